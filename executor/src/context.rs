@@ -1,0 +1,86 @@
+//! The ambient simulation: how code inside a task finds the `Sim` it runs on.
+//!
+//! While a `Sim` steps, it publishes its core in a thread-local. The free
+//! functions — [`spawn`], [`crate::sleep`], [`crate::now`], [`crate::rng`] —
+//! reach the simulation through it. Entering saves the previous value and
+//! leaving restores it, so a simulation run inside another one's task works,
+//! and two simulations on one thread never see each other's state.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::rc::Rc;
+
+use crate::core::Core;
+use crate::join::JoinHandle;
+use crate::task::TaskId;
+
+thread_local! {
+    static CURRENT: RefCell<Option<Rc<Core>>> = const { RefCell::new(None) };
+}
+
+/// Restores the previously current simulation when dropped.
+pub(crate) struct EnterGuard {
+    previous: Option<Rc<Core>>,
+}
+
+/// Makes `core` the current simulation until the guard drops.
+pub(crate) fn enter(core: &Rc<Core>) -> EnterGuard {
+    let previous = CURRENT.with(|c| c.replace(Some(core.clone())));
+    EnterGuard { previous }
+}
+
+impl Drop for EnterGuard {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        CURRENT.with(|c| *c.borrow_mut() = previous);
+    }
+}
+
+/// Runs `f` with the current simulation.
+///
+/// # Panics
+/// With a message naming `what` when called outside a simulation.
+pub(crate) fn with_core<R>(what: &str, f: impl FnOnce(&Rc<Core>) -> R) -> R {
+    match try_with_core(f) {
+        Some(r) => r,
+        None => panic!(
+            "wakescope::{what}() was called outside a simulation; call it from a task \
+             running on a wakescope::Sim (spawned with Sim::spawn or run by Sim::block_on)"
+        ),
+    }
+}
+
+/// Runs `f` with the current simulation, or returns `None` outside one.
+pub(crate) fn try_with_core<R>(f: impl FnOnce(&Rc<Core>) -> R) -> Option<R> {
+    let core = CURRENT.with(|c| c.borrow().clone())?;
+    Some(f(&core))
+}
+
+/// Spawns a task on the current simulation and returns its handle.
+///
+/// The future need not be `Send`: a simulation is single-threaded. Dropping
+/// the handle detaches the task; it keeps running.
+///
+/// # Panics
+/// Outside a simulation.
+///
+/// ```
+/// use std::time::Duration;
+/// let mut sim = wakescope::Sim::new(wakescope::Config::seeded(1));
+/// let out = sim.block_on(async {
+///     let child = wakescope::spawn("child", async { 21 * 2 });
+///     child.await.unwrap()
+/// });
+/// assert_eq!(out.unwrap(), 42);
+/// ```
+pub fn spawn<F>(name: &str, future: F) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+{
+    with_core("spawn", |core| core.spawn(name, future))
+}
+
+/// The task being polled right now, or `None` outside a poll.
+pub fn current_task() -> Option<TaskId> {
+    try_with_core(|core| core.state.borrow().current).flatten()
+}

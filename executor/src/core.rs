@@ -1,0 +1,255 @@
+//! The shared state of one simulation.
+//!
+//! [`crate::Sim`] owns a `Rc<Core>`; while it runs a step it also publishes the
+//! core in a thread-local ([`crate::context`]) so that code inside tasks —
+//! `sleep`, `spawn`, `JoinHandle`s — can reach it. All mutable state sits in
+//! one `RefCell`, and the executor never holds that borrow while user code
+//! runs (a poll, a destructor, a foreign waker), so user code can always call
+//! back into the simulation.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use crate::clock::Clock;
+use crate::config::{Config, TASKS_MAX_CAP};
+use crate::join::{JoinError, JoinHandle};
+use crate::outcome::{BlockedTask, Deadlock, Limit};
+use crate::rng::{SeededRng, SCHEDULER_STREAM, USER_STREAM};
+use crate::scheduler::Scheduler;
+use crate::task::{ErasedTask, TaskCell, TaskId, TaskSlot, TaskState};
+use crate::timer::Timers;
+use crate::trace::{CancelCause, Event, Trace, TraceHeader};
+use crate::waker::{Inbox, TaskWaker, Wake, WakeSource};
+
+/// Interned task names: ids in first-seen order.
+#[derive(Default)]
+pub(crate) struct Names {
+    ids: BTreeMap<Box<str>, u32>,
+    list: Vec<Box<str>>,
+    /// The last name looked up, to skip the map for a run of same-named spawns.
+    last: Option<u32>,
+}
+
+impl Names {
+    pub(crate) fn intern(&mut self, name: &str) -> u32 {
+        if let Some(id) = self.last {
+            if &*self.list[id as usize] == name {
+                return id;
+            }
+        }
+        let id = match self.ids.get(name) {
+            Some(&id) => id,
+            None => {
+                let id = self.list.len() as u32;
+                self.ids.insert(name.into(), id);
+                self.list.push(name.into());
+                id
+            }
+        };
+        self.last = Some(id);
+        id
+    }
+
+    pub(crate) fn get(&self, id: u32) -> &str {
+        &self.list[id as usize]
+    }
+}
+
+/// Everything that changes during a run.
+pub(crate) struct State {
+    pub config: Config,
+    pub clock: Clock,
+    pub tasks: Vec<TaskSlot>,
+    /// Tasks not yet finished.
+    pub live: u32,
+    pub scheduler: Scheduler,
+    pub timers: Timers,
+    pub trace: Trace,
+    pub names: Names,
+    pub user_rng: SeededRng,
+    /// The task being polled, if any.
+    pub current: Option<TaskId>,
+    /// Steps taken.
+    pub steps: u64,
+    /// A limit hit by a spawn or a timer; it ends the run at the next step.
+    pub limit_hit: Option<Limit>,
+    /// An `Ended` event was recorded and nothing has happened since.
+    pub ended: bool,
+    /// Wakers of finished tasks, kept for reuse.
+    pub spare_wakers: Vec<Arc<TaskWaker>>,
+    /// Scratch buffer for draining the inbox.
+    pub wake_buf: Vec<Wake>,
+}
+
+/// One simulation's state plus its wake inbox.
+pub(crate) struct Core {
+    pub state: RefCell<State>,
+    pub inbox: Arc<Inbox>,
+}
+
+impl Core {
+    pub(crate) fn new(config: Config) -> Rc<Core> {
+        let header = TraceHeader { seed: config.seed, policy: config.policy.to_string(), ..TraceHeader::default() };
+        let state = State {
+            config,
+            clock: Clock::default(),
+            tasks: Vec::new(),
+            live: 0,
+            scheduler: Scheduler::new(config.policy, SeededRng::new(config.seed, SCHEDULER_STREAM)),
+            timers: Timers::default(),
+            trace: Trace::new(header),
+            names: Names::default(),
+            user_rng: SeededRng::new(config.seed, USER_STREAM),
+            current: None,
+            steps: 0,
+            limit_hit: None,
+            ended: false,
+            spare_wakers: Vec::new(),
+            wake_buf: Vec::new(),
+        };
+        Rc::new(Core { state: RefCell::new(state), inbox: Inbox::new() })
+    }
+
+    /// Creates a task and queues it. Over the task limit, the future is
+    /// dropped, the handle resolves to [`JoinError::NotSpawned`], and the run
+    /// ends with [`Limit::Tasks`] at the next step.
+    pub(crate) fn spawn<F>(self: &Rc<Core>, name: &str, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+    {
+        let mut guard = self.state.borrow_mut();
+        let st = &mut *guard;
+        let tasks_max = st.config.limits.tasks_max.min(TASKS_MAX_CAP);
+        if st.tasks.len() as u32 >= tasks_max {
+            st.limit_hit.get_or_insert(Limit::Tasks(tasks_max));
+            drop(guard);
+            drop(future);
+            return JoinHandle::not_spawned(Rc::downgrade(self));
+        }
+        let id = TaskId(st.tasks.len() as u32);
+        let name_id = st.names.intern(name);
+        let waker = match st.spare_wakers.pop() {
+            Some(mut w) => {
+                if TaskWaker::reuse(&mut w, id) {
+                    w
+                } else {
+                    TaskWaker::new(id, self.inbox.clone())
+                }
+            }
+            None => TaskWaker::new(id, self.inbox.clone()),
+        };
+        st.tasks.push(TaskSlot::new(TaskCell::boxed(future), waker, name_id));
+        st.live += 1;
+        st.scheduler.push(id);
+        st.ended = false;
+        if st.config.record_trace {
+            let parent = st.current;
+            st.trace.record_spawn(id, name_id, name, parent);
+        }
+        JoinHandle::new(Rc::downgrade(self), id)
+    }
+
+    /// Records the wakes waiting in the inbox and queues the idle tasks they name.
+    pub(crate) fn drain_wakes(&self) {
+        if self.inbox.is_empty() {
+            return;
+        }
+        let mut guard = self.state.borrow_mut();
+        let st = &mut *guard;
+        let mut wakes = std::mem::take(&mut st.wake_buf);
+        self.inbox.drain_into(&mut wakes);
+        for wake in wakes.drain(..) {
+            let Some(slot) = st.tasks.get_mut(wake.task.index()) else { continue };
+            if slot.state.is_finished() {
+                continue;
+            }
+            if st.config.record_trace {
+                st.trace.push(Event::Woken { task: wake.task, source: wake.source });
+            }
+            if slot.state == TaskState::Idle {
+                slot.state = TaskState::Scheduled;
+                st.scheduler.push(wake.task);
+            }
+        }
+        st.wake_buf = wakes;
+        st.ended = false;
+    }
+
+    /// Cancels a task (see [`JoinHandle::abort`]).
+    pub(crate) fn abort(&self, task: TaskId) {
+        let (cell, join_waker) = {
+            let mut guard = self.state.borrow_mut();
+            let st = &mut *guard;
+            let Some(slot) = st.tasks.get_mut(task.index()) else { return };
+            match slot.state {
+                s if s.is_finished() => return,
+                TaskState::Running => {
+                    slot.abort_requested = true;
+                    return;
+                }
+                TaskState::Scheduled => {
+                    let removed = st.scheduler.remove(task);
+                    assert!(removed, "a scheduled task is in the ready queue");
+                }
+                _ => {}
+            }
+            let slot = &mut st.tasks[task.index()];
+            slot.state = TaskState::Cancelled;
+            st.live -= 1;
+            if st.config.record_trace {
+                st.trace.push(Event::Cancelled { task, cause: CancelCause::Aborted });
+            }
+            Self::retire_waker(st, task);
+            let slot = &mut st.tasks[task.index()];
+            (slot.cell.take(), slot.join_waker.take())
+        };
+        self.finish_cell(task, cell, JoinError::Cancelled(CancelCause::Aborted));
+        if let Some(w) = join_waker {
+            w.wake();
+        }
+    }
+
+    /// Drops a finished task's future (outside the borrow: destructors are
+    /// user code) and keeps its output for the `JoinHandle`, unless detached.
+    pub(crate) fn finish_cell(&self, task: TaskId, cell: Option<Box<dyn ErasedTask>>, error: JoinError) {
+        let Some(mut cell) = cell else { return };
+        cell.fail(error);
+        let mut st = self.state.borrow_mut();
+        let slot = &mut st.tasks[task.index()];
+        if !slot.detached {
+            slot.cell = Some(cell);
+            return;
+        }
+        drop(st);
+        drop(cell);
+    }
+
+    /// Moves a finished task's waker to the spare list for reuse.
+    pub(crate) fn retire_waker(st: &mut State, task: TaskId) {
+        if let Some(w) = st.tasks[task.index()].waker.take() {
+            if Arc::strong_count(&w) == 1 {
+                st.spare_wakers.push(w);
+            }
+        }
+    }
+
+    /// The unfinished tasks, for a deadlock report.
+    pub(crate) fn deadlock(st: &State) -> Deadlock {
+        let blocked = st
+            .tasks
+            .iter()
+            .enumerate()
+            .filter(|(_, slot)| !slot.state.is_finished())
+            .map(|(i, slot)| BlockedTask { task: TaskId(i as u32), name: st.names.get(slot.name).to_string() })
+            .collect();
+        Deadlock { blocked }
+    }
+
+    /// Publishes the current wake source to the inbox.
+    pub(crate) fn set_source(&self, source: WakeSource) {
+        self.inbox.set_source(source);
+    }
+}

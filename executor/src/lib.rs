@@ -1,0 +1,81 @@
+//! # Wakescope: a deterministic async executor you can watch
+//!
+//! Wakescope runs async Rust on a single thread, on a virtual clock, with a
+//! seeded scheduler, and records everything it does as a trace. Same program
+//! and same seed give a bit-identical trace — on x86-64 and on wasm32 — so a
+//! failing interleaving found once can be replayed, stepped through and
+//! shared. The browser app folds that trace into pictures of the ready queue,
+//! the timers, the wakers and a timeline.
+//!
+//! ## The story, module by module
+//! A **future** is a computation that may not be finished: `poll` answers
+//! `Poll::Ready(value)` or `Poll::Pending`. A pending future keeps the
+//! **waker** from its context and is polled again only after someone calls
+//! `wake()` (`waker.rs`). Spawned on an executor, a future becomes a **task**:
+//! a heap-allocated future with a state (`task.rs`). The **scheduler** keeps
+//! the runnable tasks and a policy that picks the next one (`scheduler.rs`).
+//! The **clock** and the **timers** give virtual time (`clock.rs`,
+//! `timer.rs`, and the task-facing `time.rs`). The **trace** records every
+//! change (`trace/`). [`Sim`] ties it together (`sim.rs`).
+//!
+//! ```
+//! use std::time::Duration;
+//! use wakescope::{sleep, spawn, Config, Sim};
+//!
+//! // The seed's kitchen: popcorn 3 s, water boiler 5 s, cookies 10 s.
+//! let mut sim = Sim::new(Config::seeded(42));
+//! sim.block_on(async {
+//!     let timers = [("popcorn", 3), ("boiler", 5), ("cookies", 10)]
+//!         .map(|(name, s)| spawn(name, sleep(Duration::from_secs(s))));
+//!     for t in timers {
+//!         t.await.unwrap();
+//!     }
+//! })
+//! .unwrap();
+//! assert_eq!(sim.now(), Duration::from_secs(10)); // not 18: they wait together
+//! ```
+//!
+//! ## Goals
+//! - Determinism: no wall clock, no OS threads, no unseeded randomness, no
+//!   iteration over hash maps; two simulations never share state.
+//! - Visibility: every poll, wake, timer and clock jump is an event.
+//! - A real tool: limits that end a run instead of hanging it, deadlock as an
+//!   explicit outcome, panics caught per task, speed that beats tokio's paused
+//!   clock on the seed's million-task example.
+//!
+//! ## Non-goals
+//! - Real I/O and multi-threaded execution: futures need not be `Send`.
+//! - Catching panics on wasm32: there `panic = "abort"`, so a panicking task
+//!   ends the whole program. The library itself does not panic on any path
+//!   user input reaches; it panics only when its own invariants break, or when
+//!   a task-side function is called outside a simulation.
+
+pub mod config;
+mod clock;
+mod context;
+mod core;
+mod join;
+pub mod outcome;
+mod rng;
+mod scheduler;
+#[cfg(feature = "scenarios")]
+pub mod scenarios;
+mod sim;
+mod task;
+mod time;
+mod timer;
+pub mod trace;
+mod waker;
+
+pub use config::{Config, Limits, Policy};
+pub use context::{current_task, spawn};
+pub use join::{JoinError, JoinHandle};
+pub use outcome::{BlockedTask, Deadlock, Limit, Outcome, Step};
+pub use rng::{rng, SimRng};
+pub use scheduler::{yield_now, YieldNow};
+pub use sim::{BlockOnError, Sim};
+pub use task::{TaskId, TaskState};
+pub use time::{now, sleep, sleep_until, timeout, Elapsed, Sleep, Timeout};
+pub use timer::TimerId;
+pub use trace::{CancelCause, EndReason, Event, EventRecord, PollResult, Trace, TraceError, TraceHeader};
+pub use waker::WakeSource;

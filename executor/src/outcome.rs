@@ -1,0 +1,130 @@
+//! How a step and a run end.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::task::TaskId;
+use crate::trace::EndReason;
+
+/// Which limit ended a run (see [`crate::Limits`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Limit {
+    /// [`crate::Limits::steps_max`] steps were taken.
+    Steps(u64),
+    /// The next timer lies past [`crate::Limits::time_max`].
+    VirtualTime(Duration),
+    /// A spawn would have exceeded [`crate::Limits::tasks_max`].
+    Tasks(u32),
+    /// Arming a timer would have exceeded [`crate::Limits::timers_max`].
+    Timers(u32),
+}
+
+impl fmt::Display for Limit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Limit::Steps(n) => write!(f, "step limit of {n} steps reached"),
+            Limit::VirtualTime(t) => write!(f, "virtual-time limit of {t:?} reached"),
+            Limit::Tasks(n) => write!(f, "task limit of {n} tasks reached"),
+            Limit::Timers(n) => write!(f, "timer limit of {n} timers reached"),
+        }
+    }
+}
+
+/// A task left waiting when the run deadlocked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlockedTask {
+    /// Its id.
+    pub task: TaskId,
+    /// Its name.
+    pub name: String,
+}
+
+/// Tasks are left, none is runnable, and no timer will ever wake one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Deadlock {
+    /// Every unfinished task, in id order.
+    pub blocked: Vec<BlockedTask>,
+}
+
+impl fmt::Display for Deadlock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "deadlock: {} task(s) wait forever:", self.blocked.len())?;
+        for t in &self.blocked {
+            write!(f, " {} {:?}", t.task, t.name)?;
+        }
+        Ok(())
+    }
+}
+
+/// How a run ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every task finished (completed, was cancelled, or panicked).
+    Completed,
+    /// Tasks are left but nothing can ever wake them.
+    Deadlock(Deadlock),
+    /// A limit stopped the run.
+    LimitReached(Limit),
+}
+
+impl Outcome {
+    /// True when every task finished.
+    pub fn is_completed(&self) -> bool {
+        matches!(self, Outcome::Completed)
+    }
+
+    /// True when the run deadlocked.
+    pub fn is_deadlock(&self) -> bool {
+        matches!(self, Outcome::Deadlock(_))
+    }
+
+    /// The deadlock, if the run ended in one.
+    pub fn deadlock(&self) -> Option<&Deadlock> {
+        match self {
+            Outcome::Deadlock(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// The limit, if one ended the run.
+    pub fn limit(&self) -> Option<Limit> {
+        match self {
+            Outcome::LimitReached(l) => Some(*l),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn end_reason(&self) -> EndReason {
+        match self {
+            Outcome::Completed => EndReason::Completed,
+            Outcome::Deadlock(_) => EndReason::Deadlock,
+            Outcome::LimitReached(Limit::Steps(_)) => EndReason::StepsLimit,
+            Outcome::LimitReached(Limit::VirtualTime(_)) => EndReason::TimeLimit,
+            Outcome::LimitReached(Limit::Tasks(_)) => EndReason::TasksLimit,
+            Outcome::LimitReached(Limit::Timers(_)) => EndReason::TimersLimit,
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Completed => f.write_str("completed: every task finished"),
+            Outcome::Deadlock(d) => d.fmt(f),
+            Outcome::LimitReached(l) => l.fmt(f),
+        }
+    }
+}
+
+/// What one call of [`crate::Sim::step`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Polled one task; `ready` is true when its future finished (or panicked).
+    Polled { task: TaskId, ready: bool },
+    /// Fired the timers already due at the current time.
+    FiredTimers { fired: u32 },
+    /// Nothing was runnable: jumped the clock to the next deadline and fired what is due there.
+    AdvancedClock { to: Duration, fired: u32 },
+    /// Nothing left to do; the run is over.
+    Finished(Outcome),
+}

@@ -1,0 +1,431 @@
+//! `Sim`: the runtime facade — spawn tasks, step or run them, read the trace.
+//!
+//! # The executor loop
+//! Each [`Sim::step`] does exactly one of these, in this order of priority:
+//!
+//! 1. **Fire timers** already due at the current time.
+//! 2. **Poll a ready task**, chosen by the policy.
+//! 3. **Advance the clock** to the earliest deadline and fire what is due there.
+//! 4. Otherwise the run is over: every task finished (`Completed`), or some
+//!    wait for a wake that can never come (`Deadlock`).
+//!
+//! A limit can end the run before any of these. Wakes that happened during a
+//! step are drained at its end: each is recorded, and idle tasks are queued.
+
+use std::cell::Ref;
+use std::fmt;
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::rc::Rc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use crate::clock::duration_ns;
+use crate::config::Config;
+use crate::context;
+use crate::core::Core;
+use crate::join::{JoinError, JoinHandle};
+use crate::outcome::{Limit, Outcome, Step};
+use crate::task::{TaskId, TaskState};
+use crate::trace::{Event, PollResult, Trace};
+use crate::waker::{borrowed_waker, WakeSource};
+
+/// Passes over the tasks at shutdown: a destructor may spawn, so repeat, but boundedly.
+const SHUTDOWN_PASSES_MAX: u32 = 16;
+
+/// A deterministic simulation: a single-threaded executor, a virtual clock,
+/// a seeded scheduler and a trace of everything that happened.
+///
+/// ```
+/// use std::time::Duration;
+/// let mut sim = wakescope::Sim::new(wakescope::Config::seeded(42));
+/// let h = sim.spawn("popcorn", async { wakescope::sleep(Duration::from_secs(3)).await; 3 });
+/// let outcome = sim.run();
+/// assert!(outcome.is_completed());
+/// assert_eq!(sim.now(), Duration::from_secs(3));
+/// assert!(h.is_finished());
+/// println!("fingerprint {:016x}", sim.trace().fingerprint());
+/// ```
+pub struct Sim {
+    core: Rc<Core>,
+}
+
+impl fmt::Debug for Sim {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let st = self.core.state.borrow();
+        f.debug_struct("Sim")
+            .field("config", &st.config)
+            .field("now", &st.clock.now())
+            .field("tasks", &st.tasks.len())
+            .field("live", &st.live)
+            .finish()
+    }
+}
+
+impl Sim {
+    /// A new simulation at virtual time zero.
+    pub fn new(config: Config) -> Sim {
+        Sim { core: Core::new(config) }
+    }
+
+    /// The configuration it was created with.
+    pub fn config(&self) -> Config {
+        self.core.state.borrow().config
+    }
+
+    /// Spawns a named task. See [`crate::spawn`] for spawning from inside a task.
+    pub fn spawn<F>(&mut self, name: &str, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+    {
+        let _enter = context::enter(&self.core);
+        self.core.spawn(name, future)
+    }
+
+    /// Virtual time since the start.
+    pub fn now(&self) -> Duration {
+        self.core.state.borrow().clock.now()
+    }
+
+    /// The trace recorded so far.
+    pub fn trace(&self) -> Ref<'_, Trace> {
+        Ref::map(self.core.state.borrow(), |st| &st.trace)
+    }
+
+    /// Names the scenario and parameters in the trace header (for replay and export).
+    pub fn set_scenario(&mut self, id: &str, params: Vec<(String, String)>) {
+        let mut st = self.core.state.borrow_mut();
+        let header = st.trace.header_mut();
+        header.scenario = Some(id.to_string());
+        header.params = params;
+    }
+
+    /// Takes the trace out, leaving an empty one with the same header.
+    pub fn take_trace(&mut self) -> Trace {
+        let mut st = self.core.state.borrow_mut();
+        let header = st.trace.header().clone();
+        std::mem::replace(&mut st.trace, Trace::new(header))
+    }
+
+    /// Steps taken so far.
+    pub fn steps(&self) -> u64 {
+        self.core.state.borrow().steps
+    }
+
+    /// Tasks spawned so far.
+    pub fn task_count(&self) -> u32 {
+        self.core.state.borrow().tasks.len() as u32
+    }
+
+    /// The state of a task.
+    pub fn task_state(&self, task: TaskId) -> Option<TaskState> {
+        self.core.state.borrow().tasks.get(task.index()).map(|s| s.state)
+    }
+
+    /// Polls a task has had so far.
+    pub fn task_polls(&self, task: TaskId) -> Option<u32> {
+        self.core.state.borrow().tasks.get(task.index()).map(|s| s.polls)
+    }
+
+    /// Size in bytes of a task's future — the state it keeps across `.await`s —
+    /// while the future is alive (`None` once it finished or if unknown).
+    pub fn task_future_bytes(&self, task: TaskId) -> Option<usize> {
+        let st = self.core.state.borrow();
+        let slot = st.tasks.get(task.index())?;
+        if slot.state.is_finished() {
+            return None;
+        }
+        slot.cell.as_ref().map(|c| c.future_bytes())
+    }
+
+    /// Tasks in the ready queue, in queue order.
+    pub fn ready_tasks(&self) -> Vec<TaskId> {
+        self.core.state.borrow().scheduler.iter().collect()
+    }
+
+    /// Timers waiting to fire.
+    pub fn armed_timers(&self) -> u32 {
+        self.core.state.borrow().timers.armed()
+    }
+
+    /// Runs until every task finished, the run deadlocks, or a limit is hit.
+    pub fn run(&mut self) -> Outcome {
+        let _enter = context::enter(&self.core);
+        loop {
+            if let Step::Finished(outcome) = self.step_entered() {
+                return outcome;
+            }
+        }
+    }
+
+    /// Runs `future` as a task named `main` until it finishes and returns its
+    /// output; other tasks may be left unfinished, as with `block_on` in
+    /// other runtimes. If the run ends first, returns the outcome that ended
+    /// it; if `main` panics or is cancelled, returns that `JoinError`.
+    pub fn block_on<F>(&mut self, future: F) -> Result<F::Output, BlockOnError>
+    where
+        F: Future + 'static,
+    {
+        let _enter = context::enter(&self.core);
+        let mut main = self.core.spawn("main", future);
+        let Some(task) = main.id() else { return Err(BlockOnError::Join(JoinError::NotSpawned)) };
+        loop {
+            if self.core.state.borrow().tasks[task.index()].state.is_finished() {
+                break;
+            }
+            if let Step::Finished(outcome) = self.step_entered() {
+                return Err(BlockOnError::Ended(outcome));
+            }
+        }
+        let waker = std::task::Waker::noop();
+        match std::pin::Pin::new(&mut main).poll(&mut Context::from_waker(waker)) {
+            Poll::Ready(Ok(v)) => Ok(v),
+            Poll::Ready(Err(e)) => Err(BlockOnError::Join(e)),
+            Poll::Pending => unreachable!("a finished task's handle is ready"),
+        }
+    }
+
+    /// Advances by exactly one observable step (see the module docs).
+    pub fn step(&mut self) -> Step {
+        let _enter = context::enter(&self.core);
+        self.step_entered()
+    }
+
+    fn step_entered(&mut self) -> Step {
+        let core = &self.core;
+        core.drain_wakes();
+        let mut st = core.state.borrow_mut();
+        if let Some(limit) = st.limit_hit {
+            drop(st);
+            return self.finish(Outcome::LimitReached(limit));
+        }
+        if st.steps >= st.config.limits.steps_max {
+            let max = st.config.limits.steps_max;
+            drop(st);
+            return self.finish(Outcome::LimitReached(Limit::Steps(max)));
+        }
+        let now_ns = st.clock.now_ns();
+        let next_deadline = st.timers.next_deadline();
+        if next_deadline.is_some_and(|d| d <= now_ns) {
+            st.steps += 1;
+            drop(st);
+            let fired = self.fire_due();
+            return Step::FiredTimers { fired };
+        }
+        if let Some(task) = st.scheduler.pick() {
+            st.steps += 1;
+            drop(st);
+            return self.poll_task(task);
+        }
+        if let Some(deadline_ns) = next_deadline {
+            let time_max = st.config.limits.time_max;
+            if deadline_ns > duration_ns(time_max) {
+                drop(st);
+                return self.finish(Outcome::LimitReached(Limit::VirtualTime(time_max)));
+            }
+            st.steps += 1;
+            st.clock.advance_to(deadline_ns);
+            if st.config.record_trace {
+                st.trace.push(Event::ClockAdvanced { to_ns: deadline_ns });
+            }
+            drop(st);
+            let fired = self.fire_due();
+            return Step::AdvancedClock { to: Duration::from_nanos(deadline_ns), fired };
+        }
+        let outcome = if st.live == 0 { Outcome::Completed } else { Outcome::Deadlock(Core::deadlock(&st)) };
+        drop(st);
+        self.finish(outcome)
+    }
+
+    /// Records the end of the run once, and reports it.
+    fn finish(&mut self, outcome: Outcome) -> Step {
+        let mut st = self.core.state.borrow_mut();
+        if !st.ended {
+            st.ended = true;
+            if st.config.record_trace {
+                st.trace.push(Event::Ended { reason: outcome.end_reason() });
+            }
+        }
+        Step::Finished(outcome)
+    }
+
+    /// Fires every timer due now, each waking its waker with the timer as source.
+    fn fire_due(&mut self) -> u32 {
+        let core = &self.core;
+        let due = {
+            let mut st = core.state.borrow_mut();
+            let now_ns = st.clock.now_ns();
+            let due = st.timers.take_due(now_ns);
+            if st.config.record_trace {
+                for entry in &due {
+                    st.trace.push(Event::TimerFired { timer: entry.id });
+                }
+            }
+            due
+        };
+        let fired = due.len() as u32;
+        for entry in due {
+            core.set_source(WakeSource::Timer(entry.id));
+            if let Some(waker) = entry.waker {
+                waker.wake();
+            }
+        }
+        core.set_source(WakeSource::Outside);
+        core.drain_wakes();
+        fired
+    }
+
+    /// Polls one scheduled task and settles what its poll did.
+    fn poll_task(&mut self, task: TaskId) -> Step {
+        let core = &self.core;
+        let (mut cell, waker) = {
+            let mut guard = core.state.borrow_mut();
+            let st = &mut *guard;
+            let slot = &mut st.tasks[task.index()];
+            assert_eq!(slot.state, TaskState::Scheduled, "only a scheduled task is polled ({task})");
+            slot.state = TaskState::Running;
+            slot.polls += 1;
+            let cell = slot.cell.take().expect("an unfinished task owns its future");
+            let waker = slot.waker.take().expect("an unfinished task owns its waker");
+            st.current = Some(task);
+            if st.config.record_trace {
+                st.trace.push(Event::PollStarted { task });
+            }
+            (cell, waker)
+        };
+        core.set_source(WakeSource::Task(task));
+        let lent = borrowed_waker(&waker);
+        let mut cx = Context::from_waker(&lent);
+        let result = catch_unwind(AssertUnwindSafe(|| cell.poll(&mut cx)));
+
+        let mut guard = core.state.borrow_mut();
+        let st = &mut *guard;
+        st.current = None;
+        let record = st.config.record_trace;
+        let slot = &mut st.tasks[task.index()];
+        slot.waker = Some(waker);
+        let (error, ready) = match result {
+            Ok(Poll::Pending) if !slot.abort_requested => {
+                slot.state = TaskState::Idle;
+                slot.cell = Some(cell);
+                if record {
+                    st.trace.push(Event::PollEnded { task, result: PollResult::Pending });
+                }
+                drop(guard);
+                core.set_source(WakeSource::Outside);
+                core.drain_wakes();
+                return Step::Polled { task, ready: false };
+            }
+            Ok(Poll::Pending) => {
+                slot.state = TaskState::Cancelled;
+                if record {
+                    st.trace.push(Event::PollEnded { task, result: PollResult::Pending });
+                    st.trace.push(Event::Cancelled { task, cause: crate::trace::CancelCause::Aborted });
+                }
+                (Some(JoinError::Cancelled(crate::trace::CancelCause::Aborted)), false)
+            }
+            Ok(Poll::Ready(())) => {
+                slot.state = TaskState::Completed;
+                if record {
+                    st.trace.push(Event::PollEnded { task, result: PollResult::Ready });
+                    st.trace.push(Event::Completed { task });
+                }
+                (None, true)
+            }
+            Err(payload) => {
+                slot.state = TaskState::Panicked;
+                let message = panic_message(payload.as_ref());
+                if record {
+                    st.trace.record_panic(task, &message);
+                }
+                (Some(JoinError::Panicked(message)), true)
+            }
+        };
+        st.live -= 1;
+        Core::retire_waker(st, task);
+        let join_waker = st.tasks[task.index()].join_waker.take();
+        drop(guard);
+        match error {
+            Some(error) => core.finish_cell(task, Some(cell), error),
+            None => {
+                let mut st = core.state.borrow_mut();
+                let slot = &mut st.tasks[task.index()];
+                if slot.detached {
+                    drop(st);
+                    drop(cell);
+                } else {
+                    slot.cell = Some(cell);
+                }
+            }
+        }
+        if let Some(w) = join_waker {
+            w.wake();
+        }
+        core.set_source(WakeSource::Outside);
+        core.drain_wakes();
+        Step::Polled { task, ready }
+    }
+}
+
+impl Drop for Sim {
+    /// Drops every unfinished task's future (recorded as `Cancelled { cause:
+    /// Shutdown }`) and every timer, with the simulation current so that
+    /// destructors may still call into it.
+    fn drop(&mut self) {
+        let _enter = context::enter(&self.core);
+        for _ in 0..SHUTDOWN_PASSES_MAX {
+            let (cells, wakers) = {
+                let mut guard = self.core.state.borrow_mut();
+                let st = &mut *guard;
+                let mut cells = Vec::new();
+                for (i, slot) in st.tasks.iter_mut().enumerate() {
+                    if !slot.state.is_finished() {
+                        slot.state = TaskState::Cancelled;
+                        st.live -= 1;
+                        if st.config.record_trace {
+                            st.trace.push(Event::Cancelled { task: TaskId(i as u32), cause: crate::trace::CancelCause::Shutdown });
+                        }
+                    }
+                    cells.extend(slot.cell.take());
+                    slot.join_waker = None;
+                }
+                (cells, st.timers.clear())
+            };
+            if cells.is_empty() && wakers.is_empty() {
+                break;
+            }
+            drop(cells);
+            drop(wakers);
+        }
+    }
+}
+
+/// Why [`Sim::block_on`] returned no value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BlockOnError {
+    /// The run ended (deadlock or limit) before the future finished.
+    Ended(Outcome),
+    /// The future's task panicked or was cancelled.
+    Join(JoinError),
+}
+
+impl fmt::Display for BlockOnError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BlockOnError::Ended(o) => write!(f, "the run ended before the future finished: {o}"),
+            BlockOnError::Join(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for BlockOnError {}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a non-string panic payload".to_string()
+    }
+}

@@ -1,0 +1,191 @@
+//! The trace fingerprint: FNV-1a (64-bit) over the trace's canonical encoding.
+//!
+//! The canonical encoding is defined here and nowhere else, so the value is
+//! the same on every target and in every build: Rust's `Hash` is not used
+//! because its output may change between targets and compiler versions.
+//!
+//! Encoding: the 4-byte little-endian format version, then per event a tag
+//! byte followed by its fields, integers little-endian:
+//!
+//! | event            | tag | fields                                                       |
+//! |------------------|-----|--------------------------------------------------------------|
+//! | spawned          | 0   | task u32, parent u32 (`u32::MAX` = none), name len u32, name |
+//! | poll started     | 1   | task u32                                                     |
+//! | poll ended       | 2   | task u32, result u8 (0 ready, 1 pending)                     |
+//! | woken            | 3   | task u32, source kind u8 (0 outside, 1 task, 2 timer), id u32 |
+//! | timer armed      | 4   | timer u32, owner u32 (`u32::MAX` = none), deadline u64 ns    |
+//! | timer fired      | 5   | timer u32                                                    |
+//! | timer cancelled  | 6   | timer u32                                                    |
+//! | clock advanced   | 7   | to u64 ns                                                    |
+//! | completed        | 8   | task u32                                                     |
+//! | cancelled        | 9   | task u32, cause u8 (0 aborted, 1 shutdown)                   |
+//! | panicked         | 10  | task u32, message len u32, message                           |
+//! | ended            | 11  | reason u8 (see `EndReason`, in declaration order)            |
+//!
+//! The header (seed, policy, scenario) is deliberately not part of it: two
+//! configurations that schedule identically have the same fingerprint.
+
+use super::{packed::end_code, CancelCause, Event, PollResult, Trace, TRACE_VERSION};
+use crate::waker::WakeSource;
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// An incremental FNV-1a 64-bit hasher.
+pub(crate) struct Fnv64(u64);
+
+impl Fnv64 {
+    pub(crate) fn new() -> Fnv64 {
+        Fnv64(FNV_OFFSET)
+    }
+
+    pub(crate) fn bytes(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(FNV_PRIME);
+        }
+    }
+
+    fn u8(&mut self, v: u8) {
+        self.bytes(&[v]);
+    }
+
+    fn u32(&mut self, v: u32) {
+        self.bytes(&v.to_le_bytes());
+    }
+
+    fn u64(&mut self, v: u64) {
+        self.bytes(&v.to_le_bytes());
+    }
+
+    fn str(&mut self, s: &str) {
+        self.u32(s.len() as u32);
+        self.bytes(s.as_bytes());
+    }
+
+    pub(crate) fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl Trace {
+    /// A stable 64-bit fingerprint of the events (see the module docs of
+    /// `trace::fingerprint` for the exact encoding).
+    ///
+    /// Same program, same seed, same policy ⇒ same fingerprint, on native and
+    /// on wasm32 alike.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let run = |seed| {
+    ///     let mut sim = wakescope::Sim::new(wakescope::Config::seeded(seed));
+    ///     sim.spawn("a", async { wakescope::sleep(Duration::from_secs(1)).await });
+    ///     sim.run();
+    ///     sim.trace().fingerprint()
+    /// };
+    /// assert_eq!(run(7), run(7));
+    /// ```
+    pub fn fingerprint(&self) -> u64 {
+        let mut h = Fnv64::new();
+        h.u32(TRACE_VERSION);
+        for record in self.iter() {
+            self.hash_event(&mut h, record.event);
+        }
+        h.finish()
+    }
+
+    /// The fingerprint as 16 lowercase hex digits, as the CLI and app print it.
+    pub fn fingerprint_hex(&self) -> String {
+        format!("{:016x}", self.fingerprint())
+    }
+
+    fn hash_event(&self, h: &mut Fnv64, event: Event) {
+        const NONE: u32 = u32::MAX;
+        match event {
+            Event::Spawned { task } => {
+                h.u8(0);
+                h.u32(task.0);
+                let info = self.task(task);
+                h.u32(info.and_then(|i| i.parent).map_or(NONE, |p| p.0));
+                h.str(info.map_or("", |i| i.name));
+            }
+            Event::PollStarted { task } => {
+                h.u8(1);
+                h.u32(task.0);
+            }
+            Event::PollEnded { task, result } => {
+                h.u8(2);
+                h.u32(task.0);
+                h.u8((result == PollResult::Pending) as u8);
+            }
+            Event::Woken { task, source } => {
+                h.u8(3);
+                h.u32(task.0);
+                let (kind, id) = match source {
+                    WakeSource::Outside => (0, 0),
+                    WakeSource::Task(t) => (1, t.0),
+                    WakeSource::Timer(t) => (2, t.0),
+                };
+                h.u8(kind);
+                h.u32(id);
+            }
+            Event::TimerArmed { timer } => {
+                h.u8(4);
+                h.u32(timer.0);
+                let info = self.timer(timer);
+                h.u32(info.and_then(|i| i.owner).map_or(NONE, |o| o.0));
+                h.u64(info.map_or(0, |i| i.deadline_ns));
+            }
+            Event::TimerFired { timer } => {
+                h.u8(5);
+                h.u32(timer.0);
+            }
+            Event::TimerCancelled { timer } => {
+                h.u8(6);
+                h.u32(timer.0);
+            }
+            Event::ClockAdvanced { to_ns } => {
+                h.u8(7);
+                h.u64(to_ns);
+            }
+            Event::Completed { task } => {
+                h.u8(8);
+                h.u32(task.0);
+            }
+            Event::Cancelled { task, cause } => {
+                h.u8(9);
+                h.u32(task.0);
+                h.u8(match cause {
+                    CancelCause::Aborted => 0,
+                    CancelCause::Shutdown => 1,
+                });
+            }
+            Event::Panicked { task } => {
+                h.u8(10);
+                h.u32(task.0);
+                h.str(self.panic_message(task).unwrap_or(""));
+            }
+            Event::Ended { reason } => {
+                h.u8(11);
+                h.u8(end_code(reason) as u8);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv1a_matches_the_published_test_vectors() {
+        let hash = |s: &str| {
+            let mut h = Fnv64::new();
+            h.bytes(s.as_bytes());
+            h.finish()
+        };
+        assert_eq!(hash(""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(hash("a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(hash("foobar"), 0x8594_4171_f739_67e8);
+    }
+}

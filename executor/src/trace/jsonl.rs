@@ -1,0 +1,258 @@
+//! JSON lines: the trace's file format.
+//!
+//! The first line is a header naming the format and its version; each further
+//! line is one event with its sequence number and virtual time:
+//!
+//! ```text
+//! {"format":"wakescope-trace","version":1,"seed":42,"policy":"random"}
+//! {"seq":0,"t_ns":0,"kind":"spawned","task":0,"name":"popcorn","parent":null}
+//! {"seq":1,"t_ns":0,"kind":"poll_started","task":0}
+//! ```
+//!
+//! Reading checks everything a hand-edited or truncated file can get wrong —
+//! sequence numbers, times, dangling ids, sizes — and names the line.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::{CancelCause, EndReason, Event, PollResult, Trace, TraceHeader};
+use crate::task::TaskId;
+use crate::timer::TimerId;
+use crate::waker::WakeSource;
+
+/// The `format` field of the header line.
+pub const TRACE_FORMAT: &str = "wakescope-trace";
+/// The version of the event encoding, in the header and in the fingerprint.
+pub const TRACE_VERSION: u32 = 1;
+/// Largest trace text [`Trace::from_jsonl`] accepts, in bytes.
+pub const TRACE_BYTES_MAX: usize = 256 * 1024 * 1024;
+/// Longest line [`Trace::from_jsonl`] accepts, in bytes.
+pub const TRACE_LINE_BYTES_MAX: usize = 64 * 1024;
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireHeader {
+    format: String,
+    version: u32,
+    #[serde(flatten)]
+    header: TraceHeader,
+}
+
+#[derive(Serialize, Deserialize)]
+struct WireLine {
+    seq: u64,
+    t_ns: u64,
+    #[serde(flatten)]
+    event: WireEvent,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum WireEvent {
+    Spawned { task: TaskId, name: String, parent: Option<TaskId> },
+    PollStarted { task: TaskId },
+    PollEnded { task: TaskId, result: PollResult },
+    Woken { task: TaskId, by: WakeSource },
+    TimerArmed { timer: TimerId, owner: Option<TaskId>, deadline_ns: u64 },
+    TimerFired { timer: TimerId },
+    TimerCancelled { timer: TimerId },
+    ClockAdvanced { to_ns: u64 },
+    Completed { task: TaskId },
+    Cancelled { task: TaskId, cause: CancelCause },
+    Panicked { task: TaskId, message: String },
+    Ended { reason: EndReason },
+}
+
+/// Why a trace file could not be read. `line` is 1-based; 0 means the whole file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceError {
+    /// The line at fault (1-based), or 0 for the file as a whole.
+    pub line: usize,
+    /// What is wrong, in words.
+    pub message: String,
+}
+
+impl fmt::Display for TraceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "line {}: {}", self.line, self.message)
+        }
+    }
+}
+
+impl std::error::Error for TraceError {}
+
+fn err(line: usize, message: impl Into<String>) -> TraceError {
+    TraceError { line, message: message.into() }
+}
+
+impl Trace {
+    /// The trace as JSON lines: a header line, then one line per event.
+    pub fn to_jsonl(&self) -> String {
+        let mut out = String::with_capacity(64 * (self.len() + 1));
+        let header = WireHeader {
+            format: TRACE_FORMAT.to_string(),
+            version: TRACE_VERSION,
+            header: self.header.clone(),
+        };
+        out.push_str(&serde_json::to_string(&header).expect("header serializes"));
+        out.push('\n');
+        for record in self.iter() {
+            let line = WireLine { seq: record.seq, t_ns: record.time_ns, event: self.to_wire(record.event) };
+            out.push_str(&serde_json::to_string(&line).expect("event serializes"));
+            out.push('\n');
+        }
+        out
+    }
+
+    fn to_wire(&self, event: Event) -> WireEvent {
+        match event {
+            Event::Spawned { task } => {
+                let info = self.task(task).expect("spawned tasks are in the task table");
+                WireEvent::Spawned { task, name: info.name.to_string(), parent: info.parent }
+            }
+            Event::PollStarted { task } => WireEvent::PollStarted { task },
+            Event::PollEnded { task, result } => WireEvent::PollEnded { task, result },
+            Event::Woken { task, source } => WireEvent::Woken { task, by: source },
+            Event::TimerArmed { timer } => {
+                let info = self.timer(timer).expect("armed timers are in the timer table");
+                WireEvent::TimerArmed { timer, owner: info.owner, deadline_ns: info.deadline_ns }
+            }
+            Event::TimerFired { timer } => WireEvent::TimerFired { timer },
+            Event::TimerCancelled { timer } => WireEvent::TimerCancelled { timer },
+            Event::ClockAdvanced { to_ns } => WireEvent::ClockAdvanced { to_ns },
+            Event::Completed { task } => WireEvent::Completed { task },
+            Event::Cancelled { task, cause } => WireEvent::Cancelled { task, cause },
+            Event::Panicked { task } => WireEvent::Panicked {
+                task,
+                message: self.panic_message(task).unwrap_or("").to_string(),
+            },
+            Event::Ended { reason } => WireEvent::Ended { reason },
+        }
+    }
+
+    /// Reads a trace written by [`Trace::to_jsonl`].
+    ///
+    /// Every problem is reported with its line: malformed JSON, an unknown
+    /// event kind, a sequence number out of order, a time that goes back or
+    /// disagrees with the clock events, an id used before it was created, a
+    /// line or file over [`TRACE_LINE_BYTES_MAX`] / [`TRACE_BYTES_MAX`].
+    pub fn from_jsonl(text: &str) -> Result<Trace, TraceError> {
+        if text.len() > TRACE_BYTES_MAX {
+            return Err(err(0, format!("the trace is {} bytes; the limit is {TRACE_BYTES_MAX}", text.len())));
+        }
+        let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l)).filter(|(_, l)| !l.trim().is_empty());
+        let (n, first) = lines.next().ok_or_else(|| err(0, "the file is empty; expected a wakescope trace header"))?;
+        let header: WireHeader = serde_json::from_str(first)
+            .map_err(|e| err(n, format!("not a wakescope trace header: {e}")))?;
+        if header.format != TRACE_FORMAT {
+            return Err(err(n, format!("format is `{}`, expected `{TRACE_FORMAT}`", header.format)));
+        }
+        if header.version != TRACE_VERSION {
+            return Err(err(n, format!("version {} is not supported (this build reads version {TRACE_VERSION})", header.version)));
+        }
+        let mut trace = Trace::new(header.header);
+        let mut names: BTreeMap<Box<str>, u32> = BTreeMap::new();
+        let mut time_ns = 0u64;
+        for (n, line) in lines {
+            if line.len() > TRACE_LINE_BYTES_MAX {
+                return Err(err(n, format!("the line is {} bytes; the limit is {TRACE_LINE_BYTES_MAX}", line.len())));
+            }
+            let wire: WireLine = serde_json::from_str(line).map_err(|e| err(n, e.to_string()))?;
+            if wire.seq != trace.len() as u64 {
+                return Err(err(n, format!("sequence number {} out of order; expected {}", wire.seq, trace.len())));
+            }
+            if let WireEvent::ClockAdvanced { to_ns } = wire.event {
+                if to_ns < time_ns {
+                    return Err(err(n, format!("the clock goes back from {time_ns} ns to {to_ns} ns")));
+                }
+                time_ns = to_ns;
+            }
+            if wire.t_ns != time_ns {
+                return Err(err(n, format!("time {} ns disagrees with the clock events ({time_ns} ns)", wire.t_ns)));
+            }
+            trace.push_wire(wire.event, &mut names).map_err(|m| err(n, m))?;
+        }
+        Ok(trace)
+    }
+
+    fn push_wire(&mut self, event: WireEvent, names: &mut BTreeMap<Box<str>, u32>) -> Result<(), String> {
+        let tasks = self.task_count();
+        let timers = self.timer_count();
+        let task_ok = |t: TaskId| {
+            if t.index() < tasks {
+                Ok(t)
+            } else {
+                Err(format!("task {} is used before it was spawned", t.0))
+            }
+        };
+        let timer_ok = |t: TimerId| {
+            if t.index() < timers {
+                Ok(t)
+            } else {
+                Err(format!("timer {} is used before it was armed", t.0))
+            }
+        };
+        let event = match event {
+            WireEvent::Spawned { task, name, parent } => {
+                if task.index() != tasks {
+                    return Err(format!("task {} spawned out of order; expected task {tasks}", task.0));
+                }
+                if task.0 >= crate::config::TASKS_MAX_CAP {
+                    return Err(format!("task id {} is over the limit {}", task.0, crate::config::TASKS_MAX_CAP));
+                }
+                if let Some(p) = parent {
+                    task_ok(p)?;
+                }
+                let next = names.len() as u32;
+                let id = *names.entry(name.as_str().into()).or_insert(next);
+                self.record_spawn(task, id, &name, parent);
+                return Ok(());
+            }
+            WireEvent::TimerArmed { timer, owner, deadline_ns } => {
+                if timer.index() != timers {
+                    return Err(format!("timer {} armed out of order; expected timer {timers}", timer.0));
+                }
+                if timer.0 >= crate::config::TIMERS_MAX_CAP {
+                    return Err(format!("timer id {} is over the limit {}", timer.0, crate::config::TIMERS_MAX_CAP));
+                }
+                if let Some(o) = owner {
+                    task_ok(o)?;
+                }
+                self.record_timer(timer, owner, deadline_ns);
+                return Ok(());
+            }
+            WireEvent::Panicked { task, message } => {
+                task_ok(task)?;
+                self.record_panic(task, &message);
+                return Ok(());
+            }
+            WireEvent::PollStarted { task } => Event::PollStarted { task: task_ok(task)? },
+            WireEvent::PollEnded { task, result } => Event::PollEnded { task: task_ok(task)?, result },
+            WireEvent::Woken { task, by } => {
+                match by {
+                    WakeSource::Task(t) => {
+                        task_ok(t)?;
+                    }
+                    WakeSource::Timer(t) => {
+                        timer_ok(t)?;
+                    }
+                    WakeSource::Outside => {}
+                }
+                Event::Woken { task: task_ok(task)?, source: by }
+            }
+            WireEvent::TimerFired { timer } => Event::TimerFired { timer: timer_ok(timer)? },
+            WireEvent::TimerCancelled { timer } => Event::TimerCancelled { timer: timer_ok(timer)? },
+            WireEvent::ClockAdvanced { to_ns } => Event::ClockAdvanced { to_ns },
+            WireEvent::Completed { task } => Event::Completed { task: task_ok(task)? },
+            WireEvent::Cancelled { task, cause } => Event::Cancelled { task: task_ok(task)?, cause },
+            WireEvent::Ended { reason } => Event::Ended { reason },
+        };
+        self.push(event);
+        Ok(())
+    }
+}

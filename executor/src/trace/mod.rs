@@ -1,0 +1,313 @@
+//! The trace: every state change of a run, in order.
+//!
+//! The trace is the only contract between the executor and everything that
+//! looks at a run — the browser app folds it into the view at step k, the CLI
+//! prints and exports it, tests assert on it. Nothing outside this crate needs
+//! the executor's internals.
+//!
+//! # Design
+//! - An event is a small `Copy` value ([`Event`]) naming tasks and timers by id.
+//!   What an id stands for (a task's name and parent, a timer's owner and
+//!   deadline, a panic's message) lives once in side tables, so the event
+//!   stream itself stays compact: in memory each event is one packed `u64`
+//!   (8 bytes; see `packed.rs`).
+//! - Events carry no timestamp of their own. Virtual time only moves through
+//!   [`Event::ClockAdvanced`], so the time of event k is the target of the last
+//!   clock event before it; [`Trace::iter`] computes it on the fly.
+//! - The sequence number of an event is its index.
+//! - Recording can be switched off ([`crate::Config::record_trace`]); the
+//!   executor then skips every push and the trace stays empty.
+//!
+//! A trace has a stable 64-bit [fingerprint](Trace::fingerprint) defined over
+//! its canonical byte encoding, identical on every target, and serializes to
+//! JSON lines ([`Trace::to_jsonl`], [`Trace::from_jsonl`]).
+
+mod fingerprint;
+mod jsonl;
+mod packed;
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::task::TaskId;
+use crate::timer::TimerId;
+use crate::waker::WakeSource;
+
+pub use jsonl::{TraceError, TRACE_FORMAT, TRACE_VERSION};
+pub(crate) use packed::{decode_source, encode_source};
+use packed::PackedEvent;
+
+/// How a poll ended: the two variants of `std::task::Poll`, without the value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PollResult {
+    /// The future finished: `Poll::Ready(value)`.
+    Ready,
+    /// The future must be polled again after a wake: `Poll::Pending`.
+    Pending,
+}
+
+/// Why a task stopped before its future finished.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CancelCause {
+    /// `JoinHandle::abort` was called.
+    Aborted,
+    /// The task's future was dropped because the simulation shut down.
+    Shutdown,
+}
+
+/// Why a run stopped, as recorded at the end of the trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndReason {
+    /// Every task finished.
+    Completed,
+    /// Tasks are left, none is runnable and no timer is armed.
+    Deadlock,
+    /// The step limit was reached.
+    StepsLimit,
+    /// The next timer lies past the virtual-time limit.
+    TimeLimit,
+    /// A spawn would have exceeded the task limit.
+    TasksLimit,
+    /// Arming one more timer would have exceeded the timer limit.
+    TimersLimit,
+}
+
+/// One state change of a run.
+///
+/// Ids refer to the trace's side tables: [`Trace::task`], [`Trace::timer`],
+/// [`Trace::panic_message`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Event {
+    /// A task was created and scheduled (its name and parent: [`Trace::task`]).
+    Spawned { task: TaskId },
+    /// The executor picked `task` from the ready queue and called `poll`.
+    PollStarted { task: TaskId },
+    /// `poll` returned.
+    PollEnded { task: TaskId, result: PollResult },
+    /// `task`'s waker was called by `source`.
+    Woken { task: TaskId, source: WakeSource },
+    /// A timer was armed (its owner and deadline: [`Trace::timer`]).
+    TimerArmed { timer: TimerId },
+    /// A timer reached its deadline and woke its waker.
+    TimerFired { timer: TimerId },
+    /// A timer was dropped before its deadline.
+    TimerCancelled { timer: TimerId },
+    /// Nothing was runnable, so virtual time jumped to the next deadline.
+    ClockAdvanced { to_ns: u64 },
+    /// The task's future returned `Poll::Ready`.
+    Completed { task: TaskId },
+    /// The task's future was dropped before it finished.
+    Cancelled { task: TaskId, cause: CancelCause },
+    /// The task's future panicked (message: [`Trace::panic_message`]).
+    Panicked { task: TaskId },
+    /// The run stopped.
+    Ended { reason: EndReason },
+}
+
+impl Event {
+    /// The task this event is about, if it is about one task.
+    pub fn task(&self) -> Option<TaskId> {
+        match *self {
+            Event::Spawned { task }
+            | Event::PollStarted { task }
+            | Event::PollEnded { task, .. }
+            | Event::Woken { task, .. }
+            | Event::Completed { task }
+            | Event::Cancelled { task, .. }
+            | Event::Panicked { task } => Some(task),
+            _ => None,
+        }
+    }
+}
+
+/// An event with its position and virtual time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EventRecord {
+    /// Sequence number: the event's index in the trace.
+    pub seq: u64,
+    /// Virtual time at which the event happened, in nanoseconds.
+    pub time_ns: u64,
+    /// The event.
+    pub event: Event,
+}
+
+/// What the trace knows about a task.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TaskInfo<'a> {
+    /// The name given at spawn.
+    pub name: &'a str,
+    /// The task that spawned it; `None` when spawned from outside the run.
+    pub parent: Option<TaskId>,
+}
+
+/// What the trace knows about a timer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimerInfo {
+    /// The task that was running when the timer was armed.
+    pub owner: Option<TaskId>,
+    /// The virtual time at which it fires, in nanoseconds.
+    pub deadline_ns: u64,
+}
+
+/// Where a trace came from: enough to replay it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceHeader {
+    /// The seed of the run.
+    pub seed: u64,
+    /// The scheduling policy, as written by [`crate::Policy`]'s `Display`.
+    pub policy: String,
+    /// The scenario id, when the run was a registered scenario.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<String>,
+    /// Scenario parameters as `key=value` pairs, in the scenario's own order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub params: Vec<(String, String)>,
+}
+
+const NO_PARENT: u32 = u32::MAX;
+
+/// The recorded events of one run, with the tables their ids refer to.
+#[derive(Clone, Debug, Default)]
+pub struct Trace {
+    header: TraceHeader,
+    events: Vec<PackedEvent>,
+    /// Targets of `ClockAdvanced` events, in order (the packed event stores an index).
+    instants_ns: Vec<u64>,
+    /// Interned task names; `task_names[i]` indexes into it.
+    names: Vec<Box<str>>,
+    task_names: Vec<u32>,
+    task_parents: Vec<u32>,
+    timer_owners: Vec<u32>,
+    timer_deadlines_ns: Vec<u64>,
+    panics: Vec<(TaskId, Box<str>)>,
+}
+
+impl Trace {
+    pub(crate) fn new(header: TraceHeader) -> Trace {
+        Trace { header, ..Trace::default() }
+    }
+
+    /// Where the trace came from.
+    pub fn header(&self) -> &TraceHeader {
+        &self.header
+    }
+
+    /// Mutable header, so a scenario runner can name itself.
+    pub fn header_mut(&mut self) -> &mut TraceHeader {
+        &mut self.header
+    }
+
+    /// Number of events.
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    /// True when no event was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// Event number `seq`, without its time.
+    pub fn get(&self, seq: usize) -> Option<Event> {
+        self.events.get(seq).map(|p| p.unpack(&self.instants_ns))
+    }
+
+    /// Every event with its sequence number and virtual time, in order.
+    pub fn iter(&self) -> impl Iterator<Item = EventRecord> + '_ {
+        let mut time_ns = 0;
+        self.events.iter().enumerate().map(move |(i, p)| {
+            let event = p.unpack(&self.instants_ns);
+            if let Event::ClockAdvanced { to_ns } = event {
+                time_ns = to_ns;
+            }
+            EventRecord { seq: i as u64, time_ns, event }
+        })
+    }
+
+    /// Every event, collected (see [`Trace::iter`] to avoid the copy).
+    pub fn events(&self) -> Vec<EventRecord> {
+        self.iter().collect()
+    }
+
+    /// Name and parent of a task, if it was spawned in this trace.
+    pub fn task(&self, task: TaskId) -> Option<TaskInfo<'_>> {
+        let i = task.index();
+        let name = &self.names[*self.task_names.get(i)? as usize];
+        let parent = self.task_parents[i];
+        Some(TaskInfo { name, parent: (parent != NO_PARENT).then_some(TaskId(parent)) })
+    }
+
+    /// Number of tasks spawned in this trace.
+    pub fn task_count(&self) -> usize {
+        self.task_names.len()
+    }
+
+    /// Owner and deadline of a timer, if it was armed in this trace.
+    pub fn timer(&self, timer: TimerId) -> Option<TimerInfo> {
+        let i = timer.index();
+        let owner = *self.timer_owners.get(i)?;
+        Some(TimerInfo {
+            owner: (owner != NO_PARENT).then_some(TaskId(owner)),
+            deadline_ns: self.timer_deadlines_ns[i],
+        })
+    }
+
+    /// Number of timers armed in this trace.
+    pub fn timer_count(&self) -> usize {
+        self.timer_owners.len()
+    }
+
+    /// The message of a task's panic, if it panicked.
+    pub fn panic_message(&self, task: TaskId) -> Option<&str> {
+        self.panics.iter().find(|(t, _)| *t == task).map(|(_, m)| &**m)
+    }
+
+    /// Virtual time at the end of the trace.
+    pub fn end_time(&self) -> Duration {
+        Duration::from_nanos(self.instants_ns.last().copied().unwrap_or(0))
+    }
+
+    /// Approximate heap bytes held by the trace (for the memory benchmarks).
+    pub fn heap_bytes(&self) -> usize {
+        self.events.capacity() * 8
+            + self.instants_ns.capacity() * 8
+            + self.task_names.capacity() * 4
+            + self.task_parents.capacity() * 4
+            + self.timer_owners.capacity() * 4
+            + self.timer_deadlines_ns.capacity() * 8
+    }
+
+    // ----- recording (crate-internal) -----
+
+    pub(crate) fn push(&mut self, event: Event) {
+        let packed = PackedEvent::pack(event, &mut self.instants_ns);
+        self.events.push(packed);
+    }
+
+    pub(crate) fn record_spawn(&mut self, task: TaskId, name: u32, name_text: &str, parent: Option<TaskId>) {
+        debug_assert_eq!(task.index(), self.task_names.len(), "task ids are dense");
+        let name = name as usize;
+        if name == self.names.len() {
+            self.names.push(name_text.into());
+        }
+        self.task_names.push(name as u32);
+        self.task_parents.push(parent.map_or(NO_PARENT, |p| p.0));
+        self.push(Event::Spawned { task });
+    }
+
+    pub(crate) fn record_timer(&mut self, timer: TimerId, owner: Option<TaskId>, deadline_ns: u64) {
+        debug_assert_eq!(timer.index(), self.timer_owners.len(), "timer ids are dense");
+        self.timer_owners.push(owner.map_or(NO_PARENT, |p| p.0));
+        self.timer_deadlines_ns.push(deadline_ns);
+        self.push(Event::TimerArmed { timer });
+    }
+
+    pub(crate) fn record_panic(&mut self, task: TaskId, message: &str) {
+        self.panics.push((task, message.into()));
+        self.push(Event::Panicked { task });
+    }
+}
