@@ -1,0 +1,22 @@
+//! The pure model of the page: a run's trace folded into what the panels show.
+//!
+//! Nothing here touches the browser, so all of it is tested natively:
+//! - [`fold`]: [`ViewState`], the state at step k as a fold of the first k events;
+//! - [`snapshots`]: copies of the fold along the trace, so any step is near one;
+//! - [`run`]: a scenario run recorded in slices, with its fold and snapshots;
+//! - [`frame`]: the rows each panel renders at a step;
+//! - [`timeline`]: the lanes (or the aggregate) of the whole run;
+//! - [`describe`]: the words for events, tasks and durations.
+
+pub mod describe;
+pub mod fold;
+pub mod frame;
+pub mod run;
+pub mod snapshots;
+pub mod timeline;
+
+pub use fold::{Phase, QueueOrder, TaskStatus, TaskView, ViewState, WakeView};
+pub use frame::{Frame, LogRow, ReadyRow, SourceKind, TaskRow, TimerRow, WakeRow};
+pub use run::{EndKind, Run, RunEnd, EVENTS_MAX};
+pub use snapshots::{Snapshots, SNAPSHOT_EVERY_MIN};
+pub use timeline::{Timeline, TimelineBody};

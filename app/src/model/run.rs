@@ -1,0 +1,248 @@
+//! A run: one scenario with one seed, recorded a slice at a time.
+//!
+//! The page cannot run a long simulation in one go without freezing, so
+//! [`Run::advance`] takes a bounded number of executor steps and folds the
+//! events they recorded into the head state, keeping snapshots as it goes.
+//! The browser calls it until its frame budget is spent; tests call
+//! [`Run::finish`]. Either way the trace is the same — slicing never changes
+//! what the executor does, only when the page looks at it.
+//!
+//! A run ends when the executor says so (completed, deadlock, or one of its
+//! limits) or when the trace reaches [`EVENTS_MAX`], the page's own limit.
+
+use wakescope::scenarios::{Params, Scenario};
+use wakescope::{Config, Event, Outcome, Step, TaskId, Trace};
+
+use super::fold::ViewState;
+use super::snapshots::Snapshots;
+
+/// The most events the page records for one run; past it the run is stopped
+/// (the executor's own limits usually end it first).
+pub const EVENTS_MAX: u64 = 4_000_000;
+
+/// How a run ended, in the words the header uses (`data-outcome`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EndKind {
+    /// Every task finished.
+    Completed,
+    /// Tasks were left that nothing could wake.
+    Deadlock,
+    /// A limit stopped the run.
+    Limit,
+}
+
+impl EndKind {
+    /// The word used in `data-outcome`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndKind::Completed => "completed",
+            EndKind::Deadlock => "deadlock",
+            EndKind::Limit => "limit",
+        }
+    }
+}
+
+/// How a run ended, with a sentence for the header.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RunEnd {
+    /// Which kind of end.
+    pub kind: EndKind,
+    /// E.g. "deadlock: main (#0) and worker (#2) wait forever".
+    pub message: String,
+}
+
+impl RunEnd {
+    fn from_outcome(outcome: &Outcome) -> RunEnd {
+        match outcome {
+            Outcome::Completed => RunEnd { kind: EndKind::Completed, message: "completed: every task finished".into() },
+            Outcome::Deadlock(d) => {
+                let names: Vec<String> = d.blocked.iter().map(|t| format!("{} ({})", t.name, t.task)).collect();
+                let verb = if names.len() == 1 { "waits" } else { "wait" };
+                RunEnd { kind: EndKind::Deadlock, message: format!("deadlock: {} {verb} forever", names.join(", ")) }
+            }
+            Outcome::LimitReached(limit) => RunEnd { kind: EndKind::Limit, message: format!("limit: {limit}") },
+        }
+    }
+}
+
+/// One scenario run, recorded so far, with its fold and snapshots.
+pub struct Run {
+    scenario: &'static Scenario,
+    params: Params,
+    seed: u64,
+    sim: wakescope::Sim,
+    /// The fold of every event recorded so far.
+    head: ViewState,
+    snapshots: Snapshots,
+    /// `(seq, task)` of every `PollStarted`, in order: the future the ready queue panel peeks at.
+    polls: Vec<(u64, TaskId)>,
+    /// `(seq, to_ns)` of every `ClockAdvanced`, in order: for seeking by time.
+    advances: Vec<(u64, u64)>,
+    end: Option<RunEnd>,
+    fingerprint: Option<String>,
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Run")
+            .field("scenario", &self.scenario.id)
+            .field("params", &self.params)
+            .field("seed", &self.seed)
+            .field("events", &self.head.step)
+            .field("end", &self.end)
+            .finish()
+    }
+}
+
+impl Run {
+    /// Spawns the scenario's tasks on a fresh simulation and folds what that recorded.
+    pub fn start(scenario: &'static Scenario, params: Params, seed: u64) -> Run {
+        let sim = scenario.start(Config::seeded(seed), &params);
+        let head = ViewState::initial(&sim.trace());
+        let snapshots = Snapshots::new(head.clone());
+        let mut run = Run {
+            scenario,
+            params,
+            seed,
+            sim,
+            head,
+            snapshots,
+            polls: Vec::new(),
+            advances: Vec::new(),
+            end: None,
+            fingerprint: None,
+        };
+        run.ingest();
+        run
+    }
+
+    /// Takes up to `steps_max` executor steps and folds what they recorded.
+    /// Returns true once the run has ended.
+    pub fn advance(&mut self, steps_max: u32) -> bool {
+        for _ in 0..steps_max {
+            if self.end.is_some() {
+                break;
+            }
+            if self.sim.trace().len() as u64 >= EVENTS_MAX {
+                self.end = Some(RunEnd {
+                    kind: EndKind::Limit,
+                    message: format!("limit: the page records at most {EVENTS_MAX} events; the run was stopped there"),
+                });
+                break;
+            }
+            if let Step::Finished(outcome) = self.sim.step() {
+                self.end = Some(RunEnd::from_outcome(&outcome));
+            }
+        }
+        self.ingest();
+        if self.end.is_some() && self.fingerprint.is_none() {
+            self.fingerprint = Some(self.sim.trace().fingerprint_hex());
+        }
+        self.end.is_some()
+    }
+
+    /// Runs to the end in one go (tests and tools; the page uses [`Run::advance`]).
+    pub fn finish(&mut self) {
+        while !self.advance(4096) {}
+    }
+
+    /// Folds the events recorded since the last call into the head state.
+    fn ingest(&mut self) {
+        let trace = self.sim.trace();
+        let len = trace.len() as u64;
+        while self.head.step < len {
+            let seq = self.head.step;
+            let event = trace.get(seq as usize).expect("seq below the trace length");
+            match event {
+                Event::PollStarted { task } => self.polls.push((seq, task)),
+                Event::ClockAdvanced { to_ns } => self.advances.push((seq, to_ns)),
+                _ => {}
+            }
+            self.head.apply(event, &trace);
+            self.snapshots.offer(&self.head);
+        }
+    }
+
+    /// The scenario being run.
+    pub fn scenario(&self) -> &'static Scenario {
+        self.scenario
+    }
+
+    /// The validated parameters.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// The seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Events recorded and folded so far: the last step one can seek to.
+    pub fn len(&self) -> u64 {
+        self.head.step
+    }
+
+    /// True when nothing was recorded (a scenario that spawns nothing, before its first step).
+    pub fn is_empty(&self) -> bool {
+        self.head.step == 0
+    }
+
+    /// How the run ended, once it has.
+    pub fn end(&self) -> Option<&RunEnd> {
+        self.end.as_ref()
+    }
+
+    /// True once the run has ended.
+    pub fn is_finished(&self) -> bool {
+        self.end.is_some()
+    }
+
+    /// The trace fingerprint (16 lowercase hex digits), once the run has ended.
+    pub fn fingerprint(&self) -> Option<&str> {
+        self.fingerprint.as_deref()
+    }
+
+    /// Virtual time at the last recorded event.
+    pub fn end_clock_ns(&self) -> u64 {
+        self.head.clock_ns
+    }
+
+    /// Snapshots kept so far.
+    pub fn snapshot_count(&self) -> usize {
+        self.snapshots.len()
+    }
+
+    /// Calls `f` with the trace recorded so far.
+    pub fn with_trace<R>(&self, f: impl FnOnce(&Trace) -> R) -> R {
+        f(&self.sim.trace())
+    }
+
+    /// The state at step `k`, clamped to the events recorded so far.
+    pub fn view_at(&self, k: u64) -> ViewState {
+        let k = k.min(self.len());
+        if k == self.head.step {
+            return self.head.clone();
+        }
+        self.with_trace(|trace| self.snapshots.view_at(trace, k))
+    }
+
+    /// The task of the first poll at or after event `k`, if one is recorded.
+    pub fn next_poll(&self, k: u64) -> Option<TaskId> {
+        let i = self.polls.partition_point(|(seq, _)| *seq < k);
+        self.polls.get(i).map(|(_, task)| *task)
+    }
+
+    /// The step whose clock is nearest to `time_ns`: just after the clock
+    /// jump closest to it, or step 0 when time 0 is closest.
+    pub fn step_near_time(&self, time_ns: u64) -> u64 {
+        let i = self.advances.partition_point(|(_, to)| *to < time_ns);
+        let after = self.advances.get(i);
+        let before = i.checked_sub(1).map(|j| self.advances[j]);
+        let before_dist = time_ns - before.map_or(0, |(_, to)| to);
+        match after {
+            Some(&(seq, to)) if to - time_ns <= before_dist => seq + 1,
+            _ => before.map_or(0, |(seq, _)| seq + 1),
+        }
+    }
+}

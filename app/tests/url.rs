@@ -1,0 +1,109 @@
+//! Addresses in and out: good ones restore the view, bad ones give a message
+//! and a fallback, and nothing panics.
+
+use wakescope_app::url::{format, parse, parse_seed, step_past_end};
+
+#[test]
+fn a_good_address_restores_the_view() {
+    let parsed = parse("?s=timers&mode=sequential&seed=42&step=17&popcorn_s=4");
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    let r = parsed.request;
+    assert_eq!(r.scenario.id, "timers");
+    assert_eq!(r.params.mode, "sequential");
+    assert_eq!(r.params.get("popcorn_s"), 4);
+    assert_eq!(r.params.get("boiler_s"), 5);
+    assert_eq!(r.seed, 42);
+    assert_eq!(r.step, Some(17));
+}
+
+#[test]
+fn an_empty_address_is_the_default_view() {
+    for query in ["", "?", "?&&"] {
+        let parsed = parse(query);
+        assert!(parsed.errors.is_empty(), "{query}: {:?}", parsed.errors);
+        assert_eq!(parsed.request.scenario.id, "timers");
+        assert_eq!(parsed.request.params.mode, "concurrent");
+        assert_eq!(parsed.request.seed, 0);
+        assert_eq!(parsed.request.step, None);
+    }
+}
+
+#[test]
+fn format_and_parse_round_trip() {
+    let parsed = parse("?s=timers&mode=concurrent&seed=18446744073709551615&step=3&cookies_s=12");
+    let r = &parsed.request;
+    let query = format(r.scenario, &r.params, r.seed, 3);
+    assert_eq!(query, "?s=timers&mode=concurrent&seed=18446744073709551615&step=3&popcorn_s=3&boiler_s=5&cookies_s=12");
+    assert_eq!(parse(&query).request, parsed.request);
+    assert!(parse(&query).errors.is_empty());
+}
+
+#[test]
+fn an_unknown_scenario_falls_back_to_the_default() {
+    let parsed = parse("?s=nope&mode=weird&popcorn_s=9&seed=5");
+    assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
+    assert!(parsed.errors[0].contains("unknown scenario `nope`"), "{}", parsed.errors[0]);
+    assert_eq!(parsed.request.scenario.id, "timers");
+    assert_eq!(parsed.request.params.mode, "concurrent");
+    assert_eq!(parsed.request.params.get("popcorn_s"), 3);
+    assert_eq!(parsed.request.seed, 5, "the seed is still honoured");
+}
+
+#[test]
+fn a_bad_seed_falls_back_to_zero() {
+    for (seed, words) in [
+        ("abc", "not a whole number"),
+        ("-1", "out of range"),
+        ("18446744073709551616", "out of range"),
+        ("1.5", "not a whole number"),
+        ("", "empty"),
+    ] {
+        let parsed = parse(&format!("?s=timers&seed={seed}"));
+        assert_eq!(parsed.request.seed, 0, "{seed}");
+        assert_eq!(parsed.errors.len(), 1, "{seed}: {:?}", parsed.errors);
+        assert!(parsed.errors[0].contains(words), "{seed}: {}", parsed.errors[0]);
+        assert!(parsed.errors[0].ends_with("using seed 0"), "{}", parsed.errors[0]);
+    }
+    assert_eq!(parse_seed(" 7 "), Ok(7));
+}
+
+#[test]
+fn a_bad_step_shows_the_last_step() {
+    let parsed = parse("?step=later");
+    assert_eq!(parsed.request.step, Some(u64::MAX));
+    assert!(parsed.errors[0].contains("step `later`"), "{}", parsed.errors[0]);
+    assert_eq!(step_past_end(99, 44), "step 99 is past the end of this run (44 steps); showing the last step");
+}
+
+#[test]
+fn bad_parameters_fall_back_to_their_defaults() {
+    let parsed = parse("?s=timers&mode=parallel&popcorn_s=-4&boiler_s=lots&oven_s=3&cookies_s=7");
+    let r = &parsed.request;
+    assert_eq!(r.params.mode, "concurrent");
+    assert_eq!(r.params.get("popcorn_s"), 3);
+    assert_eq!(r.params.get("boiler_s"), 5);
+    assert_eq!(r.params.get("cookies_s"), 7, "a good parameter is kept");
+    assert_eq!(parsed.errors.len(), 4, "{:?}", parsed.errors);
+    assert!(parsed.errors.iter().any(|e| e.contains("unknown mode `parallel`")));
+    assert!(parsed.errors.iter().any(|e| e.contains("out of range")));
+    assert!(parsed.errors.iter().any(|e| e.contains("not a whole number")));
+    assert!(parsed.errors.iter().any(|e| e.contains("no parameter `oven_s`")));
+}
+
+#[test]
+fn hostile_text_is_decoded_quoted_and_cut_never_trusted() {
+    let parsed = parse("?s=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&seed=%3Cb%3E");
+    assert_eq!(parsed.request.scenario.id, "timers");
+    assert!(parsed.errors[0].contains("`<img src=x onerror=alert(1)>`"), "{}", parsed.errors[0]);
+    assert!(parsed.errors[1].contains("`<b>`"), "{}", parsed.errors[1]);
+    let long = "x".repeat(10_000);
+    let parsed = parse(&format!("?s={long}"));
+    assert!(parsed.errors[0].len() < 300, "a long value is cut in the message");
+    // Broken escapes and odd bytes never panic.
+    for query in ["?s=%", "?s=%zz", "?seed=%FF%FE", "?=&=&==", "?step=%", "?s=timers&popcorn_s=%E2%82"] {
+        let _ = parse(query);
+    }
+    let many: String = (0..100).map(|i| format!("p{i}=1&")).collect();
+    let parsed = parse(&format!("?{many}"));
+    assert!(parsed.errors[0].contains("only the first 64"), "{}", parsed.errors[0]);
+}
