@@ -1,0 +1,247 @@
+// Load performance of the built app: download size and time to first paint.
+//
+//   npm run perf                 # serves $WAKESCOPE_DIST (default ../dist)
+//   WAKESCOPE_PERF_RUNS=10 npm run perf
+//
+// Measures, over several cold loads in headless Chromium (a fresh browser
+// context each, so nothing is cached):
+// - first paint and first contentful paint (`performance.getEntriesByType('paint')`),
+// - app ready: the moment the step counter first shows a run (`data-total` > 0),
+// - DOMContentLoaded and load,
+// and the compressed size of what a visitor downloads (gzip -9 and brotli via
+// node:zlib) per file and in total. Prints a table with the budgets and
+// writes everything to <repo>/target/perf.json.
+//
+// This is a benchmark, not a test: a missed budget is reported, and the exit
+// code is still 0. Only a missing build or browser is an error (exit 1).
+
+import { readdir, readFile, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { gzipSync, brotliCompressSync, constants as zlib } from 'node:zlib';
+import os from 'node:os';
+
+import { serve, distDir, REPO_DIR } from './lib/server.mjs';
+import { launchBrowser, VIEWPORT } from './lib/browser.mjs';
+
+/** Budget: gzip size of js + wasm + css, in bytes (350 KiB). */
+const GZIP_BUDGET_BYTES = 350 * 1024;
+/** Budget: median first contentful paint of a cold load, in ms. */
+const FIRST_PAINT_BUDGET_MS = 500;
+/** Cold loads measured. */
+const RUNS = Math.max(1, Number.parseInt(process.env.WAKESCOPE_PERF_RUNS ?? '5', 10) || 5);
+/** The view loaded: the first scenario with a fixed seed. */
+const QUERY = '?s=timers&mode=concurrent&seed=42';
+/** Longest a single load may take before the run is reported as failed. */
+const LOAD_TIMEOUT_MS = 60_000;
+
+// Runs in the page before any of its scripts: records when the app is ready.
+const READY_PROBE = `(() => {
+  const check = () => {
+    const el = document.querySelector('[data-testid="step-counter"]');
+    if (el && Number(el.getAttribute('data-total')) > 0) {
+      window.__wakescopeReadyMs = performance.now();
+      observer.disconnect();
+    }
+  };
+  const observer = new MutationObserver(check);
+  observer.observe(document, { subtree: true, childList: true, attributes: true });
+})();`;
+
+async function main() {
+  let dist;
+  try {
+    dist = distDir();
+  } catch (err) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  const sizes = await measureSizes(dist);
+  const server = await serve(dist);
+  const browser = await launchBrowser();
+  const version = browser.version();
+  const loads = [];
+  try {
+    for (let i = 0; i < RUNS; i++) loads.push(await coldLoad(browser, server.url + '/' + QUERY));
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+
+  const metrics = ['firstPaintMs', 'firstContentfulPaintMs', 'appReadyMs', 'domContentLoadedMs', 'loadMs'];
+  const summary = Object.fromEntries(metrics.map((m) => [m, stats(loads.map((l) => l[m]))]));
+  const fcp = summary.firstContentfulPaintMs.median;
+  const budgets = {
+    gzipBytes: { budget: GZIP_BUDGET_BYTES, actual: sizes.totals.shipped.gzip, pass: sizes.totals.shipped.gzip <= GZIP_BUDGET_BYTES },
+    firstContentfulPaintMs: { budget: FIRST_PAINT_BUDGET_MS, actual: fcp, pass: fcp !== null && fcp <= FIRST_PAINT_BUDGET_MS },
+  };
+
+  printReport(dist, sizes, loads, summary, budgets, version);
+  const report = {
+    date: new Date().toISOString(),
+    dist,
+    query: QUERY,
+    runs: RUNS,
+    chromium: version,
+    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version },
+    viewport: VIEWPORT,
+    sizes,
+    loads,
+    summary,
+    budgets,
+  };
+  const out = path.join(REPO_DIR, 'target', 'perf.json');
+  await mkdir(path.dirname(out), { recursive: true });
+  await writeFile(out, JSON.stringify(report, null, 2) + '\n');
+  console.log(`\nwrote ${path.relative(process.cwd(), out) || out}`);
+}
+
+/** Every file under `dir`, relative paths, sorted. */
+async function listFiles(dir, prefix = '') {
+  const out = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const rel = path.join(prefix, entry.name);
+    if (entry.isDirectory()) out.push(...(await listFiles(path.join(dir, entry.name), rel)));
+    else if (entry.isFile()) out.push(rel);
+  }
+  return out.sort();
+}
+
+/** Raw, gzip -9 and brotli (quality 11) sizes per file, and totals by kind. */
+async function measureSizes(dist) {
+  const files = [];
+  for (const rel of await listFiles(dist)) {
+    const body = await readFile(path.join(dist, rel));
+    files.push({
+      file: rel,
+      kind: kindOf(rel),
+      raw: body.length,
+      gzip: gzipSync(body, { level: zlib.Z_BEST_COMPRESSION }).length,
+      brotli: brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }).length,
+    });
+  }
+  const sum = (pred) =>
+    files.filter(pred).reduce((t, f) => ({ raw: t.raw + f.raw, gzip: t.gzip + f.gzip, brotli: t.brotli + f.brotli }), {
+      raw: 0,
+      gzip: 0,
+      brotli: 0,
+    });
+  return {
+    files,
+    totals: {
+      wasm: sum((f) => f.kind === 'wasm'),
+      js: sum((f) => f.kind === 'js'),
+      css: sum((f) => f.kind === 'css'),
+      shipped: sum((f) => ['wasm', 'js', 'css'].includes(f.kind)),
+      all: sum(() => true),
+    },
+  };
+}
+
+function kindOf(file) {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.wasm') return 'wasm';
+  if (ext === '.js' || ext === '.mjs') return 'js';
+  if (ext === '.css') return 'css';
+  if (ext === '.html') return 'html';
+  return 'other';
+}
+
+/** One load in a fresh context (empty cache); times in ms since navigation start. */
+async function coldLoad(browser, url) {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  try {
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e.message || e)));
+    await page.addInitScript(READY_PROBE);
+    await page.goto(url, { waitUntil: 'load', timeout: LOAD_TIMEOUT_MS });
+    let ready = true;
+    try {
+      await page.waitForFunction(() => typeof window.__wakescopeReadyMs === 'number', null, { timeout: LOAD_TIMEOUT_MS });
+    } catch {
+      ready = false;
+    }
+    // Let the frame after "ready" be painted so its paint entries exist.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const t = await page.evaluate(() => {
+      const paint = Object.fromEntries(performance.getEntriesByType('paint').map((e) => [e.name, e.startTime]));
+      const nav = performance.getEntriesByType('navigation')[0];
+      const wasm = performance.getEntriesByType('resource').find((r) => r.name.endsWith('.wasm'));
+      return {
+        firstPaintMs: paint['first-paint'] ?? null,
+        firstContentfulPaintMs: paint['first-contentful-paint'] ?? null,
+        appReadyMs: window.__wakescopeReadyMs ?? null,
+        domContentLoadedMs: nav ? nav.domContentLoadedEventEnd : null,
+        loadMs: nav ? nav.loadEventEnd : null,
+        wasmFetchMs: wasm ? wasm.responseEnd - wasm.startTime : null,
+      };
+    });
+    return { ...t, ready, errors };
+  } finally {
+    await context.close();
+  }
+}
+
+function stats(values) {
+  const v = values.filter((x) => typeof x === 'number').sort((a, b) => a - b);
+  if (v.length === 0) return { median: null, min: null, max: null, n: 0 };
+  const mid = Math.floor(v.length / 2);
+  const median = v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+  return { median: round(median), min: round(v[0]), max: round(v[v.length - 1]), n: v.length };
+}
+
+const round = (x) => Math.round(x * 10) / 10;
+const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+const ms = (x) => (x === null ? '—' : `${x.toFixed(1)} ms`);
+
+function printReport(dist, sizes, loads, summary, budgets, version) {
+  console.log(`Wakescope load performance — ${dist}`);
+  console.log(`Chromium ${version}, ${RUNS} cold load(s) of /${QUERY}, ${os.cpus().length} CPU(s)\n`);
+
+  console.log('Download size');
+  const rows = [['file', 'raw', 'gzip -9', 'brotli']];
+  for (const f of sizes.files) rows.push([f.file, kib(f.raw), kib(f.gzip), kib(f.brotli)]);
+  for (const [name, t] of Object.entries(sizes.totals)) {
+    const label = name === 'shipped' ? 'total js+wasm+css' : `total ${name}`;
+    rows.push([label, kib(t.raw), kib(t.gzip), kib(t.brotli)]);
+  }
+  printTable(rows);
+
+  console.log('\nTiming (ms since navigation start)');
+  const trows = [['metric', 'median', 'min', 'max']];
+  const names = {
+    firstPaintMs: 'first paint',
+    firstContentfulPaintMs: 'first contentful paint',
+    appReadyMs: 'app ready (step counter)',
+    domContentLoadedMs: 'DOMContentLoaded',
+    loadMs: 'load',
+  };
+  for (const [key, label] of Object.entries(names)) {
+    const s = summary[key];
+    trows.push([label, ms(s.median), ms(s.min), ms(s.max)]);
+  }
+  printTable(trows);
+  const notReady = loads.filter((l) => !l.ready).length;
+  if (notReady > 0) console.log(`\n! ${notReady} of ${loads.length} load(s) never showed the step counter`);
+  const errs = loads.flatMap((l) => l.errors);
+  if (errs.length > 0) console.log(`! page errors during loads:\n  ${errs.join('\n  ')}`);
+
+  console.log('\nBudgets');
+  const g = budgets.gzipBytes;
+  const f = budgets.firstContentfulPaintMs;
+  printTable([
+    ['budget', 'limit', 'actual', 'result'],
+    ['gzip js+wasm+css', kib(g.budget), kib(g.actual), g.pass ? 'pass' : 'FAIL'],
+    ['first contentful paint (median)', ms(f.budget), ms(f.actual), f.pass ? 'pass' : 'FAIL'],
+  ]);
+}
+
+function printTable(rows) {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  for (const [n, r] of rows.entries()) {
+    console.log(r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  '));
+    if (n === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  }
+}
+
+await main();

@@ -1,0 +1,190 @@
+// The URL is the app's save file: shared links reopen the same view, seeds
+// change the run and the history, and no URL — however broken or hostile —
+// breaks the app or reaches the page as HTML.
+
+import assert from 'node:assert/strict';
+
+import {
+  appSuite,
+  tid,
+  counter,
+  clockNs,
+  stepForward,
+  readView,
+  fingerprint,
+  urlParams,
+  waitAttrChange,
+  waitReady,
+} from '../lib/app.mjs';
+import { nativeFingerprint, NATIVE_BUILD_TIMEOUT_MS } from '../lib/native.mjs';
+
+const appTest = appSuite();
+
+const historyLength = (page) => page.evaluate(() => history.length);
+
+appTest('stepping updates the URL in place (no history entries)', async ({ open }) => {
+  const page = await open('s=timers&mode=concurrent&seed=42');
+  const before = await historyLength(page);
+  const step = await stepForward(page, 4);
+  assert.equal(urlParams(page).step, String(step), 'the URL carries the step');
+  assert.equal(await historyLength(page), before, 'stepping replaces the history entry instead of pushing');
+});
+
+appTest('a shared URL reopens the same view in a new browser', async ({ open, newSession }) => {
+  const page = await open('s=timers&mode=concurrent&seed=42');
+  const { total } = await counter(page);
+  const k = Math.min(7, total - 1);
+  await stepForward(page, k - (await counter(page)).step);
+  const view = await readView(page);
+
+  const share = page.locator(tid('share'));
+  const raw = await share.getAttribute('data-url');
+  assert.ok(raw, 'share has a data-url');
+  const shared = new URL(raw, page.url());
+  assert.equal(shared.origin, new URL(page.url()).origin, 'the shared URL points at this app');
+  const params = Object.fromEntries(shared.searchParams);
+  assert.equal(params.s, 'timers');
+  assert.equal(params.mode, 'concurrent');
+  assert.equal(params.seed, '42');
+  assert.equal(params.step, String(k));
+
+  const other = await newSession();
+  const reopened = await other.newPage();
+  await reopened.goto(shared.href);
+  await waitReady(reopened);
+  const again = await readView(reopened);
+  assert.equal(again.step, String(k), 'same step');
+  assert.equal(again.clockNs, view.clockNs, 'same clock');
+  assert.equal(again.fingerprint, view.fingerprint, 'same fingerprint');
+  assert.deepEqual(again, view, 'timers concurrent seed 42: the whole view survives sharing');
+});
+
+appTest('?step=17 restores exactly that step', async ({ open }) => {
+  const direct = await open('s=timers&mode=concurrent&seed=42&step=17');
+  const stepped = await open('s=timers&mode=concurrent&seed=42');
+  await stepForward(stepped, 17 - (await counter(stepped)).step);
+  assert.deepEqual(await readView(direct), await readView(stepped), 'timers concurrent seed 42 step 17');
+  assert.equal(await direct.locator(tid('error')).filter({ visible: true }).count(), 0, 'a valid URL shows no error');
+});
+
+appTest(
+  'a new seed changes the racy run, adds a history entry, and Back restores the old seed',
+  async ({ open }) => {
+    const oldSeed = 42;
+    const nativeOld = await nativeFingerprint('timers', 'concurrent', oldSeed);
+    // Find a seed whose interleaving differs, asking the native library rather than assuming.
+    let newSeed = null;
+    for (let s = oldSeed + 1; s <= oldSeed + 64 && newSeed === null; s++) {
+      if ((await nativeFingerprint('timers', 'concurrent', s)) !== nativeOld) newSeed = s;
+    }
+    assert.notEqual(newSeed, null, 'some seed in 43..=106 schedules timers concurrent differently from seed 42');
+    const nativeNew = await nativeFingerprint('timers', 'concurrent', newSeed);
+
+    const page = await open(`s=timers&mode=concurrent&seed=${oldSeed}`);
+    const oldHex = await fingerprint(page);
+    assert.equal(oldHex, nativeOld, `timers concurrent seed ${oldSeed}`);
+    const before = await historyLength(page);
+
+    const seed = page.locator(tid('seed'));
+    await seed.fill(String(newSeed));
+    await seed.press('Enter');
+    const newHex = await waitAttrChange(page, 'fingerprint', 'data-hex', oldHex);
+    assert.equal(newHex, nativeNew, `timers concurrent seed ${newSeed}: fingerprint after changing the seed`);
+    assert.equal(urlParams(page).seed, String(newSeed), 'the URL carries the new seed');
+    assert.equal(await historyLength(page), before + 1, 'changing the seed pushes one history entry');
+
+    await page.goBack();
+    await waitAttrChange(page, 'fingerprint', 'data-hex', newHex);
+    assert.equal(await fingerprint(page), oldHex, `Back restores seed ${oldSeed}'s run`);
+    assert.equal(await seed.inputValue(), String(oldSeed), 'Back restores the seed field');
+    assert.equal(urlParams(page).seed, String(oldSeed));
+
+    await page.goForward();
+    await waitAttrChange(page, 'fingerprint', 'data-hex', oldHex);
+    assert.equal(await fingerprint(page), nativeNew, `Forward returns to seed ${newSeed}`);
+  },
+  { timeout: NATIVE_BUILD_TIMEOUT_MS + 60_000 },
+);
+
+appTest('the random-seed button picks a new seed and records it in the URL and history', async ({ open }) => {
+  const page = await open('s=timers&mode=concurrent&seed=42');
+  const before = await historyLength(page);
+  await page.locator(tid('seed-random')).click();
+  await page.waitForFunction((sel) => document.querySelector(sel)?.value !== '42', tid('seed'));
+  const seed = await page.locator(tid('seed')).inputValue();
+  assert.match(seed, /^\d+$/, 'the random seed is a whole number');
+  assert.equal(urlParams(page).seed, seed, 'the URL carries the random seed');
+  assert.equal(await historyLength(page), before + 1, 'a random seed pushes one history entry');
+  await waitReady(page);
+});
+
+// ---------------------------------------------------------------------------
+// Bad URLs: each shows a message, falls back to a working run, injects nothing.
+
+const XSS = '<img src=x onerror=alert(1)>';
+
+const BAD_URLS = [
+  { query: 's=nope', mentions: /nope|scenario/i, check: (v) => assert.equal(v.scenario, 'timers', 'falls back to timers') },
+  { query: 'seed=abc', mentions: /seed/i, check: (v) => assert.match(v.seed ?? '', /^\d+$/, 'falls back to a numeric seed') },
+  {
+    query: 'seed=99999999999999999999999',
+    mentions: /seed/i,
+    check: (v) => {
+      assert.match(v.seed ?? '', /^\d+$/, 'falls back to a numeric seed');
+      assert.notEqual(v.seed, '99999999999999999999999', 'the out-of-range seed is not kept');
+    },
+  },
+  {
+    query: 's=timers&mode=concurrent&seed=42&step=999999',
+    mentions: /step/i,
+    check: (v) => {
+      const step = Number(v.step);
+      assert.ok(step >= 0 && step <= Number(v.total), `falls back to a step in range (got ${v.step} of ${v.total})`);
+    },
+  },
+  { query: `s=${XSS}`, mentions: /scenario|not found|unknown/i, check: (v) => assert.equal(v.scenario, 'timers') },
+  { query: `s=${encodeURIComponent(XSS)}`, mentions: /scenario|not found|unknown/i, check: (v) => assert.equal(v.scenario, 'timers') },
+];
+
+for (const { query, mentions, check } of BAD_URLS) {
+  appTest(`bad URL ?${query} shows an error, falls back, injects nothing`, async ({ open, session }) => {
+    const page = await open(query);
+    const error = page.locator(tid('error'));
+    await error.first().waitFor({ state: 'visible' });
+    const message = (await error.first().innerText()).trim();
+    assert.ok(message.length > 0, 'the error has a message');
+    assert.match(message, mentions, `the message says what is wrong: ${JSON.stringify(message)}`);
+
+    const view = await readView(page);
+    check(view);
+
+    // Nothing from the URL became markup.
+    const injected = await page.evaluate(() => ({
+      imgX: document.querySelectorAll('img[src="x"]').length,
+      onerror: document.querySelectorAll('[onerror]').length,
+      imgToX: [...document.images].filter((img) => /\/x$/.test(img.src)).length,
+    }));
+    assert.deepEqual(injected, { imgX: 0, onerror: 0, imgToX: 0 }, 'no element was injected from the URL');
+    assert.deepEqual(session.dialogs, [], 'no dialog opened');
+
+    // The fallback run works: it steps.
+    const { step, total } = await counter(page);
+    if (step < total) {
+      await page.locator(tid('step-forward')).click();
+      await page.waitForFunction(
+        ([sel, s]) => document.querySelector(sel)?.getAttribute('data-step') === String(s),
+        [tid('step-counter'), step + 1],
+      );
+    } else {
+      await page.locator(tid('step-back')).click();
+      await page.waitForFunction(
+        ([sel, s]) => document.querySelector(sel)?.getAttribute('data-step') === String(s),
+        [tid('step-counter'), step - 1],
+      );
+    }
+    await clockNs(page);
+    // Give a late alert() a moment to fire before the context closes.
+    await page.waitForTimeout(300);
+    assert.deepEqual(session.dialogs, [], 'no dialog opened');
+  });
+}
