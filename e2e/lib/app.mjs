@@ -178,6 +178,22 @@ export async function clockNs(page) {
   return BigInt(ns);
 }
 
+/**
+ * Waits until the address bar's query has `name=value` (the app may throttle
+ * address updates while stepping fast, so the URL can trail the view briefly).
+ */
+export async function waitUrlParam(page, name, value, timeout = UPDATE_TIMEOUT_MS) {
+  try {
+    await page.waitForFunction(
+      ([n, v]) => new URLSearchParams(location.search).get(n) === v,
+      [name, String(value)],
+      { timeout },
+    );
+  } catch (err) {
+    throw new Error(`the URL never got ${name}=${value}; it is ${page.url()}`, { cause: err });
+  }
+}
+
 /** The query parameters of the page's current URL. */
 export function urlParams(page) {
   return Object.fromEntries(new URL(page.url()).searchParams);

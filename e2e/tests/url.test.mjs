@@ -15,6 +15,7 @@ import {
   urlParams,
   waitAttrChange,
   waitReady,
+  waitUrlParam,
 } from '../lib/app.mjs';
 import { nativeFingerprint, NATIVE_BUILD_TIMEOUT_MS } from '../lib/native.mjs';
 
@@ -26,7 +27,7 @@ appTest('stepping updates the URL in place (no history entries)', async ({ open 
   const page = await open('s=timers&mode=concurrent&seed=42');
   const before = await historyLength(page);
   const step = await stepForward(page, 4);
-  assert.equal(urlParams(page).step, String(step), 'the URL carries the step');
+  await waitUrlParam(page, 'step', step);
   assert.equal(await historyLength(page), before, 'stepping replaces the history entry instead of pushing');
 });
 
@@ -90,7 +91,7 @@ appTest(
     await seed.press('Enter');
     const newHex = await waitAttrChange(page, 'fingerprint', 'data-hex', oldHex);
     assert.equal(newHex, nativeNew, `timers concurrent seed ${newSeed}: fingerprint after changing the seed`);
-    assert.equal(urlParams(page).seed, String(newSeed), 'the URL carries the new seed');
+    await waitUrlParam(page, 'seed', newSeed);
     assert.equal(await historyLength(page), before + 1, 'changing the seed pushes one history entry');
 
     await page.goBack();
@@ -113,7 +114,7 @@ appTest('the random-seed button picks a new seed and records it in the URL and h
   await page.waitForFunction((sel) => document.querySelector(sel)?.value !== '42', tid('seed'));
   const seed = await page.locator(tid('seed')).inputValue();
   assert.match(seed, /^\d+$/, 'the random seed is a whole number');
-  assert.equal(urlParams(page).seed, seed, 'the URL carries the random seed');
+  await waitUrlParam(page, 'seed', seed);
   assert.equal(await historyLength(page), before + 1, 'a random seed pushes one history entry');
   await waitReady(page);
 });
