@@ -11,18 +11,18 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::rc::Rc;
-use std::sync::Arc;
+use std::task::Waker;
 
 use crate::clock::Clock;
 use crate::config::{Config, TASKS_MAX_CAP};
-use crate::join::{JoinError, JoinHandle};
+use crate::join::JoinHandle;
 use crate::outcome::{BlockedTask, Deadlock, Limit};
 use crate::rng::{SeededRng, SCHEDULER_STREAM, USER_STREAM};
 use crate::scheduler::Scheduler;
 use crate::task::{ErasedTask, TaskCell, TaskId, TaskSlot, TaskState};
 use crate::timer::Timers;
 use crate::trace::{CancelCause, Event, Trace, TraceHeader};
-use crate::waker::{Inbox, TaskWaker, Wake, WakeSource};
+use crate::waker::{Wake, WakeSource, Wakers};
 
 /// Interned task names: ids in first-seen order.
 #[derive(Default)]
@@ -67,6 +67,7 @@ pub(crate) struct State {
     pub live: u32,
     pub scheduler: Scheduler,
     pub timers: Timers,
+    pub wakers: Wakers,
     pub trace: Trace,
     pub names: Names,
     pub user_rng: SeededRng,
@@ -78,16 +79,52 @@ pub(crate) struct State {
     pub limit_hit: Option<Limit>,
     /// An `Ended` event was recorded and nothing has happened since.
     pub ended: bool,
-    /// Wakers of finished tasks, kept for reuse.
-    pub spare_wakers: Vec<Arc<TaskWaker>>,
-    /// Scratch buffer for draining the inbox.
+    /// Wakers of tasks awaiting a `JoinHandle`, by the awaited task.
+    pub join_wakers: BTreeMap<TaskId, Waker>,
+    /// Why cancelled tasks were cancelled, for their `JoinError`.
+    pub cancel_causes: BTreeMap<TaskId, CancelCause>,
+    /// Messages of panicked tasks, for their `JoinError`.
+    pub panics: BTreeMap<TaskId, String>,
+    /// Scratch buffer for draining the wake inbox.
     pub wake_buf: Vec<Wake>,
 }
 
-/// One simulation's state plus its wake inbox.
+impl State {
+    /// Records a wake of `task` and queues it if it was idle.
+    pub(crate) fn wake(&mut self, task: TaskId, source: WakeSource) {
+        let Some(slot) = self.tasks.get_mut(task.index()) else { return };
+        if slot.state.is_finished() {
+            return;
+        }
+        if self.config.record_trace {
+            self.trace.push(Event::Woken { task, source });
+        }
+        if slot.state == TaskState::Idle {
+            slot.state = TaskState::Scheduled;
+            self.scheduler.push(task);
+        }
+        self.ended = false;
+    }
+
+    /// Marks a task finished and hands back the waker of whoever awaits it.
+    pub(crate) fn retire(&mut self, task: TaskId, state: TaskState) -> Option<Waker> {
+        debug_assert!(state.is_finished());
+        let slot = &mut self.tasks[task.index()];
+        assert!(!slot.state.is_finished(), "task {task} finished twice");
+        slot.state = state;
+        self.live -= 1;
+        if slot.joined {
+            slot.joined = false;
+            self.join_wakers.remove(&task)
+        } else {
+            None
+        }
+    }
+}
+
+/// One simulation's state.
 pub(crate) struct Core {
     pub state: RefCell<State>,
-    pub inbox: Arc<Inbox>,
 }
 
 impl Core {
@@ -100,6 +137,7 @@ impl Core {
             live: 0,
             scheduler: Scheduler::new(config.policy, SeededRng::new(config.seed, SCHEDULER_STREAM)),
             timers: Timers::default(),
+            wakers: Wakers::new(),
             trace: Trace::new(header),
             names: Names::default(),
             user_rng: SeededRng::new(config.seed, USER_STREAM),
@@ -107,15 +145,17 @@ impl Core {
             steps: 0,
             limit_hit: None,
             ended: false,
-            spare_wakers: Vec::new(),
+            join_wakers: BTreeMap::new(),
+            cancel_causes: BTreeMap::new(),
+            panics: BTreeMap::new(),
             wake_buf: Vec::new(),
         };
-        Rc::new(Core { state: RefCell::new(state), inbox: Inbox::new() })
+        Rc::new(Core { state: RefCell::new(state) })
     }
 
     /// Creates a task and queues it. Over the task limit, the future is
-    /// dropped, the handle resolves to [`JoinError::NotSpawned`], and the run
-    /// ends with [`Limit::Tasks`] at the next step.
+    /// dropped, the handle resolves to [`crate::JoinError::NotSpawned`], and
+    /// the run ends with [`Limit::Tasks`] at the next step.
     pub(crate) fn spawn<F>(self: &Rc<Core>, name: &str, future: F) -> JoinHandle<F::Output>
     where
         F: Future + 'static,
@@ -131,17 +171,8 @@ impl Core {
         }
         let id = TaskId(st.tasks.len() as u32);
         let name_id = st.names.intern(name);
-        let waker = match st.spare_wakers.pop() {
-            Some(mut w) => {
-                if TaskWaker::reuse(&mut w, id) {
-                    w
-                } else {
-                    TaskWaker::new(id, self.inbox.clone())
-                }
-            }
-            None => TaskWaker::new(id, self.inbox.clone()),
-        };
-        st.tasks.push(TaskSlot::new(TaskCell::boxed(future), waker, name_id));
+        st.wakers.ensure(id);
+        st.tasks.push(TaskSlot::new(TaskCell::boxed(future), name_id));
         st.live += 1;
         st.scheduler.push(id);
         st.ended = false;
@@ -154,28 +185,15 @@ impl Core {
 
     /// Records the wakes waiting in the inbox and queues the idle tasks they name.
     pub(crate) fn drain_wakes(&self) {
-        if self.inbox.is_empty() {
-            return;
-        }
         let mut guard = self.state.borrow_mut();
         let st = &mut *guard;
         let mut wakes = std::mem::take(&mut st.wake_buf);
-        self.inbox.drain_into(&mut wakes);
-        for wake in wakes.drain(..) {
-            let Some(slot) = st.tasks.get_mut(wake.task.index()) else { continue };
-            if slot.state.is_finished() {
-                continue;
-            }
-            if st.config.record_trace {
-                st.trace.push(Event::Woken { task: wake.task, source: wake.source });
-            }
-            if slot.state == TaskState::Idle {
-                slot.state = TaskState::Scheduled;
-                st.scheduler.push(wake.task);
+        if st.wakers.drain_into(&mut wakes) {
+            for wake in wakes.drain(..) {
+                st.wake(wake.task, wake.source);
             }
         }
         st.wake_buf = wakes;
-        st.ended = false;
     }
 
     /// Cancels a task (see [`JoinHandle::abort`]).
@@ -196,27 +214,30 @@ impl Core {
                 }
                 _ => {}
             }
-            let slot = &mut st.tasks[task.index()];
-            slot.state = TaskState::Cancelled;
-            st.live -= 1;
             if st.config.record_trace {
                 st.trace.push(Event::Cancelled { task, cause: CancelCause::Aborted });
             }
-            Self::retire_waker(st, task);
-            let slot = &mut st.tasks[task.index()];
-            (slot.cell.take(), slot.join_waker.take())
+            st.cancel_causes.insert(task, CancelCause::Aborted);
+            let join_waker = st.retire(task, TaskState::Cancelled);
+            (st.tasks[task.index()].cell.take(), join_waker)
         };
-        self.finish_cell(task, cell, JoinError::Cancelled(CancelCause::Aborted));
+        self.drop_future(task, cell);
         if let Some(w) = join_waker {
             w.wake();
         }
     }
 
     /// Drops a finished task's future (outside the borrow: destructors are
-    /// user code) and keeps its output for the `JoinHandle`, unless detached.
-    pub(crate) fn finish_cell(&self, task: TaskId, cell: Option<Box<dyn ErasedTask>>, error: JoinError) {
+    /// user code) and keeps the cell for the `JoinHandle`, unless detached.
+    pub(crate) fn drop_future(&self, task: TaskId, cell: Option<Box<dyn ErasedTask>>) {
         let Some(mut cell) = cell else { return };
-        cell.fail(error);
+        cell.drop_future();
+        self.keep_output(task, cell);
+    }
+
+    /// Puts a finished task's cell back for its `JoinHandle`, or drops it
+    /// (outside the borrow: the output's destructor is user code) if detached.
+    pub(crate) fn keep_output(&self, task: TaskId, cell: Box<dyn ErasedTask>) {
         let mut st = self.state.borrow_mut();
         let slot = &mut st.tasks[task.index()];
         if !slot.detached {
@@ -225,15 +246,6 @@ impl Core {
         }
         drop(st);
         drop(cell);
-    }
-
-    /// Moves a finished task's waker to the spare list for reuse.
-    pub(crate) fn retire_waker(st: &mut State, task: TaskId) {
-        if let Some(w) = st.tasks[task.index()].waker.take() {
-            if Arc::strong_count(&w) == 1 {
-                st.spare_wakers.push(w);
-            }
-        }
     }
 
     /// The unfinished tasks, for a deadlock report.
@@ -248,8 +260,8 @@ impl Core {
         Deadlock { blocked }
     }
 
-    /// Publishes the current wake source to the inbox.
+    /// Publishes the current wake source to the wakers.
     pub(crate) fn set_source(&self, source: WakeSource) {
-        self.inbox.set_source(source);
+        self.state.borrow().wakers.set_source(source);
     }
 }

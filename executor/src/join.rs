@@ -16,7 +16,7 @@ use std::rc::Weak;
 use std::task::{Context, Poll};
 
 use crate::core::Core;
-use crate::task::TaskId;
+use crate::task::{TaskId, TaskState};
 use crate::trace::CancelCause;
 
 /// Why a [`JoinHandle`] has no output.
@@ -118,25 +118,33 @@ impl<T: 'static> Future for JoinHandle<T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let Some(task) = self.task else { return Poll::Ready(Err(JoinError::NotSpawned)) };
         let Some(core) = self.core.upgrade() else { return Poll::Ready(Err(JoinError::Gone)) };
-        let mut st = core.state.borrow_mut();
+        let mut guard = core.state.borrow_mut();
+        let st = &mut *guard;
         let slot = &mut st.tasks[task.index()];
         if slot.state.is_finished() {
+            let state = slot.state;
             let Some(mut cell) = slot.cell.take() else { return Poll::Ready(Err(JoinError::Gone)) };
-            let output = cell
-                .output()
-                .downcast_mut::<Option<Result<T, JoinError>>>()
-                .expect("a JoinHandle<T> belongs to a task whose output is T")
-                .take();
-            drop(st);
+            let result = match state {
+                TaskState::Completed => cell
+                    .output()
+                    .downcast_mut::<Option<T>>()
+                    .expect("a JoinHandle<T> belongs to a task whose output is T")
+                    .take()
+                    .ok_or(JoinError::Gone),
+                TaskState::Panicked => Err(JoinError::Panicked(st.panics.get(&task).cloned().unwrap_or_default())),
+                _ => Err(JoinError::Cancelled(st.cancel_causes.get(&task).copied().unwrap_or(CancelCause::Aborted))),
+            };
+            drop(guard);
             // The cell holds neither future nor output now: dropping it runs no user code.
             drop(cell);
-            return Poll::Ready(output.unwrap_or(Err(JoinError::Gone)));
+            return Poll::Ready(result);
         }
-        let old = match &slot.join_waker {
+        slot.joined = true;
+        let old = match st.join_wakers.get(&task) {
             Some(w) if w.will_wake(cx.waker()) => None,
-            _ => slot.join_waker.replace(cx.waker().clone()),
+            _ => st.join_wakers.insert(task, cx.waker().clone()),
         };
-        drop(st);
+        drop(guard);
         drop(old);
         Poll::Pending
     }
@@ -145,12 +153,13 @@ impl<T: 'static> Future for JoinHandle<T> {
 impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
         let (Some(task), Some(core)) = (self.task, self.core.upgrade()) else { return };
-        let Ok(mut st) = core.state.try_borrow_mut() else { return };
+        let Ok(mut guard) = core.state.try_borrow_mut() else { return };
+        let st = &mut *guard;
         let slot = &mut st.tasks[task.index()];
         slot.detached = true;
         let cell = if slot.state.is_finished() { slot.cell.take() } else { None };
-        let waker = slot.join_waker.take();
-        drop(st);
+        let waker = if std::mem::take(&mut slot.joined) { st.join_wakers.remove(&task) } else { None };
+        drop(guard);
         drop(cell);
         drop(waker);
     }

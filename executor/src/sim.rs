@@ -27,8 +27,9 @@ use crate::core::Core;
 use crate::join::{JoinError, JoinHandle};
 use crate::outcome::{Limit, Outcome, Step};
 use crate::task::{TaskId, TaskState};
-use crate::trace::{Event, PollResult, Trace};
-use crate::waker::{borrowed_waker, WakeSource};
+use crate::timer::Target;
+use crate::trace::{CancelCause, Event, PollResult, Trace};
+use crate::waker::WakeSource;
 
 /// Passes over the tasks at shutdown: a destructor may spawn, so repeat, but boundedly.
 const SHUTDOWN_PASSES_MAX: u32 = 16;
@@ -249,29 +250,36 @@ impl Sim {
         Step::Finished(outcome)
     }
 
-    /// Fires every timer due now, each waking its waker with the timer as source.
+    /// Fires every timer due now, in arming order. A timer that wakes a task
+    /// of this simulation is recorded as fired and its task as woken in one
+    /// go; other wakers are called after, with the timer as the source.
     fn fire_due(&mut self) -> u32 {
         let core = &self.core;
-        let due = {
-            let mut st = core.state.borrow_mut();
-            let now_ns = st.clock.now_ns();
-            let due = st.timers.take_due(now_ns);
-            if st.config.record_trace {
-                for entry in &due {
-                    st.trace.push(Event::TimerFired { timer: entry.id });
+        let mut foreign = Vec::new();
+        let fired = {
+            let mut guard = core.state.borrow_mut();
+            let st = &mut *guard;
+            let due = st.timers.take_due(st.clock.now_ns());
+            let fired = due.len() as u32;
+            for (id, target) in due {
+                if st.config.record_trace {
+                    st.trace.push(Event::TimerFired { timer: id });
+                }
+                match target {
+                    Target::Task(task) => st.wake(task, WakeSource::Timer(id)),
+                    Target::Waker(waker) => foreign.push((id, waker)),
                 }
             }
-            due
+            fired
         };
-        let fired = due.len() as u32;
-        for entry in due {
-            core.set_source(WakeSource::Timer(entry.id));
-            if let Some(waker) = entry.waker {
+        if !foreign.is_empty() {
+            for (id, waker) in foreign {
+                core.set_source(WakeSource::Timer(id));
                 waker.wake();
             }
+            core.set_source(WakeSource::Outside);
+            core.drain_wakes();
         }
-        core.set_source(WakeSource::Outside);
-        core.drain_wakes();
         fired
     }
 
@@ -286,16 +294,14 @@ impl Sim {
             slot.state = TaskState::Running;
             slot.polls += 1;
             let cell = slot.cell.take().expect("an unfinished task owns its future");
-            let waker = slot.waker.take().expect("an unfinished task owns its waker");
             st.current = Some(task);
             if st.config.record_trace {
                 st.trace.push(Event::PollStarted { task });
             }
-            (cell, waker)
+            st.wakers.set_source(WakeSource::Task(task));
+            (cell, st.wakers.lend(task))
         };
-        core.set_source(WakeSource::Task(task));
-        let lent = borrowed_waker(&waker);
-        let mut cx = Context::from_waker(&lent);
+        let mut cx = Context::from_waker(&waker);
         let result = catch_unwind(AssertUnwindSafe(|| cell.poll(&mut cx)));
 
         let mut guard = core.state.borrow_mut();
@@ -303,8 +309,7 @@ impl Sim {
         st.current = None;
         let record = st.config.record_trace;
         let slot = &mut st.tasks[task.index()];
-        slot.waker = Some(waker);
-        let (error, ready) = match result {
+        let (finished, ready) = match result {
             Ok(Poll::Pending) if !slot.abort_requested => {
                 slot.state = TaskState::Idle;
                 slot.cell = Some(cell);
@@ -312,58 +317,51 @@ impl Sim {
                     st.trace.push(Event::PollEnded { task, result: PollResult::Pending });
                 }
                 drop(guard);
-                core.set_source(WakeSource::Outside);
-                core.drain_wakes();
+                self.after_poll();
                 return Step::Polled { task, ready: false };
             }
             Ok(Poll::Pending) => {
-                slot.state = TaskState::Cancelled;
                 if record {
                     st.trace.push(Event::PollEnded { task, result: PollResult::Pending });
-                    st.trace.push(Event::Cancelled { task, cause: crate::trace::CancelCause::Aborted });
+                    st.trace.push(Event::Cancelled { task, cause: CancelCause::Aborted });
                 }
-                (Some(JoinError::Cancelled(crate::trace::CancelCause::Aborted)), false)
+                st.cancel_causes.insert(task, CancelCause::Aborted);
+                (TaskState::Cancelled, false)
             }
             Ok(Poll::Ready(())) => {
-                slot.state = TaskState::Completed;
                 if record {
                     st.trace.push(Event::PollEnded { task, result: PollResult::Ready });
                     st.trace.push(Event::Completed { task });
                 }
-                (None, true)
+                (TaskState::Completed, true)
             }
             Err(payload) => {
-                slot.state = TaskState::Panicked;
                 let message = panic_message(payload.as_ref());
                 if record {
                     st.trace.record_panic(task, &message);
                 }
-                (Some(JoinError::Panicked(message)), true)
+                st.panics.insert(task, message);
+                (TaskState::Panicked, true)
             }
         };
-        st.live -= 1;
-        Core::retire_waker(st, task);
-        let join_waker = st.tasks[task.index()].join_waker.take();
+        let join_waker = st.retire(task, finished);
         drop(guard);
-        match error {
-            Some(error) => core.finish_cell(task, Some(cell), error),
-            None => {
-                let mut st = core.state.borrow_mut();
-                let slot = &mut st.tasks[task.index()];
-                if slot.detached {
-                    drop(st);
-                    drop(cell);
-                } else {
-                    slot.cell = Some(cell);
-                }
-            }
+        if finished == TaskState::Completed {
+            core.keep_output(task, cell);
+        } else {
+            core.drop_future(task, Some(cell));
         }
         if let Some(w) = join_waker {
             w.wake();
         }
-        core.set_source(WakeSource::Outside);
-        core.drain_wakes();
+        self.after_poll();
         Step::Polled { task, ready }
+    }
+
+    /// Ends a poll: wakes from now on come from outside; record the poll's wakes.
+    fn after_poll(&self) {
+        self.core.set_source(WakeSource::Outside);
+        self.core.drain_wakes();
     }
 }
 
@@ -378,18 +376,20 @@ impl Drop for Sim {
                 let mut guard = self.core.state.borrow_mut();
                 let st = &mut *guard;
                 let mut cells = Vec::new();
-                for (i, slot) in st.tasks.iter_mut().enumerate() {
-                    if !slot.state.is_finished() {
-                        slot.state = TaskState::Cancelled;
-                        st.live -= 1;
+                for i in 0..st.tasks.len() {
+                    let task = TaskId(i as u32);
+                    if !st.tasks[i].state.is_finished() {
                         if st.config.record_trace {
-                            st.trace.push(Event::Cancelled { task: TaskId(i as u32), cause: crate::trace::CancelCause::Shutdown });
+                            st.trace.push(Event::Cancelled { task, cause: CancelCause::Shutdown });
                         }
+                        st.cancel_causes.insert(task, CancelCause::Shutdown);
+                        st.retire(task, TaskState::Cancelled);
                     }
-                    cells.extend(slot.cell.take());
-                    slot.join_waker = None;
+                    cells.extend(st.tasks[i].cell.take());
                 }
-                (cells, st.timers.clear())
+                let mut wakers = st.timers.clear();
+                wakers.extend(std::mem::take(&mut st.join_wakers).into_values());
+                (cells, wakers)
             };
             if cells.is_empty() && wakers.is_empty() {
                 break;

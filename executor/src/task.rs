@@ -19,13 +19,10 @@ use std::any::Any;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
 use serde::{Deserialize, Serialize};
 
-use crate::join::JoinError;
-use crate::waker::TaskWaker;
 
 /// A task's id: dense, in spawn order, starting at 0. Never reused within a run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -73,16 +70,16 @@ impl TaskState {
 /// A spawned future with its output slot, behind a type-erased interface.
 pub(crate) struct TaskCell<F: Future> {
     future: Option<F>,
-    output: Option<Result<F::Output, JoinError>>,
+    output: Option<F::Output>,
 }
 
 /// What the executor can do with a [`TaskCell`] without knowing its types.
 pub(crate) trait ErasedTask {
     /// Polls the future. On `Ready` the output is stored and the future dropped.
     fn poll(&mut self, cx: &mut Context<'_>) -> Poll<()>;
-    /// Drops the future (running its destructors) and stores `error` as the output.
-    fn fail(&mut self, error: JoinError);
-    /// The output slot, an `Option<Result<T, JoinError>>`, for `JoinHandle<T>` to take.
+    /// Drops the future, running its destructors.
+    fn drop_future(&mut self);
+    /// The output slot, an `Option<T>`, for `JoinHandle<T>` to take.
     fn output(&mut self) -> &mut dyn Any;
     /// Size of the future in bytes: the state it keeps across `.await`s.
     fn future_bytes(&self) -> usize;
@@ -105,18 +102,15 @@ impl<F: Future + 'static> ErasedTask for TaskCell<F> {
         match pinned.poll(cx) {
             Poll::Ready(value) => {
                 self.future = None;
-                self.output = Some(Ok(value));
+                self.output = Some(value);
                 Poll::Ready(())
             }
             Poll::Pending => Poll::Pending,
         }
     }
 
-    fn fail(&mut self, error: JoinError) {
+    fn drop_future(&mut self) {
         self.future = None;
-        if self.output.is_none() {
-            self.output = Some(Err(error));
-        }
     }
 
     fn output(&mut self) -> &mut dyn Any {
@@ -128,37 +122,42 @@ impl<F: Future + 'static> ErasedTask for TaskCell<F> {
     }
 }
 
-/// The executor's record of one task.
+/// The executor's record of one task: 32 bytes, so a million fit in 32 MiB.
 pub(crate) struct TaskSlot {
     /// The future or its output. `None` while lent to a poll, or once the
     /// output was taken or thrown away.
     pub cell: Option<Box<dyn ErasedTask>>,
-    /// The task's waker; `None` once the task finished.
-    pub waker: Option<Arc<TaskWaker>>,
-    /// Who is waiting on the `JoinHandle`.
-    pub join_waker: Option<Waker>,
     /// Interned name.
     pub name: u32,
+    /// Polls so far.
+    pub polls: u32,
     pub state: TaskState,
     /// The handle was dropped: nobody will take the output.
     pub detached: bool,
     /// `abort` was called while the task was running; cancel it when the poll returns.
     pub abort_requested: bool,
-    /// Polls so far.
-    pub polls: u32,
+    /// Someone waits on the `JoinHandle` (its waker is in `State::join_wakers`).
+    pub joined: bool,
 }
 
 impl TaskSlot {
-    pub(crate) fn new(cell: Box<dyn ErasedTask>, waker: Arc<TaskWaker>, name: u32) -> TaskSlot {
+    pub(crate) fn new(cell: Box<dyn ErasedTask>, name: u32) -> TaskSlot {
         TaskSlot {
             cell: Some(cell),
-            waker: Some(waker),
-            join_waker: None,
             name,
+            polls: 0,
             state: TaskState::Scheduled,
             detached: false,
             abort_requested: false,
-            polls: 0,
+            joined: false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_task_slot_stays_small() {
+        assert!(std::mem::size_of::<super::TaskSlot>() <= 32);
     }
 }

@@ -20,7 +20,7 @@ use crate::config::TIMERS_MAX_CAP;
 use crate::context::{try_with_core, with_core};
 use crate::core::Core;
 use crate::outcome::Limit;
-use crate::timer::TimerId;
+use crate::timer::{Target, TimerId};
 use crate::trace::Event;
 
 /// Virtual time since the simulation started.
@@ -43,97 +43,105 @@ pub fn now() -> Duration {
 /// ```
 pub fn sleep(duration: Duration) -> Sleep {
     let after_ns = duration_ns(duration);
-    let deadline = match try_with_core(|core| core.state.borrow().clock.now_ns()) {
-        Some(now_ns) => Deadline::At(now_ns.saturating_add(after_ns)),
-        None => Deadline::After(after_ns),
-    };
-    Sleep { deadline, timer: None }
+    match try_with_core(|core| core.state.borrow().clock.now_ns()) {
+        Some(now_ns) => Sleep::at(now_ns.saturating_add(after_ns)),
+        None => Sleep { deadline_ns: after_ns, relative: true, timer: NO_TIMER, core: Weak::new() },
+    }
 }
 
 /// Waits until the virtual clock reads `deadline` (time since the start).
 pub fn sleep_until(deadline: Duration) -> Sleep {
-    Sleep { deadline: Deadline::At(duration_ns(deadline)), timer: None }
+    Sleep::at(duration_ns(deadline))
 }
 
-#[derive(Clone, Copy, Debug)]
-enum Deadline {
-    /// Resolved: fire at this virtual time.
-    At(u64),
-    /// Created outside a simulation: fire this long after the first poll.
-    After(u64),
-}
+/// `Sleep::timer` before the timer is armed.
+const NO_TIMER: TimerId = TimerId(u32::MAX);
 
-/// The future returned by [`sleep`] and [`sleep_until`].
+/// The future returned by [`sleep`] and [`sleep_until`]. 24 bytes.
 #[must_use = "futures do nothing unless awaited"]
 pub struct Sleep {
-    deadline: Deadline,
-    /// The armed timer and the simulation it belongs to.
-    timer: Option<(TimerId, Weak<Core>)>,
+    /// The deadline in virtual nanoseconds, or, while `relative`, the
+    /// duration to add to the clock at the first poll.
+    deadline_ns: u64,
+    /// Created outside a simulation: the deadline is resolved at the first poll.
+    relative: bool,
+    /// The armed timer, or `NO_TIMER`.
+    timer: TimerId,
+    /// The simulation the timer is armed in (dangling until then).
+    core: Weak<Core>,
 }
 
 impl fmt::Debug for Sleep {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Sleep").field("deadline", &self.deadline).field("timer", &self.timer.as_ref().map(|t| t.0)).finish()
+        f.debug_struct("Sleep").field("deadline", &self.deadline()).field("timer", &self.armed()).finish()
     }
 }
 
 impl Sleep {
+    fn at(deadline_ns: u64) -> Sleep {
+        Sleep { deadline_ns, relative: false, timer: NO_TIMER, core: Weak::new() }
+    }
+
+    fn armed(&self) -> Option<TimerId> {
+        (self.timer != NO_TIMER).then_some(self.timer)
+    }
+
     /// The deadline in virtual time, once known.
     pub fn deadline(&self) -> Option<Duration> {
-        match self.deadline {
-            Deadline::At(ns) => Some(Duration::from_nanos(ns)),
-            Deadline::After(_) => None,
-        }
+        (!self.relative).then(|| Duration::from_nanos(self.deadline_ns))
     }
 
     fn poll_in(&mut self, core: &Rc<Core>, cx: &mut Context<'_>) -> Poll<()> {
         let mut guard = core.state.borrow_mut();
         let st = &mut *guard;
         let now_ns = st.clock.now_ns();
-        let deadline_ns = match self.deadline {
-            Deadline::At(ns) => ns,
-            Deadline::After(after) => {
-                let ns = now_ns.saturating_add(after);
-                self.deadline = Deadline::At(ns);
-                ns
-            }
+        if self.relative {
+            self.deadline_ns = now_ns.saturating_add(self.deadline_ns);
+            self.relative = false;
+        }
+        let deadline_ns = self.deadline_ns;
+        let current = st.current;
+        let target = || match st.wakers.task_of(cx.waker(), current) {
+            Some(task) => Target::Task(task),
+            None => Target::Waker(cx.waker().clone()),
         };
         if now_ns >= deadline_ns {
             // Normally the timer already fired. It can still be armed if the
             // clock moved past it inside a poll; then it fires here.
-            if let Some((id, _)) = self.timer.take() {
-                if let Some(waker) = st.timers.cancel(id, deadline_ns) {
+            if let Some(id) = self.armed() {
+                self.timer = NO_TIMER;
+                if let Some(old) = st.timers.cancel(id, deadline_ns) {
                     if st.config.record_trace {
                         st.trace.push(Event::TimerFired { timer: id });
                     }
                     drop(guard);
-                    drop(waker);
+                    drop(old);
                 }
             }
             return Poll::Ready(());
         }
-        match &self.timer {
-            Some((id, _)) => {
-                let old = st.timers.update_waker(*id, deadline_ns, cx.waker());
-                drop(guard);
-                drop(old);
-            }
-            None => {
-                let timers_max = st.config.limits.timers_max.min(TIMERS_MAX_CAP);
-                if st.timers.created() >= timers_max {
-                    // Never fires; the run ends with the limit at the next step.
-                    st.limit_hit.get_or_insert(Limit::Timers(timers_max));
-                    return Poll::Pending;
-                }
-                let id = st.timers.arm(deadline_ns, cx.waker().clone());
-                if st.config.record_trace {
-                    let owner = st.current;
-                    st.trace.record_timer(id, owner, deadline_ns);
-                }
-                st.ended = false;
-                self.timer = Some((id, Rc::downgrade(core)));
-            }
+        if let Some(id) = self.armed() {
+            let target = target();
+            let old = st.timers.retarget(id, deadline_ns, target);
+            drop(guard);
+            drop(old);
+            return Poll::Pending;
         }
+        let timers_max = st.config.limits.timers_max.min(TIMERS_MAX_CAP);
+        if st.timers.created() >= timers_max {
+            // Never fires; the run ends with the limit at the next step.
+            st.limit_hit.get_or_insert(Limit::Timers(timers_max));
+            return Poll::Pending;
+        }
+        let target = target();
+        let id = st.timers.arm(deadline_ns, target);
+        if st.config.record_trace {
+            let owner = st.current;
+            st.trace.record_timer(id, owner, deadline_ns);
+        }
+        st.ended = false;
+        self.timer = id;
+        self.core = Rc::downgrade(core);
         Poll::Pending
     }
 }
@@ -144,10 +152,7 @@ impl Future for Sleep {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
         // An armed sleep answers to the simulation that armed it.
-        let core = match &this.timer {
-            Some((_, weak)) => weak.upgrade(),
-            None => try_with_core(Rc::clone),
-        };
+        let core = if this.timer != NO_TIMER { this.core.upgrade() } else { try_with_core(Rc::clone) };
         match core {
             Some(core) => this.poll_in(&core, cx),
             None => panic!(
@@ -160,15 +165,15 @@ impl Future for Sleep {
 
 impl Drop for Sleep {
     fn drop(&mut self) {
-        let (Some((id, weak)), Deadline::At(deadline_ns)) = (self.timer.take(), self.deadline) else { return };
-        let Some(core) = weak.upgrade() else { return };
+        let Some(id) = self.armed() else { return };
+        let Some(core) = self.core.upgrade() else { return };
         let Ok(mut st) = core.state.try_borrow_mut() else { return };
-        if let Some(waker) = st.timers.cancel(id, deadline_ns) {
+        if let Some(old) = st.timers.cancel(id, self.deadline_ns) {
             if st.config.record_trace {
                 st.trace.push(Event::TimerCancelled { timer: id });
             }
             drop(st);
-            drop(waker);
+            drop(old);
         }
     }
 }

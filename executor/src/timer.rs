@@ -18,6 +18,8 @@ use std::task::Waker;
 
 use serde::{Deserialize, Serialize};
 
+use crate::task::TaskId;
+
 /// A timer's id: dense, in arming order, starting at 0.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -36,11 +38,24 @@ impl fmt::Display for TimerId {
     }
 }
 
-/// One armed (or cancelled) timer in a bucket.
-pub(crate) struct TimerEntry {
-    pub id: TimerId,
-    /// `None` once cancelled.
-    pub waker: Option<Waker>,
+/// What a timer wakes.
+pub(crate) enum Target {
+    /// A task of this simulation, woken directly: no waker is stored.
+    Task(TaskId),
+    /// Any other waker (a combinator's, another executor's).
+    Waker(Waker),
+}
+
+/// `TimerEntry::target` of a cancelled timer.
+const CANCELLED: u32 = u32::MAX;
+/// Set in `TimerEntry::target` when the rest indexes `Timers::wakers`.
+const WAKER_BIT: u32 = 1 << 31;
+
+/// One armed (or cancelled) timer in a bucket: 8 bytes.
+struct TimerEntry {
+    id: TimerId,
+    /// A task id, `WAKER_BIT | index` into `Timers::wakers`, or `CANCELLED`.
+    target: u32,
 }
 
 struct Bucket {
@@ -54,6 +69,9 @@ struct Bucket {
 #[derive(Default)]
 pub(crate) struct Timers {
     buckets: BTreeMap<u64, Bucket>,
+    /// Wakers of timers whose target is not a plain task; `None` slots are free.
+    wakers: Vec<Option<Waker>>,
+    free_wakers: Vec<u32>,
     next_id: u32,
     armed: u32,
 }
@@ -69,44 +87,80 @@ impl Timers {
         self.armed
     }
 
-    /// Arms a timer that wakes `waker` at `deadline_ns`.
-    pub(crate) fn arm(&mut self, deadline_ns: u64, waker: Waker) -> TimerId {
+    fn encode(&mut self, target: Target) -> u32 {
+        match target {
+            Target::Task(task) => {
+                debug_assert!(task.0 < WAKER_BIT);
+                task.0
+            }
+            Target::Waker(waker) => match self.free_wakers.pop() {
+                Some(i) => {
+                    self.wakers[i as usize] = Some(waker);
+                    WAKER_BIT | i
+                }
+                None => {
+                    self.wakers.push(Some(waker));
+                    WAKER_BIT | (self.wakers.len() as u32 - 1)
+                }
+            },
+        }
+    }
+
+    fn decode(&mut self, bits: u32) -> Target {
+        if bits & WAKER_BIT == 0 {
+            return Target::Task(TaskId(bits));
+        }
+        let i = bits & !WAKER_BIT;
+        self.free_wakers.push(i);
+        Target::Waker(self.wakers[i as usize].take().expect("a waker timer owns its slot"))
+    }
+
+    /// Arms a timer that wakes `target` at `deadline_ns`.
+    pub(crate) fn arm(&mut self, deadline_ns: u64, target: Target) -> TimerId {
         let id = TimerId(self.next_id);
         self.next_id += 1;
         self.armed += 1;
+        let target = self.encode(target);
         let bucket = self.buckets.entry(deadline_ns).or_insert_with(|| Bucket { entries: Vec::new(), live: 0 });
-        bucket.entries.push(TimerEntry { id, waker: Some(waker) });
+        bucket.entries.push(TimerEntry { id, target });
         bucket.live += 1;
         id
     }
 
-    fn find(&mut self, id: TimerId, deadline_ns: u64) -> Option<(&mut Bucket, usize)> {
-        let bucket = self.buckets.get_mut(&deadline_ns)?;
+    /// Index of an armed timer in its bucket.
+    fn find(&self, id: TimerId, deadline_ns: u64) -> Option<usize> {
+        let bucket = self.buckets.get(&deadline_ns)?;
         let i = bucket.entries.binary_search_by_key(&id, |e| e.id).ok()?;
-        bucket.entries[i].waker.is_some().then_some((bucket, i))
+        (bucket.entries[i].target != CANCELLED).then_some(i)
     }
 
-    /// Replaces the waker of an armed timer unless it would wake the same task.
-    /// Returns the replaced waker so the caller can drop it outside any borrow.
-    pub(crate) fn update_waker(&mut self, id: TimerId, deadline_ns: u64, waker: &Waker) -> Option<Waker> {
-        let (bucket, i) = self.find(id, deadline_ns)?;
-        let slot = &mut bucket.entries[i].waker;
-        if slot.as_ref().is_some_and(|w| w.will_wake(waker)) {
-            return None;
+    /// Points an armed timer at a new target (a future moved between tasks
+    /// or combinators). Returns the old target so the caller can drop a
+    /// waker outside any borrow.
+    pub(crate) fn retarget(&mut self, id: TimerId, deadline_ns: u64, target: Target) -> Option<Target> {
+        let i = self.find(id, deadline_ns)?;
+        let old = self.buckets[&deadline_ns].entries[i].target;
+        if let Target::Task(t) = target {
+            if old == t.0 {
+                return None;
+            }
         }
-        slot.replace(waker.clone())
+        let new = self.encode(target);
+        self.buckets.get_mut(&deadline_ns).expect("found above").entries[i].target = new;
+        Some(self.decode(old))
     }
 
-    /// Cancels an armed timer. Returns its waker if it was still armed.
-    pub(crate) fn cancel(&mut self, id: TimerId, deadline_ns: u64) -> Option<Waker> {
-        let (bucket, i) = self.find(id, deadline_ns)?;
-        let waker = bucket.entries[i].waker.take();
+    /// Cancels an armed timer. Returns its target if it was still armed.
+    pub(crate) fn cancel(&mut self, id: TimerId, deadline_ns: u64) -> Option<Target> {
+        let i = self.find(id, deadline_ns)?;
+        let bucket = self.buckets.get_mut(&deadline_ns).expect("found above");
+        let old = std::mem::replace(&mut bucket.entries[i].target, CANCELLED);
         bucket.live -= 1;
         if bucket.live == 0 {
             self.buckets.remove(&deadline_ns);
         }
         self.armed -= 1;
-        waker
+        Some(self.decode(old))
     }
 
     /// The earliest deadline with a live timer.
@@ -114,15 +168,20 @@ impl Timers {
         self.buckets.keys().next().copied()
     }
 
-    /// Removes and returns the live timers of the earliest bucket if it is due at `now_ns`.
-    pub(crate) fn take_due(&mut self, now_ns: u64) -> Vec<TimerEntry> {
+    /// Removes and returns the live timers of the earliest bucket if it is
+    /// due at `now_ns`, in arming order.
+    pub(crate) fn take_due(&mut self, now_ns: u64) -> Vec<(TimerId, Target)> {
         match self.buckets.first_entry() {
             Some(first) if *first.key() <= now_ns => {
                 let bucket = first.remove();
                 self.armed -= bucket.live;
-                let mut entries = bucket.entries;
-                entries.retain(|e| e.waker.is_some());
-                entries
+                let mut due = Vec::with_capacity(bucket.live as usize);
+                for e in bucket.entries {
+                    if e.target != CANCELLED {
+                        due.push((e.id, self.decode(e.target)));
+                    }
+                }
+                due
             }
             _ => Vec::new(),
         }
@@ -131,10 +190,9 @@ impl Timers {
     /// Removes every timer, returning the wakers so they drop outside any borrow.
     pub(crate) fn clear(&mut self) -> Vec<Waker> {
         self.armed = 0;
-        std::mem::take(&mut self.buckets)
-            .into_values()
-            .flat_map(|b| b.entries.into_iter().filter_map(|e| e.waker))
-            .collect()
+        self.buckets.clear();
+        self.free_wakers.clear();
+        std::mem::take(&mut self.wakers).into_iter().flatten().collect()
     }
 }
 
@@ -143,14 +201,18 @@ mod tests {
     use super::*;
     use std::task::Waker;
 
-    fn noop() -> Waker {
-        Waker::noop().clone()
+    fn noop() -> Target {
+        Target::Waker(Waker::noop().clone())
+    }
+
+    fn ids(due: Vec<(TimerId, Target)>) -> Vec<TimerId> {
+        due.into_iter().map(|(id, _)| id).collect()
     }
 
     #[test]
     fn ties_fire_in_arming_order_and_cancelled_timers_never_fire() {
         let mut timers = Timers::default();
-        let a = timers.arm(10, noop());
+        let a = timers.arm(10, Target::Task(TaskId(3)));
         let b = timers.arm(5, noop());
         let c = timers.arm(10, noop());
         let d = timers.arm(10, noop());
@@ -158,12 +220,21 @@ mod tests {
         assert!(timers.cancel(c, 10).is_none(), "cancelling twice is a no-op");
         assert_eq!(timers.next_deadline(), Some(5));
         assert!(timers.take_due(4).is_empty(), "nothing fires before its deadline");
-        let due: Vec<_> = timers.take_due(5).into_iter().map(|e| e.id).collect();
-        assert_eq!(due, vec![b]);
-        let due: Vec<_> = timers.take_due(10).into_iter().map(|e| e.id).collect();
-        assert_eq!(due, vec![a, d]);
+        assert_eq!(ids(timers.take_due(5)), vec![b]);
+        assert_eq!(ids(timers.take_due(10)), vec![a, d]);
         assert_eq!(timers.armed(), 0);
         assert_eq!(timers.next_deadline(), None);
+    }
+
+    #[test]
+    fn waker_slots_are_reused_and_tasks_need_none() {
+        let mut timers = Timers::default();
+        let a = timers.arm(1, noop());
+        timers.cancel(a, 1);
+        timers.arm(2, noop());
+        timers.arm(2, Target::Task(TaskId(0)));
+        assert_eq!(timers.wakers.len(), 1, "the cancelled timer's slot was reused");
+        assert!(matches!(timers.take_due(2)[1].1, Target::Task(TaskId(0))));
     }
 
     #[test]

@@ -1,0 +1,163 @@
+//! Wakescope benchmarks, each compared with its peer in the same run.
+//!
+//! - `million`: the seed's own example — 1,000,000 tasks each `sleep(10 ms)`,
+//!   then join all — on wakescope (FIFO and seeded-random policy, trace off
+//!   and on) and on tokio's
+//!   current-thread runtime with a paused clock. Wall time (median of runs),
+//!   the ratio to tokio, and peak heap bytes (counted by this binary's
+//!   allocator) and peak RSS (from the kernel) of each, each case in its own
+//!   process so the numbers do not mix.
+//! - `timers`: whole runs of the three-timers program per second on one core.
+//!
+//! Run: `cargo xtask bench` (or `cargo run --release --manifest-path bench/Cargo.toml`).
+
+mod alloc;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use wakescope::Policy;
+
+const TASKS: usize = 1_000_000;
+const RUNS: usize = 3;
+const TIMER_RUNS: u32 = 200_000;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("--case") => run_case(&args[1], args.get(2).and_then(|n| n.parse().ok()).unwrap_or(TASKS)),
+        _ => {
+            let tasks = args.first().and_then(|n| n.parse().ok()).unwrap_or(TASKS);
+            report(tasks);
+        }
+    }
+}
+
+/// Runs one case in this process and prints `wall_ns peak_heap_bytes peak_rss_kib`.
+fn run_case(case: &str, tasks: usize) {
+    let baseline = alloc::reset_peak();
+    let start = Instant::now();
+    match case {
+        "fifo-off" => million_wakescope(tasks, Policy::Fifo, false),
+        "fifo-on" => million_wakescope(tasks, Policy::Fifo, true),
+        "random-off" => million_wakescope(tasks, Policy::Random, false),
+        "random-on" => million_wakescope(tasks, Policy::Random, true),
+        "tokio" => million_tokio(tasks),
+        "timers-off" => timers_runs(false),
+        "timers-on" => timers_runs(true),
+        other => panic!("unknown case {other}"),
+    }
+    let wall = start.elapsed();
+    println!("{} {} {}", wall.as_nanos(), alloc::peak().saturating_sub(baseline), peak_rss_kib());
+}
+
+fn million_wakescope(tasks: usize, policy: Policy, record: bool) {
+    let mut sim = wakescope::Sim::new(wakescope::Config::seeded(1).with_trace(record).with_policy(policy));
+    sim.block_on(async move {
+        let mut handles = Vec::with_capacity(tasks);
+        for _ in 0..tasks {
+            handles.push(wakescope::spawn("do_work", async {
+                wakescope::sleep(Duration::from_millis(10)).await;
+            }));
+        }
+        for h in handles {
+            let _ = h.await;
+        }
+    })
+    .expect("the million sleepers complete");
+    assert_eq!(sim.now(), Duration::from_millis(10));
+    if record {
+        eprintln!("  events recorded: {} ({} bytes of trace)", sim.trace().len(), sim.trace().heap_bytes());
+    }
+}
+
+fn million_tokio(tasks: usize) {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap();
+    rt.block_on(async move {
+        let start = tokio::time::Instant::now();
+        let mut handles = Vec::with_capacity(tasks);
+        for _ in 0..tasks {
+            handles.push(tokio::spawn(async {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }));
+        }
+        for h in handles {
+            let _ = h.await;
+        }
+        assert!(start.elapsed() >= Duration::from_millis(10));
+    });
+}
+
+fn timers_runs(record: bool) {
+    let scenario = wakescope::scenarios::find("timers").unwrap();
+    let params = scenario.default_params();
+    let mut check = 0u64;
+    for seed in 0..u64::from(TIMER_RUNS) {
+        let (sim, outcome) = scenario.run(wakescope::Config::seeded(seed).with_trace(record), &params);
+        assert!(outcome.is_completed());
+        check = check.wrapping_add(sim.now().as_nanos() as u64);
+    }
+    assert_eq!(check, u64::from(TIMER_RUNS) * 10_000_000_000);
+}
+
+fn peak_rss_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+struct Sample {
+    wall: Duration,
+    heap_bytes: u64,
+    rss_kib: u64,
+}
+
+fn measure(case: &str, tasks: usize) -> Sample {
+    let exe = std::env::current_exe().unwrap();
+    let mut samples: Vec<Sample> = (0..RUNS)
+        .map(|_| {
+            let out = Command::new(&exe).args(["--case", case, &tasks.to_string()]).output().unwrap();
+            assert!(out.status.success(), "{case} failed: {}", String::from_utf8_lossy(&out.stderr));
+            let text = String::from_utf8(out.stdout).unwrap();
+            let v: Vec<u64> = text.split_whitespace().map(|x| x.parse().unwrap()).collect();
+            Sample { wall: Duration::from_nanos(v[0]), heap_bytes: v[1], rss_kib: v[2] }
+        })
+        .collect();
+    samples.sort_by_key(|s| s.wall);
+    samples.swap_remove(RUNS / 2)
+}
+
+fn mib(bytes: u64) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+fn report(tasks: usize) {
+    println!("wakescope benchmarks (median of {RUNS} runs, each in a fresh process)\n");
+    println!("{tasks} tasks × sleep(10 ms), then join all:");
+    println!("{:<28} {:>10} {:>9} {:>12} {:>12}", "executor", "wall", "vs tokio", "peak heap", "peak RSS");
+    let tokio = measure("tokio", tasks);
+    for (label, case) in [
+        ("wakescope fifo, trace off", "fifo-off"),
+        ("wakescope fifo, trace on", "fifo-on"),
+        ("wakescope random, trace off", "random-off"),
+        ("wakescope random, trace on", "random-on"),
+        ("tokio current_thread paused", "tokio"),
+    ] {
+        let s = if case == "tokio" { Sample { ..tokio } } else { measure(case, tasks) };
+        println!(
+            "{label:<28} {:>8.1}ms {:>8.2}× {:>8.1} MiB {:>8.1} MiB",
+            s.wall.as_secs_f64() * 1e3,
+            s.wall.as_secs_f64() / tokio.wall.as_secs_f64(),
+            mib(s.heap_bytes),
+            s.rss_kib as f64 / 1024.0
+        );
+    }
+    println!("\nthree-timers program, whole runs on one core ({TIMER_RUNS} runs):");
+    for (label, case) in [("trace off", "timers-off"), ("trace on", "timers-on")] {
+        let s = measure(case, 0);
+        println!("{label:<28} {:>10.0} runs/s", f64::from(TIMER_RUNS) / s.wall.as_secs_f64());
+    }
+}
