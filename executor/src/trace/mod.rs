@@ -25,6 +25,7 @@
 mod fingerprint;
 mod jsonl;
 mod packed;
+mod chunked;
 
 use std::time::Duration;
 
@@ -36,6 +37,7 @@ use crate::waker::WakeSource;
 
 pub use jsonl::{TraceError, TRACE_FORMAT, TRACE_VERSION};
 pub(crate) use packed::{decode_source, encode_source};
+use chunked::Chunked;
 use packed::PackedEvent;
 
 /// How a poll ended: the two variants of `std::task::Poll`, without the value.
@@ -174,7 +176,7 @@ const NO_PARENT: u32 = u32::MAX;
 #[derive(Clone, Debug, Default)]
 pub struct Trace {
     header: TraceHeader,
-    events: Vec<PackedEvent>,
+    events: Chunked<PackedEvent>,
     /// Targets of `ClockAdvanced` events, in order (the packed event stores an index).
     instants_ns: Vec<u64>,
     /// Interned task names; `task_names[i]` indexes into it.

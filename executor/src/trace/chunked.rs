@@ -1,0 +1,70 @@
+//! An append-only list in fixed-size chunks.
+//!
+//! A `Vec` that doubles copies everything it holds and, for a moment, holds
+//! it twice; for a trace of ten million events that moment is the run's
+//! memory peak. Chunks never move: growth costs one chunk, never a copy.
+
+/// Elements per chunk.
+const CHUNK: usize = 1 << 16;
+
+/// An append-only sequence stored in chunks of [`CHUNK`] elements.
+#[derive(Clone, Debug)]
+pub(crate) struct Chunked<T> {
+    chunks: Vec<Vec<T>>,
+    len: usize,
+}
+
+impl<T> Default for Chunked<T> {
+    fn default() -> Self {
+        Chunked { chunks: Vec::new(), len: 0 }
+    }
+}
+
+impl<T: Copy> Chunked<T> {
+    pub(crate) fn push(&mut self, value: T) {
+        if self.len % CHUNK == 0 {
+            self.chunks.push(Vec::with_capacity(CHUNK));
+        }
+        self.chunks.last_mut().expect("a chunk was just ensured").push(value);
+        self.len += 1;
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub(crate) fn get(&self, i: usize) -> Option<&T> {
+        self.chunks.get(i / CHUNK)?.get(i % CHUNK)
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &T> + '_ {
+        self.chunks.iter().flatten()
+    }
+
+    /// Elements the allocated chunks can hold.
+    pub(crate) fn capacity(&self) -> usize {
+        self.chunks.len() * CHUNK
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indexes_and_iterates_across_chunk_boundaries() {
+        let mut c = Chunked::default();
+        for i in 0..(CHUNK as u32 * 2 + 5) {
+            c.push(i);
+        }
+        assert_eq!(c.len(), CHUNK * 2 + 5);
+        assert_eq!(c.get(CHUNK), Some(&(CHUNK as u32)));
+        assert_eq!(c.get(CHUNK * 2 + 5), None);
+        assert!(c.iter().copied().eq(0..(CHUNK as u32 * 2 + 5)));
+        assert_eq!(c.capacity(), CHUNK * 3);
+    }
+}
