@@ -77,5 +77,8 @@ pub use sim::{BlockOnError, Sim};
 pub use task::{TaskId, TaskState};
 pub use time::{now, sleep, sleep_until, timeout, Elapsed, Sleep, Timeout};
 pub use timer::TimerId;
-pub use trace::{CancelCause, EndReason, Event, EventRecord, PollResult, Trace, TraceError, TraceHeader};
+pub use trace::{
+    CancelCause, DropCause, EndReason, Event, EventRecord, ExitReason, FaultKind, PollResult, ResourceId, ResourceKind,
+    ResourceOp, Trace, TraceError, TraceHeader,
+};
 pub use waker::WakeSource;

@@ -3,7 +3,7 @@
 //! Everything here returns plain text; the page puts it in text nodes, never
 //! parses it as HTML.
 
-use wakescope::{CancelCause, EndReason, Event, PollResult, TaskId, TimerId, Trace, WakeSource};
+use wakescope::{CancelCause, DropCause, EndReason, Event, PollResult, ResourceOp, TaskId, TimerId, Trace, WakeSource};
 
 /// A task as `name #id` (`#id` alone if the trace does not know it).
 pub fn task_label(trace: &Trace, task: TaskId) -> String {
@@ -59,6 +59,7 @@ pub fn describe(trace: &Trace, event: Event) -> (&'static str, String) {
             let why = match cause {
                 CancelCause::Aborted => "aborted",
                 CancelCause::Shutdown => "shut down",
+                CancelCause::Killed => "killed by a linked task",
             };
             ("cancel", format!("{} cancelled ({why})", t(task)))
         }
@@ -67,6 +68,53 @@ pub fn describe(trace: &Trace, event: Event) -> (&'static str, String) {
             ("panic", format!("{} panicked{message}", t(task)))
         }
         Event::Ended { reason } => ("end", format!("run ended: {}", end_reason(reason))),
+        Event::Worked { task, to_ns } => ("work", format!("{} works on the CPU until {}", t(task), duration(to_ns))),
+        Event::LongPoll { task } => ("long", format!("{} blocked the executor (a poll over 8 ms)", t(task))),
+        Event::FutureDropped { task, cause } => {
+            let why = match cause {
+                DropCause::Timeout => "its timeout ran out",
+                DropCause::Select => "another select branch won",
+            };
+            ("cancel", format!("{} dropped a future: {why}", t(task)))
+        }
+        Event::ResourceCreated { resource } => {
+            let name = trace.resource(resource).map(|r| clip(r.name, 60)).unwrap_or_default();
+            ("resource", format!("create {name}"))
+        }
+        Event::Resource { resource, task, op } => {
+            let name = trace.resource(resource).map(|r| clip(r.name, 60)).unwrap_or_default();
+            let who = task.map(t).unwrap_or_else(|| "outside".to_string());
+            ("resource", format!("{who}: {} {name}", resource_op(op)))
+        }
+        Event::Linked { task, peer } => ("link", format!("link {} ↔ {}", t(task), t(peer))),
+        Event::Exited { task, reason } => ("exit", format!("{} exits ({reason:?})", t(task))),
+        Event::ExitTrapped { task, from } => ("trap", format!("{} traps the exit of {}", t(task), t(from))),
+        Event::ExitKilled { task, from } => ("kill", format!("{} killed by the exit of {}", t(task), t(from))),
+        Event::Fault { task, fault } => {
+            let who = task.map(t).unwrap_or_else(|| "the run".to_string());
+            ("fault", format!("fault injected into {who}: {fault:?}"))
+        }
+        Event::CheckFailed { .. } => ("panic", "an invariant check failed".to_string()),
+    }
+}
+
+/// A resource operation in a few words.
+pub fn resource_op(op: ResourceOp) -> &'static str {
+    match op {
+        ResourceOp::Send => "send to",
+        ResourceOp::Recv => "receive from",
+        ResourceOp::BlockedOnFull => "waits (full):",
+        ResourceOp::BlockedOnEmpty => "waits (empty):",
+        ResourceOp::Lock => "locks",
+        ResourceOp::Unlock => "unlocks",
+        ResourceOp::BlockedOnLock => "waits for the lock of",
+        ResourceOp::Acquire => "acquires a permit of",
+        ResourceOp::Release => "releases a permit of",
+        ResourceOp::BlockedOnPermit => "waits for a permit of",
+        ResourceOp::Notify => "notifies",
+        ResourceOp::BlockedOnNotify => "waits for",
+        ResourceOp::GaveUp => "stops waiting on",
+        ResourceOp::Closed => "closes",
     }
 }
 
@@ -79,6 +127,7 @@ pub fn end_reason(reason: EndReason) -> &'static str {
         EndReason::TimeLimit => "virtual-time limit reached",
         EndReason::TasksLimit => "task limit reached",
         EndReason::TimersLimit => "timer limit reached",
+        EndReason::CheckFailed => "an invariant check failed",
     }
 }
 

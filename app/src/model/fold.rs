@@ -308,6 +308,20 @@ impl ViewState {
                 self.polling = None;
                 self.phase = Phase::End;
             }
+            Event::Worked { to_ns, .. } => {
+                self.clock_ns = to_ns.max(self.clock_ns);
+                self.phase = Phase::Poll;
+            }
+            Event::LongPoll { .. }
+            | Event::FutureDropped { .. }
+            | Event::ResourceCreated { .. }
+            | Event::Resource { .. }
+            | Event::Linked { .. }
+            | Event::Exited { .. }
+            | Event::ExitTrapped { .. }
+            | Event::ExitKilled { .. }
+            | Event::Fault { .. }
+            | Event::CheckFailed { .. } => {}
         }
         self.step += 1;
     }

@@ -20,12 +20,28 @@
 //! | completed        | 8   | task u32                                                     |
 //! | cancelled        | 9   | task u32, cause u8 (0 aborted, 1 shutdown)                   |
 //! | panicked         | 10  | task u32, message len u32, message                           |
-//! | ended            | 11  | reason u8 (see `EndReason`, in declaration order)            |
+//! | ended            | 11  | reason u8                                                    |
+//! | worked           | 12  | task u32, to u64 ns                                          |
+//! | long poll        | 13  | task u32                                                     |
+//! | future dropped   | 14  | task u32, cause u8                                           |
+//! | resource created | 15  | resource u32, kind u8, capacity u32, name len u32, name      |
+//! | resource op      | 16  | resource u32, task u32 (`u32::MAX` = none), op u8            |
+//! | linked           | 17  | task u32, peer u32                                           |
+//! | exited           | 18  | task u32, reason u8                                          |
+//! | exit trapped     | 19  | task u32, from u32                                           |
+//! | exit killed      | 20  | task u32, from u32                                           |
+//! | fault            | 21  | task u32 (`u32::MAX` = none), fault u8                       |
+//! | check failed     | 22  | task u32 (`u32::MAX` = none), message len u32, message       |
+//!
+//! Small enums (cause, reason, kind, op, fault) are encoded as their code:
+//! their position in the declaration, which only ever grows at the end.
 //!
 //! The header (seed, policy, scenario) is deliberately not part of it: two
 //! configurations that schedule identically have the same fingerprint.
 
-use super::{packed::end_code, CancelCause, Event, PollResult, Trace, TRACE_VERSION};
+use super::packed::Coded;
+use super::{Event, PollResult, Trace, TRACE_VERSION};
+use crate::task::TaskId;
 use crate::waker::WakeSource;
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -88,8 +104,9 @@ impl Trace {
     pub fn fingerprint(&self) -> u64 {
         let mut h = Fnv64::new();
         h.u32(TRACE_VERSION);
+        let mut checks = 0;
         for record in self.iter() {
-            self.hash_event(&mut h, record.event);
+            self.hash_event(&mut h, record.event, &mut checks);
         }
         h.finish()
     }
@@ -99,8 +116,9 @@ impl Trace {
         format!("{:016x}", self.fingerprint())
     }
 
-    fn hash_event(&self, h: &mut Fnv64, event: Event) {
+    fn hash_event(&self, h: &mut Fnv64, event: Event, checks: &mut usize) {
         const NONE: u32 = u32::MAX;
+        let opt = |t: Option<TaskId>| t.map_or(NONE, |t| t.0);
         match event {
             Event::Spawned { task } => {
                 h.u8(0);
@@ -155,10 +173,7 @@ impl Trace {
             Event::Cancelled { task, cause } => {
                 h.u8(9);
                 h.u32(task.0);
-                h.u8(match cause {
-                    CancelCause::Aborted => 0,
-                    CancelCause::Shutdown => 1,
-                });
+                h.u8(cause.code() as u8);
             }
             Event::Panicked { task } => {
                 h.u8(10);
@@ -167,7 +182,66 @@ impl Trace {
             }
             Event::Ended { reason } => {
                 h.u8(11);
-                h.u8(end_code(reason) as u8);
+                h.u8(reason.code() as u8);
+            }
+            Event::Worked { task, to_ns } => {
+                h.u8(12);
+                h.u32(task.0);
+                h.u64(to_ns);
+            }
+            Event::LongPoll { task } => {
+                h.u8(13);
+                h.u32(task.0);
+            }
+            Event::FutureDropped { task, cause } => {
+                h.u8(14);
+                h.u32(task.0);
+                h.u8(cause.code() as u8);
+            }
+            Event::ResourceCreated { resource } => {
+                h.u8(15);
+                h.u32(resource.0);
+                let info = self.resource(resource);
+                h.u8(info.map_or(0, |i| i.kind.code() as u8));
+                h.u32(info.map_or(0, |i| i.capacity));
+                h.str(info.map_or("", |i| i.name));
+            }
+            Event::Resource { resource, task, op } => {
+                h.u8(16);
+                h.u32(resource.0);
+                h.u32(opt(task));
+                h.u8(op.code() as u8);
+            }
+            Event::Linked { task, peer } => {
+                h.u8(17);
+                h.u32(task.0);
+                h.u32(peer.0);
+            }
+            Event::Exited { task, reason } => {
+                h.u8(18);
+                h.u32(task.0);
+                h.u8(reason.code() as u8);
+            }
+            Event::ExitTrapped { task, from } => {
+                h.u8(19);
+                h.u32(task.0);
+                h.u32(from.0);
+            }
+            Event::ExitKilled { task, from } => {
+                h.u8(20);
+                h.u32(task.0);
+                h.u32(from.0);
+            }
+            Event::Fault { task, fault } => {
+                h.u8(21);
+                h.u32(opt(task));
+                h.u8(fault.code() as u8);
+            }
+            Event::CheckFailed { task } => {
+                h.u8(22);
+                h.u32(opt(task));
+                h.str(self.check_message(*checks).unwrap_or(""));
+                *checks += 1;
             }
         }
     }

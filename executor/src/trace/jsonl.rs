@@ -17,7 +17,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::{CancelCause, EndReason, Event, PollResult, Trace, TraceHeader};
+use super::{
+    CancelCause, DropCause, EndReason, Event, ExitReason, FaultKind, PollResult, ResourceId, ResourceKind, ResourceOp,
+    Trace, TraceHeader,
+};
 use crate::task::TaskId;
 use crate::timer::TimerId;
 use crate::waker::WakeSource;
@@ -62,6 +65,17 @@ enum WireEvent {
     Completed { task: TaskId },
     Cancelled { task: TaskId, cause: CancelCause },
     Panicked { task: TaskId, message: String },
+    Worked { task: TaskId, to_ns: u64 },
+    LongPoll { task: TaskId },
+    FutureDropped { task: TaskId, cause: DropCause },
+    ResourceCreated { resource: ResourceId, resource_kind: ResourceKind, name: String, capacity: u32 },
+    Resource { resource: ResourceId, task: Option<TaskId>, op: ResourceOp },
+    Linked { task: TaskId, peer: TaskId },
+    Exited { task: TaskId, reason: ExitReason },
+    ExitTrapped { task: TaskId, from: TaskId },
+    ExitKilled { task: TaskId, from: TaskId },
+    Fault { task: Option<TaskId>, fault: FaultKind },
+    CheckFailed { task: Option<TaskId>, message: String },
     Ended { reason: EndReason },
 }
 
@@ -101,15 +115,16 @@ impl Trace {
         };
         out.push_str(&serde_json::to_string(&header).expect("header serializes"));
         out.push('\n');
+        let mut checks = 0;
         for record in self.iter() {
-            let line = WireLine { seq: record.seq, t_ns: record.time_ns, event: self.to_wire(record.event) };
+            let line = WireLine { seq: record.seq, t_ns: record.time_ns, event: self.to_wire(record.event, &mut checks) };
             out.push_str(&serde_json::to_string(&line).expect("event serializes"));
             out.push('\n');
         }
         out
     }
 
-    fn to_wire(&self, event: Event) -> WireEvent {
+    fn to_wire(&self, event: Event, checks: &mut usize) -> WireEvent {
         match event {
             Event::Spawned { task } => {
                 let info = self.task(task).expect("spawned tasks are in the task table");
@@ -132,6 +147,29 @@ impl Trace {
                 message: self.panic_message(task).unwrap_or("").to_string(),
             },
             Event::Ended { reason } => WireEvent::Ended { reason },
+            Event::Worked { task, to_ns } => WireEvent::Worked { task, to_ns },
+            Event::LongPoll { task } => WireEvent::LongPoll { task },
+            Event::FutureDropped { task, cause } => WireEvent::FutureDropped { task, cause },
+            Event::ResourceCreated { resource } => {
+                let info = self.resource(resource).expect("created resources are in the resource table");
+                WireEvent::ResourceCreated {
+                    resource,
+                    resource_kind: info.kind,
+                    name: info.name.to_string(),
+                    capacity: info.capacity,
+                }
+            }
+            Event::Resource { resource, task, op } => WireEvent::Resource { resource, task, op },
+            Event::Linked { task, peer } => WireEvent::Linked { task, peer },
+            Event::Exited { task, reason } => WireEvent::Exited { task, reason },
+            Event::ExitTrapped { task, from } => WireEvent::ExitTrapped { task, from },
+            Event::ExitKilled { task, from } => WireEvent::ExitKilled { task, from },
+            Event::Fault { task, fault } => WireEvent::Fault { task, fault },
+            Event::CheckFailed { task } => {
+                let message = self.check_message(*checks).unwrap_or("").to_string();
+                *checks += 1;
+                WireEvent::CheckFailed { task, message }
+            }
         }
     }
 
@@ -166,7 +204,7 @@ impl Trace {
             if wire.seq != trace.len() as u64 {
                 return Err(err(n, format!("sequence number {} out of order; expected {}", wire.seq, trace.len())));
             }
-            if let WireEvent::ClockAdvanced { to_ns } = wire.event {
+            if let WireEvent::ClockAdvanced { to_ns } | WireEvent::Worked { to_ns, .. } = wire.event {
                 if to_ns < time_ns {
                     return Err(err(n, format!("the clock goes back from {time_ns} ns to {to_ns} ns")));
                 }
@@ -183,6 +221,14 @@ impl Trace {
     fn push_wire(&mut self, event: WireEvent, names: &mut BTreeMap<Box<str>, u32>) -> Result<(), String> {
         let tasks = self.task_count();
         let timers = self.timer_count();
+        let resources = self.resource_count();
+        let resource_ok = |r: ResourceId| {
+            if r.index() < resources {
+                Ok(r)
+            } else {
+                Err(format!("resource {} is used before it was created", r.0))
+            }
+        };
         let task_ok = |t: TaskId| {
             if t.index() < tasks {
                 Ok(t)
@@ -251,6 +297,41 @@ impl Trace {
             WireEvent::Completed { task } => Event::Completed { task: task_ok(task)? },
             WireEvent::Cancelled { task, cause } => Event::Cancelled { task: task_ok(task)?, cause },
             WireEvent::Ended { reason } => Event::Ended { reason },
+            WireEvent::ResourceCreated { resource, resource_kind, name, capacity } => {
+                if resource.index() != resources {
+                    return Err(format!("resource {} created out of order; expected resource {resources}", resource.0));
+                }
+                let next = names.len() as u32;
+                let id = *names.entry(name.as_str().into()).or_insert(next);
+                self.record_resource(resource, resource_kind, id, &name, capacity);
+                return Ok(());
+            }
+            WireEvent::CheckFailed { task, message } => {
+                if let Some(t) = task {
+                    task_ok(t)?;
+                }
+                self.record_check(task, &message);
+                return Ok(());
+            }
+            WireEvent::Worked { task, to_ns } => Event::Worked { task: task_ok(task)?, to_ns },
+            WireEvent::LongPoll { task } => Event::LongPoll { task: task_ok(task)? },
+            WireEvent::FutureDropped { task, cause } => Event::FutureDropped { task: task_ok(task)?, cause },
+            WireEvent::Resource { resource, task, op } => {
+                if let Some(t) = task {
+                    task_ok(t)?;
+                }
+                Event::Resource { resource: resource_ok(resource)?, task, op }
+            }
+            WireEvent::Linked { task, peer } => Event::Linked { task: task_ok(task)?, peer: task_ok(peer)? },
+            WireEvent::Exited { task, reason } => Event::Exited { task: task_ok(task)?, reason },
+            WireEvent::ExitTrapped { task, from } => Event::ExitTrapped { task: task_ok(task)?, from: task_ok(from)? },
+            WireEvent::ExitKilled { task, from } => Event::ExitKilled { task: task_ok(task)?, from: task_ok(from)? },
+            WireEvent::Fault { task, fault } => {
+                if let Some(t) = task {
+                    task_ok(t)?;
+                }
+                Event::Fault { task, fault }
+            }
         };
         self.push(event);
         Ok(())

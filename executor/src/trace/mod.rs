@@ -35,7 +35,7 @@ use crate::task::TaskId;
 use crate::timer::TimerId;
 use crate::waker::WakeSource;
 
-pub use jsonl::{TraceError, TRACE_FORMAT, TRACE_VERSION};
+pub use jsonl::{TRACE_BYTES_MAX, TRACE_FORMAT, TRACE_LINE_BYTES_MAX, TRACE_VERSION, TraceError};
 pub(crate) use packed::{decode_source, encode_source};
 use chunked::Chunked;
 use packed::PackedEvent;
@@ -58,6 +58,98 @@ pub enum CancelCause {
     Aborted,
     /// The task's future was dropped because the simulation shut down.
     Shutdown,
+    /// An exit signal from a linked task killed it (see `supervision`).
+    Killed,
+}
+
+/// Why a future inside a task was dropped before it finished.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DropCause {
+    /// `timeout` ran out: the inner future is dropped.
+    Timeout,
+    /// `select` finished with another branch: this one is dropped.
+    Select,
+}
+
+/// What kind of synchronisation resource an id names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResourceKind {
+    /// A bounded multi-producer channel.
+    Channel,
+    /// A one-shot channel.
+    Oneshot,
+    /// A mutex that hands the lock to waiters in arrival order.
+    FairMutex,
+    /// A mutex that lets whoever asks first after a release take the lock.
+    UnfairMutex,
+    /// A counting semaphore.
+    Semaphore,
+    /// A notification point.
+    Notify,
+    /// A supervision mailbox for trapped exit signals.
+    Mailbox,
+}
+
+/// An operation on a resource, as the trace records it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResourceOp {
+    /// A message went into the buffer.
+    Send,
+    /// A message came out of the buffer.
+    Recv,
+    /// A sender waits: the buffer is full (backpressure).
+    BlockedOnFull,
+    /// A receiver waits: the buffer is empty.
+    BlockedOnEmpty,
+    /// The lock was taken.
+    Lock,
+    /// The lock was released.
+    Unlock,
+    /// A task waits for the lock.
+    BlockedOnLock,
+    /// A permit was taken.
+    Acquire,
+    /// A permit was returned.
+    Release,
+    /// A task waits for a permit.
+    BlockedOnPermit,
+    /// A notification was sent.
+    Notify,
+    /// A task waits for a notification.
+    BlockedOnNotify,
+    /// A waiter gave up (its future was dropped) and left the queue.
+    GaveUp,
+    /// The last sender or the receiver is gone.
+    Closed,
+}
+
+/// How a supervised task ended (after Erlang's exit reasons).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExitReason {
+    /// It finished its work.
+    Normal,
+    /// It failed: returned an error or panicked.
+    Error,
+    /// It was killed.
+    Killed,
+}
+
+/// A fault the simulation injected (all seeded, all off by default).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    /// The task was put back in the queue instead of being polled.
+    Delay,
+    /// The task was woken though nothing happened.
+    SpuriousWake,
+    /// A timer's deadline was moved later by a bounded random amount.
+    TimerJitter,
+    /// A `buggify!` point took its rare branch.
+    Buggify,
 }
 
 /// Why a run stopped, as recorded at the end of the trace.
@@ -76,6 +168,8 @@ pub enum EndReason {
     TasksLimit,
     /// Arming one more timer would have exceeded the timer limit.
     TimersLimit,
+    /// An invariant check failed (its message: [`Trace::check_message`]).
+    CheckFailed,
 }
 
 /// One state change of a run.
@@ -106,6 +200,31 @@ pub enum Event {
     Cancelled { task: TaskId, cause: CancelCause },
     /// The task's future panicked (message: [`Trace::panic_message`]).
     Panicked { task: TaskId },
+    /// CPU-bound work inside a poll moved the clock to `to_ns`: nothing else
+    /// ran meanwhile (see [`crate::work`]).
+    Worked { task: TaskId, to_ns: u64 },
+    /// The poll that just ended held the executor longer than
+    /// [`crate::LONG_POLL`]: it blocked the executor.
+    LongPoll { task: TaskId },
+    /// A future inside `task` was dropped before it finished.
+    FutureDropped { task: TaskId, cause: DropCause },
+    /// A resource was created (its kind, name, capacity: [`Trace::resource`]).
+    ResourceCreated { resource: ResourceId },
+    /// An operation on a resource, by `task` (`None`: from outside any task).
+    Resource { resource: ResourceId, task: Option<TaskId>, op: ResourceOp },
+    /// `task` linked itself to `peer`: each one's exit signals the other.
+    Linked { task: TaskId, peer: TaskId },
+    /// `task` ended; linked tasks are signalled with `reason`.
+    Exited { task: TaskId, reason: ExitReason },
+    /// An exit signal from `from` reached `task`, which traps exits: it
+    /// arrives as a message instead of killing.
+    ExitTrapped { task: TaskId, from: TaskId },
+    /// An exit signal from `from` killed `task` (a `Cancelled` follows).
+    ExitKilled { task: TaskId, from: TaskId },
+    /// The simulation injected a fault.
+    Fault { task: Option<TaskId>, fault: FaultKind },
+    /// An invariant check failed (message: [`Trace::check_message`]).
+    CheckFailed { task: Option<TaskId> },
     /// The run stopped.
     Ended { reason: EndReason },
 }
@@ -120,10 +239,45 @@ impl Event {
             | Event::Woken { task, .. }
             | Event::Completed { task }
             | Event::Cancelled { task, .. }
-            | Event::Panicked { task } => Some(task),
-            _ => None,
+            | Event::Panicked { task }
+            | Event::Worked { task, .. }
+            | Event::LongPoll { task }
+            | Event::FutureDropped { task, .. }
+            | Event::Linked { task, .. }
+            | Event::Exited { task, .. }
+            | Event::ExitTrapped { task, .. }
+            | Event::ExitKilled { task, .. } => Some(task),
+            Event::Resource { task, .. } | Event::Fault { task, .. } | Event::CheckFailed { task } => task,
+            Event::TimerArmed { .. }
+            | Event::TimerFired { .. }
+            | Event::TimerCancelled { .. }
+            | Event::ClockAdvanced { .. }
+            | Event::ResourceCreated { .. }
+            | Event::Ended { .. } => None,
         }
     }
+}
+
+/// A synchronisation resource's id: dense, in creation order, from 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ResourceId(pub u32);
+
+impl ResourceId {
+    /// The id as an index into per-resource tables.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// What the trace knows about a resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ResourceInfo<'a> {
+    pub kind: ResourceKind,
+    /// The name given at creation.
+    pub name: &'a str,
+    /// Buffer size of a channel, permits of a semaphore, else 0.
+    pub capacity: u32,
 }
 
 /// An event with its position and virtual time.
@@ -186,6 +340,9 @@ pub struct Trace {
     timer_owners: Vec<u32>,
     timer_deadlines_ns: Vec<u64>,
     panics: Vec<(TaskId, Box<str>)>,
+    resources: Vec<(ResourceKind, u32, u32)>,
+    /// Messages of failed checks, in order.
+    checks: Vec<Box<str>>,
 }
 
 impl Trace {
@@ -223,7 +380,7 @@ impl Trace {
         let mut time_ns = 0;
         self.events.iter().enumerate().map(move |(i, p)| {
             let event = p.unpack(&self.instants_ns);
-            if let Event::ClockAdvanced { to_ns } = event {
+            if let Event::ClockAdvanced { to_ns } | Event::Worked { to_ns, .. } = event {
                 time_ns = to_ns;
             }
             EventRecord { seq: i as u64, time_ns, event }
@@ -268,6 +425,22 @@ impl Trace {
         self.panics.iter().find(|(t, _)| *t == task).map(|(_, m)| &**m)
     }
 
+    /// Kind, name and capacity of a resource.
+    pub fn resource(&self, resource: ResourceId) -> Option<ResourceInfo<'_>> {
+        let (kind, name, capacity) = *self.resources.get(resource.index())?;
+        Some(ResourceInfo { kind, name: &self.names[name as usize], capacity })
+    }
+
+    /// Number of resources created in this trace.
+    pub fn resource_count(&self) -> usize {
+        self.resources.len()
+    }
+
+    /// The message of the `n`th failed check (usually there is at most one).
+    pub fn check_message(&self, n: usize) -> Option<&str> {
+        self.checks.get(n).map(|m| &**m)
+    }
+
     /// Virtual time at the end of the trace.
     pub fn end_time(&self) -> Duration {
         Duration::from_nanos(self.instants_ns.last().copied().unwrap_or(0))
@@ -292,11 +465,8 @@ impl Trace {
 
     pub(crate) fn record_spawn(&mut self, task: TaskId, name: u32, name_text: &str, parent: Option<TaskId>) {
         debug_assert_eq!(task.index(), self.task_names.len(), "task ids are dense");
-        let name = name as usize;
-        if name == self.names.len() {
-            self.names.push(name_text.into());
-        }
-        self.task_names.push(name as u32);
+        let name = self.intern(name, name_text);
+        self.task_names.push(name);
         self.task_parents.push(parent.map_or(NO_PARENT, |p| p.0));
         self.push(Event::Spawned { task });
     }
@@ -306,6 +476,25 @@ impl Trace {
         self.timer_owners.push(owner.map_or(NO_PARENT, |p| p.0));
         self.timer_deadlines_ns.push(deadline_ns);
         self.push(Event::TimerArmed { timer });
+    }
+
+    fn intern(&mut self, name: u32, text: &str) -> u32 {
+        if name as usize == self.names.len() {
+            self.names.push(text.into());
+        }
+        name
+    }
+
+    pub(crate) fn record_resource(&mut self, resource: ResourceId, kind: ResourceKind, name: u32, text: &str, capacity: u32) {
+        debug_assert_eq!(resource.index(), self.resources.len(), "resource ids are dense");
+        let name = self.intern(name, text);
+        self.resources.push((kind, name, capacity));
+        self.push(Event::ResourceCreated { resource });
+    }
+
+    pub(crate) fn record_check(&mut self, task: Option<TaskId>, message: &str) {
+        self.checks.push(message.into());
+        self.push(Event::CheckFailed { task });
     }
 
     pub(crate) fn record_panic(&mut self, task: TaskId, message: &str) {
