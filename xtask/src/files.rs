@@ -1,6 +1,6 @@
 //! Reading the few facts xtask needs from the repository's files, without a
-//! TOML parser: a package's version in `Cargo.lock`, the output folder in
-//! `Trunk.toml`, and version numbers in `--version` output.
+//! TOML parser: a package's version in `Cargo.lock`, values in `Trunk.toml`
+//! (output folder, pinned tools), and version numbers in `--version` output.
 
 /// The versions of package `name` in a `Cargo.lock`, in file order.
 pub fn lock_versions(lock: &str, name: &str) -> Vec<String> {
@@ -51,17 +51,17 @@ pub fn lock_version(lock: &str, name: &str) -> Result<Option<String>, String> {
     }
 }
 
-/// `dist` under `[build]` in a `Trunk.toml`, if set.
-pub fn trunk_dist(trunk_toml: &str) -> Option<String> {
-    let mut section = String::new();
-    for line in trunk_toml.lines() {
+/// The string `key` in `[section]` of a simple TOML file such as `Trunk.toml`.
+pub fn toml_string(toml: &str, section: &str, key: &str) -> Option<String> {
+    let mut current = String::new();
+    for line in toml.lines() {
         let line = strip_comment(line).trim();
         if line.starts_with('[') {
-            section = line.trim_matches(|c| c == '[' || c == ']').trim().to_string();
+            current = line.trim_matches(|c| c == '[' || c == ']').trim().to_string();
             continue;
         }
-        if section == "build"
-            && let Some(v) = string_value(line, "dist") {
+        if current == section
+            && let Some(v) = string_value(line, key) {
                 return Some(v);
             }
     }
@@ -142,10 +142,13 @@ version = "2.0.111"
     }
 
     #[test]
-    fn trunk_dist_is_read_from_the_build_section_only() {
-        let toml = "[serve]\ndist = \"nope\"\n\n[build]\ntarget = \"index.html\" # the page\ndist = \"public\"  # out\n";
-        assert_eq!(trunk_dist(toml).as_deref(), Some("public"));
-        assert_eq!(trunk_dist("[build]\noffline = true\n"), None);
+    fn trunk_toml_values_are_read_from_their_section_only() {
+        let toml = "trunk-version = \"^0.21\"\n[serve]\ndist = \"nope\"\n\n[build]\ntarget = \"index.html\" # the page\n\
+                    dist = \"public\"  # out\n\n[tools]\nwasm_bindgen = \"0.2.130\"\n";
+        assert_eq!(toml_string(toml, "build", "dist").as_deref(), Some("public"));
+        assert_eq!(toml_string(toml, "tools", "wasm_bindgen").as_deref(), Some("0.2.130"));
+        assert_eq!(toml_string(toml, "build", "offline"), None);
+        assert_eq!(toml_string(toml, "tools", "wasm_opt"), None);
     }
 
     #[test]

@@ -87,7 +87,7 @@ impl Layout {
         let root = &env.root;
         let dist = std::fs::read_to_string(root.join("Trunk.toml"))
             .ok()
-            .and_then(|t| files::trunk_dist(&t))
+            .and_then(|t| files::toml_string(&t, "build", "dist"))
             .unwrap_or_else(|| "dist".to_string());
         Layout {
             app: root.join("app").is_dir() && root.join("index.html").is_file(),

@@ -117,12 +117,6 @@ pub struct Counts {
 }
 
 impl Counts {
-    pub fn add(&mut self, other: Counts) {
-        self.passed += other.passed;
-        self.failed += other.failed;
-        self.skipped += other.skipped;
-    }
-
     pub fn is_empty(&self) -> bool {
         *self == Counts::default()
     }

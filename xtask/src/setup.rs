@@ -69,6 +69,15 @@ fn tool_version(env: &Env, tool: &str) -> Option<String> {
 /// `wasm-bindgen` and `wasm-bindgen-test-runner` at exactly the version in Cargo.lock.
 pub fn wasm_bindgen(env: &Env) -> Result<String, String> {
     let version = locked_wasm_bindgen(env)?;
+    // Trunk may pin the version too; a mismatch would only show as a failed app build.
+    if let Ok(trunk_toml) = std::fs::read_to_string(env.root.join("Trunk.toml"))
+        && let Some(pinned) = files::toml_string(&trunk_toml, "tools", "wasm_bindgen")
+            && pinned != version {
+                return Err(format!(
+                    "Trunk.toml pins wasm_bindgen = \"{pinned}\" under [tools], but Cargo.lock has wasm-bindgen \
+                     {version}; make them equal"
+                ));
+            }
     let what = format!("wasm-bindgen-cli {version} (the wasm-bindgen in Cargo.lock)");
     let ok = || {
         ["wasm-bindgen", "wasm-bindgen-test-runner"]
@@ -128,6 +137,16 @@ pub fn trunk(env: &Env) -> Result<(), String> {
 /// Chromium and chromium-driver from Debian, for the browser tests.
 pub fn chromium(env: &Env) -> Result<(), String> {
     let what = "Chromium";
+    // The browser tests use $WAKESCOPE_CHROMIUM instead of /usr/bin/chromium when it is set.
+    if let Some(custom) = std::env::var_os("WAKESCOPE_CHROMIUM") {
+        let custom = Path::new(&custom);
+        return if custom.exists() {
+            note(what, &format!("installed ({}, from WAKESCOPE_CHROMIUM)", custom.display()));
+            Ok(())
+        } else {
+            Err(format!("WAKESCOPE_CHROMIUM is set to {}, which does not exist", custom.display()))
+        };
+    }
     if Path::new(CHROMIUM).exists() {
         note(what, &format!("installed ({CHROMIUM})"));
         return Ok(());
