@@ -88,12 +88,15 @@ pub struct Config {
     pub record_trace: bool,
     /// Bounds on the run.
     pub limits: Limits,
+    /// Simulated CPU workers for [`crate::work`]: 1 (the default) runs work on
+    /// the executor itself, blocking it; more run it on a pool beside it.
+    pub workers: u32,
 }
 
 impl Config {
     /// A config with this seed, [`Policy::Random`], recording on and default limits.
     pub fn seeded(seed: u64) -> Config {
-        Config { seed, policy: Policy::Random, record_trace: true, limits: Limits::default() }
+        Config { seed, policy: Policy::Random, record_trace: true, limits: Limits::default(), workers: 1 }
     }
 
     /// The same config with another policy.
@@ -105,6 +108,12 @@ impl Config {
     /// The same config with recording switched on or off.
     pub fn with_trace(mut self, record_trace: bool) -> Config {
         self.record_trace = record_trace;
+        self
+    }
+
+    /// The same config with `workers` simulated CPU workers (at least 1).
+    pub fn with_workers(mut self, workers: u32) -> Config {
+        self.workers = workers.max(1);
         self
     }
 

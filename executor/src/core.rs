@@ -16,12 +16,12 @@ use std::task::Waker;
 use crate::clock::Clock;
 use crate::config::{Config, TASKS_MAX_CAP};
 use crate::join::JoinHandle;
-use crate::outcome::{BlockedTask, Deadlock, Limit};
+use crate::outcome::{BlockedTask, Deadlock, Limit, WaitingOn};
 use crate::rng::{SeededRng, SCHEDULER_STREAM, USER_STREAM};
 use crate::scheduler::Scheduler;
 use crate::task::{ErasedTask, TaskCell, TaskId, TaskSlot, TaskState};
 use crate::timer::Timers;
-use crate::trace::{CancelCause, Event, Trace, TraceHeader};
+use crate::trace::{CancelCause, Event, ResourceId, ResourceKind, ResourceOp, Trace, TraceHeader};
 use crate::waker::{Wake, WakeSource, Wakers};
 
 /// Interned task names: ids in first-seen order.
@@ -87,6 +87,16 @@ pub(crate) struct State {
     pub panics: BTreeMap<TaskId, String>,
     /// Scratch buffer for draining the wake inbox.
     pub wake_buf: Vec<Wake>,
+    /// Instrumented resources: kind and interned name, by id.
+    pub resources: Vec<(ResourceKind, u32)>,
+    /// What each blocked task last said it waits on.
+    pub waiting_on: BTreeMap<TaskId, (ResourceId, ResourceOp)>,
+    /// Who holds each lock or permit, by resource.
+    pub holders: BTreeMap<ResourceId, Vec<TaskId>>,
+    /// Virtual time at which the current poll started.
+    pub poll_started_ns: u64,
+    /// The pool of CPU workers, when `Config::workers` > 1 and work was done.
+    pub cpu_pool: Option<Rc<crate::sync::Semaphore>>,
 }
 
 impl State {
@@ -113,6 +123,7 @@ impl State {
         assert!(!slot.state.is_finished(), "task {task} finished twice");
         slot.state = state;
         self.live -= 1;
+        self.waiting_on.remove(&task);
         if slot.joined {
             slot.joined = false;
             self.join_wakers.remove(&task)
@@ -149,6 +160,11 @@ impl Core {
             cancel_causes: BTreeMap::new(),
             panics: BTreeMap::new(),
             wake_buf: Vec::new(),
+            resources: Vec::new(),
+            waiting_on: BTreeMap::new(),
+            holders: BTreeMap::new(),
+            poll_started_ns: 0,
+            cpu_pool: None,
         };
         Rc::new(Core { state: RefCell::new(state) })
     }
@@ -255,9 +271,87 @@ impl Core {
             .iter()
             .enumerate()
             .filter(|(_, slot)| !slot.state.is_finished())
-            .map(|(i, slot)| BlockedTask { task: TaskId(i as u32), name: st.names.get(slot.name).to_string() })
+            .map(|(i, slot)| {
+                let task = TaskId(i as u32);
+                let waiting_on = st.waiting_on.get(&task).map(|&(resource, op)| {
+                    let (kind, name) = st.resources[resource.index()];
+                    WaitingOn {
+                        resource,
+                        kind,
+                        name: st.names.get(name).to_string(),
+                        op,
+                        holders: st.holders.get(&resource).cloned().unwrap_or_default(),
+                    }
+                });
+                BlockedTask { task, name: st.names.get(slot.name).to_string(), waiting_on }
+            })
             .collect();
         Deadlock { blocked }
+    }
+
+    /// Registers a resource and returns its id.
+    pub(crate) fn create_resource(&self, kind: ResourceKind, name: &str, capacity: u32) -> ResourceId {
+        let mut guard = self.state.borrow_mut();
+        let st = &mut *guard;
+        let id = ResourceId(st.resources.len() as u32);
+        let name_id = st.names.intern(name);
+        st.resources.push((kind, name_id));
+        if st.config.record_trace {
+            st.trace.record_resource(id, kind, name_id, name, capacity);
+        }
+        id
+    }
+
+    /// Records an operation on a resource by the current task, and keeps the
+    /// wait-for bookkeeping (who waits on what, who holds what) up to date.
+    pub(crate) fn resource_op(&self, resource: ResourceId, op: ResourceOp) {
+        let mut guard = self.state.borrow_mut();
+        let st = &mut *guard;
+        let task = st.current;
+        if st.config.record_trace {
+            st.trace.push(Event::Resource { resource, task, op });
+        }
+        let Some(task) = task else { return };
+        match op {
+            ResourceOp::BlockedOnFull
+            | ResourceOp::BlockedOnEmpty
+            | ResourceOp::BlockedOnLock
+            | ResourceOp::BlockedOnPermit
+            | ResourceOp::BlockedOnNotify => {
+                st.waiting_on.insert(task, (resource, op));
+            }
+            _ => {
+                if st.waiting_on.get(&task).is_some_and(|(r, _)| *r == resource) {
+                    st.waiting_on.remove(&task);
+                }
+            }
+        }
+        match op {
+            ResourceOp::Lock | ResourceOp::Acquire => st.holders.entry(resource).or_default().push(task),
+            ResourceOp::Unlock | ResourceOp::Release => {
+                if let Some(h) = st.holders.get_mut(&resource) {
+                    if let Some(i) = h.iter().position(|t| *t == task) {
+                        h.remove(i);
+                    } else {
+                        h.pop();
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Records a hand-over of a lock or permit to `to` (a fair release).
+    pub(crate) fn hand_over(&self, resource: ResourceId, op: ResourceOp, to: TaskId) {
+        let mut guard = self.state.borrow_mut();
+        let st = &mut *guard;
+        if st.config.record_trace {
+            st.trace.push(Event::Resource { resource, task: Some(to), op });
+        }
+        st.holders.entry(resource).or_default().push(to);
+        if st.waiting_on.get(&to).is_some_and(|(r, _)| *r == resource) {
+            st.waiting_on.remove(&to);
+        }
     }
 
     /// Publishes the current wake source to the wakers.

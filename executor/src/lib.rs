@@ -61,16 +61,18 @@ mod scheduler;
 #[cfg(feature = "scenarios")]
 pub mod scenarios;
 mod sim;
+pub mod sync;
 mod task;
 mod time;
 mod timer;
 pub mod trace;
 mod waker;
+mod work;
 
 pub use config::{Config, Limits, Policy};
 pub use context::{current_task, spawn};
 pub use join::{JoinError, JoinHandle};
-pub use outcome::{BlockedTask, Deadlock, Limit, Outcome, Step};
+pub use outcome::{BlockedTask, Deadlock, Limit, Outcome, Step, WaitingOn};
 pub use rng::{rng, SimRng};
 pub use scheduler::{yield_now, YieldNow};
 pub use sim::{BlockOnError, Sim};
@@ -82,3 +84,4 @@ pub use trace::{
     ResourceOp, Trace, TraceError, TraceHeader,
 };
 pub use waker::WakeSource;
+pub use work::{work, Work, LONG_POLL};

@@ -4,7 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::task::TaskId;
-use crate::trace::EndReason;
+use crate::trace::{EndReason, ResourceId, ResourceKind, ResourceOp};
 
 /// Which limit ended a run (see [`crate::Limits`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +37,21 @@ pub struct BlockedTask {
     pub task: TaskId,
     /// Its name.
     pub name: String,
+    /// The resource it waits on, when it waits on an instrumented one.
+    pub waiting_on: Option<WaitingOn>,
+}
+
+/// A resource a blocked task waits on, and how.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WaitingOn {
+    pub resource: ResourceId,
+    pub kind: ResourceKind,
+    /// The resource's name.
+    pub name: String,
+    /// What it waits for: `BlockedOnFull`, `BlockedOnEmpty`, `BlockedOnLock`, …
+    pub op: ResourceOp,
+    /// Tasks holding the resource (a mutex's owner, a semaphore's permit holders).
+    pub holders: Vec<TaskId>,
 }
 
 /// Tasks are left, none is runnable, and no timer will ever wake one.
@@ -49,8 +64,16 @@ pub struct Deadlock {
 impl fmt::Display for Deadlock {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "deadlock: {} task(s) wait forever:", self.blocked.len())?;
-        for t in &self.blocked {
-            write!(f, " {} {:?}", t.task, t.name)?;
+        for (i, t) in self.blocked.iter().enumerate() {
+            let sep = if i == 0 { " " } else { "; " };
+            write!(f, "{sep}{} {:?}", t.task, t.name)?;
+            if let Some(w) = &t.waiting_on {
+                write!(f, " waits on {:?} {:?} ({:?})", w.kind, w.name, w.op)?;
+                if !w.holders.is_empty() {
+                    let holders: Vec<String> = w.holders.iter().map(|h| h.to_string()).collect();
+                    write!(f, " held by {}", holders.join(", "))?;
+                }
+            }
         }
         Ok(())
     }

@@ -295,6 +295,7 @@ impl Sim {
             slot.polls += 1;
             let cell = slot.cell.take().expect("an unfinished task owns its future");
             st.current = Some(task);
+            st.poll_started_ns = st.clock.now_ns();
             if st.config.record_trace {
                 st.trace.push(Event::PollStarted { task });
             }
@@ -308,6 +309,7 @@ impl Sim {
         let st = &mut *guard;
         st.current = None;
         let record = st.config.record_trace;
+        let long_poll = st.clock.now_ns() - st.poll_started_ns > duration_ns(crate::work::LONG_POLL);
         let slot = &mut st.tasks[task.index()];
         let (finished, ready) = match result {
             Ok(Poll::Pending) if !slot.abort_requested => {
@@ -315,6 +317,9 @@ impl Sim {
                 slot.cell = Some(cell);
                 if record {
                     st.trace.push(Event::PollEnded { task, result: PollResult::Pending });
+                    if long_poll {
+                        st.trace.push(Event::LongPoll { task });
+                    }
                 }
                 drop(guard);
                 self.after_poll();
@@ -323,6 +328,9 @@ impl Sim {
             Ok(Poll::Pending) => {
                 if record {
                     st.trace.push(Event::PollEnded { task, result: PollResult::Pending });
+                    if long_poll {
+                        st.trace.push(Event::LongPoll { task });
+                    }
                     st.trace.push(Event::Cancelled { task, cause: CancelCause::Aborted });
                 }
                 st.cancel_causes.insert(task, CancelCause::Aborted);
@@ -331,6 +339,9 @@ impl Sim {
             Ok(Poll::Ready(())) => {
                 if record {
                     st.trace.push(Event::PollEnded { task, result: PollResult::Ready });
+                    if long_poll {
+                        st.trace.push(Event::LongPoll { task });
+                    }
                     st.trace.push(Event::Completed { task });
                 }
                 (TaskState::Completed, true)

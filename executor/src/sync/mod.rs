@@ -1,0 +1,168 @@
+//! Instrumented synchronisation: channels, a oneshot, mutexes, a semaphore
+//! and a notification point whose every operation is a trace event.
+//!
+//! They follow tokio's and futures' semantics, with two differences that
+//! matter for watching them: each resource has a name, and each operation —
+//! send, receive, lock, unlock, acquire, release, notify, and every time a
+//! task has to wait — is recorded with the resource's id and the task. The
+//! app's Resources panel folds those events into holders, waiters and
+//! buffers; a deadlock report names the resource each blocked task waits on
+//! and who holds it.
+//!
+//! Like the executor, they are single-threaded (`!Send`): share them between
+//! tasks with `Rc`. A resource registers with the simulation that first uses
+//! it, so it may be created before the tasks that use it are spawned.
+//!
+//! Waiting is fair wherever tokio's is: senders wait in arrival order, and a
+//! [`Mutex`] and a [`Semaphore`] hand a released lock or permit straight to
+//! the first waiter. [`Mutex::unfair`] instead lets whoever asks first after
+//! a release take the lock, so a task that unlocks and locks again without
+//! yielding can starve the others — the difference the mutex scenario shows.
+
+mod mpsc;
+mod mutex;
+mod notify;
+pub mod oneshot;
+mod semaphore;
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::{Rc, Weak};
+use std::task::Waker;
+
+use crate::context::try_with_core;
+use crate::core::Core;
+use crate::task::TaskId;
+use crate::trace::{ResourceId, ResourceKind, ResourceOp};
+
+pub use mpsc::{channel, Receiver, Recv, RecvError, Send, SendError, Sender, TryRecvError, TrySendError};
+pub use mutex::{Lock, Mutex, MutexGuard};
+pub use notify::{Notified, Notify};
+pub use semaphore::{Acquire, AcquireError, Permit, Semaphore};
+
+/// A resource's name and kind, and its id in the simulation that uses it.
+pub(crate) struct Registration {
+    kind: ResourceKind,
+    name: Box<str>,
+    capacity: u32,
+    /// Registered id, and the simulation it is registered with.
+    id: RefCell<Option<(ResourceId, Weak<Core>)>>,
+}
+
+impl Registration {
+    pub(crate) fn new(kind: ResourceKind, name: &str, capacity: u32) -> Registration {
+        let reg = Registration { kind, name: name.into(), capacity, id: RefCell::new(None) };
+        // Register at once when created inside a simulation, so the trace
+        // shows the resource from its creation.
+        try_with_core(|core| reg.id_in(core));
+        reg
+    }
+
+    /// The resource's id in `core`, registering it on first use there.
+    fn id_in(&self, core: &Rc<Core>) -> ResourceId {
+        let mut slot = self.id.borrow_mut();
+        if let Some((id, weak)) = &*slot {
+            if std::ptr::eq(weak.as_ptr(), Rc::as_ptr(core)) {
+                return *id;
+            }
+        }
+        let id = core.create_resource(self.kind, &self.name, self.capacity);
+        *slot = Some((id, Rc::downgrade(core)));
+        id
+    }
+
+    /// Records `op` by the current task (nothing outside a simulation).
+    pub(crate) fn record(&self, op: ResourceOp) {
+        try_with_core(|core| {
+            let id = self.id_in(core);
+            core.resource_op(id, op);
+        });
+    }
+
+    /// Records that a lock or permit was handed to `to` on release.
+    pub(crate) fn hand_over(&self, op: ResourceOp, to: Option<TaskId>) {
+        try_with_core(|core| {
+            let id = self.id_in(core);
+            match to {
+                Some(to) => core.hand_over(id, op, to),
+                None => core.resource_op(id, op),
+            }
+        });
+    }
+}
+
+/// Tasks waiting on a resource, in arrival order.
+#[derive(Default)]
+pub(crate) struct Waiters {
+    next_id: u64,
+    queue: VecDeque<Waiter>,
+}
+
+pub(crate) struct Waiter {
+    pub id: u64,
+    pub waker: Waker,
+    /// The waiting task, when known.
+    pub task: Option<TaskId>,
+    /// The resource was handed to this waiter (fair release).
+    pub granted: bool,
+}
+
+impl Waiters {
+    /// Queues a waiter at the back and returns its ticket.
+    pub(crate) fn push(&mut self, waker: &Waker) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        let task = crate::context::current_task();
+        self.queue.push_back(Waiter { id, waker: waker.clone(), task, granted: false });
+        id
+    }
+
+    /// Refreshes a queued waiter's waker. Returns false if it is not queued.
+    pub(crate) fn update(&mut self, id: u64, waker: &Waker) -> bool {
+        match self.queue.iter_mut().find(|w| w.id == id) {
+            Some(w) => {
+                if !w.waker.will_wake(waker) {
+                    w.waker = waker.clone();
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Removes a waiter; returns it if it was queued.
+    pub(crate) fn remove(&mut self, id: u64) -> Option<Waiter> {
+        let i = self.queue.iter().position(|w| w.id == id)?;
+        self.queue.remove(i)
+    }
+
+    /// True if the waiter was handed the resource.
+    pub(crate) fn is_granted(&self, id: u64) -> bool {
+        self.queue.iter().any(|w| w.id == id && w.granted)
+    }
+
+    /// The first waiter not yet granted.
+    pub(crate) fn first_waiting(&mut self) -> Option<&mut Waiter> {
+        self.queue.iter_mut().find(|w| !w.granted)
+    }
+
+    /// True if no one waits (granted waiters not yet polled count as waiting).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.queue.is_empty()
+    }
+
+    /// True if `id` is the first in line.
+    pub(crate) fn is_first(&self, id: u64) -> bool {
+        self.queue.front().is_some_and(|w| w.id == id)
+    }
+
+    /// Takes every waker (to wake them all, e.g. when a channel closes).
+    pub(crate) fn take_all(&mut self) -> Vec<Waker> {
+        self.queue.drain(..).map(|w| w.waker).collect()
+    }
+
+    /// Number of waiters.
+    pub(crate) fn len(&self) -> usize {
+        self.queue.len()
+    }
+}

@@ -1,0 +1,129 @@
+//! CPU cost: work that occupies a processor instead of waiting.
+//!
+//! Waiting (a timer, a channel) lets the executor run other tasks; working
+//! does not. [`work`] models a stretch of CPU-bound code:
+//!
+//! - With one worker (the default, [`crate::Config::workers`] = 1) the work
+//!   runs inside the poll, on the executor itself: the virtual clock moves
+//!   forward by the work's length and nothing else runs meanwhile — not the
+//!   other tasks, not the timers. A poll that holds the executor longer than
+//!   [`LONG_POLL`] is flagged in the trace (`LongPoll`): at 60 frames per
+//!   second a frame lasts 16 ms, and the seed's rule of thumb is that more
+//!   than 8 ms on the main thread drops one.
+//! - With `workers = N > 1` the work goes to a pool of N simulated CPU
+//!   workers beside the executor (think `spawn_blocking` on N cores): the task
+//!   takes a free worker (waiting in line when all N are busy), holds it for
+//!   the work's length of virtual time, and the executor keeps polling other
+//!   tasks meanwhile. Ten tasks of 15 minutes on 10 workers take 15 minutes;
+//!   on one worker, 150.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use crate::clock::duration_ns;
+use crate::context::with_core;
+use crate::core::Core;
+use crate::outcome::Limit;
+use crate::sync::Semaphore;
+use crate::time::sleep;
+use crate::trace::Event;
+
+/// A poll longer than this (8 ms of virtual time) blocked the executor.
+pub const LONG_POLL: Duration = Duration::from_millis(8);
+
+/// Spends `duration` of CPU time (see the module docs): on the executor when
+/// there is one worker, on a pool worker when there are more.
+///
+/// ```
+/// use std::time::Duration;
+/// let mut sim = wakescope::Sim::new(wakescope::Config::seeded(1));
+/// sim.block_on(async { wakescope::work(Duration::from_millis(20)).await }).unwrap();
+/// assert_eq!(sim.now(), Duration::from_millis(20));
+/// ```
+pub fn work(duration: Duration) -> Work {
+    Work { duration, stage: Stage::Start }
+}
+
+enum Stage {
+    Start,
+    /// Waiting for (or holding) a pool worker.
+    Pool(Pin<Box<dyn Future<Output = ()>>>),
+    Done,
+}
+
+/// The future returned by [`work`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct Work {
+    duration: Duration,
+    stage: Stage,
+}
+
+impl Future for Work {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        loop {
+            match &mut self.stage {
+                Stage::Start => {
+                    let duration = self.duration;
+                    let pool = with_core("work", |core| {
+                        if core.state.borrow().config.workers <= 1 {
+                            block_executor(core, duration);
+                            None
+                        } else {
+                            Some(pool(core))
+                        }
+                    });
+                    self.stage = match pool {
+                        None => Stage::Done,
+                        Some(workers) => Stage::Pool(Box::pin(async move {
+                            let _worker = workers.acquire().await.expect("the worker pool is never closed");
+                            sleep(duration).await;
+                        })),
+                    };
+                }
+                Stage::Pool(fut) => {
+                    return match fut.as_mut().poll(cx) {
+                        Poll::Ready(()) => {
+                            self.stage = Stage::Done;
+                            Poll::Ready(())
+                        }
+                        Poll::Pending => Poll::Pending,
+                    };
+                }
+                Stage::Done => return Poll::Ready(()),
+            }
+        }
+    }
+}
+
+/// Moves the clock forward inside the current poll: nothing else runs.
+fn block_executor(core: &Rc<Core>, duration: Duration) {
+    let mut guard = core.state.borrow_mut();
+    let st = &mut *guard;
+    let Some(task) = st.current else {
+        panic!("wakescope::work() was polled outside a task's poll; await it inside a task");
+    };
+    let to_ns = st.clock.now_ns().saturating_add(duration_ns(duration));
+    st.clock.advance_to(to_ns);
+    if st.config.record_trace {
+        st.trace.push(Event::Worked { task, to_ns });
+    }
+    if to_ns > duration_ns(st.config.limits.time_max) {
+        st.limit_hit.get_or_insert(Limit::VirtualTime(st.config.limits.time_max));
+    }
+}
+
+/// The simulation's pool of CPU workers, created on first use.
+fn pool(core: &Rc<Core>) -> Rc<Semaphore> {
+    if let Some(p) = core.state.borrow().cpu_pool.clone() {
+        return p;
+    }
+    let workers = core.state.borrow().config.workers as usize;
+    let pool = Rc::new(Semaphore::new("cpu workers", workers));
+    core.state.borrow_mut().cpu_pool = Some(pool.clone());
+    pool
+}
