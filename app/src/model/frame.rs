@@ -19,8 +19,9 @@ pub const TIMER_ROWS_MAX: usize = 64;
 pub const TASK_ROWS_MAX: usize = 200;
 /// Event log rows shown before the current event.
 pub const LOG_ROWS_BEFORE: u64 = 60;
-/// Event log rows shown after the current event (what comes next, dimmed).
-pub const LOG_ROWS_AFTER: u64 = 6;
+/// Event log rows shown after the current event. The log shows events so
+/// far; the ready queue's "next" mark is the page's only look ahead.
+pub const LOG_ROWS_AFTER: u64 = 0;
 
 /// A runnable task in the ready queue.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -1,0 +1,80 @@
+//! The banner: what is running and where the cursor is — step k / total,
+//! the virtual clock, the run's outcome and its trace fingerprint.
+
+use leptos::prelude::*;
+
+use super::{use_session, with_frame};
+use crate::model::describe::duration;
+
+/// The top bar.
+#[component]
+pub fn Header() -> impl IntoView {
+    let session = use_session();
+    let step = session.step;
+    let status = session.status;
+    let setup = session.setup;
+    let total = move || status.with(|s| s.total);
+    let clock_ns = move || with_frame(session, |f| f.clock_ns);
+    let outcome_kind = move || status.with(|s| s.end.as_ref().map_or("running", |e| e.kind.as_str()));
+    let outcome_text = move || status.with(|s| s.end.as_ref().map_or_else(|| "recording…".to_string(), |e| e.message.clone()));
+    let hex = move || status.with(|s| s.fingerprint.clone().unwrap_or_default());
+    let run_label = move || {
+        setup.with(|s| {
+            let mode = s.scenario.mode(s.params.mode).map_or(s.params.mode, |m| m.id);
+            format!("{} · {mode} · seed {}", s.scenario.id, s.seed)
+        })
+    };
+
+    view! {
+        <header class="topbar">
+            <div class="brand">
+                <svg class="brand-mark" viewBox="0 0 32 32" aria-hidden="true">
+                    <circle cx="16" cy="16" r="13" fill="none" stroke="currentColor" stroke-width="3"></circle>
+                    <path d="M16 8v8l6 4" fill="none" stroke="currentColor" stroke-width="3" stroke-linecap="round"></path>
+                </svg>
+                <span class="brand-name">"Wakescope"</span>
+                <span class="run-label" data-testid="run-label">{run_label}</span>
+            </div>
+            <dl class="readouts">
+                <div class="readout">
+                    <dt>"Step"</dt>
+                    <dd data-testid="step-counter" data-step=move || step.get() data-total=total>
+                        <span class="num">{move || step.get()}</span>
+                        " / "
+                        <span class="num">{total}</span>
+                        {move || (!status.with(|s| s.finished)).then(|| view! { <span class="recording">" recording…"</span> })}
+                    </dd>
+                </div>
+                <div class="readout">
+                    <dt>"Clock"</dt>
+                    <dd data-testid="clock" data-ns=clock_ns>
+                        {move || duration(clock_ns())}
+                    </dd>
+                </div>
+                <div class="readout outcome">
+                    <dt>"Outcome"</dt>
+                    <dd data-testid="outcome" data-outcome=outcome_kind class=move || format!("outcome-{}", outcome_kind())>
+                        {outcome_text}
+                    </dd>
+                </div>
+                <div class="readout">
+                    <dt>"Fingerprint"</dt>
+                    <dd>
+                        <code data-testid="fingerprint" data-hex=hex title="Same scenario and seed give the same fingerprint on every machine">
+                            {move || { let h = hex(); if h.is_empty() { "…".to_string() } else { h } }}
+                        </code>
+                    </dd>
+                </div>
+            </dl>
+            <button
+                class="help-button"
+                type="button"
+                aria-label="Keyboard shortcuts"
+                title="Keyboard shortcuts (?)"
+                on:click=move |_| session.help_open.set(true)
+            >
+                "?"
+            </button>
+        </header>
+    }
+}

@@ -1,0 +1,39 @@
+//! The scenario's story: title, the question it asks, what to notice, and —
+//! at the last step only — the answer.
+
+use leptos::prelude::*;
+
+use super::use_session;
+
+/// Question, notice, and the answer once the run is played to its end.
+#[component]
+pub fn Story() -> impl IntoView {
+    let session = use_session();
+    let setup = session.setup;
+    let at_end = move || session.status.with(|s| s.finished) && session.step.get() >= session.status.with(|s| s.total);
+    let mode_about = move || {
+        setup.with(|s| s.scenario.mode(s.params.mode).map(|m| format!("{}: {}", m.label, m.about)).unwrap_or_default())
+    };
+
+    view! {
+        <section class="story" aria-labelledby="story-title">
+            <h1 id="story-title">{move || setup.with(|s| s.scenario.title)}</h1>
+            <p class="question" data-testid="scenario-question">{move || setup.with(|s| s.scenario.question)}</p>
+            <p class="mode-about">{mode_about}</p>
+            <p class="notice"><strong>"Watch for: "</strong>{move || setup.with(|s| s.scenario.notice)}</p>
+            {move || {
+                if at_end() {
+                    view! {
+                        <p class="answer" data-testid="scenario-answer">
+                            <strong>"Answer: "</strong>
+                            {setup.with(|s| s.scenario.answer)}
+                        </p>
+                    }
+                        .into_any()
+                } else {
+                    view! { <p class="answer-hint">"Step to the end of the run to reveal the answer."</p> }.into_any()
+                }
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,374 @@
+//! The session: the run being watched, the cursor in it, and every command.
+//!
+//! The root component creates one [`Session`] and provides it by context.
+//! It is a bundle of handles (`Copy`): signals the panels read, plus the run
+//! itself in a local store (a `Sim` is not `Send`, and never leaves this
+//! thread). Every change of view goes through a method here, so the rules
+//! live in one place:
+//! - recording happens in slices of at most [`SLICE_BUDGET_MS`] per
+//!   animation frame ([`Session::load`] starts it);
+//! - the view at step k is rebuilt from the run's snapshots ([`Session::seek`]);
+//! - stepping replaces the address, changing scenario or seed pushes a new one.
+
+use leptos::prelude::*;
+use wakescope::scenarios::{Params, Scenario};
+
+use super::browser::{self, HistoryMode};
+use crate::model::frame::{log_window, LogRow};
+use crate::model::{Frame, Run, RunEnd, Timeline};
+use crate::url::{self, Request};
+
+/// Executor work per animation frame, in milliseconds (the seed's rule: the page never freezes).
+pub const SLICE_BUDGET_MS: f64 = 8.0;
+/// Executor steps between two looks at the clock inside a slice.
+const STEPS_PER_CHECK: u32 = 64;
+/// Playback speeds; the default is ×1.
+pub const SPEEDS: [f64; 5] = [0.25, 0.5, 1.0, 2.0, 4.0];
+/// Index of ×1 in [`SPEEDS`].
+pub const SPEED_DEFAULT: usize = 2;
+/// Steps per second at ×1.
+const STEPS_PER_SECOND: f64 = 4.0;
+/// Least time between two address updates while stepping fast.
+const URL_REPLACE_EVERY_MS: f64 = 250.0;
+
+/// What is being run: scenario, validated parameters, seed.
+#[derive(Clone, Debug)]
+pub struct Setup {
+    pub scenario: &'static Scenario,
+    pub params: Params,
+    pub seed: u64,
+}
+
+impl PartialEq for Setup {
+    fn eq(&self, other: &Setup) -> bool {
+        self.scenario.id == other.scenario.id && self.params == other.params && self.seed == other.seed
+    }
+}
+
+/// Where recording stands.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Status {
+    /// Events recorded so far: the last step.
+    pub total: u64,
+    pub finished: bool,
+    pub end: Option<RunEnd>,
+    pub fingerprint: Option<String>,
+    /// Virtual time at the last recorded event.
+    pub end_clock_ns: u64,
+}
+
+/// A step asked for before it was recorded (from an address, or kept across a seed change).
+#[derive(Clone, Copy, Debug)]
+struct PendingStep {
+    step: u64,
+    /// Say so when it lies past the end (an address asked for it), rather than clamping quietly.
+    report_past_end: bool,
+}
+
+/// Address bookkeeping for throttled updates.
+#[derive(Clone, Copy, Debug, Default)]
+struct UrlSync {
+    last_ms: f64,
+    trailing: bool,
+}
+
+/// The session handle: `Copy`, provided by context.
+#[derive(Clone, Copy)]
+pub struct Session {
+    run: StoredValue<Option<Run>, LocalStorage>,
+    pub setup: RwSignal<Setup>,
+    pub step: RwSignal<u64>,
+    pub status: RwSignal<Status>,
+    pub frame: RwSignal<Option<Frame>>,
+    pub log: RwSignal<Vec<LogRow>>,
+    pub timeline: RwSignal<Option<Timeline>>,
+    pub playing: RwSignal<bool>,
+    pub speed: RwSignal<usize>,
+    pub errors: RwSignal<Vec<String>>,
+    pub help_open: RwSignal<bool>,
+    /// Origin and path of the page, for the shareable link.
+    pub base_url: StoredValue<String>,
+    pending: StoredValue<Option<PendingStep>>,
+    generation: StoredValue<u64>,
+    play_generation: StoredValue<u64>,
+    url_sync: StoredValue<UrlSync>,
+}
+
+impl Session {
+    /// A session showing nothing yet; call [`Session::open_address`].
+    pub fn new() -> Session {
+        let parsed = url::parse("");
+        let r = parsed.request;
+        Session {
+            run: StoredValue::new_local(None),
+            setup: RwSignal::new(Setup { scenario: r.scenario, params: r.params, seed: r.seed }),
+            step: RwSignal::new(0),
+            status: RwSignal::new(Status::default()),
+            frame: RwSignal::new(None),
+            log: RwSignal::new(Vec::new()),
+            timeline: RwSignal::new(None),
+            playing: RwSignal::new(false),
+            speed: RwSignal::new(SPEED_DEFAULT),
+            errors: RwSignal::new(Vec::new()),
+            help_open: RwSignal::new(false),
+            base_url: StoredValue::new(browser::base_url()),
+            pending: StoredValue::new(None),
+            generation: StoredValue::new(0),
+            play_generation: StoredValue::new(0),
+            url_sync: StoredValue::new(UrlSync::default()),
+        }
+    }
+
+    /// Shows what the address bar asks for; problems go to the error panel.
+    /// `fresh`: the page was just opened (the address is tidied in place).
+    pub fn open_address(&self, fresh: bool) {
+        let parsed = url::parse(&browser::search());
+        self.errors.set(parsed.errors);
+        let request = parsed.request;
+        let current = self.setup.get_untracked();
+        let same = !fresh
+            && self.run.with_value(|r| r.is_some())
+            && current == Setup { scenario: request.scenario, params: request.params.clone(), seed: request.seed };
+        if same {
+            self.pause();
+            self.ask_step(request.step.unwrap_or(0), request.step.is_some());
+        } else {
+            self.load(&request, request.step.unwrap_or(0), request.step.is_some(), fresh.then_some(HistoryMode::Replace));
+        }
+    }
+
+    /// Starts recording `request`'s run and shows `step` once it is recorded.
+    fn load(&self, request: &Request, step: u64, report_past_end: bool, history: Option<HistoryMode>) {
+        self.pause();
+        let generation = self.generation.get_value() + 1;
+        self.generation.set_value(generation);
+        let run = Run::start(request.scenario, request.params.clone(), request.seed);
+        self.run.set_value(Some(run));
+        self.setup.set(Setup { scenario: request.scenario, params: request.params.clone(), seed: request.seed });
+        self.timeline.set(None);
+        self.step.set(0);
+        self.pending.set_value(Some(PendingStep { step, report_past_end }));
+        self.record_slice();
+        if let Some(mode) = history {
+            self.write_address(mode);
+        }
+        if !self.status.get_untracked().finished {
+            self.schedule_slice(generation);
+        }
+    }
+
+    /// Runs another scenario, mode, parameters or seed (a new history entry).
+    /// The step is kept when only the seed changes, so two interleavings can be compared.
+    pub fn change_setup(&self, setup: Setup) {
+        let keep_step = {
+            let current = self.setup.get_untracked();
+            current.scenario.id == setup.scenario.id && current.params == setup.params
+        };
+        let step = if keep_step { self.step.get_untracked() } else { 0 };
+        let request = Request { scenario: setup.scenario, params: setup.params, seed: setup.seed, step: Some(step) };
+        self.errors.set(Vec::new());
+        self.load(&request, step, false, Some(HistoryMode::Push));
+    }
+
+    /// Records one slice now, then one per animation frame until the run ends.
+    fn schedule_slice(&self, generation: u64) {
+        let session = *self;
+        request_animation_frame(move || {
+            if session.generation.get_value() != generation {
+                return;
+            }
+            session.record_slice();
+            if !session.status.get_untracked().finished {
+                session.schedule_slice(generation);
+            }
+        });
+    }
+
+    /// At most [`SLICE_BUDGET_MS`] of executor work, then publish what it recorded.
+    fn record_slice(&self) {
+        let started = browser::now_ms();
+        let status = self.run.try_update_value(|run| {
+            let run = run.as_mut()?;
+            while !run.advance(STEPS_PER_CHECK) {
+                if browser::now_ms() - started >= SLICE_BUDGET_MS {
+                    break;
+                }
+            }
+            Some(Status {
+                total: run.len(),
+                finished: run.is_finished(),
+                end: run.end().cloned(),
+                fingerprint: run.fingerprint().map(str::to_string),
+                end_clock_ns: run.end_clock_ns(),
+            })
+        });
+        let Some(Some(status)) = status else { return };
+        let finished = status.finished;
+        self.status.set(status);
+        if finished {
+            let timeline = self.run.with_value(|r| r.as_ref().map(|run| run.with_trace(Timeline::build)));
+            self.timeline.set(timeline);
+        }
+        self.settle_pending();
+        self.refresh();
+    }
+
+    /// Moves to a step asked for earlier, once it is recorded (or the run ended short of it).
+    fn settle_pending(&self) {
+        let Some(pending) = self.pending.get_value() else { return };
+        let status = self.status.get_untracked();
+        if pending.step <= status.total {
+            self.pending.set_value(None);
+            self.seek(pending.step);
+        } else if status.finished {
+            self.pending.set_value(None);
+            if pending.report_past_end && pending.step != u64::MAX {
+                self.errors.update(|e| e.push(url::step_past_end(pending.step, status.total)));
+            }
+            self.seek(status.total);
+        }
+    }
+
+    /// Shows step `k` now if recorded, or as soon as it is.
+    fn ask_step(&self, k: u64, report_past_end: bool) {
+        self.pending.set_value(Some(PendingStep { step: k, report_past_end }));
+        self.settle_pending();
+    }
+
+    /// Shows step `k` (clamped to what is recorded).
+    pub fn seek(&self, k: u64) {
+        let k = k.min(self.status.get_untracked().total);
+        if k != self.step.get_untracked() {
+            self.step.set(k);
+        }
+        self.refresh();
+        self.replace_address_soon();
+    }
+
+    /// Rebuilds the panels' frame and the event log window for the current step.
+    fn refresh(&self) {
+        let k = self.step.get_untracked();
+        let built = self.run.with_value(|run| run.as_ref().map(|run| (Frame::at(run, k), log_window(run, k))));
+        if let Some((frame, log)) = built {
+            self.frame.set(Some(frame));
+            self.log.set(log);
+        }
+    }
+
+    /// Steps forward (positive) or back (negative), clamped.
+    pub fn step_by(&self, delta: i64) {
+        let k = self.step.get_untracked();
+        let target = if delta < 0 { k.saturating_sub(delta.unsigned_abs()) } else { k.saturating_add(delta as u64) };
+        self.seek(target);
+    }
+
+    /// The first step.
+    pub fn first(&self) {
+        self.pause();
+        self.seek(0);
+    }
+
+    /// The last step recorded.
+    pub fn last(&self) {
+        self.pause();
+        self.seek(u64::MAX);
+    }
+
+    /// Seeks to the step nearest a virtual time (timeline clicks).
+    pub fn seek_time(&self, time_ns: u64) {
+        if let Some(k) = self.run.with_value(|r| r.as_ref().map(|run| run.step_near_time(time_ns))) {
+            self.seek(k);
+        }
+    }
+
+    /// Play from here (from the start when at the end), or pause.
+    pub fn toggle_play(&self) {
+        if self.playing.get_untracked() {
+            self.pause();
+            return;
+        }
+        let status = self.status.get_untracked();
+        if status.finished && self.step.get_untracked() >= status.total {
+            self.seek(0);
+        }
+        self.playing.set(true);
+        let generation = self.play_generation.get_value() + 1;
+        self.play_generation.set_value(generation);
+        self.play_frame(generation, browser::now_ms(), 0.0);
+    }
+
+    /// Stops playback and writes the address.
+    pub fn pause(&self) {
+        if self.playing.get_untracked() {
+            self.playing.set(false);
+            self.play_generation.update_value(|g| *g += 1);
+            self.write_address(HistoryMode::Replace);
+        }
+    }
+
+    /// One animation frame of playback: advance by elapsed time × speed.
+    fn play_frame(&self, generation: u64, last_ms: f64, carry: f64) {
+        let session = *self;
+        request_animation_frame(move || {
+            if session.play_generation.get_value() != generation || !session.playing.get_untracked() {
+                return;
+            }
+            let now = browser::now_ms();
+            let rate = STEPS_PER_SECOND * SPEEDS[session.speed.get_untracked().min(SPEEDS.len() - 1)];
+            let due = carry + (now - last_ms).max(0.0) / 1000.0 * rate;
+            let steps = due.floor();
+            if steps >= 1.0 {
+                session.step_by(steps as i64);
+            }
+            let status = session.status.get_untracked();
+            if status.finished && session.step.get_untracked() >= status.total {
+                session.pause();
+                return;
+            }
+            session.play_frame(generation, now, due - steps);
+        });
+    }
+
+    /// A faster (+1) or slower (−1) playback speed.
+    pub fn change_speed(&self, delta: i32) {
+        let i = (self.speed.get_untracked() as i32 + delta).clamp(0, SPEEDS.len() as i32 - 1);
+        self.speed.set(i as usize);
+    }
+
+    /// The query string of the view on screen.
+    pub fn query(&self) -> String {
+        let setup = self.setup.get_untracked();
+        url::format(setup.scenario, &setup.params, setup.seed, self.step.get_untracked())
+    }
+
+    /// Writes the address now.
+    fn write_address(&self, mode: HistoryMode) {
+        browser::set_query(&self.query(), mode);
+        self.url_sync.update_value(|s| s.last_ms = browser::now_ms());
+    }
+
+    /// Replaces the address, at most every [`URL_REPLACE_EVERY_MS`] (browsers
+    /// throttle history calls), with a trailing write so the last step always lands.
+    fn replace_address_soon(&self) {
+        let sync = self.url_sync.get_value();
+        let since = browser::now_ms() - sync.last_ms;
+        if since >= URL_REPLACE_EVERY_MS {
+            self.write_address(HistoryMode::Replace);
+        } else if !sync.trailing {
+            self.url_sync.update_value(|s| s.trailing = true);
+            let session = *self;
+            set_timeout(
+                move || {
+                    session.url_sync.update_value(|s| s.trailing = false);
+                    session.write_address(HistoryMode::Replace);
+                },
+                std::time::Duration::from_millis((URL_REPLACE_EVERY_MS - since).max(0.0) as u64 + 1),
+            );
+        }
+    }
+
+    /// Adds a message to the error panel.
+    pub fn report(&self, message: String) {
+        self.errors.update(|e| e.push(message));
+    }
+}
