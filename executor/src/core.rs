@@ -21,7 +21,8 @@ use crate::rng::{SeededRng, SCHEDULER_STREAM, USER_STREAM};
 use crate::scheduler::Scheduler;
 use crate::task::{ErasedTask, TaskCell, TaskId, TaskSlot, TaskState};
 use crate::timer::Timers;
-use crate::trace::{CancelCause, Event, ResourceId, ResourceKind, ResourceOp, Trace, TraceHeader};
+use crate::supervision::{ExitMessage, Supervision};
+use crate::trace::{CancelCause, Event, ExitReason, ResourceId, ResourceKind, ResourceOp, Trace, TraceHeader};
 use crate::waker::{Wake, WakeSource, Wakers};
 
 /// Interned task names: ids in first-seen order.
@@ -87,6 +88,8 @@ pub(crate) struct State {
     pub panics: BTreeMap<TaskId, String>,
     /// Scratch buffer for draining the wake inbox.
     pub wake_buf: Vec<Wake>,
+    /// Links, trapped exits and mailboxes.
+    pub supervision: Supervision,
     /// Instrumented resources: kind and interned name, by id.
     pub resources: Vec<(ResourceKind, u32)>,
     /// What each blocked task last said it waits on.
@@ -124,6 +127,21 @@ impl State {
         slot.state = state;
         self.live -= 1;
         self.waiting_on.remove(&task);
+        if self.supervision.is_linked(task) {
+            let reason = match state {
+                TaskState::Completed => Some(ExitReason::Normal),
+                TaskState::Panicked => Some(ExitReason::Error),
+                _ => match self.cancel_causes.get(&task) {
+                    Some(CancelCause::Shutdown) => None,
+                    Some(CancelCause::Exited) => Some(self.supervision.exit_reason(task)),
+                    _ => Some(ExitReason::Killed),
+                },
+            };
+            if let Some(reason) = reason {
+                self.supervision.pending.push_back((task, reason));
+            }
+        }
+        let slot = &mut self.tasks[task.index()];
         if slot.joined {
             slot.joined = false;
             self.join_wakers.remove(&task)
@@ -160,6 +178,7 @@ impl Core {
             cancel_causes: BTreeMap::new(),
             panics: BTreeMap::new(),
             wake_buf: Vec::new(),
+            supervision: Supervision::default(),
             resources: Vec::new(),
             waiting_on: BTreeMap::new(),
             holders: BTreeMap::new(),
@@ -212,8 +231,17 @@ impl Core {
         st.wake_buf = wakes;
     }
 
-    /// Cancels a task (see [`JoinHandle::abort`]).
+    /// Cancels a task (see [`JoinHandle::abort`]) and settles the exit
+    /// signals that follows from it.
     pub(crate) fn abort(&self, task: TaskId) {
+        self.cancel(task, CancelCause::Aborted);
+        self.settle_exits();
+    }
+
+    /// Cancels a task: its future is dropped now, or — if it is the task
+    /// being polled — as soon as its poll returns. A finished task is left as
+    /// it is. Exit signals to linked tasks are queued for [`Core::settle_exits`].
+    pub(crate) fn cancel(&self, task: TaskId, cause: CancelCause) {
         let (cell, join_waker) = {
             let mut guard = self.state.borrow_mut();
             let st = &mut *guard;
@@ -221,7 +249,10 @@ impl Core {
             match slot.state {
                 s if s.is_finished() => return,
                 TaskState::Running => {
-                    slot.abort_requested = true;
+                    if !slot.abort_requested {
+                        slot.abort_requested = true;
+                        st.cancel_causes.insert(task, cause);
+                    }
                     return;
                 }
                 TaskState::Scheduled => {
@@ -231,15 +262,56 @@ impl Core {
                 _ => {}
             }
             if st.config.record_trace {
-                st.trace.push(Event::Cancelled { task, cause: CancelCause::Aborted });
+                st.trace.push(Event::Cancelled { task, cause });
             }
-            st.cancel_causes.insert(task, CancelCause::Aborted);
+            st.cancel_causes.insert(task, cause);
             let join_waker = st.retire(task, TaskState::Cancelled);
             (st.tasks[task.index()].cell.take(), join_waker)
         };
         self.drop_future(task, cell);
         if let Some(w) = join_waker {
             w.wake();
+        }
+    }
+
+    /// Delivers the exit signals of tasks that ended, after Erlang: a linked
+    /// task that traps exits gets a message; one that does not is killed
+    /// unless the exit was normal — and its own end signals its links in turn.
+    pub(crate) fn settle_exits(&self) {
+        loop {
+            let signals = {
+                let mut guard = self.state.borrow_mut();
+                let st = &mut *guard;
+                let Some((task, reason)) = st.supervision.pending.pop_front() else { return };
+                if st.config.record_trace {
+                    st.trace.push(Event::Exited { task, reason });
+                }
+                let peers = st.supervision.unlink_all(task);
+                let mut kills = Vec::new();
+                let mut wakers = Vec::new();
+                for peer in peers {
+                    if st.tasks[peer.index()].state.is_finished() {
+                        continue;
+                    }
+                    if st.supervision.trapping.contains(&peer) {
+                        if st.config.record_trace {
+                            st.trace.push(Event::ExitTrapped { task: peer, from: task });
+                        }
+                        wakers.extend(st.supervision.deliver(peer, ExitMessage { from: task, reason }));
+                    } else if reason != ExitReason::Normal {
+                        if st.config.record_trace {
+                            st.trace.push(Event::ExitKilled { task: peer, from: task });
+                        }
+                        kills.push(peer);
+                    }
+                }
+                (kills, wakers)
+            };
+            let (kills, wakers) = signals;
+            wakers.into_iter().for_each(Waker::wake);
+            for peer in kills {
+                self.cancel(peer, CancelCause::Killed);
+            }
         }
     }
 

@@ -61,6 +61,8 @@ mod scheduler;
 #[cfg(feature = "scenarios")]
 pub mod scenarios;
 mod sim;
+pub mod supervision;
+pub mod sweep;
 pub mod sync;
 mod task;
 mod time;
@@ -76,8 +78,9 @@ pub use outcome::{BlockedTask, Deadlock, Limit, Outcome, Step, WaitingOn};
 pub use rng::{rng, SimRng};
 pub use scheduler::{yield_now, YieldNow};
 pub use sim::{BlockOnError, Sim};
+pub use sweep::{check_determinism, sweep, Sweep, SweepReport};
 pub use task::{TaskId, TaskState};
-pub use time::{now, sleep, sleep_until, timeout, Elapsed, Sleep, Timeout};
+pub use time::{now, select, sleep, sleep_until, timeout, Either, Elapsed, Select, Sleep, Timeout};
 pub use timer::TimerId;
 pub use trace::{
     CancelCause, DropCause, EndReason, Event, EventRecord, ExitReason, FaultKind, PollResult, ResourceId, ResourceKind,

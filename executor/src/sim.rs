@@ -331,9 +331,10 @@ impl Sim {
                     if long_poll {
                         st.trace.push(Event::LongPoll { task });
                     }
-                    st.trace.push(Event::Cancelled { task, cause: CancelCause::Aborted });
+                    let cause = st.cancel_causes.get(&task).copied().unwrap_or(CancelCause::Aborted);
+                    st.trace.push(Event::Cancelled { task, cause });
                 }
-                st.cancel_causes.insert(task, CancelCause::Aborted);
+                st.cancel_causes.entry(task).or_insert(CancelCause::Aborted);
                 (TaskState::Cancelled, false)
             }
             Ok(Poll::Ready(())) => {
@@ -371,6 +372,7 @@ impl Sim {
 
     /// Ends a poll: wakes from now on come from outside; record the poll's wakes.
     fn after_poll(&self) {
+        self.core.settle_exits();
         self.core.set_source(WakeSource::Outside);
         self.core.drain_wakes();
     }

@@ -21,7 +21,7 @@ use crate::context::{try_with_core, with_core};
 use crate::core::Core;
 use crate::outcome::Limit;
 use crate::timer::{Target, TimerId};
-use crate::trace::Event;
+use crate::trace::{DropCause, Event};
 
 /// Virtual time since the simulation started.
 ///
@@ -203,13 +203,14 @@ impl std::error::Error for Elapsed {}
 /// assert_eq!(sim.now(), Duration::from_secs(1));
 /// ```
 pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
-    Timeout { future, sleep: sleep(duration) }
+    Timeout { future: Some(future), sleep: sleep(duration) }
 }
 
 /// The future returned by [`timeout`].
 #[must_use = "futures do nothing unless awaited"]
 pub struct Timeout<F> {
-    future: F,
+    /// `None` once it finished or was dropped for running out of time.
+    future: Option<F>,
     sleep: Sleep,
 }
 
@@ -218,13 +219,105 @@ impl<F: Future> Future for Timeout<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         // SAFETY: `future` is structurally pinned: it is never moved out of
-        // `self`, and `Timeout` has no `Drop` impl or `Unpin` impl that could
-        // move it. `sleep` is `Unpin` and is not pinned.
+        // `self`, only dropped in place (assigning `None`), and `Timeout` has
+        // no `Drop` impl. `sleep` is `Unpin` and is not pinned.
         let this = unsafe { self.get_unchecked_mut() };
-        let future = unsafe { Pin::new_unchecked(&mut this.future) };
-        if let Poll::Ready(v) = future.poll(cx) {
-            return Poll::Ready(Ok(v));
+        if let Some(future) = this.future.as_mut() {
+            let future = unsafe { Pin::new_unchecked(future) };
+            if let Poll::Ready(v) = future.poll(cx) {
+                this.future = None;
+                return Poll::Ready(Ok(v));
+            }
         }
-        Pin::new(&mut this.sleep).poll(cx).map(|()| Err(Elapsed))
+        match Pin::new(&mut this.sleep).poll(cx) {
+            Poll::Ready(()) => {
+                // Time is up: the inner future is cancelled now, and the trace shows it.
+                if this.future.is_some() {
+                    record_drop(DropCause::Timeout);
+                    this.future = None;
+                }
+                Poll::Ready(Err(Elapsed))
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+/// Records that the current task dropped an unfinished future.
+pub(crate) fn record_drop(cause: DropCause) {
+    try_with_core(|core| {
+        let mut st = core.state.borrow_mut();
+        if let (Some(task), true) = (st.current, st.config.record_trace) {
+            st.trace.push(Event::FutureDropped { task, cause });
+        }
+    });
+}
+
+/// Which branch of a [`select`] finished first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Either<A, B> {
+    /// The first future's output.
+    Left(A),
+    /// The second future's output.
+    Right(B),
+}
+
+/// Runs two futures until one finishes, then drops the other (recorded as
+/// `FutureDropped { cause: Select }`). Which one is polled first each time is
+/// drawn from the simulation's seeded RNG, like tokio's `select!`, so ties
+/// go either way depending on the seed.
+///
+/// ```
+/// use std::time::Duration;
+/// use wakescope::{select, sleep, Either};
+/// let mut sim = wakescope::Sim::new(wakescope::Config::seeded(1));
+/// let r = sim.block_on(async {
+///     select(sleep(Duration::from_secs(1)), async { sleep(Duration::from_secs(2)).await; "slow" }).await
+/// });
+/// assert_eq!(r.unwrap(), Either::Left(()));
+/// ```
+pub fn select<A: Future, B: Future>(a: A, b: B) -> Select<A, B> {
+    Select { a: Some(a), b: Some(b) }
+}
+
+/// The future returned by [`select`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct Select<A, B> {
+    a: Option<A>,
+    b: Option<B>,
+}
+
+impl<A: Future, B: Future> Future for Select<A, B> {
+    type Output = Either<A::Output, B::Output>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: `a` and `b` are structurally pinned: never moved, only
+        // dropped in place by assigning `None`; `Select` has no `Drop` impl.
+        let this = unsafe { self.get_unchecked_mut() };
+        let b_first = try_with_core(|core| core.state.borrow_mut().user_rng.below(2) == 1).unwrap_or(false);
+        for turn in 0..2 {
+            if (turn == 0) != b_first {
+                if let Some(a) = this.a.as_mut() {
+                    if let Poll::Ready(v) = unsafe { Pin::new_unchecked(a) }.poll(cx) {
+                        this.a = None;
+                        if this.b.is_some() {
+                            record_drop(DropCause::Select);
+                            this.b = None;
+                        }
+                        return Poll::Ready(Either::Left(v));
+                    }
+                }
+            } else if let Some(b) = this.b.as_mut() {
+                if let Poll::Ready(v) = unsafe { Pin::new_unchecked(b) }.poll(cx) {
+                    this.b = None;
+                    if this.a.is_some() {
+                        record_drop(DropCause::Select);
+                        this.a = None;
+                    }
+                    return Poll::Ready(Either::Right(v));
+                }
+            }
+        }
+        Poll::Pending
     }
 }

@@ -59,7 +59,8 @@ pub fn describe(trace: &Trace, event: Event) -> (&'static str, String) {
             let why = match cause {
                 CancelCause::Aborted => "aborted",
                 CancelCause::Shutdown => "shut down",
-                CancelCause::Killed => "killed by a linked task",
+                CancelCause::Killed => "killed",
+                CancelCause::Exited => "it called exit",
             };
             ("cancel", format!("{} cancelled ({why})", t(task)))
         }

@@ -58,8 +58,10 @@ pub enum CancelCause {
     Aborted,
     /// The task's future was dropped because the simulation shut down.
     Shutdown,
-    /// An exit signal from a linked task killed it (see `supervision`).
+    /// An exit signal from a linked task, or `supervision::kill`, killed it.
     Killed,
+    /// It ended itself with `supervision::exit`.
+    Exited,
 }
 
 /// Why a future inside a task was dropped before it finished.

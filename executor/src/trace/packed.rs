@@ -66,7 +66,7 @@ pub(crate) trait Coded: Copy + PartialEq + 'static {
 }
 
 impl Coded for CancelCause {
-    const ALL: &'static [Self] = &[CancelCause::Aborted, CancelCause::Shutdown, CancelCause::Killed];
+    const ALL: &'static [Self] = &[CancelCause::Aborted, CancelCause::Shutdown, CancelCause::Killed, CancelCause::Exited];
 }
 
 impl Coded for DropCause {
