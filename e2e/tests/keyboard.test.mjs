@@ -106,25 +106,27 @@ appTest('? opens the help overlay and Escape closes it', async ({ open }) => {
   await page.locator(tid('help')).waitFor({ state: 'hidden' });
 });
 
-appTest('keys typed into the seed field do not step, play, change speed or open help', async ({ open }) => {
-  const page = await open(QUERY);
-  await focusBody(page);
-  const { step: first } = await counter(page);
-  for (let i = 1; i <= 3; i++) {
-    await page.keyboard.press('ArrowRight');
-    await waitStep(page, first + i);
-  }
-  const view = await readView(page);
-  const speedBefore = await speed(page);
+for (const field of ['seed', 'goto']) {
+  appTest(`keys typed into the ${field} field do not step, play, change speed or open help`, async ({ open }) => {
+    const page = await open(QUERY);
+    await focusBody(page);
+    const { step: first } = await counter(page);
+    for (let i = 1; i <= 3; i++) {
+      await page.keyboard.press('ArrowRight');
+      await waitStep(page, first + i);
+    }
+    const view = await readView(page);
+    const speedBefore = await speed(page);
 
-  await page.locator(tid('seed')).click();
-  for (const key of ['ArrowRight', 'ArrowLeft', 'Home', 'End', 'Space', '[', ']', '?']) {
-    await page.keyboard.press(key);
-  }
-  await page.waitForTimeout(1_000);
-  assert.equal((await counter(page)).step, first + 3, 'no step while typing in the seed field');
-  assert.equal(await speed(page), speedBefore, 'no speed change while typing in the seed field');
-  assert.equal(await isVisible(page, 'help'), false, 'no help overlay while typing in the seed field');
-  const after = await readView(page);
-  assert.equal(after.fingerprint, view.fingerprint, 'the run is unchanged');
-});
+    await page.locator(tid(field)).click();
+    for (const key of ['ArrowRight', 'ArrowLeft', 'Home', 'End', 'Space', '[', ']', '?']) {
+      await page.keyboard.press(key);
+    }
+    await page.waitForTimeout(1_000);
+    assert.equal((await counter(page)).step, first + 3, `no step while typing in the ${field} field`);
+    assert.equal(await speed(page), speedBefore, `no speed change while typing in the ${field} field`);
+    assert.equal(await isVisible(page, 'help'), false, `no help overlay while typing in the ${field} field`);
+    const after = await readView(page);
+    assert.equal(after.fingerprint, view.fingerprint, 'the run is unchanged');
+  });
+}

@@ -10,10 +10,11 @@ import { REPO_DIR } from '../lib/server.mjs';
 const appTest = appSuite();
 const SHOTS_DIR = path.join(REPO_DIR, 'target', 'screenshots');
 
-async function shoot(page, name) {
+/** Saves `name.png`: the whole page, or only the viewport (for fixed overlays). */
+async function shoot(page, name, { fullPage = true } = {}) {
   await mkdir(SHOTS_DIR, { recursive: true });
   const file = path.join(SHOTS_DIR, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
+  await page.screenshot({ path: file, fullPage, animations: 'disabled' });
   const { size } = await stat(file);
   assert.ok(size > 1000, `${file} looks empty (${size} bytes)`);
   return file;
@@ -34,7 +35,7 @@ appTest('screenshots: initial, mid-run, end with answer, help overlay, error', a
 
   await page.keyboard.press('?');
   await page.locator(tid('help')).waitFor({ state: 'visible' });
-  await shoot(page, '04-help-overlay');
+  await shoot(page, '04-help-overlay', { fullPage: false });
 
   const bad = await open('s=nope&seed=abc');
   await bad.locator(tid('error')).first().waitFor({ state: 'visible' });

@@ -40,6 +40,11 @@ appTest('concurrent timers end at 10 s, sequential at 18 s (from the URL)', asyn
     const { step, total } = await goLast(page);
     assert.equal(step, total, `timers ${mode} seed 42: last shows the final step`);
     assert.equal(await clockNs(page), endNs, `timers ${mode} seed 42: clock at the last step`);
+    assert.equal(
+      await page.locator(tid('outcome')).getAttribute('data-outcome'),
+      'completed',
+      `timers ${mode} seed 42: every task finished`,
+    );
     await page.close();
   }
 });
