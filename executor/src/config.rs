@@ -21,6 +21,12 @@ pub const TIMERS_MAX_DEFAULT: u32 = 16_000_000;
 /// Hard cap on timers per run: timer ids must fit a wake source's 30-bit field.
 pub const TIMERS_MAX_CAP: u32 = (1 << 30) - 1;
 
+/// Default for the PCT horizon: the number of polls over which priority
+/// change points are spread.
+pub const PCT_HORIZON_DEFAULT: u32 = 100;
+/// Largest PCT depth accepted (one priority change point fewer than this).
+pub const PCT_DEPTH_MAX: u32 = 64;
+
 /// The rule that picks the next task among the runnable ones.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Policy {
@@ -30,26 +36,98 @@ pub enum Policy {
     Random,
     /// Poll tasks in the order they became runnable, like most production executors.
     Fifo,
+    /// Probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010):
+    /// every task gets a random priority, the highest-priority runnable task
+    /// runs, and at `depth - 1` random points among the first `horizon` polls
+    /// the running task drops to a priority below all others. A bug that
+    /// needs `depth` ordering constraints is found with probability at least
+    /// 1/(n·k^(depth−1)) per run (n tasks, k polls), far better than at random.
+    Pct {
+        /// Bug depth targeted: 1 + the number of priority change points.
+        depth: u32,
+        /// Polls over which the change points are drawn.
+        horizon: u32,
+    },
+}
+
+impl Policy {
+    /// PCT with `depth` and the default horizon.
+    pub fn pct(depth: u32) -> Policy {
+        Policy::Pct { depth, horizon: PCT_HORIZON_DEFAULT }
+    }
 }
 
 impl fmt::Display for Policy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Policy::Random => "random",
-            Policy::Fifo => "fifo",
-        })
+        match self {
+            Policy::Random => f.write_str("random"),
+            Policy::Fifo => f.write_str("fifo"),
+            Policy::Pct { depth, horizon } if *horizon == PCT_HORIZON_DEFAULT => write!(f, "pct:{depth}"),
+            Policy::Pct { depth, horizon } => write!(f, "pct:{depth}:{horizon}"),
+        }
     }
 }
 
 impl FromStr for Policy {
     type Err = String;
 
+    /// `random`, `fifo`, `pct:D` or `pct:D:H` (depth D in 1..=64, horizon H ≥ 1).
     fn from_str(s: &str) -> Result<Policy, String> {
+        let bad = || format!("unknown policy `{s}`; expected `random`, `fifo`, `pct:DEPTH` or `pct:DEPTH:HORIZON`");
         match s {
-            "random" => Ok(Policy::Random),
-            "fifo" => Ok(Policy::Fifo),
-            other => Err(format!("unknown policy `{other}`; expected `random` or `fifo`")),
+            "random" => return Ok(Policy::Random),
+            "fifo" => return Ok(Policy::Fifo),
+            _ => {}
         }
+        let rest = s.strip_prefix("pct:").ok_or_else(bad)?;
+        let mut parts = rest.split(':');
+        let depth: u32 = parts.next().and_then(|d| d.parse().ok()).ok_or_else(bad)?;
+        let horizon: u32 = match parts.next() {
+            Some(h) => h.parse().map_err(|_| bad())?,
+            None => PCT_HORIZON_DEFAULT,
+        };
+        if parts.next().is_some() {
+            return Err(bad());
+        }
+        if !(1..=PCT_DEPTH_MAX).contains(&depth) {
+            return Err(format!("PCT depth {depth} is out of range 1..={PCT_DEPTH_MAX}"));
+        }
+        if horizon == 0 {
+            return Err("the PCT horizon must be at least 1 poll".to_string());
+        }
+        Ok(Policy::Pct { depth, horizon })
+    }
+}
+
+/// Probability scale for faults: parts per million.
+pub const PPM: u32 = 1_000_000;
+/// Largest delay probability: at least one poll in ten must go through.
+pub const DELAY_PPM_MAX: u32 = 900_000;
+
+/// Faults the simulation injects, each seeded and recorded in the trace.
+/// All are off by default. Probabilities are in parts per million.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Faults {
+    /// Chance that a picked task is put back in the queue instead of being
+    /// polled — an extra yield before the poll (at most [`DELAY_PPM_MAX`]).
+    pub delay_ppm: u32,
+    /// Chance per step that a random idle task is woken for no reason.
+    /// Correct futures re-check their condition and return `Pending` again.
+    pub spurious_wake_ppm: u32,
+    /// Each timer fires up to this much later than asked (uniformly drawn).
+    pub timer_jitter_max: Duration,
+    /// Chance that a `buggify!()` point takes its rare branch.
+    pub buggify_ppm: u32,
+}
+
+impl Faults {
+    /// No faults.
+    pub const NONE: Faults =
+        Faults { delay_ppm: 0, spurious_wake_ppm: 0, timer_jitter_max: Duration::ZERO, buggify_ppm: 0 };
+
+    /// True when no fault is enabled.
+    pub fn is_none(&self) -> bool {
+        *self == Faults::NONE
     }
 }
 
@@ -91,12 +169,14 @@ pub struct Config {
     /// Simulated CPU workers for [`crate::work`]: 1 (the default) runs work on
     /// the executor itself, blocking it; more run it on a pool beside it.
     pub workers: u32,
+    /// Injected faults (none by default).
+    pub faults: Faults,
 }
 
 impl Config {
     /// A config with this seed, [`Policy::Random`], recording on and default limits.
     pub fn seeded(seed: u64) -> Config {
-        Config { seed, policy: Policy::Random, record_trace: true, limits: Limits::default(), workers: 1 }
+        Config { seed, policy: Policy::Random, record_trace: true, limits: Limits::default(), workers: 1, faults: Faults::NONE }
     }
 
     /// The same config with another policy.
@@ -114,6 +194,12 @@ impl Config {
     /// The same config with `workers` simulated CPU workers (at least 1).
     pub fn with_workers(mut self, workers: u32) -> Config {
         self.workers = workers.max(1);
+        self
+    }
+
+    /// The same config with these faults injected.
+    pub fn with_faults(mut self, faults: Faults) -> Config {
+        self.faults = faults;
         self
     }
 

@@ -16,8 +16,8 @@ use std::task::Waker;
 use crate::clock::Clock;
 use crate::config::{Config, TASKS_MAX_CAP};
 use crate::join::JoinHandle;
-use crate::outcome::{BlockedTask, Deadlock, Limit, WaitingOn};
-use crate::rng::{SeededRng, SCHEDULER_STREAM, USER_STREAM};
+use crate::outcome::{BlockedTask, CheckFailure, Deadlock, Limit, WaitingOn};
+use crate::rng::{SeededRng, FAULT_STREAM, SCHEDULER_STREAM, USER_STREAM};
 use crate::scheduler::Scheduler;
 use crate::task::{ErasedTask, TaskCell, TaskId, TaskSlot, TaskState};
 use crate::timer::Timers;
@@ -98,11 +98,33 @@ pub(crate) struct State {
     pub holders: BTreeMap<ResourceId, Vec<TaskId>>,
     /// Virtual time at which the current poll started.
     pub poll_started_ns: u64,
+    /// Draws for injected faults: their own stream, so enabling one fault
+    /// does not reshuffle every other random choice.
+    pub fault_rng: SeededRng,
+    /// A failed invariant check; it ends the run at the next step.
+    pub check_failed: Option<CheckFailure>,
     /// The pool of CPU workers, when `Config::workers` > 1 and work was done.
     pub cpu_pool: Option<Rc<crate::sync::Semaphore>>,
 }
 
 impl State {
+    /// True with probability `ppm` parts per million, drawn from the fault stream.
+    pub(crate) fn fault_hits(&mut self, ppm: u32) -> bool {
+        ppm > 0 && self.fault_rng.below(crate::config::PPM) < ppm
+    }
+
+    /// Records a failed check; the run ends at the next step. Only the first counts.
+    pub(crate) fn fail_check(&mut self, message: String) {
+        if self.check_failed.is_some() {
+            return;
+        }
+        let task = self.current;
+        if self.config.record_trace {
+            self.trace.record_check(task, &message);
+        }
+        self.check_failed = Some(CheckFailure { message, seed: self.config.seed, step: self.steps, task });
+    }
+
     /// Records a wake of `task` and queues it if it was idle.
     pub(crate) fn wake(&mut self, task: TaskId, source: WakeSource) {
         let Some(slot) = self.tasks.get_mut(task.index()) else { return };
@@ -184,6 +206,8 @@ impl Core {
             holders: BTreeMap::new(),
             poll_started_ns: 0,
             cpu_pool: None,
+            fault_rng: SeededRng::new(config.seed, FAULT_STREAM),
+            check_failed: None,
         };
         Rc::new(Core { state: RefCell::new(state) })
     }

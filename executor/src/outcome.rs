@@ -79,6 +79,29 @@ impl fmt::Display for Deadlock {
     }
 }
 
+/// An invariant check that failed, with what it takes to replay it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckFailure {
+    /// What the check said.
+    pub message: String,
+    /// The seed of the run.
+    pub seed: u64,
+    /// The executor step at which it failed.
+    pub step: u64,
+    /// The task whose poll made the check, if any.
+    pub task: Option<TaskId>,
+}
+
+impl fmt::Display for CheckFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "check failed (seed {}, step {}", self.seed, self.step)?;
+        if let Some(t) = self.task {
+            write!(f, ", in task {t}")?;
+        }
+        write!(f, "): {}", self.message)
+    }
+}
+
 /// How a run ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -88,6 +111,8 @@ pub enum Outcome {
     Deadlock(Deadlock),
     /// A limit stopped the run.
     LimitReached(Limit),
+    /// An invariant check failed ([`crate::check`] or [`crate::Sim::add_invariant`]).
+    CheckFailed(CheckFailure),
 }
 
 impl Outcome {
@@ -125,6 +150,7 @@ impl Outcome {
             Outcome::LimitReached(Limit::VirtualTime(_)) => EndReason::TimeLimit,
             Outcome::LimitReached(Limit::Tasks(_)) => EndReason::TasksLimit,
             Outcome::LimitReached(Limit::Timers(_)) => EndReason::TimersLimit,
+            Outcome::CheckFailed(_) => EndReason::CheckFailed,
         }
     }
 }
@@ -135,6 +161,7 @@ impl fmt::Display for Outcome {
             Outcome::Completed => f.write_str("completed: every task finished"),
             Outcome::Deadlock(d) => d.fmt(f),
             Outcome::LimitReached(l) => l.fmt(f),
+            Outcome::CheckFailed(c) => c.fmt(f),
         }
     }
 }
@@ -148,6 +175,8 @@ pub enum Step {
     FiredTimers { fired: u32 },
     /// Nothing was runnable: jumped the clock to the next deadline and fired what is due there.
     AdvancedClock { to: Duration, fired: u32 },
+    /// A fault put the picked task back in the queue instead of polling it.
+    Delayed { task: TaskId },
     /// Nothing left to do; the run is over.
     Finished(Outcome),
 }

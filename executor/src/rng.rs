@@ -1,7 +1,7 @@
 //! Seeded randomness: the only source of choice in a simulation.
 //!
-//! One seed gives two independent ChaCha8 streams: stream 0 for the
-//! scheduler, stream 1 for user code ([`rng`]). Keeping them apart means a
+//! One seed gives independent ChaCha8 streams: stream 0 for the scheduler,
+//! stream 1 for user code ([`rng`]), stream 2 for injected faults. Keeping them apart means a
 //! program that draws one more random number does not change which task the
 //! scheduler picks next. Bounded draws use a fixed algorithm defined here
 //! (Lemire's multiply-and-reject), so a value never changes because a
@@ -16,6 +16,8 @@ use crate::context::with_core;
 pub(crate) const SCHEDULER_STREAM: u64 = 0;
 /// The stream user code draws from.
 pub(crate) const USER_STREAM: u64 = 1;
+/// The stream injected faults draw from.
+pub(crate) const FAULT_STREAM: u64 = 2;
 
 /// A seeded, reproducible random number generator.
 #[derive(Clone, Debug)]

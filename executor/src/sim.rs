@@ -21,14 +21,15 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use crate::clock::duration_ns;
-use crate::config::Config;
+use crate::config::{Config, DELAY_PPM_MAX};
 use crate::context;
 use crate::core::Core;
 use crate::join::{JoinError, JoinHandle};
 use crate::outcome::{Limit, Outcome, Step};
 use crate::task::{TaskId, TaskState};
 use crate::timer::Target;
-use crate::trace::{CancelCause, Event, PollResult, Trace};
+use crate::scheduler::Script;
+use crate::trace::{CancelCause, Event, FaultKind, PollResult, Trace};
 use crate::waker::WakeSource;
 
 /// Passes over the tasks at shutdown: a destructor may spawn, so repeat, but boundedly.
@@ -49,6 +50,14 @@ const SHUTDOWN_PASSES_MAX: u32 = 16;
 /// ```
 pub struct Sim {
     core: Rc<Core>,
+    /// Checks evaluated after every step (see [`Sim::add_invariant`]).
+    invariants: Vec<Invariant>,
+}
+
+/// A named check the executor evaluates after every step.
+struct Invariant {
+    name: String,
+    check: Box<dyn FnMut() -> Result<(), String>>,
 }
 
 impl fmt::Debug for Sim {
@@ -66,7 +75,47 @@ impl fmt::Debug for Sim {
 impl Sim {
     /// A new simulation at virtual time zero.
     pub fn new(config: Config) -> Sim {
-        Sim { core: Core::new(config) }
+        Sim { core: Core::new(config), invariants: Vec::new() }
+    }
+
+    /// A simulation that follows `schedule` — the choices of an earlier run
+    /// under [`crate::explore`] — instead of its policy, to replay that run.
+    pub fn with_schedule(config: Config, schedule: &crate::Schedule) -> Sim {
+        let sim = Sim::new(config);
+        sim.core.state.borrow_mut().scheduler.set_script(Script::new(schedule.choices().to_vec()));
+        sim
+    }
+
+    /// The scheduling choices made so far, when running a schedule (see
+    /// [`Sim::with_schedule`]); `None` under a plain policy.
+    pub fn schedule(&self) -> Option<crate::Schedule> {
+        let st = self.core.state.borrow();
+        st.scheduler.script().map(|s| crate::Schedule::from_choices(s.taken.clone()))
+    }
+
+    /// Alternatives at each decision so far, when running a schedule.
+    pub(crate) fn branching(&self) -> Option<Vec<u32>> {
+        self.core.state.borrow().scheduler.script().map(|s| s.branching.clone())
+    }
+
+    /// Adds a check evaluated after every step. When it returns `Err`, the
+    /// run ends with [`Outcome::CheckFailed`] naming `name`, the message, the
+    /// seed and the step. The closure typically captures `Rc`s the tasks share.
+    ///
+    /// ```
+    /// use std::{cell::Cell, rc::Rc};
+    /// let mut sim = wakescope::Sim::new(wakescope::Config::seeded(7));
+    /// let balance = Rc::new(Cell::new(10i64));
+    /// let b = balance.clone();
+    /// sim.add_invariant("balance never negative", move || {
+    ///     if b.get() >= 0 { Ok(()) } else { Err(format!("balance is {}", b.get())) }
+    /// });
+    /// let b = balance.clone();
+    /// let _t = sim.spawn("spend", async move { b.set(b.get() - 15); });
+    /// assert!(matches!(sim.run(), wakescope::Outcome::CheckFailed(_)));
+    /// ```
+    pub fn add_invariant(&mut self, name: &str, check: impl FnMut() -> Result<(), String> + 'static) {
+        self.invariants.push(Invariant { name: name.to_string(), check: Box::new(check) });
     }
 
     /// The configuration it was created with.
@@ -193,9 +242,31 @@ impl Sim {
     }
 
     fn step_entered(&mut self) -> Step {
+        let step = self.step_once();
+        if !self.invariants.is_empty() && !matches!(step, Step::Finished(_)) {
+            self.check_invariants();
+        }
+        step
+    }
+
+    fn check_invariants(&mut self) {
+        for inv in &mut self.invariants {
+            if let Err(message) = (inv.check)() {
+                let mut st = self.core.state.borrow_mut();
+                st.fail_check(format!("{}: {message}", inv.name));
+                return;
+            }
+        }
+    }
+
+    fn step_once(&mut self) -> Step {
         let core = &self.core;
         core.drain_wakes();
         let mut st = core.state.borrow_mut();
+        if let Some(failure) = st.check_failed.clone() {
+            drop(st);
+            return self.finish(Outcome::CheckFailed(failure));
+        }
         if let Some(limit) = st.limit_hit {
             drop(st);
             return self.finish(Outcome::LimitReached(limit));
@@ -213,8 +284,20 @@ impl Sim {
             let fired = self.fire_due();
             return Step::FiredTimers { fired };
         }
+        if st.config.faults.spurious_wake_ppm > 0 {
+            Self::spurious_wake(&mut st);
+        }
         if let Some(task) = st.scheduler.pick() {
             st.steps += 1;
+            let delay = st.config.faults.delay_ppm.min(DELAY_PPM_MAX);
+            if st.scheduler.len() > 0 && st.fault_hits(delay) {
+                // An extra yield before the poll: back of the queue, someone else first.
+                st.scheduler.push(task);
+                if st.config.record_trace {
+                    st.trace.push(Event::Fault { task: Some(task), fault: FaultKind::Delay });
+                }
+                return Step::Delayed { task };
+            }
             drop(st);
             return self.poll_task(task);
         }
@@ -236,6 +319,29 @@ impl Sim {
         let outcome = if st.live == 0 { Outcome::Completed } else { Outcome::Deadlock(Core::deadlock(&st)) };
         drop(st);
         self.finish(outcome)
+    }
+
+    /// With the configured chance, wakes one idle task for no reason.
+    fn spurious_wake(st: &mut crate::core::State) {
+        let ppm = st.config.faults.spurious_wake_ppm;
+        if !st.fault_hits(ppm) {
+            return;
+        }
+        let idle: Vec<TaskId> = st
+            .tasks
+            .iter()
+            .enumerate()
+            .filter(|(_, slot)| slot.state == TaskState::Idle)
+            .map(|(i, _)| TaskId(i as u32))
+            .collect();
+        if idle.is_empty() {
+            return;
+        }
+        let task = idle[st.fault_rng.below(idle.len() as u32) as usize];
+        if st.config.record_trace {
+            st.trace.push(Event::Fault { task: Some(task), fault: FaultKind::SpuriousWake });
+        }
+        st.wake(task, WakeSource::Outside);
     }
 
     /// Records the end of the run once, and reports it.

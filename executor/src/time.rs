@@ -21,7 +21,7 @@ use crate::context::{try_with_core, with_core};
 use crate::core::Core;
 use crate::outcome::Limit;
 use crate::timer::{Target, TimerId};
-use crate::trace::{DropCause, Event};
+use crate::trace::{DropCause, Event, FaultKind};
 
 /// Virtual time since the simulation started.
 ///
@@ -134,6 +134,19 @@ impl Sleep {
             return Poll::Pending;
         }
         let target = target();
+        let jitter_ns = duration_ns(st.config.faults.timer_jitter_max);
+        let deadline_ns = if jitter_ns > 0 {
+            // The timer fires up to `jitter_ns` late; the sleep waits for it.
+            let late = st.fault_rng.next_u64() % (jitter_ns.saturating_add(1).max(1));
+            if st.config.record_trace && late > 0 {
+                let task = st.current;
+                st.trace.push(Event::Fault { task, fault: FaultKind::TimerJitter });
+            }
+            self.deadline_ns = deadline_ns.saturating_add(late);
+            self.deadline_ns
+        } else {
+            deadline_ns
+        };
         let id = st.timers.arm(deadline_ns, target);
         if st.config.record_trace {
             let owner = st.current;

@@ -29,6 +29,8 @@ pub enum EndKind {
     Deadlock,
     /// A limit stopped the run.
     Limit,
+    /// An invariant check failed.
+    CheckFailed,
 }
 
 impl EndKind {
@@ -38,6 +40,7 @@ impl EndKind {
             EndKind::Completed => "completed",
             EndKind::Deadlock => "deadlock",
             EndKind::Limit => "limit",
+            EndKind::CheckFailed => "check-failed",
         }
     }
 }
@@ -56,11 +59,26 @@ impl RunEnd {
         match outcome {
             Outcome::Completed => RunEnd { kind: EndKind::Completed, message: "completed: every task finished".into() },
             Outcome::Deadlock(d) => {
-                let names: Vec<String> = d.blocked.iter().map(|t| format!("{} ({})", t.name, t.task)).collect();
-                let verb = if names.len() == 1 { "waits" } else { "wait" };
-                RunEnd { kind: EndKind::Deadlock, message: format!("deadlock: {} {verb} forever", names.join(", ")) }
+                let blocked: Vec<String> = d
+                    .blocked
+                    .iter()
+                    .map(|t| {
+                        let mut text = format!("{} ({})", t.name, t.task);
+                        if let Some(w) = &t.waiting_on {
+                            text.push_str(&format!(" on {}", w.name));
+                            if !w.holders.is_empty() {
+                                let holders: Vec<String> = w.holders.iter().map(|h| h.to_string()).collect();
+                                text.push_str(&format!(" held by {}", holders.join(", ")));
+                            }
+                        }
+                        text
+                    })
+                    .collect();
+                let verb = if blocked.len() == 1 { "waits" } else { "wait" };
+                RunEnd { kind: EndKind::Deadlock, message: format!("deadlock: {} {verb} forever", blocked.join("; ")) }
             }
             Outcome::LimitReached(limit) => RunEnd { kind: EndKind::Limit, message: format!("limit: {limit}") },
+            Outcome::CheckFailed(failure) => RunEnd { kind: EndKind::CheckFailed, message: failure.to_string() },
         }
     }
 }
@@ -76,7 +94,8 @@ pub struct Run {
     snapshots: Snapshots,
     /// `(seq, task)` of every `PollStarted`, in order: the future the ready queue panel peeks at.
     polls: Vec<(u64, TaskId)>,
-    /// `(seq, to_ns)` of every `ClockAdvanced`, in order: for seeking by time.
+    /// `(seq, to_ns)` of every event that moves the clock (`ClockAdvanced`,
+    /// `Worked`), in order: for seeking by time.
     advances: Vec<(u64, u64)>,
     end: Option<RunEnd>,
     fingerprint: Option<String>,
@@ -155,7 +174,7 @@ impl Run {
             let event = trace.get(seq as usize).expect("seq below the trace length");
             match event {
                 Event::PollStarted { task } => self.polls.push((seq, task)),
-                Event::ClockAdvanced { to_ns } => self.advances.push((seq, to_ns)),
+                Event::ClockAdvanced { to_ns } | Event::Worked { to_ns, .. } => self.advances.push((seq, to_ns)),
                 _ => {}
             }
             self.head.apply(event, &trace);
