@@ -42,6 +42,13 @@ pub struct SleepBar {
     pub seq: u64,
 }
 
+/// CPU work inside a poll: the clock moved while the task held the executor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct WorkBar {
+    pub from_ns: u64,
+    pub to_ns: u64,
+}
+
 /// One task's lane.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Lane {
@@ -52,6 +59,7 @@ pub struct Lane {
     pub end_ns: Option<u64>,
     pub polls: Vec<PollMark>,
     pub sleeps: Vec<SleepBar>,
+    pub work: Vec<WorkBar>,
 }
 
 /// Activity per time bucket, for runs with many tasks.
@@ -108,13 +116,22 @@ fn lanes(trace: &Trace, end_ns: u64) -> Vec<Lane> {
             end_ns: None,
             polls: Vec::new(),
             sleeps: Vec::new(),
+            work: Vec::new(),
         })
         .collect();
     // Open sleeps by timer id: (lane, index of its bar).
     let mut open: Vec<Option<(usize, usize)>> = vec![None; trace.timer_count()];
+    let mut before_ns = 0;
     for record in trace.iter() {
         let now = record.time_ns;
+        let was_ns = std::mem::replace(&mut before_ns, now);
         match record.event {
+            Event::Worked { task, to_ns } => {
+                let work = &mut lanes[task.index()].work;
+                if work.len() < SLEEP_BARS_MAX {
+                    work.push(WorkBar { from_ns: was_ns, to_ns });
+                }
+            }
             Event::Spawned { task } => lanes[task.index()].spawn_ns = now,
             Event::PollStarted { task } => {
                 let polls = &mut lanes[task.index()].polls;

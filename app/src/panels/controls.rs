@@ -78,7 +78,7 @@ pub fn Controls() -> impl IntoView {
                         session.step_by(1);
                     }
                 >
-                    "Next" {icon(Icon::Next)}
+                    "Forward" {icon(Icon::Next)}
                 </button>
                 <button type="button" data-testid="last" aria-label="Last step" title="Last step (End)" class:at-bound=at_end on:click=move |_| session.last()>
                     "Last" {icon(Icon::Last)}

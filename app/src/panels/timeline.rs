@@ -142,6 +142,14 @@ fn lane_view(lane: &Lane, i: usize, x: &dyn Fn(u64) -> f64) -> impl IntoView {
             view! { <rect class="sleep" x=x1 y=mid - 5.0 width=(x2 - x1).max(1.5) height="10" rx="3"></rect> }
         })
         .collect_view();
+    let work = lane
+        .work
+        .iter()
+        .map(|w| {
+            let (x1, x2) = (x(w.from_ns), x(w.to_ns));
+            view! { <rect class="work" x=x1 y=top + 3.0 width=(x2 - x1).max(1.5) height=LANE_HEIGHT - 6.0 rx="2"></rect> }
+        })
+        .collect_view();
     let polls = lane
         .polls
         .iter()
@@ -155,6 +163,7 @@ fn lane_view(lane: &Lane, i: usize, x: &dyn Fn(u64) -> f64) -> impl IntoView {
             <rect class=if i.is_multiple_of(2) { "lane-bg even" } else { "lane-bg odd" } x="0" y=top width=WIDTH height=LANE_HEIGHT></rect>
             <line class="life" x1=x(lane.spawn_ns) x2=life_end y1=mid y2=mid></line>
             {sleeps}
+            {work}
             {polls}
         </g>
     }
