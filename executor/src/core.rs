@@ -8,7 +8,7 @@
 //! back into the simulation.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::rc::Rc;
 use std::task::Waker;
@@ -96,6 +96,10 @@ pub(crate) struct State {
     pub waiting_on: BTreeMap<TaskId, (ResourceId, ResourceOp)>,
     /// Who holds each lock or permit, by resource.
     pub holders: BTreeMap<ResourceId, Vec<TaskId>>,
+    /// Who sent on (or waits to send on) and who received from each channel.
+    pub channel_peers: BTreeMap<ResourceId, (BTreeSet<TaskId>, BTreeSet<TaskId>)>,
+    /// The task each task awaits through a `JoinHandle`, as of its last poll.
+    pub join_waits: BTreeMap<TaskId, TaskId>,
     /// Virtual time at which the current poll started.
     pub poll_started_ns: u64,
     /// Draws for injected faults: their own stream, so enabling one fault
@@ -204,6 +208,8 @@ impl Core {
             resources: Vec::new(),
             waiting_on: BTreeMap::new(),
             holders: BTreeMap::new(),
+            channel_peers: BTreeMap::new(),
+            join_waits: BTreeMap::new(),
             poll_started_ns: 0,
             cpu_pool: None,
             fault_rng: SeededRng::new(config.seed, FAULT_STREAM),
@@ -360,9 +366,10 @@ impl Core {
         drop(cell);
     }
 
-    /// The unfinished tasks, for a deadlock report.
+    /// The unfinished tasks and the wait-for graph between them, for a deadlock report.
     pub(crate) fn deadlock(st: &State) -> Deadlock {
-        let blocked = st
+        let alive = |t: &TaskId| st.tasks.get(t.index()).is_some_and(|s| !s.state.is_finished());
+        let blocked: Vec<BlockedTask> = st
             .tasks
             .iter()
             .enumerate()
@@ -379,10 +386,24 @@ impl Core {
                         holders: st.holders.get(&resource).cloned().unwrap_or_default(),
                     }
                 });
-                BlockedTask { task, name: st.names.get(slot.name).to_string(), waiting_on }
+                let joining = st.join_waits.get(&task).copied();
+                let mut waits_for: Vec<TaskId> = match &waiting_on {
+                    Some(w) => match w.op {
+                        ResourceOp::BlockedOnLock | ResourceOp::BlockedOnPermit => w.holders.clone(),
+                        ResourceOp::BlockedOnFull => st.channel_peers.get(&w.resource).map(|p| p.1.iter().copied().collect()).unwrap_or_default(),
+                        ResourceOp::BlockedOnEmpty => st.channel_peers.get(&w.resource).map(|p| p.0.iter().copied().collect()).unwrap_or_default(),
+                        _ => Vec::new(),
+                    },
+                    None => joining.into_iter().collect(),
+                };
+                waits_for.retain(|t| *t != task && alive(t));
+                waits_for.sort_unstable();
+                waits_for.dedup();
+                BlockedTask { task, name: st.names.get(slot.name).to_string(), waiting_on, joining, waits_for }
             })
             .collect();
-        Deadlock { blocked }
+        let cycles = crate::outcome::find_cycles(&blocked);
+        Deadlock { blocked, cycles }
     }
 
     /// Registers a resource and returns its id.
@@ -421,6 +442,15 @@ impl Core {
                     st.waiting_on.remove(&task);
                 }
             }
+        }
+        match op {
+            ResourceOp::Send | ResourceOp::BlockedOnFull => {
+                st.channel_peers.entry(resource).or_default().0.insert(task);
+            }
+            ResourceOp::Recv | ResourceOp::BlockedOnEmpty => {
+                st.channel_peers.entry(resource).or_default().1.insert(task);
+            }
+            _ => {}
         }
         match op {
             ResourceOp::Lock | ResourceOp::Acquire => st.holders.entry(resource).or_default().push(task),

@@ -140,6 +140,9 @@ impl<T: 'static> Future for JoinHandle<T> {
             return Poll::Ready(result);
         }
         slot.joined = true;
+        if let Some(waiter) = st.current {
+            st.join_waits.insert(waiter, task);
+        }
         let old = match st.join_wakers.get(&task) {
             Some(w) if w.will_wake(cx.waker()) => None,
             _ => st.join_wakers.insert(task, cx.waker().clone()),

@@ -39,6 +39,12 @@ pub struct BlockedTask {
     pub name: String,
     /// The resource it waits on, when it waits on an instrumented one.
     pub waiting_on: Option<WaitingOn>,
+    /// The task whose `JoinHandle` it awaits, if any.
+    pub joining: Option<TaskId>,
+    /// The unfinished tasks that could unblock it: the holders of the lock or
+    /// permits it wants, the channel peers it waits for, the task it joins.
+    /// These are the edges of the wait-for graph.
+    pub waits_for: Vec<TaskId>,
 }
 
 /// A resource a blocked task waits on, and how.
@@ -59,6 +65,51 @@ pub struct WaitingOn {
 pub struct Deadlock {
     /// Every unfinished task, in id order.
     pub blocked: Vec<BlockedTask>,
+    /// Cycles in the wait-for graph, each starting at its lowest task id
+    /// (at most [`CYCLES_MAX`]): the tasks that wait on one another.
+    pub cycles: Vec<Vec<TaskId>>,
+}
+
+/// The most wait-for cycles a deadlock report lists.
+pub const CYCLES_MAX: usize = 16;
+
+impl Deadlock {
+    /// The task's entry, if it is blocked.
+    pub fn task(&self, task: TaskId) -> Option<&BlockedTask> {
+        self.blocked.iter().find(|b| b.task == task)
+    }
+
+    /// One cycle as text: `#1 "a" → lock "m2" → #2 "b" → lock "m1" → #1 "a"`.
+    pub fn describe_cycle(&self, cycle: &[TaskId]) -> String {
+        let mut out = String::new();
+        for (i, t) in cycle.iter().enumerate() {
+            let Some(b) = self.task(*t) else { continue };
+            out.push_str(&format!("{} {:?} → ", b.task, b.name));
+            let next = cycle[(i + 1) % cycle.len()];
+            match (&b.waiting_on, b.joining) {
+                (Some(w), _) => out.push_str(&format!("{} {:?} → ", kind_word(w.kind), w.name)),
+                (None, Some(_)) => out.push_str("join → "),
+                _ => {}
+            }
+            if i + 1 == cycle.len() {
+                if let Some(first) = self.task(next) {
+                    out.push_str(&format!("{} {:?}", first.task, first.name));
+                }
+            }
+        }
+        out
+    }
+}
+
+fn kind_word(kind: ResourceKind) -> &'static str {
+    match kind {
+        ResourceKind::Channel => "channel",
+        ResourceKind::Oneshot => "oneshot",
+        ResourceKind::FairMutex | ResourceKind::UnfairMutex => "lock",
+        ResourceKind::Semaphore => "semaphore",
+        ResourceKind::Notify => "notify",
+        ResourceKind::Mailbox => "mailbox",
+    }
 }
 
 impl fmt::Display for Deadlock {
@@ -73,7 +124,12 @@ impl fmt::Display for Deadlock {
                     let holders: Vec<String> = w.holders.iter().map(|h| h.to_string()).collect();
                     write!(f, " held by {}", holders.join(", "))?;
                 }
+            } else if let Some(j) = t.joining {
+                write!(f, " joins {j}")?;
             }
+        }
+        for cycle in &self.cycles {
+            write!(f, "; cycle: {}", self.describe_cycle(cycle))?;
         }
         Ok(())
     }
@@ -179,4 +235,54 @@ pub enum Step {
     Delayed { task: TaskId },
     /// Nothing left to do; the run is over.
     Finished(Outcome),
+}
+
+/// Cycles of the wait-for graph given by `blocked[i].waits_for`, found by an
+/// iterative depth-first search: each back edge closes one cycle. Each cycle
+/// is rotated to start at its lowest id; at most [`CYCLES_MAX`] are kept.
+pub(crate) fn find_cycles(blocked: &[BlockedTask]) -> Vec<Vec<TaskId>> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let edges: BTreeMap<TaskId, &[TaskId]> = blocked.iter().map(|b| (b.task, b.waits_for.as_slice())).collect();
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        OnPath,
+        Done,
+    }
+    let mut marks: BTreeMap<TaskId, Mark> = BTreeMap::new();
+    let mut found: BTreeSet<Vec<TaskId>> = BTreeSet::new();
+    for b in blocked {
+        if marks.contains_key(&b.task) {
+            continue;
+        }
+        // (node, index of the next edge to follow)
+        let mut path: Vec<(TaskId, usize)> = vec![(b.task, 0)];
+        marks.insert(b.task, Mark::OnPath);
+        while let Some(&mut (node, ref mut next)) = path.last_mut() {
+            let out = edges.get(&node).copied().unwrap_or(&[]);
+            if *next < out.len() {
+                let to = out[*next];
+                *next += 1;
+                match marks.get(&to) {
+                    None if edges.contains_key(&to) => {
+                        marks.insert(to, Mark::OnPath);
+                        path.push((to, 0));
+                    }
+                    Some(Mark::OnPath) => {
+                        let start = path.iter().position(|(t, _)| *t == to).expect("on-path nodes are on the path");
+                        let mut cycle: Vec<TaskId> = path[start..].iter().map(|(t, _)| *t).collect();
+                        let min = cycle.iter().enumerate().min_by_key(|(_, t)| **t).map_or(0, |(i, _)| i);
+                        cycle.rotate_left(min);
+                        if found.len() < CYCLES_MAX {
+                            found.insert(cycle);
+                        }
+                    }
+                    _ => {}
+                }
+            } else {
+                marks.insert(node, Mark::Done);
+                path.pop();
+            }
+        }
+    }
+    found.into_iter().collect()
 }

@@ -401,6 +401,7 @@ impl Sim {
             slot.polls += 1;
             let cell = slot.cell.take().expect("an unfinished task owns its future");
             st.current = Some(task);
+            st.join_waits.remove(&task);
             st.poll_started_ns = st.clock.now_ns();
             if st.config.record_trace {
                 st.trace.push(Event::PollStarted { task });
