@@ -64,6 +64,7 @@ mod scheduler;
 pub mod scenarios;
 mod sim;
 pub mod supervision;
+pub mod sweep;
 pub mod sync;
 mod task;
 mod time;
@@ -81,6 +82,7 @@ pub use outcome::{BlockedTask, CheckFailure, Deadlock, Limit, Outcome, Step, Wai
 pub use rng::{rng, SimRng};
 pub use scheduler::{yield_now, YieldNow};
 pub use sim::{BlockOnError, Sim};
+pub use sweep::{check_determinism, sweep, Sweep, SweepReport};
 pub use task::{TaskId, TaskState};
 pub use time::{now, select, sleep, sleep_until, timeout, Either, Elapsed, Select, Sleep, Timeout};
 pub use timer::TimerId;

@@ -22,6 +22,7 @@
 //! its canonical byte encoding, identical on every target, and serializes to
 //! JSON lines ([`Trace::to_jsonl`], [`Trace::from_jsonl`]).
 
+mod chrome;
 mod fingerprint;
 mod jsonl;
 mod packed;
@@ -35,6 +36,7 @@ use crate::task::TaskId;
 use crate::timer::TimerId;
 use crate::waker::WakeSource;
 
+pub use chrome::EVENT_SPACING_NS;
 pub use jsonl::{TRACE_BYTES_MAX, TRACE_FORMAT, TRACE_LINE_BYTES_MAX, TRACE_VERSION, TraceError};
 pub(crate) use packed::{decode_source, encode_source};
 use chunked::Chunked;

@@ -1,0 +1,285 @@
+//! Seed sweeps and the determinism self-check.
+
+use std::cell::Cell;
+use std::process::Command;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use wakescope::sweep::{self, check_determinism, check_no_panics, check_outcome, parse_seeds, SeedResult, Sweep};
+use wakescope::{spawn, yield_now, Config, Policy, Sim};
+
+/// Seeds swept by most tests here.
+const SEEDS: std::ops::Range<u64> = 0..400;
+
+/// Three tasks add one each to a counter with a read, a yield and a write:
+/// some interleavings lose an increment.
+fn racy_counter(sim: &mut Sim) -> SeedResult {
+    let counter = Rc::new(Cell::new(0));
+    for name in ["a", "b", "c"] {
+        let counter = counter.clone();
+        let _task = sim.spawn(name, async move {
+            let read = counter.get();
+            yield_now().await;
+            counter.set(read + 1);
+        });
+    }
+    check_outcome(&sim.run())?;
+    match counter.get() {
+        3 => Ok(()),
+        n => Err(format!("counter is {n}, expected 3")),
+    }
+}
+
+/// The seeds for which `body` fails, found one run at a time without a sweep.
+fn failing_seeds(body: impl Fn(&mut Sim) -> SeedResult) -> Vec<(u64, String)> {
+    SEEDS
+        .filter_map(|seed| {
+            let mut sim = Sim::new(Config::seeded(seed).with_trace(false));
+            body(&mut sim).err().map(|m| (seed, m))
+        })
+        .collect()
+}
+
+#[test]
+fn counts_are_exact_and_the_first_failure_is_the_smallest_failing_seed() {
+    let expected = failing_seeds(racy_counter);
+    assert!(!expected.is_empty() && expected.len() < SEEDS.end as usize, "{} failing seeds", expected.len());
+    let report = Sweep::new(SEEDS).jobs(1).env(false).name("racy").run(racy_counter);
+    assert_eq!(report.runs, SEEDS.end);
+    assert_eq!(report.failures, expected.len() as u64);
+    let failure = report.first_failure.as_ref().expect("a failure");
+    assert_eq!((failure.seed, &failure.message), (expected[0].0, &expected[0].1));
+    assert!(failure.reproduced);
+    assert_eq!(failure.replay, format!("WAKESCOPE_SEED={} cargo test racy", failure.seed));
+    assert!(!failure.trace.is_empty(), "the re-run records its trace");
+    assert_eq!(failure.fingerprint, failure.trace.fingerprint());
+    assert_eq!(failure.trace.header().seed, failure.seed);
+    assert!(!report.is_ok());
+}
+
+#[test]
+fn one_job_and_many_jobs_find_the_same_first_failure() {
+    let one = Sweep::new(SEEDS).jobs(1).env(false).run(racy_counter);
+    let four = Sweep::new(SEEDS).jobs(4).env(false).run(racy_counter);
+    let all = Sweep::new(SEEDS).env(false).run(racy_counter);
+    assert_eq!((one.jobs, four.jobs), (1, 4));
+    for other in [&four, &all] {
+        assert_eq!(other.failures, one.failures);
+        let (a, b) = (one.first_failure.as_ref().unwrap(), other.first_failure.as_ref().unwrap());
+        assert_eq!((a.seed, &a.message, a.fingerprint), (b.seed, &b.message, b.fingerprint));
+    }
+}
+
+#[test]
+fn the_recorded_trace_is_the_trace_of_a_plain_run_of_that_seed() {
+    let report = Sweep::new(SEEDS).env(false).run(racy_counter);
+    let failure = report.first_failure.unwrap();
+    let mut sim = Sim::new(Config::seeded(failure.seed));
+    assert_eq!(racy_counter(&mut sim), Err(failure.message.clone()));
+    assert_eq!(sim.trace().fingerprint(), failure.fingerprint);
+}
+
+#[test]
+fn a_program_that_always_passes_reports_no_failure_and_a_rate() {
+    let report = sweep::sweep(0..1000, |sim| {
+        let _nap = sim.spawn("nap", wakescope::sleep(std::time::Duration::from_millis(5)));
+        check_outcome(&sim.run())
+    });
+    assert!(report.is_ok(), "{report}");
+    assert_eq!((report.runs, report.failures), (1000, 0));
+    assert!(report.first_failure.is_none());
+    let rate = report.seeds_per_second().expect("native sweeps are timed");
+    assert!(rate > 0.0, "{rate} seeds/s");
+    report.assert_ok();
+    assert!(report.to_string().contains("1000 run, 0 failed"), "{report}");
+}
+
+#[test]
+fn panics_in_the_body_are_failures_with_message_and_location() {
+    let body = |sim: &mut Sim| -> SeedResult {
+        let seed = sim.config().seed;
+        assert!(seed % 3 != 1, "seed {seed} is one more than a multiple of three");
+        Ok(())
+    };
+    let report = Sweep::new(0..30).env(false).run(body);
+    assert_eq!(report.failures, 10);
+    let failure = report.first_failure.unwrap();
+    assert_eq!(failure.seed, 1);
+    assert!(failure.reproduced);
+    assert!(failure.message.starts_with("panicked at "), "{}", failure.message);
+    assert!(failure.message.contains("tests/sweep.rs"), "{}", failure.message);
+    assert!(failure.message.ends_with("seed 1 is one more than a multiple of three"), "{}", failure.message);
+}
+
+#[test]
+fn panics_in_tasks_are_failures_when_the_body_checks_for_them() {
+    let body = |sim: &mut Sim| -> SeedResult {
+        let seed = sim.config().seed;
+        let _worker = sim.spawn("worker", async move {
+            yield_now().await;
+            if seed % 4 == 2 {
+                panic!("worker gave up on seed {seed}");
+            }
+        });
+        check_outcome(&sim.run())?;
+        check_no_panics(sim)
+    };
+    let report = Sweep::new(0..20).env(false).run(body);
+    assert_eq!(report.failures, 5);
+    let failure = report.first_failure.unwrap();
+    assert_eq!(failure.seed, 2);
+    // The recorded re-run knows the panic's message.
+    assert_eq!(failure.message, "task #0 \"worker\" panicked: worker gave up on seed 2");
+}
+
+#[test]
+fn a_deadlock_is_a_failure_through_check_outcome() {
+    let report = Sweep::new(0..5).env(false).run(|sim| {
+        let _stuck = sim.spawn("stuck", std::future::pending::<()>());
+        check_outcome(&sim.run())
+    });
+    assert_eq!(report.failures, 5);
+    let message = &report.first_failure.as_ref().unwrap().message;
+    assert!(message.starts_with("deadlock"), "{message}");
+    assert!(message.contains("stuck"), "{message}");
+}
+
+#[test]
+fn determinism_holds_for_a_program_that_reads_nothing_outside_the_run() {
+    for seed in [0, 1, 17, u64::MAX] {
+        let fingerprint = check_determinism(seed, racy_counter).unwrap_or_else(|d| panic!("{d}"));
+        let mut sim = Sim::new(Config::seeded(seed));
+        let _ = racy_counter(&mut sim);
+        assert_eq!(fingerprint, sim.trace().fingerprint(), "seed {seed}");
+    }
+    let report = Sweep::new(0..200).env(false).check_determinism(racy_counter);
+    assert!(report.is_ok(), "{report}");
+    assert_eq!((report.runs, report.divergences), (200, 0));
+}
+
+/// Yields once on odd calls and twice on even ones: the program reads a
+/// process-global counter, so two runs of one seed differ.
+fn spinner_reading_a_global(calls: &'static AtomicU64) -> impl Fn(&mut Sim) -> SeedResult + Sync {
+    move |sim| {
+        let yields = calls.fetch_add(1, Ordering::SeqCst) % 2 + 1;
+        let _spinner = sim.spawn("spinner", async move {
+            for _ in 0..yields {
+                yield_now().await;
+            }
+        });
+        check_outcome(&sim.run())
+    }
+}
+
+#[test]
+fn injected_nondeterminism_is_caught_at_its_first_event() {
+    static CALLS: AtomicU64 = AtomicU64::new(0);
+    let body = spinner_reading_a_global(&CALLS);
+    let config = Config::seeded(5).with_policy(Policy::Fifo);
+    let divergence = wakescope::sweep::check_determinism_with(config, &body).unwrap_err();
+    // Both runs: spawn, poll, pending, self-wake, poll; then the first run's
+    // second poll is ready where the second run's is pending again.
+    assert_eq!(divergence.seed, 5);
+    assert_eq!(divergence.index, 5);
+    assert_eq!(divergence.first, "t=0.000s  #0 spinner  poll → ready");
+    assert_eq!(divergence.second, "t=0.000s  #0 spinner  poll → pending");
+    assert!(divergence.first_event.is_some() && divergence.second_event.is_some());
+    let text = divergence.to_string();
+    assert!(text.starts_with("seed 5: two runs diverge at event 5"), "{text}");
+}
+
+#[test]
+fn a_sweep_of_determinism_checks_counts_every_diverging_seed() {
+    static CALLS: AtomicU64 = AtomicU64::new(0);
+    // One job: each seed's two runs take consecutive calls, so every seed diverges.
+    let report = Sweep::new(10..30).jobs(1).env(false).check_determinism(spinner_reading_a_global(&CALLS));
+    assert_eq!((report.runs, report.divergences), (20, 20));
+    assert_eq!(report.first.as_ref().map(|d| d.seed), Some(10));
+}
+
+#[test]
+fn identical_traces_with_different_verdicts_are_a_divergence_too() {
+    static CALLS: AtomicU64 = AtomicU64::new(0);
+    let body = |sim: &mut Sim| -> SeedResult {
+        let _idle = sim.spawn("idle", async {});
+        check_outcome(&sim.run())?;
+        match CALLS.fetch_add(1, Ordering::SeqCst) {
+            0 => Ok(()),
+            n => Err(format!("call {n}")),
+        }
+    };
+    let divergence = check_determinism(3, body).unwrap_err();
+    let mut sim = Sim::new(Config::seeded(3));
+    let _idle = sim.spawn("idle", async {});
+    sim.run();
+    assert_eq!(divergence.index, sim.trace().len() as u64);
+    assert_eq!(divergence.first, "(identical trace) the body returned Ok");
+    assert_eq!(divergence.second, "(identical trace) the body failed: call 1");
+}
+
+#[test]
+fn tasks_spawned_from_tasks_and_names_appear_in_divergences() {
+    static CALLS: AtomicU64 = AtomicU64::new(0);
+    let body = |sim: &mut Sim| -> SeedResult {
+        let name = if CALLS.fetch_add(1, Ordering::SeqCst) == 0 { "left" } else { "right" };
+        let _parent = sim.spawn("parent", async move {
+            spawn(name, async {}).await.map_err(|e| e.to_string())
+        });
+        check_outcome(&sim.run())
+    };
+    let divergence = check_determinism(0, body).unwrap_err();
+    // Same ids, same kinds of events: only the child's name differs.
+    assert_eq!(divergence.index, 2);
+    assert_eq!(divergence.first, "t=0.000s  #1 left  spawned by #0 parent");
+    assert_eq!(divergence.second, "t=0.000s  #1 right  spawned by #0 parent");
+}
+
+#[test]
+fn seed_ranges_parse_with_clear_messages() {
+    assert_eq!(parse_seeds("0..100"), Ok(0..100));
+    assert_eq!(parse_seeds(" 5..=5 "), Ok(5..6));
+    assert_eq!(parse_seeds("42"), Ok(42..43));
+    assert_eq!(parse_seeds("0..=18446744073709551614"), Ok(0..u64::MAX));
+    for (bad, says) in [
+        ("5..2", "empty"),
+        ("3..3", "empty"),
+        ("x..y", "`x` is not a seed"),
+        ("1..", "`` is not a seed"),
+        ("-1..4", "`-1` is not a seed"),
+        ("0..=18446744073709551615", "ends past the last seed"),
+        ("18446744073709551615", "last seed"),
+        ("", "is not a seed"),
+    ] {
+        let message = parse_seeds(bad).unwrap_err();
+        assert!(message.contains(says), "{bad:?}: {message}");
+    }
+}
+
+/// Run by `the_environment_picks_the_seeds` in a child process, with the
+/// environment set; ignored in a normal run.
+#[test]
+#[ignore = "run by the_environment_picks_the_seeds with WAKESCOPE_SEED set"]
+fn child_sweep_reading_the_environment() {
+    let report = Sweep::new(0..1000).run(racy_counter);
+    println!("ran seeds {}..{} ({} runs)", report.seeds.start, report.seeds.end, report.runs);
+}
+
+#[test]
+fn the_environment_picks_the_seeds() {
+    let child = |var: &str, value: &str| {
+        let out = Command::new(std::env::current_exe().unwrap())
+            .args(["--ignored", "--exact", "child_sweep_reading_the_environment", "--nocapture", "--test-threads=1"])
+            .env_remove(wakescope::sweep::SEED_ENV)
+            .env_remove(wakescope::sweep::SEEDS_ENV)
+            .env(var, value)
+            .output()
+            .unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
+    };
+    let (ok, text) = child("WAKESCOPE_SEED", "17");
+    assert!(ok && text.contains("ran seeds 17..18 (1 runs)"), "{text}");
+    let (ok, text) = child("WAKESCOPE_SEEDS", "3..9");
+    assert!(ok && text.contains("ran seeds 3..9 (6 runs)"), "{text}");
+    let (ok, text) = child("WAKESCOPE_SEED", "seventeen");
+    assert!(!ok && text.contains("WAKESCOPE_SEED=seventeen: `seventeen` is not a seed"), "{text}");
+}
