@@ -38,8 +38,8 @@ export function appSuite() {
   return function appTest(name, fn, options = {}) {
     test(name, options, async (t) => {
       const sessions = [];
-      const newSession = async () => {
-        const s = await Session.open(fixture.browser);
+      const newSession = async (contextOptions = {}) => {
+        const s = await Session.open(fixture.browser, contextOptions);
         sessions.push(s);
         return s;
       };

@@ -69,6 +69,23 @@ appTest('Space plays and pauses', async ({ open }) => {
   assert.equal((await counter(page)).step, paused, 'no steps while paused');
 });
 
+appTest('Space pauses after Play was clicked (the focused button does not toggle twice)', async ({ open }) => {
+  const page = await open(QUERY);
+  const { step: first, total } = await counter(page);
+  await page.locator(tid('play')).click();
+  await page.waitForFunction(
+    ([sel, s]) => Number(document.querySelector(sel)?.getAttribute('data-step')) > s,
+    [tid('step-counter'), first],
+    { timeout: 10_000 },
+  );
+  await page.keyboard.press('Space');
+  await page.waitForTimeout(300);
+  const paused = (await counter(page)).step;
+  assert.ok(paused < total, `paused before the end (at ${paused} of ${total})`);
+  await page.waitForTimeout(2_000);
+  assert.equal((await counter(page)).step, paused, 'no steps after Space paused');
+});
+
 appTest('] speeds up and [ slows down', async ({ open }) => {
   const page = await open(QUERY);
   await focusBody(page);

@@ -60,6 +60,23 @@ appTest('a shared URL reopens the same view in a new browser', async ({ open, ne
   assert.deepEqual(again, view, 'timers concurrent seed 42: the whole view survives sharing');
 });
 
+appTest('Copy link puts the share URL on the clipboard', async ({ newSession, base }) => {
+  const session = await newSession({ permissions: ['clipboard-read', 'clipboard-write'], baseURL: base });
+  const page = await session.newPage();
+  await page.goto('/?s=timers&mode=concurrent&seed=42&step=9');
+  await waitReady(page);
+  const share = page.locator(tid('share'));
+  await share.click();
+  const url = await share.getAttribute('data-url');
+  let copied = null;
+  for (const deadline = Date.now() + 5_000; copied !== url && Date.now() < deadline; ) {
+    await page.waitForTimeout(50);
+    copied = await page.evaluate(() => navigator.clipboard.readText());
+  }
+  assert.equal(copied, url, 'the clipboard holds the share URL');
+  assert.equal(Object.fromEntries(new URL(url).searchParams).step, '9', 'the copied link names the step');
+});
+
 appTest('?step=17 restores exactly that step', async ({ open }) => {
   const direct = await open('s=timers&mode=concurrent&seed=42&step=17');
   const stepped = await open('s=timers&mode=concurrent&seed=42');
@@ -85,6 +102,9 @@ appTest(
     const oldHex = await fingerprint(page);
     assert.equal(oldHex, nativeOld, `timers concurrent seed ${oldSeed}`);
     const before = await historyLength(page);
+    // A user reads the page before changing the seed; this also lets any
+    // throttled address update of the first view land first.
+    await page.waitForTimeout(500);
 
     const seed = page.locator(tid('seed'));
     await seed.fill(String(newSeed));
