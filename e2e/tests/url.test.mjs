@@ -139,6 +139,25 @@ appTest('the random-seed button picks a new seed and records it in the URL and h
   await waitReady(page);
 });
 
+appTest('a bad seed typed into the seed field shows a message and keeps the run', async ({ open }) => {
+  const page = await open('s=timers&mode=concurrent&seed=42&step=5');
+  const view = await readView(page);
+  const before = await historyLength(page);
+  for (const bad of ['abc', '99999999999999999999999', '-1']) {
+    const seed = page.locator(tid('seed'));
+    await seed.fill(bad);
+    await seed.press('Enter');
+    await page.locator(tid('error')).filter({ hasText: bad }).first().waitFor({ state: 'visible' });
+    const message = await page.locator(tid('error')).first().innerText();
+    assert.match(message, /seed/i, `the message for seed ${JSON.stringify(bad)} names the seed`);
+    const now = await readView(page);
+    assert.equal(now.fingerprint, view.fingerprint, `seed ${JSON.stringify(bad)}: the run is kept`);
+    assert.equal(now.step, view.step, `seed ${JSON.stringify(bad)}: the step is kept`);
+    assert.equal(urlParams(page).seed, '42', `seed ${JSON.stringify(bad)}: the URL keeps seed 42`);
+    assert.equal(await historyLength(page), before, `seed ${JSON.stringify(bad)}: no history entry`);
+  }
+});
+
 // ---------------------------------------------------------------------------
 // Bad URLs: each shows a message, falls back to a working run, injects nothing.
 
@@ -163,6 +182,13 @@ const BAD_URLS = [
       assert.ok(step >= 0 && step <= Number(v.total), `falls back to a step in range (got ${v.step} of ${v.total})`);
     },
   },
+  {
+    query: 's=timers&seed=42&step=abc',
+    mentions: /step/i,
+    check: (v) => assert.ok(Number(v.step) >= 0 && Number(v.step) <= Number(v.total), `a step in range (got ${v.step})`),
+  },
+  { query: 's=timers&mode=bogus&seed=42', mentions: /mode/i, check: (v) => assert.ok(['concurrent', 'sequential'].includes(v.mode), `a known mode (got ${v.mode})`) },
+  { query: 's=timers&seed=42&popcorn_s=-5', mentions: /popcorn/i, check: (v) => assert.equal(v.scenario, 'timers') },
   { query: `s=${XSS}`, mentions: /scenario|not found|unknown/i, check: (v) => assert.equal(v.scenario, 'timers') },
   { query: `s=${encodeURIComponent(XSS)}`, mentions: /scenario|not found|unknown/i, check: (v) => assert.equal(v.scenario, 'timers') },
 ];
