@@ -257,5 +257,3 @@ export async function speed(page) {
   if (!m) throw new Error(`cannot read a speed from the speed control: ${JSON.stringify(raw)}`);
   return Number(m[1]);
 }
-
-export { test };

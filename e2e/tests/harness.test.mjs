@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { request } from 'node:http';
 
 import { serve, resolveRequestPath } from '../lib/server.mjs';
 import { launchBrowser, Session } from '../lib/browser.mjs';
@@ -80,7 +81,6 @@ test('server: never serves outside its root', async () => {
   assert.equal(resolveRequestPath(root, '/%E0%A4%A'), null);
   assert.equal(resolveRequestPath(root, '/..%5c..%5csecret'), null);
   // A raw request line with `..` (fetch() would normalise it away).
-  const { request } = await import('node:http');
   const status = await new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: server.port, path: '/../wakescope-harness-secret.txt' }, (res) => {
       res.resume();
