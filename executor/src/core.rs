@@ -36,11 +36,10 @@ pub(crate) struct Names {
 
 impl Names {
     pub(crate) fn intern(&mut self, name: &str) -> u32 {
-        if let Some(id) = self.last {
-            if &*self.list[id as usize] == name {
+        if let Some(id) = self.last
+            && &*self.list[id as usize] == name {
                 return id;
             }
-        }
         let id = match self.ids.get(name) {
             Some(&id) => id,
             None => {

@@ -91,11 +91,10 @@ impl Deadlock {
                 (None, Some(_)) => out.push_str("join → "),
                 _ => {}
             }
-            if i + 1 == cycle.len() {
-                if let Some(first) = self.task(next) {
+            if i + 1 == cycle.len()
+                && let Some(first) = self.task(next) {
                     out.push_str(&format!("{} {:?}", first.task, first.name));
                 }
-            }
         }
         out
     }

@@ -310,8 +310,8 @@ impl<A: Future, B: Future> Future for Select<A, B> {
         let b_first = try_with_core(|core| core.state.borrow_mut().user_rng.below(2) == 1).unwrap_or(false);
         for turn in 0..2 {
             if (turn == 0) != b_first {
-                if let Some(a) = this.a.as_mut() {
-                    if let Poll::Ready(v) = unsafe { Pin::new_unchecked(a) }.poll(cx) {
+                if let Some(a) = this.a.as_mut()
+                    && let Poll::Ready(v) = unsafe { Pin::new_unchecked(a) }.poll(cx) {
                         this.a = None;
                         if this.b.is_some() {
                             record_drop(DropCause::Select);
@@ -319,9 +319,8 @@ impl<A: Future, B: Future> Future for Select<A, B> {
                         }
                         return Poll::Ready(Either::Left(v));
                     }
-                }
-            } else if let Some(b) = this.b.as_mut() {
-                if let Poll::Ready(v) = unsafe { Pin::new_unchecked(b) }.poll(cx) {
+            } else if let Some(b) = this.b.as_mut()
+                && let Poll::Ready(v) = unsafe { Pin::new_unchecked(b) }.poll(cx) {
                     this.b = None;
                     if this.a.is_some() {
                         record_drop(DropCause::Select);
@@ -329,7 +328,6 @@ impl<A: Future, B: Future> Future for Select<A, B> {
                     }
                     return Poll::Ready(Either::Right(v));
                 }
-            }
         }
         Poll::Pending
     }

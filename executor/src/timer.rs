@@ -140,11 +140,10 @@ impl Timers {
     pub(crate) fn retarget(&mut self, id: TimerId, deadline_ns: u64, target: Target) -> Option<Target> {
         let i = self.find(id, deadline_ns)?;
         let old = self.buckets[&deadline_ns].entries[i].target;
-        if let Target::Task(t) = target {
-            if old == t.0 {
+        if let Target::Task(t) = target
+            && old == t.0 {
                 return None;
             }
-        }
         let new = self.encode(target);
         self.buckets.get_mut(&deadline_ns).expect("found above").entries[i].target = new;
         Some(self.decode(old))

@@ -168,11 +168,10 @@ impl Wakers {
         if !std::ptr::eq(waker.vtable(), &VTABLE) {
             return None;
         }
-        if let Some(task) = current {
-            if task.index() / CHUNK_CELLS < self.bases.len() && std::ptr::eq(waker.data(), self.cell(task).as_ptr().cast()) {
+        if let Some(task) = current
+            && task.index() / CHUNK_CELLS < self.bases.len() && std::ptr::eq(waker.data(), self.cell(task).as_ptr().cast()) {
                 return Some(task);
             }
-        }
         // SAFETY: the vtable is ours, so the data pointer is a live `WakerCell`.
         let cell = unsafe { &*waker.data().cast::<WakerCell>() };
         (cell.arena == self.arena).then_some(cell.task)

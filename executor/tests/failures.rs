@@ -214,7 +214,7 @@ fn sleeping_outside_a_simulation_is_a_clear_panic() {
 #[test]
 #[should_panic(expected = "wakescope::spawn() was called outside a simulation")]
 fn spawning_outside_a_simulation_is_a_clear_panic() {
-    let _ = spawn("orphan", async {});
+    drop(spawn("orphan", async {}));
 }
 
 #[test]

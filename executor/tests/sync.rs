@@ -125,10 +125,11 @@ fn a_semaphore_bounds_concurrency_and_serves_waiters_in_order() {
         let (p, inside) = (permits.clone(), inside.clone());
         let _t = sim.spawn(&format!("job{i}"), async move {
             let _permit = p.acquire().await.unwrap();
-            let mut n = inside.borrow_mut();
-            n.0 += 1;
-            n.1 = n.1.max(n.0);
-            drop(n);
+            {
+                let mut n = inside.borrow_mut();
+                n.0 += 1;
+                n.1 = n.1.max(n.0);
+            }
             sleep(Duration::from_millis(10)).await;
             inside.borrow_mut().0 -= 1;
         });
@@ -150,13 +151,13 @@ fn notify_one_leaves_a_permit_and_notify_waiters_wakes_everyone() {
             let n = Rc::new(Notify::new("bell"));
             n.notify_one();
             n.notified().await; // the stored permit: no wait
-            let woken = Rc::new(RefCell::new(0));
+            let woken = Rc::new(std::cell::Cell::new(0));
             let handles: Vec<_> = (0..3)
                 .map(|_| {
                     let (n, woken) = (n.clone(), woken.clone());
                     spawn("listener", async move {
                         n.notified().await;
-                        *woken.borrow_mut() += 1;
+                        woken.set(woken.get() + 1);
                     })
                 })
                 .collect();
@@ -165,8 +166,7 @@ fn notify_one_leaves_a_permit_and_notify_waiters_wakes_everyone() {
             for h in handles {
                 h.await.unwrap();
             }
-            let count = *woken.borrow();
-            count
+            woken.get()
         })
         .unwrap();
     assert_eq!(done, 3);
@@ -246,8 +246,7 @@ fn futures_dropped_while_waiting_leave_the_queue() {
             assert_eq!(m.waiters(), 0, "the timed-out waiter left the queue");
             drop(g);
             yield_now().await;
-            let v = *m.lock().await;
-            v
+            *m.lock().await
         })
         .unwrap();
     assert_eq!(got, 0);

@@ -61,11 +61,10 @@ impl Registration {
     /// The resource's id in `core`, registering it on first use there.
     fn id_in(&self, core: &Rc<Core>) -> ResourceId {
         let mut slot = self.id.borrow_mut();
-        if let Some((id, weak)) = &*slot {
-            if std::ptr::eq(weak.as_ptr(), Rc::as_ptr(core)) {
+        if let Some((id, weak)) = &*slot
+            && std::ptr::eq(weak.as_ptr(), Rc::as_ptr(core)) {
                 return *id;
             }
-        }
         let id = core.create_resource(self.kind, &self.name, self.capacity);
         *slot = Some((id, Rc::downgrade(core)));
         id

@@ -129,13 +129,12 @@ impl<'a, T> Future for Lock<'a, T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<MutexGuard<'a, T>> {
         let this = self.get_mut();
         let mut st = this.mutex.state.borrow_mut();
-        if let Some(t) = this.ticket {
-            if st.waiters.is_granted(t) {
+        if let Some(t) = this.ticket
+            && st.waiters.is_granted(t) {
                 st.waiters.remove(t);
                 this.ticket = None;
                 return Poll::Ready(MutexGuard { mutex: this.mutex });
             }
-        }
         // Fair: only the first in line may take a free lock. Unfair: anyone.
         let may_take = !st.locked && (!st.fair || this.ticket.map_or(st.waiters.is_empty(), |t| st.waiters.is_first(t)));
         if may_take {

@@ -117,13 +117,12 @@ impl<'a> Future for Acquire<'a> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         let mut st = this.semaphore.state.borrow_mut();
-        if let Some(t) = this.ticket {
-            if st.waiters.is_granted(t) {
+        if let Some(t) = this.ticket
+            && st.waiters.is_granted(t) {
                 st.waiters.remove(t);
                 this.ticket = None;
                 return Poll::Ready(Ok(Permit { semaphore: this.semaphore }));
             }
-        }
         if st.closed {
             this.ticket = None;
             return Poll::Ready(Err(AcquireError));
