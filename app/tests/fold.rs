@@ -200,7 +200,7 @@ fn the_fingerprint_is_the_native_one() {
 fn ready_queue_and_timers_at_chosen_steps() {
     let run = finished_timers("concurrent", 42);
     let at = |k| run.view_at(k);
-    let ids = |v: &[TaskId]| v.iter().map(|t| t.0).collect::<Vec<_>>();
+    let ids = |v: &std::collections::VecDeque<TaskId>| v.iter().map(|t| t.0).collect::<Vec<_>>();
 
     assert_eq!(ids(&at(1).ready), [0], "main queued after its spawn");
     assert_eq!(at(1).phase, Phase::Start);
@@ -305,4 +305,46 @@ fn the_event_log_window_ends_just_after_the_current_event() {
     assert_eq!(rows[14].time_ns, 0);
     assert_eq!(Frame::at(&run, 18).current.unwrap().seq, 17);
     assert!(Frame::at(&run, 0).current.is_none());
+}
+
+/// A scenario built here: `n` workers that each yield, then sleep a few ms.
+fn many_workers_scenario() -> &'static scenarios::Scenario {
+    fn spawn_many(sim: &mut Sim, _: &Params) {
+        for i in 0..1_500u64 {
+            let _worker = sim.spawn("worker", async move {
+                yield_now().await;
+                sleep(Duration::from_millis(1 + i % 17)).await;
+            });
+        }
+    }
+    let timers = scenarios::find("timers").expect("registered");
+    Box::leak(Box::new(scenarios::Scenario { id: "many", spawn: spawn_many, ..*timers }))
+}
+
+#[test]
+fn a_big_run_sliced_thin_keeps_snapshots_exact_and_lists_capped() {
+    let scenario = many_workers_scenario();
+    let params = scenario.default_params();
+    let mut run = Run::start(scenario, params.clone(), 5);
+    let mut slices = 0;
+    while !run.advance(37) {
+        slices += 1;
+    }
+    assert!(slices > 50, "the run took {slices} slices");
+    assert!(run.snapshot_count() > 3, "{} snapshots", run.snapshot_count());
+    let total = run.len();
+    // Ascending reuses the last state shown; descending starts from snapshots.
+    let ascending = (0..=total).step_by(97).chain([total]);
+    let descending = (0..=total).rev().step_by(89);
+    for k in ascending.chain(descending).chain([5, 6, 7, 3, 700, 701, 2]) {
+        assert_eq!(run.view_at(k), run.with_trace(|t| ViewState::fold(t, k)), "step {k}");
+        assert_eq!(run.clock_at(k), run.view_at(k).clock_ns, "step {k}");
+    }
+    let frame = Frame::at(&run, total / 2);
+    assert_eq!(frame.tasks.len(), wakescope_app::model::frame::TASK_ROWS_MAX);
+    assert_eq!(frame.tasks.len() + frame.tasks_hidden, 1_500);
+    assert!(frame.ready.len() <= wakescope_app::model::frame::READY_ROWS_MAX);
+    let timeline = run.with_trace(Timeline::build);
+    assert!(matches!(timeline.body, TimelineBody::Aggregate(_)), "1,500 tasks aggregate");
+    assert_eq!(run.end().unwrap().kind.as_str(), "completed");
 }

@@ -131,11 +131,24 @@ pub struct TaskView {
     pub idle_ns: u64,
     /// When the current state began.
     pub since_ns: u64,
+    /// While scheduled: the task's place in the ready queue, counted from the
+    /// queue's first ever slot (see [`ViewState::ready_head`]), so finding a
+    /// task in a queue of a million is O(1).
+    queue_slot: u64,
 }
 
 impl TaskView {
     fn new(now_ns: u64) -> TaskView {
-        TaskView { status: TaskStatus::Scheduled, polls: 0, wakes: 0, busy_ns: 0, queued_ns: 0, idle_ns: 0, since_ns: now_ns }
+        TaskView {
+            status: TaskStatus::Scheduled,
+            polls: 0,
+            wakes: 0,
+            busy_ns: 0,
+            queued_ns: 0,
+            idle_ns: 0,
+            since_ns: now_ns,
+            queue_slot: 0,
+        }
     }
 
     /// Moves to `status` at `now_ns`, charging the time since the last move
@@ -185,7 +198,10 @@ pub struct ViewState {
     /// Every task spawned so far, by id.
     pub tasks: Vec<TaskView>,
     /// Runnable tasks in queue order.
-    pub ready: Vec<TaskId>,
+    pub ready: VecDeque<TaskId>,
+    /// The slot number of `ready[0]`: slots only grow, so a task's slot minus
+    /// this is its index.
+    ready_head: u64,
     /// Pending timers as `(deadline_ns, timer)`: sorted by deadline, then arming order.
     pub timers: BTreeSet<(u64, TimerId)>,
     /// The latest wakes, oldest first.
@@ -207,7 +223,8 @@ impl ViewState {
             step: 0,
             clock_ns: 0,
             tasks: Vec::new(),
-            ready: Vec::new(),
+            ready: VecDeque::new(),
+            ready_head: 0,
             timers: BTreeSet::new(),
             recent_wakes: VecDeque::new(),
             polling: None,
@@ -245,7 +262,7 @@ impl ViewState {
             Event::Spawned { task } => {
                 debug_assert_eq!(task.index(), self.tasks.len(), "task ids are dense");
                 self.tasks.push(TaskView::new(now_ns));
-                self.ready.push(task);
+                self.enqueue(task);
                 if self.polling.is_none() {
                     self.phase = Phase::Start;
                 }
@@ -288,7 +305,7 @@ impl ViewState {
             }
             Event::Cancelled { task, cause } => {
                 if self.status(task) == Some(TaskStatus::Scheduled) {
-                    self.ready.retain(|t| *t != task);
+                    self.remove_from_queue(task);
                 }
                 self.set_status(task, TaskStatus::Cancelled);
                 if self.polling == Some(task) {
@@ -331,21 +348,66 @@ impl ViewState {
         self.tasks.get(task.index()).map(|t| t.status)
     }
 
+    /// Appends `task` to the ready queue.
+    fn enqueue(&mut self, task: TaskId) {
+        let slot = self.ready_head + self.ready.len() as u64;
+        if let Some(t) = self.task_mut(task) {
+            t.queue_slot = slot;
+        }
+        self.ready.push_back(task);
+    }
+
+    /// Where `task` is in the ready queue.
+    fn queue_index(&self, task: TaskId) -> Option<usize> {
+        let slot = self.tasks.get(task.index())?.queue_slot;
+        let i = usize::try_from(slot.checked_sub(self.ready_head)?).ok()?;
+        (self.ready.get(i) == Some(&task)).then_some(i)
+    }
+
     /// Removes `task` from the ready queue the way the executor's scheduler does.
     fn take_from_queue(&mut self, task: TaskId) {
-        let Some(i) = self.ready.iter().position(|t| *t == task) else {
+        let Some(i) = self.queue_index(task) else {
             debug_assert!(false, "a polled task was in the ready queue ({task})");
             return;
         };
         match self.order {
-            QueueOrder::Fifo => {
-                self.ready.remove(i);
+            _ if i == 0 && (self.order == QueueOrder::Fifo || self.ready.len() == 1) => {
+                self.ready.pop_front();
+                self.ready_head += 1;
             }
-            QueueOrder::SwapRemove if self.ready.len() == 1 => {
-                self.ready.clear();
-            }
+            QueueOrder::Fifo => self.remove_at(i),
             QueueOrder::SwapRemove => {
-                self.ready.swap_remove(i);
+                self.ready.swap_remove_back(i);
+                if let Some(&moved) = self.ready.get(i) {
+                    let slot = self.ready_head + i as u64;
+                    if let Some(t) = self.task_mut(moved) {
+                        t.queue_slot = slot;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Removes `task` from the ready queue, keeping the order (an abort).
+    fn remove_from_queue(&mut self, task: TaskId) {
+        if let Some(i) = self.queue_index(task) {
+            self.remove_at(i);
+        }
+    }
+
+    /// Removes index `i`, renumbering the tasks behind it: O(n), for the rare cases.
+    fn remove_at(&mut self, i: usize) {
+        if i == 0 {
+            self.ready.pop_front();
+            self.ready_head += 1;
+            return;
+        }
+        self.ready.remove(i);
+        for j in i..self.ready.len() {
+            let moved = self.ready[j];
+            let slot = self.ready_head + j as u64;
+            if let Some(t) = self.task_mut(moved) {
+                t.queue_slot = slot;
             }
         }
     }
@@ -356,7 +418,7 @@ impl ViewState {
         }
         if self.status(task) == Some(TaskStatus::Idle) {
             self.set_status(task, TaskStatus::Scheduled);
-            self.ready.push(task);
+            self.enqueue(task);
         }
         if self.recent_wakes.len() == RECENT_WAKES_MAX {
             self.recent_wakes.pop_front();

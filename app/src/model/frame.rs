@@ -114,9 +114,10 @@ pub struct Frame {
 impl Frame {
     /// The frame at step `k` of `run` (clamped to what is recorded).
     pub fn at(run: &Run, k: u64) -> Frame {
-        let state = run.view_at(k);
-        let next = run.next_poll(state.step).filter(|t| state.ready.contains(t));
-        run.with_trace(|trace| Frame::build(&state, trace, run.len(), next))
+        run.with_view_at(k, |state| {
+            let next = run.next_poll(state.step).filter(|t| state.status(*t) == Some(TaskStatus::Scheduled));
+            run.with_trace(|trace| Frame::build(state, trace, run.len(), next))
+        })
     }
 
     fn build(state: &ViewState, trace: &Trace, total: u64, next: Option<TaskId>) -> Frame {
@@ -208,7 +209,7 @@ pub fn log_window(run: &Run, k: u64) -> Vec<LogRow> {
     let k = k.min(run.len());
     let from = k.saturating_sub(LOG_ROWS_BEFORE);
     let to = (k + LOG_ROWS_AFTER).min(run.len());
-    let mut time_ns = run.view_at(from).clock_ns;
+    let mut time_ns = run.clock_at(from);
     run.with_trace(|trace| {
         (from..to)
             .filter_map(|seq| {

@@ -10,6 +10,8 @@
 //! A run ends when the executor says so (completed, deadlock, or one of its
 //! limits) or when the trace reaches [`EVENTS_MAX`], the page's own limit.
 
+use std::cell::RefCell;
+
 use wakescope::scenarios::{Params, Scenario};
 use wakescope::{Config, Event, Outcome, Step, TaskId, Trace};
 
@@ -99,6 +101,9 @@ pub struct Run {
     advances: Vec<(u64, u64)>,
     end: Option<RunEnd>,
     fingerprint: Option<String>,
+    /// The state last shown: stepping forward continues from it instead of
+    /// from a snapshot, so playing through a big run costs one event a step.
+    cursor: RefCell<Option<ViewState>>,
 }
 
 impl std::fmt::Debug for Run {
@@ -130,6 +135,7 @@ impl Run {
             advances: Vec::new(),
             end: None,
             fingerprint: None,
+            cursor: RefCell::new(None),
         };
         run.ingest();
         run
@@ -239,17 +245,37 @@ impl Run {
 
     /// The state at step `k`, clamped to the events recorded so far.
     pub fn view_at(&self, k: u64) -> ViewState {
+        self.with_view_at(k, ViewState::clone)
+    }
+
+    /// Calls `f` with the state at step `k` (clamped to what is recorded),
+    /// folded on from the last state shown when that is closer than a snapshot.
+    pub fn with_view_at<R>(&self, k: u64, f: impl FnOnce(&ViewState) -> R) -> R {
         let k = k.min(self.len());
         if k == self.head.step {
-            return self.head.clone();
+            return f(&self.head);
         }
-        self.with_trace(|trace| self.snapshots.view_at(trace, k))
+        let snapshot = self.snapshots.nearest(k);
+        let mut cursor = self.cursor.borrow_mut();
+        let state = match cursor.take() {
+            Some(c) if c.step <= k && c.step >= snapshot.step => c,
+            _ => snapshot.clone(),
+        };
+        let state = cursor.insert(state);
+        self.with_trace(|trace| state.apply_range(trace, k));
+        f(state)
     }
 
     /// The task of the first poll at or after event `k`, if one is recorded.
     pub fn next_poll(&self, k: u64) -> Option<TaskId> {
         let i = self.polls.partition_point(|(seq, _)| *seq < k);
         self.polls.get(i).map(|(_, task)| *task)
+    }
+
+    /// The virtual time at step `k`: the target of the last clock move before it.
+    pub fn clock_at(&self, k: u64) -> u64 {
+        let i = self.advances.partition_point(|(seq, _)| *seq < k);
+        i.checked_sub(1).map_or(0, |j| self.advances[j].1)
     }
 
     /// The step whose clock is nearest to `time_ns`: just after the clock

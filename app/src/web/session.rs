@@ -92,6 +92,9 @@ pub struct Session {
     generation: StoredValue<u64>,
     play_generation: StoredValue<u64>,
     url_sync: StoredValue<UrlSync>,
+    /// Bumped whenever the history entry changes (push, back/forward), so a
+    /// throttled write scheduled for the old entry never lands on the new one.
+    url_epoch: StoredValue<u64>,
 }
 
 impl Session {
@@ -116,12 +119,14 @@ impl Session {
             generation: StoredValue::new(0),
             play_generation: StoredValue::new(0),
             url_sync: StoredValue::new(UrlSync::default()),
+            url_epoch: StoredValue::new(0),
         }
     }
 
     /// Shows what the address bar asks for; problems go to the error panel.
     /// `fresh`: the page was just opened (the address is tidied in place).
     pub fn open_address(&self, fresh: bool) {
+        self.url_epoch.update_value(|e| *e += 1);
         let parsed = url::parse(&browser::search());
         self.errors.set(parsed.errors);
         let request = parsed.request;
@@ -130,7 +135,7 @@ impl Session {
             && self.run.with_value(|r| r.is_some())
             && current == Setup { scenario: request.scenario, params: request.params.clone(), seed: request.seed };
         if same {
-            self.pause();
+            self.halt();
             self.ask_step(request.step.unwrap_or(0), request.step.is_some());
         } else {
             self.load(&request, request.step.unwrap_or(0), request.step.is_some(), fresh.then_some(HistoryMode::Replace));
@@ -139,7 +144,7 @@ impl Session {
 
     /// Starts recording `request`'s run and shows `step` once it is recorded.
     fn load(&self, request: &Request, step: u64, report_past_end: bool, history: Option<HistoryMode>) {
-        self.pause();
+        self.halt();
         let generation = self.generation.get_value() + 1;
         self.generation.set_value(generation);
         let run = Run::start(request.scenario, request.params.clone(), request.seed);
@@ -148,7 +153,9 @@ impl Session {
         self.timeline.set(None);
         self.step.set(0);
         self.pending.set_value(Some(PendingStep { step, report_past_end }));
-        self.record_slice();
+        // The new entry is written below, once; nothing may touch the old one meanwhile.
+        self.url_epoch.update_value(|e| *e += 1);
+        self.record_slice(false);
         if let Some(mode) = history {
             self.write_address(mode);
         }
@@ -177,15 +184,16 @@ impl Session {
             if session.generation.get_value() != generation {
                 return;
             }
-            session.record_slice();
+            session.record_slice(true);
             if !session.status.get_untracked().finished {
                 session.schedule_slice(generation);
             }
         });
     }
 
-    /// At most [`SLICE_BUDGET_MS`] of executor work, then publish what it recorded.
-    fn record_slice(&self) {
+    /// At most [`SLICE_BUDGET_MS`] of executor work, then publish what it
+    /// recorded; `write_url`: a step reached meanwhile may update the address.
+    fn record_slice(&self, write_url: bool) {
         let started = browser::now_ms();
         let status = self.run.try_update_value(|run| {
             let run = run.as_mut()?;
@@ -209,40 +217,51 @@ impl Session {
             let timeline = self.run.with_value(|r| r.as_ref().map(|run| run.with_trace(Timeline::build)));
             self.timeline.set(timeline);
         }
-        self.settle_pending();
+        self.settle_pending(write_url);
         self.refresh();
     }
 
     /// Moves to a step asked for earlier, once it is recorded (or the run ended short of it).
-    fn settle_pending(&self) {
+    fn settle_pending(&self, write_url: bool) {
         let Some(pending) = self.pending.get_value() else { return };
         let status = self.status.get_untracked();
-        if pending.step <= status.total {
-            self.pending.set_value(None);
-            self.seek(pending.step);
+        let target = if pending.step <= status.total {
+            pending.step
         } else if status.finished {
-            self.pending.set_value(None);
             if pending.report_past_end && pending.step != u64::MAX {
                 self.errors.update(|e| e.push(url::step_past_end(pending.step, status.total)));
             }
-            self.seek(status.total);
+            status.total
+        } else {
+            return;
+        };
+        self.pending.set_value(None);
+        if write_url {
+            self.seek(target);
+        } else {
+            self.show(target);
         }
     }
 
     /// Shows step `k` now if recorded, or as soon as it is.
     fn ask_step(&self, k: u64, report_past_end: bool) {
         self.pending.set_value(Some(PendingStep { step: k, report_past_end }));
-        self.settle_pending();
+        self.settle_pending(true);
     }
 
-    /// Shows step `k` (clamped to what is recorded).
+    /// Shows step `k` (clamped to what is recorded) and puts it in the address.
     pub fn seek(&self, k: u64) {
+        self.show(k);
+        self.replace_address_soon();
+    }
+
+    /// Shows step `k` (clamped to what is recorded); the address is left alone.
+    fn show(&self, k: u64) {
         let k = k.min(self.status.get_untracked().total);
         if k != self.step.get_untracked() {
             self.step.set(k);
         }
         self.refresh();
-        self.replace_address_soon();
     }
 
     /// Rebuilds the panels' frame and the event log window for the current step.
@@ -299,11 +318,20 @@ impl Session {
 
     /// Stops playback and writes the address.
     pub fn pause(&self) {
-        if self.playing.get_untracked() {
-            self.playing.set(false);
-            self.play_generation.update_value(|g| *g += 1);
+        if self.halt() {
             self.write_address(HistoryMode::Replace);
         }
+    }
+
+    /// Stops playback without touching the address (it may already show
+    /// another entry); true if it was playing.
+    fn halt(&self) -> bool {
+        let was_playing = self.playing.get_untracked();
+        if was_playing {
+            self.playing.set(false);
+            self.play_generation.update_value(|g| *g += 1);
+        }
+        was_playing
     }
 
     /// One animation frame of playback: advance by elapsed time × speed.
@@ -357,10 +385,13 @@ impl Session {
         } else if !sync.trailing {
             self.url_sync.update_value(|s| s.trailing = true);
             let session = *self;
+            let epoch = self.url_epoch.get_value();
             set_timeout(
                 move || {
                     session.url_sync.update_value(|s| s.trailing = false);
-                    session.write_address(HistoryMode::Replace);
+                    if session.url_epoch.get_value() == epoch {
+                        session.write_address(HistoryMode::Replace);
+                    }
                 },
                 std::time::Duration::from_millis((URL_REPLACE_EVERY_MS - since).max(0.0) as u64 + 1),
             );
