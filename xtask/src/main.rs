@@ -236,7 +236,9 @@ fn test(env: &Env) -> Result<(), String> {
         let mut e2e = env.cmd("npm");
         e2e.current_dir(env.root.join("e2e")).env("WAKESCOPE_DIST", &layout.dist).arg("test");
         let detail = format!("(cd e2e && {})", run::show(&e2e));
-        report.stage("browser tests", &detail, |counts| run::run_counting(&mut e2e, counts))?;
+        report.stage("browser tests", &detail, |counts| {
+            run::run_counting(&mut e2e, counts).map_err(|e| format!("{e} (in e2e/)"))
+        })?;
     } else if !layout.e2e {
         report.skip("browser tests", "no e2e/package.json yet");
     } else {
