@@ -9,7 +9,36 @@
 //! Parameters arrive as text (from a URL or a command line) and are checked
 //! by [`Scenario::params`]: an unknown name, a non-number or a value out of
 //! bounds gives a message, and the default is used instead.
+//!
+//! # Verdicts
+//! When a run ends, [`Scenario::verdict`] says whether it showed what the
+//! scenario documents. It sees only what everyone else sees — the [`Sim`]
+//! (clock, task states, trace and the trace header's mode and parameters)
+//! and the [`Outcome`] — so the app, the CLI and a seed sweep all judge a run
+//! the same way. The rules, in order:
+//!
+//! 1. A limit always fails: the run never got to its end.
+//! 2. Without a [`Scenario::check`], only a completed run passes; a deadlock
+//!    or a failed [`crate::check`] fails with the outcome as the message.
+//! 3. With one, the check decides. A mode that shows a failure on purpose
+//!    expects it — `flow`'s `zero-window` passes when it deadlocks as
+//!    documented and fails if it does not — while a program that can fail
+//!    for some seeds (`race`) fails for exactly those seeds.
+//!
+//! Checks that need the order of events read the trace; with recording off
+//! they can only judge the outcome, the clock and the task states, and say
+//! so in their documentation.
 
+mod blocking;
+mod cancel;
+mod cost;
+mod flow;
+mod laundry;
+mod measure;
+mod million;
+mod mutex;
+mod race;
+mod supervision;
 mod timers;
 
 use crate::{Config, Outcome, Sim};
@@ -71,6 +100,10 @@ pub struct ParamError {
     pub message: String,
 }
 
+/// A scenario's verdict on a finished run: `Err` says what went otherwise
+/// than documented (see [Verdicts](self#verdicts)).
+pub type Check = fn(&Sim, &Outcome) -> Result<(), String>;
+
 /// A story from the seed, runnable.
 #[derive(Clone, Copy)]
 pub struct Scenario {
@@ -88,6 +121,16 @@ pub struct Scenario {
     pub params: &'static [ParamSpec],
     /// Spawns the scenario's tasks on `sim`.
     pub spawn: fn(&mut Sim, &Params),
+    /// Adjusts the configuration from the parameters before the simulation
+    /// is created (e.g. `laundry` sets [`Config::workers`]). `None`: the
+    /// configuration is used as given.
+    pub configure: Option<fn(&mut Config, &Params)>,
+    /// Judges a finished run (see [Verdicts](self#verdicts)). `None`: a
+    /// completed run passes and nothing else does.
+    pub check: Option<Check>,
+    /// A short measured summary of a finished run — latencies, sizes, end
+    /// times — for the app and the CLI to show beside the answer.
+    pub report: Option<fn(&Sim) -> String>,
 }
 
 impl std::fmt::Debug for Scenario {
@@ -98,7 +141,18 @@ impl std::fmt::Debug for Scenario {
 
 /// Every scenario, in menu order.
 pub fn registry() -> &'static [Scenario] {
-    static REGISTRY: [Scenario; 1] = [timers::SCENARIO];
+    static REGISTRY: [Scenario; 10] = [
+        timers::SCENARIO,
+        laundry::SCENARIO,
+        million::SCENARIO,
+        blocking::SCENARIO,
+        cancel::SCENARIO,
+        flow::SCENARIO,
+        mutex::SCENARIO,
+        supervision::SCENARIO,
+        race::SCENARIO,
+        cost::SCENARIO,
+    ];
     &REGISTRY
 }
 
@@ -143,7 +197,10 @@ impl Scenario {
         }
         for (name, text) in given {
             let Some(spec) = self.params.iter().find(|p| p.name == name) else {
-                errors.push(ParamError { name: name.into(), message: format!("{} has no parameter `{name}`; ignored", self.id) });
+                errors.push(ParamError {
+                    name: name.into(),
+                    message: format!("{} has no parameter `{name}`; ignored", self.id),
+                });
                 continue;
             };
             match text.trim().parse::<i64>() {
@@ -165,9 +222,42 @@ impl Scenario {
         (params, errors)
     }
 
+    /// The mode and parameters a run of this scenario was started with, read
+    /// back from its trace header (which is written even with recording off).
+    /// Anything the header lacks or gets wrong falls back to the default.
+    pub fn params_of(&self, sim: &Sim) -> Params {
+        let trace = sim.trace();
+        let header = trace.header();
+        let mode = header.params.iter().find(|(k, _)| k == "mode").map(|(_, v)| v.as_str());
+        let given = header.params.iter().filter(|(k, _)| k != "mode").map(|(k, v)| (k.as_str(), v.as_str()));
+        self.params(mode, given).0
+    }
+
+    /// Whether a finished run showed what the scenario documents (see
+    /// [Verdicts](self#verdicts)); `Err` says what went otherwise.
+    pub fn verdict(&self, sim: &Sim, outcome: &Outcome) -> Result<(), String> {
+        if let Some(limit) = outcome.limit() {
+            return Err(format!("the run stopped before its end: {limit}"));
+        }
+        match self.check {
+            Some(check) => check(sim, outcome),
+            None if outcome.is_completed() => Ok(()),
+            None => Err(outcome.to_string()),
+        }
+    }
+
+    /// The measured summary of a finished run ([`Scenario::report`]), if the scenario has one.
+    pub fn measure(&self, sim: &Sim) -> Option<String> {
+        self.report.map(|report| report(sim))
+    }
+
     /// A simulation with this scenario's tasks spawned, its header naming the
     /// scenario and parameters, ready to [`Sim::step`] or [`Sim::run`].
-    pub fn start(&self, config: Config, params: &Params) -> Sim {
+    /// The scenario's [`Scenario::configure`] hook adjusts `config` first.
+    pub fn start(&self, mut config: Config, params: &Params) -> Sim {
+        if let Some(configure) = self.configure {
+            configure(&mut config, params);
+        }
         let mut sim = Sim::new(config);
         sim.set_scenario(self.id, params.pairs());
         (self.spawn)(&mut sim, params);

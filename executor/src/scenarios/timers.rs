@@ -6,8 +6,9 @@
 
 use std::time::Duration;
 
+use super::measure::format_ns;
 use super::{Mode, ParamSpec, Params, Scenario};
-use crate::{sleep, spawn, Sim};
+use crate::{Outcome, Sim, sleep, spawn};
 
 const TIMERS: [(&str, &str); 3] = [("popcorn", "popcorn_s"), ("boiler", "boiler_s"), ("cookies", "cookies_s")];
 
@@ -20,8 +21,16 @@ pub(super) const SCENARIO: Scenario = Scenario {
     notice: "In concurrent mode all three timers are armed before the clock moves; each fired \
              timer wakes its own task, and the finished task wakes `main` through its JoinHandle.",
     modes: &[
-        Mode { id: "concurrent", label: "Concurrent (spawn, then join)", about: "Spawn three tasks, then await their handles." },
-        Mode { id: "sequential", label: "Sequential (await in turn)", about: "Await each sleep before starting the next." },
+        Mode {
+            id: "concurrent",
+            label: "Concurrent (spawn, then join)",
+            about: "Spawn three tasks, then await their handles.",
+        },
+        Mode {
+            id: "sequential",
+            label: "Sequential (await in turn)",
+            about: "Await each sleep before starting the next.",
+        },
     ],
     params: &[
         ParamSpec { name: "popcorn_s", label: "Popcorn", default: 3, min: 0, max: 3600, unit: "s" },
@@ -29,11 +38,44 @@ pub(super) const SCENARIO: Scenario = Scenario {
         ParamSpec { name: "cookies_s", label: "Cookies", default: 10, min: 0, max: 3600, unit: "s" },
     ],
     spawn: spawn_timers,
+    configure: None,
+    check: Some(check),
+    report: Some(report),
 };
 
+/// The run must end when the mode says: at the longest timer, or at their sum.
+fn check(sim: &Sim, outcome: &Outcome) -> Result<(), String> {
+    if !outcome.is_completed() {
+        return Err(outcome.to_string());
+    }
+    let expected = expected_end(&SCENARIO.params_of(sim));
+    match sim.now() {
+        end if end == expected => Ok(()),
+        end => Err(format!("the kitchen was done at {end:?}, expected {expected:?}")),
+    }
+}
+
+fn report(sim: &Sim) -> String {
+    let params = SCENARIO.params_of(sim);
+    let secs = seconds(&params);
+    let (longest, sum) = (secs.iter().map(|(_, s)| *s).max().unwrap_or(0), secs.iter().map(|(_, s)| *s).sum::<u64>());
+    format!(
+        "everything was done at {} (longest timer {longest} s, sum {sum} s)",
+        format_ns(sim.now().as_nanos() as u64)
+    )
+}
+
+fn seconds(params: &Params) -> Vec<(&'static str, u64)> {
+    TIMERS.iter().map(|(task, param)| (*task, params.get(param).max(0) as u64)).collect()
+}
+
+fn expected_end(params: &Params) -> Duration {
+    let secs = seconds(params).into_iter().map(|(_, s)| s);
+    Duration::from_secs(if params.mode == "sequential" { secs.sum() } else { secs.max().unwrap_or(0) })
+}
+
 fn spawn_timers(sim: &mut Sim, params: &Params) {
-    let secs: Vec<(&'static str, u64)> =
-        TIMERS.iter().map(|(task, param)| (*task, params.get(param).max(0) as u64)).collect();
+    let secs = seconds(params);
     if params.mode == "sequential" {
         let _main = sim.spawn("main", async move {
             for (_, s) in secs {
