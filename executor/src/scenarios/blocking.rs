@@ -4,7 +4,7 @@
 //! main thread and a frame is skipped. Here the `frames` task plays the
 //! screen: it sleeps until the next 16 ms tick, draws, and repeats. At the
 //! first frame a click arrives and spawns `cpu loop`, which runs K
-//! iterations of 2 ms of CPU work ([`work`]).
+//! iterations of 2 ms of CPU work ([`work()`]).
 //!
 //! An executor can only switch tasks at an `.await` that returns `Pending`.
 //! In `blocking` mode the loop never gives it one: all K iterations run in a

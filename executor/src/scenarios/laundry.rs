@@ -9,7 +9,7 @@
 //! Ironing is different. Ironing is work, and one pair of hands irons one
 //! shirt at a time however many shirts are "in progress". Ten ironing tasks
 //! spawned together on one worker still take 150 minutes: each task's
-//! [`work`] holds the executor for its whole 15 minutes, and the trace
+//! [`work()`] holds the executor for its whole 15 minutes, and the trace
 //! flags every such poll as a `LongPoll`. Concurrency — many tasks started —
 //! is not parallelism — many workers doing. Give the scenario ten workers
 //! (`workers=10`, which sets [`Config::workers`]) and ironing takes 15

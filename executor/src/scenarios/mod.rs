@@ -19,7 +19,7 @@
 //!
 //! 1. A limit always fails: the run never got to its end.
 //! 2. Without a [`Scenario::check`], only a completed run passes; a deadlock
-//!    or a failed [`crate::check`] fails with the outcome as the message.
+//!    or a failed [`crate::check()`] fails with the outcome as the message.
 //! 3. With one, the check decides. A mode that shows a failure on purpose
 //!    expects it — `flow`'s `zero-window` passes when it deadlocks as
 //!    documented and fails if it does not — while a program that can fail

@@ -19,7 +19,7 @@
 //! few lose an update.
 //!
 //! That makes the scenario a small simulation test. After the workers are
-//! joined, `main` states the invariant with [`check`]: the counter must equal
+//! joined, `main` states the invariant with [`check()`]: the counter must equal
 //! `tasks × increments`. A failing check ends the run with
 //! `Outcome::CheckFailed` (and a `CheckFailed` event carrying the message),
 //! so the verdict fails for exactly the seeds that lose an update — with
