@@ -177,15 +177,24 @@ impl Sim {
         self.core.state.borrow().tasks.get(task.index()).map(|s| s.polls)
     }
 
-    /// Size in bytes of a task's future — the state it keeps across `.await`s —
-    /// while the future is alive (`None` once it finished or if unknown).
+    /// Size in bytes of a task's future — the state it keeps across
+    /// `.await`s — measured at spawn, so it is known after the task finished.
     pub fn task_future_bytes(&self, task: TaskId) -> Option<usize> {
+        self.core.state.borrow().tasks.get(task.index()).map(|s| s.future_bytes as usize)
+    }
+
+    /// The name a task was spawned with (known with recording on or off).
+    pub fn task_name(&self, task: TaskId) -> Option<String> {
         let st = self.core.state.borrow();
-        let slot = st.tasks.get(task.index())?;
-        if slot.state.is_finished() {
-            return None;
-        }
-        slot.cell.as_ref().map(|c| c.future_bytes())
+        st.tasks.get(task.index()).map(|s| st.names.get(s.name).to_string())
+    }
+
+    /// Runs `f` with this simulation current, so that task-side functions
+    /// (`wakescope::spawn`, `sync::channel`, …) used outside any task reach it:
+    /// resources created in `f` are registered with this simulation at once.
+    pub fn enter<R>(&mut self, f: impl FnOnce() -> R) -> R {
+        let _enter = context::enter(&self.core);
+        f()
     }
 
     /// Tasks in the ready queue, in queue order.

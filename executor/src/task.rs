@@ -131,6 +131,8 @@ pub(crate) struct TaskSlot {
     pub name: u32,
     /// Polls so far.
     pub polls: u32,
+    /// Size of the future in bytes (kept after the future is gone).
+    pub future_bytes: u32,
     pub state: TaskState,
     /// The handle was dropped: nobody will take the output.
     pub detached: bool,
@@ -142,10 +144,12 @@ pub(crate) struct TaskSlot {
 
 impl TaskSlot {
     pub(crate) fn new(cell: Box<dyn ErasedTask>, name: u32) -> TaskSlot {
+        let future_bytes = u32::try_from(cell.future_bytes()).unwrap_or(u32::MAX);
         TaskSlot {
             cell: Some(cell),
             name,
             polls: 0,
+            future_bytes,
             state: TaskState::Scheduled,
             detached: false,
             abort_requested: false,
