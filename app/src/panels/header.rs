@@ -25,6 +25,16 @@ pub fn Header() -> impl IntoView {
         })
     };
 
+    // Screen readers hear each step taken by hand (not every step of playback).
+    let announcement = move || {
+        if session.playing.get() {
+            return String::new();
+        }
+        let k = step.get();
+        let event = with_frame(session, |f| f.current.as_ref().map(|c| c.text.clone())).unwrap_or_default();
+        format!("Step {k} of {}. {event}", total())
+    };
+
     view! {
         <header class="topbar">
             <div class="brand">
@@ -66,6 +76,7 @@ pub fn Header() -> impl IntoView {
                     </dd>
                 </div>
             </dl>
+            <p class="sr-only" aria-live="polite">{announcement}</p>
             <button
                 class="help-button"
                 type="button"

@@ -51,6 +51,7 @@ pub fn SetupBar() -> impl IntoView {
 
     view! {
         <section class="setup" aria-label="Run setup">
+            <div class="setup-row">
             <div class="field">
                 <label for="scenario-select">"Scenario"</label>
                 <select id="scenario-select" data-testid="scenario" on:change=on_scenario prop:value=move || scenario_id.get()>
@@ -79,13 +80,23 @@ pub fn SetupBar() -> impl IntoView {
                     }}
                 </select>
             </div>
+            </div>
             {move || {
                 let _ = scenario_id.get();
                 let scenario = setup.with_untracked(|s| s.scenario);
-                scenario.params.iter().map(|spec| param_input(session, *spec)).collect_view()
+                (!scenario.params.is_empty()).then(|| {
+                    view! {
+                        <fieldset class="params">
+                            <legend>"Parameters"</legend>
+                            {scenario.params.iter().map(|spec| param_input(session, *spec)).collect_view()}
+                        </fieldset>
+                    }
+                })
             }}
-            <SeedField/>
-            <ShareButton/>
+            <div class="setup-row">
+                <SeedField/>
+                <ShareButton/>
+            </div>
         </section>
     }
 }
@@ -111,7 +122,10 @@ fn param_input(session: Session, spec: ParamSpec) -> impl IntoView {
     };
     view! {
         <div class="field param">
-            <label for=id.clone()>{spec.label}<span class="unit">{format!(" ({})", spec.unit)}</span></label>
+            <label for=id.clone() title=format!("{} to {} {}", spec.min, spec.max, spec.unit)>
+                {spec.label}
+                <span class="unit">{format!(" ({})", spec.unit)}</span>
+            </label>
             <input
                 id=id
                 data-testid=format!("param-{}", spec.name)
