@@ -1,0 +1,83 @@
+//! `wakescope run`: one seeded run of a scenario, as a timeline, a trace
+//! file or a Perfetto file.
+//!
+//! The trace goes to stdout (or `--out`); the fingerprint goes to stderr, so
+//! a pipe receives the trace alone. The fingerprint is the one the app shows
+//! for the same scenario, parameters and seed: both start the run through
+//! `Scenario::start` with `Config::seeded(seed)`.
+
+use wakescope::sweep::{describe_event, format_time_ns};
+use wakescope::{Event, Outcome, Trace};
+
+use crate::args::{Format, RunArgs};
+use crate::selection::Selection;
+use crate::{Exit, Output};
+
+/// Longest subject column in the text timeline; longer task names stick out.
+const SUBJECT_COLUMN_MAX: usize = 32;
+
+pub fn run(args: &RunArgs) -> Result<Exit, String> {
+    let selection = Selection::resolve(&args.target)?;
+    let mut sim = selection.scenario.start(selection.config(args.seed), &selection.params);
+    let outcome = sim.run();
+    let trace = sim.trace();
+    let text = match args.format {
+        Format::Text => timeline(&selection, args.seed, &trace, &outcome),
+        Format::Jsonl => trace.to_jsonl(),
+        Format::Chrome => trace.to_chrome_json(),
+    };
+    let mut out = Output::open(args.out.as_deref())?;
+    out.write(&text)?;
+    eprintln!("fingerprint {}", trace.fingerprint_hex());
+    if let Some(path) = &args.out {
+        eprintln!("wrote {} bytes to {}", text.len(), path.display());
+    }
+    if outcome.is_completed() {
+        Ok(Exit::Ok)
+    } else {
+        eprintln!("seed {}: the run did not complete: {outcome}", args.seed);
+        Ok(Exit::Failure)
+    }
+}
+
+/// The run as text: a header, one line per event, the outcome.
+///
+/// Events that happen during a poll (spawns, timers armed, wakes it causes
+/// before the poll ends) are indented under it.
+pub fn timeline(selection: &Selection, seed: u64, trace: &Trace, outcome: &Outcome) -> String {
+    let rows: Vec<(String, String, String, bool)> = {
+        let mut polling = false;
+        trace
+            .iter()
+            .map(|record| {
+                let (subject, action) = describe_event(trace, &record);
+                let nested = polling && !matches!(record.event, Event::PollEnded { .. } | Event::Panicked { .. });
+                match record.event {
+                    Event::PollStarted { .. } => polling = true,
+                    Event::PollEnded { .. } | Event::Panicked { .. } => polling = false,
+                    _ => {}
+                }
+                (format!("t={}", format_time_ns(record.time_ns)), subject, action, nested)
+            })
+            .collect()
+    };
+    let time_width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+    let subject_width = rows.iter().map(|r| r.1.chars().count() + 2 * usize::from(r.3)).max().unwrap_or(0).min(SUBJECT_COLUMN_MAX);
+    let mut out = format!("{} — {}\n", selection.scenario.title, selection.describe());
+    out.push_str(&format!("seed {seed}: {}\n\n", selection.scenario.question));
+    for (time, subject, action, nested) in rows {
+        let subject = if nested { format!("  {subject}") } else { subject };
+        out.push_str(&format!("{time:<time_width$}  {subject:<subject_width$}  {action}\n"));
+    }
+    out.push_str(&format!(
+        "\noutcome: {outcome}\nvirtual time {}, {} events, fingerprint {}\n",
+        format_time_ns(last_time_ns(trace)),
+        trace.len(),
+        trace.fingerprint_hex()
+    ));
+    out
+}
+
+fn last_time_ns(trace: &Trace) -> u64 {
+    trace.iter().last().map_or(0, |r| r.time_ns)
+}

@@ -1,0 +1,145 @@
+//! A scenario chosen on the command line, checked against the registry, and
+//! the two ways back to one of its runs: a `wakescope run` command and an
+//! address that opens it in the app.
+
+use wakescope::scenarios::{self, Params, Scenario};
+use wakescope::{Config, Limits, Policy};
+
+use crate::args::ScenarioArgs;
+
+/// Where the app is served by `cargo xtask serve`.
+pub const APP_URL: &str = "http://127.0.0.1:8080/";
+
+/// A registered scenario with validated mode and parameters.
+pub struct Selection {
+    pub scenario: &'static Scenario,
+    pub params: Params,
+    pub policy: Policy,
+    /// The default limits, with any tighter step limit from the command line.
+    pub limits: Limits,
+}
+
+impl Selection {
+    /// Checks the scenario id, mode and parameters; every problem is a sentence.
+    pub fn resolve(args: &ScenarioArgs) -> Result<Selection, String> {
+        let Some(scenario) = scenarios::find(&args.scenario) else {
+            let known: Vec<&str> = scenarios::registry().iter().map(|s| s.id).collect();
+            return Err(format!("unknown scenario `{}`; known: {}", args.scenario, known.join(", ")));
+        };
+        let given = args.params.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+        let (params, errors) = scenario.params(args.mode.as_deref(), given);
+        if !errors.is_empty() {
+            // The registry's messages name the fallback it would use; the
+            // command line refuses instead, so the fallback is left out.
+            let lines: Vec<String> = errors.iter().map(|e| strip_fallback(&e.message).to_string()).collect();
+            return Err(lines.join("\n"));
+        }
+        let mut limits = Limits::default();
+        if let Some(steps_max) = args.steps_max {
+            limits.steps_max = steps_max;
+        }
+        Ok(Selection { scenario, params, policy: args.policy, limits })
+    }
+
+    /// The configuration of a run of this selection with `seed`: as the app
+    /// makes it, unless the policy or the step limit were changed.
+    pub fn config(&self, seed: u64) -> Config {
+        Config::seeded(seed).with_policy(self.policy).with_limits(self.limits)
+    }
+
+    /// What the app cannot reproduce from an address: it always runs with the
+    /// random policy and the default limits.
+    pub fn app_differences(&self) -> Option<String> {
+        let mut differences = Vec::new();
+        if self.policy != Policy::Random {
+            differences.push(format!("policy {}", self.policy));
+        }
+        if self.limits != Limits::default() {
+            differences.push(format!("--steps-max {}", self.limits.steps_max));
+        }
+        (!differences.is_empty()).then(|| differences.join(" and "))
+    }
+
+    /// `timers (mode concurrent, policy random, popcorn_s=3 boiler_s=5 cookies_s=10)`.
+    pub fn describe(&self) -> String {
+        let values: Vec<String> = self.params.values.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let mut text = format!("{} (mode {}, policy {}", self.scenario.id, self.params.mode, self.policy);
+        if !values.is_empty() {
+            text.push_str(", ");
+            text.push_str(&values.join(" "));
+        }
+        text.push(')');
+        text
+    }
+
+    /// The command that replays `seed` and writes it for Perfetto.
+    pub fn replay_command(&self, seed: u64) -> String {
+        let mut cmd = format!("wakescope run {} --mode {} --seed {seed}", self.scenario.id, self.params.mode);
+        if self.policy != Policy::Random {
+            cmd.push_str(&format!(" --policy {}", self.policy));
+        }
+        if self.limits != Limits::default() {
+            cmd.push_str(&format!(" --steps-max {}", self.limits.steps_max));
+        }
+        for (name, value) in &self.params.values {
+            cmd.push_str(&format!(" --param {name}={value}"));
+        }
+        cmd.push_str(" --format chrome --out run.json");
+        cmd
+    }
+
+    /// The address that opens `seed` in the app (which always uses the random policy).
+    pub fn app_url(&self, seed: u64) -> String {
+        let mut url = format!("{APP_URL}?s={}&mode={}&seed={seed}", self.scenario.id, self.params.mode);
+        for (name, value) in &self.params.values {
+            url.push_str(&format!("&{name}={value}"));
+        }
+        url
+    }
+}
+
+/// `"x=9 is out of range 0..=5; using 3"` → `"x=9 is out of range 0..=5"`.
+fn strip_fallback(message: &str) -> &str {
+    match message.rsplit_once("; ") {
+        Some((head, tail)) if tail.starts_with("using") || tail.starts_with("ignored") => head,
+        _ => message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(scenario: &str, mode: Option<&str>, params: &[(&str, &str)]) -> ScenarioArgs {
+        ScenarioArgs {
+            scenario: scenario.to_string(),
+            mode: mode.map(str::to_string),
+            policy: Policy::Random,
+            params: params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            steps_max: None,
+        }
+    }
+
+    #[test]
+    fn a_valid_selection_gives_a_replay_command_and_an_address() {
+        let sel = Selection::resolve(&args("timers", Some("sequential"), &[("popcorn_s", "4")])).unwrap();
+        assert_eq!(sel.describe(), "timers (mode sequential, policy random, popcorn_s=4 boiler_s=5 cookies_s=10)");
+        assert_eq!(
+            sel.replay_command(9),
+            "wakescope run timers --mode sequential --seed 9 --param popcorn_s=4 --param boiler_s=5 --param cookies_s=10 --format chrome --out run.json"
+        );
+        assert_eq!(sel.app_url(9), "http://127.0.0.1:8080/?s=timers&mode=sequential&seed=9&popcorn_s=4&boiler_s=5&cookies_s=10");
+    }
+
+    #[test]
+    fn bad_selections_are_refused_with_the_registrys_words() {
+        let err = |a: ScenarioArgs| Selection::resolve(&a).err().unwrap();
+        assert!(err(args("nope", None, &[])).starts_with("unknown scenario `nope`; known: timers"));
+        let e = err(args("timers", Some("parallel"), &[]));
+        assert!(e.starts_with("unknown mode `parallel` for timers; expected one of concurrent, sequential"), "{e}");
+        assert!(!e.contains("using"), "{e}");
+        assert_eq!(err(args("timers", None, &[("popcorn_s", "9999")])), "popcorn_s=9999 is out of range 0..=3600");
+        assert_eq!(err(args("timers", None, &[("popcorn_s", "soon")])), "popcorn_s=`soon` is not a whole number");
+        assert_eq!(err(args("timers", None, &[("eggs_s", "1")])), "timers has no parameter `eggs_s`");
+    }
+}

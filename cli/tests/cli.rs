@@ -1,0 +1,235 @@
+//! The `wakescope` binary, run as a user runs it: output, files and exit codes.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use wakescope::scenarios;
+use wakescope::{Config, Trace};
+
+/// Runs the binary with `args`.
+fn wakescope(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wakescope")).args(args).output().expect("the binary runs")
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().expect("the binary exits normally")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).expect("utf-8 stdout")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8(out.stderr.clone()).expect("utf-8 stderr")
+}
+
+/// The `fingerprint <hex>` line on stderr.
+fn stderr_fingerprint(out: &Output) -> String {
+    let err = stderr(out);
+    let line = err.lines().find_map(|l| l.strip_prefix("fingerprint ")).unwrap_or_else(|| panic!("no fingerprint line in {err:?}"));
+    assert_eq!(line.len(), 16, "{line}");
+    assert!(line.bytes().all(|b| b.is_ascii_hexdigit()), "{line}");
+    line.to_string()
+}
+
+/// The fingerprint the library (and so the app) gives the timers scenario.
+fn library_fingerprint(mode: &str, seed: u64, params: &[(&str, &str)]) -> String {
+    let scenario = scenarios::find("timers").unwrap();
+    let (params, errors) = scenario.params(Some(mode), params.iter().copied());
+    assert!(errors.is_empty(), "{errors:?}");
+    let (sim, _) = scenario.run(Config::seeded(seed), &params);
+    sim.trace().fingerprint_hex()
+}
+
+/// The outcome counts of a sweep report: `  completed   2000` → ("completed", 2000).
+fn outcome_counts(text: &str) -> std::collections::BTreeMap<String, u64> {
+    text.lines()
+        .filter(|l| l.starts_with("  "))
+        .filter_map(|l| {
+            let (kind, n) = l.trim().rsplit_once(' ')?;
+            Some((kind.trim().to_string(), n.parse().ok()?))
+        })
+        .collect()
+}
+
+/// A file name in the temp directory, unique to this test process.
+fn temp_file(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("wakescope-cli-{}-{name}", std::process::id()))
+}
+
+#[test]
+fn usage_mistakes_exit_2_with_a_message() {
+    for (args, says) in [
+        (&[][..], "no command given"),
+        (&["frobnicate"][..], "unknown command `frobnicate`"),
+        (&["run", "nope"][..], "unknown scenario `nope`; known: "),
+        (&["run"][..], "needs a scenario id"),
+        (&["run", "timers", "--seed", "x"][..], "`x` is not a whole number"),
+        (&["run", "timers", "--bogus", "1"][..], "unknown option `--bogus`"),
+        (&["run", "timers", "--mode", "parallel"][..], "unknown mode `parallel` for timers"),
+        (&["run", "timers", "--param", "popcorn_s=99999"][..], "popcorn_s=99999 is out of range 0..=3600"),
+        (&["run", "timers", "--param", "eggs_s=3"][..], "timers has no parameter `eggs_s`"),
+        (&["run", "timers", "--format", "svg"][..], "unknown format `svg`"),
+        (&["run", "timers", "--policy", "lifo"][..], "unknown policy `lifo`"),
+        (&["sweep", "timers"][..], "needs `--seeds A..B`"),
+        (&["sweep", "timers", "--seeds", "5..2"][..], "the seed range `5..2` is empty"),
+        (&["sweep", "timers", "--seeds", "x..y"][..], "`x` is not a seed"),
+        (&["sweep", "timers", "--seeds", "0..10", "--jobs", "0"][..], "--jobs"),
+        (&["check-determinism", "nope", "--seeds", "0..10"][..], "unknown scenario `nope`"),
+    ] {
+        let out = wakescope(args);
+        assert_eq!(code(&out), 2, "{args:?}");
+        let err = stderr(&out);
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(err.starts_with("wakescope: "), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn help_and_list_exit_0() {
+    for args in [&["help"][..], &["--help"][..], &["-h"][..], &["run", "timers", "--help"][..]] {
+        let out = wakescope(args);
+        assert_eq!(code(&out), 0, "{args:?}");
+        assert!(stdout(&out).contains("wakescope sweep <scenario> --seeds A..B"), "{args:?}");
+    }
+    let out = wakescope(&["list"]);
+    assert_eq!(code(&out), 0);
+    let text = stdout(&out);
+    for scenario in scenarios::registry() {
+        assert!(text.contains(scenario.id) && text.contains(scenario.question), "{text}");
+        for p in scenario.params {
+            assert!(text.contains(&format!("default {} {}, from {} to {} {}", p.default, p.unit, p.min, p.max, p.unit)), "{text}");
+        }
+    }
+    assert!(text.contains("concurrent (default)") && text.contains("popcorn_s"), "{text}");
+}
+
+#[test]
+fn the_text_timeline_tells_the_kitchen_story() {
+    for (mode, end) in [("concurrent", "10.000s"), ("sequential", "18.000s")] {
+        let out = wakescope(&["run", "timers", "--mode", mode, "--seed", "42"]);
+        assert_eq!(code(&out), 0, "{mode}");
+        let text = stdout(&out);
+        for name in ["popcorn", "boiler", "cookies"] {
+            assert!(text.contains(name), "{mode}: {text}");
+        }
+        assert!(text.contains("poll → pending") && text.contains("← woken by timer"), "{mode}: {text}");
+        let tail: Vec<&str> = text.lines().rev().take(4).collect();
+        assert!(tail.iter().any(|l| l.starts_with(&format!("t={end}"))), "{mode}: {tail:?}");
+        assert!(text.contains(&format!("virtual time {end}")), "{mode}: {text}");
+        assert!(text.contains("outcome: completed"), "{mode}: {text}");
+        assert_eq!(stderr_fingerprint(&out), library_fingerprint(mode, 42, &[]), "{mode}");
+    }
+}
+
+#[test]
+fn jsonl_reads_back_with_the_same_fingerprint_as_the_library_and_the_app() {
+    for (seed, params) in [(0, &[][..]), (7, &[("popcorn_s", "4"), ("cookies_s", "1")][..])] {
+        let mut args = vec!["run", "timers", "--format", "jsonl", "--seed"];
+        let seed_text = seed.to_string();
+        args.push(&seed_text);
+        let pairs: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        for p in &pairs {
+            args.extend(["--param", p.as_str()]);
+        }
+        let out = wakescope(&args);
+        assert_eq!(code(&out), 0);
+        let trace = Trace::from_jsonl(&stdout(&out)).expect("the output is a trace file");
+        let printed = stderr_fingerprint(&out);
+        assert_eq!(trace.fingerprint_hex(), printed, "seed {seed}");
+        assert_eq!(printed, library_fingerprint("concurrent", seed, params), "seed {seed}");
+        assert_eq!(trace.header().seed, seed);
+        assert_eq!(trace.header().scenario.as_deref(), Some("timers"));
+    }
+}
+
+#[test]
+fn chrome_output_is_trace_event_json() {
+    let out = wakescope(&["run", "timers", "--format", "chrome", "--seed", "3"]);
+    assert_eq!(code(&out), 0);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("valid JSON");
+    let events = doc["traceEvents"].as_array().expect("traceEvents");
+    assert!(events.iter().any(|e| e["ph"] == "X"), "polls are slices");
+    assert!(events.iter().any(|e| e["ph"] == "M" && e["args"]["name"] == "#1 popcorn"));
+    assert_eq!(doc["otherData"]["fingerprint"].as_str().unwrap(), stderr_fingerprint(&out));
+    assert_eq!(doc["otherData"]["scenario"], "timers");
+}
+
+#[test]
+fn out_writes_the_file_and_keeps_stdout_empty() {
+    let path = temp_file("run.json");
+    let _ = std::fs::remove_file(&path);
+    let out = wakescope(&["run", "timers", "--format", "chrome", "--out", path.to_str().unwrap()]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).is_empty());
+    let written = std::fs::read_to_string(&path).expect("the file was written");
+    let doc: serde_json::Value = serde_json::from_str(&written).unwrap();
+    assert!(doc["traceEvents"].is_array());
+    assert!(stderr(&out).contains(&format!("wrote {} bytes to", written.len())));
+    std::fs::remove_file(&path).unwrap();
+
+    let unwritable = temp_file("no-such-dir").join("run.json");
+    let out = wakescope(&["run", "timers", "--out", unwritable.to_str().unwrap()]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("cannot write"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_run_that_hits_a_limit_exits_1() {
+    let out = wakescope(&["run", "timers", "--steps-max", "5"]);
+    assert_eq!(code(&out), 1);
+    assert!(stdout(&out).contains("outcome: step limit of 5 steps reached"), "{}", stdout(&out));
+    assert!(stderr(&out).contains("seed 0: the run did not complete: step limit"), "{}", stderr(&out));
+    stderr_fingerprint(&out);
+}
+
+#[test]
+fn a_sweep_over_the_timers_passes_and_reports_its_rate() {
+    let out = wakescope(&["sweep", "timers", "--seeds", "0..2000"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    let counts = outcome_counts(&text);
+    assert_eq!(counts["completed"], 2000, "{text}");
+    assert_eq!(counts.values().sum::<u64>(), 2000, "{text}");
+    assert!(counts.contains_key("deadlock") && counts.contains_key("step limit"), "{text}");
+    assert!(text.contains("no failing seed"), "{text}");
+    let rate: f64 = text
+        .lines()
+        .find_map(|l| l.strip_suffix(" seeds/s"))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no seeds/s in {text}"));
+    assert!(rate > 0.0, "{text}");
+}
+
+#[test]
+fn a_failing_sweep_names_the_first_seed_the_replay_and_the_address() {
+    let one = wakescope(&["sweep", "timers", "--seeds", "10..60", "--steps-max", "5", "--jobs", "1"]);
+    let many = wakescope(&["sweep", "timers", "--seeds", "10..60", "--steps-max", "5", "--jobs", "3"]);
+    assert_eq!((code(&one), code(&many)), (1, 1));
+    let text = stdout(&one);
+    assert_eq!(outcome_counts(&text)["step limit"], 50, "{text}");
+    assert!(text.contains("50 of 50 seeds failed; the first is seed 10:"), "{text}");
+    assert!(text.contains("replay: wakescope run timers --mode concurrent --seed 10 --steps-max 5"), "{text}");
+    assert!(
+        text.contains("open:   http://127.0.0.1:8080/?s=timers&mode=concurrent&seed=10&popcorn_s=3&boiler_s=5&cookies_s=10"),
+        "{text}"
+    );
+    // The same report whatever the number of jobs, but for the job count and the rate.
+    let strip = |t: &str| t.lines().filter(|l| !l.contains("seeds/s") && !l.starts_with("sweep ")).collect::<Vec<_>>().join("\n");
+    assert_eq!(strip(&text), strip(&stdout(&many)));
+    // The replay command reproduces the failure and its fingerprint.
+    let fingerprint = text.lines().find_map(|l| l.trim().strip_prefix("fingerprint ")).unwrap()[..16].to_string();
+    let replay = wakescope(&["run", "timers", "--mode", "concurrent", "--seed", "10", "--steps-max", "5", "--format", "jsonl"]);
+    assert_eq!(code(&replay), 1);
+    assert_eq!(stderr_fingerprint(&replay), fingerprint);
+}
+
+#[test]
+fn check_determinism_passes_for_the_timers() {
+    let out = wakescope(&["check-determinism", "timers", "--seeds", "0..300", "--mode", "sequential"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains("every seed gave the same trace twice"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("300 seeds run twice in"), "{}", stdout(&out));
+}
