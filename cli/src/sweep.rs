@@ -33,6 +33,12 @@ fn outcome_kind(outcome: &Outcome) -> usize {
     }
 }
 
+/// An outcome counter on its own cache line: workers count different
+/// outcomes without invalidating each other's line.
+#[derive(Default)]
+#[repr(align(64))]
+struct Counter(AtomicU64);
+
 /// Whether one run of a scenario passed.
 ///
 /// The hook for scenario checks: when scenarios declare their own
@@ -59,14 +65,14 @@ fn sweep_of(selection: &Selection, args: &SweepArgs) -> Sweep {
 
 pub fn sweep(args: &SweepArgs) -> Result<Exit, String> {
     let selection = Selection::resolve(&args.target)?;
-    let counts: [AtomicU64; OUTCOME_KINDS.len()] = Default::default();
+    let counts: [Counter; OUTCOME_KINDS.len()] = Default::default();
     let report = sweep_of(&selection, args).run(|sim| {
         start(&selection, sim);
         let outcome = sim.run();
         // The first failing seed is run once more with recording on to
         // capture its trace; only the sweep's own runs are counted.
         if !sim.config().record_trace {
-            counts[outcome_kind(&outcome)].fetch_add(1, Ordering::Relaxed);
+            counts[outcome_kind(&outcome)].0.fetch_add(1, Ordering::Relaxed);
         }
         check_run(&selection, sim, &outcome)
     });
@@ -78,7 +84,7 @@ pub fn sweep(args: &SweepArgs) -> Result<Exit, String> {
         report.jobs
     )];
     for (kind, count) in OUTCOME_KINDS.iter().zip(&counts) {
-        out.push(format!("  {kind:<20} {:>12}", count.load(Ordering::Relaxed)));
+        out.push(format!("  {kind:<20} {:>12}", count.0.load(Ordering::Relaxed)));
     }
     out.push(rate(report.runs, report.elapsed));
     let exit = match &report.first_failure {
