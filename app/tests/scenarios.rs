@@ -64,6 +64,16 @@ fn every_scenario_folds_exactly_like_the_executor_runs() {
                 assert_eq!(run.fingerprint(), Some(trace.fingerprint_hex().as_str()), "{what}: fingerprint");
                 assert_eq!(run.view_at(run.len()), head, "{what}: final state");
                 assert_eq!(run.end_clock_ns(), head.clock_ns, "{what}: end clock");
+                // The event log's times agree with the fold's clock.
+                let k = run.len();
+                let log = wakescope_app::model::frame::log_window(&run, k);
+                if let Some(last) = log.last() {
+                    assert_eq!(last.time_ns, run.view_at(k).clock_ns, "{what}: log time at the end");
+                }
+                let mid = k / 2;
+                if let Some(last) = wakescope_app::model::frame::log_window(&run, mid).last() {
+                    assert_eq!(last.time_ns, run.view_at(mid).clock_ns, "{what}: log time at step {mid}");
+                }
             }
         }
     }

@@ -41,6 +41,9 @@ pub struct TimerRow {
     pub deadline_ns: u64,
     /// Time left until it fires, from the current clock.
     pub left_ns: u64,
+    /// How far the clock is past the deadline: the timer is due but has not
+    /// fired yet, because a poll held the executor (CPU work without an await).
+    pub late_ns: u64,
     /// The longest time left among the pending timers: the scale of the time-left bars.
     pub span_ns: u64,
 }
@@ -140,6 +143,7 @@ impl Frame {
                     owner: owner.map_or_else(|| "outside".to_string(), |t| task_name(trace, t)),
                     deadline_ns,
                     left_ns: deadline_ns.saturating_sub(state.clock_ns),
+                    late_ns: state.clock_ns.saturating_sub(deadline_ns),
                     span_ns: longest_ns,
                 }
             })
@@ -214,7 +218,7 @@ pub fn log_window(run: &Run, k: u64) -> Vec<LogRow> {
         (from..to)
             .filter_map(|seq| {
                 let event = trace.get(seq as usize)?;
-                if let Event::ClockAdvanced { to_ns } = event {
+                if let Event::ClockAdvanced { to_ns } | Event::Worked { to_ns, .. } = event {
                     time_ns = to_ns;
                 }
                 let (kind, text) = describe(trace, event);

@@ -11,6 +11,7 @@ pub fn Timers() -> impl IntoView {
     let session = use_session();
     let count = move || with_frame(session, |f| f.timers.len() + f.timers_hidden);
     let lookup = move |timer: u32| with_frame(session, |f| f.timers.iter().find(|t| t.timer == timer).map(|t| (t.left_ns, t.span_ns)));
+    let late = move |timer: u32| with_frame(session, |f| f.timers.iter().find(|t| t.timer == timer).map_or(0, |t| t.late_ns));
 
     view! {
         <section class="panel timers-panel" aria-labelledby="timers-title">
@@ -37,7 +38,12 @@ pub fn Timers() -> impl IntoView {
                                     <div class="bar" aria-hidden="true">
                                         <div class="fill" style:width=move || format!("{:.1}%", fill())></div>
                                     </div>
-                                    <span class="left">{move || format!("{} left", duration(left()))}</span>
+                                    <span class="left" class:late=move || { late(timer) > 0 }>
+                                        {move || match late(timer) {
+                                            0 => format!("{} left", duration(left())),
+                                            late_ns => format!("due, {} late", duration(late_ns)),
+                                        }}
+                                    </span>
                                 </div>
                             </li>
                         }
