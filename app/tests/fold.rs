@@ -67,7 +67,7 @@ fn assert_fold_mirrors_executor(mut sim: Sim, what: &str) {
         {
             let trace = sim.trace();
             let state = ViewState::fold(&trace, trace.len() as u64);
-            assert_eq!(state.ready, sim.ready_tasks(), "{what}: ready queue after {step} steps");
+            assert_eq!(state.ready.to_vec(), sim.ready_tasks(), "{what}: ready queue after {step} steps");
             assert_eq!(state.timers.len() as u32, sim.armed_timers(), "{what}: pending timers after {step} steps");
             assert_eq!(state.clock_ns, sim.now().as_nanos() as u64, "{what}: clock after {step} steps");
             for (i, t) in state.tasks.iter().enumerate() {
@@ -200,7 +200,7 @@ fn the_fingerprint_is_the_native_one() {
 fn ready_queue_and_timers_at_chosen_steps() {
     let run = finished_timers("concurrent", 42);
     let at = |k| run.view_at(k);
-    let ids = |v: &std::collections::VecDeque<TaskId>| v.iter().map(|t| t.0).collect::<Vec<_>>();
+    let ids = |v: &wakescope_app::model::ReadyQueue| v.iter().map(|t| t.0).collect::<Vec<_>>();
 
     assert_eq!(ids(&at(1).ready), [0], "main queued after its spawn");
     assert_eq!(at(1).phase, Phase::Start);
@@ -255,7 +255,7 @@ fn a_random_policy_pick_refills_the_gap_with_the_last_task() {
     let mut expected = vec![TaskId(1), TaskId(2), TaskId(3)];
     let i = expected.iter().position(|t| *t == picked).unwrap();
     expected.swap_remove(i);
-    assert_eq!(run.view_at(7).ready, expected, "seed {seed}");
+    assert_eq!(run.view_at(7).ready.to_vec(), expected, "seed {seed}");
 }
 
 #[test]

@@ -39,7 +39,7 @@ fn every_scenario_folds_exactly_like_the_executor_runs() {
                         head.apply_range(&trace, trace.len() as u64);
                     }
                     if sim.task_count() <= TASKS_COMPARED_EVERY_STEP || steps.is_multiple_of(SAMPLE_EVERY) {
-                        assert_eq!(head.ready, sim.ready_tasks(), "{what}: ready queue after {steps} steps");
+                        assert_eq!(head.ready.to_vec(), sim.ready_tasks(), "{what}: ready queue after {steps} steps");
                         assert_eq!(head.timers.len() as u32, sim.armed_timers(), "{what}: timers after {steps} steps");
                         assert_eq!(head.clock_ns, sim.now().as_nanos() as u64, "{what}: clock after {steps} steps");
                         for (i, t) in head.tasks.iter().enumerate() {

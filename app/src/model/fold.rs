@@ -11,8 +11,7 @@
 //! The rules mirror the executor's (`executor/src/sim.rs`, `core.rs`):
 //! - `Spawned`: a new task, `scheduled`, appended to the ready queue.
 //! - `PollStarted`: the task leaves the ready queue the way the scheduler
-//!   takes it (FIFO: from the front; random: `swap_remove`, the last task
-//!   fills the gap) and is `running`.
+//!   takes it (see [`ReadyQueue`]) and is `running`.
 //! - `PollEnded { Pending }`: `idle`; `PollEnded { Ready }` is followed by
 //!   `Completed`, which makes it `done`.
 //! - `Woken`: counted; an `idle` task becomes `scheduled` and joins the queue
@@ -29,6 +28,8 @@
 use std::collections::{BTreeSet, VecDeque};
 
 use wakescope::{CancelCause, EndReason, Event, PollResult, TaskId, TimerId, Trace, WakeSource};
+
+pub use super::queue::{QueueOrder, ReadyQueue};
 
 /// Wakes kept for the wakers panel: the latest ones.
 pub const RECENT_WAKES_MAX: usize = 8;
@@ -97,22 +98,6 @@ impl Phase {
     }
 }
 
-/// How the ready queue gives up the task it polls (the trace header's policy).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum QueueOrder {
-    /// `Policy::Fifo`: from the front, order kept.
-    Fifo,
-    /// `Policy::Random`: the picked slot is refilled with the last task.
-    SwapRemove,
-}
-
-impl QueueOrder {
-    /// The order for a trace header's policy name (unknown names: random).
-    pub fn from_policy(policy: &str) -> QueueOrder {
-        if policy == "fifo" { QueueOrder::Fifo } else { QueueOrder::SwapRemove }
-    }
-}
-
 /// One task's state and its counters at a step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct TaskView {
@@ -131,10 +116,6 @@ pub struct TaskView {
     pub idle_ns: u64,
     /// When the current state began.
     pub since_ns: u64,
-    /// While scheduled: the task's place in the ready queue, counted from the
-    /// queue's first ever slot (see [`ViewState::ready_head`]), so finding a
-    /// task in a queue of a million is O(1).
-    queue_slot: u64,
 }
 
 impl TaskView {
@@ -147,7 +128,6 @@ impl TaskView {
             queued_ns: 0,
             idle_ns: 0,
             since_ns: now_ns,
-            queue_slot: 0,
         }
     }
 
@@ -198,10 +178,7 @@ pub struct ViewState {
     /// Every task spawned so far, by id.
     pub tasks: Vec<TaskView>,
     /// Runnable tasks in queue order.
-    pub ready: VecDeque<TaskId>,
-    /// The slot number of `ready[0]`: slots only grow, so a task's slot minus
-    /// this is its index.
-    ready_head: u64,
+    pub ready: ReadyQueue,
     /// Pending timers as `(deadline_ns, timer)`: sorted by deadline, then arming order.
     pub timers: BTreeSet<(u64, TimerId)>,
     /// The latest wakes, oldest first.
@@ -212,8 +189,6 @@ pub struct ViewState {
     pub phase: Phase,
     /// Set once the `Ended` event was applied.
     pub ended: Option<EndReason>,
-    /// How the ready queue gives up tasks.
-    pub order: QueueOrder,
 }
 
 impl ViewState {
@@ -223,14 +198,12 @@ impl ViewState {
             step: 0,
             clock_ns: 0,
             tasks: Vec::new(),
-            ready: VecDeque::new(),
-            ready_head: 0,
+            ready: ReadyQueue::new(order),
             timers: BTreeSet::new(),
             recent_wakes: VecDeque::new(),
             polling: None,
             phase: Phase::Start,
             ended: None,
-            order,
         }
     }
 
@@ -262,13 +235,14 @@ impl ViewState {
             Event::Spawned { task } => {
                 debug_assert_eq!(task.index(), self.tasks.len(), "task ids are dense");
                 self.tasks.push(TaskView::new(now_ns));
-                self.enqueue(task);
+                self.ready.push(task);
                 if self.polling.is_none() {
                     self.phase = Phase::Start;
                 }
             }
             Event::PollStarted { task } => {
-                self.take_from_queue(task);
+                let queued = self.ready.take(task);
+                debug_assert!(queued, "a polled task was in the ready queue ({task})");
                 self.set_status(task, TaskStatus::Running);
                 if let Some(t) = self.task_mut(task) {
                     t.polls += 1;
@@ -305,7 +279,7 @@ impl ViewState {
             }
             Event::Cancelled { task, cause } => {
                 if self.status(task) == Some(TaskStatus::Scheduled) {
-                    self.remove_from_queue(task);
+                    self.ready.remove(task);
                 }
                 self.set_status(task, TaskStatus::Cancelled);
                 if self.polling == Some(task) {
@@ -348,77 +322,13 @@ impl ViewState {
         self.tasks.get(task.index()).map(|t| t.status)
     }
 
-    /// Appends `task` to the ready queue.
-    fn enqueue(&mut self, task: TaskId) {
-        let slot = self.ready_head + self.ready.len() as u64;
-        if let Some(t) = self.task_mut(task) {
-            t.queue_slot = slot;
-        }
-        self.ready.push_back(task);
-    }
-
-    /// Where `task` is in the ready queue.
-    fn queue_index(&self, task: TaskId) -> Option<usize> {
-        let slot = self.tasks.get(task.index())?.queue_slot;
-        let i = usize::try_from(slot.checked_sub(self.ready_head)?).ok()?;
-        (self.ready.get(i) == Some(&task)).then_some(i)
-    }
-
-    /// Removes `task` from the ready queue the way the executor's scheduler does.
-    fn take_from_queue(&mut self, task: TaskId) {
-        let Some(i) = self.queue_index(task) else {
-            debug_assert!(false, "a polled task was in the ready queue ({task})");
-            return;
-        };
-        match self.order {
-            _ if i == 0 && (self.order == QueueOrder::Fifo || self.ready.len() == 1) => {
-                self.ready.pop_front();
-                self.ready_head += 1;
-            }
-            QueueOrder::Fifo => self.remove_at(i),
-            QueueOrder::SwapRemove => {
-                self.ready.swap_remove_back(i);
-                if let Some(&moved) = self.ready.get(i) {
-                    let slot = self.ready_head + i as u64;
-                    if let Some(t) = self.task_mut(moved) {
-                        t.queue_slot = slot;
-                    }
-                }
-            }
-        }
-    }
-
-    /// Removes `task` from the ready queue, keeping the order (an abort).
-    fn remove_from_queue(&mut self, task: TaskId) {
-        if let Some(i) = self.queue_index(task) {
-            self.remove_at(i);
-        }
-    }
-
-    /// Removes index `i`, renumbering the tasks behind it: O(n), for the rare cases.
-    fn remove_at(&mut self, i: usize) {
-        if i == 0 {
-            self.ready.pop_front();
-            self.ready_head += 1;
-            return;
-        }
-        self.ready.remove(i);
-        for j in i..self.ready.len() {
-            let moved = self.ready[j];
-            let slot = self.ready_head + j as u64;
-            if let Some(t) = self.task_mut(moved) {
-                t.queue_slot = slot;
-            }
-        }
-    }
-
     fn apply_wake(&mut self, task: TaskId, source: WakeSource) {
         if let Some(t) = self.task_mut(task) {
             t.wakes += 1;
         }
         if self.status(task) == Some(TaskStatus::Idle) {
             self.set_status(task, TaskStatus::Scheduled);
-            self.enqueue(task);
+            self.ready.push(task);
         }
         if self.recent_wakes.len() == RECENT_WAKES_MAX {
             self.recent_wakes.pop_front();

@@ -128,7 +128,7 @@ impl Frame {
             .ready
             .iter()
             .take(READY_ROWS_MAX)
-            .map(|&task| ReadyRow { task: task.0, name: task_name(trace, task) })
+            .map(|task| ReadyRow { task: task.0, name: task_name(trace, task) })
             .collect();
         let longest_ns = state.timers.iter().map(|(d, _)| d.saturating_sub(state.clock_ns)).max().unwrap_or(0);
         let timers = state

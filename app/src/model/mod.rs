@@ -2,6 +2,7 @@
 //!
 //! Nothing here touches the browser, so all of it is tested natively:
 //! - [`fold`]: [`ViewState`], the state at step k as a fold of the first k events;
+//! - [`queue`]: the ready queue in the executor's exact order;
 //! - [`snapshots`]: copies of the fold along the trace, so any step is near one;
 //! - [`run`]: a scenario run recorded in slices, with its fold and snapshots;
 //! - [`frame`]: the rows each panel renders at a step;
@@ -11,11 +12,13 @@
 pub mod describe;
 pub mod fold;
 pub mod frame;
+pub mod queue;
 pub mod run;
 pub mod snapshots;
 pub mod timeline;
 
-pub use fold::{Phase, QueueOrder, TaskStatus, TaskView, ViewState, WakeView};
+pub use fold::{Phase, TaskStatus, TaskView, ViewState, WakeView};
+pub use queue::{QueueOrder, ReadyQueue};
 pub use frame::{Frame, LogRow, ReadyRow, SourceKind, TaskRow, TimerRow, WakeRow};
 pub use run::{EndKind, Run, RunEnd, EVENTS_MAX};
 pub use snapshots::{Snapshots, SNAPSHOT_EVERY_MIN};
