@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::use_session;
-use crate::web::session::SPEEDS;
+use crate::web::playback::SPEEDS;
 
 /// The step controls.
 #[component]

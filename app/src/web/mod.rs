@@ -1,9 +1,11 @@
 //! The browser side: the root component, the session it owns, and the
 //! browser facilities behind them. Compiled for wasm32 only.
 
+mod address;
 mod app;
 pub mod browser;
 mod keys;
+pub mod playback;
 pub mod session;
 
 pub use session::Session;

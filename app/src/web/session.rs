@@ -8,12 +8,15 @@
 //! - recording happens in slices of at most [`SLICE_BUDGET_MS`] per
 //!   animation frame ([`Session::load`] starts it);
 //! - the view at step k is rebuilt from the run's snapshots ([`Session::seek`]);
-//! - stepping replaces the address, changing scenario or seed pushes a new one.
+//! - stepping replaces the address, changing scenario or seed pushes a new one
+//!   (`address.rs`); playback is in `playback.rs`.
 
 use leptos::prelude::*;
 use wakescope::scenarios::{Params, Scenario};
 
+use super::address::UrlSync;
 use super::browser::{self, HistoryMode};
+use super::playback::SPEED_DEFAULT;
 use crate::model::frame::{log_window, LogRow};
 use crate::model::{Frame, Run, RunEnd, Timeline};
 use crate::url::{self, Request};
@@ -22,14 +25,6 @@ use crate::url::{self, Request};
 pub const SLICE_BUDGET_MS: f64 = 8.0;
 /// Executor steps between two looks at the clock inside a slice.
 const STEPS_PER_CHECK: u32 = 64;
-/// Playback speeds; the default is ×1.
-pub const SPEEDS: [f64; 5] = [0.25, 0.5, 1.0, 2.0, 4.0];
-/// Index of ×1 in [`SPEEDS`].
-pub const SPEED_DEFAULT: usize = 2;
-/// Steps per second at ×1.
-const STEPS_PER_SECOND: f64 = 4.0;
-/// Least time between two address updates while stepping fast.
-const URL_REPLACE_EVERY_MS: f64 = 250.0;
 
 /// What is being run: scenario, validated parameters, seed.
 #[derive(Clone, Debug)]
@@ -65,13 +60,6 @@ struct PendingStep {
     report_past_end: bool,
 }
 
-/// Address bookkeeping for throttled updates.
-#[derive(Clone, Copy, Debug, Default)]
-struct UrlSync {
-    last_ms: f64,
-    trailing: bool,
-}
-
 /// The session handle: `Copy`, provided by context.
 #[derive(Clone, Copy)]
 pub struct Session {
@@ -90,11 +78,11 @@ pub struct Session {
     pub base_url: StoredValue<String>,
     pending: StoredValue<Option<PendingStep>>,
     generation: StoredValue<u64>,
-    play_generation: StoredValue<u64>,
-    url_sync: StoredValue<UrlSync>,
+    pub(super) play_generation: StoredValue<u64>,
+    pub(super) url_sync: StoredValue<UrlSync>,
     /// Bumped whenever the history entry changes (push, back/forward), so a
     /// throttled write scheduled for the old entry never lands on the new one.
-    url_epoch: StoredValue<u64>,
+    pub(super) url_epoch: StoredValue<u64>,
 }
 
 impl Session {
@@ -222,7 +210,7 @@ impl Session {
     }
 
     /// Moves to a step asked for earlier, once it is recorded (or the run ended short of it).
-    fn settle_pending(&self, write_url: bool) {
+    pub(super) fn settle_pending(&self, write_url: bool) {
         let Some(pending) = self.pending.get_value() else { return };
         let status = self.status.get_untracked();
         let target = if pending.step <= status.total {
@@ -297,104 +285,6 @@ impl Session {
     pub fn seek_time(&self, time_ns: u64) {
         if let Some(k) = self.run.with_value(|r| r.as_ref().map(|run| run.step_near_time(time_ns))) {
             self.seek(k);
-        }
-    }
-
-    /// Play from here (from the start when at the end), or pause.
-    pub fn toggle_play(&self) {
-        if self.playing.get_untracked() {
-            self.pause();
-            return;
-        }
-        let status = self.status.get_untracked();
-        if status.finished && self.step.get_untracked() >= status.total {
-            self.seek(0);
-        }
-        self.playing.set(true);
-        let generation = self.play_generation.get_value() + 1;
-        self.play_generation.set_value(generation);
-        self.play_frame(generation, browser::now_ms(), 0.0);
-    }
-
-    /// Stops playback and writes the address.
-    pub fn pause(&self) {
-        if self.halt() {
-            self.write_address(HistoryMode::Replace);
-        }
-    }
-
-    /// Stops playback without touching the address (it may already show
-    /// another entry); true if it was playing.
-    fn halt(&self) -> bool {
-        let was_playing = self.playing.get_untracked();
-        if was_playing {
-            self.playing.set(false);
-            self.play_generation.update_value(|g| *g += 1);
-        }
-        was_playing
-    }
-
-    /// One animation frame of playback: advance by elapsed time × speed.
-    fn play_frame(&self, generation: u64, last_ms: f64, carry: f64) {
-        let session = *self;
-        request_animation_frame(move || {
-            if session.play_generation.get_value() != generation || !session.playing.get_untracked() {
-                return;
-            }
-            let now = browser::now_ms();
-            let rate = STEPS_PER_SECOND * SPEEDS[session.speed.get_untracked().min(SPEEDS.len() - 1)];
-            let due = carry + (now - last_ms).max(0.0) / 1000.0 * rate;
-            let steps = due.floor();
-            if steps >= 1.0 {
-                session.step_by(steps as i64);
-            }
-            let status = session.status.get_untracked();
-            if status.finished && session.step.get_untracked() >= status.total {
-                session.pause();
-                return;
-            }
-            session.play_frame(generation, now, due - steps);
-        });
-    }
-
-    /// A faster (+1) or slower (−1) playback speed.
-    pub fn change_speed(&self, delta: i32) {
-        let i = (self.speed.get_untracked() as i32 + delta).clamp(0, SPEEDS.len() as i32 - 1);
-        self.speed.set(i as usize);
-    }
-
-    /// The query string of the view on screen.
-    pub fn query(&self) -> String {
-        let setup = self.setup.get_untracked();
-        url::format(setup.scenario, &setup.params, setup.seed, self.step.get_untracked())
-    }
-
-    /// Writes the address now.
-    fn write_address(&self, mode: HistoryMode) {
-        browser::set_query(&self.query(), mode);
-        self.url_sync.update_value(|s| s.last_ms = browser::now_ms());
-    }
-
-    /// Replaces the address, at most every [`URL_REPLACE_EVERY_MS`] (browsers
-    /// throttle history calls), with a trailing write so the last step always lands.
-    fn replace_address_soon(&self) {
-        let sync = self.url_sync.get_value();
-        let since = browser::now_ms() - sync.last_ms;
-        if since >= URL_REPLACE_EVERY_MS {
-            self.write_address(HistoryMode::Replace);
-        } else if !sync.trailing {
-            self.url_sync.update_value(|s| s.trailing = true);
-            let session = *self;
-            let epoch = self.url_epoch.get_value();
-            set_timeout(
-                move || {
-                    session.url_sync.update_value(|s| s.trailing = false);
-                    if session.url_epoch.get_value() == epoch {
-                        session.write_address(HistoryMode::Replace);
-                    }
-                },
-                std::time::Duration::from_millis((URL_REPLACE_EVERY_MS - since).max(0.0) as u64 + 1),
-            );
         }
     }
 
