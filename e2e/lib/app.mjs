@@ -105,6 +105,30 @@ export async function waitReady(page, timeout = READY_TIMEOUT_MS) {
   }
 }
 
+/** How long recording a whole run may take (the largest scenarios record millions of events). */
+export const RECORD_TIMEOUT_MS = 180_000;
+
+/**
+ * Waits until the run is fully recorded: `outcome`'s `data-outcome` is no
+ * longer `running`. Returns the outcome (`completed`, `deadlock`, `limit`).
+ */
+export async function waitRecorded(page, timeout = RECORD_TIMEOUT_MS) {
+  try {
+    const handle = await page.waitForFunction(
+      (sel) => {
+        const v = document.querySelector(sel)?.getAttribute('data-outcome');
+        return v && v !== 'running' ? v : false;
+      },
+      tid('outcome'),
+      { timeout, polling: 100 },
+    );
+    return handle.jsonValue();
+  } catch (err) {
+    const outcome = await page.locator(tid('outcome')).getAttribute('data-outcome').catch(() => null);
+    throw new Error(`the run at ${page.url()} was not recorded within ${timeout} ms (outcome: ${outcome})`, { cause: err });
+  }
+}
+
 /** `{ step, total }` from the step counter. */
 export async function counter(page) {
   return page.locator(tid('step-counter')).evaluate((el) => ({

@@ -94,9 +94,10 @@ export class Session {
       }
     });
     page.on('requestfailed', (req) => {
-      // Navigations we start and then abandon (a new goto) are not the app's fault.
+      // A request cancelled because the page navigated away (a new goto in the
+      // test) or was closed is not a failure of the app.
       const failure = req.failure()?.errorText ?? 'failed';
-      if (failure.includes('ERR_ABORTED') && req.isNavigationRequest()) return;
+      if (failure.includes('ERR_ABORTED')) return;
       this.problems.push(`requestfailed: ${req.url()} (${failure})`);
     });
     page.on('response', (res) => {
