@@ -24,10 +24,11 @@ Usage: cargo xtask <command> [options]
 
 Commands:
   test     Install what the tests need, then run every stage, stopping at the first failure:
-             1. native tests    cargo test --workspace --all-features
-             2. wasm32 tests    the executor's tests/wasm.rs under wasm-bindgen-test-runner (Node)
-             3. app build       trunk build --release            (when app/ and index.html exist)
-             4. browser tests   npm test in e2e/ against dist/   (when e2e/package.json exists)
+             1. determinism lint  clippy on the executor: no wall clock, threads or hash containers
+             2. native tests      cargo test --workspace --all-features
+             3. wasm32 tests      the executor's tests/wasm.rs under wasm-bindgen-test-runner (Node)
+             4. app build         trunk build --release            (when app/ and index.html exist)
+             5. browser tests     npm test in e2e/ against dist/   (when e2e/package.json exists)
   serve    Build the app and serve it on http://127.0.0.1:8080, rebuilding on change.
            Options: --port <n>, --address <ip>
   setup    Only install the tools: the wasm32 target, wasm-bindgen-cli (the version in
@@ -185,9 +186,10 @@ fn secs(d: Duration) -> String {
 /// `cargo xtask test`.
 fn test(env: &Env) -> Result<(), String> {
     let layout = Layout::detect(env);
-    let mut report = Report::new("xtask test", 4);
+    let mut report = Report::new("xtask test", 5);
 
     report.stage("setup", "tools for the stages below", |_| {
+        setup::clippy(env)?;
         setup::wasm_target(env)?;
         setup::wasm_bindgen(env)?;
         if layout.app {
@@ -199,6 +201,22 @@ fn test(env: &Env) -> Result<(), String> {
         }
         Ok(())
     })?;
+
+    // The executor must never read the wall clock, start threads or iterate
+    // hash containers (executor/clippy.toml): those lints are errors here.
+    let mut lint = env.cargo();
+    lint.args([
+        "clippy",
+        "-p",
+        "wakescope",
+        "--all-features",
+        "--",
+        "-D",
+        "clippy::disallowed_methods",
+        "-D",
+        "clippy::disallowed_types",
+    ]);
+    report.stage("determinism lint", &run::show(&lint), |_| run::run(&mut lint))?;
 
     let mut native = env.cargo();
     native.args(["test", "--workspace", "--all-features"]);

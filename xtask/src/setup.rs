@@ -50,6 +50,16 @@ pub fn wasm_target(env: &Env) -> Result<(), String> {
     run::run(env.cmd("rustup").args(["target", "add", WASM_TARGET]))
 }
 
+/// Clippy, for the executor's determinism lints.
+pub fn clippy(env: &Env) -> Result<(), String> {
+    if run::output(env.cargo().args(["clippy", "--version"])).is_some() {
+        note("clippy", "installed");
+        return Ok(());
+    }
+    note("clippy", "installing");
+    run::run(env.cmd("rustup").args(["component", "add", "clippy"]))
+}
+
 /// The version of `wasm-bindgen` in Cargo.lock, which wasm-bindgen-cli must match.
 pub fn locked_wasm_bindgen(env: &Env) -> Result<String, String> {
     let lock_path = env.root.join("Cargo.lock");
