@@ -33,13 +33,21 @@ const RUNS = Math.max(1, Number.parseInt(process.env.WAKESCOPE_PERF_RUNS ?? '5',
 const QUERY = '?s=timers&mode=concurrent&seed=42';
 /** Longest a single load may take before the run is reported as failed. */
 const LOAD_TIMEOUT_MS = 60_000;
+/** Longest recording one scenario's whole run may take. */
+const RECORD_TIMEOUT_MS = 180_000;
 
-// Runs in the page before any of its scripts: records when the app is ready.
+// Runs in the page before any of its scripts: records when the app is ready
+// (the step counter shows a run) and when the run is fully recorded (the
+// outcome is no longer `running`).
 const READY_PROBE = `(() => {
   const check = () => {
     const el = document.querySelector('[data-testid="step-counter"]');
     if (el && Number(el.getAttribute('data-total')) > 0) {
-      window.__wakescopeReadyMs = performance.now();
+      window.__wakescopeReadyMs ??= performance.now();
+    }
+    const outcome = document.querySelector('[data-testid="outcome"]')?.getAttribute('data-outcome');
+    if (window.__wakescopeReadyMs !== undefined && outcome && outcome !== 'running') {
+      window.__wakescopeRecordedMs = performance.now();
       observer.disconnect();
     }
   };
@@ -60,8 +68,12 @@ async function main() {
   const browser = await launchBrowser();
   const version = browser.version();
   const loads = [];
+  const recordings = [];
   try {
     for (let i = 0; i < RUNS; i++) loads.push(await coldLoad(browser, server.url + '/' + QUERY));
+    for (const id of await scenarioIds(browser, server.url + '/' + QUERY)) {
+      recordings.push({ scenario: id, ...(await recordRun(browser, `${server.url}/?s=${encodeURIComponent(id)}&seed=1`)) });
+    }
   } finally {
     await browser.close();
     await server.close();
@@ -76,6 +88,7 @@ async function main() {
   };
 
   printReport(dist, sizes, loads, summary, budgets, version);
+  printRecordings(recordings);
   const report = {
     date: new Date().toISOString(),
     dist,
@@ -87,6 +100,7 @@ async function main() {
     sizes,
     loads,
     summary,
+    recordings,
     budgets,
   };
   const out = path.join(REPO_DIR, 'target', 'perf.json');
@@ -180,6 +194,56 @@ async function coldLoad(browser, url) {
   } finally {
     await context.close();
   }
+}
+
+/** The scenario ids in the app's menu. */
+async function scenarioIds(browser, url) {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  try {
+    const page = await context.newPage();
+    await page.goto(url, { timeout: LOAD_TIMEOUT_MS });
+    await page.waitForSelector('[data-testid="scenario"] option', { state: 'attached', timeout: LOAD_TIMEOUT_MS });
+    return await page.locator('[data-testid="scenario"] option').evaluateAll((els) => els.map((o) => o.value));
+  } finally {
+    await context.close();
+  }
+}
+
+/** One load of a scenario (default mode): when it was ready and when fully recorded. */
+async function recordRun(browser, url) {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  try {
+    const page = await context.newPage();
+    await page.addInitScript(READY_PROBE);
+    await page.goto(url, { timeout: LOAD_TIMEOUT_MS });
+    try {
+      await page.waitForFunction(() => typeof window.__wakescopeRecordedMs === 'number', null, {
+        timeout: RECORD_TIMEOUT_MS,
+        polling: 100,
+      });
+    } catch {
+      return { mode: null, steps: null, outcome: 'not recorded in time', readyMs: null, recordedMs: null };
+    }
+    return await page.evaluate(() => ({
+      mode: document.querySelector('[data-testid="mode"]')?.value ?? null,
+      steps: Number(document.querySelector('[data-testid="step-counter"]')?.getAttribute('data-total')),
+      outcome: document.querySelector('[data-testid="outcome"]')?.getAttribute('data-outcome'),
+      readyMs: Math.round(window.__wakescopeReadyMs * 10) / 10,
+      recordedMs: Math.round(window.__wakescopeRecordedMs * 10) / 10,
+    }));
+  } finally {
+    await context.close();
+  }
+}
+
+function printRecordings(recordings) {
+  if (recordings.length === 0) return;
+  console.log('\nRecording each scenario (seed 1, default mode; ms since navigation start)');
+  const rows = [['scenario', 'mode', 'steps', 'outcome', 'ready', 'recorded']];
+  for (const r of recordings) {
+    rows.push([r.scenario, r.mode ?? '—', r.steps ?? '—', r.outcome ?? '—', ms(r.readyMs), ms(r.recordedMs)]);
+  }
+  printTable(rows);
 }
 
 function stats(values) {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
-import { appSuite, tid, counter, clickAndWaitStep, stepForward } from '../lib/app.mjs';
+import { appSuite, tid, counter, clickAndWaitStep, stepForward, waitReady, waitRecorded } from '../lib/app.mjs';
 import { REPO_DIR } from '../lib/server.mjs';
 
 const appTest = appSuite();
@@ -44,4 +44,21 @@ appTest('screenshots: initial, mid-run, end with answer, help overlay, error', a
   const sequential = await open('s=timers&mode=sequential&seed=7');
   await clickAndWaitStep(sequential, 'last', (await counter(sequential)).total);
   await shoot(sequential, '06-sequential-end');
+});
+
+appTest('screenshots: every scenario and mode at its last step', async ({ open, base }) => {
+  const page = await open('s=timers&seed=1');
+  const options = (testid) => page.locator(`${tid(testid)} option`).evaluateAll((els) => els.map((o) => o.value));
+  const safe = (text) => text.replace(/[^a-z0-9_-]/gi, '_');
+  for (const id of await options('scenario')) {
+    await page.goto(`${base}/?s=${encodeURIComponent(id)}&seed=1`);
+    await waitReady(page);
+    for (const mode of await options('mode')) {
+      await page.goto(`${base}/?s=${encodeURIComponent(id)}&mode=${encodeURIComponent(mode)}&seed=1`);
+      await waitReady(page);
+      await waitRecorded(page);
+      await clickAndWaitStep(page, 'last', (await counter(page)).total);
+      await shoot(page, `scenario-${safe(id)}-${safe(mode)}-end`);
+    }
+  }
 });
