@@ -92,3 +92,8 @@ pub use trace::{
 };
 pub use waker::WakeSource;
 pub use work::{work, Work, LONG_POLL};
+
+/// The README's examples, compiled and run as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
