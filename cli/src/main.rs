@@ -83,41 +83,58 @@ pub enum Exit {
     Usage = 2,
 }
 
-/// Where `run` writes: stdout or a file.
+/// Where output goes: stdout or a file, buffered, counting the bytes.
 pub struct Output {
-    file: Option<(std::fs::File, String)>,
+    sink: std::io::BufWriter<Box<dyn Write>>,
+    /// The file name, or `stdout`, for messages.
+    name: String,
+    bytes: u64,
 }
 
 impl Output {
     /// Opens (creates or truncates) `path`, or stdout when there is none.
     pub fn open(path: Option<&Path>) -> Result<Output, String> {
-        let file = match path {
-            None => None,
+        let (sink, name): (Box<dyn Write>, String) = match path {
+            None => (Box::new(std::io::stdout()), "stdout".to_string()),
             Some(p) => {
                 let f = std::fs::File::create(p).map_err(|e| format!("cannot write `{}`: {e}", p.display()))?;
-                Some((f, p.display().to_string()))
+                (Box::new(f), p.display().to_string())
             }
         };
-        Ok(Output { file })
+        Ok(Output { sink: std::io::BufWriter::new(sink), name, bytes: 0 })
     }
 
-    /// Writes all of `text`. A closed pipe (`| head`) is not an error.
+    /// Writes all of `text`.
     pub fn write(&mut self, text: &str) -> Result<(), String> {
-        let result = match &mut self.file {
-            Some((f, _)) => f.write_all(text.as_bytes()).and_then(|()| f.flush()),
-            None => {
-                let mut stdout = std::io::stdout().lock();
-                stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush())
-            }
-        };
+        let result = self.write_all(text.as_bytes()).and_then(|()| self.flush());
+        self.check(result)
+    }
+
+    /// Bytes written so far.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// Turns a write error into a message. A closed pipe (`| head`) is not
+    /// an error: the reader has seen what it wanted.
+    pub fn check(&self, result: std::io::Result<()>) -> Result<(), String> {
         match result {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-            Err(e) => {
-                let target = self.file.as_ref().map_or("stdout", |(_, name)| name.as_str());
-                Err(format!("cannot write `{target}`: {e}"))
-            }
+            Err(e) => Err(format!("cannot write `{}`: {e}", self.name)),
         }
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.sink.write(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.sink.flush()
     }
 }
 

@@ -6,6 +6,8 @@
 //! for the same scenario, parameters and seed: both start the run through
 //! `Scenario::start` with `Config::seeded(seed)`.
 
+use std::io::Write;
+
 use wakescope::sweep::{describe_event, format_time_ns};
 use wakescope::{Event, Outcome, Trace};
 
@@ -21,16 +23,20 @@ pub fn run(args: &RunArgs) -> Result<Exit, String> {
     let mut sim = selection.scenario.start(selection.config(args.seed), &selection.params);
     let outcome = sim.run();
     let trace = sim.trace();
-    let text = match args.format {
-        Format::Text => timeline(&selection, args.seed, &trace, &outcome),
-        Format::Jsonl => trace.to_jsonl(),
-        Format::Chrome => trace.to_chrome_json(),
-    };
     let mut out = Output::open(args.out.as_deref())?;
-    out.write(&text)?;
+    let written = match args.format {
+        Format::Text => out.write(&timeline(&selection, args.seed, &trace, &outcome)),
+        Format::Jsonl => out.write(&trace.to_jsonl()),
+        // Streamed: a large run's export is never held in memory whole.
+        Format::Chrome => {
+            let result = trace.write_chrome_json(&mut out).and_then(|()| out.flush());
+            out.check(result)
+        }
+    };
+    written?;
     eprintln!("fingerprint {}", trace.fingerprint_hex());
     if let Some(path) = &args.out {
-        eprintln!("wrote {} bytes to {}", text.len(), path.display());
+        eprintln!("wrote {} bytes to {}", out.bytes(), path.display());
     }
     if outcome.is_completed() {
         Ok(Exit::Ok)

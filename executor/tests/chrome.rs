@@ -339,3 +339,29 @@ fn an_empty_trace_exports_an_empty_timeline() {
     let doc = validate(&sim.trace(), "empty");
     assert!(doc["traceEvents"].as_array().unwrap().iter().all(|e| e["ph"] == "M"));
 }
+
+#[test]
+fn writing_streams_the_same_text_and_reports_write_errors() {
+    let sim = kitchen(9);
+    let trace = sim.trace();
+    let mut bytes = Vec::new();
+    trace.write_chrome_json(&mut bytes).unwrap();
+    assert_eq!(String::from_utf8(bytes).unwrap(), trace.to_chrome_json());
+
+    /// A disk that fills up after 100 bytes.
+    struct Full(usize);
+    impl std::io::Write for Full {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.0 + buf.len() > 100 {
+                return Err(std::io::Error::other("disk full"));
+            }
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let err = trace.write_chrome_json(Full(0)).unwrap_err();
+    assert_eq!(err.to_string(), "disk full");
+}

@@ -38,14 +38,22 @@
 //! Flow points are placed strictly inside the slices they belong to (one
 //! nanosecond in from an edge), so both viewers bind them to the right slice
 //! whatever order they sort equal timestamps in.
+//!
+//! # Size
+//! Events are written as they are produced ([`Trace::write_chrome_json`]),
+//! so exporting needs little memory beyond the output. The output is about
+//! 200 bytes per event; Perfetto's web UI opens files of a few hundred
+//! megabytes (a run of a million tasks is over a gigabyte: export a smaller
+//! run, or open it with Perfetto's `trace_processor`).
 
 use std::collections::BTreeMap;
+use std::io::{self, Write};
 
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::json;
 
 use super::{Event, PollResult, Trace};
-use crate::sweep::{describe_event, format_time_ns};
+use crate::sweep::describe_event;
 use crate::task::TaskId;
 use crate::timer::TimerId;
 use crate::trace::EventRecord;
@@ -57,21 +65,13 @@ pub const EVENT_SPACING_NS: u64 = 2;
 const PID: u32 = 1;
 /// Longest instant name; the full text is in `args.what`.
 const NAME_CHARS_MAX: usize = 80;
-
-/// The whole file, fields in the order the format's examples use.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ChromeDocument {
-    trace_events: Vec<ChromeEvent>,
-    display_time_unit: &'static str,
-    /// Where the run came from: seed, policy, scenario, fingerprint.
-    other_data: Value,
-}
+/// Marks a timer with no open async slice.
+const NOT_ARMED: u32 = u32::MAX;
 
 /// One trace event as the Chrome Trace Event format spells it.
 #[derive(Serialize)]
-struct ChromeEvent {
-    name: String,
+struct ChromeEvent<'a> {
+    name: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     cat: Option<&'static str>,
     ph: &'static str,
@@ -91,25 +91,41 @@ struct ChromeEvent {
     #[serde(skip_serializing_if = "Option::is_none")]
     s: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    args: Option<Value>,
+    args: Option<Args<'a>>,
 }
 
-impl ChromeEvent {
-    fn new(ph: &'static str, name: impl Into<String>, tid: u32, tick_ns: u64) -> ChromeEvent {
-        ChromeEvent {
-            name: name.into(),
-            cat: None,
-            ph,
-            ts: micros(tick_ns),
-            dur: None,
-            pid: PID,
-            tid,
-            id: None,
-            bp: None,
-            s: None,
-            args: None,
-        }
+impl<'a> ChromeEvent<'a> {
+    fn new(ph: &'static str, name: &'a str, tid: u32, tick_ns: u64) -> ChromeEvent<'a> {
+        ChromeEvent { name, cat: None, ph, ts: micros(tick_ns), dur: None, pid: PID, tid, id: None, bp: None, s: None, args: None }
     }
+}
+
+/// The `args` of each kind of exported event; virtual times in nanoseconds.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Args<'a> {
+    /// `process_name`, `thread_name`.
+    Name { name: &'a str },
+    /// `thread_sort_index`.
+    Sort { sort_index: u32 },
+    /// A poll: its number for the task, the sequence number of its start,
+    /// and what the task did during it.
+    Poll {
+        poll: u32,
+        seq: u64,
+        virtual_start_ns: u64,
+        virtual_end_ns: u64,
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        during: &'a [String],
+    },
+    /// An instant: the event in words.
+    Instant { what: &'a str, seq: u64, virtual_ns: u64 },
+    /// A timer armed.
+    TimerArmed { timer: u32, armed_at_ns: u64, deadline_ns: Option<u64> },
+    /// A timer fired, cancelled or left armed.
+    TimerEnded { end: &'a str },
+    /// A wake's arrow: who woke.
+    Wake { by: &'a str },
 }
 
 fn micros(ns: u64) -> f64 {
@@ -136,20 +152,29 @@ struct PendingWake {
     by: String,
 }
 
-/// Walks the trace once and writes the events.
-struct Exporter<'t> {
+/// Walks the trace once and writes the events as it goes.
+struct Exporter<'t, W: Write> {
     trace: &'t Trace,
-    out: Vec<ChromeEvent>,
+    out: W,
+    /// Events written so far (a comma goes before every one but the first).
+    written: u64,
+    /// One event's JSON, reused: serde writes many small pieces, the output one.
+    scratch: Vec<u8>,
     tid_executor: u32,
     tid_timers: u32,
     tid_outside: u32,
+    /// Polls in progress (at most one, unless the trace is malformed).
     open_polls: BTreeMap<TaskId, OpenPoll>,
-    /// Start and end tick of each task's last finished poll.
-    last_poll: BTreeMap<TaskId, (u64, u64)>,
-    polls: BTreeMap<TaskId, u32>,
-    pending_wakes: BTreeMap<TaskId, Vec<PendingWake>>,
-    /// Armed timers: the thread their async slice began on.
-    armed_timers: BTreeMap<TimerId, u32>,
+    // Per-task and per-timer state is indexed by id: ids are dense, and a
+    // run of a million tasks would spend its time in map lookups otherwise.
+    /// End tick of each task's last finished poll (0: none yet).
+    last_poll_end: Vec<u64>,
+    /// Polls started, per task.
+    polls: Vec<u32>,
+    /// Wakes waiting for each task's next poll.
+    pending_wakes: Vec<Vec<PendingWake>>,
+    /// The thread each armed timer's async slice began on ([`NOT_ARMED`] otherwise).
+    armed_timers: Vec<u32>,
     next_flow: u64,
     /// Virtual time of the last event.
     last_ns: u64,
@@ -169,49 +194,72 @@ impl Trace {
     /// assert!(json["traceEvents"].as_array().unwrap().iter().any(|e| e["ph"] == "X"));
     /// ```
     pub fn to_chrome_json(&self) -> String {
+        let mut bytes = Vec::with_capacity(200 * self.len() + 1024);
+        self.write_chrome_json(&mut bytes).expect("writing to memory does not fail");
+        String::from_utf8(bytes).expect("serde_json writes UTF-8")
+    }
+
+    /// Writes [`Trace::to_chrome_json`] to `out` as it is produced, without
+    /// holding the whole text in memory. `out` is written in small pieces:
+    /// give it a buffered writer.
+    pub fn write_chrome_json<W: Write>(&self, out: W) -> io::Result<()> {
         let tasks = u32::try_from(self.task_count()).expect("task ids fit in u32");
         let mut exporter = Exporter {
             trace: self,
-            out: Vec::new(),
+            out,
+            written: 0,
+            scratch: Vec::with_capacity(512),
             tid_executor: tasks + 1,
             tid_timers: tasks + 2,
             tid_outside: tasks + 3,
             open_polls: BTreeMap::new(),
-            last_poll: BTreeMap::new(),
-            polls: BTreeMap::new(),
-            pending_wakes: BTreeMap::new(),
-            armed_timers: BTreeMap::new(),
+            last_poll_end: vec![0; tasks as usize],
+            polls: vec![0; tasks as usize],
+            pending_wakes: std::iter::repeat_with(Vec::new).take(tasks as usize).collect(),
+            armed_timers: vec![NOT_ARMED; self.timer_count()],
             next_flow: 1,
             last_ns: 0,
         };
-        exporter.metadata();
+        exporter.out.write_all(b"{\"traceEvents\":[")?;
+        exporter.metadata()?;
         let mut tick = 0;
         for record in self.iter() {
             tick = record.time_ns.max(tick + EVENT_SPACING_NS);
-            exporter.event(&record, tick);
+            exporter.event(&record, tick)?;
         }
-        exporter.finish(tick + EVENT_SPACING_NS);
+        exporter.finish(tick + EVENT_SPACING_NS)?;
         let header = self.header();
-        let params: Map<String, Value> = header.params.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
-        let document = ChromeDocument {
-            trace_events: exporter.out,
-            display_time_unit: "ns",
-            other_data: json!({
-                "producer": "wakescope",
-                "seed": header.seed.to_string(),
-                "policy": header.policy,
-                "scenario": header.scenario,
-                "params": params,
-                "fingerprint": self.fingerprint_hex(),
-                "events": self.len(),
-                "time": format!("virtual time; events at one instant are {EVENT_SPACING_NS} ns apart"),
-            }),
-        };
-        serde_json::to_string(&document).expect("the trace serializes")
+        let params: serde_json::Map<String, serde_json::Value> =
+            header.params.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+        let other = json!({
+            "producer": "wakescope",
+            "seed": header.seed.to_string(),
+            "policy": header.policy,
+            "scenario": header.scenario,
+            "params": params,
+            "fingerprint": self.fingerprint_hex(),
+            "events": self.len(),
+            "time": format!("virtual time; events at one instant are {EVENT_SPACING_NS} ns apart"),
+        });
+        let mut out = exporter.out;
+        out.write_all(b"],\"displayTimeUnit\":\"ns\",\"otherData\":")?;
+        serde_json::to_writer(&mut out, &other)?;
+        out.write_all(b"}")?;
+        out.flush()
     }
 }
 
-impl Exporter<'_> {
+impl<W: Write> Exporter<'_, W> {
+    fn emit(&mut self, event: &ChromeEvent<'_>) -> io::Result<()> {
+        self.scratch.clear();
+        if self.written > 0 {
+            self.scratch.push(b',');
+        }
+        self.written += 1;
+        serde_json::to_writer(&mut self.scratch, event)?;
+        self.out.write_all(&self.scratch)
+    }
+
     fn task_tid(&self, task: TaskId) -> u32 {
         task.0 + 1
     }
@@ -224,26 +272,29 @@ impl Exporter<'_> {
     }
 
     /// Names the process and its threads, and sorts the threads.
-    fn metadata(&mut self) {
-        let meta = |name: &str, tid: u32, args: Value| {
-            let mut e = ChromeEvent::new("M", name, tid, 0);
-            e.args = Some(args);
-            e
-        };
+    fn metadata(&mut self) -> io::Result<()> {
         // Process metadata belongs to no thread; tid 0 is the convention.
-        let mut out = vec![meta("process_name", 0, json!({ "name": "wakescope" }))];
-        let threads = [(self.tid_executor, "executor".to_string(), 0), (self.tid_timers, "timers".to_string(), 1)];
-        let tasks = (0..self.trace.task_count() as u32).map(|i| (self.task_tid(TaskId(i)), self.task_label(TaskId(i)), i + 2));
+        let mut process = ChromeEvent::new("M", "process_name", 0, 0);
+        process.args = Some(Args::Name { name: "wakescope" });
+        self.emit(&process)?;
+        let tasks = self.trace.task_count() as u32;
+        let named = [(self.tid_executor, "executor".to_string(), 0), (self.tid_timers, "timers".to_string(), 1)];
         let outside = (self.tid_outside, "outside".to_string(), self.tid_outside + 1);
-        for (tid, name, sort) in threads.into_iter().chain(tasks).chain(std::iter::once(outside)) {
-            out.push(meta("thread_name", tid, json!({ "name": name })));
-            out.push(meta("thread_sort_index", tid, json!({ "sort_index": sort })));
+        let tasks = (0..tasks).map(|i| (i + 1, self.task_label(TaskId(i)), i + 2));
+        let threads: Vec<(u32, String, u32)> = named.into_iter().chain(tasks).chain(std::iter::once(outside)).collect();
+        for (tid, name, sort) in &threads {
+            let mut e = ChromeEvent::new("M", "thread_name", *tid, 0);
+            e.args = Some(Args::Name { name });
+            self.emit(&e)?;
+            let mut e = ChromeEvent::new("M", "thread_sort_index", *tid, 0);
+            e.args = Some(Args::Sort { sort_index: *sort });
+            self.emit(&e)?;
         }
-        self.out.extend(out);
+        Ok(())
     }
 
     /// Exports one event. Every event kind is listed here, once.
-    fn event(&mut self, record: &EventRecord, tick: u64) {
+    fn event(&mut self, record: &EventRecord, tick: u64) -> io::Result<()> {
         self.last_ns = record.time_ns;
         match record.event {
             Event::PollStarted { task } => self.poll_started(task, record, tick),
@@ -252,11 +303,11 @@ impl Exporter<'_> {
                     PollResult::Ready => "ready",
                     PollResult::Pending => "pending",
                 };
-                self.poll_ended(task, result, record.time_ns, tick);
+                self.poll_ended(task, result, record.time_ns, tick)
             }
             Event::Panicked { task } => {
-                self.poll_ended(task, "panicked", record.time_ns, tick);
-                self.task_event(task, record, tick);
+                self.poll_ended(task, "panicked", record.time_ns, tick)?;
+                self.task_event(task, record, tick)
             }
             Event::Woken { task, source } => self.woken(task, source, tick),
             Event::TimerArmed { timer } => self.timer_armed(timer, record, tick),
@@ -284,106 +335,115 @@ impl Exporter<'_> {
         }
     }
 
-    fn poll_started(&mut self, task: TaskId, record: &EventRecord, tick: u64) {
-        *self.polls.entry(task).or_insert(0) += 1;
+    fn poll_started(&mut self, task: TaskId, record: &EventRecord, tick: u64) -> io::Result<()> {
+        if let Some(polls) = self.polls.get_mut(task.index()) {
+            *polls += 1;
+        }
         self.open_polls.insert(task, OpenPoll { start_tick: tick, start_ns: record.time_ns, seq: record.seq, during: Vec::new() });
         // Draw the arrows of the wakes that led here, ending just inside this poll.
         let tid = self.task_tid(task);
-        for wake in self.pending_wakes.remove(&task).unwrap_or_default() {
+        let wakes = self.pending_wakes.get_mut(task.index()).map(std::mem::take).unwrap_or_default();
+        for wake in wakes {
             let mut s = ChromeEvent::new("s", "wake", wake.tid, wake.tick);
             s.cat = Some("wake");
             s.id = Some(wake.flow);
-            s.args = Some(json!({ "by": wake.by }));
+            s.args = Some(Args::Wake { by: &wake.by });
+            self.emit(&s)?;
             let mut f = ChromeEvent::new("f", "wake", tid, tick + 1);
             f.cat = Some("wake");
             f.id = Some(wake.flow);
             f.bp = Some("e");
-            self.out.push(s);
-            self.out.push(f);
+            self.emit(&f)?;
         }
+        Ok(())
     }
 
-    fn poll_ended(&mut self, task: TaskId, result: &str, end_ns: u64, tick: u64) {
-        let Some(poll) = self.open_polls.remove(&task) else { return };
-        let mut x = ChromeEvent::new("X", format!("poll → {result}"), self.task_tid(task), poll.start_tick);
+    fn poll_ended(&mut self, task: TaskId, result: &str, end_ns: u64, tick: u64) -> io::Result<()> {
+        let Some(poll) = self.open_polls.remove(&task) else { return Ok(()) };
+        let name = format!("poll → {result}");
+        let mut x = ChromeEvent::new("X", &name, self.task_tid(task), poll.start_tick);
         x.cat = Some("poll");
         x.dur = Some(micros(tick - poll.start_tick));
-        let mut args = json!({
-            "task": self.task_label(task),
-            "poll": self.polls.get(&task).copied().unwrap_or(0),
-            "seq": poll.seq,
-            "virtual_start": format_time_ns(poll.start_ns),
-            "virtual_end": format_time_ns(end_ns),
+        x.args = Some(Args::Poll {
+            poll: self.polls.get(task.index()).copied().unwrap_or(0),
+            seq: poll.seq,
+            virtual_start_ns: poll.start_ns,
+            virtual_end_ns: end_ns,
+            during: &poll.during,
         });
-        if !poll.during.is_empty() {
-            args["during"] = json!(poll.during);
+        self.emit(&x)?;
+        if let Some(end) = self.last_poll_end.get_mut(task.index()) {
+            *end = tick;
         }
-        x.args = Some(args);
-        self.out.push(x);
-        self.last_poll.insert(task, (poll.start_tick, tick));
+        Ok(())
     }
 
     /// Remembers a wake; its arrow is drawn when the woken task is next polled.
-    fn woken(&mut self, task: TaskId, source: WakeSource, tick: u64) {
+    fn woken(&mut self, task: TaskId, source: WakeSource, tick: u64) -> io::Result<()> {
         let (tid, flow_tick, by) = match source {
             WakeSource::Task(waker) => {
                 let tid = self.task_tid(waker);
                 let at = if self.open_polls.contains_key(&waker) {
                     tick // inside the open poll: it started before and ends after
-                } else if let Some(&(_, end)) = self.last_poll.get(&waker) {
+                } else if let Some(&end) = self.last_poll_end.get(waker.index()).filter(|e| **e > 0) {
                     end - 1 // just inside the waker's last poll
                 } else {
-                    return; // a task that never ran woke nobody we can draw
+                    return Ok(()); // a task that never ran woke nobody we can draw
                 };
                 (tid, at, self.task_label(waker))
             }
             WakeSource::Timer(timer) => {
                 let by = timer.to_string();
-                self.wake_slice(self.tid_timers, format!("{by} wakes {}", self.task_label(task)), tick);
+                self.wake_slice(self.tid_timers, &format!("{by} wakes {}", self.task_label(task)), tick)?;
                 (self.tid_timers, tick - 1, by)
             }
             WakeSource::Outside => {
-                self.wake_slice(self.tid_outside, format!("wake {}", self.task_label(task)), tick);
+                self.wake_slice(self.tid_outside, &format!("wake {}", self.task_label(task)), tick)?;
                 (self.tid_outside, tick - 1, "outside".to_string())
             }
         };
-        let flow = self.next_flow;
+        let Some(pending) = self.pending_wakes.get_mut(task.index()) else { return Ok(()) };
+        pending.push(PendingWake { flow: self.next_flow, tid, tick: flow_tick, by });
         self.next_flow += 1;
-        self.pending_wakes.entry(task).or_default().push(PendingWake { flow, tid, tick: flow_tick, by });
+        Ok(())
     }
 
     /// A short slice ending at `tick`, for a flow to start from.
-    fn wake_slice(&mut self, tid: u32, name: String, tick: u64) {
+    fn wake_slice(&mut self, tid: u32, name: &str, tick: u64) -> io::Result<()> {
         let mut x = ChromeEvent::new("X", name, tid, tick - EVENT_SPACING_NS);
         x.cat = Some("wake");
         x.dur = Some(micros(EVENT_SPACING_NS));
-        self.out.push(x);
+        self.emit(&x)
     }
 
-    fn timer_armed(&mut self, timer: TimerId, record: &EventRecord, tick: u64) {
+    fn timer_armed(&mut self, timer: TimerId, record: &EventRecord, tick: u64) -> io::Result<()> {
         let info = self.trace.timer(timer);
         let owner = info.and_then(|i| i.owner);
         let tid = owner.map_or(self.tid_timers, |o| self.task_tid(o));
-        let mut b = ChromeEvent::new("b", self.timer_name(owner), tid, tick);
+        let name = self.timer_name(owner);
+        let mut b = ChromeEvent::new("b", &name, tid, tick);
         b.cat = Some("timer");
         b.id = Some(u64::from(timer.0));
-        b.args = Some(json!({
-            "timer": timer.0,
-            "armed_at": format_time_ns(record.time_ns),
-            "deadline": info.map(|i| format_time_ns(i.deadline_ns)),
-        }));
-        self.out.push(b);
-        self.armed_timers.insert(timer, tid);
+        b.args = Some(Args::TimerArmed { timer: timer.0, armed_at_ns: record.time_ns, deadline_ns: info.map(|i| i.deadline_ns) });
+        self.emit(&b)?;
+        if let Some(slot) = self.armed_timers.get_mut(timer.index()) {
+            *slot = tid;
+        }
+        Ok(())
     }
 
-    fn timer_ended(&mut self, timer: TimerId, how: &str, tick: u64) {
-        let Some(tid) = self.armed_timers.remove(&timer) else { return };
-        let owner = self.trace.timer(timer).and_then(|i| i.owner);
-        let mut e = ChromeEvent::new("e", self.timer_name(owner), tid, tick);
+    fn timer_ended(&mut self, timer: TimerId, how: &str, tick: u64) -> io::Result<()> {
+        let Some(slot) = self.armed_timers.get_mut(timer.index()) else { return Ok(()) };
+        let tid = std::mem::replace(slot, NOT_ARMED);
+        if tid == NOT_ARMED {
+            return Ok(());
+        }
+        let name = self.timer_name(self.trace.timer(timer).and_then(|i| i.owner));
+        let mut e = ChromeEvent::new("e", &name, tid, tick);
         e.cat = Some("timer");
         e.id = Some(u64::from(timer.0));
-        e.args = Some(json!({ "end": how }));
-        self.out.push(e);
+        e.args = Some(Args::TimerEnded { end: how });
+        self.emit(&e)
     }
 
     /// Timers are grouped by owner: one async track per task in Perfetto.
@@ -395,44 +455,47 @@ impl Exporter<'_> {
     }
 
     /// An event about one task: a line in its open poll, or an instant on its thread.
-    fn task_event(&mut self, task: TaskId, record: &EventRecord, tick: u64) {
+    fn task_event(&mut self, task: TaskId, record: &EventRecord, tick: u64) -> io::Result<()> {
         let (_, action) = describe_event(self.trace, record);
         if let Some(poll) = self.open_polls.get_mut(&task) {
             poll.during.push(action);
-            return;
+            return Ok(());
         }
         let tid = self.task_tid(task);
-        self.instant(tid, action, record, tick, "t");
+        self.instant(tid, &action, record, tick, "t")
     }
 
-    fn executor_event(&mut self, record: &EventRecord, tick: u64, scope: &'static str) {
+    fn executor_event(&mut self, record: &EventRecord, tick: u64, scope: &'static str) -> io::Result<()> {
         let (subject, action) = describe_event(self.trace, record);
-        self.instant(self.tid_executor, format!("{subject} {action}"), record, tick, scope);
+        self.instant(self.tid_executor, &format!("{subject} {action}"), record, tick, scope)
     }
 
-    fn instant(&mut self, tid: u32, what: String, record: &EventRecord, tick: u64, scope: &'static str) {
-        let name: String = if what.chars().count() > NAME_CHARS_MAX {
-            what.chars().take(NAME_CHARS_MAX).chain(std::iter::once('…')).collect()
+    fn instant(&mut self, tid: u32, what: &str, record: &EventRecord, tick: u64, scope: &'static str) -> io::Result<()> {
+        let clipped: String;
+        let name = if what.chars().count() > NAME_CHARS_MAX {
+            clipped = what.chars().take(NAME_CHARS_MAX).chain(std::iter::once('…')).collect();
+            &clipped
         } else {
-            what.clone()
+            what
         };
         let mut i = ChromeEvent::new("i", name, tid, tick);
         i.s = Some(scope);
-        i.args = Some(json!({ "what": what, "seq": record.seq, "virtual_time": format_time_ns(record.time_ns) }));
-        self.out.push(i);
+        i.args = Some(Args::Instant { what, seq: record.seq, virtual_ns: record.time_ns });
+        self.emit(&i)
     }
 
     /// Closes what the trace left open, at `tick`: a poll cut off by the end
     /// of the trace, timers still armed. Pending wakes draw no arrow.
-    fn finish(&mut self, tick: u64) {
-        let open: Vec<TaskId> = self.open_polls.keys().copied().collect();
-        for task in open {
-            let start_tick = self.open_polls[&task].start_tick;
-            self.poll_ended(task, "unfinished", self.last_ns, tick.max(start_tick + EVENT_SPACING_NS));
+    fn finish(&mut self, tick: u64) -> io::Result<()> {
+        let open: Vec<(TaskId, u64)> = self.open_polls.iter().map(|(t, p)| (*t, p.start_tick)).collect();
+        for (task, start_tick) in open {
+            self.poll_ended(task, "unfinished", self.last_ns, tick.max(start_tick + EVENT_SPACING_NS))?;
         }
-        let armed: Vec<TimerId> = self.armed_timers.keys().copied().collect();
+        let armed: Vec<TimerId> =
+            (0..self.armed_timers.len() as u32).map(TimerId).filter(|t| self.armed_timers[t.index()] != NOT_ARMED).collect();
         for timer in armed {
-            self.timer_ended(timer, "still armed when the trace ends", tick);
+            self.timer_ended(timer, "still armed when the trace ends", tick)?;
         }
+        Ok(())
     }
 }
