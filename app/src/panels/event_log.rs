@@ -37,7 +37,13 @@ pub fn EventLog() -> impl IntoView {
                 let n = earlier();
                 (n > 0).then(|| view! { <p class="more">{format!("{n} earlier events not shown")}</p> })
             }}
-            <ol class="log" data-testid="event-log" node_ref=list_ref aria-labelledby="log-title">
+            <ol
+                class="log"
+                data-testid="event-log"
+                node_ref=list_ref
+                aria-labelledby="log-title"
+                style:--seq-digits=move || session.status.with(|s| s.total.max(1).ilog10() + 1).to_string()
+            >
                 <For
                     each=move || {
                         let k = step.get();

@@ -63,7 +63,7 @@ pub fn Header() -> impl IntoView {
                 </div>
                 <div class="readout outcome">
                     <dt>"Outcome"</dt>
-                    <dd data-testid="outcome" data-outcome=outcome_kind class=move || format!("outcome-{}", outcome_kind())>
+                    <dd data-testid="outcome" data-outcome=outcome_kind class=move || format!("outcome-{}", outcome_kind()) title=outcome_text>
                         {outcome_text}
                     </dd>
                 </div>

@@ -134,6 +134,7 @@ fn param_input(session: Session, spec: ParamSpec) -> impl IntoView {
                 min=spec.min
                 max=spec.max
                 step="1"
+                style:width=format!("{}ch", spec.max.max(spec.min.abs()).max(1).ilog10() + 6)
                 prop:value=value
                 on:change=on_change
             />
