@@ -1,7 +1,8 @@
 //! Keyboard shortcuts: ←/→ step, Home/End, Space play/pause, [ and ] speed,
 //! ? help, Escape closes help.
 //!
-//! Keys typed into a text field or a select are theirs, not shortcuts. A
+//! Keys typed into a text field or a select are theirs, not shortcuts; while
+//! the help dialog is open only ? and Escape act. A
 //! range input (the scrubber) keeps its own arrows and Home/End, so those
 //! are not handled twice; the other shortcuts still work there.
 
@@ -53,6 +54,10 @@ pub fn install(session: Session) {
             return;
         }
         let key = event.key();
+        // While the help dialog is open only its own keys work.
+        if session.help_open.get_untracked() && !matches!(key.as_str(), "?" | "Escape") {
+            return;
+        }
         let handled = match key.as_str() {
             "ArrowRight" if focus != Focus::Range => {
                 session.pause();
@@ -102,7 +107,8 @@ pub fn install(session: Session) {
     });
     // A focused button would also "click" on the Space key's release.
     let up = window_event_listener(leptos::ev::keyup, move |event| {
-        if (event.key() == " " || event.key() == "Spacebar") && focus_of(&event) != Focus::TextEntry {
+        let space = event.key() == " " || event.key() == "Spacebar";
+        if space && !session.help_open.get_untracked() && focus_of(&event) != Focus::TextEntry {
             event.prevent_default();
         }
     });
