@@ -123,6 +123,24 @@ appTest('? opens the help overlay and Escape closes it', async ({ open }) => {
   await page.locator(tid('help')).waitFor({ state: 'hidden' });
 });
 
+appTest('while help is open, step keys do nothing; ? closes it again', async ({ open }) => {
+  const page = await open(QUERY);
+  await focusBody(page);
+  const { step } = await counter(page);
+  const speedBefore = await speed(page);
+  await page.keyboard.press('?');
+  await page.locator(tid('help')).waitFor({ state: 'visible' });
+  // (Not Space: focus is on the dialog's Close button, which Space rightly activates.)
+  for (const key of ['ArrowRight', 'End', ']']) await page.keyboard.press(key);
+  await page.waitForTimeout(700);
+  assert.equal((await counter(page)).step, step, 'no step behind the open help dialog');
+  assert.equal(await speed(page), speedBefore, 'no speed change behind the open help dialog');
+  await page.keyboard.press('?');
+  await page.locator(tid('help')).waitFor({ state: 'hidden' });
+  await page.keyboard.press('ArrowRight');
+  await waitStep(page, step + 1);
+});
+
 for (const field of ['seed', 'goto']) {
   appTest(`keys typed into the ${field} field do not step, play, change speed or open help`, async ({ open }) => {
     const page = await open(QUERY);

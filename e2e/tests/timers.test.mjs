@@ -60,6 +60,44 @@ appTest('switching the mode select from concurrent to sequential reruns to 18 s'
   await waitUrlParam(page, 'mode', 'sequential');
 });
 
+appTest('timer durations from the URL: concurrent ends at the longest, sequential at the sum', async ({ open }) => {
+  for (const [mode, endNs] of [
+    ['concurrent', 5n * SECOND_NS],
+    ['sequential', 10n * SECOND_NS],
+  ]) {
+    const page = await open(`s=timers&mode=${mode}&seed=42&popcorn_s=3&boiler_s=5&cookies_s=2`);
+    await goLast(page);
+    assert.equal(await clockNs(page), endNs, `timers ${mode} seed 42 cookies_s=2: clock at the last step`);
+    await page.close();
+  }
+});
+
+appTest('editing a timer in the setup reruns, adds a history entry, and Back restores it', async ({ open }) => {
+  const page = await open('s=timers&mode=concurrent&seed=42');
+  // A user reads the page first; this also lets a throttled address update land.
+  await page.waitForTimeout(500);
+  const before = await page.evaluate(() => history.length);
+  const oldHex = await fingerprint(page);
+  const cookies = page.locator(tid('param-cookies_s'));
+  await cookies.fill('2');
+  await cookies.press('Enter');
+  await waitUrlParam(page, 'cookies_s', 2);
+  await waitAttrChange(page, 'fingerprint', 'data-hex', oldHex);
+  assert.equal(await page.evaluate(() => history.length), before + 1, 'one history entry for the new parameter');
+  await goLast(page);
+  assert.equal(await clockNs(page), 5n * SECOND_NS, 'timers concurrent seed 42 cookies_s=2: the boiler (5 s) is now the longest');
+
+  await page.goBack();
+  await waitUrlParam(page, 'cookies_s', 10);
+  await page.waitForFunction(([sel, hex]) => document.querySelector(sel)?.getAttribute('data-hex') === hex, [
+    tid('fingerprint'),
+    oldHex,
+  ]);
+  assert.equal(await cookies.inputValue(), '10', 'Back restores the cookies field');
+  await goLast(page);
+  assert.equal(await clockNs(page), 10n * SECOND_NS, 'Back restores the 10 s run');
+});
+
 appTest('step forward 5 then back 2 shows exactly the view of forward 3', async ({ open }) => {
   const query = 's=timers&mode=concurrent&seed=42';
   const a = await open(query);
