@@ -24,7 +24,20 @@ pub enum Command {
     Sweep(SweepArgs),
     /// `wakescope check-determinism <scenario> --seeds A..B …`.
     CheckDeterminism(SweepArgs),
+    /// `wakescope explore <scenario> [--max N] …`.
+    Explore(ExploreArgs),
 }
+
+/// `wakescope explore`: every schedule of one scenario, up to a bound.
+#[derive(Debug, PartialEq)]
+pub struct ExploreArgs {
+    pub target: ScenarioArgs,
+    /// Stop after this many schedules.
+    pub max: u64,
+}
+
+/// Default for `explore --max`.
+pub const EXPLORE_MAX_DEFAULT: u64 = 100_000;
 
 /// Which scenario, in which mode, with which parameters and policy.
 #[derive(Debug, PartialEq)]
@@ -56,6 +69,8 @@ pub struct RunArgs {
     pub format: Format,
     /// Write here instead of stdout.
     pub out: Option<PathBuf>,
+    /// `--schedule s:…`: replay this schedule instead of the policy.
+    pub schedule: Option<wakescope::Schedule>,
 }
 
 #[derive(Debug, PartialEq)]
@@ -67,7 +82,8 @@ pub struct SweepArgs {
 }
 
 /// Options each command accepts (besides `--param`, which scenario commands repeat).
-const RUN_OPTIONS: &[&str] = &["--mode", "--seed", "--policy", "--param", "--steps-max", "--format", "--out"];
+const RUN_OPTIONS: &[&str] = &["--mode", "--seed", "--policy", "--param", "--steps-max", "--format", "--out", "--schedule"];
+const EXPLORE_OPTIONS: &[&str] = &["--max", "--mode", "--param", "--steps-max"];
 const SWEEP_OPTIONS: &[&str] = &["--seeds", "--jobs", "--mode", "--policy", "--param", "--steps-max"];
 
 /// Reads the arguments after the program name.
@@ -86,7 +102,10 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         "run" => parse_run(rest).map(Command::Run),
         "sweep" => parse_sweep("sweep", rest).map(Command::Sweep),
         "check-determinism" => parse_sweep("check-determinism", rest).map(Command::CheckDeterminism),
-        other => Err(format!("unknown command `{other}`; the commands are list, run, sweep, check-determinism and help")),
+        "explore" => parse_explore(rest).map(Command::Explore),
+        other => Err(format!(
+            "unknown command `{other}`; the commands are list, run, sweep, check-determinism, explore and help"
+        )),
     }
 }
 
@@ -173,7 +192,23 @@ fn parse_run(args: &[String]) -> Result<RunArgs, String> {
         Some("") => return Err("`--out` needs a file name".to_string()),
         other => other.map(PathBuf::from),
     };
-    Ok(RunArgs { target: split.target()?, seed, format, out })
+    let schedule = match split.get("--schedule") {
+        None => None,
+        Some(text) => Some(text.trim().parse::<wakescope::Schedule>().map_err(|e| format!("--schedule: {e}"))?),
+    };
+    Ok(RunArgs { target: split.target()?, seed, format, out, schedule })
+}
+
+fn parse_explore(args: &[String]) -> Result<ExploreArgs, String> {
+    let split = split("explore", EXPLORE_OPTIONS, args)?;
+    let max = match split.get("--max") {
+        None => EXPLORE_MAX_DEFAULT,
+        Some(text) => match text.trim().parse::<u64>() {
+            Ok(n) if n >= 1 => n,
+            _ => return Err(format!("--max: `{text}` is not a number of schedules from 1 up")),
+        },
+    };
+    Ok(ExploreArgs { target: split.target()?, max })
 }
 
 fn parse_sweep(command: &str, args: &[String]) -> Result<SweepArgs, String> {
@@ -216,6 +251,10 @@ mod tests {
         assert_eq!(run.target.policy, Policy::Fifo);
         assert_eq!(run.target.params, [("popcorn_s".into(), "4".into()), ("boiler_s".into(), "6".into())]);
         assert_eq!((run.seed, run.format, run.out), (42, Format::Chrome, Some(PathBuf::from("x.json"))));
+        let Command::Run(run) = parse_str("run race --schedule s:01(40)").unwrap() else { panic!("not a run") };
+        assert_eq!(run.schedule.unwrap().choices(), &[0, 1, 40]);
+        let Command::Explore(e) = parse_str("explore race --max 50 --param tasks=2").unwrap() else { panic!() };
+        assert_eq!(e.max, 50);
     }
 
     #[test]
@@ -247,6 +286,9 @@ mod tests {
             ("sweep timers --seeds 0..9 --jobs 0", "--jobs"),
             ("sweep timers --seeds 0..9 --seed 3", "unknown option `--seed`"),
             ("run timers --steps-max 0", "--steps-max: `0`"),
+            ("run timers --schedule 012", "--schedule: schedule `012` must start with `s:`"),
+            ("explore race --max 0", "--max: `0`"),
+            ("explore race --seed 3", "unknown option `--seed`"),
         ] {
             let err = parse_str(line).unwrap_err();
             assert!(err.contains(says), "{line:?}: {err}");

@@ -3,9 +3,11 @@
 //! `list` shows the scenarios; `run` runs one seed and prints its timeline,
 //! its trace file or a Perfetto file; `sweep` runs a range of seeds and names
 //! the first that fails; `check-determinism` runs each seed twice and
-//! compares. Exit status: 0 all well, 1 a failure was found, 2 bad usage.
+//! compares; `explore` tries every schedule of a small scenario. Exit
+//! status: 0 all well, 1 a failure was found, 2 bad usage.
 
 mod args;
+mod explore;
 mod list;
 mod run;
 mod selection;
@@ -28,6 +30,7 @@ Usage:
   wakescope run <scenario> [--seed N] [--format text|jsonl|chrome] [--out FILE] [scenario options]
   wakescope sweep <scenario> --seeds A..B [--jobs N] [scenario options]
   wakescope check-determinism <scenario> --seeds A..B [--jobs N] [scenario options]
+  wakescope explore <scenario> [--max N] [--mode M] [--param name=value]…
   wakescope help
 
 Commands:
@@ -41,6 +44,9 @@ Commands:
                      (a run that did not complete) with the command and the app address
                      that replay it, and reports seeds per second.
   check-determinism  Runs every seed twice and reports the first event where two runs differ.
+  explore            Runs every distinct schedule of the scenario (up to --max, default
+                     100000), judges each by the scenario's verdict, and prints the first
+                     failing schedule as `s:…`, which `run --schedule` replays exactly.
 
 Scenario options:
   --mode M           A mode of the scenario (default: its first; see `wakescope list`).
@@ -52,6 +58,7 @@ run options:
   --seed N           The seed, 0 to {seed_max} (default 0).
   --format F         text (default), jsonl or chrome.
   --out FILE         Write the trace to FILE instead of stdout.
+  --schedule s:…     Follow this schedule (from `explore`) instead of the policy.
 sweep and check-determinism options:
   --seeds A..B       Seeds A up to B, B excluded; also A..=B, or a single seed N.
   --jobs N           Worker threads, 1 to {jobs_max} (default: every core; 1 runs the seeds
@@ -158,6 +165,7 @@ fn execute(command: Command) -> Exit {
         Command::Run(args) => run::run(&args),
         Command::Sweep(args) => sweep::sweep(&args),
         Command::CheckDeterminism(args) => sweep::check_determinism(&args),
+        Command::Explore(args) => explore::explore_command(&args),
     };
     result.unwrap_or_else(|message| {
         eprintln!("wakescope: {message}");

@@ -9,7 +9,7 @@
 use std::io::Write;
 
 use wakescope::sweep::{describe_event, format_time_ns};
-use wakescope::{Event, Outcome, Trace};
+use wakescope::{Event, Outcome, Sim, Trace};
 
 use crate::args::{Format, RunArgs};
 use crate::selection::Selection;
@@ -20,12 +20,31 @@ const SUBJECT_COLUMN_MAX: usize = 32;
 
 pub fn run(args: &RunArgs) -> Result<Exit, String> {
     let selection = Selection::resolve(&args.target)?;
-    let mut sim = selection.scenario.start(selection.config(args.seed), &selection.params);
+    let mut sim = match &args.schedule {
+        // Replays one schedule found by `wakescope explore`.
+        Some(schedule) => {
+            let mut sim = Sim::with_schedule(selection.config(args.seed), schedule);
+            crate::sweep::start(&selection, &mut sim);
+            sim
+        }
+        None => selection.scenario.start(selection.config(args.seed), &selection.params),
+    };
     let outcome = sim.run();
+    let verdict = crate::sweep::check_run(&selection, &sim, &outcome);
     let trace = sim.trace();
     let mut out = Output::open(args.out.as_deref())?;
     let written = match args.format {
-        Format::Text => out.write(&timeline(&selection, args.seed, &trace, &outcome)),
+        Format::Text => {
+            let mut text = timeline(&selection, args.seed, &trace, &outcome);
+            text.push_str(&match &verdict {
+                Ok(()) => "verdict: pass\n".to_string(),
+                Err(message) => format!("verdict: FAIL: {message}\n"),
+            });
+            if let Some(measured) = selection.scenario.measure(&sim) {
+                text.push_str(&format!("measured: {measured}\n"));
+            }
+            out.write(&text)
+        }
         Format::Jsonl => out.write(&trace.to_jsonl()),
         // Streamed: a large run's export is never held in memory whole.
         Format::Chrome => {
@@ -38,11 +57,12 @@ pub fn run(args: &RunArgs) -> Result<Exit, String> {
     if let Some(path) = &args.out {
         eprintln!("wrote {} bytes to {}", out.bytes(), path.display());
     }
-    if outcome.is_completed() {
-        Ok(Exit::Ok)
-    } else {
-        eprintln!("seed {}: the run did not complete: {outcome}", args.seed);
-        Ok(Exit::Failure)
+    match verdict {
+        Ok(()) => Ok(Exit::Ok),
+        Err(message) => {
+            eprintln!("seed {}: the run failed: {message}", args.seed);
+            Ok(Exit::Failure)
+        }
     }
 }
 

@@ -44,7 +44,11 @@ impl Selection {
     /// The configuration of a run of this selection with `seed`: as the app
     /// makes it, unless the policy or the step limit were changed.
     pub fn config(&self, seed: u64) -> Config {
-        Config::seeded(seed).with_policy(self.policy).with_limits(self.limits)
+        let mut config = Config::seeded(seed).with_policy(self.policy).with_limits(self.limits);
+        if let Some(configure) = self.scenario.configure {
+            configure(&mut config, &self.params);
+        }
+        config
     }
 
     /// What the app cannot reproduce from an address: it always runs with the

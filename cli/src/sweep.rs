@@ -2,14 +2,14 @@
 //! range of seeds.
 //!
 //! A sweep counts how each run ended and names the smallest failing seed,
-//! with the command and the address that replay it. A failure is, for now,
-//! a run that did not complete (deadlock, a failed invariant check, a
-//! limit); [`check_run`] is the one place where scenario-specific checks
-//! will join it.
+//! with the command and the address that replay it. A failure is what the
+//! scenario's verdict says it is ([`check_run`]): by default a run that did
+//! not complete, but e.g. the flow scenario's zero-window mode expects its
+//! deadlock, and the race scenario fails when an update was lost.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use wakescope::sweep::{check_outcome, format_time_ns, SeedResult, Sweep};
+use wakescope::sweep::{format_time_ns, SeedResult, Sweep};
 use wakescope::{Limit, Outcome, Sim};
 
 use crate::args::SweepArgs;
@@ -44,12 +44,12 @@ struct Counter(AtomicU64);
 /// The hook for scenario checks: when scenarios declare their own
 /// invariants (a `check` in the registry), call them here, after the
 /// outcome check, so sweeps, the app and the tests agree on what a failure is.
-fn check_run(_selection: &Selection, _sim: &Sim, outcome: &Outcome) -> SeedResult {
-    check_outcome(outcome)
+pub fn check_run(selection: &Selection, sim: &Sim, outcome: &Outcome) -> SeedResult {
+    selection.scenario.verdict(sim, outcome)
 }
 
 /// Starts the selected scenario on `sim`, exactly as `Scenario::start` does.
-fn start(selection: &Selection, sim: &mut Sim) {
+pub fn start(selection: &Selection, sim: &mut Sim) {
     sim.set_scenario(selection.scenario.id, selection.params.pairs());
     (selection.scenario.spawn)(sim, &selection.params);
 }

@@ -115,10 +115,11 @@ fn the_text_timeline_tells_the_kitchen_story() {
             assert!(text.contains(name), "{mode}: {text}");
         }
         assert!(text.contains("poll → pending") && text.contains("← woken by timer"), "{mode}: {text}");
-        let tail: Vec<&str> = text.lines().rev().take(4).collect();
+        let tail: Vec<&str> = text.lines().rev().take(7).collect();
         assert!(tail.iter().any(|l| l.starts_with(&format!("t={end}"))), "{mode}: {tail:?}");
         assert!(text.contains(&format!("virtual time {end}")), "{mode}: {text}");
         assert!(text.contains("outcome: completed"), "{mode}: {text}");
+        assert!(text.contains("verdict: pass"), "{mode}: {text}");
         assert_eq!(stderr_fingerprint(&out), library_fingerprint(mode, 42, &[]), "{mode}");
     }
 }
@@ -180,7 +181,8 @@ fn a_run_that_hits_a_limit_exits_1() {
     let out = wakescope(&["run", "timers", "--steps-max", "5"]);
     assert_eq!(code(&out), 1);
     assert!(stdout(&out).contains("outcome: step limit of 5 steps reached"), "{}", stdout(&out));
-    assert!(stderr(&out).contains("seed 0: the run did not complete: step limit"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("seed 0: the run failed: the run stopped before its end: step limit"), "{}", stderr(&out));
+    assert!(stdout(&out).contains("verdict: FAIL"), "{}", stdout(&out));
     stderr_fingerprint(&out);
 }
 
@@ -232,4 +234,41 @@ fn check_determinism_passes_for_the_timers() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert!(stdout(&out).contains("every seed gave the same trace twice"), "{}", stdout(&out));
     assert!(stdout(&out).contains("300 seeds run twice in"), "{}", stdout(&out));
+}
+
+#[test]
+fn the_scenario_verdict_decides_the_exit_status() {
+    // The zero-window deadlock is the flow scenario's lesson, not a failure.
+    let out = wakescope(&["run", "flow", "--mode", "zero-window"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains("outcome: deadlock"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("verdict: pass"), "{}", stdout(&out));
+    // A lost update is the race scenario's failure; the sweep finds the same seed every time.
+    let first = wakescope(&["sweep", "race", "--seeds", "0..200", "--jobs", "1"]);
+    let again = wakescope(&["sweep", "race", "--seeds", "0..200"]);
+    assert_eq!((code(&first), code(&again)), (1, 1));
+    let seed_line = |o: &std::process::Output| {
+        stdout(o).lines().find(|l| l.contains("the first is seed")).map(|l| l.split("seed ").last().unwrap().to_string())
+    };
+    assert_eq!(seed_line(&first), seed_line(&again));
+    assert!(stdout(&first).contains("update(s) lost"), "{}", stdout(&first));
+}
+
+#[test]
+fn explore_tries_every_schedule_and_its_failure_replays() {
+    let out = wakescope(&["explore", "timers"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains("6 schedule(s) run: every schedule"), "{}", stdout(&out));
+
+    let out = wakescope(&["explore", "race", "--param", "tasks=2"]);
+    assert_eq!(code(&out), 1);
+    let text = stdout(&out);
+    assert!(text.contains("schedule(s) run: every schedule"), "{text}");
+    let schedule = text.lines().find_map(|l| l.trim().strip_prefix("schedule ")).expect("a failing schedule").to_string();
+    let replay = wakescope(&["run", "race", "--param", "tasks=2", "--schedule", &schedule]);
+    assert_eq!(code(&replay), 1, "{}", stderr(&replay));
+    assert!(stdout(&replay).contains("update(s) lost"), "{}", stdout(&replay));
+
+    let bounded = wakescope(&["explore", "race", "--param", "tasks=3", "--max", "3"]);
+    assert!(stdout(&bounded).contains("3 schedule(s) run: stopped at the bound"), "{}", stdout(&bounded));
 }
