@@ -166,7 +166,7 @@ pub enum Outcome {
     Deadlock(Deadlock),
     /// A limit stopped the run.
     LimitReached(Limit),
-    /// An invariant check failed ([`crate::check`] or [`crate::Sim::add_invariant`]).
+    /// An invariant check failed ([`check()`](crate::check()) or [`crate::Sim::add_invariant`]).
     CheckFailed(CheckFailure),
 }
 
