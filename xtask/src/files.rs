@@ -78,6 +78,22 @@ pub fn version_in(output: &str) -> Option<String> {
     })
 }
 
+/// binaryen's release tag in `wasm-opt --version` output
+/// (`wasm-opt version 132 (version_132)` → `version_132`).
+pub fn binaryen_tag_in(output: &str) -> Option<String> {
+    let mut words = output.split_whitespace();
+    while let Some(word) = words.next() {
+        if word == "version"
+            && let Some(n) = words.next()
+            && !n.is_empty()
+            && n.chars().all(|c| c.is_ascii_digit())
+        {
+            return Some(format!("version_{n}"));
+        }
+    }
+    None
+}
+
 /// `key = "value"` → `value`.
 fn string_value(line: &str, key: &str) -> Option<String> {
     let (k, v) = line.split_once('=')?;
@@ -149,6 +165,14 @@ version = "2.0.111"
         assert_eq!(toml_string(toml, "tools", "wasm_bindgen").as_deref(), Some("0.2.130"));
         assert_eq!(toml_string(toml, "build", "offline"), None);
         assert_eq!(toml_string(toml, "tools", "wasm_opt"), None);
+    }
+
+    #[test]
+    fn binaryen_tags_are_found_in_wasm_opt_output() {
+        assert_eq!(binaryen_tag_in("wasm-opt version 132 (version_132)\n").as_deref(), Some("version_132"));
+        assert_eq!(binaryen_tag_in("wasm-opt version 108").as_deref(), Some("version_108"));
+        assert_eq!(binaryen_tag_in("wasm-opt version unknown").as_deref(), None);
+        assert_eq!(binaryen_tag_in("").as_deref(), None);
     }
 
     #[test]

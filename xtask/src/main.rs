@@ -32,7 +32,8 @@ Commands:
   serve    Build the app and serve it on http://127.0.0.1:8080, rebuilding on change.
            Options: --port <n>, --address <ip>
   setup    Only install the tools: the wasm32 target, wasm-bindgen-cli (the version in
-           Cargo.lock), trunk, Chromium and the browser tests' npm packages.
+           Cargo.lock), trunk, binaryen's wasm-opt (npm, into target/tools/binaryen),
+           Chromium and the browser tests' npm packages.
   help     Show this.
 
 Tools that are already installed at the right version are left alone.
@@ -194,6 +195,7 @@ fn test(env: &Env) -> Result<(), String> {
         setup::wasm_bindgen(env)?;
         if layout.app {
             setup::trunk(env)?;
+            setup::binaryen(env)?;
             if layout.e2e {
                 setup::chromium(env)?;
                 setup::npm_packages(env, &env.root.join("e2e"))?;
@@ -274,6 +276,7 @@ fn setup_only(env: &Env) -> Result<(), String> {
     setup::wasm_target(env)?;
     setup::wasm_bindgen(env)?;
     setup::trunk(env)?;
+    setup::binaryen(env)?;
     setup::chromium(env)?;
     if layout.e2e {
         setup::npm_packages(env, &env.root.join("e2e"))?;
@@ -313,6 +316,7 @@ fn serve(env: &Env, args: &[String]) -> Result<(), String> {
     setup::wasm_target(env)?;
     setup::wasm_bindgen(env)?;
     setup::trunk(env)?;
+    setup::binaryen(env)?;
     let mut cmd = env.cmd("trunk");
     cmd.args(["serve", "--release", "--address", &address, "--port", &port]);
     println!("\n==> serving the app on http://{address}:{port}/ (Ctrl-C stops): {}", run::show(&cmd));

@@ -12,7 +12,9 @@ pub struct Env {
     pub root: PathBuf,
     /// Where `cargo install` puts binaries (`$CARGO_HOME/bin`).
     pub cargo_bin: PathBuf,
-    /// `PATH` with `cargo_bin` first, so freshly installed tools win.
+    /// Project-local tools installed from npm (binaryen's `wasm-opt`).
+    pub tools_bin: PathBuf,
+    /// `PATH` with `tools_bin` and `cargo_bin` first, so freshly installed tools win.
     path: OsString,
     /// The cargo that runs xtask.
     cargo: OsString,
@@ -26,13 +28,14 @@ impl Env {
             .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
             .unwrap_or_else(|| PathBuf::from(".cargo"));
         let cargo_bin = cargo_home.join("bin");
-        let mut dirs = vec![cargo_bin.clone()];
+        let tools_bin = root.join(crate::setup::BINARYEN_DIR).join("node_modules/.bin");
+        let mut dirs = vec![tools_bin.clone(), cargo_bin.clone()];
         if let Some(path) = std::env::var_os("PATH") {
-            dirs.extend(std::env::split_paths(&path).filter(|d| *d != cargo_bin));
+            dirs.extend(std::env::split_paths(&path).filter(|d| *d != cargo_bin && *d != tools_bin));
         }
         let path = std::env::join_paths(dirs).unwrap_or_else(|_| std::env::var_os("PATH").unwrap_or_default());
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        Env { root, cargo_bin, path, cargo }
+        Env { root, cargo_bin, tools_bin, path, cargo }
     }
 
     /// `program`, run from the workspace root with xtask's `PATH`.

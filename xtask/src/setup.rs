@@ -7,6 +7,7 @@
 //! | rustc target wasm32-unknown-unknown | the active toolchain's              | `rustup target add`              |
 //! | wasm-bindgen-cli              | exactly the `wasm-bindgen` in Cargo.lock  | `cargo install` (not `--locked`) |
 //! | trunk                         | [`TRUNK_VERSION`]                         | `cargo install --locked`         |
+//! | binaryen's `wasm-opt`         | [`BINARYEN_VERSION`] (npm `binaryen`)     | `npm install` into [`BINARYEN_DIR`] |
 //! | Chromium and its driver       | Debian's                                  | `apt-get install`                |
 //! | the browser tests' npm packages | `e2e/package-lock.json`                 | `npm ci`                         |
 
@@ -19,6 +20,13 @@ use crate::run::{self, Env};
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// Trunk 0.22 needs a newer rustc than the project's 1.95; 0.21.14 builds on it.
 pub const TRUNK_VERSION: &str = "0.21.14";
+/// binaryen, for `wasm-opt` in the release build: the npm package's version,
+/// whose `wasm-opt --version` says `version_<major>` (Trunk.toml's `wasm_opt`).
+pub const BINARYEN_VERSION: &str = "132.0.0";
+/// Where binaryen is installed, under the workspace root (ignored by git, like
+/// all of `target/`); its `node_modules/.bin` is on the `PATH` of everything
+/// xtask runs.
+pub const BINARYEN_DIR: &str = "target/tools/binaryen";
 /// Where the browser tests expect Chromium.
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 
@@ -141,6 +149,55 @@ pub fn trunk(env: &Env) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("installed trunk {TRUNK_VERSION}, but `trunk --version` on PATH does not say so"))
+    }
+}
+
+/// The `version_<major>` that `wasm-opt --version` prints for [`BINARYEN_VERSION`].
+pub fn binaryen_tag() -> String {
+    format!("version_{}", BINARYEN_VERSION.split('.').next().unwrap_or(BINARYEN_VERSION))
+}
+
+/// `wasm-opt` at [`BINARYEN_VERSION`], from npm's `binaryen` package, in
+/// [`BINARYEN_DIR`]: trunk runs it on the release wasm (`data-wasm-opt` in
+/// index.html). Trunk is offline, so it must find exactly the version that
+/// Trunk.toml names under `[tools]` on `PATH`.
+pub fn binaryen(env: &Env) -> Result<(), String> {
+    let tag = binaryen_tag();
+    if let Ok(trunk_toml) = std::fs::read_to_string(env.root.join("Trunk.toml"))
+        && let Some(pinned) = files::toml_string(&trunk_toml, "tools", "wasm_opt")
+        && pinned != tag
+    {
+        return Err(format!(
+            "Trunk.toml pins wasm_opt = \"{pinned}\" under [tools], but xtask installs binaryen \
+             {BINARYEN_VERSION} ({tag}); make them equal (BINARYEN_VERSION in xtask/src/setup.rs)"
+        ));
+    }
+    let what = format!("wasm-opt {tag} (npm binaryen {BINARYEN_VERSION}, in {BINARYEN_DIR})");
+    let wasm_opt = env.tools_bin.join("wasm-opt");
+    let ok = || run::output(env.cmd(&wasm_opt).arg("--version")).is_some_and(|out| files::binaryen_tag_in(&out).as_deref() == Some(tag.as_str()));
+    if ok() {
+        note(&what, "installed");
+        return Ok(());
+    }
+    if env.which("npm").is_none() {
+        return Err("`npm` is not on PATH; the app build needs Node.js 20 or newer and npm for binaryen's wasm-opt".into());
+    }
+    note(&what, "installing (takes a few seconds)");
+    let dir = env.root.join(BINARYEN_DIR);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    run::run(env.cmd("npm").args(["install", "--prefix"]).arg(&dir).args([
+        "--no-audit",
+        "--no-fund",
+        "--save-exact",
+        &format!("binaryen@{BINARYEN_VERSION}"),
+    ]))?;
+    if ok() {
+        Ok(())
+    } else {
+        Err(format!(
+            "installed binaryen {BINARYEN_VERSION}, but `{} --version` does not say {tag}",
+            wasm_opt.display()
+        ))
     }
 }
 
