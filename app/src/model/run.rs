@@ -19,8 +19,18 @@ use super::fold::ViewState;
 use super::snapshots::Snapshots;
 
 /// The most events the page records for one run; past it the run is stopped
-/// (the executor's own limits usually end it first).
-pub const EVENTS_MAX: u64 = 4_000_000;
+/// (the executor's own limits usually end it first). The trace keeps 8 bytes
+/// an event, so this is 128 MB of trace at most; a million sleepers need
+/// about 9 million events. Snapshots add about as much again (see
+/// [`super::snapshots`]), and the executor's own tasks come on top.
+pub const EVENTS_MAX: u64 = 16_000_000;
+
+/// The most events one [`Run::advance`] folds. A single executor step can
+/// record a million events (a task that spawns a million others); the fold
+/// then catches up over several calls, so no call does much more than this
+/// many events of fold work, and the executor steps on only once the fold
+/// has caught up.
+pub const FOLD_PER_ADVANCE_MAX: u64 = 32_768;
 
 /// How a run ended, in the words the header uses (`data-outcome`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -99,6 +109,8 @@ pub struct Run {
     /// `(seq, to_ns)` of every event that moves the clock (`ClockAdvanced`,
     /// `Worked`), in order: for seeking by time.
     advances: Vec<(u64, u64)>,
+    /// How the executor's run ended; shown as the run's end once the fold has caught up.
+    sim_end: Option<RunEnd>,
     end: Option<RunEnd>,
     fingerprint: Option<String>,
     /// The state last shown: stepping forward continues from it instead of
@@ -133,37 +145,54 @@ impl Run {
             snapshots,
             polls: Vec::new(),
             advances: Vec::new(),
+            sim_end: None,
             end: None,
             fingerprint: None,
             cursor: RefCell::new(None),
         };
-        run.ingest();
+        run.ingest(u64::MAX);
         run
     }
 
-    /// Takes up to `steps_max` executor steps and folds what they recorded.
-    /// Returns true once the run has ended.
+    /// Takes up to `steps_max` executor steps and folds what they recorded,
+    /// at most [`FOLD_PER_ADVANCE_MAX`] events a call (while the fold lags
+    /// behind the trace it only folds). Returns true once the run has ended
+    /// and every event is folded.
     pub fn advance(&mut self, steps_max: u32) -> bool {
-        for _ in 0..steps_max {
-            if self.end.is_some() {
-                break;
-            }
-            if self.sim.trace().len() as u64 >= EVENTS_MAX {
-                self.end = Some(RunEnd {
-                    kind: EndKind::Limit,
-                    message: format!("limit: the page records at most {EVENTS_MAX} events; the run was stopped there"),
-                });
-                break;
-            }
-            if let Step::Finished(outcome) = self.sim.step() {
-                self.end = Some(RunEnd::from_outcome(&outcome));
+        if self.end.is_some() {
+            return true;
+        }
+        if self.head.step >= self.sim.trace().len() as u64 {
+            for _ in 0..steps_max {
+                if self.sim_end.is_some() {
+                    break;
+                }
+                if self.sim.trace().len() as u64 >= EVENTS_MAX {
+                    self.sim_end = Some(RunEnd {
+                        kind: EndKind::Limit,
+                        message: format!(
+                            "limit: the page records at most {EVENTS_MAX} events; the run was stopped there"
+                        ),
+                    });
+                    break;
+                }
+                if let Step::Finished(outcome) = self.sim.step() {
+                    self.sim_end = Some(RunEnd::from_outcome(&outcome));
+                }
             }
         }
-        self.ingest();
-        if self.end.is_some() && self.fingerprint.is_none() {
+        let caught_up = self.ingest(FOLD_PER_ADVANCE_MAX);
+        if caught_up && self.sim_end.is_some() {
             self.fingerprint = Some(self.sim.trace().fingerprint_hex());
+            self.end = self.sim_end.take();
         }
         self.end.is_some()
+    }
+
+    /// Events recorded by the executor so far (folded or not): with
+    /// [`Run::len`], how far the recording has got.
+    pub fn recorded(&self) -> u64 {
+        self.sim.trace().len() as u64
     }
 
     /// Runs to the end in one go (tests and tools; the page uses [`Run::advance`]).
@@ -171,11 +200,13 @@ impl Run {
         while !self.advance(4096) {}
     }
 
-    /// Folds the events recorded since the last call into the head state.
-    fn ingest(&mut self) {
+    /// Folds up to `max` of the events recorded since the last call into the
+    /// head state. Returns true when every recorded event is folded.
+    fn ingest(&mut self, max: u64) -> bool {
         let trace = self.sim.trace();
         let len = trace.len() as u64;
-        while self.head.step < len {
+        let stop = len.min(self.head.step.saturating_add(max));
+        while self.head.step < stop {
             let seq = self.head.step;
             let event = trace.get(seq as usize).expect("seq below the trace length");
             match event {
@@ -186,6 +217,7 @@ impl Run {
             self.head.apply(event, &trace);
             self.snapshots.offer(&self.head);
         }
+        self.head.step >= len
     }
 
     /// The scenario being run.
@@ -289,5 +321,60 @@ impl Run {
             Some(&(seq, to)) if to - time_ns <= before_dist => seq + 1,
             _ => before.map_or(0, |(seq, _)| seq + 1),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wakescope::scenarios;
+
+    /// `million` spawns every sleeper in one executor step: far more events
+    /// than one call may fold.
+    fn million(tasks: &str) -> (&'static Scenario, Params) {
+        let scenario = scenarios::find("million").expect("registered");
+        let (params, errors) = scenario.params(None, [("tasks", tasks)]);
+        assert!(errors.is_empty(), "{errors:?}");
+        (scenario, params)
+    }
+
+    #[test]
+    fn one_call_folds_a_bounded_number_of_events_and_the_end_waits_for_the_fold() {
+        let (scenario, params) = million("20000");
+        let mut run = Run::start(scenario, params.clone(), 3);
+        let mut calls = 0;
+        loop {
+            let before = run.len();
+            let done = run.advance(64);
+            calls += 1;
+            assert!(run.len() - before <= FOLD_PER_ADVANCE_MAX, "call {calls} folded {}", run.len() - before);
+            assert!(run.len() <= run.recorded());
+            if done {
+                break;
+            }
+            assert!(run.end().is_none() && run.fingerprint().is_none(), "ended before the fold caught up");
+        }
+        assert_eq!(run.len(), run.recorded());
+        assert_eq!(run.end().map(|e| e.kind), Some(EndKind::Completed));
+        assert!(run.len() as u64 > 20_000 * 8, "{} events", run.len());
+        assert!(calls as u64 > run.len() / FOLD_PER_ADVANCE_MAX, "{calls} calls");
+
+        let mut whole = scenario.start(Config::seeded(3), &params);
+        whole.run();
+        assert_eq!(run.fingerprint(), Some(whole.trace().fingerprint_hex().as_str()));
+        // Back and forward agree with a fold from scratch, across snapshots.
+        let total = run.len();
+        for k in [total, total - 1, total / 2 + 1, total / 2, 20_001, 3, 0, total - 2, total] {
+            assert_eq!(run.view_at(k), run.with_trace(|t| ViewState::fold(t, k)), "step {k}");
+        }
+    }
+
+    #[test]
+    fn snapshots_stay_few_when_the_state_is_big() {
+        let (scenario, params) = million("20000");
+        let mut run = Run::start(scenario, params, 1);
+        run.finish();
+        // About 180,000 events over a state weighing up to ~60,000.
+        assert!(run.snapshot_count() <= 4, "{} snapshots", run.snapshot_count());
     }
 }
