@@ -8,6 +8,9 @@
 // - first paint and first contentful paint (`performance.getEntriesByType('paint')`),
 // - app ready: the moment the step counter first shows a run (`data-total` > 0),
 // - DOMContentLoaded and load,
+// - the time to record every scenario's run (seed 1, default mode), and the
+//   big runs in BIG_RUNS (a million sleepers at 100,000 and 1,000,000 tasks)
+//   with the longest gap between two animation frames while recording,
 // and the compressed size of what a visitor downloads (gzip -9 and brotli via
 // node:zlib) per file and in total. Prints a table with the budgets and
 // writes everything to <repo>/target/perf.json.
@@ -35,6 +38,13 @@ const QUERY = '?s=timers&mode=concurrent&seed=42';
 const LOAD_TIMEOUT_MS = 60_000;
 /** Longest recording one scenario's whole run may take. */
 const RECORD_TIMEOUT_MS = 180_000;
+/** Big runs recorded after the scenarios, with the longest each may take
+ *  (`WAKESCOPE_PERF_BIG=0` skips them). */
+const BIG_RUNS = [
+  { label: 'million, 100,000 tasks', query: '?s=million&tasks=100000&seed=1', timeoutMs: 300_000 },
+  { label: 'million, 1,000,000 tasks', query: '?s=million&tasks=1000000&seed=1', timeoutMs: 900_000 },
+];
+const BIG = process.env.WAKESCOPE_PERF_BIG !== '0';
 
 // Runs in the page before any of its scripts: records when the app is ready
 // (the step counter shows a run) and when the run is fully recorded (the
@@ -53,6 +63,20 @@ const READY_PROBE = `(() => {
   };
   const observer = new MutationObserver(check);
   observer.observe(document, { subtree: true, childList: true, attributes: true });
+  // The longest gap between two animation frames until the run is recorded:
+  // how long the page was unresponsive at worst.
+  window.__wakescopeFrameGapMaxMs = 0;
+  window.__wakescopeFrames = 0;
+  let last = null;
+  const frame = (t) => {
+    if (last !== null && window.__wakescopeReadyMs !== undefined) {
+      window.__wakescopeFrameGapMaxMs = Math.max(window.__wakescopeFrameGapMaxMs, t - last);
+      window.__wakescopeFrames += 1;
+    }
+    last = t;
+    if (window.__wakescopeRecordedMs === undefined) requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
 })();`;
 
 async function main() {
@@ -69,10 +93,17 @@ async function main() {
   const version = browser.version();
   const loads = [];
   const recordings = [];
+  const bigRuns = [];
   try {
     for (let i = 0; i < RUNS; i++) loads.push(await coldLoad(browser, server.url + '/' + QUERY));
     for (const id of await scenarioIds(browser, server.url + '/' + QUERY)) {
       recordings.push({ scenario: id, ...(await recordRun(browser, `${server.url}/?s=${encodeURIComponent(id)}&seed=1`)) });
+    }
+    if (BIG) {
+      for (const big of BIG_RUNS) {
+        console.error(`recording ${big.label}…`);
+        bigRuns.push({ run: big.label, query: big.query, ...(await recordRun(browser, server.url + '/' + big.query, big.timeoutMs)) });
+      }
     }
   } finally {
     await browser.close();
@@ -89,6 +120,7 @@ async function main() {
 
   printReport(dist, sizes, loads, summary, budgets, version);
   printRecordings(recordings);
+  printBigRuns(bigRuns);
   const report = {
     date: new Date().toISOString(),
     dist,
@@ -101,6 +133,7 @@ async function main() {
     loads,
     summary,
     recordings,
+    bigRuns,
     budgets,
   };
   const out = path.join(REPO_DIR, 'target', 'perf.json');
@@ -210,7 +243,7 @@ async function scenarioIds(browser, url) {
 }
 
 /** One load of a scenario (default mode): when it was ready and when fully recorded. */
-async function recordRun(browser, url) {
+async function recordRun(browser, url, timeoutMs = RECORD_TIMEOUT_MS) {
   const context = await browser.newContext({ viewport: VIEWPORT });
   try {
     const page = await context.newPage();
@@ -218,11 +251,14 @@ async function recordRun(browser, url) {
     await page.goto(url, { timeout: LOAD_TIMEOUT_MS });
     try {
       await page.waitForFunction(() => typeof window.__wakescopeRecordedMs === 'number', null, {
-        timeout: RECORD_TIMEOUT_MS,
-        polling: 100,
+        timeout: timeoutMs,
+        polling: 250,
       });
     } catch {
-      return { mode: null, steps: null, outcome: 'not recorded in time', readyMs: null, recordedMs: null };
+      const steps = await page
+        .evaluate(() => Number(document.querySelector('[data-testid="step-counter"]')?.getAttribute('data-total')))
+        .catch(() => null);
+      return { mode: null, steps, outcome: 'not recorded in time', readyMs: null, recordedMs: null, frameGapMaxMs: null };
     }
     return await page.evaluate(() => ({
       mode: document.querySelector('[data-testid="mode"]')?.value ?? null,
@@ -230,6 +266,8 @@ async function recordRun(browser, url) {
       outcome: document.querySelector('[data-testid="outcome"]')?.getAttribute('data-outcome'),
       readyMs: Math.round(window.__wakescopeReadyMs * 10) / 10,
       recordedMs: Math.round(window.__wakescopeRecordedMs * 10) / 10,
+      frameGapMaxMs: Math.round(window.__wakescopeFrameGapMaxMs * 10) / 10,
+      frames: window.__wakescopeFrames,
     }));
   } finally {
     await context.close();
@@ -242,6 +280,17 @@ function printRecordings(recordings) {
   const rows = [['scenario', 'mode', 'steps', 'outcome', 'ready', 'recorded']];
   for (const r of recordings) {
     rows.push([r.scenario, r.mode ?? '—', r.steps ?? '—', r.outcome ?? '—', ms(r.readyMs), ms(r.recordedMs)]);
+  }
+  printTable(rows);
+}
+
+function printBigRuns(runs) {
+  if (runs.length === 0) return;
+  console.log('\nBig runs (seed 1; ms since navigation start; longest gap between animation frames while recording)');
+  const rows = [['run', 'steps', 'outcome', 'ready', 'recorded', 'record time', 'longest frame gap']];
+  for (const r of runs) {
+    const took = r.recordedMs !== null && r.readyMs !== null ? r.recordedMs - r.readyMs : null;
+    rows.push([r.run, r.steps ?? '—', r.outcome ?? '—', ms(r.readyMs), ms(r.recordedMs), ms(took), ms(r.frameGapMaxMs ?? null)]);
   }
   printTable(rows);
 }
