@@ -30,7 +30,7 @@ pub const EVENTS_MAX: u64 = 16_000_000;
 /// then catches up over several calls, so no call does much more than this
 /// many events of fold work, and the executor steps on only once the fold
 /// has caught up.
-pub const FOLD_PER_ADVANCE_MAX: u64 = 32_768;
+pub const FOLD_PER_ADVANCE_MAX: u64 = 4_096;
 
 /// How a run ended, in the words the header uses (`data-outcome`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
