@@ -281,3 +281,39 @@ export async function speed(page) {
   if (!m) throw new Error(`cannot read a speed from the speed control: ${JSON.stringify(raw)}`);
   return Number(m[1]);
 }
+
+/**
+ * Runs the Wakescope CLI (`cargo run -q -p wakescope-cli -- ...args`) from the
+ * repository root; resolves `{ code, stdout, stderr }` whatever its exit code
+ * (a sweep that finds a failure exits 1).
+ */
+export async function runCli(args, timeout = 15 * 60 * 1000) {
+  const { execFile } = await import('node:child_process');
+  const { REPO_DIR } = await import('./server.mjs');
+  const cargo = process.env.CARGO || 'cargo';
+  return new Promise((resolve, reject) => {
+    execFile(
+      cargo,
+      ['run', '-q', '-p', 'wakescope-cli', '--', ...args],
+      { cwd: REPO_DIR, timeout, maxBuffer: 256 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err && typeof err.code !== 'number') reject(new Error(`${cargo} run -p wakescope-cli -- ${args.join(' ')}: ${err.message}\n${stderr}`));
+        else resolve({ code: err ? err.code : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** The resources panel as `{ id, kind, buffered, closed, holders: [task], waiters: [task] }` per resource. */
+export async function readResources(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('[data-testid="resources"] [data-resource]')].map((el) => ({
+      id: Number(el.getAttribute('data-resource')),
+      kind: el.getAttribute('data-kind'),
+      buffered: Number(el.getAttribute('data-buffered')),
+      closed: el.getAttribute('data-closed') === 'true',
+      holders: [...el.querySelectorAll('[data-testid="resource-holders"] [data-task]')].map((t) => Number(t.getAttribute('data-task'))),
+      waiters: [...el.querySelectorAll('[data-testid="resource-waiters"] [data-task]')].map((t) => Number(t.getAttribute('data-task'))),
+    })),
+  );
+}

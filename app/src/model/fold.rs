@@ -20,6 +20,8 @@
 //! - `ClockAdvanced`: the clock.
 //! - `Cancelled`: `cancelled`, and out of the queue if it was in it.
 //! - `Panicked`: `panicked`.
+//! - `LongPoll`: counted on the task (its poll blocked the executor).
+//! - `ResourceCreated` / `Resource`: the resources panel (see [`super::resources`]).
 //!
 //! Invariants (checked by `debug_assert`s and the tests): a task is in the
 //! ready queue iff it is `scheduled`, at most once; a pending timer has not
@@ -27,9 +29,10 @@
 
 use std::collections::{BTreeSet, VecDeque};
 
-use wakescope::{CancelCause, EndReason, Event, PollResult, TaskId, TimerId, Trace, WakeSource};
+use wakescope::{CancelCause, EndReason, Event, PollResult, ResourceId, TaskId, TimerId, Trace, WakeSource};
 
 pub use super::queue::{QueueOrder, ReadyQueue};
+use super::resources::ResourceView;
 
 /// Wakes kept for the wakers panel: the latest ones.
 pub const RECENT_WAKES_MAX: usize = 8;
@@ -116,6 +119,8 @@ pub struct TaskView {
     pub idle_ns: u64,
     /// When the current state began.
     pub since_ns: u64,
+    /// Polls that blocked the executor (over 8 ms of virtual time: `LongPoll`).
+    pub long_polls: u32,
 }
 
 impl TaskView {
@@ -128,6 +133,7 @@ impl TaskView {
             queued_ns: 0,
             idle_ns: 0,
             since_ns: now_ns,
+            long_polls: 0,
         }
     }
 
@@ -189,6 +195,8 @@ pub struct ViewState {
     pub phase: Phase,
     /// Set once the `Ended` event was applied.
     pub ended: Option<EndReason>,
+    /// Every resource created so far, by id.
+    pub resources: Vec<ResourceView>,
 }
 
 impl ViewState {
@@ -204,6 +212,7 @@ impl ViewState {
             polling: None,
             phase: Phase::Start,
             ended: None,
+            resources: Vec::new(),
         }
     }
 
@@ -303,10 +312,23 @@ impl ViewState {
                 self.clock_ns = to_ns.max(self.clock_ns);
                 self.phase = Phase::Poll;
             }
-            Event::LongPoll { .. }
-            | Event::FutureDropped { .. }
-            | Event::ResourceCreated { .. }
-            | Event::Resource { .. }
+            Event::LongPoll { task } => {
+                if let Some(t) = self.task_mut(task) {
+                    t.long_polls += 1;
+                }
+            }
+            Event::ResourceCreated { resource } => {
+                debug_assert_eq!(resource.index(), self.resources.len(), "resource ids are dense");
+                while self.resources.len() <= resource.index() {
+                    self.resources.push(ResourceView::new(ResourceId(self.resources.len() as u32)));
+                }
+            }
+            Event::Resource { resource, task, op } => {
+                if let Some(r) = self.resources.get_mut(resource.index()) {
+                    r.apply(task, op);
+                }
+            }
+            Event::FutureDropped { .. }
             | Event::Linked { .. }
             | Event::Exited { .. }
             | Event::ExitTrapped { .. }
@@ -360,6 +382,7 @@ impl ViewState {
 
     /// A rough count of the heap words this state holds, to space snapshots.
     pub fn weight(&self) -> usize {
-        self.tasks.len() + self.ready.len() + self.timers.len()
+        let resources: usize = self.resources.iter().map(|r| 1 + r.holders.len() + r.waiters.len()).sum();
+        self.tasks.len() + self.ready.len() + self.timers.len() + resources
     }
 }

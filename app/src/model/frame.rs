@@ -9,6 +9,7 @@ use wakescope::{Event, TaskId, Trace, WakeSource};
 
 use super::describe::{describe, source_label, task_label, task_name, timer_label};
 use super::fold::{Phase, TaskStatus, ViewState};
+use super::resources;
 use super::run::Run;
 
 /// Rows shown in the ready queue panel; the rest are counted.
@@ -17,6 +18,8 @@ pub const READY_ROWS_MAX: usize = 64;
 pub const TIMER_ROWS_MAX: usize = 64;
 /// Rows shown in the tasks table (the first tasks by id); the rest are counted.
 pub const TASK_ROWS_MAX: usize = 200;
+/// Resources shown in the resources panel.
+pub const RESOURCE_ROWS_MAX: usize = 64;
 /// Event log rows shown before the current event.
 pub const LOG_ROWS_BEFORE: u64 = 60;
 /// Event log rows shown after the current event. The log shows events so
@@ -59,6 +62,34 @@ pub struct TaskRow {
     pub busy_ns: u64,
     pub queued_ns: u64,
     pub idle_ns: u64,
+    /// Polls that blocked the executor (over 8 ms).
+    pub long_polls: u32,
+}
+
+/// A task named in the resources panel: id and name.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TaskRef {
+    pub task: u32,
+    pub name: String,
+}
+
+/// One resource (channel, oneshot, mutex, semaphore, notify point).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ResourceRow {
+    pub resource: u32,
+    /// `data-kind`: channel, oneshot, fair-mutex, unfair-mutex, semaphore, notify.
+    pub kind: &'static str,
+    pub name: String,
+    pub holders: Vec<TaskRef>,
+    /// In arrival order, with what each waits for.
+    pub waiters: Vec<(TaskRef, &'static str)>,
+    /// Messages in the buffer (channels, oneshots).
+    pub buffered: u32,
+    /// A channel's capacity or a semaphore's permits.
+    pub capacity: u32,
+    /// The buffer or permits in words.
+    pub buffer: String,
+    pub closed: bool,
 }
 
 /// Who woke: a task, a timer, or nothing in the run.
@@ -112,6 +143,11 @@ pub struct Frame {
     pub wakes: Vec<WakeRow>,
     /// The event applied last (step k shows event k-1 as current).
     pub current: Option<LogRow>,
+    /// Resources created so far (mailboxes left out), by id.
+    pub resources: Vec<ResourceRow>,
+    /// Resources the recorded run creates in all (mailboxes left out), so
+    /// the panel is there before the first one is created.
+    pub resources_in_run: usize,
 }
 
 impl Frame {
@@ -165,6 +201,7 @@ impl Frame {
                     busy_ns,
                     queued_ns,
                     idle_ns,
+                    long_polls: t.long_polls,
                 }
             })
             .collect();
@@ -202,8 +239,36 @@ impl Frame {
             tasks_hidden: state.tasks.len().saturating_sub(TASK_ROWS_MAX),
             wakes,
             current: state.step.checked_sub(1).and_then(|seq| log_row(trace, seq, state.clock_ns)),
+            resources: resource_rows(state, trace),
+            resources_in_run: (0..trace.resource_count() as u32)
+                .filter(|r| trace.resource(wakescope::ResourceId(*r)).is_some_and(|i| resources::is_shown(i.kind)))
+                .count(),
         }
     }
+}
+
+/// The resources panel's rows: every resource but mailboxes, at most [`RESOURCE_ROWS_MAX`].
+fn resource_rows(state: &ViewState, trace: &Trace) -> Vec<ResourceRow> {
+    let task_ref = |t: TaskId| TaskRef { task: t.0, name: task_name(trace, t) };
+    state
+        .resources
+        .iter()
+        .filter_map(|r| {
+            let (kind, name, capacity) = resources::info(trace, r.resource);
+            resources::is_shown(kind).then(|| ResourceRow {
+                resource: r.resource.0,
+                kind: resources::kind_word(kind),
+                name,
+                holders: r.holders.iter().map(|t| task_ref(*t)).collect(),
+                waiters: r.waiters.iter().map(|(t, op)| (task_ref(*t), resources::wait_word(*op))).collect(),
+                buffered: r.buffered,
+                capacity,
+                buffer: resources::buffer_text(r, kind, capacity),
+                closed: r.closed,
+            })
+        })
+        .take(RESOURCE_ROWS_MAX)
+        .collect()
 }
 
 /// The event log rows around step `k`: up to [`LOG_ROWS_BEFORE`] events

@@ -7,19 +7,25 @@
 //! - [`run`]: a scenario run recorded in slices, with its fold and snapshots;
 //! - [`frame`]: the rows each panel renders at a step;
 //! - [`timeline`]: the lanes (or the aggregate) of the whole run;
+//! - [`resources`]: channels, mutexes, semaphores and notify points at a step;
+//! - [`sweep`]: the scenario's verdict on a run, and sweeps over seeds for a failing one;
+//! - [`waitfor`]: a deadlock's wait-for graph, listed and laid out;
 //! - [`describe`]: the words for events, tasks and durations.
 
 pub mod describe;
 pub mod fold;
 pub mod frame;
 pub mod queue;
+pub mod resources;
 pub mod run;
 pub mod snapshots;
+pub mod sweep;
 pub mod timeline;
+pub mod waitfor;
 
 pub use fold::{Phase, TaskStatus, TaskView, ViewState, WakeView};
 pub use queue::{QueueOrder, ReadyQueue};
-pub use frame::{Frame, LogRow, ReadyRow, SourceKind, TaskRow, TimerRow, WakeRow};
+pub use frame::{Frame, LogRow, ReadyRow, ResourceRow, SourceKind, TaskRef, TaskRow, TimerRow, WakeRow};
 pub use run::{EndKind, Run, RunEnd, EVENTS_MAX};
 pub use snapshots::{Snapshots, SNAPSHOT_EVERY_MIN};
 pub use timeline::{Timeline, TimelineBody};

@@ -3,17 +3,21 @@
 //! what the user is typing.
 
 pub mod controls;
+pub mod deadlock;
 pub mod errors;
 pub mod event_log;
 pub mod header;
 pub mod help;
 pub mod phase;
 pub mod ready_queue;
+pub mod resources;
 pub mod setup;
 pub mod story;
+pub mod sweep;
 pub mod tasks;
 pub mod timeline;
 pub mod timers;
+pub mod verdict;
 pub mod wakers;
 
 use leptos::prelude::*;

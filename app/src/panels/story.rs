@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use super::use_session;
+use super::verdict::VerdictLine;
 
 /// Question, notice, and the answer once the run is played to its end.
 #[component]
@@ -28,6 +29,7 @@ pub fn Story() -> impl IntoView {
                             <strong>"Answer: "</strong>
                             {setup.with(|s| s.scenario.answer)}
                         </p>
+                        <VerdictLine/>
                     }
                         .into_any()
                 } else {

@@ -40,7 +40,14 @@ pub fn Tasks() -> impl IntoView {
                                 let state = row.status.as_str();
                                 view! {
                                     <tr data-testid="task-row" data-task=task data-state=state class:polling=move || polling.get() == Some(task)>
-                                        <th scope="row"><span class="name">{row.name}</span> <span class="id">{format!("#{task}")}</span></th>
+                                        <th scope="row">
+                                            <span class="name">{row.name}</span> <span class="id">{format!("#{task}")}</span>
+                                            {(row.long_polls > 0).then(|| view! {
+                                                <span class="badge long-poll" data-testid="long-poll" data-count=row.long_polls title="A poll of this task ran over 8 ms of virtual time without an await: no other task could run meanwhile">
+                                                    {if row.long_polls == 1 { "blocked the executor".to_string() } else { format!("blocked the executor ×{}", row.long_polls) }}
+                                                </span>
+                                            })}
+                                        </th>
                                         <td><span class=format!("state state-{state}")>{state}</span></td>
                                         <td class="num">{row.polls}</td>
                                         <td class="num">{row.wakes}</td>

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use super::keys;
 use super::session::Session;
 use crate::panels::{
-    controls::Controls, errors::Errors, event_log::EventLog, header::Header, help::Help, phase::PhasePanel,
+    controls::Controls, deadlock::DeadlockPanel, errors::Errors, resources::Resources, sweep::SweepBar, event_log::EventLog, header::Header, help::Help, phase::PhasePanel,
     ready_queue::ReadyQueue, setup::SetupBar, story::Story, tasks::Tasks, timeline::TimelinePanel,
     timers::Timers, wakers::Wakers,
 };
@@ -30,12 +30,15 @@ pub fn App() -> impl IntoView {
                 <Story/>
                 <SetupBar/>
             </div>
+            <SweepBar/>
+            <DeadlockPanel/>
             <Controls/>
             <div class="panels" id="panels" tabindex="-1">
                 <PhasePanel/>
                 <ReadyQueue/>
                 <Timers/>
                 <Wakers/>
+                <Resources/>
                 <TimelinePanel/>
                 <Tasks/>
                 <EventLog/>

@@ -16,7 +16,9 @@ use wakescope::scenarios::{Params, Scenario};
 
 use super::address::UrlSync;
 use super::browser::{self, HistoryMode};
+use super::judging::{SweepStatus, Verdict};
 use super::playback::SPEED_DEFAULT;
+use crate::model::sweep::{Judge, SeedSweep};
 use crate::model::frame::{log_window, LogRow};
 use crate::model::{Frame, Run, RunEnd, Timeline};
 use crate::url::{self, Request};
@@ -74,10 +76,19 @@ pub struct Session {
     pub speed: RwSignal<usize>,
     pub errors: RwSignal<Vec<String>>,
     pub help_open: RwSignal<bool>,
+    /// The scenario's verdict on the run, once it has ended and been judged.
+    pub verdict: RwSignal<Option<Verdict>>,
+    /// The second simulation that judges the run (see `judging.rs`).
+    pub(super) judge: StoredValue<Option<Judge>, LocalStorage>,
+    /// Where the seed sweep stands.
+    pub sweep: RwSignal<SweepStatus>,
+    pub(super) sweep_run: StoredValue<Option<SeedSweep>, LocalStorage>,
+    /// Bumped when a sweep starts or is cancelled, so stale slices stop.
+    pub(super) sweep_generation: StoredValue<u64>,
     /// Origin and path of the page, for the shareable link.
     pub base_url: StoredValue<String>,
     pending: StoredValue<Option<PendingStep>>,
-    generation: StoredValue<u64>,
+    pub(super) generation: StoredValue<u64>,
     pub(super) play_generation: StoredValue<u64>,
     pub(super) url_sync: StoredValue<UrlSync>,
     /// Bumped whenever the history entry changes (push, back/forward), so a
@@ -102,6 +113,11 @@ impl Session {
             speed: RwSignal::new(SPEED_DEFAULT),
             errors: RwSignal::new(Vec::new()),
             help_open: RwSignal::new(false),
+            verdict: RwSignal::new(None),
+            judge: StoredValue::new_local(None),
+            sweep: RwSignal::new(SweepStatus::default()),
+            sweep_run: StoredValue::new_local(None),
+            sweep_generation: StoredValue::new(0),
             base_url: StoredValue::new(browser::base_url()),
             pending: StoredValue::new(None),
             generation: StoredValue::new(0),
@@ -133,6 +149,9 @@ impl Session {
     /// Starts recording `request`'s run and shows `step` once it is recorded.
     fn load(&self, request: &Request, step: u64, report_past_end: bool, history: Option<HistoryMode>) {
         self.halt();
+        self.cancel_sweep();
+        self.judge.set_value(None);
+        self.verdict.set(None);
         let generation = self.generation.get_value() + 1;
         self.generation.set_value(generation);
         let run = Run::start(request.scenario, request.params.clone(), request.seed);
@@ -201,6 +220,9 @@ impl Session {
         let Some(Some(status)) = status else { return };
         let finished = status.finished;
         self.status.set(status);
+        if finished && self.verdict.with_untracked(Option::is_none) && self.judge.with_value(Option::is_none) {
+            self.start_judging();
+        }
         if finished {
             let timeline = self.run.with_value(|r| r.as_ref().map(|run| run.with_trace(Timeline::build)));
             self.timeline.set(timeline);

@@ -1,0 +1,84 @@
+//! Find a failing seed: sweep seeds from the current one upward, judging
+//! each run by the scenario's verdict, recording off, a slice per frame.
+
+use leptos::prelude::*;
+
+use super::use_session;
+use crate::model::sweep::{SWEEP_SEEDS_DEFAULT, SWEEP_SEEDS_MAX, SWEEP_SEEDS_MIN};
+
+/// The sweep bar: seed count, start/cancel, progress and result.
+#[component]
+pub fn SweepBar() -> impl IntoView {
+    let session = use_session();
+    let sweep = session.sweep;
+    let count = RwSignal::new(SWEEP_SEEDS_DEFAULT);
+    let on_count = move |ev: leptos::ev::Event| {
+        let text = event_target_value(&ev);
+        match text.trim().parse::<u64>() {
+            Ok(n) if (SWEEP_SEEDS_MIN..=SWEEP_SEEDS_MAX).contains(&n) => count.set(n),
+            _ => {
+                session.report(format!(
+                    "seeds to sweep: `{}` is not a whole number in {SWEEP_SEEDS_MIN}..={SWEEP_SEEDS_MAX}; using {}",
+                    crate::model::describe::clip(&text, 20),
+                    count.get_untracked()
+                ));
+                if let Some(input) = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok()) {
+                    input.set_value(&count.get_untracked().to_string());
+                }
+            }
+        }
+    };
+    let running = move || sweep.with(|s| s.running);
+    let pct = move || sweep.with(|s| if s.total == 0 { 0.0 } else { s.done as f64 * 100.0 / s.total as f64 });
+
+    view! {
+        <section class="sweep" aria-label="Find a failing seed">
+            <div class="field">
+                <label for="sweep-limit">"Seeds to sweep"</label>
+                <input
+                    id="sweep-limit"
+                    name="limit"
+                    type="number"
+                    data-testid="sweep-limit"
+                    min=SWEEP_SEEDS_MIN
+                    max=SWEEP_SEEDS_MAX
+                    step="1"
+                    prop:value=move || count.get().to_string()
+                    on:change=on_count
+                />
+            </div>
+            {move || {
+                if running() {
+                    view! { <button type="button" data-testid="sweep-cancel" on:click=move |_| session.cancel_sweep()>"Cancel"</button> }.into_any()
+                } else {
+                    view! {
+                        <button type="button" data-testid="sweep-start" title="Run the scenario with the next seeds and stop at the first the scenario's verdict fails" on:click=move |_| session.start_sweep(count.get_untracked())>
+                            "Find a failing seed"
+                        </button>
+                    }.into_any()
+                }
+            }}
+            {move || (sweep.with(|s| s.total > 0)).then(|| view! {
+                <div
+                    class="sweep-progress"
+                    data-testid="sweep-progress"
+                    role="progressbar"
+                    aria-label="Seeds swept"
+                    aria-valuemin="0"
+                    aria-valuemax=move || sweep.with(|s| s.total)
+                    aria-valuenow=move || sweep.with(|s| s.done)
+                    data-done=move || sweep.with(|s| s.done)
+                    data-total=move || sweep.with(|s| s.total)
+                >
+                    <span class="sweep-fill" style=move || format!("width: {:.1}%", pct())></span>
+                </div>
+                <span class="sweep-count num">{move || sweep.with(|s| format!("{} / {}", s.done, s.total))}</span>
+            })}
+            {move || sweep.with(|s| s.result.clone()).map(|(seed, text)| view! {
+                <p class="sweep-result" class:found=seed.is_some() data-testid="sweep-result" data-seed=seed.map(|s| s.to_string()).unwrap_or_default() role="status">
+                    {text}
+                </p>
+            })}
+        </section>
+    }
+}
