@@ -81,7 +81,7 @@ pub use join::{JoinError, JoinHandle};
 pub use outcome::{BlockedTask, CheckFailure, Deadlock, Limit, Outcome, Step, WaitingOn};
 pub use rng::{rng, SimRng};
 pub use scheduler::{yield_now, YieldNow};
-pub use sim::{BlockOnError, Sim};
+pub use sim::{BlockOnError, Sim, FIRE_PER_STEP_MAX};
 pub use sweep::{check_determinism, sweep, Sweep, SweepReport};
 pub use task::{TaskId, TaskState};
 pub use time::{now, select, sleep, sleep_until, timeout, Either, Elapsed, Select, Sleep, Timeout};

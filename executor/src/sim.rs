@@ -3,9 +3,11 @@
 //! # The executor loop
 //! Each [`Sim::step`] does exactly one of these, in this order of priority:
 //!
-//! 1. **Fire timers** already due at the current time.
+//! 1. **Fire timers** already due at the current time (at most
+//!    [`FIRE_PER_STEP_MAX`] per step; the rest on the next steps).
 //! 2. **Poll a ready task**, chosen by the policy.
-//! 3. **Advance the clock** to the earliest deadline and fire what is due there.
+//! 3. **Advance the clock** to the earliest deadline and fire what is due there
+//!    (again at most [`FIRE_PER_STEP_MAX`]).
 //! 4. Otherwise the run is over: every task finished (`Completed`), or some
 //!    wait for a wake that can never come (`Deadlock`).
 //!
@@ -31,6 +33,11 @@ use crate::timer::Target;
 use crate::scheduler::Script;
 use crate::trace::{CancelCause, Event, FaultKind, PollResult, Trace};
 use crate::waker::WakeSource;
+
+/// Timers one step fires at most. More due at one instant fire over the
+/// following steps, in the same order, before any task is polled — so a
+/// step stays short enough for the app to keep to its frame budget.
+pub const FIRE_PER_STEP_MAX: usize = 4096;
 
 /// Passes over the tasks at shutdown: a destructor may spawn, so repeat, but boundedly.
 const SHUTDOWN_PASSES_MAX: u32 = 16;
@@ -374,7 +381,7 @@ impl Sim {
         let fired = {
             let mut guard = core.state.borrow_mut();
             let st = &mut *guard;
-            let due = st.timers.take_due(st.clock.now_ns());
+            let due = st.timers.take_due(st.clock.now_ns(), FIRE_PER_STEP_MAX);
             let fired = due.len() as u32;
             for (id, target) in due {
                 if st.config.record_trace {

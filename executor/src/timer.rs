@@ -61,8 +61,10 @@ struct TimerEntry {
 struct Bucket {
     /// In arming order, hence in id order.
     entries: Vec<TimerEntry>,
-    /// Entries not cancelled.
+    /// Entries not cancelled (nor fired).
     live: u32,
+    /// Entries before this index were fired (a bucket may fire over several steps).
+    next: usize,
 }
 
 /// All armed timers of one simulation.
@@ -121,7 +123,7 @@ impl Timers {
         self.next_id += 1;
         self.armed += 1;
         let target = self.encode(target);
-        let bucket = self.buckets.entry(deadline_ns).or_insert_with(|| Bucket { entries: Vec::new(), live: 0 });
+        let bucket = self.buckets.entry(deadline_ns).or_insert_with(|| Bucket { entries: Vec::new(), live: 0, next: 0 });
         bucket.entries.push(TimerEntry { id, target });
         bucket.live += 1;
         id
@@ -167,23 +169,31 @@ impl Timers {
         self.buckets.keys().next().copied()
     }
 
-    /// Removes and returns the live timers of the earliest bucket if it is
-    /// due at `now_ns`, in arming order.
-    pub(crate) fn take_due(&mut self, now_ns: u64) -> Vec<(TimerId, Target)> {
-        match self.buckets.first_entry() {
-            Some(first) if *first.key() <= now_ns => {
-                let bucket = first.remove();
-                self.armed -= bucket.live;
-                let mut due = Vec::with_capacity(bucket.live as usize);
-                for e in bucket.entries {
-                    if e.target != CANCELLED {
-                        due.push((e.id, self.decode(e.target)));
-                    }
-                }
-                due
-            }
-            _ => Vec::new(),
+    /// Removes and returns, in arming order, up to `max` live timers of the
+    /// earliest bucket if it is due at `now_ns`. The rest of a large bucket
+    /// stays due for the next call, so firing a million timers at one
+    /// instant can be spread over several steps without changing its order.
+    pub(crate) fn take_due(&mut self, now_ns: u64, max: usize) -> Vec<(TimerId, Target)> {
+        let Some(mut first) = self.buckets.first_entry() else { return Vec::new() };
+        if *first.key() > now_ns {
+            return Vec::new();
         }
+        let bucket = first.get_mut();
+        let mut taken = Vec::with_capacity((bucket.live as usize).min(max));
+        while taken.len() < max && bucket.next < bucket.entries.len() {
+            let e = &mut bucket.entries[bucket.next];
+            bucket.next += 1;
+            let target = std::mem::replace(&mut e.target, CANCELLED);
+            if target != CANCELLED {
+                taken.push((e.id, target));
+            }
+        }
+        bucket.live -= taken.len() as u32;
+        if bucket.live == 0 {
+            first.remove();
+        }
+        self.armed -= taken.len() as u32;
+        taken.into_iter().map(|(id, bits)| (id, self.decode(bits))).collect()
     }
 
     /// Removes every timer, returning the wakers so they drop outside any borrow.
@@ -218,9 +228,9 @@ mod tests {
         assert!(timers.cancel(c, 10).is_some());
         assert!(timers.cancel(c, 10).is_none(), "cancelling twice is a no-op");
         assert_eq!(timers.next_deadline(), Some(5));
-        assert!(timers.take_due(4).is_empty(), "nothing fires before its deadline");
-        assert_eq!(ids(timers.take_due(5)), vec![b]);
-        assert_eq!(ids(timers.take_due(10)), vec![a, d]);
+        assert!(timers.take_due(4, usize::MAX).is_empty(), "nothing fires before its deadline");
+        assert_eq!(ids(timers.take_due(5, usize::MAX)), vec![b]);
+        assert_eq!(ids(timers.take_due(10, usize::MAX)), vec![a, d]);
         assert_eq!(timers.armed(), 0);
         assert_eq!(timers.next_deadline(), None);
     }
@@ -233,7 +243,21 @@ mod tests {
         timers.arm(2, noop());
         timers.arm(2, Target::Task(TaskId(0)));
         assert_eq!(timers.wakers.len(), 1, "the cancelled timer's slot was reused");
-        assert!(matches!(timers.take_due(2)[1].1, Target::Task(TaskId(0))));
+        assert!(matches!(timers.take_due(2, usize::MAX)[1].1, Target::Task(TaskId(0))));
+    }
+
+    #[test]
+    fn a_large_bucket_fires_in_batches_in_arming_order() {
+        let mut timers = Timers::default();
+        let ids: Vec<TimerId> = (0..10).map(|i| timers.arm(7, Target::Task(TaskId(i)))).collect();
+        timers.cancel(ids[3], 7);
+        let first = timers.take_due(7, 4);
+        assert_eq!(first.iter().map(|(id, _)| *id).collect::<Vec<_>>(), vec![ids[0], ids[1], ids[2], ids[4]]);
+        assert!(timers.cancel(ids[1], 7).is_none(), "a fired timer cannot be cancelled");
+        assert_eq!(timers.next_deadline(), Some(7), "the rest is still due");
+        let rest: Vec<TimerId> = timers.take_due(7, 100).into_iter().map(|(id, _)| id).collect();
+        assert_eq!(rest, ids[5..].to_vec());
+        assert_eq!((timers.armed(), timers.next_deadline()), (0, None));
     }
 
     #[test]
