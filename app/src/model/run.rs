@@ -13,6 +13,7 @@
 use std::cell::RefCell;
 
 use wakescope::scenarios::{Params, Scenario};
+use wakescope::trace::Fingerprinter;
 use wakescope::{Config, Event, Outcome, Step, TaskId, Trace};
 
 use super::fold::ViewState;
@@ -113,6 +114,9 @@ pub struct Run {
     sim_end: Option<RunEnd>,
     end: Option<RunEnd>,
     fingerprint: Option<String>,
+    /// Hashes the trace as it grows, a slice per advance, so the fingerprint
+    /// is ready at the end without one long pass over millions of events.
+    hasher: Fingerprinter,
     /// The state last shown: stepping forward continues from it instead of
     /// from a snapshot, so playing through a big run costs one event a step.
     cursor: RefCell<Option<ViewState>>,
@@ -148,6 +152,7 @@ impl Run {
             sim_end: None,
             end: None,
             fingerprint: None,
+            hasher: Fingerprinter::new(),
             cursor: RefCell::new(None),
         };
         run.ingest(u64::MAX);
@@ -182,8 +187,9 @@ impl Run {
             }
         }
         let caught_up = self.ingest(FOLD_PER_ADVANCE_MAX);
-        if caught_up && self.sim_end.is_some() {
-            self.fingerprint = Some(self.sim.trace().fingerprint_hex());
+        let unhashed = self.hasher.feed(&self.sim.trace(), FOLD_PER_ADVANCE_MAX as usize);
+        if caught_up && unhashed == 0 && self.sim_end.is_some() {
+            self.fingerprint = Some(format!("{:016x}", self.hasher.value()));
             self.end = self.sim_end.take();
         }
         self.end.is_some()

@@ -102,13 +102,9 @@ impl Trace {
     /// assert_eq!(run(7), run(7));
     /// ```
     pub fn fingerprint(&self) -> u64 {
-        let mut h = Fnv64::new();
-        h.u32(TRACE_VERSION);
-        let mut checks = 0;
-        for record in self.iter() {
-            self.hash_event(&mut h, record.event, &mut checks);
-        }
-        h.finish()
+        let mut f = Fingerprinter::new();
+        f.feed(self, usize::MAX);
+        f.value()
     }
 
     /// The fingerprint as 16 lowercase hex digits, as the CLI and app print it.
@@ -244,6 +240,66 @@ impl Trace {
                 *checks += 1;
             }
         }
+    }
+}
+
+/// A trace's fingerprint computed a slice at a time, for a UI that records a
+/// long run while drawing frames: feed it the events as they arrive, a
+/// bounded number per call; the result equals [`Trace::fingerprint`].
+///
+/// ```
+/// let mut sim = wakescope::Sim::new(wakescope::Config::seeded(3));
+/// sim.spawn("a", async { wakescope::yield_now().await });
+/// sim.run();
+/// let mut f = wakescope::trace::Fingerprinter::new();
+/// while f.feed(&sim.trace(), 2) > 0 {}
+/// assert_eq!(f.value(), sim.trace().fingerprint());
+/// ```
+#[derive(Debug, Clone)]
+pub struct Fingerprinter {
+    hash: u64,
+    /// Events hashed so far.
+    next: usize,
+    /// Failed checks seen so far (their messages are looked up in order).
+    checks: usize,
+}
+
+impl Default for Fingerprinter {
+    fn default() -> Self {
+        Fingerprinter::new()
+    }
+}
+
+impl Fingerprinter {
+    /// A fingerprint of no events yet.
+    pub fn new() -> Fingerprinter {
+        let mut h = Fnv64::new();
+        h.u32(TRACE_VERSION);
+        Fingerprinter { hash: h.finish(), next: 0, checks: 0 }
+    }
+
+    /// Hashes up to `events_max` more events of `trace` (which must be the
+    /// same trace, grown, as before) and returns how many remain unhashed.
+    pub fn feed(&mut self, trace: &Trace, events_max: usize) -> usize {
+        let end = trace.len().min(self.next.saturating_add(events_max));
+        let mut h = Fnv64(self.hash);
+        for seq in self.next..end {
+            let event = trace.get(seq).expect("seq below the trace length");
+            trace.hash_event(&mut h, event, &mut self.checks);
+        }
+        self.hash = h.finish();
+        self.next = end;
+        trace.len() - end
+    }
+
+    /// Events hashed so far.
+    pub fn hashed(&self) -> usize {
+        self.next
+    }
+
+    /// The fingerprint of the events hashed so far.
+    pub fn value(&self) -> u64 {
+        self.hash
     }
 }
 

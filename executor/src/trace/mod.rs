@@ -37,6 +37,7 @@ use crate::timer::TimerId;
 use crate::waker::WakeSource;
 
 pub use chrome::EVENT_SPACING_NS;
+pub use fingerprint::Fingerprinter;
 pub use jsonl::{TRACE_BYTES_MAX, TRACE_FORMAT, TRACE_LINE_BYTES_MAX, TRACE_VERSION, TraceError};
 pub(crate) use packed::{decode_source, encode_source};
 use chunked::Chunked;
