@@ -10,7 +10,7 @@ use wakescope::{Event, TaskId, Trace, WakeSource};
 use super::describe::{describe, source_label, task_label, task_name, timer_label};
 use super::fold::{Phase, TaskStatus, ViewState};
 use super::resources;
-use super::run::Run;
+use super::import::Recorded;
 
 /// Rows shown in the ready queue panel; the rest are counted.
 pub const READY_ROWS_MAX: usize = 64;
@@ -152,10 +152,10 @@ pub struct Frame {
 
 impl Frame {
     /// The frame at step `k` of `run` (clamped to what is recorded).
-    pub fn at(run: &Run, k: u64) -> Frame {
-        run.with_view_at(k, |state| {
-            let next = run.next_poll(state.step).filter(|t| state.status(*t) == Some(TaskStatus::Scheduled));
-            run.with_trace(|trace| Frame::build(state, trace, run.len(), next))
+    pub fn at(run: &impl Recorded, k: u64) -> Frame {
+        run.with_view(k, |state| {
+            let next = run.poll_after(state.step).filter(|t| state.status(*t) == Some(TaskStatus::Scheduled));
+            run.trace_do(|trace| Frame::build(state, trace, run.len(), next))
         })
     }
 
@@ -274,12 +274,12 @@ fn resource_rows(state: &ViewState, trace: &Trace) -> Vec<ResourceRow> {
 /// The event log rows around step `k`: up to [`LOG_ROWS_BEFORE`] events
 /// before it (ending with the current event, `k - 1`) and up to
 /// [`LOG_ROWS_AFTER`] after. Virtual times come from the fold at the first row.
-pub fn log_window(run: &Run, k: u64) -> Vec<LogRow> {
+pub fn log_window(run: &impl Recorded, k: u64) -> Vec<LogRow> {
     let k = k.min(run.len());
     let from = k.saturating_sub(LOG_ROWS_BEFORE);
     let to = (k + LOG_ROWS_AFTER).min(run.len());
-    let mut time_ns = run.clock_at(from);
-    run.with_trace(|trace| {
+    let mut time_ns = run.clock_before(from);
+    run.trace_do(|trace| {
         (from..to)
             .filter_map(|seq| {
                 let event = trace.get(seq as usize)?;

@@ -10,11 +10,13 @@
 //! - [`resources`]: channels, mutexes, semaphores and notify points at a step;
 //! - [`sweep`]: the scenario's verdict on a run, and sweeps over seeds for a failing one;
 //! - [`waitfor`]: a deadlock's wait-for graph, listed and laid out;
+//! - [`import`]: traces opened from a file, and [`import::Source`], the page's recording;
 //! - [`describe`]: the words for events, tasks and durations.
 
 pub mod describe;
 pub mod fold;
 pub mod frame;
+pub mod import;
 pub mod queue;
 pub mod resources;
 pub mod run;

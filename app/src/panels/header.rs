@@ -19,6 +19,9 @@ pub fn Header() -> impl IntoView {
     let outcome_text = move || status.with(|s| s.end.as_ref().map_or_else(|| "recording…".to_string(), |e| e.message.clone()));
     let hex = move || status.with(|s| s.fingerprint.clone().unwrap_or_default());
     let run_label = move || {
+        if let Some(info) = session.imported.get() {
+            return format!("imported · {}", info.file);
+        }
         setup.with(|s| {
             let mode = s.scenario.mode(s.params.mode).map_or(s.params.mode, |m| m.id);
             format!("{} · {mode} · seed {}", s.scenario.id, s.seed)

@@ -8,6 +8,7 @@ pub mod errors;
 pub mod event_log;
 pub mod header;
 pub mod help;
+pub mod import;
 pub mod phase;
 pub mod ready_queue;
 pub mod resources;

@@ -96,6 +96,7 @@ pub fn SetupBar() -> impl IntoView {
             <div class="setup-row">
                 <SeedField/>
                 <ShareButton/>
+                <super::import::ImportField/>
             </div>
         </section>
     }
@@ -224,7 +225,9 @@ fn ShareButton() -> impl IntoView {
     };
     view! {
         <div class="field share">
-            <button type="button" class="primary" data-testid="share" data-url=url on:click=on_click>
+            <button type="button" class="primary" data-testid="share" data-url=url on:click=on_click
+                disabled=move || session.imported.with(Option::is_some)
+                title=move || if session.imported.with(Option::is_some) { "An imported trace cannot be shared by link" } else { "Copy a link to this exact view" }>
                 "Copy link"
             </button>
             <span class="share-status" role="status" aria-live="polite">{move || copied.get()}</span>

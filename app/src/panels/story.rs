@@ -11,7 +11,11 @@ use super::verdict::VerdictLine;
 pub fn Story() -> impl IntoView {
     let session = use_session();
     let setup = session.setup;
-    let at_end = move || session.status.with(|s| s.finished) && session.step.get() >= session.status.with(|s| s.total);
+    let at_end = move || {
+        session.imported.with(Option::is_none)
+            && session.status.with(|s| s.finished)
+            && session.step.get() >= session.status.with(|s| s.total)
+    };
     let mode_about = move || {
         setup.with(|s| s.scenario.mode(s.params.mode).map(|m| format!("{}: {}", m.label, m.about)).unwrap_or_default())
     };
@@ -33,7 +37,12 @@ pub fn Story() -> impl IntoView {
                     }
                         .into_any()
                 } else {
-                    view! { <p class="answer-hint">"Step to the end of the run to reveal the answer."</p> }.into_any()
+                    let hint = if session.imported.with(Option::is_some) {
+                        "This is an imported trace: the question above is the last scenario's; answers and verdicts are given for runs made here."
+                    } else {
+                        "Step to the end of the run to reveal the answer."
+                    };
+                    view! { <p class="answer-hint">{hint}</p> }.into_any()
                 }
             }}
         </section>

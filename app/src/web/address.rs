@@ -31,6 +31,10 @@ impl Session {
 
     /// Writes the address now.
     pub(super) fn write_address(&self, mode: HistoryMode) {
+        // An imported trace has no address: the one shown stays as it was.
+        if self.imported.with_untracked(Option::is_some) {
+            return;
+        }
         browser::set_query(&self.query(), mode);
         self.url_sync.update_value(|s| s.last_ms = browser::now_ms());
     }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use super::keys;
 use super::session::Session;
 use crate::panels::{
-    controls::Controls, deadlock::DeadlockPanel, errors::Errors, resources::Resources, sweep::SweepBar, event_log::EventLog, header::Header, help::Help, phase::PhasePanel,
+    controls::Controls, deadlock::DeadlockPanel, errors::Errors, import::{DropHint, ImportBanner}, resources::Resources, sweep::SweepBar, event_log::EventLog, header::Header, help::Help, phase::PhasePanel,
     ready_queue::ReadyQueue, setup::SetupBar, story::Story, tasks::Tasks, timeline::TimelinePanel,
     timers::Timers, wakers::Wakers,
 };
@@ -16,6 +16,7 @@ pub fn App() -> impl IntoView {
     let session = Session::new();
     provide_context(session);
     keys::install(session);
+    super::import::install_drop(session);
     let popstate = window_event_listener(leptos::ev::popstate, move |_| session.open_address(false));
     // Back and forward restore views for as long as the page lives.
     std::mem::forget(popstate);
@@ -26,6 +27,7 @@ pub fn App() -> impl IntoView {
         <Header/>
         <main id="main">
             <Errors/>
+            <ImportBanner/>
             <div class="intro">
                 <Story/>
                 <SetupBar/>
@@ -52,5 +54,6 @@ pub fn App() -> impl IntoView {
             </p>
         </footer>
         <Help/>
+        <DropHint/>
     }
 }

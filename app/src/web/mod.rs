@@ -4,6 +4,7 @@
 mod address;
 mod app;
 pub mod browser;
+pub mod import;
 pub mod judging;
 mod keys;
 pub mod playback;

@@ -20,6 +20,8 @@ use super::judging::{SweepStatus, Verdict};
 use super::playback::SPEED_DEFAULT;
 use crate::model::sweep::{Judge, SeedSweep};
 use crate::model::frame::{log_window, LogRow};
+use super::import::ImportInfo;
+use crate::model::import::{Recorded, Source};
 use crate::model::{Frame, Run, RunEnd, Timeline};
 use crate::url::{self, Request};
 
@@ -56,7 +58,7 @@ pub struct Status {
 
 /// A step asked for before it was recorded (from an address, or kept across a seed change).
 #[derive(Clone, Copy, Debug)]
-struct PendingStep {
+pub(super) struct PendingStep {
     step: u64,
     /// Say so when it lies past the end (an address asked for it), rather than clamping quietly.
     report_past_end: bool,
@@ -65,7 +67,11 @@ struct PendingStep {
 /// The session handle: `Copy`, provided by context.
 #[derive(Clone, Copy)]
 pub struct Session {
-    run: StoredValue<Option<Run>, LocalStorage>,
+    pub(super) run: StoredValue<Option<Source>, LocalStorage>,
+    /// Set while an imported trace is on screen (the address is left alone then).
+    pub imported: RwSignal<Option<ImportInfo>>,
+    /// A file is being dragged over the page.
+    pub dragging: RwSignal<bool>,
     pub setup: RwSignal<Setup>,
     pub step: RwSignal<u64>,
     pub status: RwSignal<Status>,
@@ -87,7 +93,7 @@ pub struct Session {
     pub(super) sweep_generation: StoredValue<u64>,
     /// Origin and path of the page, for the shareable link.
     pub base_url: StoredValue<String>,
-    pending: StoredValue<Option<PendingStep>>,
+    pub(super) pending: StoredValue<Option<PendingStep>>,
     pub(super) generation: StoredValue<u64>,
     pub(super) play_generation: StoredValue<u64>,
     pub(super) url_sync: StoredValue<UrlSync>,
@@ -103,6 +109,8 @@ impl Session {
         let r = parsed.request;
         Session {
             run: StoredValue::new_local(None),
+            imported: RwSignal::new(None),
+            dragging: RwSignal::new(false),
             setup: RwSignal::new(Setup { scenario: r.scenario, params: r.params, seed: r.seed }),
             step: RwSignal::new(0),
             status: RwSignal::new(Status::default()),
@@ -136,7 +144,7 @@ impl Session {
         let request = parsed.request;
         let current = self.setup.get_untracked();
         let same = !fresh
-            && self.run.with_value(|r| r.is_some())
+            && self.run.with_value(|r| r.as_ref().is_some_and(|s| !s.is_imported()))
             && current == Setup { scenario: request.scenario, params: request.params.clone(), seed: request.seed };
         if same {
             self.halt();
@@ -147,7 +155,7 @@ impl Session {
     }
 
     /// Starts recording `request`'s run and shows `step` once it is recorded.
-    fn load(&self, request: &Request, step: u64, report_past_end: bool, history: Option<HistoryMode>) {
+    pub(super) fn load(&self, request: &Request, step: u64, report_past_end: bool, history: Option<HistoryMode>) {
         self.halt();
         self.cancel_sweep();
         self.judge.set_value(None);
@@ -155,7 +163,8 @@ impl Session {
         let generation = self.generation.get_value() + 1;
         self.generation.set_value(generation);
         let run = Run::start(request.scenario, request.params.clone(), request.seed);
-        self.run.set_value(Some(run));
+        self.run.set_value(Some(Source::Run(run)));
+        self.imported.set(None);
         self.setup.set(Setup { scenario: request.scenario, params: request.params.clone(), seed: request.seed });
         self.timeline.set(None);
         self.step.set(0);
@@ -211,7 +220,7 @@ impl Session {
             }
             Some(Status {
                 total: run.len(),
-                finished: run.is_finished(),
+                finished: run.end().is_some(),
                 end: run.end().cloned(),
                 fingerprint: run.fingerprint().map(str::to_string),
                 end_clock_ns: run.end_clock_ns(),
@@ -220,11 +229,12 @@ impl Session {
         let Some(Some(status)) = status else { return };
         let finished = status.finished;
         self.status.set(status);
-        if finished && self.verdict.with_untracked(Option::is_none) && self.judge.with_value(Option::is_none) {
+        let imported = self.run.with_value(|r| r.as_ref().is_some_and(Source::is_imported));
+        if finished && !imported && self.verdict.with_untracked(Option::is_none) && self.judge.with_value(Option::is_none) {
             self.start_judging();
         }
         if finished {
-            let timeline = self.run.with_value(|r| r.as_ref().map(|run| run.with_trace(Timeline::build)));
+            let timeline = self.run.with_value(|r| r.as_ref().map(|run| run.trace_do(Timeline::build)));
             self.timeline.set(timeline);
         }
         self.settle_pending(write_url);
@@ -266,7 +276,7 @@ impl Session {
     }
 
     /// Shows step `k` (clamped to what is recorded); the address is left alone.
-    fn show(&self, k: u64) {
+    pub(super) fn show(&self, k: u64) {
         let k = k.min(self.status.get_untracked().total);
         if k != self.step.get_untracked() {
             self.step.set(k);
@@ -275,7 +285,7 @@ impl Session {
     }
 
     /// Rebuilds the panels' frame and the event log window for the current step.
-    fn refresh(&self) {
+    pub(super) fn refresh(&self) {
         let k = self.step.get_untracked();
         let built = self.run.with_value(|run| run.as_ref().map(|run| (Frame::at(run, k), log_window(run, k))));
         if let Some((frame, log)) = built {
