@@ -56,3 +56,67 @@ appTest('a completed run shows no deadlock, and race seed 12 fails its verdict',
   assert.equal(await verdict.getAttribute('data-pass'), 'false');
   assert.match(await verdict.textContent(), /counter is 1, expected 2/);
 });
+
+// ---------- Accessibility and screenshots of the new views ----------
+
+import { createRequire } from 'node:module';
+import { mkdir } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { REPO_DIR } from '../lib/server.mjs';
+
+const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const SHOTS_DIR = path.join(REPO_DIR, 'target', 'screenshots');
+
+/** axe violations on the page, one line each. */
+async function axeViolations(page) {
+  await page.addScriptTag({ path: AXE_PATH });
+  return page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+}
+
+async function shoot(page, name) {
+  await mkdir(SHOTS_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS_DIR, `${name}.png`), fullPage: true, animations: 'disabled' });
+}
+
+appTest('axe is clean and screenshots are saved: deadlock, resources, sweep, import', async ({ open }) => {
+  const page = await open('s=flow&mode=zero-window&seed=1');
+  await goLast(page);
+  await page.locator(tid('deadlock')).waitFor({ state: 'visible' });
+  await page.locator(tid('verdict')).waitFor({ state: 'visible' });
+  assert.deepEqual(await axeViolations(page), [], 'flow zero-window seed 1, last step');
+  await shoot(page, '10-deadlock-and-verdict');
+
+  const mutex = await open('s=mutex&mode=fair&seed=1&step=41');
+  await mutex.locator(tid('resources')).waitFor({ state: 'visible' });
+  assert.deepEqual(await axeViolations(mutex), [], 'mutex fair seed 1, step 41');
+  await shoot(mutex, '11-resources-mutex');
+
+  const race = await open('s=race&seed=0');
+  await waitRecorded(race);
+  await race.locator(tid('sweep-start')).click();
+  await race.locator(tid('sweep-result')).waitFor({ state: 'visible', timeout: 60_000 });
+  await race.waitForFunction(() => new URL(location.href).searchParams.get('seed') === '12');
+  await goLast(race);
+  await race.locator(tid('verdict')).waitFor({ state: 'visible' });
+  assert.deepEqual(await axeViolations(race), [], 'race after the sweep');
+  await shoot(race, '12-sweep-found-race-seed-12');
+
+  const dir = await mkdtemp(path.join(tmpdir(), 'wakescope-shot-'));
+  const out = path.join(dir, 'blocking.jsonl');
+  const { code } = await runCli(['run', 'blocking', '--seed', '0', '--format', 'jsonl', '--out', out]);
+  assert.equal(code, 0);
+  const imported = await open('s=timers&seed=1');
+  await imported.locator(tid('import')).setInputFiles(out);
+  await imported.locator(tid('import-info')).waitFor({ state: 'visible' });
+  const { total } = await counter(imported);
+  await clickAndWaitStep(imported, 'last', total);
+  assert.deepEqual(await axeViolations(imported), [], 'an imported trace');
+  await shoot(imported, '13-imported-blocking-trace');
+}, { timeout: NATIVE_BUILD_TIMEOUT_MS });

@@ -105,7 +105,10 @@ appTest('a file over the size limit is refused before it is read', async ({ open
   assert.deepEqual(await readView(page), before, 'the view is unchanged');
 });
 
-appTest('dragging a file over the page shows the drop hint', async ({ open }) => {
+appTest('dragging a file over the page shows the drop hint; dropping it imports it', async ({ open }) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'wakescope-import-'));
+  const { file, hex } = await exportTrace(dir, ['mutex', '--seed', '2'], 'm.jsonl');
+  const text = await readFile(file, 'utf8');
   const page = await open('s=timers&seed=1');
   await page.evaluate(() => {
     const dt = new DataTransfer();
@@ -115,4 +118,12 @@ appTest('dragging a file over the page shows the drop hint', async ({ open }) =>
   await page.locator(tid('drop-hint')).waitFor({ state: 'visible' });
   await page.evaluate(() => window.dispatchEvent(new DragEvent('dragleave', { bubbles: true })));
   await page.locator(tid('drop-hint')).waitFor({ state: 'detached' });
-});
+  await page.evaluate((body) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([body], 'm.jsonl', { type: 'application/x-ndjson' }));
+    window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, text);
+  await waitImported(page);
+  assert.equal(await page.locator(tid('fingerprint')).getAttribute('data-hex'), hex, 'the dropped trace has the CLI fingerprint');
+  assert.equal(await page.locator(tid('resources')).count(), 1, 'the mutex shows in the resources panel');
+}, { timeout: NATIVE_BUILD_TIMEOUT_MS });
