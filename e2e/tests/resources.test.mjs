@@ -92,4 +92,6 @@ appTest('a long poll is marked in the tasks table', async ({ open }) => {
   const badges = page.locator(tid('long-poll'));
   assert.ok((await badges.count()) >= 1, 'blocking: a task is marked as having blocked the executor');
   assert.match(await badges.first().textContent(), /blocked the executor/);
+  await page.locator(tid('timeline')).waitFor({ state: 'visible' });
+  assert.ok((await page.locator(tid('long-poll-mark')).count()) >= 1, 'blocking: the long poll is marked on the timeline');
 });

@@ -47,6 +47,8 @@ pub struct SleepBar {
 pub struct WorkBar {
     pub from_ns: u64,
     pub to_ns: u64,
+    /// The poll ran over 8 ms (a `LongPoll` followed it): it blocked the executor.
+    pub long: bool,
 }
 
 /// One task's lane.
@@ -129,7 +131,12 @@ fn lanes(trace: &Trace, end_ns: u64) -> Vec<Lane> {
             Event::Worked { task, to_ns } => {
                 let work = &mut lanes[task.index()].work;
                 if work.len() < SLEEP_BARS_MAX {
-                    work.push(WorkBar { from_ns: was_ns, to_ns });
+                    work.push(WorkBar { from_ns: was_ns, to_ns, long: false });
+                }
+            }
+            Event::LongPoll { task } => {
+                if let Some(bar) = lanes[task.index()].work.last_mut() {
+                    bar.long = true;
                 }
             }
             Event::Spawned { task } => lanes[task.index()].spawn_ns = now,

@@ -147,7 +147,16 @@ fn lane_view(lane: &Lane, i: usize, x: &dyn Fn(u64) -> f64) -> impl IntoView {
         .iter()
         .map(|w| {
             let (x1, x2) = (x(w.from_ns), x(w.to_ns));
-            view! { <rect class="work" x=x1 y=top + 3.0 width=(x2 - x1).max(1.5) height=LANE_HEIGHT - 6.0 rx="2"></rect> }
+            if w.long {
+                view! {
+                    <rect class="work long" data-testid="long-poll-mark" x=x1 y=top + 1.0 width=(x2 - x1).max(1.5) height=LANE_HEIGHT - 2.0 rx="2">
+                        <title>"This poll blocked the executor (over 8 ms without an await)"</title>
+                    </rect>
+                }
+                .into_any()
+            } else {
+                view! { <rect class="work" x=x1 y=top + 3.0 width=(x2 - x1).max(1.5) height=LANE_HEIGHT - 6.0 rx="2"></rect> }.into_any()
+            }
         })
         .collect_view();
     let polls = lane
