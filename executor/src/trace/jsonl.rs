@@ -15,7 +15,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
 
 use super::{
     CancelCause, DropCause, EndReason, Event, ExitReason, FaultKind, PollResult, ResourceId, ResourceKind, ResourceOp,
@@ -34,8 +36,7 @@ pub const TRACE_BYTES_MAX: usize = 256 * 1024 * 1024;
 /// Longest line [`Trace::from_jsonl`] accepts, in bytes.
 pub const TRACE_LINE_BYTES_MAX: usize = 64 * 1024;
 
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Serialize)]
 struct WireHeader {
     format: String,
     version: u32,
@@ -43,7 +44,7 @@ struct WireHeader {
     header: TraceHeader,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 struct WireLine {
     seq: u64,
     t_ns: u64,
@@ -51,7 +52,7 @@ struct WireLine {
     event: WireEvent,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum WireEvent {
     Spawned { task: TaskId, name: String, parent: Option<TaskId> },
@@ -185,8 +186,7 @@ impl Trace {
         }
         let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l)).filter(|(_, l)| !l.trim().is_empty());
         let (n, first) = lines.next().ok_or_else(|| err(0, "the file is empty; expected a wakescope trace header"))?;
-        let header: WireHeader = serde_json::from_str(first)
-            .map_err(|e| err(n, format!("not a wakescope trace header: {e}")))?;
+        let header = read_header(first).map_err(|e| err(n, format!("not a wakescope trace header: {e}")))?;
         if header.format != TRACE_FORMAT {
             return Err(err(n, format!("format is `{}`, expected `{TRACE_FORMAT}`", header.format)));
         }
@@ -200,7 +200,7 @@ impl Trace {
             if line.len() > TRACE_LINE_BYTES_MAX {
                 return Err(err(n, format!("the line is {} bytes; the limit is {TRACE_LINE_BYTES_MAX}", line.len())));
             }
-            let wire: WireLine = serde_json::from_str(line).map_err(|e| err(n, e.to_string()))?;
+            let wire = read_line(line).map_err(|e| err(n, e))?;
             if wire.seq != trace.len() as u64 {
                 return Err(err(n, format!("sequence number {} out of order; expected {}", wire.seq, trace.len())));
             }
@@ -336,4 +336,160 @@ impl Trace {
         self.push(event);
         Ok(())
     }
+}
+
+// Reading goes through `serde_json::Value` and the helpers below rather
+// than derived deserializers: the derive for an internally tagged,
+// flattened enum generates several times more code, and the browser app
+// ships this reader in its wasm bundle.
+
+type Fields = Map<String, Value>;
+
+fn object(line: &str) -> Result<Fields, String> {
+    match serde_json::from_str::<Value>(line).map_err(|e| e.to_string())? {
+        Value::Object(fields) => Ok(fields),
+        other => Err(format!("expected a JSON object, found {}", kind_of(&other))),
+    }
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn field<'a>(fields: &'a Fields, name: &str) -> Result<&'a Value, String> {
+    fields.get(name).ok_or_else(|| format!("missing field `{name}`"))
+}
+
+fn u64_field(fields: &Fields, name: &str) -> Result<u64, String> {
+    let v = field(fields, name)?;
+    v.as_u64().ok_or_else(|| format!("field `{name}` must be a whole number, found {}", kind_of(v)))
+}
+
+fn u32_field(fields: &Fields, name: &str) -> Result<u32, String> {
+    let n = u64_field(fields, name)?;
+    u32::try_from(n).map_err(|_| format!("field `{name}` is {n}, over the limit {}", u32::MAX))
+}
+
+fn str_field<'a>(fields: &'a Fields, name: &str) -> Result<&'a str, String> {
+    let v = field(fields, name)?;
+    v.as_str().ok_or_else(|| format!("field `{name}` must be a string, found {}", kind_of(v)))
+}
+
+fn task_field(fields: &Fields, name: &str) -> Result<TaskId, String> {
+    u32_field(fields, name).map(TaskId)
+}
+
+fn opt_task_field(fields: &Fields, name: &str) -> Result<Option<TaskId>, String> {
+    match fields.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(_) => task_field(fields, name).map(Some),
+    }
+}
+
+/// A small unit enum (`"ready"`, `"aborted"`, …) through its own derive.
+fn enum_field<T: DeserializeOwned>(fields: &Fields, name: &str) -> Result<T, String> {
+    serde_json::from_value(field(fields, name)?.clone()).map_err(|e| format!("field `{name}`: {e}"))
+}
+
+fn source_field(fields: &Fields, name: &str) -> Result<WakeSource, String> {
+    match field(fields, name)? {
+        Value::String(s) if s == "outside" => Ok(WakeSource::Outside),
+        Value::Object(o) if o.len() == 1 => {
+            let (k, _) = o.iter().next().expect("one entry");
+            match k.as_str() {
+                "task" => Ok(WakeSource::Task(task_field(o, "task")?)),
+                "timer" => Ok(WakeSource::Timer(TimerId(u32_field(o, "timer")?))),
+                other => Err(format!("field `{name}`: unknown wake source `{other}`, expected `task`, `timer` or `outside`")),
+            }
+        }
+        other => Err(format!("field `{name}` must be \"outside\", {{\"task\": N}} or {{\"timer\": N}}, found {}", kind_of(other))),
+    }
+}
+
+fn read_header(line: &str) -> Result<WireHeader, String> {
+    let fields = object(line)?;
+    for key in fields.keys() {
+        if !["format", "version", "seed", "policy", "scenario", "params"].contains(&key.as_str()) {
+            return Err(format!("unknown field `{key}`"));
+        }
+    }
+    let params = match fields.get("params") {
+        None => Vec::new(),
+        Some(v) => serde_json::from_value(v.clone()).map_err(|e| format!("field `params`: {e}"))?,
+    };
+    let scenario = match fields.get("scenario") {
+        None | Some(Value::Null) => None,
+        Some(_) => Some(str_field(&fields, "scenario")?.to_string()),
+    };
+    Ok(WireHeader {
+        format: str_field(&fields, "format")?.to_string(),
+        version: u32_field(&fields, "version")?,
+        header: TraceHeader { seed: u64_field(&fields, "seed")?, policy: str_field(&fields, "policy")?.to_string(), scenario, params },
+    })
+}
+
+const KINDS: &str = "spawned, poll_started, poll_ended, woken, timer_armed, timer_fired, timer_cancelled, \
+clock_advanced, completed, cancelled, panicked, worked, long_poll, future_dropped, resource_created, resource, \
+linked, exited, exit_trapped, exit_killed, fault, check_failed, ended";
+
+fn read_line(line: &str) -> Result<WireLine, String> {
+    let f = object(line)?;
+    let seq = u64_field(&f, "seq")?;
+    let t_ns = u64_field(&f, "t_ns")?;
+    let kind = str_field(&f, "kind")?;
+    let task = || task_field(&f, "task");
+    let timer = || u32_field(&f, "timer").map(TimerId);
+    let event = match kind {
+        "spawned" => WireEvent::Spawned {
+            task: task()?,
+            name: str_field(&f, "name")?.to_string(),
+            parent: opt_task_field(&f, "parent")?,
+        },
+        "poll_started" => WireEvent::PollStarted { task: task()? },
+        "poll_ended" => WireEvent::PollEnded { task: task()?, result: enum_field(&f, "result")? },
+        "woken" => WireEvent::Woken { task: task()?, by: source_field(&f, "by")? },
+        "timer_armed" => WireEvent::TimerArmed {
+            timer: timer()?,
+            owner: opt_task_field(&f, "owner")?,
+            deadline_ns: u64_field(&f, "deadline_ns")?,
+        },
+        "timer_fired" => WireEvent::TimerFired { timer: timer()? },
+        "timer_cancelled" => WireEvent::TimerCancelled { timer: timer()? },
+        "clock_advanced" => WireEvent::ClockAdvanced { to_ns: u64_field(&f, "to_ns")? },
+        "completed" => WireEvent::Completed { task: task()? },
+        "cancelled" => WireEvent::Cancelled { task: task()?, cause: enum_field(&f, "cause")? },
+        "panicked" => WireEvent::Panicked { task: task()?, message: str_field(&f, "message")?.to_string() },
+        "worked" => WireEvent::Worked { task: task()?, to_ns: u64_field(&f, "to_ns")? },
+        "long_poll" => WireEvent::LongPoll { task: task()? },
+        "future_dropped" => WireEvent::FutureDropped { task: task()?, cause: enum_field(&f, "cause")? },
+        "resource_created" => WireEvent::ResourceCreated {
+            resource: ResourceId(u32_field(&f, "resource")?),
+            resource_kind: enum_field(&f, "resource_kind")?,
+            name: str_field(&f, "name")?.to_string(),
+            capacity: u32_field(&f, "capacity")?,
+        },
+        "resource" => WireEvent::Resource {
+            resource: ResourceId(u32_field(&f, "resource")?),
+            task: opt_task_field(&f, "task")?,
+            op: enum_field(&f, "op")?,
+        },
+        "linked" => WireEvent::Linked { task: task()?, peer: task_field(&f, "peer")? },
+        "exited" => WireEvent::Exited { task: task()?, reason: enum_field(&f, "reason")? },
+        "exit_trapped" => WireEvent::ExitTrapped { task: task()?, from: task_field(&f, "from")? },
+        "exit_killed" => WireEvent::ExitKilled { task: task()?, from: task_field(&f, "from")? },
+        "fault" => WireEvent::Fault { task: opt_task_field(&f, "task")?, fault: enum_field(&f, "fault")? },
+        "check_failed" => {
+            WireEvent::CheckFailed { task: opt_task_field(&f, "task")?, message: str_field(&f, "message")?.to_string() }
+        }
+        "ended" => WireEvent::Ended { reason: enum_field(&f, "reason")? },
+        other => return Err(format!("unknown variant `{other}`: the event kinds are {KINDS}")),
+    };
+    Ok(WireLine { seq, t_ns, event })
 }
