@@ -70,7 +70,10 @@ pub fn parse(query: &str) -> Parsed {
     let mut given: Vec<(String, String)> = Vec::new();
     let pairs: Vec<&str> = query.split('&').filter(|p| !p.is_empty()).collect();
     if pairs.len() > PAIRS_MAX {
-        errors.push(format!("the address has {} parameters; only the first {PAIRS_MAX} were read", pairs.len()));
+        errors.push(format!(
+            "the address has {} parameters; only the first {PAIRS_MAX} were read",
+            pairs.len()
+        ));
     }
     for pair in pairs.into_iter().take(PAIRS_MAX) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
@@ -97,7 +100,11 @@ pub fn parse(query: &str) -> Parsed {
                 errors.push(format!(
                     "unknown scenario `{}`; known: {}; showing `{}` with its default mode and parameters",
                     quote(id),
-                    scenarios::registry().iter().map(|s| s.id).collect::<Vec<_>>().join(", "),
+                    scenarios::registry()
+                        .iter()
+                        .map(|s| s.id)
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     fallback.id
                 ));
                 // Mode and parameters were meant for another scenario.
@@ -107,8 +114,7 @@ pub fn parse(query: &str) -> Parsed {
             }
         },
     };
-    let (params, param_errors) =
-        scenario.params(mode.as_deref(), given.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let (params, param_errors) = scenario.params(mode.as_deref(), given.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     errors.extend(param_errors.into_iter().map(|e| clip_message(&e.message)));
 
     let seed = match seed_text.as_deref() {
@@ -123,12 +129,23 @@ pub fn parse(query: &str) -> Parsed {
         Some(text) => match text.trim().parse::<u64>() {
             Ok(k) => Some(k),
             Err(_) => {
-                errors.push(format!("step `{}` is not a whole number from 0 up; showing the last step", quote(text)));
+                errors.push(format!(
+                    "step `{}` is not a whole number from 0 up; showing the last step",
+                    quote(text)
+                ));
                 Some(u64::MAX)
             }
         },
     };
-    Parsed { request: Request { scenario, params, seed, step }, errors }
+    Parsed {
+        request: Request {
+            scenario,
+            params,
+            seed,
+            step,
+        },
+        errors,
+    }
 }
 
 /// Reads a seed: a whole number from 0 to 18446744073709551615.
@@ -142,9 +159,15 @@ pub fn parse_seed(text: &str) -> Result<u64, String> {
     }
     let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        Err(format!("seed `{}` is out of range; it must be from 0 to 18446744073709551615", quote(t)))
+        Err(format!(
+            "seed `{}` is out of range; it must be from 0 to 18446744073709551615",
+            quote(t)
+        ))
     } else {
-        Err(format!("seed `{}` is not a whole number from 0 to 18446744073709551615", quote(t)))
+        Err(format!(
+            "seed `{}` is not a whole number from 0 to 18446744073709551615",
+            quote(t)
+        ))
     }
 }
 
@@ -155,7 +178,11 @@ pub fn step_past_end(step: u64, total: u64) -> String {
 
 /// The query string for a view, starting with `?`; parameters in the scenario's order.
 pub fn format(scenario: &Scenario, params: &Params, seed: u64, step: u64) -> String {
-    let mut out = format!("?s={}&mode={}&seed={seed}&step={step}", encode(scenario.id), encode(params.mode));
+    let mut out = format!(
+        "?s={}&mode={}&seed={seed}&step={step}",
+        encode(scenario.id),
+        encode(params.mode)
+    );
     for (name, value) in &params.values {
         out.push('&');
         out.push_str(&encode(name));
@@ -173,15 +200,13 @@ fn decode(text: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push(h * 16 + l);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 2;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             b => out.push(b),
         }
         i += 1;

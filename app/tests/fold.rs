@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use wakescope::scenarios::{self, Params};
-use wakescope::{sleep, spawn, timeout, yield_now, Config, Policy, Sim, Step, TaskId, TaskState, Trace};
+use wakescope::{Config, Policy, Sim, Step, TaskId, TaskState, Trace, sleep, spawn, timeout, yield_now};
 use wakescope_app::model::frame::log_window;
 use wakescope_app::model::{Frame, Phase, Run, Snapshots, TaskStatus, Timeline, TimelineBody, ViewState};
 
@@ -67,9 +67,21 @@ fn assert_fold_mirrors_executor(mut sim: Sim, what: &str) {
         {
             let trace = sim.trace();
             let state = ViewState::fold(&trace, trace.len() as u64);
-            assert_eq!(state.ready.to_vec(), sim.ready_tasks(), "{what}: ready queue after {step} steps");
-            assert_eq!(state.timers.len() as u32, sim.armed_timers(), "{what}: pending timers after {step} steps");
-            assert_eq!(state.clock_ns, sim.now().as_nanos() as u64, "{what}: clock after {step} steps");
+            assert_eq!(
+                state.ready.to_vec(),
+                sim.ready_tasks(),
+                "{what}: ready queue after {step} steps"
+            );
+            assert_eq!(
+                state.timers.len() as u32,
+                sim.armed_timers(),
+                "{what}: pending timers after {step} steps"
+            );
+            assert_eq!(
+                state.clock_ns,
+                sim.now().as_nanos() as u64,
+                "{what}: clock after {step} steps"
+            );
             for (i, t) in state.tasks.iter().enumerate() {
                 let actual = sim.task_state(TaskId(i as u32)).expect("task known to the executor");
                 assert_eq!(t.status, task_status(actual), "{what}: task #{i} after {step} steps");
@@ -112,9 +124,18 @@ fn seeking_through_snapshots_equals_folding_from_scratch() {
             head.apply(trace.get(seq).unwrap(), &trace);
             snapshots.offer(&head);
         }
-        assert!(snapshots.len() > 3, "seed {seed}: {} snapshots for {} events", snapshots.len(), trace.len());
+        assert!(
+            snapshots.len() > 3,
+            "seed {seed}: {} snapshots for {} events",
+            snapshots.len(),
+            trace.len()
+        );
         for k in 0..=trace.len() as u64 {
-            assert_eq!(snapshots.view_at(&trace, k), ViewState::fold(&trace, k), "seed {seed}: step {k}");
+            assert_eq!(
+                snapshots.view_at(&trace, k),
+                ViewState::fold(&trace, k),
+                "seed {seed}: step {k}"
+            );
         }
     }
 }
@@ -143,7 +164,11 @@ fn a_run_sliced_small_equals_a_run_in_one_go() {
     assert_eq!(sliced.fingerprint(), whole.fingerprint());
     for k in 0..=whole.len() {
         assert_eq!(sliced.view_at(k), whole.view_at(k), "step {k}");
-        assert_eq!(whole.view_at(k), whole.with_trace(|t| ViewState::fold(t, k)), "step {k}");
+        assert_eq!(
+            whole.view_at(k),
+            whole.with_trace(|t| ViewState::fold(t, k)),
+            "step {k}"
+        );
     }
 }
 
@@ -173,12 +198,19 @@ fn concurrent_timers_end_at_10_seconds_and_sequential_at_18() {
     for seed in 0..20 {
         let concurrent = finished_timers("concurrent", seed);
         assert_eq!(concurrent.end_clock_ns(), 10 * SECOND_NS, "concurrent seed {seed}");
-        assert_eq!(concurrent.end().unwrap().kind.as_str(), "completed", "concurrent seed {seed}");
+        assert_eq!(
+            concurrent.end().unwrap().kind.as_str(),
+            "completed",
+            "concurrent seed {seed}"
+        );
         let sequential = finished_timers("sequential", seed);
         assert_eq!(sequential.end_clock_ns(), 18 * SECOND_NS, "sequential seed {seed}");
         let last = sequential.view_at(sequential.len());
         assert_eq!(last.phase, Phase::End, "sequential seed {seed}");
-        assert!(last.tasks.iter().all(|t| t.status == TaskStatus::Done), "sequential seed {seed}");
+        assert!(
+            last.tasks.iter().all(|t| t.status == TaskStatus::Done),
+            "sequential seed {seed}"
+        );
     }
 }
 
@@ -188,7 +220,11 @@ fn the_fingerprint_is_the_native_one() {
         let run = finished_timers("concurrent", seed);
         let (scenario, params) = timers("concurrent");
         let (sim, _) = scenario.run(Config::seeded(seed), &params);
-        assert_eq!(run.fingerprint(), Some(sim.trace().fingerprint_hex().as_str()), "seed {seed}");
+        assert_eq!(
+            run.fingerprint(),
+            Some(sim.trace().fingerprint_hex().as_str()),
+            "seed {seed}"
+        );
         let hex = run.fingerprint().unwrap();
         assert!(hex.len() == 16 && hex.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
     }
@@ -241,7 +277,11 @@ fn ready_queue_and_timers_at_chosen_steps() {
     assert_eq!(main.polls, 4);
     assert_eq!(main.wakes, 3);
     let (busy, queued, idle) = main.times_at(last.clock_ns);
-    assert_eq!((busy, queued, idle), (0, 0, 10 * SECOND_NS), "main waited 10 s, ran in no virtual time");
+    assert_eq!(
+        (busy, queued, idle),
+        (0, 0, 10 * SECOND_NS),
+        "main waited 10 s, ran in no virtual time"
+    );
 }
 
 #[test]
@@ -274,10 +314,15 @@ fn the_timeline_draws_one_lane_per_task_with_its_sleeps() {
     let run = finished_timers("concurrent", 42);
     let timeline = run.with_trace(Timeline::build);
     assert_eq!(timeline.end_ns, 10 * SECOND_NS);
-    let TimelineBody::Lanes(lanes) = &timeline.body else { panic!("four tasks get lanes") };
+    let TimelineBody::Lanes(lanes) = &timeline.body else {
+        panic!("four tasks get lanes")
+    };
     let names: Vec<&str> = lanes.iter().map(|l| l.name.as_str()).collect();
     assert_eq!(names, ["main", "popcorn", "boiler", "cookies"]);
-    let sleeps: Vec<(u64, u64)> = lanes[1..].iter().map(|l| (l.sleeps[0].from_ns, l.sleeps[0].to_ns)).collect();
+    let sleeps: Vec<(u64, u64)> = lanes[1..]
+        .iter()
+        .map(|l| (l.sleeps[0].from_ns, l.sleeps[0].to_ns))
+        .collect();
     assert_eq!(sleeps, [(0, 3 * SECOND_NS), (0, 5 * SECOND_NS), (0, 10 * SECOND_NS)]);
     assert_eq!(lanes[0].polls.iter().map(|p| p.count).sum::<u32>(), 4);
     assert_eq!(lanes[3].end_ns, Some(10 * SECOND_NS));
@@ -287,10 +332,15 @@ fn the_timeline_draws_one_lane_per_task_with_its_sleeps() {
 fn many_tasks_aggregate_the_timeline() {
     let trace = finished_trace(busy_many(3));
     let timeline = Timeline::build(&trace);
-    let TimelineBody::Aggregate(agg) = &timeline.body else { panic!("60 tasks aggregate") };
+    let TimelineBody::Aggregate(agg) = &timeline.body else {
+        panic!("60 tasks aggregate")
+    };
     assert_eq!(agg.tasks, 60);
     let polls: u32 = agg.polls.iter().sum();
-    let expected = trace.iter().filter(|r| matches!(r.event, wakescope::Event::PollStarted { .. })).count();
+    let expected = trace
+        .iter()
+        .filter(|r| matches!(r.event, wakescope::Event::PollStarted { .. }))
+        .count();
     assert_eq!(polls as usize, expected);
 }
 
@@ -318,7 +368,11 @@ fn many_workers_scenario() -> &'static scenarios::Scenario {
         }
     }
     let timers = scenarios::find("timers").expect("registered");
-    Box::leak(Box::new(scenarios::Scenario { id: "many", spawn: spawn_many, ..*timers }))
+    Box::leak(Box::new(scenarios::Scenario {
+        id: "many",
+        spawn: spawn_many,
+        ..*timers
+    }))
 }
 
 #[test]
@@ -345,6 +399,9 @@ fn a_big_run_sliced_thin_keeps_snapshots_exact_and_lists_capped() {
     assert_eq!(frame.tasks.len() + frame.tasks_hidden, 1_500);
     assert!(frame.ready.len() <= wakescope_app::model::frame::READY_ROWS_MAX);
     let timeline = run.with_trace(Timeline::build);
-    assert!(matches!(timeline.body, TimelineBody::Aggregate(_)), "1,500 tasks aggregate");
+    assert!(
+        matches!(timeline.body, TimelineBody::Aggregate(_)),
+        "1,500 tasks aggregate"
+    );
     assert_eq!(run.end().unwrap().kind.as_str(), "completed");
 }

@@ -3,7 +3,7 @@
 
 use wakescope::scenarios;
 use wakescope_app::model::frame::log_window;
-use wakescope_app::model::import::{too_large, Imported, Recorded, IMPORT_BYTES_MAX};
+use wakescope_app::model::import::{IMPORT_BYTES_MAX, Imported, Recorded, too_large};
 use wakescope_app::model::{EndKind, Frame, Run};
 
 fn finished(id: &str, mode: &str, seed: u64) -> Run {
@@ -17,16 +17,40 @@ fn finished(id: &str, mode: &str, seed: u64) -> Run {
 
 #[test]
 fn an_imported_trace_shows_what_the_run_showed_at_every_step() {
-    for (id, mode, seed) in [("timers", "concurrent", 42), ("flow", "zero-window", 1), ("mutex", "fair", 3)] {
+    for (id, mode, seed) in [
+        ("timers", "concurrent", 42),
+        ("flow", "zero-window", 1),
+        ("mutex", "fair", 3),
+    ] {
         let run = finished(id, mode, seed);
         let imported = Imported::parse(&run.with_trace(|t| t.to_jsonl())).expect("a trace the library wrote parses");
         assert_eq!(imported.len(), run.len(), "{id} {mode} seed {seed}: events");
-        assert_eq!(Some(imported.fingerprint()), run.fingerprint(), "{id} {mode} seed {seed}: fingerprint");
-        assert_eq!(imported.end_clock_ns(), run.end_clock_ns(), "{id} {mode} seed {seed}: end time");
-        assert_eq!(imported.end().kind, run.end().unwrap().kind, "{id} {mode} seed {seed}: end kind");
+        assert_eq!(
+            Some(imported.fingerprint()),
+            run.fingerprint(),
+            "{id} {mode} seed {seed}: fingerprint"
+        );
+        assert_eq!(
+            imported.end_clock_ns(),
+            run.end_clock_ns(),
+            "{id} {mode} seed {seed}: end time"
+        );
+        assert_eq!(
+            imported.end().kind,
+            run.end().unwrap().kind,
+            "{id} {mode} seed {seed}: end kind"
+        );
         for k in (0..=run.len()).rev() {
-            assert_eq!(Frame::at(&imported, k), Frame::at(&run, k), "{id} {mode} seed {seed}: frame at step {k}");
-            assert_eq!(log_window(&imported, k), log_window(&run, k), "{id} {mode} seed {seed}: log at step {k}");
+            assert_eq!(
+                Frame::at(&imported, k),
+                Frame::at(&run, k),
+                "{id} {mode} seed {seed}: frame at step {k}"
+            );
+            assert_eq!(
+                log_window(&imported, k),
+                log_window(&run, k),
+                "{id} {mode} seed {seed}: log at step {k}"
+            );
         }
     }
 }
@@ -52,5 +76,8 @@ fn a_cut_line_is_named() {
 fn the_size_limit_is_named() {
     assert_eq!(IMPORT_BYTES_MAX, 64 * 1024 * 1024);
     let text = too_large("big.jsonl", IMPORT_BYTES_MAX + 1);
-    assert!(text.starts_with("big.jsonl: the file is 64.0 MiB; the page opens traces of at most 64 MiB"), "{text}");
+    assert!(
+        text.starts_with("big.jsonl: the file is 64.0 MiB; the page opens traces of at most 64 MiB"),
+        "{text}"
+    );
 }

@@ -32,7 +32,14 @@ fn naive(run: &Run, k: u64) -> Vec<(Vec<TaskId>, Vec<TaskId>, u32, bool)> {
                 Event::ResourceCreated { .. } => out.push((Vec::new(), Vec::new(), 0, false)),
                 Event::Resource { resource, task, op } => {
                     let (holders, waiters, buffered, closed) = &mut out[resource.index()];
-                    let served = matches!(op, ResourceOp::Send | ResourceOp::Recv | ResourceOp::Lock | ResourceOp::Acquire | ResourceOp::GaveUp);
+                    let served = matches!(
+                        op,
+                        ResourceOp::Send
+                            | ResourceOp::Recv
+                            | ResourceOp::Lock
+                            | ResourceOp::Acquire
+                            | ResourceOp::GaveUp
+                    );
                     if served {
                         waiters.retain(|w| Some(*w) != task);
                     }
@@ -41,10 +48,17 @@ fn naive(run: &Run, k: u64) -> Vec<(Vec<TaskId>, Vec<TaskId>, u32, bool)> {
                         ResourceOp::Recv => *buffered = buffered.saturating_sub(1),
                         ResourceOp::Lock | ResourceOp::Acquire => holders.push(task.unwrap()),
                         ResourceOp::Unlock | ResourceOp::Release => {
-                            let i = holders.iter().position(|h| Some(*h) == task).expect("the releaser holds it");
+                            let i = holders
+                                .iter()
+                                .position(|h| Some(*h) == task)
+                                .expect("the releaser holds it");
                             holders.remove(i);
                         }
-                        ResourceOp::BlockedOnFull | ResourceOp::BlockedOnEmpty | ResourceOp::BlockedOnLock | ResourceOp::BlockedOnPermit | ResourceOp::BlockedOnNotify => {
+                        ResourceOp::BlockedOnFull
+                        | ResourceOp::BlockedOnEmpty
+                        | ResourceOp::BlockedOnLock
+                        | ResourceOp::BlockedOnPermit
+                        | ResourceOp::BlockedOnNotify => {
                             if !waiters.contains(&task.unwrap()) {
                                 waiters.push(task.unwrap());
                             }
@@ -66,14 +80,32 @@ fn naive(run: &Run, k: u64) -> Vec<(Vec<TaskId>, Vec<TaskId>, u32, bool)> {
 }
 
 fn folded(state: &ViewState) -> Vec<(Vec<TaskId>, Vec<TaskId>, u32, bool)> {
-    state.resources.iter().map(|r| (r.holders.clone(), r.waiters.iter().map(|(t, _)| *t).collect(), r.buffered, r.closed)).collect()
+    state
+        .resources
+        .iter()
+        .map(|r| {
+            (
+                r.holders.clone(),
+                r.waiters.iter().map(|(t, _)| *t).collect(),
+                r.buffered,
+                r.closed,
+            )
+        })
+        .collect()
 }
 
 #[test]
 fn the_resources_fold_matches_the_events_at_every_tenth_step() {
-    for (id, mode) in [("flow", Some("flowing")), ("mutex", None), ("flow", Some("zero-window"))] {
+    for (id, mode) in [
+        ("flow", Some("flowing")),
+        ("mutex", None),
+        ("flow", Some("zero-window")),
+    ] {
         let run = finished(id, mode, 1);
-        assert!(run.with_trace(|t| t.resource_count()) > 0, "{id} seed 1 creates resources");
+        assert!(
+            run.with_trace(|t| t.resource_count()) > 0,
+            "{id} seed 1 creates resources"
+        );
         for k in (0..=run.len()).step_by(10) {
             let state = run.view_at(k);
             let mut want = naive(&run, k);
@@ -95,9 +127,16 @@ fn a_mutex_has_at_most_one_holder_and_waiters_are_not_holders() {
     for k in 0..=run.len() {
         let state = run.view_at(k);
         for r in &state.resources {
-            assert!(r.holders.len() <= 1, "mutex seed 1 step {k}: one holder at most: {:?}", r.holders);
+            assert!(
+                r.holders.len() <= 1,
+                "mutex seed 1 step {k}: one holder at most: {:?}",
+                r.holders
+            );
             for (w, _) in &r.waiters {
-                assert!(!r.holders.contains(w), "mutex seed 1 step {k}: {w} both holds and waits");
+                assert!(
+                    !r.holders.contains(w),
+                    "mutex seed 1 step {k}: {w} both holds and waits"
+                );
             }
             saw_waiter |= !r.waiters.is_empty();
         }
@@ -115,12 +154,23 @@ fn back_equals_forward_with_resources() {
     }
     for k in (0..=len).rev() {
         let back = Frame::at(&run, k);
-        assert_eq!(back, forward[k as usize], "flow seed 1: step {k} going back equals going forward");
-        assert_eq!(run.view_at(k), run.with_trace(|t| ViewState::fold(t, k)), "flow seed 1 step {k}: snapshot fold");
+        assert_eq!(
+            back, forward[k as usize],
+            "flow seed 1: step {k} going back equals going forward"
+        );
+        assert_eq!(
+            run.view_at(k),
+            run.with_trace(|t| ViewState::fold(t, k)),
+            "flow seed 1 step {k}: snapshot fold"
+        );
     }
     let last = &forward[len as usize];
     assert!(!last.resources.is_empty(), "flow seed 1 shows its channels");
-    assert!(last.resources.iter().all(|r| r.kind == "channel" || r.kind == "oneshot" || r.kind.ends_with("mutex") || r.kind == "semaphore" || r.kind == "notify"));
+    assert!(last.resources.iter().all(|r| r.kind == "channel"
+        || r.kind == "oneshot"
+        || r.kind.ends_with("mutex")
+        || r.kind == "semaphore"
+        || r.kind == "notify"));
 }
 
 #[test]
@@ -130,7 +180,12 @@ fn the_judge_agrees_with_scenario_run() {
         for seed in [0, 1, 12] {
             let (sim, outcome) = s.run(Config::seeded(seed), &params);
             let judged = Judge::start(s, &params, seed, true).finish();
-            assert_eq!(judged.verdict, s.verdict(&sim, &outcome), "{} seed {seed}: verdict", s.id);
+            assert_eq!(
+                judged.verdict,
+                s.verdict(&sim, &outcome),
+                "{} seed {seed}: verdict",
+                s.id
+            );
             assert_eq!(judged.measured, s.measure(&sim), "{} seed {seed}: measurement", s.id);
             assert_eq!(judged.outcome, outcome, "{} seed {seed}: outcome", s.id);
         }
@@ -167,13 +222,35 @@ fn zero_window_deadlocks_with_both_ends_blocked_on_full_channels() {
     let deadlock = judged.outcome.deadlock().expect("flow zero-window seed 1 deadlocks");
     let view = DeadlockView::new(deadlock);
     assert!(view.blocked.len() >= 2, "flow zero-window seed 1: {:?}", view.blocked);
-    let names: Vec<(&str, &str)> = view.blocked.iter().map(|b| (b.name.as_str(), b.waits_on.as_str())).collect();
-    assert_eq!(names, [("sender", "channel \"data\" (full)"), ("receiver", "channel \"acks\" (full)")], "flow zero-window seed 1");
+    let names: Vec<(&str, &str)> = view
+        .blocked
+        .iter()
+        .map(|b| (b.name.as_str(), b.waits_on.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("sender", "channel \"data\" (full)"),
+            ("receiver", "channel \"acks\" (full)")
+        ],
+        "flow zero-window seed 1"
+    );
     // The trace knows who sent to and received from each channel, not who
     // holds an end it never used: the executor reports no cycle here, and the
     // view shows exactly the cycles it reports.
-    assert_eq!(view.cycles.len(), deadlock.cycles.len(), "flow zero-window seed 1: cycles as reported");
-    assert_eq!(view.edges.iter().filter(|e| e.in_cycle).count() > 0, !deadlock.cycles.is_empty());
+    assert_eq!(
+        view.cycles.len(),
+        deadlock.cycles.len(),
+        "flow zero-window seed 1: cycles as reported"
+    );
+    assert_eq!(
+        view.edges.iter().filter(|e| e.in_cycle).count() > 0,
+        !deadlock.cycles.is_empty()
+    );
     let kinds: Vec<&str> = view.nodes.iter().map(|n| n.kind).collect();
-    assert_eq!(kinds.iter().filter(|k| **k == "channel").count(), 2, "flow zero-window seed 1: both channels drawn: {kinds:?}");
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "channel").count(),
+        2,
+        "flow zero-window seed 1: both channels drawn: {kinds:?}"
+    );
 }

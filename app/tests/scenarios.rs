@@ -39,14 +39,30 @@ fn every_scenario_folds_exactly_like_the_executor_runs() {
                         head.apply_range(&trace, trace.len() as u64);
                     }
                     if sim.task_count() <= TASKS_COMPARED_EVERY_STEP || steps.is_multiple_of(SAMPLE_EVERY) {
-                        assert_eq!(head.ready.to_vec(), sim.ready_tasks(), "{what}: ready queue after {steps} steps");
-                        assert_eq!(head.timers.len() as u32, sim.armed_timers(), "{what}: timers after {steps} steps");
-                        assert_eq!(head.clock_ns, sim.now().as_nanos() as u64, "{what}: clock after {steps} steps");
+                        assert_eq!(
+                            head.ready.to_vec(),
+                            sim.ready_tasks(),
+                            "{what}: ready queue after {steps} steps"
+                        );
+                        assert_eq!(
+                            head.timers.len() as u32,
+                            sim.armed_timers(),
+                            "{what}: timers after {steps} steps"
+                        );
+                        assert_eq!(
+                            head.clock_ns,
+                            sim.now().as_nanos() as u64,
+                            "{what}: clock after {steps} steps"
+                        );
                         for (i, t) in head.tasks.iter().enumerate() {
                             let id = TaskId(i as u32);
                             let state = sim.task_state(id).expect("known task");
                             assert_eq!(t.status, task_status(state), "{what}: task #{i} after {steps} steps");
-                            assert_eq!(Some(t.polls), sim.task_polls(id), "{what}: polls of #{i} after {steps} steps");
+                            assert_eq!(
+                                Some(t.polls),
+                                sim.task_polls(id),
+                                "{what}: polls of #{i} after {steps} steps"
+                            );
                         }
                     }
                     if let Step::Finished(_) = sim.step() {
@@ -61,7 +77,11 @@ fn every_scenario_folds_exactly_like_the_executor_runs() {
                 let mut run = Run::start(scenario, params.clone(), seed);
                 while !run.advance(101) {}
                 assert_eq!(run.len(), trace.len() as u64, "{what}: events");
-                assert_eq!(run.fingerprint(), Some(trace.fingerprint_hex().as_str()), "{what}: fingerprint");
+                assert_eq!(
+                    run.fingerprint(),
+                    Some(trace.fingerprint_hex().as_str()),
+                    "{what}: fingerprint"
+                );
                 assert_eq!(run.view_at(run.len()), head, "{what}: final state");
                 assert_eq!(run.end_clock_ns(), head.clock_ns, "{what}: end clock");
                 // The event log's times agree with the fold's clock.
@@ -72,7 +92,11 @@ fn every_scenario_folds_exactly_like_the_executor_runs() {
                 }
                 let mid = k / 2;
                 if let Some(last) = wakescope_app::model::frame::log_window(&run, mid).last() {
-                    assert_eq!(last.time_ns, run.view_at(mid).clock_ns, "{what}: log time at step {mid}");
+                    assert_eq!(
+                        last.time_ns,
+                        run.view_at(mid).clock_ns,
+                        "{what}: log time at step {mid}"
+                    );
                 }
             }
         }

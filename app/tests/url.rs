@@ -33,7 +33,10 @@ fn format_and_parse_round_trip() {
     let parsed = parse("?s=timers&mode=concurrent&seed=18446744073709551615&step=3&cookies_s=12");
     let r = &parsed.request;
     let query = format(r.scenario, &r.params, r.seed, 3);
-    assert_eq!(query, "?s=timers&mode=concurrent&seed=18446744073709551615&step=3&popcorn_s=3&boiler_s=5&cookies_s=12");
+    assert_eq!(
+        query,
+        "?s=timers&mode=concurrent&seed=18446744073709551615&step=3&popcorn_s=3&boiler_s=5&cookies_s=12"
+    );
     assert_eq!(parse(&query).request, parsed.request);
     assert!(parse(&query).errors.is_empty());
 }
@@ -42,7 +45,11 @@ fn format_and_parse_round_trip() {
 fn an_unknown_scenario_falls_back_to_the_default() {
     let parsed = parse("?s=nope&mode=weird&popcorn_s=9&seed=5");
     assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
-    assert!(parsed.errors[0].contains("unknown scenario `nope`"), "{}", parsed.errors[0]);
+    assert!(
+        parsed.errors[0].contains("unknown scenario `nope`"),
+        "{}",
+        parsed.errors[0]
+    );
     assert_eq!(parsed.request.scenario.id, "timers");
     assert_eq!(parsed.request.params.mode, "concurrent");
     assert_eq!(parsed.request.params.get("popcorn_s"), 3);
@@ -72,7 +79,10 @@ fn a_bad_step_shows_the_last_step() {
     let parsed = parse("?step=later");
     assert_eq!(parsed.request.step, Some(u64::MAX));
     assert!(parsed.errors[0].contains("step `later`"), "{}", parsed.errors[0]);
-    assert_eq!(step_past_end(99, 44), "step 99 is past the end of this run (44 steps); showing the last step");
+    assert_eq!(
+        step_past_end(99, 44),
+        "step 99 is past the end of this run (44 steps); showing the last step"
+    );
 }
 
 #[test]
@@ -94,13 +104,24 @@ fn bad_parameters_fall_back_to_their_defaults() {
 fn hostile_text_is_decoded_quoted_and_cut_never_trusted() {
     let parsed = parse("?s=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&seed=%3Cb%3E");
     assert_eq!(parsed.request.scenario.id, "timers");
-    assert!(parsed.errors[0].contains("`<img src=x onerror=alert(1)>`"), "{}", parsed.errors[0]);
+    assert!(
+        parsed.errors[0].contains("`<img src=x onerror=alert(1)>`"),
+        "{}",
+        parsed.errors[0]
+    );
     assert!(parsed.errors[1].contains("`<b>`"), "{}", parsed.errors[1]);
     let long = "x".repeat(10_000);
     let parsed = parse(&format!("?s={long}"));
     assert!(parsed.errors[0].len() < 300, "a long value is cut in the message");
     // Broken escapes and odd bytes never panic.
-    for query in ["?s=%", "?s=%zz", "?seed=%FF%FE", "?=&=&==", "?step=%", "?s=timers&popcorn_s=%E2%82"] {
+    for query in [
+        "?s=%",
+        "?s=%zz",
+        "?seed=%FF%FE",
+        "?=&=&==",
+        "?step=%",
+        "?s=timers&popcorn_s=%E2%82",
+    ] {
         let _ = parse(query);
     }
     let many: String = (0..100).map(|i| format!("p{i}=1&")).collect();

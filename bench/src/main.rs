@@ -48,7 +48,12 @@ fn run_case(case: &str, tasks: usize) {
         other => panic!("unknown case {other}"),
     }
     let wall = start.elapsed();
-    println!("{} {} {}", wall.as_nanos(), alloc::peak().saturating_sub(baseline), peak_rss_kib());
+    println!(
+        "{} {} {}",
+        wall.as_nanos(),
+        alloc::peak().saturating_sub(baseline),
+        peak_rss_kib()
+    );
 }
 
 fn million_wakescope(tasks: usize, policy: Policy, record: bool) {
@@ -67,12 +72,20 @@ fn million_wakescope(tasks: usize, policy: Policy, record: bool) {
     .expect("the million sleepers complete");
     assert_eq!(sim.now(), Duration::from_millis(10));
     if record {
-        eprintln!("  events recorded: {} ({} bytes of trace)", sim.trace().len(), sim.trace().heap_bytes());
+        eprintln!(
+            "  events recorded: {} ({} bytes of trace)",
+            sim.trace().len(),
+            sim.trace().heap_bytes()
+        );
     }
 }
 
 fn million_tokio(tasks: usize) {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .unwrap();
     rt.block_on(async move {
         let start = tokio::time::Instant::now();
         let mut handles = Vec::with_capacity(tasks);
@@ -119,11 +132,22 @@ fn measure(case: &str, tasks: usize) -> Sample {
     let exe = std::env::current_exe().unwrap();
     let mut samples: Vec<Sample> = (0..RUNS)
         .map(|_| {
-            let out = Command::new(&exe).args(["--case", case, &tasks.to_string()]).output().unwrap();
-            assert!(out.status.success(), "{case} failed: {}", String::from_utf8_lossy(&out.stderr));
+            let out = Command::new(&exe)
+                .args(["--case", case, &tasks.to_string()])
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{case} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             let text = String::from_utf8(out.stdout).unwrap();
             let v: Vec<u64> = text.split_whitespace().map(|x| x.parse().unwrap()).collect();
-            Sample { wall: Duration::from_nanos(v[0]), heap_bytes: v[1], rss_kib: v[2] }
+            Sample {
+                wall: Duration::from_nanos(v[0]),
+                heap_bytes: v[1],
+                rss_kib: v[2],
+            }
         })
         .collect();
     samples.sort_by_key(|s| s.wall);
@@ -137,7 +161,10 @@ fn mib(bytes: u64) -> f64 {
 fn report(tasks: usize) {
     println!("wakescope benchmarks (median of {RUNS} runs, each in a fresh process)\n");
     println!("{tasks} tasks × sleep(10 ms), then join all:");
-    println!("{:<28} {:>10} {:>9} {:>12} {:>12}", "executor", "wall", "vs tokio", "peak heap", "peak RSS");
+    println!(
+        "{:<28} {:>10} {:>9} {:>12} {:>12}",
+        "executor", "wall", "vs tokio", "peak heap", "peak RSS"
+    );
     let tokio = measure("tokio", tasks);
     for (label, case) in [
         ("wakescope fifo, trace off", "fifo-off"),
@@ -146,7 +173,11 @@ fn report(tasks: usize) {
         ("wakescope random, trace on", "random-on"),
         ("tokio current_thread paused", "tokio"),
     ] {
-        let s = if case == "tokio" { Sample { ..tokio } } else { measure(case, tasks) };
+        let s = if case == "tokio" {
+            Sample { ..tokio }
+        } else {
+            measure(case, tasks)
+        };
         println!(
             "{label:<28} {:>8.1}ms {:>8.2}× {:>8.1} MiB {:>8.1} MiB",
             s.wall.as_secs_f64() * 1e3,
@@ -158,6 +189,9 @@ fn report(tasks: usize) {
     println!("\nthree-timers program, whole runs on one core ({TIMER_RUNS} runs):");
     for (label, case) in [("trace off", "timers-off"), ("trace on", "timers-on")] {
         let s = measure(case, 0);
-        println!("{label:<28} {:>10.0} runs/s", f64::from(TIMER_RUNS) / s.wall.as_secs_f64());
+        println!(
+            "{label:<28} {:>10.0} runs/s",
+            f64::from(TIMER_RUNS) / s.wall.as_secs_f64()
+        );
     }
 }

@@ -8,8 +8,8 @@
 use std::ops::Range;
 use std::path::PathBuf;
 
-use wakescope::sweep::{parse_seeds, JOBS_MAX};
 use wakescope::Policy;
+use wakescope::sweep::{JOBS_MAX, parse_seeds};
 
 /// What the user asked for.
 #[derive(Debug, PartialEq)]
@@ -82,7 +82,16 @@ pub struct SweepArgs {
 }
 
 /// Options each command accepts (besides `--param`, which scenario commands repeat).
-const RUN_OPTIONS: &[&str] = &["--mode", "--seed", "--policy", "--param", "--steps-max", "--format", "--out", "--schedule"];
+const RUN_OPTIONS: &[&str] = &[
+    "--mode",
+    "--seed",
+    "--policy",
+    "--param",
+    "--steps-max",
+    "--format",
+    "--out",
+    "--schedule",
+];
 const EXPLORE_OPTIONS: &[&str] = &["--max", "--mode", "--param", "--steps-max"];
 const SWEEP_OPTIONS: &[&str] = &["--seeds", "--jobs", "--mode", "--policy", "--param", "--steps-max"];
 
@@ -127,7 +136,10 @@ fn split(command: &str, allowed: &[&str], args: &[String]) -> Result<Split, Stri
                 None => (flag, None),
             };
             if !allowed.contains(&name) {
-                return Err(format!("unknown option `{name}` for `wakescope {command}`; it takes {}", allowed.join(", ")));
+                return Err(format!(
+                    "unknown option `{name}` for `wakescope {command}`; it takes {}",
+                    allowed.join(", ")
+                ));
             }
             let value = match inline {
                 Some(v) => v,
@@ -138,14 +150,19 @@ fn split(command: &str, allowed: &[&str], args: &[String]) -> Result<Split, Stri
             }
             options.push((name.to_string(), value));
         } else if arg.starts_with('-') && arg.len() > 1 {
-            return Err(format!("unknown option `{arg}` for `wakescope {command}`; options start with `--`"));
+            return Err(format!(
+                "unknown option `{arg}` for `wakescope {command}`; options start with `--`"
+            ));
         } else if scenario.is_none() {
             scenario = Some(arg.clone());
         } else {
-            return Err(format!("`wakescope {command}` takes one scenario; `{arg}` is one too many"));
+            return Err(format!(
+                "`wakescope {command}` takes one scenario; `{arg}` is one too many"
+            ));
         }
     }
-    let scenario = scenario.ok_or_else(|| format!("`wakescope {command}` needs a scenario id; `wakescope list` shows them"))?;
+    let scenario =
+        scenario.ok_or_else(|| format!("`wakescope {command}` needs a scenario id; `wakescope list` shows them"))?;
     Ok(Split { scenario, options })
 }
 
@@ -161,8 +178,9 @@ impl Split {
         };
         let mut params = Vec::new();
         for (_, pair) in self.options.iter().filter(|(n, _)| n == "--param") {
-            let (name, value) =
-                pair.split_once('=').ok_or_else(|| format!("`--param` takes name=value, e.g. `--param popcorn_s=4`; got `{pair}`"))?;
+            let (name, value) = pair
+                .split_once('=')
+                .ok_or_else(|| format!("`--param` takes name=value, e.g. `--param popcorn_s=4`; got `{pair}`"))?;
             params.push((name.trim().to_string(), value.trim().to_string()));
         }
         let steps_max = match self.get("--steps-max") {
@@ -172,7 +190,13 @@ impl Split {
                 _ => return Err(format!("--steps-max: `{text}` is not a number of steps from 1 up")),
             },
         };
-        Ok(ScenarioArgs { scenario: self.scenario.clone(), mode: self.get("--mode").map(str::to_string), policy, params, steps_max })
+        Ok(ScenarioArgs {
+            scenario: self.scenario.clone(),
+            mode: self.get("--mode").map(str::to_string),
+            policy,
+            params,
+            steps_max,
+        })
     }
 }
 
@@ -194,9 +218,19 @@ fn parse_run(args: &[String]) -> Result<RunArgs, String> {
     };
     let schedule = match split.get("--schedule") {
         None => None,
-        Some(text) => Some(text.trim().parse::<wakescope::Schedule>().map_err(|e| format!("--schedule: {e}"))?),
+        Some(text) => Some(
+            text.trim()
+                .parse::<wakescope::Schedule>()
+                .map_err(|e| format!("--schedule: {e}"))?,
+        ),
     };
-    Ok(RunArgs { target: split.target()?, seed, format, out, schedule })
+    Ok(RunArgs {
+        target: split.target()?,
+        seed,
+        format,
+        out,
+        schedule,
+    })
 }
 
 fn parse_explore(args: &[String]) -> Result<ExploreArgs, String> {
@@ -208,26 +242,41 @@ fn parse_explore(args: &[String]) -> Result<ExploreArgs, String> {
             _ => return Err(format!("--max: `{text}` is not a number of schedules from 1 up")),
         },
     };
-    Ok(ExploreArgs { target: split.target()?, max })
+    Ok(ExploreArgs {
+        target: split.target()?,
+        max,
+    })
 }
 
 fn parse_sweep(command: &str, args: &[String]) -> Result<SweepArgs, String> {
     let split = split(command, SWEEP_OPTIONS, args)?;
-    let seeds = split.get("--seeds").ok_or_else(|| format!("`wakescope {command}` needs `--seeds A..B`, e.g. `--seeds 0..1000`"))?;
+    let seeds = split
+        .get("--seeds")
+        .ok_or_else(|| format!("`wakescope {command}` needs `--seeds A..B`, e.g. `--seeds 0..1000`"))?;
     let seeds = parse_seeds(seeds).map_err(|e| format!("--seeds: {e}"))?;
     let jobs = match split.get("--jobs") {
         None => None,
         Some(text) => match text.trim().parse::<usize>() {
             Ok(n) if (1..=JOBS_MAX).contains(&n) => Some(n),
-            _ => return Err(format!("--jobs: `{text}` is not a number of threads from 1 to {JOBS_MAX}")),
+            _ => {
+                return Err(format!(
+                    "--jobs: `{text}` is not a number of threads from 1 to {JOBS_MAX}"
+                ));
+            }
         },
     };
-    Ok(SweepArgs { target: split.target()?, seeds, jobs })
+    Ok(SweepArgs {
+        target: split.target()?,
+        seeds,
+        jobs,
+    })
 }
 
 /// A seed: a whole number from 0 to `u64::MAX`.
 fn parse_seed(text: &str) -> Result<u64, String> {
-    text.trim().parse::<u64>().map_err(|_| format!("--seed: `{text}` is not a whole number from 0 to {}", u64::MAX))
+    text.trim()
+        .parse::<u64>()
+        .map_err(|_| format!("--seed: `{text}` is not a whole number from 0 to {}", u64::MAX))
 }
 
 #[cfg(test)]
@@ -249,20 +298,36 @@ mod tests {
         assert_eq!(run.target.scenario, "timers");
         assert_eq!(run.target.mode.as_deref(), Some("sequential"));
         assert_eq!(run.target.policy, Policy::Fifo);
-        assert_eq!(run.target.params, [("popcorn_s".into(), "4".into()), ("boiler_s".into(), "6".into())]);
-        assert_eq!((run.seed, run.format, run.out), (42, Format::Chrome, Some(PathBuf::from("x.json"))));
-        let Command::Run(run) = parse_str("run race --schedule s:01(40)").unwrap() else { panic!("not a run") };
+        assert_eq!(
+            run.target.params,
+            [("popcorn_s".into(), "4".into()), ("boiler_s".into(), "6".into())]
+        );
+        assert_eq!(
+            (run.seed, run.format, run.out),
+            (42, Format::Chrome, Some(PathBuf::from("x.json")))
+        );
+        let Command::Run(run) = parse_str("run race --schedule s:01(40)").unwrap() else {
+            panic!("not a run")
+        };
         assert_eq!(run.schedule.unwrap().choices(), &[0, 1, 40]);
-        let Command::Explore(e) = parse_str("explore race --max 50 --param tasks=2").unwrap() else { panic!() };
+        let Command::Explore(e) = parse_str("explore race --max 50 --param tasks=2").unwrap() else {
+            panic!()
+        };
         assert_eq!(e.max, 50);
     }
 
     #[test]
     fn sweeps_need_a_seed_range() {
-        let Command::Sweep(sweep) = parse_str("sweep timers --seeds 0..100 --jobs 3").unwrap() else { panic!() };
+        let Command::Sweep(sweep) = parse_str("sweep timers --seeds 0..100 --jobs 3").unwrap() else {
+            panic!()
+        };
         assert_eq!((sweep.seeds, sweep.jobs), (0..100, Some(3)));
         assert!(parse_str("sweep timers").unwrap_err().contains("needs `--seeds A..B`"));
-        assert!(parse_str("check-determinism timers --seeds 5..2").unwrap_err().contains("empty"));
+        assert!(
+            parse_str("check-determinism timers --seeds 5..2")
+                .unwrap_err()
+                .contains("empty")
+        );
     }
 
     #[test]
@@ -286,7 +351,10 @@ mod tests {
             ("sweep timers --seeds 0..9 --jobs 0", "--jobs"),
             ("sweep timers --seeds 0..9 --seed 3", "unknown option `--seed`"),
             ("run timers --steps-max 0", "--steps-max: `0`"),
-            ("run timers --schedule 012", "--schedule: schedule `012` must start with `s:`"),
+            (
+                "run timers --schedule 012",
+                "--schedule: schedule `012` must start with `s:`",
+            ),
             ("explore race --max 0", "--max: `0`"),
             ("explore race --seed 3", "unknown option `--seed`"),
         ] {

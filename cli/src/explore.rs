@@ -21,8 +21,16 @@ pub fn explore_command(args: &ExploreArgs) -> Result<Exit, String> {
         |sim| start(&selection, sim),
         |sim, outcome| check_run(&selection, sim, outcome),
     );
-    let mut lines = vec![format!("explore {} (up to {} schedules)", selection.describe(), args.max)];
-    let scope = if found.exhausted { "every schedule" } else { "stopped at the bound; more schedules remain" };
+    let mut lines = vec![format!(
+        "explore {} (up to {} schedules)",
+        selection.describe(),
+        args.max
+    )];
+    let scope = if found.exhausted {
+        "every schedule"
+    } else {
+        "stopped at the bound; more schedules remain"
+    };
     lines.push(format!("{} schedule(s) run: {scope}", found.schedules));
     let exit = match &found.first_failure {
         None => {
@@ -30,10 +38,15 @@ pub fn explore_command(args: &ExploreArgs) -> Result<Exit, String> {
             Exit::Ok
         }
         Some((schedule, message)) => {
-            lines.push(format!("{} of {} schedules failed; the first:", found.failures, found.schedules));
+            lines.push(format!(
+                "{} of {} schedules failed; the first:",
+                found.failures, found.schedules
+            ));
             lines.push(format!("  {message}"));
             lines.push(format!("  schedule {schedule}"));
-            let mut replay = selection.replay_command(0).replace(" --format chrome --out run.json", "");
+            let mut replay = selection
+                .replay_command(0)
+                .replace(" --format chrome --out run.json", "");
             replay.push_str(&format!(" --schedule {schedule}"));
             lines.push(format!("  replay: {replay}"));
             Exit::Failure

@@ -15,7 +15,11 @@ pub fn list() -> String {
         let name_width = scenario.params.iter().map(|p| p.name.len()).max().unwrap_or(0);
         for (i, p) in scenario.params.iter().enumerate() {
             let label = if i == 0 { "params:" } else { "" };
-            let unit = if p.unit.is_empty() { String::new() } else { format!(" {}", p.unit) };
+            let unit = if p.unit.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", p.unit)
+            };
             out.push_str(&format!(
                 "  {label:<7} {:<name_width$}  {}: default {}{unit}, from {} to {}{unit}\n",
                 p.name, p.label, p.default, p.min, p.max

@@ -108,7 +108,11 @@ impl Output {
                 (Box::new(f), p.display().to_string())
             }
         };
-        Ok(Output { sink: std::io::BufWriter::new(sink), name, bytes: 0 })
+        Ok(Output {
+            sink: std::io::BufWriter::new(sink),
+            name,
+            bytes: 0,
+        })
     }
 
     /// Writes all of `text`.
@@ -161,7 +165,9 @@ fn main() -> ExitCode {
 fn execute(command: Command) -> Exit {
     let result = match command {
         Command::Help => Output::open(None).and_then(|mut o| o.write(&help())).map(|()| Exit::Ok),
-        Command::List => Output::open(None).and_then(|mut o| o.write(&list::list())).map(|()| Exit::Ok),
+        Command::List => Output::open(None)
+            .and_then(|mut o| o.write(&list::list()))
+            .map(|()| Exit::Ok),
         Command::Run(args) => run::run(&args),
         Command::Sweep(args) => sweep::sweep(&args),
         Command::CheckDeterminism(args) => sweep::check_determinism(&args),

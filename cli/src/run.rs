@@ -88,7 +88,12 @@ pub fn timeline(selection: &Selection, seed: u64, trace: &Trace, outcome: &Outco
             .collect()
     };
     let time_width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
-    let subject_width = rows.iter().map(|r| r.1.chars().count() + 2 * usize::from(r.3)).max().unwrap_or(0).min(SUBJECT_COLUMN_MAX);
+    let subject_width = rows
+        .iter()
+        .map(|r| r.1.chars().count() + 2 * usize::from(r.3))
+        .max()
+        .unwrap_or(0)
+        .min(SUBJECT_COLUMN_MAX);
     let mut out = format!("{} — {}\n", selection.scenario.title, selection.describe());
     out.push_str(&format!("seed {seed}: {}\n\n", selection.scenario.question));
     for (time, subject, action, nested) in rows {

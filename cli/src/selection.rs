@@ -24,7 +24,11 @@ impl Selection {
     pub fn resolve(args: &ScenarioArgs) -> Result<Selection, String> {
         let Some(scenario) = scenarios::find(&args.scenario) else {
             let known: Vec<&str> = scenarios::registry().iter().map(|s| s.id).collect();
-            return Err(format!("unknown scenario `{}`; known: {}", args.scenario, known.join(", ")));
+            return Err(format!(
+                "unknown scenario `{}`; known: {}",
+                args.scenario,
+                known.join(", ")
+            ));
         };
         let given = args.params.iter().map(|(k, v)| (k.as_str(), v.as_str()));
         let (params, errors) = scenario.params(args.mode.as_deref(), given);
@@ -38,7 +42,12 @@ impl Selection {
         if let Some(steps_max) = args.steps_max {
             limits.steps_max = steps_max;
         }
-        Ok(Selection { scenario, params, policy: args.policy, limits })
+        Ok(Selection {
+            scenario,
+            params,
+            policy: args.policy,
+            limits,
+        })
     }
 
     /// The configuration of a run of this selection with `seed`: as the app
@@ -67,7 +76,10 @@ impl Selection {
     /// `timers (mode concurrent, policy random, popcorn_s=3 boiler_s=5 cookies_s=10)`.
     pub fn describe(&self) -> String {
         let values: Vec<String> = self.params.values.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        let mut text = format!("{} (mode {}, policy {}", self.scenario.id, self.params.mode, self.policy);
+        let mut text = format!(
+            "{} (mode {}, policy {}",
+            self.scenario.id, self.params.mode, self.policy
+        );
         if !values.is_empty() {
             text.push_str(", ");
             text.push_str(&values.join(" "));
@@ -78,7 +90,10 @@ impl Selection {
 
     /// The command that replays `seed` and writes it for Perfetto.
     pub fn replay_command(&self, seed: u64) -> String {
-        let mut cmd = format!("wakescope run {} --mode {} --seed {seed}", self.scenario.id, self.params.mode);
+        let mut cmd = format!(
+            "wakescope run {} --mode {} --seed {seed}",
+            self.scenario.id, self.params.mode
+        );
         if self.policy != Policy::Random {
             cmd.push_str(&format!(" --policy {}", self.policy));
         }
@@ -127,12 +142,18 @@ mod tests {
     #[test]
     fn a_valid_selection_gives_a_replay_command_and_an_address() {
         let sel = Selection::resolve(&args("timers", Some("sequential"), &[("popcorn_s", "4")])).unwrap();
-        assert_eq!(sel.describe(), "timers (mode sequential, policy random, popcorn_s=4 boiler_s=5 cookies_s=10)");
+        assert_eq!(
+            sel.describe(),
+            "timers (mode sequential, policy random, popcorn_s=4 boiler_s=5 cookies_s=10)"
+        );
         assert_eq!(
             sel.replay_command(9),
             "wakescope run timers --mode sequential --seed 9 --param popcorn_s=4 --param boiler_s=5 --param cookies_s=10 --format chrome --out run.json"
         );
-        assert_eq!(sel.app_url(9), "http://127.0.0.1:8080/?s=timers&mode=sequential&seed=9&popcorn_s=4&boiler_s=5&cookies_s=10");
+        assert_eq!(
+            sel.app_url(9),
+            "http://127.0.0.1:8080/?s=timers&mode=sequential&seed=9&popcorn_s=4&boiler_s=5&cookies_s=10"
+        );
     }
 
     #[test]
@@ -140,10 +161,22 @@ mod tests {
         let err = |a: ScenarioArgs| Selection::resolve(&a).err().unwrap();
         assert!(err(args("nope", None, &[])).starts_with("unknown scenario `nope`; known: timers"));
         let e = err(args("timers", Some("parallel"), &[]));
-        assert!(e.starts_with("unknown mode `parallel` for timers; expected one of concurrent, sequential"), "{e}");
+        assert!(
+            e.starts_with("unknown mode `parallel` for timers; expected one of concurrent, sequential"),
+            "{e}"
+        );
         assert!(!e.contains("using"), "{e}");
-        assert_eq!(err(args("timers", None, &[("popcorn_s", "9999")])), "popcorn_s=9999 is out of range 0..=3600");
-        assert_eq!(err(args("timers", None, &[("popcorn_s", "soon")])), "popcorn_s=`soon` is not a whole number");
-        assert_eq!(err(args("timers", None, &[("eggs_s", "1")])), "timers has no parameter `eggs_s`");
+        assert_eq!(
+            err(args("timers", None, &[("popcorn_s", "9999")])),
+            "popcorn_s=9999 is out of range 0..=3600"
+        );
+        assert_eq!(
+            err(args("timers", None, &[("popcorn_s", "soon")])),
+            "popcorn_s=`soon` is not a whole number"
+        );
+        assert_eq!(
+            err(args("timers", None, &[("eggs_s", "1")])),
+            "timers has no parameter `eggs_s`"
+        );
     }
 }

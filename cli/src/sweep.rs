@@ -9,7 +9,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use wakescope::sweep::{format_time_ns, SeedResult, Sweep};
+use wakescope::sweep::{SeedResult, Sweep, format_time_ns};
 use wakescope::{Limit, Outcome, Sim};
 
 use crate::args::SweepArgs;
@@ -17,8 +17,15 @@ use crate::selection::Selection;
 use crate::{Exit, Output};
 
 /// How runs can end, in the order the report lists them.
-const OUTCOME_KINDS: [&str; 7] =
-    ["completed", "deadlock", "check failed", "step limit", "virtual-time limit", "task limit", "timer limit"];
+const OUTCOME_KINDS: [&str; 7] = [
+    "completed",
+    "deadlock",
+    "check failed",
+    "step limit",
+    "virtual-time limit",
+    "task limit",
+    "timer limit",
+];
 
 /// Which of [`OUTCOME_KINDS`] an outcome is.
 fn outcome_kind(outcome: &Outcome) -> usize {
@@ -55,11 +62,16 @@ pub fn start(selection: &Selection, sim: &mut Sim) {
 }
 
 fn sweep_of(selection: &Selection, args: &SweepArgs) -> Sweep {
-    let mut sweep = Sweep::new(args.seeds.clone()).config(selection.config(0).with_trace(false)).env(false);
+    let mut sweep = Sweep::new(args.seeds.clone())
+        .config(selection.config(0).with_trace(false))
+        .env(false);
     if let Some(jobs) = args.jobs {
         sweep = sweep.jobs(jobs);
     }
-    let replay = Selection { params: selection.params.clone(), ..*selection };
+    let replay = Selection {
+        params: selection.params.clone(),
+        ..*selection
+    };
     sweep.replay_hint(move |seed| replay.replay_command(seed))
 }
 
@@ -93,7 +105,10 @@ pub fn sweep(args: &SweepArgs) -> Result<Exit, String> {
             Exit::Ok
         }
         Some(failure) => {
-            out.push(format!("{} of {} seeds failed; the first is seed {}:", report.failures, report.runs, failure.seed));
+            out.push(format!(
+                "{} of {} seeds failed; the first is seed {}:",
+                report.failures, report.runs, failure.seed
+            ));
             out.push(format!("  {}", failure.message));
             if !failure.reproduced {
                 out.push("  warning: the seed did not fail again when re-run with recording on".to_string());
@@ -139,7 +154,10 @@ pub fn check_determinism(args: &SweepArgs) -> Result<Exit, String> {
             Exit::Ok
         }
         Some(divergence) => {
-            out.push(format!("{} of {} seeds diverged; the first:", report.divergences, report.runs));
+            out.push(format!(
+                "{} of {} seeds diverged; the first:",
+                report.divergences, report.runs
+            ));
             out.push(divergence.to_string());
             out.push(format!("  replay: {}", selection.replay_command(divergence.seed)));
             Exit::Failure
@@ -196,7 +214,11 @@ mod tests {
             });
             let (expected, _) = selection.scenario.run(selection.config(seed), &selection.params);
             let failure = report.first_failure.unwrap();
-            assert_eq!(failure.fingerprint, expected.trace().fingerprint(), "{mode} seed {seed}");
+            assert_eq!(
+                failure.fingerprint,
+                expected.trace().fingerprint(),
+                "{mode} seed {seed}"
+            );
             assert_eq!(failure.trace.header(), expected.trace().header(), "{mode} seed {seed}");
         }
     }
@@ -204,6 +226,9 @@ mod tests {
     #[test]
     fn every_outcome_has_a_kind() {
         assert_eq!(outcome_kind(&Outcome::Completed), 0);
-        assert_eq!(outcome_kind(&Outcome::LimitReached(Limit::Timers(1))), OUTCOME_KINDS.len() - 1);
+        assert_eq!(
+            outcome_kind(&Outcome::LimitReached(Limit::Timers(1))),
+            OUTCOME_KINDS.len() - 1
+        );
     }
 }

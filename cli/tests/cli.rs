@@ -8,7 +8,10 @@ use wakescope::{Config, Trace};
 
 /// Runs the binary with `args`.
 fn wakescope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wakescope")).args(args).output().expect("the binary runs")
+    Command::new(env!("CARGO_BIN_EXE_wakescope"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
 }
 
 fn code(out: &Output) -> i32 {
@@ -26,7 +29,10 @@ fn stderr(out: &Output) -> String {
 /// The `fingerprint <hex>` line on stderr.
 fn stderr_fingerprint(out: &Output) -> String {
     let err = stderr(out);
-    let line = err.lines().find_map(|l| l.strip_prefix("fingerprint ")).unwrap_or_else(|| panic!("no fingerprint line in {err:?}"));
+    let line = err
+        .lines()
+        .find_map(|l| l.strip_prefix("fingerprint "))
+        .unwrap_or_else(|| panic!("no fingerprint line in {err:?}"));
     assert_eq!(line.len(), 16, "{line}");
     assert!(line.bytes().all(|b| b.is_ascii_hexdigit()), "{line}");
     line.to_string()
@@ -66,16 +72,31 @@ fn usage_mistakes_exit_2_with_a_message() {
         (&["run"][..], "needs a scenario id"),
         (&["run", "timers", "--seed", "x"][..], "`x` is not a whole number"),
         (&["run", "timers", "--bogus", "1"][..], "unknown option `--bogus`"),
-        (&["run", "timers", "--mode", "parallel"][..], "unknown mode `parallel` for timers"),
-        (&["run", "timers", "--param", "popcorn_s=99999"][..], "popcorn_s=99999 is out of range 0..=3600"),
-        (&["run", "timers", "--param", "eggs_s=3"][..], "timers has no parameter `eggs_s`"),
+        (
+            &["run", "timers", "--mode", "parallel"][..],
+            "unknown mode `parallel` for timers",
+        ),
+        (
+            &["run", "timers", "--param", "popcorn_s=99999"][..],
+            "popcorn_s=99999 is out of range 0..=3600",
+        ),
+        (
+            &["run", "timers", "--param", "eggs_s=3"][..],
+            "timers has no parameter `eggs_s`",
+        ),
         (&["run", "timers", "--format", "svg"][..], "unknown format `svg`"),
         (&["run", "timers", "--policy", "lifo"][..], "unknown policy `lifo`"),
         (&["sweep", "timers"][..], "needs `--seeds A..B`"),
-        (&["sweep", "timers", "--seeds", "5..2"][..], "the seed range `5..2` is empty"),
+        (
+            &["sweep", "timers", "--seeds", "5..2"][..],
+            "the seed range `5..2` is empty",
+        ),
         (&["sweep", "timers", "--seeds", "x..y"][..], "`x` is not a seed"),
         (&["sweep", "timers", "--seeds", "0..10", "--jobs", "0"][..], "--jobs"),
-        (&["check-determinism", "nope", "--seeds", "0..10"][..], "unknown scenario `nope`"),
+        (
+            &["check-determinism", "nope", "--seeds", "0..10"][..],
+            "unknown scenario `nope`",
+        ),
     ] {
         let out = wakescope(args);
         assert_eq!(code(&out), 2, "{args:?}");
@@ -88,10 +109,18 @@ fn usage_mistakes_exit_2_with_a_message() {
 
 #[test]
 fn help_and_list_exit_0() {
-    for args in [&["help"][..], &["--help"][..], &["-h"][..], &["run", "timers", "--help"][..]] {
+    for args in [
+        &["help"][..],
+        &["--help"][..],
+        &["-h"][..],
+        &["run", "timers", "--help"][..],
+    ] {
         let out = wakescope(args);
         assert_eq!(code(&out), 0, "{args:?}");
-        assert!(stdout(&out).contains("wakescope sweep <scenario> --seeds A..B"), "{args:?}");
+        assert!(
+            stdout(&out).contains("wakescope sweep <scenario> --seeds A..B"),
+            "{args:?}"
+        );
     }
     let out = wakescope(&["list"]);
     assert_eq!(code(&out), 0);
@@ -99,10 +128,19 @@ fn help_and_list_exit_0() {
     for scenario in scenarios::registry() {
         assert!(text.contains(scenario.id) && text.contains(scenario.question), "{text}");
         for p in scenario.params {
-            assert!(text.contains(&format!("default {} {}, from {} to {} {}", p.default, p.unit, p.min, p.max, p.unit)), "{text}");
+            assert!(
+                text.contains(&format!(
+                    "default {} {}, from {} to {} {}",
+                    p.default, p.unit, p.min, p.max, p.unit
+                )),
+                "{text}"
+            );
         }
     }
-    assert!(text.contains("concurrent (default)") && text.contains("popcorn_s"), "{text}");
+    assert!(
+        text.contains("concurrent (default)") && text.contains("popcorn_s"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -114,9 +152,15 @@ fn the_text_timeline_tells_the_kitchen_story() {
         for name in ["popcorn", "boiler", "cookies"] {
             assert!(text.contains(name), "{mode}: {text}");
         }
-        assert!(text.contains("poll → pending") && text.contains("← woken by timer"), "{mode}: {text}");
+        assert!(
+            text.contains("poll → pending") && text.contains("← woken by timer"),
+            "{mode}: {text}"
+        );
         let tail: Vec<&str> = text.lines().rev().take(7).collect();
-        assert!(tail.iter().any(|l| l.starts_with(&format!("t={end}"))), "{mode}: {tail:?}");
+        assert!(
+            tail.iter().any(|l| l.starts_with(&format!("t={end}"))),
+            "{mode}: {tail:?}"
+        );
         assert!(text.contains(&format!("virtual time {end}")), "{mode}: {text}");
         assert!(text.contains("outcome: completed"), "{mode}: {text}");
         assert!(text.contains("verdict: pass"), "{mode}: {text}");
@@ -152,8 +196,15 @@ fn chrome_output_is_trace_event_json() {
     let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("valid JSON");
     let events = doc["traceEvents"].as_array().expect("traceEvents");
     assert!(events.iter().any(|e| e["ph"] == "X"), "polls are slices");
-    assert!(events.iter().any(|e| e["ph"] == "M" && e["args"]["name"] == "#1 popcorn"));
-    assert_eq!(doc["otherData"]["fingerprint"].as_str().unwrap(), stderr_fingerprint(&out));
+    assert!(
+        events
+            .iter()
+            .any(|e| e["ph"] == "M" && e["args"]["name"] == "#1 popcorn")
+    );
+    assert_eq!(
+        doc["otherData"]["fingerprint"].as_str().unwrap(),
+        stderr_fingerprint(&out)
+    );
     assert_eq!(doc["otherData"]["scenario"], "timers");
 }
 
@@ -180,8 +231,16 @@ fn out_writes_the_file_and_keeps_stdout_empty() {
 fn a_run_that_hits_a_limit_exits_1() {
     let out = wakescope(&["run", "timers", "--steps-max", "5"]);
     assert_eq!(code(&out), 1);
-    assert!(stdout(&out).contains("outcome: step limit of 5 steps reached"), "{}", stdout(&out));
-    assert!(stderr(&out).contains("seed 0: the run failed: the run stopped before its end: step limit"), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("outcome: step limit of 5 steps reached"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stderr(&out).contains("seed 0: the run failed: the run stopped before its end: step limit"),
+        "{}",
+        stderr(&out)
+    );
     assert!(stdout(&out).contains("verdict: FAIL"), "{}", stdout(&out));
     stderr_fingerprint(&out);
 }
@@ -194,7 +253,10 @@ fn a_sweep_over_the_timers_passes_and_reports_its_rate() {
     let counts = outcome_counts(&text);
     assert_eq!(counts["completed"], 2000, "{text}");
     assert_eq!(counts.values().sum::<u64>(), 2000, "{text}");
-    assert!(counts.contains_key("deadlock") && counts.contains_key("step limit"), "{text}");
+    assert!(
+        counts.contains_key("deadlock") && counts.contains_key("step limit"),
+        "{text}"
+    );
     assert!(text.contains("no failing seed"), "{text}");
     let rate: f64 = text
         .lines()
@@ -207,32 +269,86 @@ fn a_sweep_over_the_timers_passes_and_reports_its_rate() {
 
 #[test]
 fn a_failing_sweep_names_the_first_seed_the_replay_and_the_address() {
-    let one = wakescope(&["sweep", "timers", "--seeds", "10..60", "--steps-max", "5", "--jobs", "1"]);
-    let many = wakescope(&["sweep", "timers", "--seeds", "10..60", "--steps-max", "5", "--jobs", "3"]);
+    let one = wakescope(&[
+        "sweep",
+        "timers",
+        "--seeds",
+        "10..60",
+        "--steps-max",
+        "5",
+        "--jobs",
+        "1",
+    ]);
+    let many = wakescope(&[
+        "sweep",
+        "timers",
+        "--seeds",
+        "10..60",
+        "--steps-max",
+        "5",
+        "--jobs",
+        "3",
+    ]);
     assert_eq!((code(&one), code(&many)), (1, 1));
     let text = stdout(&one);
     assert_eq!(outcome_counts(&text)["step limit"], 50, "{text}");
     assert!(text.contains("50 of 50 seeds failed; the first is seed 10:"), "{text}");
-    assert!(text.contains("replay: wakescope run timers --mode concurrent --seed 10 --steps-max 5"), "{text}");
     assert!(
-        text.contains("open:   http://127.0.0.1:8080/?s=timers&mode=concurrent&seed=10&popcorn_s=3&boiler_s=5&cookies_s=10"),
+        text.contains("replay: wakescope run timers --mode concurrent --seed 10 --steps-max 5"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "open:   http://127.0.0.1:8080/?s=timers&mode=concurrent&seed=10&popcorn_s=3&boiler_s=5&cookies_s=10"
+        ),
         "{text}"
     );
     // The same report whatever the number of jobs, but for the job count and the rate.
-    let strip = |t: &str| t.lines().filter(|l| !l.contains("seeds/s") && !l.starts_with("sweep ")).collect::<Vec<_>>().join("\n");
+    let strip = |t: &str| {
+        t.lines()
+            .filter(|l| !l.contains("seeds/s") && !l.starts_with("sweep "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
     assert_eq!(strip(&text), strip(&stdout(&many)));
     // The replay command reproduces the failure and its fingerprint.
-    let fingerprint = text.lines().find_map(|l| l.trim().strip_prefix("fingerprint ")).unwrap()[..16].to_string();
-    let replay = wakescope(&["run", "timers", "--mode", "concurrent", "--seed", "10", "--steps-max", "5", "--format", "jsonl"]);
+    let fingerprint = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("fingerprint "))
+        .unwrap()[..16]
+        .to_string();
+    let replay = wakescope(&[
+        "run",
+        "timers",
+        "--mode",
+        "concurrent",
+        "--seed",
+        "10",
+        "--steps-max",
+        "5",
+        "--format",
+        "jsonl",
+    ]);
     assert_eq!(code(&replay), 1);
     assert_eq!(stderr_fingerprint(&replay), fingerprint);
 }
 
 #[test]
 fn check_determinism_passes_for_the_timers() {
-    let out = wakescope(&["check-determinism", "timers", "--seeds", "0..300", "--mode", "sequential"]);
+    let out = wakescope(&[
+        "check-determinism",
+        "timers",
+        "--seeds",
+        "0..300",
+        "--mode",
+        "sequential",
+    ]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert!(stdout(&out).contains("every seed gave the same trace twice"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("every seed gave the same trace twice"),
+        "{}",
+        stdout(&out)
+    );
     assert!(stdout(&out).contains("300 seeds run twice in"), "{}", stdout(&out));
 }
 
@@ -248,7 +364,10 @@ fn the_scenario_verdict_decides_the_exit_status() {
     let again = wakescope(&["sweep", "race", "--seeds", "0..200"]);
     assert_eq!((code(&first), code(&again)), (1, 1));
     let seed_line = |o: &std::process::Output| {
-        stdout(o).lines().find(|l| l.contains("the first is seed")).map(|l| l.split("seed ").last().unwrap().to_string())
+        stdout(o)
+            .lines()
+            .find(|l| l.contains("the first is seed"))
+            .map(|l| l.split("seed ").last().unwrap().to_string())
     };
     assert_eq!(seed_line(&first), seed_line(&again));
     assert!(stdout(&first).contains("update(s) lost"), "{}", stdout(&first));
@@ -258,17 +377,29 @@ fn the_scenario_verdict_decides_the_exit_status() {
 fn explore_tries_every_schedule_and_its_failure_replays() {
     let out = wakescope(&["explore", "timers"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert!(stdout(&out).contains("6 schedule(s) run: every schedule"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("6 schedule(s) run: every schedule"),
+        "{}",
+        stdout(&out)
+    );
 
     let out = wakescope(&["explore", "race", "--param", "tasks=2"]);
     assert_eq!(code(&out), 1);
     let text = stdout(&out);
     assert!(text.contains("schedule(s) run: every schedule"), "{text}");
-    let schedule = text.lines().find_map(|l| l.trim().strip_prefix("schedule ")).expect("a failing schedule").to_string();
+    let schedule = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("schedule "))
+        .expect("a failing schedule")
+        .to_string();
     let replay = wakescope(&["run", "race", "--param", "tasks=2", "--schedule", &schedule]);
     assert_eq!(code(&replay), 1, "{}", stderr(&replay));
     assert!(stdout(&replay).contains("update(s) lost"), "{}", stdout(&replay));
 
     let bounded = wakescope(&["explore", "race", "--param", "tasks=3", "--max", "3"]);
-    assert!(stdout(&bounded).contains("3 schedule(s) run: stopped at the bound"), "{}", stdout(&bounded));
+    assert!(
+        stdout(&bounded).contains("3 schedule(s) run: stopped at the bound"),
+        "{}",
+        stdout(&bounded)
+    );
 }

@@ -7,7 +7,7 @@
 
 use std::process::ExitCode;
 
-use wakescope::{scenarios, Config};
+use wakescope::{Config, scenarios};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -31,6 +31,10 @@ fn main() -> ExitCode {
     }
     let (sim, outcome) = scenario.run(Config::seeded(seed), &params);
     println!("fingerprint {}", sim.trace().fingerprint_hex());
-    eprintln!("outcome: {outcome}; virtual time {:?}; {} events", sim.now(), sim.trace().len());
+    eprintln!(
+        "outcome: {outcome}; virtual time {:?}; {} events",
+        sim.now(),
+        sim.trace().len()
+    );
     ExitCode::SUCCESS
 }

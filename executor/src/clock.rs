@@ -27,7 +27,11 @@ impl Clock {
 
     /// Moves the clock forward to `to_ns`. Time never goes back.
     pub(crate) fn advance_to(&mut self, to_ns: u64) {
-        assert!(to_ns >= self.now_ns, "virtual time must not go back: {} -> {to_ns}", self.now_ns);
+        assert!(
+            to_ns >= self.now_ns,
+            "virtual time must not go back: {} -> {to_ns}",
+            self.now_ns
+        );
         self.now_ns = to_ns;
     }
 }

@@ -53,7 +53,10 @@ pub enum Policy {
 impl Policy {
     /// PCT with `depth` and the default horizon.
     pub fn pct(depth: u32) -> Policy {
-        Policy::Pct { depth, horizon: PCT_HORIZON_DEFAULT }
+        Policy::Pct {
+            depth,
+            horizon: PCT_HORIZON_DEFAULT,
+        }
     }
 }
 
@@ -122,8 +125,12 @@ pub struct Faults {
 
 impl Faults {
     /// No faults.
-    pub const NONE: Faults =
-        Faults { delay_ppm: 0, spurious_wake_ppm: 0, timer_jitter_max: Duration::ZERO, buggify_ppm: 0 };
+    pub const NONE: Faults = Faults {
+        delay_ppm: 0,
+        spurious_wake_ppm: 0,
+        timer_jitter_max: Duration::ZERO,
+        buggify_ppm: 0,
+    };
 
     /// True when no fault is enabled.
     pub fn is_none(&self) -> bool {
@@ -176,7 +183,14 @@ pub struct Config {
 impl Config {
     /// A config with this seed, [`Policy::Random`], recording on and default limits.
     pub fn seeded(seed: u64) -> Config {
-        Config { seed, policy: Policy::Random, record_trace: true, limits: Limits::default(), workers: 1, faults: Faults::NONE }
+        Config {
+            seed,
+            policy: Policy::Random,
+            record_trace: true,
+            limits: Limits::default(),
+            workers: 1,
+            faults: Faults::NONE,
+        }
     }
 
     /// The same config with another policy.

@@ -17,11 +17,11 @@ use crate::clock::Clock;
 use crate::config::{Config, TASKS_MAX_CAP};
 use crate::join::JoinHandle;
 use crate::outcome::{BlockedTask, CheckFailure, Deadlock, Limit, WaitingOn};
-use crate::rng::{SeededRng, FAULT_STREAM, SCHEDULER_STREAM, USER_STREAM};
+use crate::rng::{FAULT_STREAM, SCHEDULER_STREAM, SeededRng, USER_STREAM};
 use crate::scheduler::Scheduler;
+use crate::supervision::{ExitMessage, Supervision};
 use crate::task::{ErasedTask, TaskCell, TaskId, TaskSlot, TaskState};
 use crate::timer::Timers;
-use crate::supervision::{ExitMessage, Supervision};
 use crate::trace::{CancelCause, Event, ExitReason, ResourceId, ResourceKind, ResourceOp, Trace, TraceHeader};
 use crate::waker::{Wake, WakeSource, Wakers};
 
@@ -37,9 +37,10 @@ pub(crate) struct Names {
 impl Names {
     pub(crate) fn intern(&mut self, name: &str) -> u32 {
         if let Some(id) = self.last
-            && &*self.list[id as usize] == name {
-                return id;
-            }
+            && &*self.list[id as usize] == name
+        {
+            return id;
+        }
         let id = match self.ids.get(name) {
             Some(&id) => id,
             None => {
@@ -125,12 +126,19 @@ impl State {
         if self.config.record_trace {
             self.trace.record_check(task, &message);
         }
-        self.check_failed = Some(CheckFailure { message, seed: self.config.seed, step: self.steps, task });
+        self.check_failed = Some(CheckFailure {
+            message,
+            seed: self.config.seed,
+            step: self.steps,
+            task,
+        });
     }
 
     /// Records a wake of `task` and queues it if it was idle.
     pub(crate) fn wake(&mut self, task: TaskId, source: WakeSource) {
-        let Some(slot) = self.tasks.get_mut(task.index()) else { return };
+        let Some(slot) = self.tasks.get_mut(task.index()) else {
+            return;
+        };
         if slot.state.is_finished() {
             return;
         }
@@ -183,7 +191,11 @@ pub(crate) struct Core {
 
 impl Core {
     pub(crate) fn new(config: Config) -> Rc<Core> {
-        let header = TraceHeader { seed: config.seed, policy: config.policy.to_string(), ..TraceHeader::default() };
+        let header = TraceHeader {
+            seed: config.seed,
+            policy: config.policy.to_string(),
+            ..TraceHeader::default()
+        };
         let state = State {
             config,
             clock: Clock::default(),
@@ -214,7 +226,9 @@ impl Core {
             fault_rng: SeededRng::new(config.seed, FAULT_STREAM),
             check_failed: None,
         };
-        Rc::new(Core { state: RefCell::new(state) })
+        Rc::new(Core {
+            state: RefCell::new(state),
+        })
     }
 
     /// Creates a task and queues it. Over the task limit, the future is
@@ -274,7 +288,9 @@ impl Core {
         let (cell, join_waker) = {
             let mut guard = self.state.borrow_mut();
             let st = &mut *guard;
-            let Some(slot) = st.tasks.get_mut(task.index()) else { return };
+            let Some(slot) = st.tasks.get_mut(task.index()) else {
+                return;
+            };
             match slot.state {
                 s if s.is_finished() => return,
                 TaskState::Running => {
@@ -311,7 +327,9 @@ impl Core {
             let signals = {
                 let mut guard = self.state.borrow_mut();
                 let st = &mut *guard;
-                let Some((task, reason)) = st.supervision.pending.pop_front() else { return };
+                let Some((task, reason)) = st.supervision.pending.pop_front() else {
+                    return;
+                };
                 if st.config.record_trace {
                     st.trace.push(Event::Exited { task, reason });
                 }
@@ -389,8 +407,16 @@ impl Core {
                 let mut waits_for: Vec<TaskId> = match &waiting_on {
                     Some(w) => match w.op {
                         ResourceOp::BlockedOnLock | ResourceOp::BlockedOnPermit => w.holders.clone(),
-                        ResourceOp::BlockedOnFull => st.channel_peers.get(&w.resource).map(|p| p.1.iter().copied().collect()).unwrap_or_default(),
-                        ResourceOp::BlockedOnEmpty => st.channel_peers.get(&w.resource).map(|p| p.0.iter().copied().collect()).unwrap_or_default(),
+                        ResourceOp::BlockedOnFull => st
+                            .channel_peers
+                            .get(&w.resource)
+                            .map(|p| p.1.iter().copied().collect())
+                            .unwrap_or_default(),
+                        ResourceOp::BlockedOnEmpty => st
+                            .channel_peers
+                            .get(&w.resource)
+                            .map(|p| p.0.iter().copied().collect())
+                            .unwrap_or_default(),
                         _ => Vec::new(),
                     },
                     None => joining.into_iter().collect(),
@@ -398,7 +424,13 @@ impl Core {
                 waits_for.retain(|t| *t != task && alive(t));
                 waits_for.sort_unstable();
                 waits_for.dedup();
-                BlockedTask { task, name: st.names.get(slot.name).to_string(), waiting_on, joining, waits_for }
+                BlockedTask {
+                    task,
+                    name: st.names.get(slot.name).to_string(),
+                    waiting_on,
+                    joining,
+                    waits_for,
+                }
             })
             .collect();
         let cycles = crate::outcome::find_cycles(&blocked);
@@ -471,7 +503,11 @@ impl Core {
         let mut guard = self.state.borrow_mut();
         let st = &mut *guard;
         if st.config.record_trace {
-            st.trace.push(Event::Resource { resource, task: Some(to), op });
+            st.trace.push(Event::Resource {
+                resource,
+                task: Some(to),
+                op,
+            });
         }
         st.holders.entry(resource).or_default().push(to);
         if st.waiting_on.get(&to).is_some_and(|(r, _)| *r == resource) {

@@ -54,14 +54,20 @@ impl FromStr for Schedule {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Schedule, String> {
-        let body = s.strip_prefix("s:").ok_or_else(|| format!("schedule `{s}` must start with `s:`"))?;
+        let body = s
+            .strip_prefix("s:")
+            .ok_or_else(|| format!("schedule `{s}` must start with `s:`"))?;
         let mut choices = Vec::new();
         let mut chars = body.char_indices();
         while let Some((at, c)) = chars.next() {
             if c == '(' {
                 let rest = &body[at + 1..];
-                let end = rest.find(')').ok_or_else(|| format!("unclosed `(` at position {} of `{s}`", at + 2))?;
-                let n: u32 = rest[..end].parse().map_err(|_| format!("`({})` in `{s}` is not a number", &rest[..end]))?;
+                let end = rest
+                    .find(')')
+                    .ok_or_else(|| format!("unclosed `(` at position {} of `{s}`", at + 2))?;
+                let n: u32 = rest[..end]
+                    .parse()
+                    .map_err(|_| format!("`({})` in `{s}` is not a number", &rest[..end]))?;
                 choices.push(n);
                 for _ in 0..=end {
                     chars.next();
@@ -113,7 +119,12 @@ pub fn explore(
     program: impl Fn(&mut Sim),
     check: impl Fn(&Sim, &Outcome) -> Result<(), String>,
 ) -> Exploration {
-    let mut found = Exploration { schedules: 0, exhausted: false, failures: 0, first_failure: None };
+    let mut found = Exploration {
+        schedules: 0,
+        exhausted: false,
+        failures: 0,
+        first_failure: None,
+    };
     let mut next = Some(Vec::new());
     while let Some(prefix) = next.take() {
         if found.schedules >= schedules_max {

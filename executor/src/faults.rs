@@ -41,7 +41,10 @@ pub fn buggify() -> bool {
         }
         if st.config.record_trace {
             let task = st.current;
-            st.trace.push(Event::Fault { task, fault: FaultKind::Buggify });
+            st.trace.push(Event::Fault {
+                task,
+                fault: FaultKind::Buggify,
+            });
         }
         true
     })

@@ -83,11 +83,19 @@ impl<T> fmt::Debug for JoinHandle<T> {
 
 impl<T> JoinHandle<T> {
     pub(crate) fn new(core: Weak<Core>, task: TaskId) -> JoinHandle<T> {
-        JoinHandle { core, task: Some(task), _output: PhantomData }
+        JoinHandle {
+            core,
+            task: Some(task),
+            _output: PhantomData,
+        }
     }
 
     pub(crate) fn not_spawned(core: Weak<Core>) -> JoinHandle<T> {
-        JoinHandle { core, task: None, _output: PhantomData }
+        JoinHandle {
+            core,
+            task: None,
+            _output: PhantomData,
+        }
     }
 
     /// The task's id, or `None` if the spawn hit the task limit.
@@ -106,7 +114,9 @@ impl<T> JoinHandle<T> {
 
     /// True once the task completed, was cancelled or panicked.
     pub fn is_finished(&self) -> bool {
-        let (Some(task), Some(core)) = (self.task, self.core.upgrade()) else { return true };
+        let (Some(task), Some(core)) = (self.task, self.core.upgrade()) else {
+            return true;
+        };
         let st = core.state.borrow();
         st.tasks[task.index()].state.is_finished()
     }
@@ -116,14 +126,20 @@ impl<T: 'static> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let Some(task) = self.task else { return Poll::Ready(Err(JoinError::NotSpawned)) };
-        let Some(core) = self.core.upgrade() else { return Poll::Ready(Err(JoinError::Gone)) };
+        let Some(task) = self.task else {
+            return Poll::Ready(Err(JoinError::NotSpawned));
+        };
+        let Some(core) = self.core.upgrade() else {
+            return Poll::Ready(Err(JoinError::Gone));
+        };
         let mut guard = core.state.borrow_mut();
         let st = &mut *guard;
         let slot = &mut st.tasks[task.index()];
         if slot.state.is_finished() {
             let state = slot.state;
-            let Some(mut cell) = slot.cell.take() else { return Poll::Ready(Err(JoinError::Gone)) };
+            let Some(mut cell) = slot.cell.take() else {
+                return Poll::Ready(Err(JoinError::Gone));
+            };
             let result = match state {
                 TaskState::Completed => cell
                     .output()
@@ -132,7 +148,9 @@ impl<T: 'static> Future for JoinHandle<T> {
                     .take()
                     .ok_or(JoinError::Gone),
                 TaskState::Panicked => Err(JoinError::Panicked(st.panics.get(&task).cloned().unwrap_or_default())),
-                _ => Err(JoinError::Cancelled(st.cancel_causes.get(&task).copied().unwrap_or(CancelCause::Aborted))),
+                _ => Err(JoinError::Cancelled(
+                    st.cancel_causes.get(&task).copied().unwrap_or(CancelCause::Aborted),
+                )),
             };
             drop(guard);
             // The cell holds neither future nor output now: dropping it runs no user code.
@@ -155,13 +173,25 @@ impl<T: 'static> Future for JoinHandle<T> {
 
 impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
-        let (Some(task), Some(core)) = (self.task, self.core.upgrade()) else { return };
-        let Ok(mut guard) = core.state.try_borrow_mut() else { return };
+        let (Some(task), Some(core)) = (self.task, self.core.upgrade()) else {
+            return;
+        };
+        let Ok(mut guard) = core.state.try_borrow_mut() else {
+            return;
+        };
         let st = &mut *guard;
         let slot = &mut st.tasks[task.index()];
         slot.detached = true;
-        let cell = if slot.state.is_finished() { slot.cell.take() } else { None };
-        let waker = if std::mem::take(&mut slot.joined) { st.join_wakers.remove(&task) } else { None };
+        let cell = if slot.state.is_finished() {
+            slot.cell.take()
+        } else {
+            None
+        };
+        let waker = if std::mem::take(&mut slot.joined) {
+            st.join_wakers.remove(&task)
+        } else {
+            None
+        };
         drop(guard);
         drop(cell);
         drop(waker);

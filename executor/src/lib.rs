@@ -50,8 +50,8 @@
 //!   user input reaches; it panics only when its own invariants break, or when
 //!   a task-side function is called outside a simulation.
 
-pub mod config;
 mod clock;
+pub mod config;
 mod context;
 mod core;
 mod explore;
@@ -59,9 +59,9 @@ mod faults;
 mod join;
 pub mod outcome;
 mod rng;
-mod scheduler;
 #[cfg(feature = "scenarios")]
 pub mod scenarios;
+mod scheduler;
 mod sim;
 pub mod supervision;
 pub mod sweep;
@@ -74,24 +74,24 @@ mod waker;
 mod work;
 
 pub use config::{Config, Faults, Limits, Policy};
-pub use explore::{explore, Exploration, Schedule};
-pub use faults::{buggify, check};
 pub use context::{current_task, spawn};
+pub use explore::{Exploration, Schedule, explore};
+pub use faults::{buggify, check};
 pub use join::{JoinError, JoinHandle};
 pub use outcome::{BlockedTask, CheckFailure, Deadlock, Limit, Outcome, Step, WaitingOn};
-pub use rng::{rng, SimRng};
-pub use scheduler::{yield_now, YieldNow};
-pub use sim::{BlockOnError, Sim, FIRE_PER_STEP_MAX};
-pub use sweep::{check_determinism, sweep, Sweep, SweepReport};
+pub use rng::{SimRng, rng};
+pub use scheduler::{YieldNow, yield_now};
+pub use sim::{BlockOnError, FIRE_PER_STEP_MAX, Sim};
+pub use sweep::{Sweep, SweepReport, check_determinism, sweep};
 pub use task::{TaskId, TaskState};
-pub use time::{now, select, sleep, sleep_until, timeout, Either, Elapsed, Select, Sleep, Timeout};
+pub use time::{Either, Elapsed, Select, Sleep, Timeout, now, select, sleep, sleep_until, timeout};
 pub use timer::TimerId;
 pub use trace::{
     CancelCause, DropCause, EndReason, Event, EventRecord, ExitReason, FaultKind, PollResult, ResourceId, ResourceKind,
     ResourceOp, Trace, TraceError, TraceHeader,
 };
 pub use waker::WakeSource;
-pub use work::{work, Work, LONG_POLL};
+pub use work::{LONG_POLL, Work, work};
 
 /// The README's examples, compiled and run as doctests so they stay true.
 #[cfg(doctest)]

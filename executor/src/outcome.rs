@@ -92,9 +92,10 @@ impl Deadlock {
                 _ => {}
             }
             if i + 1 == cycle.len()
-                && let Some(first) = self.task(next) {
-                    out.push_str(&format!("{} {:?}", first.task, first.name));
-                }
+                && let Some(first) = self.task(next)
+            {
+                out.push_str(&format!("{} {:?}", first.task, first.name));
+            }
         }
         out
     }
@@ -267,7 +268,10 @@ pub(crate) fn find_cycles(blocked: &[BlockedTask]) -> Vec<Vec<TaskId>> {
                         path.push((to, 0));
                     }
                     Some(Mark::OnPath) => {
-                        let start = path.iter().position(|(t, _)| *t == to).expect("on-path nodes are on the path");
+                        let start = path
+                            .iter()
+                            .position(|(t, _)| *t == to)
+                            .expect("on-path nodes are on the path");
                         let mut cycle: Vec<TaskId> = path[start..].iter().map(|(t, _)| *t).collect();
                         let min = cycle.iter().enumerate().min_by_key(|(_, t)| **t).map_or(0, |(i, _)| i);
                         cycle.rotate_left(min);

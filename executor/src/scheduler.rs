@@ -24,7 +24,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::config::{Policy, PCT_DEPTH_MAX};
+use crate::config::{PCT_DEPTH_MAX, Policy};
 use crate::rng::SeededRng;
 use crate::task::TaskId;
 
@@ -51,7 +51,11 @@ pub(crate) struct Script {
 
 impl Script {
     pub(crate) fn new(choices: Vec<u32>) -> Script {
-        Script { choices, taken: Vec::new(), branching: Vec::new() }
+        Script {
+            choices,
+            taken: Vec::new(),
+            branching: Vec::new(),
+        }
     }
 }
 
@@ -70,14 +74,25 @@ impl Scheduler {
         let pct = match policy {
             Policy::Pct { depth, horizon } => {
                 let depth = depth.clamp(1, PCT_DEPTH_MAX);
-                let mut change_points: Vec<u64> =
-                    (1..depth).map(|_| u64::from(rng.below(horizon.max(1)))).collect();
+                let mut change_points: Vec<u64> = (1..depth).map(|_| u64::from(rng.below(horizon.max(1)))).collect();
                 change_points.sort_unstable();
-                Some(Pct { depth, priorities: Vec::new(), change_points, heap: BinaryHeap::new() })
+                Some(Pct {
+                    depth,
+                    priorities: Vec::new(),
+                    change_points,
+                    heap: BinaryHeap::new(),
+                })
             }
             _ => None,
         };
-        Scheduler { ready: VecDeque::new(), policy, rng, picks: 0, pct, script: None }
+        Scheduler {
+            ready: VecDeque::new(),
+            policy,
+            rng,
+            picks: 0,
+            pct,
+            script: None,
+        }
     }
 
     /// Follows `script` instead of the policy from now on.

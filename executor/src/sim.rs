@@ -17,7 +17,7 @@
 use std::cell::Ref;
 use std::fmt;
 use std::future::Future;
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -28,9 +28,9 @@ use crate::context;
 use crate::core::Core;
 use crate::join::{JoinError, JoinHandle};
 use crate::outcome::{Limit, Outcome, Step};
+use crate::scheduler::Script;
 use crate::task::{TaskId, TaskState};
 use crate::timer::Target;
-use crate::scheduler::Script;
 use crate::trace::{CancelCause, Event, FaultKind, PollResult, Trace};
 use crate::waker::WakeSource;
 
@@ -82,14 +82,21 @@ impl fmt::Debug for Sim {
 impl Sim {
     /// A new simulation at virtual time zero.
     pub fn new(config: Config) -> Sim {
-        Sim { core: Core::new(config), invariants: Vec::new() }
+        Sim {
+            core: Core::new(config),
+            invariants: Vec::new(),
+        }
     }
 
     /// A simulation that follows `schedule` — the choices of an earlier run
     /// under [`crate::explore`] — instead of its policy, to replay that run.
     pub fn with_schedule(config: Config, schedule: &crate::Schedule) -> Sim {
         let sim = Sim::new(config);
-        sim.core.state.borrow_mut().scheduler.set_script(Script::new(schedule.choices().to_vec()));
+        sim.core
+            .state
+            .borrow_mut()
+            .scheduler
+            .set_script(Script::new(schedule.choices().to_vec()));
         sim
     }
 
@@ -97,7 +104,9 @@ impl Sim {
     /// [`Sim::with_schedule`]); `None` under a plain policy.
     pub fn schedule(&self) -> Option<crate::Schedule> {
         let st = self.core.state.borrow();
-        st.scheduler.script().map(|s| crate::Schedule::from_choices(s.taken.clone()))
+        st.scheduler
+            .script()
+            .map(|s| crate::Schedule::from_choices(s.taken.clone()))
     }
 
     /// Alternatives at each decision so far, when running a schedule.
@@ -122,7 +131,10 @@ impl Sim {
     /// assert!(matches!(sim.run(), wakescope::Outcome::CheckFailed(_)));
     /// ```
     pub fn add_invariant(&mut self, name: &str, check: impl FnMut() -> Result<(), String> + 'static) {
-        self.invariants.push(Invariant { name: name.to_string(), check: Box::new(check) });
+        self.invariants.push(Invariant {
+            name: name.to_string(),
+            check: Box::new(check),
+        });
     }
 
     /// The configuration it was created with.
@@ -187,7 +199,12 @@ impl Sim {
     /// Size in bytes of a task's future — the state it keeps across
     /// `.await`s — measured at spawn, so it is known after the task finished.
     pub fn task_future_bytes(&self, task: TaskId) -> Option<usize> {
-        self.core.state.borrow().tasks.get(task.index()).map(|s| s.future_bytes as usize)
+        self.core
+            .state
+            .borrow()
+            .tasks
+            .get(task.index())
+            .map(|s| s.future_bytes as usize)
     }
 
     /// The name a task was spawned with (known with recording on or off).
@@ -234,7 +251,9 @@ impl Sim {
     {
         let _enter = context::enter(&self.core);
         let mut main = self.core.spawn("main", future);
-        let Some(task) = main.id() else { return Err(BlockOnError::Join(JoinError::NotSpawned)) };
+        let Some(task) = main.id() else {
+            return Err(BlockOnError::Join(JoinError::NotSpawned));
+        };
         loop {
             if self.core.state.borrow().tasks[task.index()].state.is_finished() {
                 break;
@@ -310,7 +329,10 @@ impl Sim {
                 // An extra yield before the poll: back of the queue, someone else first.
                 st.scheduler.push(task);
                 if st.config.record_trace {
-                    st.trace.push(Event::Fault { task: Some(task), fault: FaultKind::Delay });
+                    st.trace.push(Event::Fault {
+                        task: Some(task),
+                        fault: FaultKind::Delay,
+                    });
                 }
                 return Step::Delayed { task };
             }
@@ -330,9 +352,16 @@ impl Sim {
             }
             drop(st);
             let fired = self.fire_due();
-            return Step::AdvancedClock { to: Duration::from_nanos(deadline_ns), fired };
+            return Step::AdvancedClock {
+                to: Duration::from_nanos(deadline_ns),
+                fired,
+            };
         }
-        let outcome = if st.live == 0 { Outcome::Completed } else { Outcome::Deadlock(Core::deadlock(&st)) };
+        let outcome = if st.live == 0 {
+            Outcome::Completed
+        } else {
+            Outcome::Deadlock(Core::deadlock(&st))
+        };
         drop(st);
         self.finish(outcome)
     }
@@ -355,7 +384,10 @@ impl Sim {
         }
         let task = idle[st.fault_rng.below(idle.len() as u32) as usize];
         if st.config.record_trace {
-            st.trace.push(Event::Fault { task: Some(task), fault: FaultKind::SpuriousWake });
+            st.trace.push(Event::Fault {
+                task: Some(task),
+                fault: FaultKind::SpuriousWake,
+            });
         }
         st.wake(task, WakeSource::Outside);
     }
@@ -366,7 +398,9 @@ impl Sim {
         if !st.ended {
             st.ended = true;
             if st.config.record_trace {
-                st.trace.push(Event::Ended { reason: outcome.end_reason() });
+                st.trace.push(Event::Ended {
+                    reason: outcome.end_reason(),
+                });
             }
         }
         Step::Finished(outcome)
@@ -412,7 +446,11 @@ impl Sim {
             let mut guard = core.state.borrow_mut();
             let st = &mut *guard;
             let slot = &mut st.tasks[task.index()];
-            assert_eq!(slot.state, TaskState::Scheduled, "only a scheduled task is polled ({task})");
+            assert_eq!(
+                slot.state,
+                TaskState::Scheduled,
+                "only a scheduled task is polled ({task})"
+            );
             slot.state = TaskState::Running;
             slot.polls += 1;
             let cell = slot.cell.take().expect("an unfinished task owns its future");
@@ -439,7 +477,10 @@ impl Sim {
                 slot.state = TaskState::Idle;
                 slot.cell = Some(cell);
                 if record {
-                    st.trace.push(Event::PollEnded { task, result: PollResult::Pending });
+                    st.trace.push(Event::PollEnded {
+                        task,
+                        result: PollResult::Pending,
+                    });
                     if long_poll {
                         st.trace.push(Event::LongPoll { task });
                     }
@@ -450,7 +491,10 @@ impl Sim {
             }
             Ok(Poll::Pending) => {
                 if record {
-                    st.trace.push(Event::PollEnded { task, result: PollResult::Pending });
+                    st.trace.push(Event::PollEnded {
+                        task,
+                        result: PollResult::Pending,
+                    });
                     if long_poll {
                         st.trace.push(Event::LongPoll { task });
                     }
@@ -462,7 +506,10 @@ impl Sim {
             }
             Ok(Poll::Ready(())) => {
                 if record {
-                    st.trace.push(Event::PollEnded { task, result: PollResult::Ready });
+                    st.trace.push(Event::PollEnded {
+                        task,
+                        result: PollResult::Ready,
+                    });
                     if long_poll {
                         st.trace.push(Event::LongPoll { task });
                     }
@@ -516,7 +563,10 @@ impl Drop for Sim {
                     let task = TaskId(i as u32);
                     if !st.tasks[i].state.is_finished() {
                         if st.config.record_trace {
-                            st.trace.push(Event::Cancelled { task, cause: CancelCause::Shutdown });
+                            st.trace.push(Event::Cancelled {
+                                task,
+                                cause: CancelCause::Shutdown,
+                            });
                         }
                         st.cancel_causes.insert(task, CancelCause::Shutdown);
                         st.retire(task, TaskState::Cancelled);

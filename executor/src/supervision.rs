@@ -68,7 +68,11 @@ impl Supervision {
 
     /// Removes every link of `task`; returns its peers in id order.
     pub(crate) fn unlink_all(&mut self, task: TaskId) -> Vec<TaskId> {
-        let peers: Vec<TaskId> = self.links.remove(&task).map(|l| l.into_iter().collect()).unwrap_or_default();
+        let peers: Vec<TaskId> = self
+            .links
+            .remove(&task)
+            .map(|l| l.into_iter().collect())
+            .unwrap_or_default();
         for p in &peers {
             if let Some(l) = self.links.get_mut(p) {
                 l.remove(&task);

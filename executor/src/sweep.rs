@@ -73,7 +73,7 @@ use crate::task::{TaskId, TaskState};
 use crate::trace::Trace;
 
 pub use describe::{describe_event, describe_record, format_time_ns};
-pub use determinism::{check_determinism, check_determinism_with, DeterminismReport, Divergence};
+pub use determinism::{DeterminismReport, Divergence, check_determinism, check_determinism_with};
 
 /// Environment variable that narrows a sweep to one seed (see [`Sweep::env`]).
 pub const SEED_ENV: &str = "WAKESCOPE_SEED";
@@ -236,9 +236,15 @@ impl Sweep {
             return hint(seed);
         }
         let name = self.name.clone().or_else(|| {
-            std::thread::current().name().filter(|n| *n != "main").map(str::to_string)
+            std::thread::current()
+                .name()
+                .filter(|n| *n != "main")
+                .map(str::to_string)
         });
-        format!("{SEED_ENV}={seed} cargo test {}", name.as_deref().unwrap_or("<test name>"))
+        format!(
+            "{SEED_ENV}={seed} cargo test {}",
+            name.as_deref().unwrap_or("<test name>")
+        )
     }
 }
 
@@ -287,7 +293,11 @@ impl SweepReport {
     /// Seeds per second of wall-clock time, when it was measured.
     pub fn seeds_per_second(&self) -> Option<f64> {
         let secs = self.elapsed?.as_secs_f64();
-        Some(if secs > 0.0 { self.runs as f64 / secs } else { f64::INFINITY })
+        Some(if secs > 0.0 {
+            self.runs as f64 / secs
+        } else {
+            f64::INFINITY
+        })
     }
 
     /// Panics with the whole report (seed first) when a seed failed: the last line of a test.
@@ -304,10 +314,19 @@ impl fmt::Display for SweepReport {
         if let Some(fail) = &self.first_failure {
             writeln!(f, "seed {} failed: {}", fail.seed, fail.message)?;
             if !fail.reproduced {
-                writeln!(f, "  warning: the recorded re-run of seed {} did not fail; the body is not deterministic", fail.seed)?;
+                writeln!(
+                    f,
+                    "  warning: the recorded re-run of seed {} did not fail; the body is not deterministic",
+                    fail.seed
+                )?;
             }
             writeln!(f, "  replay: {}", fail.replay)?;
-            writeln!(f, "  fingerprint {:016x}, {} events", fail.fingerprint, fail.trace.len())?;
+            writeln!(
+                f,
+                "  fingerprint {:016x}, {} events",
+                fail.fingerprint,
+                fail.trace.len()
+            )?;
         }
         write!(
             f,
@@ -358,22 +377,27 @@ pub fn check_no_panics(sim: &Sim) -> SeedResult {
 pub fn parse_seeds(text: &str) -> Result<Range<u64>, String> {
     let text = text.trim();
     let seed = |s: &str| {
-        s.trim().parse::<u64>().map_err(|_| {
-            format!("`{s}` is not a seed: seeds are whole numbers from 0 to {}", u64::MAX)
-        })
+        s.trim()
+            .parse::<u64>()
+            .map_err(|_| format!("`{s}` is not a seed: seeds are whole numbers from 0 to {}", u64::MAX))
     };
     let range = if let Some((a, b)) = text.split_once("..=") {
         let (a, b) = (seed(a)?, seed(b)?);
-        let end = b.checked_add(1).ok_or_else(|| format!("the range `{text}` ends past the last seed; write `{a}..{}`", u64::MAX))?;
+        let end = b
+            .checked_add(1)
+            .ok_or_else(|| format!("the range `{text}` ends past the last seed; write `{a}..{}`", u64::MAX))?;
         a..end
     } else if let Some((a, b)) = text.split_once("..") {
         seed(a)?..seed(b)?
     } else {
         let n = seed(text)?;
-        n..n.checked_add(1).ok_or_else(|| format!("seed {n} is the last seed; a range must end after it"))?
+        n..n.checked_add(1)
+            .ok_or_else(|| format!("seed {n} is the last seed; a range must end after it"))?
     };
     if range.is_empty() {
-        return Err(format!("the seed range `{text}` is empty: it must start below where it ends, e.g. `0..1000`"));
+        return Err(format!(
+            "the seed range `{text}` is empty: it must start below where it ends, e.g. `0..1000`"
+        ));
     }
     Ok(range)
 }

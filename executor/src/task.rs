@@ -23,7 +23,6 @@ use std::task::{Context, Poll};
 
 use serde::{Deserialize, Serialize};
 
-
 /// A task's id: dense, in spawn order, starting at 0. Never reused within a run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -87,7 +86,10 @@ pub(crate) trait ErasedTask {
 
 impl<F: Future + 'static> TaskCell<F> {
     pub(crate) fn boxed(future: F) -> Box<dyn ErasedTask> {
-        Box::new(TaskCell { future: Some(future), output: None })
+        Box::new(TaskCell {
+            future: Some(future),
+            output: None,
+        })
     }
 }
 

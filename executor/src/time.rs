@@ -45,7 +45,12 @@ pub fn sleep(duration: Duration) -> Sleep {
     let after_ns = duration_ns(duration);
     match try_with_core(|core| core.state.borrow().clock.now_ns()) {
         Some(now_ns) => Sleep::at(now_ns.saturating_add(after_ns)),
-        None => Sleep { deadline_ns: after_ns, relative: true, timer: NO_TIMER, core: Weak::new() },
+        None => Sleep {
+            deadline_ns: after_ns,
+            relative: true,
+            timer: NO_TIMER,
+            core: Weak::new(),
+        },
     }
 }
 
@@ -73,13 +78,21 @@ pub struct Sleep {
 
 impl fmt::Debug for Sleep {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Sleep").field("deadline", &self.deadline()).field("timer", &self.armed()).finish()
+        f.debug_struct("Sleep")
+            .field("deadline", &self.deadline())
+            .field("timer", &self.armed())
+            .finish()
     }
 }
 
 impl Sleep {
     fn at(deadline_ns: u64) -> Sleep {
-        Sleep { deadline_ns, relative: false, timer: NO_TIMER, core: Weak::new() }
+        Sleep {
+            deadline_ns,
+            relative: false,
+            timer: NO_TIMER,
+            core: Weak::new(),
+        }
     }
 
     fn armed(&self) -> Option<TimerId> {
@@ -140,7 +153,10 @@ impl Sleep {
             let late = st.fault_rng.next_u64() % (jitter_ns.saturating_add(1).max(1));
             if st.config.record_trace && late > 0 {
                 let task = st.current;
-                st.trace.push(Event::Fault { task, fault: FaultKind::TimerJitter });
+                st.trace.push(Event::Fault {
+                    task,
+                    fault: FaultKind::TimerJitter,
+                });
             }
             self.deadline_ns = deadline_ns.saturating_add(late);
             self.deadline_ns
@@ -165,7 +181,11 @@ impl Future for Sleep {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
         // An armed sleep answers to the simulation that armed it.
-        let core = if this.timer != NO_TIMER { this.core.upgrade() } else { try_with_core(Rc::clone) };
+        let core = if this.timer != NO_TIMER {
+            this.core.upgrade()
+        } else {
+            try_with_core(Rc::clone)
+        };
         match core {
             Some(core) => this.poll_in(&core, cx),
             None => panic!(
@@ -180,7 +200,9 @@ impl Drop for Sleep {
     fn drop(&mut self) {
         let Some(id) = self.armed() else { return };
         let Some(core) = self.core.upgrade() else { return };
-        let Ok(mut st) = core.state.try_borrow_mut() else { return };
+        let Ok(mut st) = core.state.try_borrow_mut() else {
+            return;
+        };
         if let Some(old) = st.timers.cancel(id, self.deadline_ns) {
             if st.config.record_trace {
                 st.trace.push(Event::TimerCancelled { timer: id });
@@ -216,7 +238,10 @@ impl std::error::Error for Elapsed {}
 /// assert_eq!(sim.now(), Duration::from_secs(1));
 /// ```
 pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
-    Timeout { future: Some(future), sleep: sleep(duration) }
+    Timeout {
+        future: Some(future),
+        sleep: sleep(duration),
+    }
 }
 
 /// The future returned by [`timeout`].
@@ -311,23 +336,25 @@ impl<A: Future, B: Future> Future for Select<A, B> {
         for turn in 0..2 {
             if (turn == 0) != b_first {
                 if let Some(a) = this.a.as_mut()
-                    && let Poll::Ready(v) = unsafe { Pin::new_unchecked(a) }.poll(cx) {
-                        this.a = None;
-                        if this.b.is_some() {
-                            record_drop(DropCause::Select);
-                            this.b = None;
-                        }
-                        return Poll::Ready(Either::Left(v));
-                    }
-            } else if let Some(b) = this.b.as_mut()
-                && let Poll::Ready(v) = unsafe { Pin::new_unchecked(b) }.poll(cx) {
-                    this.b = None;
-                    if this.a.is_some() {
+                    && let Poll::Ready(v) = unsafe { Pin::new_unchecked(a) }.poll(cx)
+                {
+                    this.a = None;
+                    if this.b.is_some() {
                         record_drop(DropCause::Select);
-                        this.a = None;
+                        this.b = None;
                     }
-                    return Poll::Ready(Either::Right(v));
+                    return Poll::Ready(Either::Left(v));
                 }
+            } else if let Some(b) = this.b.as_mut()
+                && let Poll::Ready(v) = unsafe { Pin::new_unchecked(b) }.poll(cx)
+            {
+                this.b = None;
+                if this.a.is_some() {
+                    record_drop(DropCause::Select);
+                    this.a = None;
+                }
+                return Poll::Ready(Either::Right(v));
+            }
         }
         Poll::Pending
     }

@@ -123,7 +123,11 @@ impl Timers {
         self.next_id += 1;
         self.armed += 1;
         let target = self.encode(target);
-        let bucket = self.buckets.entry(deadline_ns).or_insert_with(|| Bucket { entries: Vec::new(), live: 0, next: 0 });
+        let bucket = self.buckets.entry(deadline_ns).or_insert_with(|| Bucket {
+            entries: Vec::new(),
+            live: 0,
+            next: 0,
+        });
         bucket.entries.push(TimerEntry { id, target });
         bucket.live += 1;
         id
@@ -143,9 +147,10 @@ impl Timers {
         let i = self.find(id, deadline_ns)?;
         let old = self.buckets[&deadline_ns].entries[i].target;
         if let Target::Task(t) = target
-            && old == t.0 {
-                return None;
-            }
+            && old == t.0
+        {
+            return None;
+        }
         let new = self.encode(target);
         self.buckets.get_mut(&deadline_ns).expect("found above").entries[i].target = new;
         Some(self.decode(old))
@@ -174,7 +179,9 @@ impl Timers {
     /// stays due for the next call, so firing a million timers at one
     /// instant can be spread over several steps without changing its order.
     pub(crate) fn take_due(&mut self, now_ns: u64, max: usize) -> Vec<(TimerId, Target)> {
-        let Some(mut first) = self.buckets.first_entry() else { return Vec::new() };
+        let Some(mut first) = self.buckets.first_entry() else {
+            return Vec::new();
+        };
         if *first.key() > now_ns {
             return Vec::new();
         }
@@ -228,7 +235,10 @@ mod tests {
         assert!(timers.cancel(c, 10).is_some());
         assert!(timers.cancel(c, 10).is_none(), "cancelling twice is a no-op");
         assert_eq!(timers.next_deadline(), Some(5));
-        assert!(timers.take_due(4, usize::MAX).is_empty(), "nothing fires before its deadline");
+        assert!(
+            timers.take_due(4, usize::MAX).is_empty(),
+            "nothing fires before its deadline"
+        );
         assert_eq!(ids(timers.take_due(5, usize::MAX)), vec![b]);
         assert_eq!(ids(timers.take_due(10, usize::MAX)), vec![a, d]);
         assert_eq!(timers.armed(), 0);
@@ -252,7 +262,10 @@ mod tests {
         let ids: Vec<TimerId> = (0..10).map(|i| timers.arm(7, Target::Task(TaskId(i)))).collect();
         timers.cancel(ids[3], 7);
         let first = timers.take_due(7, 4);
-        assert_eq!(first.iter().map(|(id, _)| *id).collect::<Vec<_>>(), vec![ids[0], ids[1], ids[2], ids[4]]);
+        assert_eq!(
+            first.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+            vec![ids[0], ids[1], ids[2], ids[4]]
+        );
         assert!(timers.cancel(ids[1], 7).is_none(), "a fired timer cannot be cancelled");
         assert_eq!(timers.next_deadline(), Some(7), "the rest is still due");
         let rest: Vec<TimerId> = timers.take_due(7, 100).into_iter().map(|(id, _)| id).collect();
@@ -266,6 +279,10 @@ mod tests {
         let a = timers.arm(7, noop());
         timers.arm(9, noop());
         timers.cancel(a, 7);
-        assert_eq!(timers.next_deadline(), Some(9), "the clock must not jump to a dead deadline");
+        assert_eq!(
+            timers.next_deadline(),
+            Some(9),
+            "the clock must not jump to a dead deadline"
+        );
     }
 }

@@ -28,8 +28,8 @@
 
 use std::mem::ManuallyDrop;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, fence};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, fence};
 use std::task::{RawWaker, RawWakerVTable, Waker};
 
 use serde::{Deserialize, Serialize};
@@ -89,7 +89,10 @@ unsafe impl Sync for WakerArena {}
 impl WakerArena {
     fn push(&self, task: TaskId) {
         let source = crate::trace::decode_source(self.source.load(Ordering::Relaxed) as u32);
-        self.wakes.lock().unwrap_or_else(|e| e.into_inner()).push(Wake { task, source });
+        self.wakes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(Wake { task, source });
         self.pending.store(true, Ordering::Release);
     }
 
@@ -123,7 +126,10 @@ impl Wakers {
             source: AtomicU64::new(0),
             chunks: Mutex::new(Vec::new()),
         });
-        Wakers { arena: NonNull::from(Box::leak(arena)), bases: Vec::new() }
+        Wakers {
+            arena: NonNull::from(Box::leak(arena)),
+            bases: Vec::new(),
+        }
     }
 
     fn arena(&self) -> &WakerArena {
@@ -136,10 +142,18 @@ impl Wakers {
         let chunk = task.index() / CHUNK_CELLS;
         while self.bases.len() <= chunk {
             let first = (self.bases.len() * CHUNK_CELLS) as u32;
-            let cells: Box<[WakerCell]> =
-                (0..CHUNK_CELLS as u32).map(|i| WakerCell { arena: self.arena, task: TaskId(first + i) }).collect();
+            let cells: Box<[WakerCell]> = (0..CHUNK_CELLS as u32)
+                .map(|i| WakerCell {
+                    arena: self.arena,
+                    task: TaskId(first + i),
+                })
+                .collect();
             self.bases.push(NonNull::from(&cells[0]));
-            self.arena().chunks.lock().unwrap_or_else(|e| e.into_inner()).push(cells);
+            self.arena()
+                .chunks
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(cells);
         }
     }
 
@@ -169,9 +183,11 @@ impl Wakers {
             return None;
         }
         if let Some(task) = current
-            && task.index() / CHUNK_CELLS < self.bases.len() && std::ptr::eq(waker.data(), self.cell(task).as_ptr().cast()) {
-                return Some(task);
-            }
+            && task.index() / CHUNK_CELLS < self.bases.len()
+            && std::ptr::eq(waker.data(), self.cell(task).as_ptr().cast())
+        {
+            return Some(task);
+        }
         // SAFETY: the vtable is ours, so the data pointer is a live `WakerCell`.
         let cell = unsafe { &*waker.data().cast::<WakerCell>() };
         (cell.arena == self.arena).then_some(cell.task)
@@ -253,13 +269,23 @@ mod tests {
         assert_eq!(
             out,
             vec![
-                Wake { task: TaskId(1500), source: WakeSource::Timer(TimerId(9)) },
-                Wake { task: TaskId(1500), source: WakeSource::Task(TaskId(1)) },
+                Wake {
+                    task: TaskId(1500),
+                    source: WakeSource::Timer(TimerId(9))
+                },
+                Wake {
+                    task: TaskId(1500),
+                    source: WakeSource::Task(TaskId(1))
+                },
             ]
         );
         out.clear();
         assert!(!wakers.drain_into(&mut out), "nothing pending: no lock taken");
-        assert_eq!(wakers.arena().refs.load(Ordering::Relaxed), 1, "only the simulation's count is left");
+        assert_eq!(
+            wakers.arena().refs.load(Ordering::Relaxed),
+            1,
+            "only the simulation's count is left"
+        );
     }
 
     #[test]

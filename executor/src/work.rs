@@ -44,7 +44,10 @@ pub const LONG_POLL: Duration = Duration::from_millis(8);
 /// assert_eq!(sim.now(), Duration::from_millis(20));
 /// ```
 pub fn work(duration: Duration) -> Work {
-    Work { duration, stage: Stage::Start }
+    Work {
+        duration,
+        stage: Stage::Start,
+    }
 }
 
 enum Stage {
@@ -113,7 +116,8 @@ fn block_executor(core: &Rc<Core>, duration: Duration) {
         st.trace.push(Event::Worked { task, to_ns });
     }
     if to_ns > duration_ns(st.config.limits.time_max) {
-        st.limit_hit.get_or_insert(Limit::VirtualTime(st.config.limits.time_max));
+        st.limit_hit
+            .get_or_insert(Limit::VirtualTime(st.config.limits.time_max));
     }
 }
 

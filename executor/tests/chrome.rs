@@ -8,7 +8,7 @@ use std::task::{Poll, Waker};
 use std::time::Duration;
 
 use serde_json::Value;
-use wakescope::{sleep, spawn, timeout, work, yield_now, Config, Event, Sim, Trace};
+use wakescope::{Config, Event, Sim, Trace, sleep, spawn, timeout, work, yield_now};
 
 /// One exported event, read back.
 struct Ev<'a>(&'a Value);
@@ -43,7 +43,9 @@ fn validate(trace: &Trace, context: &str) -> Value {
     assert_eq!(other["fingerprint"], trace.fingerprint_hex(), "{context}");
     assert_eq!(other["seed"], trace.header().seed.to_string(), "{context}");
     assert_eq!(other["policy"], trace.header().policy, "{context}");
-    let events = doc["traceEvents"].as_array().unwrap_or_else(|| fail("no traceEvents array".into()));
+    let events = doc["traceEvents"]
+        .as_array()
+        .unwrap_or_else(|| fail("no traceEvents array".into()));
 
     // Required fields per phase.
     for e in events {
@@ -52,7 +54,10 @@ fn validate(trace: &Trace, context: &str) -> Value {
                 fail(format!("{field} missing in {e}"));
             }
         }
-        assert!(e["name"].is_string() && e["ts"].is_number() && e["pid"] == 1 && e["tid"].is_u64(), "{context}: {e}");
+        assert!(
+            e["name"].is_string() && e["ts"].is_number() && e["pid"] == 1 && e["tid"].is_u64(),
+            "{context}: {e}"
+        );
         match e["ph"].as_str().unwrap() {
             "X" => assert!(e["dur"].as_f64().is_some_and(|d| d >= 0.0), "{context}: {e}"),
             "b" | "e" | "s" => assert!(e["id"].is_u64(), "{context}: {e}"),
@@ -69,13 +74,23 @@ fn validate(trace: &Trace, context: &str) -> Value {
     for e in evs.iter().filter(|e| e.ph() == "X") {
         let list = slices.entry(e.tid()).or_default();
         if let Some(&(_, prev_end, _)) = list.last() {
-            assert!(e.ts() >= prev_end, "{context}: slice at {} on tid {} starts before the previous ends ({prev_end})", e.ts(), e.tid());
+            assert!(
+                e.ts() >= prev_end,
+                "{context}: slice at {} on tid {} starts before the previous ends ({prev_end})",
+                e.ts(),
+                e.tid()
+            );
         }
         list.push((e.ts(), e.end(), e.0["name"].as_str().unwrap()));
     }
 
     // Flows: every s has exactly one f, each strictly inside a slice of its thread.
-    let inside = |tid: u64, ts: f64| slices.get(&tid).and_then(|l| l.iter().find(|(a, b, _)| *a < ts && ts < *b)).map(|s| s.2);
+    let inside = |tid: u64, ts: f64| {
+        slices
+            .get(&tid)
+            .and_then(|l| l.iter().find(|(a, b, _)| *a < ts && ts < *b))
+            .map(|s| s.2)
+    };
     let mut starts = BTreeMap::new();
     let mut finishes = BTreeMap::new();
     for e in &evs {
@@ -84,13 +99,29 @@ fn validate(trace: &Trace, context: &str) -> Value {
             "f" => &mut finishes,
             _ => continue,
         };
-        assert!(map.insert(e.id(), e.ts()).is_none(), "{context}: flow id {} used twice for {}", e.id(), e.ph());
-        let slice = inside(e.tid(), e.ts()).unwrap_or_else(|| fail(format!("flow {} at {} is in no slice of tid {}", e.id(), e.ts(), e.tid())));
+        assert!(
+            map.insert(e.id(), e.ts()).is_none(),
+            "{context}: flow id {} used twice for {}",
+            e.id(),
+            e.ph()
+        );
+        let slice = inside(e.tid(), e.ts()).unwrap_or_else(|| {
+            fail(format!(
+                "flow {} at {} is in no slice of tid {}",
+                e.id(),
+                e.ts(),
+                e.tid()
+            ))
+        });
         if e.ph() == "f" {
             assert!(slice.starts_with("poll"), "{context}: flow {} ends in {slice}", e.id());
         }
     }
-    assert_eq!(starts.keys().collect::<Vec<_>>(), finishes.keys().collect::<Vec<_>>(), "{context}: flows unmatched");
+    assert_eq!(
+        starts.keys().collect::<Vec<_>>(),
+        finishes.keys().collect::<Vec<_>>(),
+        "{context}: flows unmatched"
+    );
     for (id, s) in &starts {
         assert!(*s < finishes[id], "{context}: flow {id} goes back in time");
     }
@@ -99,9 +130,15 @@ fn validate(trace: &Trace, context: &str) -> Value {
     let mut open = BTreeMap::new();
     for e in evs.iter().filter(|e| matches!(e.ph(), "b" | "e")) {
         if e.ph() == "b" {
-            assert!(open.insert(e.id(), e.ts()).is_none(), "{context}: timer {} begins twice", e.id());
+            assert!(
+                open.insert(e.id(), e.ts()).is_none(),
+                "{context}: timer {} begins twice",
+                e.id()
+            );
         } else {
-            let begin = open.remove(&e.id()).unwrap_or_else(|| fail(format!("timer {} ends without a begin", e.id())));
+            let begin = open
+                .remove(&e.id())
+                .unwrap_or_else(|| fail(format!("timer {} ends without a begin", e.id())));
             assert!(e.ts() >= begin, "{context}: timer {} ends before it begins", e.id());
         }
     }
@@ -115,23 +152,55 @@ fn validate(trace: &Trace, context: &str) -> Value {
         .collect();
     for i in 0..trace.task_count() as u32 {
         let info = trace.task(wakescope::TaskId(i)).unwrap();
-        assert_eq!(named.get(&(u64::from(i) + 1)).copied(), Some(format!("#{i} {}", info.name).as_str()), "{context}");
+        assert_eq!(
+            named.get(&(u64::from(i) + 1)).copied(),
+            Some(format!("#{i} {}", info.name).as_str()),
+            "{context}"
+        );
     }
-    let sorted: BTreeSet<u64> =
-        evs.iter().filter(|e| e.ph() == "M" && e.0["name"] == "thread_sort_index").map(|e| e.tid()).collect();
-    assert_eq!(sorted, named.keys().copied().collect(), "{context}: every named thread has a sort index");
+    let sorted: BTreeSet<u64> = evs
+        .iter()
+        .filter(|e| e.ph() == "M" && e.0["name"] == "thread_sort_index")
+        .map(|e| e.tid())
+        .collect();
+    assert_eq!(
+        sorted,
+        named.keys().copied().collect(),
+        "{context}: every named thread has a sort index"
+    );
     for e in &evs {
-        assert!(e.ph() == "M" || named.contains_key(&e.tid()), "{context}: event on unnamed thread {}", e.0);
+        assert!(
+            e.ph() == "M" || named.contains_key(&e.tid()),
+            "{context}: event on unnamed thread {}",
+            e.0
+        );
     }
-    assert!(evs.iter().any(|e| e.ph() == "M" && e.0["name"] == "process_name" && e.0["args"]["name"] == "wakescope"));
+    assert!(
+        evs.iter()
+            .any(|e| e.ph() == "M" && e.0["name"] == "process_name" && e.0["args"]["name"] == "wakescope")
+    );
 
     // Counts that follow from the trace.
-    let polls = trace.iter().filter(|r| matches!(r.event, Event::PollStarted { .. })).count();
+    let polls = trace
+        .iter()
+        .filter(|r| matches!(r.event, Event::PollStarted { .. }))
+        .count();
     let poll_slices = evs.iter().filter(|e| e.ph() == "X" && e.0["cat"] == "poll").count();
     assert_eq!(poll_slices, polls, "{context}: one slice per poll");
-    let armed = trace.iter().filter(|r| matches!(r.event, Event::TimerArmed { .. })).count();
-    assert_eq!(evs.iter().filter(|e| e.ph() == "b").count(), armed, "{context}: one async slice per timer");
-    assert_eq!(starts.len(), wakes_followed_by_a_poll(trace), "{context}: one arrow per wake that a poll follows");
+    let armed = trace
+        .iter()
+        .filter(|r| matches!(r.event, Event::TimerArmed { .. }))
+        .count();
+    assert_eq!(
+        evs.iter().filter(|e| e.ph() == "b").count(),
+        armed,
+        "{context}: one async slice per timer"
+    );
+    assert_eq!(
+        starts.len(),
+        wakes_followed_by_a_poll(trace),
+        "{context}: one arrow per wake that a poll follows"
+    );
     doc
 }
 
@@ -152,7 +221,8 @@ fn wakes_followed_by_a_poll(trace: &Trace) -> usize {
 fn kitchen(seed: u64) -> Sim {
     let mut sim = Sim::new(Config::seeded(seed));
     let _main = sim.spawn("main", async {
-        let timers = [("popcorn", 3), ("boiler", 5), ("cookies", 10)].map(|(name, s)| spawn(name, sleep(Duration::from_secs(s))));
+        let timers = [("popcorn", 3), ("boiler", 5), ("cookies", 10)]
+            .map(|(name, s)| spawn(name, sleep(Duration::from_secs(s))));
         for t in timers {
             t.await.unwrap();
         }
@@ -168,20 +238,37 @@ fn the_kitchen_timers_export_with_polls_timers_and_wake_arrows() {
         let doc = validate(&sim.trace(), &format!("kitchen seed {seed}"));
         let events = doc["traceEvents"].as_array().unwrap();
         // The last poll of main ends at 10 s of virtual time (plus a few ns of spacing).
-        let last_end = events.iter().filter(|e| e["ph"] == "X").map(|e| Ev(e).end()).fold(0.0, f64::max);
-        assert!((10_000_000.0..10_000_001.0).contains(&last_end), "seed {seed}: last slice ends at {last_end} µs");
+        let last_end = events
+            .iter()
+            .filter(|e| e["ph"] == "X")
+            .map(|e| Ev(e).end())
+            .fold(0.0, f64::max);
+        assert!(
+            (10_000_000.0..10_000_001.0).contains(&last_end),
+            "seed {seed}: last slice ends at {last_end} µs"
+        );
         // Three timers, each on its owner's thread.
         let timers: Vec<&Value> = events.iter().filter(|e| e["ph"] == "b").collect();
         let names: BTreeSet<&str> = timers.iter().map(|e| e["name"].as_str().unwrap()).collect();
         assert_eq!(names.len(), 3, "seed {seed}: {names:?}");
-        assert!(names.iter().all(|n| n.starts_with("timer: #")), "seed {seed}: {names:?}");
+        assert!(
+            names.iter().all(|n| n.starts_with("timer: #")),
+            "seed {seed}: {names:?}"
+        );
         // Timer wakes start on the timers thread.
         let timers_tid = events
             .iter()
             .find(|e| e["ph"] == "M" && e["name"] == "thread_name" && e["args"]["name"] == "timers")
             .map(|e| e["tid"].as_u64().unwrap())
             .unwrap();
-        assert_eq!(events.iter().filter(|e| e["ph"] == "s" && e["tid"] == timers_tid).count(), 3, "seed {seed}");
+        assert_eq!(
+            events
+                .iter()
+                .filter(|e| e["ph"] == "s" && e["tid"] == timers_tid)
+                .count(),
+            3,
+            "seed {seed}"
+        );
         assert_eq!(doc["otherData"]["events"], sim.trace().len());
     }
 }
@@ -198,10 +285,17 @@ fn event_times_follow_virtual_time_and_spread_out_within_an_instant() {
     for e in events.iter().filter(|e| e["cat"] == "poll") {
         let virtual_ns = records[e["args"]["seq"].as_u64().unwrap() as usize].time_ns as f64;
         let ts_ns = (Ev(e).ts() * 1000.0).round();
-        assert!(ts_ns >= virtual_ns && ts_ns <= virtual_ns + spacing_ns * records.len() as f64, "{e}");
+        assert!(
+            ts_ns >= virtual_ns && ts_ns <= virtual_ns + spacing_ns * records.len() as f64,
+            "{e}"
+        );
     }
     // Spawns share virtual time 0 but get distinct, increasing times in trace order.
-    let spawns: Vec<f64> = events.iter().filter(|e| e["ph"] == "i" && e["name"].as_str().unwrap().starts_with("spawned")).map(|e| Ev(e).ts()).collect();
+    let spawns: Vec<f64> = events
+        .iter()
+        .filter(|e| e["ph"] == "i" && e["name"].as_str().unwrap().starts_with("spawned"))
+        .map(|e| Ev(e).ts())
+        .collect();
     assert_eq!(spawns.len(), 4);
     assert!(spawns.windows(2).all(|w| w[0] < w[1]), "{spawns:?}");
     assert!(spawns[3] < 1.0, "all spawns within the first microsecond: {spawns:?}");
@@ -247,14 +341,25 @@ fn panics_aborts_timeouts_and_deadlocks_export() {
     assert!(outcome.is_deadlock(), "{outcome}");
     let doc = validate(&sim.trace(), "panics and aborts");
     let events = doc["traceEvents"].as_array().unwrap();
-    let names: Vec<&str> = events.iter().filter(|e| e["ph"] == "i").map(|e| e["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = events
+        .iter()
+        .filter(|e| e["ph"] == "i")
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
     assert!(names.contains(&"panicked: doomed\\nby design"), "{names:?}");
     assert!(names.contains(&"cancelled (aborted)"), "{names:?}");
     assert!(names.iter().any(|n| n.starts_with("spawned")), "{names:?}");
     assert!(events.iter().any(|e| e["ph"] == "X" && e["name"] == "poll → panicked"));
-    let end = events.iter().find(|e| e["ph"] == "i" && e["s"] == "g").expect("the end of the run is a global instant");
+    let end = events
+        .iter()
+        .find(|e| e["ph"] == "i" && e["s"] == "g")
+        .expect("the end of the run is a global instant");
     assert_eq!(end["name"], "run ended: deadlock");
-    let ends: Vec<&str> = events.iter().filter(|e| e["ph"] == "e").map(|e| e["args"]["end"].as_str().unwrap()).collect();
+    let ends: Vec<&str> = events
+        .iter()
+        .filter(|e| e["ph"] == "e")
+        .map(|e| e["args"]["end"].as_str().unwrap())
+        .collect();
     assert!(ends.contains(&"cancelled") && ends.contains(&"fired"), "{ends:?}");
 }
 
@@ -282,10 +387,19 @@ fn work_and_channel_operations_are_listed_inside_their_polls() {
         .flat_map(|e| e["args"]["during"].as_array().cloned().unwrap_or_default())
         .map(|v| v.as_str().unwrap().to_string())
         .collect();
-    assert!(during.iter().any(|d| d.starts_with("works on the CPU until")), "{during:?}");
+    assert!(
+        during.iter().any(|d| d.starts_with("works on the CPU until")),
+        "{during:?}"
+    );
     assert!(during.iter().any(|d| d.starts_with("sends to resource")), "{during:?}");
     // CPU work moves virtual time inside a poll: that poll lasts as long as the work.
-    let longest = doc["traceEvents"].as_array().unwrap().iter().filter(|e| e["ph"] == "X").map(|e| e["dur"].as_f64().unwrap()).fold(0.0, f64::max);
+    let longest = doc["traceEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["ph"] == "X")
+        .map(|e| e["dur"].as_f64().unwrap())
+        .fold(0.0, f64::max);
     assert!(longest >= 10_000.0, "longest poll {longest} µs");
 }
 
@@ -295,14 +409,17 @@ fn wakes_from_outside_start_on_the_outside_thread() {
     let slot: Rc<RefCell<Option<Waker>>> = Rc::default();
     let polled = Rc::new(Cell::new(false));
     let (slot_in, polled_in) = (slot.clone(), polled.clone());
-    let _waiter = sim.spawn("waiter", poll_fn(move |cx| {
-        if polled_in.replace(true) {
-            Poll::Ready(())
-        } else {
-            *slot_in.borrow_mut() = Some(cx.waker().clone());
-            Poll::Pending
-        }
-    }));
+    let _waiter = sim.spawn(
+        "waiter",
+        poll_fn(move |cx| {
+            if polled_in.replace(true) {
+                Poll::Ready(())
+            } else {
+                *slot_in.borrow_mut() = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }),
+    );
     while sim.armed_timers() == 0 && !polled.get() {
         sim.step();
     }
@@ -326,10 +443,20 @@ fn a_cut_off_trace_closes_its_open_poll_and_timers() {
     let full = sim.trace().to_jsonl();
     // Keep the header and the events up to main's first poll start.
     let lines: Vec<&str> = full.lines().collect();
-    let cut = lines.iter().position(|l| l.contains("\"kind\":\"timer_armed\"")).unwrap() + 1;
+    let cut = lines
+        .iter()
+        .position(|l| l.contains("\"kind\":\"timer_armed\""))
+        .unwrap()
+        + 1;
     let partial = Trace::from_jsonl(&lines[..cut].join("\n")).unwrap();
     let doc = validate(&partial, "cut-off trace");
-    let names: Vec<&str> = doc["traceEvents"].as_array().unwrap().iter().filter(|e| e["ph"] == "X").map(|e| e["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = doc["traceEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["ph"] == "X")
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
     assert!(names.contains(&"poll → unfinished"), "{names:?}");
 }
 

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use futures::channel::{mpsc, oneshot};
 use futures::{SinkExt, StreamExt};
-use wakescope::{sleep, spawn, Config, Event, Sim, WakeSource};
+use wakescope::{Config, Event, Sim, WakeSource, sleep, spawn};
 
 #[test]
 fn join_runs_branches_concurrently() {
@@ -40,7 +40,11 @@ fn select_takes_the_first_and_drops_the_other() {
         .unwrap();
     assert_eq!(winner, "short");
     assert_eq!(sim.now(), Duration::from_secs(3));
-    let cancelled = sim.trace().iter().filter(|r| matches!(r.event, Event::TimerCancelled { .. })).count();
+    let cancelled = sim
+        .trace()
+        .iter()
+        .filter(|r| matches!(r.event, Event::TimerCancelled { .. }))
+        .count();
     assert_eq!(cancelled, 1, "the losing sleep's timer is cancelled when it is dropped");
 }
 
@@ -72,5 +76,8 @@ fn futures_channels_wake_the_receiver_from_the_sender() {
         .iter()
         .filter(|r| matches!(r.event, Event::Woken { source: WakeSource::Task(t), .. } if trace.task(t).unwrap().name == "producer"))
         .count();
-    assert!(by_producer >= 5, "each send wakes main, attributed to the producer ({by_producer})");
+    assert!(
+        by_producer >= 5,
+        "each send wakes main, attributed to the producer ({by_producer})"
+    );
 }

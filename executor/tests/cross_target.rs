@@ -51,7 +51,10 @@ fn the_seed_decides_the_interleaving() {
 fn runs_repeat_exactly_in_one_process() {
     assert_eq!(timers_concurrent(), timers_concurrent());
     for seed in RACY_SEEDS {
-        assert_eq!(racy_counter(seed, wakescope::Policy::Random), racy_counter(seed, wakescope::Policy::Random));
+        assert_eq!(
+            racy_counter(seed, wakescope::Policy::Random),
+            racy_counter(seed, wakescope::Policy::Random)
+        );
     }
     assert_eq!(jitter(), jitter());
 }

@@ -4,8 +4,8 @@ use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use wakescope::sync::{channel, Mutex};
-use wakescope::{sleep, Config, JoinHandle, Outcome, Sim, TaskId};
+use wakescope::sync::{Mutex, channel};
+use wakescope::{Config, JoinHandle, Outcome, Sim, TaskId, sleep};
 
 /// `n` tasks in a ring: task i locks mutex i, then wants mutex i+1.
 fn lock_ring(n: usize, seed: u64) -> Outcome {
@@ -30,8 +30,15 @@ fn a_lock_order_inversion_is_a_two_cycle() {
         assert_eq!(d.cycles, vec![vec![TaskId(0), TaskId(1)]], "seed {seed}");
         let t0 = d.task(TaskId(0)).unwrap();
         let w = t0.waiting_on.as_ref().unwrap();
-        assert_eq!((w.name.as_str(), w.holders.as_slice()), ("m1", &[TaskId(1)][..]), "seed {seed}");
-        assert_eq!(d.describe_cycle(&d.cycles[0]), r##"#0 "t0" → lock "m1" → #1 "t1" → lock "m0" → #0 "t0""##);
+        assert_eq!(
+            (w.name.as_str(), w.holders.as_slice()),
+            ("m1", &[TaskId(1)][..]),
+            "seed {seed}"
+        );
+        assert_eq!(
+            d.describe_cycle(&d.cycles[0]),
+            r##"#0 "t0" → lock "m1" → #1 "t1" → lock "m0" → #0 "t0""##
+        );
         assert!(outcome.to_string().contains("cycle: #0"), "{outcome}");
     }
 }
@@ -71,7 +78,10 @@ fn full_windows_both_ways_are_a_cycle_through_the_channels() {
     let outcome = sim.run();
     let d = outcome.deadlock().expect("deadlock");
     assert_eq!(d.cycles, vec![vec![TaskId(0), TaskId(1)]], "{outcome}");
-    assert_eq!(d.describe_cycle(&d.cycles[0]), r##"#0 "A" → channel "a→b" → #1 "B" → channel "b→a" → #0 "A""##);
+    assert_eq!(
+        d.describe_cycle(&d.cycles[0]),
+        r##"#0 "A" → channel "a→b" → #1 "B" → channel "b→a" → #0 "A""##
+    );
 }
 
 #[test]

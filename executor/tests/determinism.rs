@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::rc::Rc;
 use std::time::Duration;
 
-use wakescope::{sleep, spawn, yield_now, Config, Policy, Sim};
+use wakescope::{Config, Policy, Sim, sleep, spawn, yield_now};
 
 /// Three workers append their id to a shared log twice, yielding in between.
 fn interleaving(seed: u64) -> (Vec<u32>, u64) {
@@ -52,7 +52,12 @@ fn over_a_thousand_seeds_a_racy_program_shows_many_interleavings() {
     assert_eq!(logs.len(), 90, "distinct orders of appends");
     // Schedules differ in more than the append order (when each worker's last
     // poll happens), so there are more distinct traces than orders.
-    assert!(fingerprints.len() >= logs.len(), "{} traces for {} orders", fingerprints.len(), logs.len());
+    assert!(
+        fingerprints.len() >= logs.len(),
+        "{} traces for {} orders",
+        fingerprints.len(),
+        logs.len()
+    );
 }
 
 #[test]

@@ -9,8 +9,8 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use wakescope::{
-    sleep, spawn, timeout, yield_now, CancelCause, Config, EndReason, Event, JoinError, Limit, Limits, Outcome,
-    Sim, TaskState,
+    CancelCause, Config, EndReason, Event, JoinError, Limit, Limits, Outcome, Sim, TaskState, sleep, spawn, timeout,
+    yield_now,
 };
 
 #[test]
@@ -23,7 +23,12 @@ fn a_task_waiting_on_nothing_is_a_deadlock_naming_it() {
     assert_eq!(deadlock.blocked.len(), 1);
     assert_eq!(deadlock.blocked[0].name, "stuck");
     assert_eq!(sim.now(), Duration::from_secs(1), "the sleeper still finished");
-    assert_eq!(sim.trace().iter().last().unwrap().event, Event::Ended { reason: EndReason::Deadlock });
+    assert_eq!(
+        sim.trace().iter().last().unwrap().event,
+        Event::Ended {
+            reason: EndReason::Deadlock
+        }
+    );
     assert!(outcome.to_string().contains("stuck"), "{outcome}");
 }
 
@@ -44,13 +49,22 @@ fn two_tasks_joining_each_other_deadlock() {
     // b waits on a; a waits on b (handed over below).
     slot.set(Some(_b));
     let outcome = sim.run();
-    let names: Vec<_> = outcome.deadlock().expect("deadlock").blocked.iter().map(|b| b.name.clone()).collect();
+    let names: Vec<_> = outcome
+        .deadlock()
+        .expect("deadlock")
+        .blocked
+        .iter()
+        .map(|b| b.name.clone())
+        .collect();
     assert_eq!(names, vec!["a", "b"]);
 }
 
 #[test]
 fn the_step_limit_ends_a_busy_loop() {
-    let limits = Limits { steps_max: 1000, ..Limits::default() };
+    let limits = Limits {
+        steps_max: 1000,
+        ..Limits::default()
+    };
     let mut sim = Sim::new(Config::seeded(1).with_limits(limits));
     let _spin = sim.spawn("spin", async {
         loop {
@@ -64,20 +78,29 @@ fn the_step_limit_ends_a_busy_loop() {
 
 #[test]
 fn the_virtual_time_limit_ends_an_endless_ticker_before_the_deadline() {
-    let limits = Limits { time_max: Duration::from_secs(60), ..Limits::default() };
+    let limits = Limits {
+        time_max: Duration::from_secs(60),
+        ..Limits::default()
+    };
     let mut sim = Sim::new(Config::seeded(1).with_limits(limits));
     let _tick = sim.spawn("tick", async {
         loop {
             sleep(Duration::from_secs(7)).await;
         }
     });
-    assert_eq!(sim.run(), Outcome::LimitReached(Limit::VirtualTime(Duration::from_secs(60))));
+    assert_eq!(
+        sim.run(),
+        Outcome::LimitReached(Limit::VirtualTime(Duration::from_secs(60)))
+    );
     assert_eq!(sim.now(), Duration::from_secs(56), "the clock never passes the limit");
 }
 
 #[test]
 fn the_task_limit_refuses_the_spawn_and_ends_the_run() {
-    let limits = Limits { tasks_max: 3, ..Limits::default() };
+    let limits = Limits {
+        tasks_max: 3,
+        ..Limits::default()
+    };
     let mut sim = Sim::new(Config::seeded(1).with_limits(limits));
     let refused = Rc::new(Cell::new(None));
     let r = refused.clone();
@@ -91,12 +114,20 @@ fn the_task_limit_refuses_the_spawn_and_ends_the_run() {
     assert_eq!(sim.run(), Outcome::LimitReached(Limit::Tasks(3)));
     assert_eq!(refused.get(), Some(true), "the fourth spawn got no task id");
     assert_eq!(sim.task_count(), 3);
-    assert_eq!(sim.trace().iter().last().unwrap().event, Event::Ended { reason: EndReason::TasksLimit });
+    assert_eq!(
+        sim.trace().iter().last().unwrap().event,
+        Event::Ended {
+            reason: EndReason::TasksLimit
+        }
+    );
 }
 
 #[test]
 fn the_timer_limit_ends_the_run() {
-    let limits = Limits { timers_max: 2, ..Limits::default() };
+    let limits = Limits {
+        timers_max: 2,
+        ..Limits::default()
+    };
     let mut sim = Sim::new(Config::seeded(1).with_limits(limits));
     let _t = sim.spawn("t", async {
         for _ in 0..3 {
@@ -129,10 +160,17 @@ fn abort_drops_the_future_records_the_cause_and_wakes_the_joiner() {
     });
     assert_eq!(result.unwrap(), Err(JoinError::Cancelled(CancelCause::Aborted)));
     assert!(dropped.get(), "the aborted future was dropped");
-    assert_eq!(sim.now(), Duration::from_secs(1), "its timer was cancelled, so the clock stops at 1 s");
+    assert_eq!(
+        sim.now(),
+        Duration::from_secs(1),
+        "its timer was cancelled, so the clock stops at 1 s"
+    );
     let trace = sim.trace();
     let events: Vec<_> = trace.iter().map(|r| r.event).collect();
-    assert!(events.contains(&Event::Cancelled { task: wakescope::TaskId(1), cause: CancelCause::Aborted }));
+    assert!(events.contains(&Event::Cancelled {
+        task: wakescope::TaskId(1),
+        cause: CancelCause::Aborted
+    }));
     assert!(events.iter().any(|e| matches!(e, Event::TimerCancelled { .. })));
     support::check_invariants(&trace, "abort").unwrap();
 }
@@ -199,8 +237,14 @@ fn timeout_returns_the_value_in_time_and_elapsed_otherwise() {
     assert_eq!(slow, Err(wakescope::Elapsed));
     assert_eq!(sim.now(), Duration::from_secs(3), "2 s, then 1 s until the timeout");
     let trace = sim.trace();
-    let cancelled = trace.iter().filter(|r| matches!(r.event, Event::TimerCancelled { .. })).count();
-    assert_eq!(cancelled, 2, "the unused 5 s timeout timer and the abandoned 10 s sleep");
+    let cancelled = trace
+        .iter()
+        .filter(|r| matches!(r.event, Event::TimerCancelled { .. }))
+        .count();
+    assert_eq!(
+        cancelled, 2,
+        "the unused 5 s timeout timer and the abandoned 10 s sleep"
+    );
     support::check_invariants(&trace, "timeout").unwrap();
 }
 
@@ -208,7 +252,10 @@ fn timeout_returns_the_value_in_time_and_elapsed_otherwise() {
 #[should_panic(expected = "wakescope::sleep() was polled outside a simulation")]
 fn sleeping_outside_a_simulation_is_a_clear_panic() {
     let mut s = std::pin::pin!(sleep(Duration::from_secs(1)));
-    let _ = std::future::Future::poll(s.as_mut(), &mut std::task::Context::from_waker(std::task::Waker::noop()));
+    let _ = std::future::Future::poll(
+        s.as_mut(),
+        &mut std::task::Context::from_waker(std::task::Waker::noop()),
+    );
 }
 
 #[test]

@@ -9,7 +9,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use proptest::prelude::*;
-use wakescope::{sleep, spawn, timeout, yield_now, Config, Policy, Sim};
+use wakescope::{Config, Policy, Sim, sleep, spawn, timeout, yield_now};
 
 /// One step of a task's script.
 #[derive(Clone, Debug)]
@@ -17,7 +17,10 @@ enum Op {
     Sleep(u64),
     Yield,
     /// `timeout(limit, sleep(inner))`.
-    Timeout { inner: u64, limit: u64 },
+    Timeout {
+        inner: u64,
+        limit: u64,
+    },
     /// Spawn a child running these ops and join it.
     SpawnJoin(Vec<Op>),
     /// Spawn a sleeping child and abort it right away.
@@ -31,7 +34,9 @@ fn op() -> impl Strategy<Value = Op> {
         (0u64..50, 0u64..50).prop_map(|(inner, limit)| Op::Timeout { inner, limit }),
         (1u64..50).prop_map(Op::SpawnAbort),
     ];
-    leaf.prop_recursive(2, 12, 4, |inner| prop::collection::vec(inner, 0..4).prop_map(Op::SpawnJoin))
+    leaf.prop_recursive(2, 12, 4, |inner| {
+        prop::collection::vec(inner, 0..4).prop_map(Op::SpawnJoin)
+    })
 }
 
 /// Virtual milliseconds a script takes.

@@ -66,12 +66,31 @@ fn the_registry_lists_the_ten_stories_in_order() {
     let ids: Vec<&str> = scenarios::registry().iter().map(|s| s.id).collect();
     assert_eq!(
         ids,
-        ["timers", "laundry", "million", "blocking", "cancel", "flow", "mutex", "supervision", "race", "cost"]
+        [
+            "timers",
+            "laundry",
+            "million",
+            "blocking",
+            "cancel",
+            "flow",
+            "mutex",
+            "supervision",
+            "race",
+            "cost"
+        ]
     );
     for s in scenarios::registry() {
         assert!(!s.modes.is_empty(), "{}: no mode", s.id);
-        assert!(!s.question.is_empty() && !s.answer.is_empty() && !s.notice.is_empty(), "{}: missing text", s.id);
-        assert!(std::ptr::eq(scenarios::find(s.id).unwrap(), s), "{}: find returns it", s.id);
+        assert!(
+            !s.question.is_empty() && !s.answer.is_empty() && !s.notice.is_empty(),
+            "{}: missing text",
+            s.id
+        );
+        assert!(
+            std::ptr::eq(scenarios::find(s.id).unwrap(), s),
+            "{}: find returns it",
+            s.id
+        );
     }
 }
 
@@ -98,19 +117,65 @@ fn bad_parameters_get_a_message_and_keep_the_defaults() {
         let defaults = s.default_params();
         for p in s.params {
             let (over, under) = ((p.max + 1).to_string(), (p.min - 1).to_string());
-            let given = [(p.name, over.as_str()), (p.name, under.as_str()), (p.name, "ten"), ("no_such_param", "1")];
+            let given = [
+                (p.name, over.as_str()),
+                (p.name, under.as_str()),
+                (p.name, "ten"),
+                ("no_such_param", "1"),
+            ];
             let (got, errors) = s.params(Some("no-such-mode"), given);
             assert_eq!(got, defaults, "{} {}: defaults kept", s.id, p.name);
-            assert_eq!(errors.len(), 5, "{} {}: one message per problem: {errors:?}", s.id, p.name);
-            assert!(errors[0].message.contains("unknown mode"), "{} {}: {:?}", s.id, p.name, errors[0]);
-            assert!(errors[1].message.contains("out of range"), "{} {}: {:?}", s.id, p.name, errors[1]);
-            assert!(errors[2].message.contains("out of range"), "{} {}: {:?}", s.id, p.name, errors[2]);
-            assert!(errors[3].message.contains("not a whole number"), "{} {}: {:?}", s.id, p.name, errors[3]);
-            assert!(errors[4].message.contains("no parameter"), "{} {}: {:?}", s.id, p.name, errors[4]);
+            assert_eq!(
+                errors.len(),
+                5,
+                "{} {}: one message per problem: {errors:?}",
+                s.id,
+                p.name
+            );
+            assert!(
+                errors[0].message.contains("unknown mode"),
+                "{} {}: {:?}",
+                s.id,
+                p.name,
+                errors[0]
+            );
+            assert!(
+                errors[1].message.contains("out of range"),
+                "{} {}: {:?}",
+                s.id,
+                p.name,
+                errors[1]
+            );
+            assert!(
+                errors[2].message.contains("out of range"),
+                "{} {}: {:?}",
+                s.id,
+                p.name,
+                errors[2]
+            );
+            assert!(
+                errors[3].message.contains("not a whole number"),
+                "{} {}: {:?}",
+                s.id,
+                p.name,
+                errors[3]
+            );
+            assert!(
+                errors[4].message.contains("no parameter"),
+                "{} {}: {:?}",
+                s.id,
+                p.name,
+                errors[4]
+            );
 
             let max = p.max.to_string();
             let (got, errors) = s.params(None, [(p.name, max.as_str())]);
-            assert!(errors.is_empty(), "{} {}: the maximum is valid: {errors:?}", s.id, p.name);
+            assert!(
+                errors.is_empty(),
+                "{} {}: the maximum is valid: {errors:?}",
+                s.id,
+                p.name
+            );
             assert_eq!(got.get(p.name), p.max, "{} {}: a valid value is used", s.id, p.name);
         }
     }
@@ -191,21 +256,44 @@ fn laundry_dries_together_in_one_drying_time_and_irons_at_the_speed_of_its_worke
             assert!(outcome.is_completed(), "{ctx}: {outcome}");
             assert_eq!(sim.now(), Duration::from_secs(minutes * 60), "{ctx}");
             assert_eq!(scenario("laundry").verdict(&sim, &outcome), Ok(()), "{ctx}");
-            let long_polls = sim.trace().iter().filter(|r| matches!(r.event, Event::LongPoll { .. })).count();
-            let want = if (mode, given) == ("ironing", &[("workers", "1")][..]) { 10 } else { 0 };
-            assert_eq!(long_polls, want, "{ctx}: ironing on one worker blocks the executor once per shirt");
+            let long_polls = sim
+                .trace()
+                .iter()
+                .filter(|r| matches!(r.event, Event::LongPoll { .. }))
+                .count();
+            let want = if (mode, given) == ("ironing", &[("workers", "1")][..]) {
+                10
+            } else {
+                0
+            };
+            assert_eq!(
+                long_polls, want,
+                "{ctx}: ironing on one worker blocks the executor once per shirt"
+            );
         }
     }
-    let (sim, outcome, ctx) = run("laundry", "one-by-one", &[("shirts", "50"), ("dry_min", "25")], Config::seeded(0));
-    assert!(outcome.is_completed(), "{ctx}: the largest laundry fits the time limit: {outcome}");
+    let (sim, outcome, ctx) = run(
+        "laundry",
+        "one-by-one",
+        &[("shirts", "50"), ("dry_min", "25")],
+        Config::seeded(0),
+    );
+    assert!(
+        outcome.is_completed(),
+        "{ctx}: the largest laundry fits the time limit: {outcome}"
+    );
     assert_eq!(sim.now().as_nanos() as u64, 1250 * MIN_NS, "{ctx}");
 }
 
 #[test]
 fn a_hundred_thousand_sleepers_take_ten_milliseconds() {
     for seed in 0..2 {
-        let (sim, outcome, ctx) =
-            run("million", "spawn-then-join", &[("tasks", "100000")], Config::seeded(seed).with_trace(false));
+        let (sim, outcome, ctx) = run(
+            "million",
+            "spawn-then-join",
+            &[("tasks", "100000")],
+            Config::seeded(seed).with_trace(false),
+        );
         assert!(outcome.is_completed(), "{ctx}: {outcome}");
         assert_eq!(sim.now(), Duration::from_millis(10), "{ctx}");
         assert_eq!(sim.task_count(), 100_001, "{ctx}: main and the sleepers");
@@ -235,13 +323,23 @@ fn a_loop_without_yield_delays_the_frame_by_its_length() {
         assert!(outcome.is_completed(), "{ctx}: {outcome}");
         // The click comes with the 16 ms frame; 20 × 2 ms of loop run in one
         // poll, to 56 ms; the 32 ms frame fires then, and 48 ms never comes.
-        assert_eq!(frame_lateness(&sim.trace(), &ctx), vec![(16 * MS_NS, 0), (32 * MS_NS, 24 * MS_NS)], "{ctx}");
+        assert_eq!(
+            frame_lateness(&sim.trace(), &ctx),
+            vec![(16 * MS_NS, 0), (32 * MS_NS, 24 * MS_NS)],
+            "{ctx}"
+        );
         let trace = sim.trace();
         let cpu_loop = task(&trace, "cpu loop", &ctx);
         assert_eq!(sim.task_polls(cpu_loop), Some(1), "{ctx}: the whole loop is one poll");
-        assert!(trace.iter().any(|r| r.event == Event::LongPoll { task: cpu_loop }), "{ctx}: flagged as a long poll");
+        assert!(
+            trace.iter().any(|r| r.event == Event::LongPoll { task: cpu_loop }),
+            "{ctx}: flagged as a long poll"
+        );
         let report = scenario("blocking").measure(&sim).unwrap();
-        assert!(report.contains("fired 24 ms late") && report.contains("1 frame(s) skipped"), "{ctx}: {report}");
+        assert!(
+            report.contains("fired 24 ms late") && report.contains("1 frame(s) skipped"),
+            "{ctx}: {report}"
+        );
     }
 }
 
@@ -251,7 +349,11 @@ fn a_yielding_loop_keeps_every_frame_on_time() {
         let (sim, outcome, ctx) = run("blocking", "yielding", &[], Config::seeded(seed));
         assert!(outcome.is_completed(), "{ctx}: {outcome}");
         let frames = frame_lateness(&sim.trace(), &ctx);
-        assert_eq!(frames.iter().map(|f| f.0).collect::<Vec<_>>(), [16, 32, 48, 64].map(|ms| ms * MS_NS), "{ctx}");
+        assert_eq!(
+            frames.iter().map(|f| f.0).collect::<Vec<_>>(),
+            [16, 32, 48, 64].map(|ms| ms * MS_NS),
+            "{ctx}"
+        );
         assert!(frames.iter().all(|(_, late)| *late < 16 * MS_NS), "{ctx}: {frames:?}");
         // 2 ms iterations end on every 16 ms tick: the timers fire exactly on time.
         assert!(frames.iter().all(|(_, late)| *late == 0), "{ctx}: {frames:?}");
@@ -272,9 +374,18 @@ fn every_kind_of_cancellation_shows_in_the_trace() {
         let mut seen = BTreeMap::new();
         for r in trace.iter() {
             let kind = match r.event {
-                Event::FutureDropped { cause: DropCause::Timeout, .. } => "timeout dropped a future",
-                Event::FutureDropped { cause: DropCause::Select, .. } => "select dropped a future",
-                Event::Cancelled { cause: CancelCause::Aborted, .. } => "a task was aborted",
+                Event::FutureDropped {
+                    cause: DropCause::Timeout,
+                    ..
+                } => "timeout dropped a future",
+                Event::FutureDropped {
+                    cause: DropCause::Select,
+                    ..
+                } => "select dropped a future",
+                Event::Cancelled {
+                    cause: CancelCause::Aborted,
+                    ..
+                } => "a task was aborted",
                 Event::TimerCancelled { .. } => "a timer was disarmed",
                 _ => continue,
             };
@@ -292,7 +403,11 @@ fn every_kind_of_cancellation_shows_in_the_trace() {
             ("a timer was disarmed", 3),
         ]);
         assert_eq!(kinds(&sim.trace()), want, "{ctx}");
-        assert_eq!(sim.now(), Duration::from_secs(3), "{ctx}: three cancellations at 1 s each");
+        assert_eq!(
+            sim.now(),
+            Duration::from_secs(3),
+            "{ctx}: three cancellations at 1 s each"
+        );
         for (mode, kind) in [
             ("timeout", "timeout dropped a future"),
             ("select", "select dropped a future"),
@@ -304,7 +419,12 @@ fn every_kind_of_cancellation_shows_in_the_trace() {
         }
     }
     // When the limit is no shorter than the work, nothing is cancelled.
-    let (sim, _, ctx) = run("cancel", "timeout", &[("slow_s", "1"), ("limit_s", "2")], Config::seeded(0));
+    let (sim, _, ctx) = run(
+        "cancel",
+        "timeout",
+        &[("slow_s", "1"), ("limit_s", "2")],
+        Config::seeded(0),
+    );
     assert_eq!(kinds(&sim.trace()).get("timeout dropped a future"), None, "{ctx}");
 }
 
@@ -321,18 +441,30 @@ fn a_full_window_pushes_back_and_a_zero_window_deadlocks() {
             .count();
         // 16 segments into a window of 4: every send after the first 4 finds the window full once.
         assert_eq!(pushed_back, 12, "{ctx}");
-        assert_eq!(sim.now(), Duration::from_millis(160), "{ctx}: paced by the receiver, 16 × 10 ms");
+        assert_eq!(
+            sim.now(),
+            Duration::from_millis(160),
+            "{ctx}: paced by the receiver, 16 × 10 ms"
+        );
         drop(trace);
         let report = scenario("flow").measure(&sim).unwrap();
-        assert!(report.starts_with("the sender found the window full 12 time(s)"), "{ctx}: {report}");
+        assert!(
+            report.starts_with("the sender found the window full 12 time(s)"),
+            "{ctx}: {report}"
+        );
 
         let (sim, outcome, ctx) = run("flow", "zero-window", &[], Config::seeded(seed));
-        let deadlock = outcome.deadlock().unwrap_or_else(|| panic!("{ctx}: expected a deadlock, got {outcome}"));
+        let deadlock = outcome
+            .deadlock()
+            .unwrap_or_else(|| panic!("{ctx}: expected a deadlock, got {outcome}"));
         let stuck: Vec<(String, String, ResourceOp)> = deadlock
             .blocked
             .iter()
             .map(|b| {
-                let w = b.waiting_on.as_ref().unwrap_or_else(|| panic!("{ctx}: {} waits on nothing named", b.name));
+                let w = b
+                    .waiting_on
+                    .as_ref()
+                    .unwrap_or_else(|| panic!("{ctx}: {} waits on nothing named", b.name));
                 (b.name.clone(), w.name.clone(), w.op)
             })
             .collect();
@@ -340,8 +472,15 @@ fn a_full_window_pushes_back_and_a_zero_window_deadlocks() {
             .map(|(t, c)| (t.to_string(), c.to_string(), ResourceOp::BlockedOnFull));
         assert_eq!(stuck, want, "{ctx}");
         let text = outcome.to_string();
-        assert!(["sender", "receiver", "data", "acks"].iter().all(|w| text.contains(w)), "{ctx}: {text}");
-        assert_eq!(scenario("flow").verdict(&sim, &outcome), Ok(()), "{ctx}: the deadlock is the lesson");
+        assert!(
+            ["sender", "receiver", "data", "acks"].iter().all(|w| text.contains(w)),
+            "{ctx}: {text}"
+        );
+        assert_eq!(
+            scenario("flow").verdict(&sim, &outcome),
+            Ok(()),
+            "{ctx}: the deadlock is the lesson"
+        );
     }
     // A window large enough for everything: no zero window, and the verdict says so.
     let (sim, outcome, ctx) = run("flow", "zero-window", &[("window", "16")], Config::seeded(0));
@@ -360,8 +499,10 @@ fn lock_waits(trace: &Trace) -> Vec<(String, u64)> {
                 ResourceOp::BlockedOnLock => {
                     since.insert(t, r.time_ns);
                 }
-                ResourceOp::Lock => waits
-                    .push((trace.task(t).unwrap().name.to_string(), r.time_ns - since.remove(&t).unwrap_or(r.time_ns))),
+                ResourceOp::Lock => waits.push((
+                    trace.task(t).unwrap().name.to_string(),
+                    r.time_ns - since.remove(&t).unwrap_or(r.time_ns),
+                )),
                 _ => {}
             }
         }
@@ -376,19 +517,33 @@ fn a_fair_lock_goes_to_the_waiter_and_an_unfair_one_to_the_hog() {
         for mode in ["fair", "unfair"] {
             let (sim, outcome, ctx) = run("mutex", mode, &[], Config::seeded(seed));
             assert!(outcome.is_completed(), "{ctx}: {outcome}");
-            assert_eq!(sim.now(), Duration::from_millis(80), "{ctx}: 8 holds of 10 ms either way");
+            assert_eq!(
+                sim.now(),
+                Duration::from_millis(80),
+                "{ctx}: 8 holds of 10 ms either way"
+            );
             let waits = lock_waits(&sim.trace());
             // Who takes the lock right after the hog's first unlock?
             let second = &waits[1].0;
-            let waiters: Vec<u64> = waits.iter().filter(|(n, _)| n.starts_with("waiter")).map(|(_, w)| *w).collect();
+            let waiters: Vec<u64> = waits
+                .iter()
+                .filter(|(n, _)| n.starts_with("waiter"))
+                .map(|(_, w)| *w)
+                .collect();
             assert_eq!(waiters.len(), 3, "{ctx}: {waits:?}");
             if mode == "fair" {
-                assert!(second.starts_with("waiter"), "{ctx}: the unlock hands the lock to a waiter: {waits:?}");
+                assert!(
+                    second.starts_with("waiter"),
+                    "{ctx}: the unlock hands the lock to a waiter: {waits:?}"
+                );
                 assert_eq!(waiters, [9, 19, 29].map(|ms| ms * MS_NS), "{ctx}");
             } else {
                 assert_eq!(second, "hog", "{ctx}: the hog barges in: {waits:?}");
                 assert_eq!(waiters, [49, 59, 69].map(|ms| ms * MS_NS), "{ctx}");
-                assert!(waits.iter().filter(|(n, _)| n == "hog").all(|(_, w)| *w == 0), "{ctx}: the hog never waits");
+                assert!(
+                    waits.iter().filter(|(n, _)| n == "hog").all(|(_, w)| *w == 0),
+                    "{ctx}: the hog never waits"
+                );
             }
             longest_waiter_wait.insert(mode, *waiters.iter().max().unwrap());
             let report = scenario("mutex").measure(&sim).unwrap();
@@ -406,7 +561,11 @@ fn the_kill_chain_kills_p2_and_c1_and_p1_hears_of_it() {
     for seed in SEEDS {
         let (sim, outcome, ctx) = run("supervision", "kill-chain", &[], Config::seeded(seed));
         assert!(outcome.is_completed(), "{ctx}: {outcome}");
-        assert_eq!(sim.now(), Duration::from_secs(5), "{ctx}: P1's patience, not C1's minute");
+        assert_eq!(
+            sim.now(),
+            Duration::from_secs(5),
+            "{ctx}: P1's patience, not C1's minute"
+        );
         let trace = sim.trace();
         let [p0, p1, p2, c1] = ["P0", "P1", "P2", "C1"].map(|n| task(&trace, n, &ctx));
         for (t, want) in [
@@ -420,16 +579,28 @@ fn the_kill_chain_kills_p2_and_c1_and_p1_hears_of_it() {
         let killed: Vec<TaskId> = trace
             .iter()
             .filter_map(|r| match r.event {
-                Event::Cancelled { task, cause: CancelCause::Killed } => Some(task),
+                Event::Cancelled {
+                    task,
+                    cause: CancelCause::Killed,
+                } => Some(task),
                 _ => None,
             })
             .collect();
         assert_eq!(killed, [p2, c1], "{ctx}");
         assert!(
-            trace.iter().any(|r| r.event == Event::ExitTrapped { task: p1, from: p2 }),
+            trace
+                .iter()
+                .any(|r| r.event == Event::ExitTrapped { task: p1, from: p2 }),
             "{ctx}: P1 gets P2's exit as a message"
         );
-        assert!(trace.iter().any(|r| r.event == Event::Exited { task: p2, reason: ExitReason::Killed }), "{ctx}");
+        assert!(
+            trace.iter().any(|r| r.event
+                == Event::Exited {
+                    task: p2,
+                    reason: ExitReason::Killed
+                }),
+            "{ctx}"
+        );
         drop(trace);
         assert_eq!(scenario("supervision").verdict(&sim, &outcome), Ok(()), "{ctx}");
     }
@@ -448,7 +619,10 @@ fn sweep_race(seeds: std::ops::Range<u64>, mode: &str, record: bool) -> (Option<
     for seed in seeds {
         let (sim, outcome) = s.run(Config::seeded(seed).with_trace(record), &params);
         if let Err(message) = s.verdict(&sim, &outcome) {
-            assert!(message.contains("update(s) lost"), "race mode={mode} seed {seed}: {message}");
+            assert!(
+                message.contains("update(s) lost"),
+                "race mode={mode} seed {seed}: {message}"
+            );
             first.get_or_insert(seed);
             failures += 1;
         }
@@ -460,7 +634,10 @@ fn sweep_race(seeds: std::ops::Range<u64>, mode: &str, record: bool) -> (Option<
 fn the_race_loses_an_update_on_some_seeds_and_a_sweep_finds_the_same_first_one() {
     let (first, failures) = sweep_race(0..200, "racy", false);
     let first = first.expect("race mode=racy seeds 0..200: some seed loses an update");
-    assert!(failures < 200, "race mode=racy seeds 0..200: all {failures} fail; some must pass");
+    assert!(
+        failures < 200,
+        "race mode=racy seeds 0..200: all {failures} fail; some must pass"
+    );
     assert_eq!(
         sweep_race(0..200, "racy", false),
         (Some(first), failures),
@@ -474,10 +651,15 @@ fn the_race_loses_an_update_on_some_seeds_and_a_sweep_finds_the_same_first_one()
 
     // Replaying the first failing seed with the trace shows the check and its message.
     let (sim, outcome, ctx) = run("race", "racy", &[], Config::seeded(first));
-    let Outcome::CheckFailed(failure) = &outcome else { panic!("{ctx}: {outcome}") };
+    let Outcome::CheckFailed(failure) = &outcome else {
+        panic!("{ctx}: {outcome}")
+    };
     assert_eq!(failure.message, "counter is 1, expected 2: 1 update(s) lost", "{ctx}");
     let report = scenario("race").measure(&sim).unwrap();
-    assert!(report.contains(&format!("seed {first}")) && report.contains("lost"), "{ctx}: {report}");
+    assert!(
+        report.contains(&format!("seed {first}")) && report.contains("lost"),
+        "{ctx}: {report}"
+    );
 
     assert_eq!(
         sweep_race(0..200, "locked", false),
@@ -485,7 +667,12 @@ fn the_race_loses_an_update_on_some_seeds_and_a_sweep_finds_the_same_first_one()
         "race mode=locked seeds 0..200: no seed loses an update"
     );
     // More requests arriving together lose updates on nearly every seed.
-    let (sim, outcome, ctx) = run("race", "racy", &[("tasks", "8"), ("increments", "10")], Config::seeded(0));
+    let (sim, outcome, ctx) = run(
+        "race",
+        "racy",
+        &[("tasks", "8"), ("increments", "10")],
+        Config::seeded(0),
+    );
     assert!(scenario("race").verdict(&sim, &outcome).is_err(), "{ctx}: {outcome}");
 }
 
@@ -507,7 +694,10 @@ fn the_cost_report_gives_future_size_polls_and_latency() {
         let outcome = sim.run();
         assert!(outcome.is_completed(), "{ctx}: {outcome}");
         let report = s.measure(&sim).unwrap();
-        assert!(report.contains(&format!("future size {bytes} B per task")), "{ctx}: {report}");
+        assert!(
+            report.contains(&format!("future size {bytes} B per task")),
+            "{ctx}: {report}"
+        );
         assert!(report.contains("polls per task 2, wakes per task 1"), "{ctx}: {report}");
         // 1000 tasks woken at 1 ms, 10 µs of CPU each: the last waits 999 × 10 µs.
         assert!(report.contains("max 9.99 ms"), "{ctx}: {report}");

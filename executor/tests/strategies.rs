@@ -6,9 +6,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use wakescope::{
-    buggify, explore, sleep, yield_now, Config, Event, FaultKind, Faults, Outcome, Policy, Schedule, Sim,
-};
+use wakescope::{Config, Event, FaultKind, Faults, Outcome, Policy, Schedule, Sim, buggify, explore, sleep, yield_now};
 
 /// `n` tasks each read a shared counter, yield, and write it back plus one.
 fn racy_counter(sim: &mut Sim, tasks: u32) -> Rc<Cell<u32>> {
@@ -35,7 +33,11 @@ fn yielders(sim: &mut Sim, yields: &[u32]) {
 }
 
 fn completed(_: &Sim, outcome: &Outcome) -> Result<(), String> {
-    if outcome.is_completed() { Ok(()) } else { Err(outcome.to_string()) }
+    if outcome.is_completed() {
+        Ok(())
+    } else {
+        Err(outcome.to_string())
+    }
 }
 
 fn binomial(n: u64, k: u64) -> u64 {
@@ -67,7 +69,13 @@ fn the_explorer_stops_at_its_bound() {
 
 #[test]
 fn the_explorer_finds_the_lost_update_and_its_schedule_replays_it() {
-    let check = |counter: &Cell<u32>| if counter.get() == 2 { Ok(()) } else { Err(format!("counter is {}", counter.get())) };
+    let check = |counter: &Cell<u32>| {
+        if counter.get() == 2 {
+            Ok(())
+        } else {
+            Err(format!("counter is {}", counter.get()))
+        }
+    };
     let counter = Rc::new(Cell::new(None::<Rc<Cell<u32>>>));
     let c = counter.clone();
     let found = explore(
@@ -106,18 +114,31 @@ fn pct_is_reproducible_and_finds_the_race_within_its_bound() {
     // PCT's guarantee for depth d, n tasks, k polls: a bug of depth d is hit
     // with probability at least 1/(n·k^(d−1)) per run. Here n = 4, k = 8.
     let seeds = 400;
-    let pct_hits = (0..seeds).filter(|s| lost(*s, Policy::Pct { depth: 2, horizon: 8 }).0).count();
+    let pct_hits = (0..seeds)
+        .filter(|s| lost(*s, Policy::Pct { depth: 2, horizon: 8 }).0)
+        .count();
     let bound = seeds as f64 / (4.0 * 8.0);
-    assert!(pct_hits as f64 >= bound, "PCT found the race in {pct_hits} of {seeds} runs; the bound is {bound}");
+    assert!(
+        pct_hits as f64 >= bound,
+        "PCT found the race in {pct_hits} of {seeds} runs; the bound is {bound}"
+    );
     // Under PCT the first scheduled task runs to its end unless a change point intervenes.
-    let fifo_like = (0..seeds).filter(|s| !lost(*s, Policy::Pct { depth: 1, horizon: 8 }).0).count();
-    assert_eq!(fifo_like, seeds as usize, "depth 1 (no change points) never interleaves this program");
+    let fifo_like = (0..seeds)
+        .filter(|s| !lost(*s, Policy::Pct { depth: 1, horizon: 8 }).0)
+        .count();
+    assert_eq!(
+        fifo_like, seeds as usize,
+        "depth 1 (no change points) never interleaves this program"
+    );
 }
 
 #[test]
 fn policies_parse_from_text_with_clear_errors() {
     assert_eq!("pct:3".parse::<Policy>().unwrap(), Policy::pct(3));
-    assert_eq!("pct:2:50".parse::<Policy>().unwrap(), Policy::Pct { depth: 2, horizon: 50 });
+    assert_eq!(
+        "pct:2:50".parse::<Policy>().unwrap(),
+        Policy::Pct { depth: 2, horizon: 50 }
+    );
     assert_eq!(Policy::Pct { depth: 2, horizon: 50 }.to_string(), "pct:2:50");
     assert_eq!("fifo".parse::<Policy>().unwrap(), Policy::Fifo);
     assert!("pct:0".parse::<Policy>().unwrap_err().contains("out of range"));
@@ -152,8 +173,16 @@ fn every_fault_kind_is_recorded_and_replays_identically() {
     };
     let sim = faulty_run(21, faults);
     let trace = sim.trace();
-    for kind in [FaultKind::Delay, FaultKind::SpuriousWake, FaultKind::TimerJitter, FaultKind::Buggify] {
-        let n = trace.iter().filter(|r| matches!(r.event, Event::Fault { fault, .. } if fault == kind)).count();
+    for kind in [
+        FaultKind::Delay,
+        FaultKind::SpuriousWake,
+        FaultKind::TimerJitter,
+        FaultKind::Buggify,
+    ] {
+        let n = trace
+            .iter()
+            .filter(|r| matches!(r.event, Event::Fault { fault, .. } if fault == kind))
+            .count();
         assert!(n > 0, "no {kind:?} fault in the trace");
     }
     support::check_invariants(&trace, "faults seed 21").unwrap();
@@ -161,7 +190,11 @@ fn every_fault_kind_is_recorded_and_replays_identically() {
     let without = faulty_run(21, Faults::NONE);
     assert!(without.trace().iter().all(|r| !matches!(r.event, Event::Fault { .. })));
     assert_eq!(without.now(), Duration::from_millis(30));
-    assert!(sim.now() > Duration::from_millis(30), "jitter and buggify made it later: {:?}", sim.now());
+    assert!(
+        sim.now() > Duration::from_millis(30),
+        "jitter and buggify made it later: {:?}",
+        sim.now()
+    );
 }
 
 #[test]
@@ -176,7 +209,9 @@ fn a_failing_check_ends_the_run_with_the_message_seed_and_step() {
         sleep(Duration::from_secs(1)).await;
     });
     let outcome = sim.run();
-    let Outcome::CheckFailed(failure) = &outcome else { panic!("expected a failed check, got {outcome}") };
+    let Outcome::CheckFailed(failure) = &outcome else {
+        panic!("expected a failed check, got {outcome}")
+    };
     assert_eq!(failure.message, "balance 5 over the limit");
     assert_eq!(failure.seed, 77);
     assert_eq!(failure.step, 3, "poll, clock jump, then the poll that checks");
@@ -193,9 +228,19 @@ fn an_invariant_is_checked_after_every_step() {
     let mut sim = Sim::new(Config::seeded(3));
     let counter = racy_counter(&mut sim, 3);
     let c = counter.clone();
-    sim.add_invariant("counter stays below 2", move || if c.get() < 2 { Ok(()) } else { Err(format!("counter is {}", c.get())) });
+    sim.add_invariant("counter stays below 2", move || {
+        if c.get() < 2 {
+            Ok(())
+        } else {
+            Err(format!("counter is {}", c.get()))
+        }
+    });
     match sim.run() {
-        Outcome::CheckFailed(f) => assert!(f.message.starts_with("counter stays below 2: counter is 2"), "{}", f.message),
+        Outcome::CheckFailed(f) => assert!(
+            f.message.starts_with("counter stays below 2: counter is 2"),
+            "{}",
+            f.message
+        ),
         other => panic!("expected a failed invariant, got {other}"),
     }
 }

@@ -7,12 +7,15 @@ use std::future::pending;
 use std::rc::Rc;
 use std::time::Duration;
 
-use wakescope::supervision::{exit, kill, recv_exit, spawn_link, trap_exit, ExitMessage};
-use wakescope::{sleep, CancelCause, Config, Event, ExitReason, Sim, TaskId, TaskState};
+use wakescope::supervision::{ExitMessage, exit, kill, recv_exit, spawn_link, trap_exit};
+use wakescope::{CancelCause, Config, Event, ExitReason, Sim, TaskId, TaskState, sleep};
 
 fn state_of(sim: &Sim, name: &str) -> TaskState {
     let trace = sim.trace();
-    let id = (0..trace.task_count() as u32).map(TaskId).find(|t| trace.task(*t).unwrap().name == name).unwrap();
+    let id = (0..trace.task_count() as u32)
+        .map(TaskId)
+        .find(|t| trace.task(*t).unwrap().name == name)
+        .unwrap();
     sim.task_state(id).unwrap()
 }
 
@@ -44,12 +47,20 @@ fn the_kill_chain_kills_p2_and_c1_and_p1_hears_about_it() {
             p1.await.unwrap();
         });
         assert!(sim.run().is_completed(), "seed {seed}");
-        assert_eq!(sim.now(), Duration::from_secs(5), "seed {seed}: C1's minute never ran out");
+        assert_eq!(
+            sim.now(),
+            Duration::from_secs(5),
+            "seed {seed}: C1's minute never ran out"
+        );
         assert_eq!(state_of(&sim, "P2"), TaskState::Cancelled, "seed {seed}");
         assert_eq!(state_of(&sim, "C1"), TaskState::Cancelled, "seed {seed}");
         assert_eq!(state_of(&sim, "P1"), TaskState::Completed, "seed {seed}");
         assert_eq!(state_of(&sim, "P0"), TaskState::Completed, "seed {seed}");
-        assert_eq!(*heard.borrow(), vec![("#2".to_string(), ExitReason::Killed)], "seed {seed}: P1 got P2's exit");
+        assert_eq!(
+            *heard.borrow(),
+            vec![("#2".to_string(), ExitReason::Killed)],
+            "seed {seed}: P1 got P2's exit"
+        );
 
         let trace = sim.trace();
         let name = |t: TaskId| trace.task(t).unwrap().name.to_string();
@@ -58,11 +69,18 @@ fn the_kill_chain_kills_p2_and_c1_and_p1_hears_about_it() {
             .filter_map(|r| match r.event {
                 Event::ExitKilled { task, from } => Some(format!("{} kills {}", name(from), name(task))),
                 Event::ExitTrapped { task, from } => Some(format!("{} traps {}", name(task), name(from))),
-                Event::Cancelled { task, cause: CancelCause::Killed } => Some(format!("{} killed", name(task))),
+                Event::Cancelled {
+                    task,
+                    cause: CancelCause::Killed,
+                } => Some(format!("{} killed", name(task))),
                 _ => None,
             })
             .collect();
-        assert_eq!(story, vec!["P1 kills P2", "P2 killed", "P1 traps P2", "P2 kills C1", "C1 killed"], "seed {seed}");
+        assert_eq!(
+            story,
+            vec!["P1 kills P2", "P2 killed", "P1 traps P2", "P2 kills C1", "C1 killed"],
+            "seed {seed}"
+        );
         support::check_invariants(&trace, &format!("kill chain seed {seed}")).unwrap();
     }
 }
@@ -84,7 +102,11 @@ fn an_error_spreads_along_links_a_normal_exit_does_not() {
         (state_of(&sim, "parent"), sim.now())
     };
     assert_eq!(outcome(false), (TaskState::Completed, Duration::from_secs(10)));
-    assert_eq!(outcome(true), (TaskState::Cancelled, Duration::from_secs(1)), "the error killed the parent");
+    assert_eq!(
+        outcome(true),
+        (TaskState::Cancelled, Duration::from_secs(1)),
+        "the error killed the parent"
+    );
 }
 
 #[test]
@@ -103,5 +125,11 @@ fn a_trapping_supervisor_gets_a_message_for_a_panic() {
             (message, child.id().unwrap())
         })
         .unwrap();
-    assert_eq!(got.0, ExitMessage { from: got.1, reason: ExitReason::Error });
+    assert_eq!(
+        got.0,
+        ExitMessage {
+            from: got.1,
+            reason: ExitReason::Error
+        }
+    );
 }

@@ -5,8 +5,8 @@ use std::process::Command;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use wakescope::sweep::{self, check_determinism, check_no_panics, check_outcome, parse_seeds, SeedResult, Sweep};
-use wakescope::{spawn, yield_now, Config, Policy, Sim};
+use wakescope::sweep::{self, SeedResult, Sweep, check_determinism, check_no_panics, check_outcome, parse_seeds};
+use wakescope::{Config, Policy, Sim, spawn, yield_now};
 
 /// Seeds swept by most tests here.
 const SEEDS: std::ops::Range<u64> = 0..400;
@@ -43,14 +43,21 @@ fn failing_seeds(body: impl Fn(&mut Sim) -> SeedResult) -> Vec<(u64, String)> {
 #[test]
 fn counts_are_exact_and_the_first_failure_is_the_smallest_failing_seed() {
     let expected = failing_seeds(racy_counter);
-    assert!(!expected.is_empty() && expected.len() < SEEDS.end as usize, "{} failing seeds", expected.len());
+    assert!(
+        !expected.is_empty() && expected.len() < SEEDS.end as usize,
+        "{} failing seeds",
+        expected.len()
+    );
     let report = Sweep::new(SEEDS).jobs(1).env(false).name("racy").run(racy_counter);
     assert_eq!(report.runs, SEEDS.end);
     assert_eq!(report.failures, expected.len() as u64);
     let failure = report.first_failure.as_ref().expect("a failure");
     assert_eq!((failure.seed, &failure.message), (expected[0].0, &expected[0].1));
     assert!(failure.reproduced);
-    assert_eq!(failure.replay, format!("WAKESCOPE_SEED={} cargo test racy", failure.seed));
+    assert_eq!(
+        failure.replay,
+        format!("WAKESCOPE_SEED={} cargo test racy", failure.seed)
+    );
     assert!(!failure.trace.is_empty(), "the re-run records its trace");
     assert_eq!(failure.fingerprint, failure.trace.fingerprint());
     assert_eq!(failure.trace.header().seed, failure.seed);
@@ -65,7 +72,10 @@ fn one_job_and_many_jobs_find_the_same_first_failure() {
     assert_eq!((one.jobs, four.jobs), (1, 4));
     for other in [&four, &all] {
         assert_eq!(other.failures, one.failures);
-        let (a, b) = (one.first_failure.as_ref().unwrap(), other.first_failure.as_ref().unwrap());
+        let (a, b) = (
+            one.first_failure.as_ref().unwrap(),
+            other.first_failure.as_ref().unwrap(),
+        );
         assert_eq!((a.seed, &a.message, a.fingerprint), (b.seed, &b.message, b.fingerprint));
     }
 }
@@ -108,7 +118,11 @@ fn panics_in_the_body_are_failures_with_message_and_location() {
     assert!(failure.reproduced);
     assert!(failure.message.starts_with("panicked at "), "{}", failure.message);
     assert!(failure.message.contains("tests/sweep.rs"), "{}", failure.message);
-    assert!(failure.message.ends_with("seed 1 is one more than a multiple of three"), "{}", failure.message);
+    assert!(
+        failure.message.ends_with("seed 1 is one more than a multiple of three"),
+        "{}",
+        failure.message
+    );
 }
 
 #[test]
@@ -192,7 +206,10 @@ fn injected_nondeterminism_is_caught_at_its_first_event() {
 fn a_sweep_of_determinism_checks_counts_every_diverging_seed() {
     static CALLS: AtomicU64 = AtomicU64::new(0);
     // One job: each seed's two runs take consecutive calls, so every seed diverges.
-    let report = Sweep::new(10..30).jobs(1).env(false).check_determinism(spinner_reading_a_global(&CALLS));
+    let report = Sweep::new(10..30)
+        .jobs(1)
+        .env(false)
+        .check_determinism(spinner_reading_a_global(&CALLS));
     assert_eq!((report.runs, report.divergences), (20, 20));
     assert_eq!(report.first.as_ref().map(|d| d.seed), Some(10));
 }
@@ -221,7 +238,11 @@ fn identical_traces_with_different_verdicts_are_a_divergence_too() {
 fn tasks_spawned_from_tasks_and_names_appear_in_divergences() {
     static CALLS: AtomicU64 = AtomicU64::new(0);
     let body = |sim: &mut Sim| -> SeedResult {
-        let name = if CALLS.fetch_add(1, Ordering::SeqCst) == 0 { "left" } else { "right" };
+        let name = if CALLS.fetch_add(1, Ordering::SeqCst) == 0 {
+            "left"
+        } else {
+            "right"
+        };
         let _parent = sim.spawn("parent", async move {
             spawn(name, async {}).await.map_err(|e| e.to_string())
         });
@@ -261,25 +282,40 @@ fn seed_ranges_parse_with_clear_messages() {
 #[ignore = "run by the_environment_picks_the_seeds with WAKESCOPE_SEED set"]
 fn child_sweep_reading_the_environment() {
     let report = Sweep::new(0..1000).run(racy_counter);
-    println!("ran seeds {}..{} ({} runs)", report.seeds.start, report.seeds.end, report.runs);
+    println!(
+        "ran seeds {}..{} ({} runs)",
+        report.seeds.start, report.seeds.end, report.runs
+    );
 }
 
 #[test]
 fn the_environment_picks_the_seeds() {
     let child = |var: &str, value: &str| {
         let out = Command::new(std::env::current_exe().unwrap())
-            .args(["--ignored", "--exact", "child_sweep_reading_the_environment", "--nocapture", "--test-threads=1"])
+            .args([
+                "--ignored",
+                "--exact",
+                "child_sweep_reading_the_environment",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env_remove(wakescope::sweep::SEED_ENV)
             .env_remove(wakescope::sweep::SEEDS_ENV)
             .env(var, value)
             .output()
             .unwrap();
-        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+        )
     };
     let (ok, text) = child("WAKESCOPE_SEED", "17");
     assert!(ok && text.contains("ran seeds 17..18 (1 runs)"), "{text}");
     let (ok, text) = child("WAKESCOPE_SEEDS", "3..9");
     assert!(ok && text.contains("ran seeds 3..9 (6 runs)"), "{text}");
     let (ok, text) = child("WAKESCOPE_SEED", "seventeen");
-    assert!(!ok && text.contains("WAKESCOPE_SEED=seventeen: `seventeen` is not a seed"), "{text}");
+    assert!(
+        !ok && text.contains("WAKESCOPE_SEED=seventeen: `seventeen` is not a seed"),
+        "{text}"
+    );
 }

@@ -9,8 +9,8 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use wakescope::sweep::{check_outcome, SeedResult};
-use wakescope::{yield_now, Config, Sim};
+use wakescope::sweep::{SeedResult, check_outcome};
+use wakescope::{Config, Sim, yield_now};
 
 /// The code under test: an increment that gives way between its read and its write.
 async fn increment(counter: Rc<Cell<u32>>) {
@@ -37,11 +37,18 @@ fn a_sweep_finds_the_lost_update_and_its_seed_replays_it() {
     let report = wakescope::sweep(0..1_000, two_increments);
     println!("{report}");
 
-    let failure = report.first_failure.as_ref().expect("some seed interleaves the increments");
+    let failure = report
+        .first_failure
+        .as_ref()
+        .expect("some seed interleaves the increments");
     assert_eq!(failure.message, "counter is 1 after two increments");
     assert!(report.failures > 0, "{report}");
     // The hint to replay just this seed: `WAKESCOPE_SEED=<seed> cargo test <this test>`.
-    assert!(failure.replay.starts_with(&format!("WAKESCOPE_SEED={} cargo test", failure.seed)));
+    assert!(
+        failure
+            .replay
+            .starts_with(&format!("WAKESCOPE_SEED={} cargo test", failure.seed))
+    );
     println!("replay with: {}", failure.replay);
 
     // Replaying the seed by hand gives the same failure and the same trace.
@@ -65,7 +72,11 @@ fn a_fixed_increment_passes_every_seed() {
             });
         }
         check_outcome(&sim.run())?;
-        if counter.get() == 2 { Ok(()) } else { Err(format!("counter is {}", counter.get())) }
+        if counter.get() == 2 {
+            Ok(())
+        } else {
+            Err(format!("counter is {}", counter.get()))
+        }
     });
     report.assert_ok();
 }

@@ -6,16 +6,17 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use wakescope::sync::{channel, oneshot, Mutex, Notify, Semaphore};
-use wakescope::{sleep, spawn, work, yield_now, Config, Event, Policy, ResourceKind, ResourceOp, Sim, Trace};
+use wakescope::sync::{Mutex, Notify, Semaphore, channel, oneshot};
+use wakescope::{Config, Event, Policy, ResourceKind, ResourceOp, Sim, Trace, sleep, spawn, work, yield_now};
 
 fn ops(trace: &Trace, wanted: ResourceOp) -> Vec<(u64, String)> {
     trace
         .iter()
         .filter_map(|r| match r.event {
-            Event::Resource { task, op, .. } if op == wanted => {
-                Some((r.time_ns / 1_000_000, task.map_or("outside".into(), |t| trace.task(t).unwrap().name.to_string())))
-            }
+            Event::Resource { task, op, .. } if op == wanted => Some((
+                r.time_ns / 1_000_000,
+                task.map_or("outside".into(), |t| trace.task(t).unwrap().name.to_string()),
+            )),
             _ => None,
         })
         .collect()
@@ -45,8 +46,15 @@ fn a_full_channel_makes_the_sender_wait_and_keeps_order() {
     assert_eq!(ops(&trace, ResourceOp::Send).len(), 5);
     assert_eq!(ops(&trace, ResourceOp::Recv).len(), 5);
     let blocked = ops(&trace, ResourceOp::BlockedOnFull);
-    assert!(!blocked.is_empty() && blocked.iter().all(|(_, who)| who == "producer"), "{blocked:?}");
-    assert_eq!(ops(&trace, ResourceOp::Closed).len(), 2, "the sender's end, then the receiver's");
+    assert!(
+        !blocked.is_empty() && blocked.iter().all(|(_, who)| who == "producer"),
+        "{blocked:?}"
+    );
+    assert_eq!(
+        ops(&trace, ResourceOp::Closed).len(),
+        2,
+        "the sender's end, then the receiver's"
+    );
     let created: Vec<_> = (0..trace.resource_count())
         .map(|i| trace.resource(wakescope::ResourceId(i as u32)).unwrap())
         .map(|r| (r.kind, r.name.to_string(), r.capacity))
@@ -78,7 +86,11 @@ fn two_tasks_waiting_on_each_others_full_windows_deadlock_naming_both_and_the_ch
     let deadlock = outcome.deadlock().expect("deadlock").clone();
     let names: Vec<_> = deadlock.blocked.iter().map(|b| b.name.as_str()).collect();
     assert_eq!(names, vec!["sender A", "sender B"]);
-    let waits: Vec<_> = deadlock.blocked.iter().map(|b| b.waiting_on.as_ref().unwrap()).collect();
+    let waits: Vec<_> = deadlock
+        .blocked
+        .iter()
+        .map(|b| b.waiting_on.as_ref().unwrap())
+        .collect();
     assert_eq!(waits[0].name, "a→b window");
     assert_eq!(waits[0].op, ResourceOp::BlockedOnFull);
     assert_eq!(waits[1].name, "b→a window");
@@ -90,7 +102,11 @@ fn two_tasks_waiting_on_each_others_full_windows_deadlock_naming_both_and_the_ch
 /// releases; "other" asks for it once, right after hog's first lock.
 fn lock_order(fair: bool) -> Vec<&'static str> {
     let mut sim = Sim::new(Config::seeded(0).with_policy(Policy::Fifo));
-    let mutex = Rc::new(if fair { Mutex::new("lock", ()) } else { Mutex::unfair("lock", ()) });
+    let mutex = Rc::new(if fair {
+        Mutex::new("lock", ())
+    } else {
+        Mutex::unfair("lock", ())
+    });
     let order = Rc::new(RefCell::new(Vec::new()));
     let (m, o) = (mutex.clone(), order.clone());
     let _hog = sim.spawn("hog", async move {
@@ -199,7 +215,11 @@ fn work_holds_the_executor_and_long_polls_are_flagged() {
     let _short = sim.spawn("short", async { work(Duration::from_millis(5)).await });
     let _long = sim.spawn("long", async { work(Duration::from_millis(20)).await });
     assert!(sim.run().is_completed());
-    assert_eq!(sim.now(), Duration::from_millis(25), "work adds up: nothing overlaps it");
+    assert_eq!(
+        sim.now(),
+        Duration::from_millis(25),
+        "work adds up: nothing overlaps it"
+    );
     let trace = sim.trace();
     let fired_ms: Vec<u64> = trace
         .iter()

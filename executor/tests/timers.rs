@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use wakescope::{sleep, spawn, Config, Event, Policy, Sim, WakeSource};
+use wakescope::{Config, Event, Policy, Sim, WakeSource, sleep, spawn};
 
 const SECS: [(&str, u64); 3] = [("popcorn", 3), ("boiler", 5), ("cookies", 10)];
 
@@ -62,16 +62,21 @@ fn the_trace_tells_the_concurrent_story_exactly() {
     assert_eq!(jumps, vec![3, 5, 10]);
     // Each timer task is woken by its own timer, and `main` by the tasks it joins.
     for r in trace.iter() {
-        if let Event::Woken { task, source: WakeSource::Timer(timer) } = r.event {
+        if let Event::Woken {
+            task,
+            source: WakeSource::Timer(timer),
+        } = r.event
+        {
             assert_eq!(trace.timer(timer).unwrap().owner, Some(task));
         }
     }
     let main_wakers: Vec<&str> = trace
         .iter()
         .filter_map(|r| match r.event {
-            Event::Woken { task, source: WakeSource::Task(by) } if trace.task(task).unwrap().name == "main" => {
-                Some(trace.task(by).unwrap().name)
-            }
+            Event::Woken {
+                task,
+                source: WakeSource::Task(by),
+            } if trace.task(task).unwrap().name == "main" => Some(trace.task(by).unwrap().name),
             _ => None,
         })
         .collect();

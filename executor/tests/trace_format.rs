@@ -4,7 +4,7 @@ mod support;
 
 use std::time::Duration;
 
-use wakescope::{sleep, spawn, yield_now, Config, Sim, Trace};
+use wakescope::{Config, Sim, Trace, sleep, spawn, yield_now};
 
 fn sample() -> Sim {
     let mut sim = Sim::new(Config::seeded(11));
@@ -28,7 +28,10 @@ fn jsonl_round_trips_with_the_same_fingerprint() {
     let sim = sample();
     let trace = sim.trace();
     let text = trace.to_jsonl();
-    assert!(text.starts_with(r#"{"format":"wakescope-trace","version":1,"seed":11,"policy":"random","scenario":"sample""#), "{text}");
+    assert!(
+        text.starts_with(r#"{"format":"wakescope-trace","version":1,"seed":11,"policy":"random","scenario":"sample""#),
+        "{text}"
+    );
     let back = Trace::from_jsonl(&text).unwrap();
     assert_eq!(back.fingerprint(), trace.fingerprint());
     assert_eq!(back.events(), trace.events());
@@ -48,7 +51,10 @@ fn bad_files_are_rejected_with_the_line_and_the_problem() {
     assert_eq!(error_of(""), "the file is empty; expected a wakescope trace header");
     assert!(error_of("hello").starts_with("line 1: not a wakescope trace header"));
     let other = good.replacen("wakescope-trace", "other-trace", 1);
-    assert_eq!(error_of(&other), "line 1: format is `other-trace`, expected `wakescope-trace`");
+    assert_eq!(
+        error_of(&other),
+        "line 1: format is `other-trace`, expected `wakescope-trace`"
+    );
     let future = good.replacen(r#""version":1"#, r#""version":9"#, 1);
     assert!(error_of(&future).contains("version 9 is not supported"));
 
@@ -60,13 +66,26 @@ fn bad_files_are_rejected_with_the_line_and_the_problem() {
     assert!(error_of(&truncated_json).starts_with("line 2: "));
 
     let unknown = format!("{}\n{}", lines[0], r#"{"seq":0,"t_ns":0,"kind":"teleported","task":0}"#);
-    assert!(error_of(&unknown).contains("unknown variant `teleported`"), "{}", error_of(&unknown));
+    assert!(
+        error_of(&unknown).contains("unknown variant `teleported`"),
+        "{}",
+        error_of(&unknown)
+    );
 
-    let dangling = format!("{}\n{}", lines[0], r#"{"seq":0,"t_ns":0,"kind":"poll_started","task":4}"#);
+    let dangling = format!(
+        "{}\n{}",
+        lines[0], r#"{"seq":0,"t_ns":0,"kind":"poll_started","task":4}"#
+    );
     assert_eq!(error_of(&dangling), "line 2: task 4 is used before it was spawned");
 
-    let wrong_time = format!("{}\n{}", lines[0], r#"{"seq":0,"t_ns":5,"kind":"clock_advanced","to_ns":3}"#);
-    assert_eq!(error_of(&wrong_time), "line 2: time 5 ns disagrees with the clock events (3 ns)");
+    let wrong_time = format!(
+        "{}\n{}",
+        lines[0], r#"{"seq":0,"t_ns":5,"kind":"clock_advanced","to_ns":3}"#
+    );
+    assert_eq!(
+        error_of(&wrong_time),
+        "line 2: time 5 ns disagrees with the clock events (3 ns)"
+    );
 }
 
 #[test]

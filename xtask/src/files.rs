@@ -10,9 +10,10 @@ pub fn lock_versions(lock: &str, name: &str) -> Vec<String> {
     let mut current_version: Option<String> = None;
     let mut flush = |n: &mut Option<String>, v: &mut Option<String>| {
         if n.as_deref() == Some(name)
-            && let Some(v) = v.take() {
-                versions.push(v);
-            }
+            && let Some(v) = v.take()
+        {
+            versions.push(v);
+        }
         *n = None;
         *v = None;
     };
@@ -61,9 +62,10 @@ pub fn toml_string(toml: &str, section: &str, key: &str) -> Option<String> {
             continue;
         }
         if current == section
-            && let Some(v) = string_value(line, key) {
-                return Some(v);
-            }
+            && let Some(v) = string_value(line, key)
+        {
+            return Some(v);
+        }
     }
     None
 }
@@ -71,11 +73,14 @@ pub fn toml_string(toml: &str, section: &str, key: &str) -> Option<String> {
 /// The first `x.y.z` in a tool's `--version` output (`wasm-bindgen 0.2.130`,
 /// `trunk 0.21.14`).
 pub fn version_in(output: &str) -> Option<String> {
-    output.split_whitespace().map(|w| w.trim_start_matches('v')).find_map(|w| {
-        let core: String = w.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
-        let parts: Vec<&str> = core.split('.').collect();
-        (parts.len() >= 3 && parts.iter().all(|p| !p.is_empty())).then(|| parts[..3].join("."))
-    })
+    output
+        .split_whitespace()
+        .map(|w| w.trim_start_matches('v'))
+        .find_map(|w| {
+            let core: String = w.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+            let parts: Vec<&str> = core.split('.').collect();
+            (parts.len() >= 3 && parts.iter().all(|p| !p.is_empty())).then(|| parts[..3].join("."))
+        })
 }
 
 /// binaryen's release tag in `wasm-opt --version` output
@@ -101,7 +106,10 @@ fn string_value(line: &str, key: &str) -> Option<String> {
         return None;
     }
     let v = v.trim();
-    let v = v.strip_prefix('"').and_then(|v| v.strip_suffix('"')).or_else(|| v.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))?;
+    let v = v
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .or_else(|| v.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))?;
     Some(v.to_string())
 }
 
@@ -154,7 +162,10 @@ version = "2.0.111"
 
     #[test]
     fn the_last_package_counts_too() {
-        assert_eq!(lock_version("[[package]]\nname = \"a\"\nversion = \"1.2.3\"", "a"), Ok(Some("1.2.3".into())));
+        assert_eq!(
+            lock_version("[[package]]\nname = \"a\"\nversion = \"1.2.3\"", "a"),
+            Ok(Some("1.2.3".into()))
+        );
     }
 
     #[test]
@@ -169,7 +180,10 @@ version = "2.0.111"
 
     #[test]
     fn binaryen_tags_are_found_in_wasm_opt_output() {
-        assert_eq!(binaryen_tag_in("wasm-opt version 132 (version_132)\n").as_deref(), Some("version_132"));
+        assert_eq!(
+            binaryen_tag_in("wasm-opt version 132 (version_132)\n").as_deref(),
+            Some("version_132")
+        );
         assert_eq!(binaryen_tag_in("wasm-opt version 108").as_deref(), Some("version_108"));
         assert_eq!(binaryen_tag_in("wasm-opt version unknown").as_deref(), None);
         assert_eq!(binaryen_tag_in("").as_deref(), None);
@@ -178,7 +192,10 @@ version = "2.0.111"
     #[test]
     fn versions_are_found_in_tool_output() {
         assert_eq!(version_in("wasm-bindgen 0.2.130").as_deref(), Some("0.2.130"));
-        assert_eq!(version_in("wasm-bindgen 0.2.130 (abc123 2026-01-01)").as_deref(), Some("0.2.130"));
+        assert_eq!(
+            version_in("wasm-bindgen 0.2.130 (abc123 2026-01-01)").as_deref(),
+            Some("0.2.130")
+        );
         assert_eq!(version_in("trunk 0.21.14\n").as_deref(), Some("0.21.14"));
         assert_eq!(version_in("v20.20.2").as_deref(), Some("20.20.2"));
         assert_eq!(version_in("no version here 1.2").as_deref(), None);

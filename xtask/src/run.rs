@@ -22,7 +22,10 @@ pub struct Env {
 
 impl Env {
     pub fn detect() -> Env {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask/ lives in the workspace root").to_path_buf();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("xtask/ lives in the workspace root")
+            .to_path_buf();
         let cargo_home = std::env::var_os("CARGO_HOME")
             .map(PathBuf::from)
             .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
@@ -35,7 +38,13 @@ impl Env {
         }
         let path = std::env::join_paths(dirs).unwrap_or_else(|_| std::env::var_os("PATH").unwrap_or_default());
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        Env { root, cargo_bin, tools_bin, path, cargo }
+        Env {
+            root,
+            cargo_bin,
+            tools_bin,
+            path,
+            cargo,
+        }
     }
 
     /// `program`, run from the workspace root with xtask's `PATH`.
@@ -52,13 +61,16 @@ impl Env {
 
     /// The full path of `program` on xtask's `PATH`.
     pub fn which(&self, program: &str) -> Option<PathBuf> {
-        std::env::split_paths(&self.path).map(|d| d.join(program)).find(|p| is_executable(p))
+        std::env::split_paths(&self.path)
+            .map(|d| d.join(program))
+            .find(|p| is_executable(p))
     }
 }
 
 fn is_executable(p: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
-    p.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    p.metadata()
+        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 /// A command as a shell line: variables it sets (but `PATH`), program, arguments.
@@ -70,7 +82,11 @@ pub fn show(cmd: &Command) -> String {
         .collect();
     let program = cmd.get_program().to_string_lossy();
     // The cargo running xtask is shown as plain `cargo`.
-    let program = if program.ends_with("/cargo") { "cargo".into() } else { program };
+    let program = if program.ends_with("/cargo") {
+        "cargo".into()
+    } else {
+        program
+    };
     parts.push(program.into_owned());
     parts.extend(cmd.get_args().map(|a| quote(&a.to_string_lossy())));
     parts.join(" ")
@@ -86,8 +102,14 @@ fn quote(s: &str) -> String {
 
 /// Runs `cmd` with inherited output; an error names the command and its exit.
 pub fn run(cmd: &mut Command) -> Result<(), String> {
-    let status = cmd.status().map_err(|e| format!("could not start `{}`: {e}", show(cmd)))?;
-    if status.success() { Ok(()) } else { Err(format!("`{}` {}", show(cmd), describe(status))) }
+    let status = cmd
+        .status()
+        .map_err(|e| format!("could not start `{}`: {e}", show(cmd)))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{}` {}", show(cmd), describe(status)))
+    }
 }
 
 /// Runs `cmd` and returns its standard output and error, or `None` if it
@@ -131,7 +153,9 @@ impl Counts {
         if let Some(rest) = line.trim().strip_prefix("test result: ") {
             for part in rest.split(';') {
                 let words: Vec<&str> = part.split_whitespace().collect();
-                let (Some(n), Some(what)) = (words.iter().rev().nth(1), words.last()) else { continue };
+                let (Some(n), Some(what)) = (words.iter().rev().nth(1), words.last()) else {
+                    continue;
+                };
                 let Ok(n) = n.parse::<u64>() else { continue };
                 match *what {
                     "passed" => self.passed += n,
@@ -146,14 +170,15 @@ impl Counts {
         if let Some(rest) = summary {
             let mut words = rest.split_whitespace();
             if let (Some(what), Some(n), None) = (words.next(), words.next(), words.next())
-                && let Ok(n) = n.parse::<u64>() {
-                    match what {
-                        "pass" => self.passed += n,
-                        "fail" => self.failed += n,
-                        "skipped" | "todo" => self.skipped += n,
-                        _ => {}
-                    }
+                && let Ok(n) = n.parse::<u64>()
+            {
+                match what {
+                    "pass" => self.passed += n,
+                    "fail" => self.failed += n,
+                    "skipped" | "todo" => self.skipped += n,
+                    _ => {}
                 }
+            }
         }
     }
 }
@@ -162,19 +187,28 @@ impl Counts {
 /// tests its closing lines report to `counts` (also when it fails).
 pub fn run_counting(cmd: &mut Command, counts: &mut Counts) -> Result<(), String> {
     cmd.stdin(Stdio::null()).stdout(Stdio::piped());
-    let mut child = cmd.spawn().map_err(|e| format!("could not start `{}`: {e}", show(cmd)))?;
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("could not start `{}`: {e}", show(cmd)))?;
     if let Some(stdout) = child.stdout.take() {
         let out = io::stdout();
         for line in BufReader::new(stdout).split(b'\n') {
             let Ok(line) = line else { break };
             let mut lock = out.lock();
             // A closed stdout (`| head`) must not stop the tests.
-            let _ = lock.write_all(&line).and_then(|_| lock.write_all(b"\n")).and_then(|_| lock.flush());
+            let _ = lock
+                .write_all(&line)
+                .and_then(|_| lock.write_all(b"\n"))
+                .and_then(|_| lock.flush());
             counts.scan(&String::from_utf8_lossy(&line));
         }
     }
     let status = child.wait().map_err(|e| format!("`{}`: {e}", show(cmd)))?;
-    if status.success() { Ok(()) } else { Err(format!("`{}` {}", show(cmd), describe(status))) }
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{}` {}", show(cmd), describe(status)))
+    }
 }
 
 #[cfg(test)]
@@ -187,17 +221,39 @@ mod tests {
         c.scan("test result: ok. 8 passed; 0 failed; 2 ignored; 0 measured; 0 filtered out; finished in 0.00s");
         c.scan("test result: FAILED. 1 passed; 3 failed; 0 ignored; 0 filtered out");
         c.scan("test result: ok. 7 passed; 0 failed; 0 ignored; 0 filtered out; finished in 0.04s");
-        assert_eq!(c, Counts { passed: 16, failed: 3, skipped: 2 });
+        assert_eq!(
+            c,
+            Counts {
+                passed: 16,
+                failed: 3,
+                skipped: 2
+            }
+        );
     }
 
     #[test]
     fn counts_node_test_summaries() {
         let mut c = Counts::default();
-        for line in ["# tests 5", "# suites 0", "# pass 4", "# fail 1", "# cancelled 0", "# skipped 2", "# todo 0"] {
+        for line in [
+            "# tests 5",
+            "# suites 0",
+            "# pass 4",
+            "# fail 1",
+            "# cancelled 0",
+            "# skipped 2",
+            "# todo 0",
+        ] {
             c.scan(line);
         }
         c.scan("ℹ pass 3");
-        assert_eq!(c, Counts { passed: 7, failed: 1, skipped: 2 });
+        assert_eq!(
+            c,
+            Counts {
+                passed: 7,
+                failed: 1,
+                skipped: 2
+            }
+        );
     }
 
     #[test]
@@ -212,7 +268,9 @@ mod tests {
     #[test]
     fn commands_are_shown_as_shell_lines() {
         let mut cmd = Command::new("/home/x/.rustup/toolchains/stable/bin/cargo");
-        cmd.args(["test", "--test", "wasm"]).env("RUNNER", "wasm-bindgen-test-runner").env("PATH", "/bin");
+        cmd.args(["test", "--test", "wasm"])
+            .env("RUNNER", "wasm-bindgen-test-runner")
+            .env("PATH", "/bin");
         assert_eq!(show(&cmd), "RUNNER=wasm-bindgen-test-runner cargo test --test wasm");
         let mut cmd = Command::new("npm");
         cmd.arg("it's here");

@@ -15,7 +15,9 @@ pub fn task_label(trace: &Trace, task: TaskId) -> String {
 
 /// A task's name (`#id` if the trace does not know it).
 pub fn task_name(trace: &Trace, task: TaskId) -> String {
-    trace.task(task).map_or_else(|| format!("#{}", task.0), |info| info.name.to_string())
+    trace
+        .task(task)
+        .map_or_else(|| format!("#{}", task.0), |info| info.name.to_string())
 }
 
 /// A timer as `timer N (owner)`.
@@ -40,15 +42,28 @@ pub fn describe(trace: &Trace, event: Event) -> (&'static str, String) {
     let t = |task| task_label(trace, task);
     match event {
         Event::Spawned { task } => {
-            let by = trace.task(task).and_then(|i| i.parent).map(|p| format!(" (by {})", t(p))).unwrap_or_default();
+            let by = trace
+                .task(task)
+                .and_then(|i| i.parent)
+                .map(|p| format!(" (by {})", t(p)))
+                .unwrap_or_default();
             ("spawn", format!("spawn {}{by}", t(task)))
         }
         Event::PollStarted { task } => ("poll", format!("poll {}", t(task))),
-        Event::PollEnded { task, result: PollResult::Pending } => ("pending", format!("{} → Pending", t(task))),
-        Event::PollEnded { task, result: PollResult::Ready } => ("ready", format!("{} → Ready", t(task))),
+        Event::PollEnded {
+            task,
+            result: PollResult::Pending,
+        } => ("pending", format!("{} → Pending", t(task))),
+        Event::PollEnded {
+            task,
+            result: PollResult::Ready,
+        } => ("ready", format!("{} → Ready", t(task))),
         Event::Woken { task, source } => ("wake", format!("wake {} ← {}", t(task), source_label(trace, source))),
         Event::TimerArmed { timer } => {
-            let when = trace.timer(timer).map(|i| format!(": fires at {}", duration(i.deadline_ns))).unwrap_or_default();
+            let when = trace
+                .timer(timer)
+                .map(|i| format!(": fires at {}", duration(i.deadline_ns)))
+                .unwrap_or_default();
             ("timer", format!("arm {}{when}", timer_label(trace, timer)))
         }
         Event::TimerFired { timer } => ("fire", format!("fire {}", timer_label(trace, timer))),
@@ -65,11 +80,17 @@ pub fn describe(trace: &Trace, event: Event) -> (&'static str, String) {
             ("cancel", format!("{} cancelled ({why})", t(task)))
         }
         Event::Panicked { task } => {
-            let message = trace.panic_message(task).map(|m| format!(": {}", clip(m, 120))).unwrap_or_default();
+            let message = trace
+                .panic_message(task)
+                .map(|m| format!(": {}", clip(m, 120)))
+                .unwrap_or_default();
             ("panic", format!("{} panicked{message}", t(task)))
         }
         Event::Ended { reason } => ("end", format!("run ended: {}", end_reason(reason))),
-        Event::Worked { task, to_ns } => ("work", format!("{} works on the CPU until {}", t(task), duration(to_ns))),
+        Event::Worked { task, to_ns } => (
+            "work",
+            format!("{} works on the CPU until {}", t(task), duration(to_ns)),
+        ),
         Event::LongPoll { task } => ("long", format!("{} blocked the executor (a poll over 8 ms)", t(task))),
         Event::FutureDropped { task, cause } => {
             let why = match cause {

@@ -320,7 +320,8 @@ impl ViewState {
             Event::ResourceCreated { resource } => {
                 debug_assert_eq!(resource.index(), self.resources.len(), "resource ids are dense");
                 while self.resources.len() <= resource.index() {
-                    self.resources.push(ResourceView::new(ResourceId(self.resources.len() as u32)));
+                    self.resources
+                        .push(ResourceView::new(ResourceId(self.resources.len() as u32)));
                 }
             }
             Event::Resource { resource, task, op } => {
@@ -355,7 +356,11 @@ impl ViewState {
         if self.recent_wakes.len() == RECENT_WAKES_MAX {
             self.recent_wakes.pop_front();
         }
-        self.recent_wakes.push_back(WakeView { seq: self.step, source, task });
+        self.recent_wakes.push_back(WakeView {
+            seq: self.step,
+            source,
+            task,
+        });
         match source {
             WakeSource::Timer(_) => self.phase = Phase::Fire,
             WakeSource::Task(_) => self.phase = Phase::Poll,
@@ -382,7 +387,11 @@ impl ViewState {
 
     /// A rough count of the heap words this state holds, to space snapshots.
     pub fn weight(&self) -> usize {
-        let resources: usize = self.resources.iter().map(|r| 1 + r.holders.len() + r.waiters.len()).sum();
+        let resources: usize = self
+            .resources
+            .iter()
+            .map(|r| 1 + r.holders.len() + r.waiters.len())
+            .sum();
         self.tasks.len() + self.ready.len() + self.timers.len() + resources
     }
 }

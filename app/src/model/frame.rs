@@ -9,8 +9,8 @@ use wakescope::{Event, TaskId, Trace, WakeSource};
 
 use super::describe::{describe, source_label, task_label, task_name, timer_label};
 use super::fold::{Phase, TaskStatus, ViewState};
-use super::resources;
 use super::import::Recorded;
+use super::resources;
 
 /// Rows shown in the ready queue panel; the rest are counted.
 pub const READY_ROWS_MAX: usize = 64;
@@ -154,7 +154,9 @@ impl Frame {
     /// The frame at step `k` of `run` (clamped to what is recorded).
     pub fn at(run: &impl Recorded, k: u64) -> Frame {
         run.with_view(k, |state| {
-            let next = run.poll_after(state.step).filter(|t| state.status(*t) == Some(TaskStatus::Scheduled));
+            let next = run
+                .poll_after(state.step)
+                .filter(|t| state.status(*t) == Some(TaskStatus::Scheduled));
             run.trace_do(|trace| Frame::build(state, trace, run.len(), next))
         })
     }
@@ -164,9 +166,17 @@ impl Frame {
             .ready
             .iter()
             .take(READY_ROWS_MAX)
-            .map(|task| ReadyRow { task: task.0, name: task_name(trace, task) })
+            .map(|task| ReadyRow {
+                task: task.0,
+                name: task_name(trace, task),
+            })
             .collect();
-        let longest_ns = state.timers.iter().map(|(d, _)| d.saturating_sub(state.clock_ns)).max().unwrap_or(0);
+        let longest_ns = state
+            .timers
+            .iter()
+            .map(|(d, _)| d.saturating_sub(state.clock_ns))
+            .max()
+            .unwrap_or(0);
         let timers = state
             .timers
             .iter()
@@ -238,10 +248,17 @@ impl Frame {
             tasks,
             tasks_hidden: state.tasks.len().saturating_sub(TASK_ROWS_MAX),
             wakes,
-            current: state.step.checked_sub(1).and_then(|seq| log_row(trace, seq, state.clock_ns)),
+            current: state
+                .step
+                .checked_sub(1)
+                .and_then(|seq| log_row(trace, seq, state.clock_ns)),
             resources: resource_rows(state, trace),
             resources_in_run: (0..trace.resource_count() as u32)
-                .filter(|r| trace.resource(wakescope::ResourceId(*r)).is_some_and(|i| resources::is_shown(i.kind)))
+                .filter(|r| {
+                    trace
+                        .resource(wakescope::ResourceId(*r))
+                        .is_some_and(|i| resources::is_shown(i.kind))
+                })
                 .count(),
         }
     }
@@ -249,7 +266,10 @@ impl Frame {
 
 /// The resources panel's rows: every resource but mailboxes, at most [`RESOURCE_ROWS_MAX`].
 fn resource_rows(state: &ViewState, trace: &Trace) -> Vec<ResourceRow> {
-    let task_ref = |t: TaskId| TaskRef { task: t.0, name: task_name(trace, t) };
+    let task_ref = |t: TaskId| TaskRef {
+        task: t.0,
+        name: task_name(trace, t),
+    };
     state
         .resources
         .iter()
@@ -260,7 +280,11 @@ fn resource_rows(state: &ViewState, trace: &Trace) -> Vec<ResourceRow> {
                 kind: resources::kind_word(kind),
                 name,
                 holders: r.holders.iter().map(|t| task_ref(*t)).collect(),
-                waiters: r.waiters.iter().map(|(t, op)| (task_ref(*t), resources::wait_word(*op))).collect(),
+                waiters: r
+                    .waiters
+                    .iter()
+                    .map(|(t, op)| (task_ref(*t), resources::wait_word(*op)))
+                    .collect(),
                 buffered: r.buffered,
                 capacity,
                 buffer: resources::buffer_text(r, kind, capacity),
@@ -287,7 +311,12 @@ pub fn log_window(run: &impl Recorded, k: u64) -> Vec<LogRow> {
                     time_ns = to_ns;
                 }
                 let (kind, text) = describe(trace, event);
-                Some(LogRow { seq, time_ns, kind, text })
+                Some(LogRow {
+                    seq,
+                    time_ns,
+                    kind,
+                    text,
+                })
             })
             .collect()
     })
@@ -296,5 +325,10 @@ pub fn log_window(run: &impl Recorded, k: u64) -> Vec<LogRow> {
 fn log_row(trace: &Trace, seq: u64, time_ns: u64) -> Option<LogRow> {
     let event = trace.get(seq as usize)?;
     let (kind, text) = describe(trace, event);
-    Some(LogRow { seq, time_ns, kind, text })
+    Some(LogRow {
+        seq,
+        time_ns,
+        kind,
+        text,
+    })
 }

@@ -105,11 +105,26 @@ impl Imported {
             snapshots.offer(&head);
         }
         let end = match ended {
-            Some(reason) => RunEnd { kind: end_kind(reason), message: format!("imported: {}", end_reason(reason)) },
-            None => RunEnd { kind: EndKind::Limit, message: "imported: the trace stops before the run's end".into() },
+            Some(reason) => RunEnd {
+                kind: end_kind(reason),
+                message: format!("imported: {}", end_reason(reason)),
+            },
+            None => RunEnd {
+                kind: EndKind::Limit,
+                message: "imported: the trace stops before the run's end".into(),
+            },
         };
         let fingerprint = trace.fingerprint_hex();
-        Imported { trace, head, snapshots, polls, advances, end, fingerprint, cursor: RefCell::new(None) }
+        Imported {
+            trace,
+            head,
+            snapshots,
+            polls,
+            advances,
+            end,
+            fingerprint,
+            cursor: RefCell::new(None),
+        }
     }
 
     /// The trace.

@@ -26,8 +26,8 @@ pub mod timeline;
 pub mod waitfor;
 
 pub use fold::{Phase, TaskStatus, TaskView, ViewState, WakeView};
-pub use queue::{QueueOrder, ReadyQueue};
 pub use frame::{Frame, LogRow, ReadyRow, ResourceRow, SourceKind, TaskRef, TaskRow, TimerRow, WakeRow};
-pub use run::{EndKind, Run, RunEnd, EVENTS_MAX};
-pub use snapshots::{Snapshots, SNAPSHOT_EVERY_MIN};
+pub use queue::{QueueOrder, ReadyQueue};
+pub use run::{EVENTS_MAX, EndKind, Run, RunEnd};
+pub use snapshots::{SNAPSHOT_EVERY_MIN, Snapshots};
 pub use timeline::{Timeline, TimelineBody};

@@ -31,7 +31,11 @@ pub enum QueueOrder {
 impl QueueOrder {
     /// The order for a trace header's policy name (unknown names: random).
     pub fn from_policy(policy: &str) -> QueueOrder {
-        if policy == "fifo" { QueueOrder::Fifo } else { QueueOrder::SwapRemove }
+        if policy == "fifo" {
+            QueueOrder::Fifo
+        } else {
+            QueueOrder::SwapRemove
+        }
     }
 }
 
@@ -49,7 +53,12 @@ pub struct ReadyQueue {
 impl ReadyQueue {
     /// An empty queue that gives up tasks in `order`.
     pub fn new(order: QueueOrder) -> ReadyQueue {
-        ReadyQueue { order, tasks: VecDeque::new(), head: 0, slots: Vec::new() }
+        ReadyQueue {
+            order,
+            tasks: VecDeque::new(),
+            head: 0,
+            slots: Vec::new(),
+        }
     }
 
     /// Appends `task`.

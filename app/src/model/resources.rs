@@ -154,14 +154,22 @@ pub fn buffer_text(view: &ResourceView, kind: ResourceKind, capacity: u32) -> St
     match kind {
         ResourceKind::Channel | ResourceKind::Mailbox => format!("{} / {capacity} messages", view.buffered),
         ResourceKind::Oneshot => {
-            if view.buffered > 0 { "value sent, not yet received".into() } else { "empty".into() }
+            if view.buffered > 0 {
+                "value sent, not yet received".into()
+            } else {
+                "empty".into()
+            }
         }
         ResourceKind::Semaphore => {
             let free = capacity.saturating_sub(view.holders.len() as u32);
             format!("{free} of {capacity} permits free")
         }
         ResourceKind::FairMutex | ResourceKind::UnfairMutex => {
-            if view.holders.is_empty() { "unlocked".into() } else { "locked".into() }
+            if view.holders.is_empty() {
+                "unlocked".into()
+            } else {
+                "locked".into()
+            }
         }
         ResourceKind::Notify => format!("{} notifications sent", view.notified),
     }

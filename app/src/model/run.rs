@@ -70,7 +70,10 @@ pub struct RunEnd {
 impl RunEnd {
     fn from_outcome(outcome: &Outcome) -> RunEnd {
         match outcome {
-            Outcome::Completed => RunEnd { kind: EndKind::Completed, message: "completed: every task finished".into() },
+            Outcome::Completed => RunEnd {
+                kind: EndKind::Completed,
+                message: "completed: every task finished".into(),
+            },
             Outcome::Deadlock(d) => {
                 let blocked: Vec<String> = d
                     .blocked
@@ -88,10 +91,19 @@ impl RunEnd {
                     })
                     .collect();
                 let verb = if blocked.len() == 1 { "waits" } else { "wait" };
-                RunEnd { kind: EndKind::Deadlock, message: format!("deadlock: {} {verb} forever", blocked.join("; ")) }
+                RunEnd {
+                    kind: EndKind::Deadlock,
+                    message: format!("deadlock: {} {verb} forever", blocked.join("; ")),
+                }
             }
-            Outcome::LimitReached(limit) => RunEnd { kind: EndKind::Limit, message: format!("limit: {limit}") },
-            Outcome::CheckFailed(failure) => RunEnd { kind: EndKind::CheckFailed, message: failure.to_string() },
+            Outcome::LimitReached(limit) => RunEnd {
+                kind: EndKind::Limit,
+                message: format!("limit: {limit}"),
+            },
+            Outcome::CheckFailed(failure) => RunEnd {
+                kind: EndKind::CheckFailed,
+                message: failure.to_string(),
+            },
         }
     }
 }
@@ -353,12 +365,19 @@ mod tests {
             let before = run.len();
             let done = run.advance(64);
             calls += 1;
-            assert!(run.len() - before <= FOLD_PER_ADVANCE_MAX, "call {calls} folded {}", run.len() - before);
+            assert!(
+                run.len() - before <= FOLD_PER_ADVANCE_MAX,
+                "call {calls} folded {}",
+                run.len() - before
+            );
             assert!(run.len() <= run.recorded());
             if done {
                 break;
             }
-            assert!(run.end().is_none() && run.fingerprint().is_none(), "ended before the fold caught up");
+            assert!(
+                run.end().is_none() && run.fingerprint().is_none(),
+                "ended before the fold caught up"
+            );
         }
         assert_eq!(run.len(), run.recorded());
         assert_eq!(run.end().map(|e| e.kind), Some(EndKind::Completed));
@@ -370,7 +389,17 @@ mod tests {
         assert_eq!(run.fingerprint(), Some(whole.trace().fingerprint_hex().as_str()));
         // Back and forward agree with a fold from scratch, across snapshots.
         let total = run.len();
-        for k in [total, total - 1, total / 2 + 1, total / 2, 20_001, 3, 0, total - 2, total] {
+        for k in [
+            total,
+            total - 1,
+            total / 2 + 1,
+            total / 2,
+            20_001,
+            3,
+            0,
+            total - 2,
+            total,
+        ] {
             assert_eq!(run.view_at(k), run.with_trace(|t| ViewState::fold(t, k)), "step {k}");
         }
     }

@@ -48,7 +48,11 @@ impl Judge {
     /// `record`: keep the trace (the measurements need it; the verdict does not).
     pub fn start(scenario: &'static Scenario, params: &Params, seed: u64, record: bool) -> Judge {
         let sim = scenario.start(Config::seeded(seed).with_trace(record), params);
-        Judge { scenario, sim, outcome: None }
+        Judge {
+            scenario,
+            sim,
+            outcome: None,
+        }
     }
 
     /// Takes up to `steps_max` steps; true once the run has ended.
@@ -112,7 +116,14 @@ impl SeedSweep {
     pub fn new(scenario: &'static Scenario, params: Params, first: u64, count: u64) -> SeedSweep {
         let count = count.clamp(SWEEP_SEEDS_MIN, SWEEP_SEEDS_MAX);
         let seeds = first..first.saturating_add(count);
-        SeedSweep { scenario, params, next: seeds.start, seeds, current: None, found: None }
+        SeedSweep {
+            scenario,
+            params,
+            next: seeds.start,
+            seeds,
+            current: None,
+            found: None,
+        }
     }
 
     /// The seeds this sweep tries.
@@ -144,7 +155,9 @@ impl SeedSweep {
                 break;
             }
             let seed = self.next;
-            let judge = self.current.get_or_insert_with(|| Judge::start(self.scenario, &self.params, seed, false));
+            let judge = self
+                .current
+                .get_or_insert_with(|| Judge::start(self.scenario, &self.params, seed, false));
             let before = judge.sim.steps();
             let ended = judge.advance(budget);
             budget = budget.saturating_sub((judge.sim.steps() - before).max(1) as u32);
@@ -171,7 +184,11 @@ impl SeedSweep {
         Some(match self.found.as_ref()? {
             SweepFound::Failure { seed, message } => format!("seed {seed} fails: {message}"),
             SweepFound::NoFailure => {
-                format!("no failure in seeds {}..{}", self.seeds.start, self.seeds.end.saturating_sub(1))
+                format!(
+                    "no failure in seeds {}..{}",
+                    self.seeds.start,
+                    self.seeds.end.saturating_sub(1)
+                )
             }
         })
     }

@@ -100,7 +100,11 @@ impl Timeline {
         } else {
             TimelineBody::Aggregate(aggregate(trace, end_ns))
         };
-        Timeline { end_ns: end_ns.max(1), body, ticks: ticks(end_ns) }
+        Timeline {
+            end_ns: end_ns.max(1),
+            body,
+            ticks: ticks(end_ns),
+        }
     }
 
     /// Where `time_ns` lies on the axis, from 0.0 to 1.0.
@@ -131,7 +135,11 @@ fn lanes(trace: &Trace, end_ns: u64) -> Vec<Lane> {
             Event::Worked { task, to_ns } => {
                 let work = &mut lanes[task.index()].work;
                 if work.len() < SLEEP_BARS_MAX {
-                    work.push(WorkBar { from_ns: was_ns, to_ns, long: false });
+                    work.push(WorkBar {
+                        from_ns: was_ns,
+                        to_ns,
+                        long: false,
+                    });
                 }
             }
             Event::LongPoll { task } => {
@@ -145,16 +153,26 @@ fn lanes(trace: &Trace, end_ns: u64) -> Vec<Lane> {
                 let full = polls.len() >= POLL_MARKS_MAX;
                 match polls.last_mut() {
                     Some(last) if last.time_ns == now => last.count += 1,
-                    _ if !full => polls.push(PollMark { time_ns: now, seq: record.seq, count: 1 }),
+                    _ if !full => polls.push(PollMark {
+                        time_ns: now,
+                        seq: record.seq,
+                        count: 1,
+                    }),
                     _ => {}
                 }
             }
             Event::TimerArmed { timer } => {
-                let Some(owner) = trace.timer(timer).and_then(|i| i.owner) else { continue };
+                let Some(owner) = trace.timer(timer).and_then(|i| i.owner) else {
+                    continue;
+                };
                 let sleeps = &mut lanes[owner.index()].sleeps;
                 if sleeps.len() < SLEEP_BARS_MAX {
                     open[timer.index()] = Some((owner.index(), sleeps.len()));
-                    sleeps.push(SleepBar { from_ns: now, to_ns: end_ns, seq: record.seq });
+                    sleeps.push(SleepBar {
+                        from_ns: now,
+                        to_ns: end_ns,
+                        seq: record.seq,
+                    });
                 }
             }
             Event::TimerFired { timer } | Event::TimerCancelled { timer } => {
@@ -173,14 +191,17 @@ fn lanes(trace: &Trace, end_ns: u64) -> Vec<Lane> {
 
 fn aggregate(trace: &Trace, end_ns: u64) -> Aggregate {
     let span = end_ns.max(1);
-    let bucket = |t: u64| (((t as u128) * (AGGREGATE_BUCKETS as u128 - 1) / span as u128) as usize).min(AGGREGATE_BUCKETS - 1);
+    let bucket =
+        |t: u64| (((t as u128) * (AGGREGATE_BUCKETS as u128 - 1) / span as u128) as usize).min(AGGREGATE_BUCKETS - 1);
     let mut polls = vec![0u32; AGGREGATE_BUCKETS];
     // +1 where a timer is armed, -1 where it ends; the running sum is what is pending.
     let mut delta = vec![0i64; AGGREGATE_BUCKETS + 1];
     let mut armed_at: Vec<u64> = vec![0; trace.timer_count()];
     for record in trace.iter() {
         match record.event {
-            Event::PollStarted { .. } => polls[bucket(record.time_ns)] = polls[bucket(record.time_ns)].saturating_add(1),
+            Event::PollStarted { .. } => {
+                polls[bucket(record.time_ns)] = polls[bucket(record.time_ns)].saturating_add(1)
+            }
             Event::TimerArmed { timer } => {
                 armed_at[timer.index()] = record.time_ns;
                 delta[bucket(record.time_ns)] += 1;
@@ -199,7 +220,11 @@ fn aggregate(trace: &Trace, end_ns: u64) -> Aggregate {
         sum += d;
         pending.push(sum.max(0) as u32);
     }
-    Aggregate { tasks: trace.task_count() as u32, polls, pending }
+    Aggregate {
+        tasks: trace.task_count() as u32,
+        polls,
+        pending,
+    }
 }
 
 /// Round axis ticks from 0 to about `end_ns`: steps of 1, 2 or 5 × 10ⁿ ns.
@@ -215,7 +240,11 @@ fn ticks(end_ns: u64) -> Vec<(u64, String)> {
         }
         unit = unit.saturating_mul(10);
     };
-    (0..).map(|i: u64| i * step).take_while(|t| *t <= end_ns).map(|t| (t, duration(t))).collect()
+    (0..)
+        .map(|i: u64| i * step)
+        .take_while(|t| *t <= end_ns)
+        .map(|t| (t, duration(t)))
+        .collect()
 }
 
 #[cfg(test)]

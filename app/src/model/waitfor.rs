@@ -87,7 +87,10 @@ impl DeadlockView {
         let name = |t: TaskId| deadlock.task(t).map_or_else(|| format!("#{}", t.0), |b| b.name.clone());
         // An edge a → b lies on a cycle when b follows a in one.
         let on_cycle = |a: TaskId, b: TaskId| {
-            deadlock.cycles.iter().any(|c| c.iter().enumerate().any(|(i, t)| *t == a && c[(i + 1) % c.len()] == b))
+            deadlock
+                .cycles
+                .iter()
+                .any(|c| c.iter().enumerate().any(|(i, t)| *t == a && c[(i + 1) % c.len()] == b))
         };
         let in_any_cycle = |t: TaskId| deadlock.cycles.iter().any(|c| c.contains(&t));
         let blocked = deadlock
@@ -103,12 +106,19 @@ impl DeadlockView {
                     _ => "something the executor does not track".to_string(),
                 },
                 resource: b.waiting_on.as_ref().map(|w| w.resource.0),
-                holders: b.waiting_on.as_ref().map_or_else(Vec::new, |w| w.holders.iter().map(|h| (h.0, name(*h))).collect()),
+                holders: b
+                    .waiting_on
+                    .as_ref()
+                    .map_or_else(Vec::new, |w| w.holders.iter().map(|h| (h.0, name(*h))).collect()),
                 waits_for: b.waits_for.iter().map(|t| (t.0, name(*t))).collect(),
                 in_cycle: in_any_cycle(b.task),
             })
             .collect();
-        let cycles = deadlock.cycles.iter().map(|c| (c.iter().map(|t| t.0).collect(), deadlock.describe_cycle(c))).collect();
+        let cycles = deadlock
+            .cycles
+            .iter()
+            .map(|c| (c.iter().map(|t| t.0).collect(), deadlock.describe_cycle(c)))
+            .collect();
         let (nodes, edges, size) = graph(deadlock, &on_cycle, &in_any_cycle);
         DeadlockView {
             blocked,
@@ -128,19 +138,31 @@ type Graph = (Vec<Node>, Vec<Edge>, f64);
 fn graph(deadlock: &Deadlock, on_cycle: &dyn Fn(TaskId, TaskId) -> bool, in_cycle: &dyn Fn(TaskId) -> bool) -> Graph {
     // Keys: (is_resource, id).
     let mut keys: Vec<(bool, u32, &'static str, String, bool)> = Vec::new();
-    let place = |keys: &mut Vec<(bool, u32, &'static str, String, bool)>, key: (bool, u32, &'static str, String, bool)| {
+    let place = |keys: &mut Vec<(bool, u32, &'static str, String, bool)>,
+                 key: (bool, u32, &'static str, String, bool)| {
         if !keys.iter().any(|k| k.0 == key.0 && k.1 == key.1) {
             keys.push(key);
         }
     };
     for b in &deadlock.blocked {
-        place(&mut keys, (false, b.task.0, "task", format!("{} #{}", b.name, b.task.0), in_cycle(b.task)));
+        place(
+            &mut keys,
+            (
+                false,
+                b.task.0,
+                "task",
+                format!("{} #{}", b.name, b.task.0),
+                in_cycle(b.task),
+            ),
+        );
         if let Some(w) = &b.waiting_on {
             let cyc = b.waits_for.iter().any(|t| on_cycle(b.task, *t));
             place(&mut keys, (true, w.resource.0, kind_word(w.kind), w.name.clone(), cyc));
         }
         for t in &b.waits_for {
-            let label = deadlock.task(*t).map_or_else(|| format!("#{}", t.0), |x| format!("{} #{}", x.name, t.0));
+            let label = deadlock
+                .task(*t)
+                .map_or_else(|| format!("#{}", t.0), |x| format!("{} #{}", x.name, t.0));
             place(&mut keys, (false, t.0, "task", label, in_cycle(*t)));
         }
     }
@@ -156,7 +178,14 @@ fn graph(deadlock: &Deadlock, on_cycle: &dyn Fn(TaskId, TaskId) -> bool, in_cycl
         .enumerate()
         .map(|(i, (_, id, kind, label, in_cycle))| {
             let angle = std::f64::consts::TAU * i as f64 / n - std::f64::consts::FRAC_PI_2;
-            Node { kind, id, label, x: size / 2.0 + radius * angle.cos(), y: size / 2.0 + radius * angle.sin(), in_cycle }
+            Node {
+                kind,
+                id,
+                label,
+                x: size / 2.0 + radius * angle.cos(),
+                y: size / 2.0 + radius * angle.sin(),
+                in_cycle,
+            }
         })
         .collect();
     let find = |is_res: bool, id: u32| nodes.iter().find(|n| (n.kind != "task") == is_res && n.id == id);
@@ -167,7 +196,13 @@ fn graph(deadlock: &Deadlock, on_cycle: &dyn Fn(TaskId, TaskId) -> bool, in_cycl
         let len = (dx * dx + dy * dy).sqrt().max(1.0);
         let (ux, uy) = (dx / len, dy / len);
         let cut = NODE_RADIUS + 3.0;
-        edges.push(Edge { x1: a.x + ux * cut, y1: a.y + uy * cut, x2: b.x - ux * cut, y2: b.y - uy * cut, in_cycle });
+        edges.push(Edge {
+            x1: a.x + ux * cut,
+            y1: a.y + uy * cut,
+            x2: b.x - ux * cut,
+            y2: b.y - uy * cut,
+            in_cycle,
+        });
     };
     for b in &deadlock.blocked {
         let from = find(false, b.task.0);

@@ -21,7 +21,14 @@ pub fn DeadlockPanel() -> impl IntoView {
 }
 
 fn deadlock_view(d: DeadlockView) -> impl IntoView {
-    let DeadlockView { blocked, blocked_hidden, cycles, nodes, edges, size } = d;
+    let DeadlockView {
+        blocked,
+        blocked_hidden,
+        cycles,
+        nodes,
+        edges,
+        size,
+    } = d;
     let no_cycle = cycles.is_empty();
     let cycle_count = cycles.len();
     view! {

@@ -6,8 +6,8 @@
 use leptos::prelude::*;
 
 use super::use_session;
-use crate::model::describe::duration;
 use crate::model::LogRow;
+use crate::model::describe::duration;
 
 /// The event log panel (`data-testid="event-log"`, one child per shown event).
 #[component]

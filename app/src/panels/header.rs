@@ -16,7 +16,13 @@ pub fn Header() -> impl IntoView {
     let total = move || status.with(|s| s.total);
     let clock_ns = move || with_frame(session, |f| f.clock_ns);
     let outcome_kind = move || status.with(|s| s.end.as_ref().map_or("running", |e| e.kind.as_str()));
-    let outcome_text = move || status.with(|s| s.end.as_ref().map_or_else(|| "recording…".to_string(), |e| e.message.clone()));
+    let outcome_text = move || {
+        status.with(|s| {
+            s.end
+                .as_ref()
+                .map_or_else(|| "recording…".to_string(), |e| e.message.clone())
+        })
+    };
     let hex = move || status.with(|s| s.fingerprint.clone().unwrap_or_default());
     let run_label = move || {
         if let Some(info) = session.imported.get() {

@@ -12,7 +12,9 @@ use super::use_session;
 pub fn ImportField() -> impl IntoView {
     let session = use_session();
     let on_change = move |ev: leptos::ev::Event| {
-        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
+            return;
+        };
         if let Some(file) = input.files().and_then(|f| f.get(0)) {
             session.open_file(file);
         }

@@ -7,9 +7,21 @@ use super::{use_session, with_frame};
 use crate::model::Phase;
 
 const MOVES: [(Phase, &str, &str); 3] = [
-    (Phase::Poll, "Poll a ready task", "take one task from the ready queue and call its future's poll"),
-    (Phase::Fire, "Fire due timers", "wake the tasks whose timers are due now"),
-    (Phase::Advance, "Advance the clock", "nothing is runnable: jump to the next deadline"),
+    (
+        Phase::Poll,
+        "Poll a ready task",
+        "take one task from the ready queue and call its future's poll",
+    ),
+    (
+        Phase::Fire,
+        "Fire due timers",
+        "wake the tasks whose timers are due now",
+    ),
+    (
+        Phase::Advance,
+        "Advance the clock",
+        "nothing is runnable: jump to the next deadline",
+    ),
 ];
 
 /// The loop diagram with the current move lit.
@@ -22,7 +34,11 @@ pub fn PhasePanel() -> impl IntoView {
             Phase::Start => "Start: tasks are spawned and queued; nothing has been polled yet.".to_string(),
             Phase::Poll => match &f.polling {
                 Some((id, name)) => format!("Inside poll of {name} #{id}."),
-                None => f.current.as_ref().map(|c| format!("After a poll: {}.", c.text)).unwrap_or_default(),
+                None => f
+                    .current
+                    .as_ref()
+                    .map(|c| format!("After a poll: {}.", c.text))
+                    .unwrap_or_default(),
             },
             Phase::Fire => "Firing timers: each due timer wakes the task that armed it.".to_string(),
             Phase::Advance => "Nothing was runnable, so virtual time jumped straight to the next deadline.".to_string(),

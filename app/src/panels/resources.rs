@@ -16,7 +16,11 @@ fn resource_card(row: ResourceRow) -> impl IntoView {
     let holders = row.holders.clone();
     let waiters = row.waiters.clone();
     let full = row.kind == "channel" && row.capacity > 0 && row.buffered >= row.capacity;
-    let fill_pct = if row.capacity > 0 { (row.buffered.min(row.capacity) as f64 * 100.0 / row.capacity as f64).round() } else { 0.0 };
+    let fill_pct = if row.capacity > 0 {
+        (row.buffered.min(row.capacity) as f64 * 100.0 / row.capacity as f64).round()
+    } else {
+        0.0
+    };
     view! {
         <li
             class="resource"

@@ -10,7 +10,12 @@ use crate::web::browser;
 use crate::web::session::{Session, Setup};
 
 /// Validates `params` with one value replaced (or the mode), reporting problems.
-fn revalidate(scenario: &Scenario, params: &Params, mode: &str, changed: Option<(&str, &str)>) -> (Params, Vec<String>) {
+fn revalidate(
+    scenario: &Scenario,
+    params: &Params,
+    mode: &str,
+    changed: Option<(&str, &str)>,
+) -> (Params, Vec<String>) {
     let current: Vec<(String, String)> = params
         .values
         .iter()
@@ -36,7 +41,11 @@ pub fn SetupBar() -> impl IntoView {
             return;
         };
         let seed = setup.with_untracked(|s| s.seed);
-        session.change_setup(Setup { scenario, params: scenario.default_params(), seed });
+        session.change_setup(Setup {
+            scenario,
+            params: scenario.default_params(),
+            seed,
+        });
     };
     let on_mode = move |ev: leptos::ev::Event| {
         let mode = event_target_value(&ev);
@@ -110,11 +119,19 @@ fn param_input(session: Session, spec: ParamSpec) -> impl IntoView {
     let on_change = move |ev: leptos::ev::Event| {
         let text = event_target_value(&ev);
         let current = setup.get_untracked();
-        let (params, errors) = revalidate(current.scenario, &current.params, current.params.mode, Some((spec.name, &text)));
+        let (params, errors) = revalidate(
+            current.scenario,
+            &current.params,
+            current.params.mode,
+            Some((spec.name, &text)),
+        );
         if !errors.is_empty() {
             errors.into_iter().for_each(|e| session.report(e));
             // Show the value still in force again.
-            if let Some(input) = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok()) {
+            if let Some(input) = ev
+                .target()
+                .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok())
+            {
                 input.set_value(&current.params.get(spec.name).to_string());
             }
             return;
@@ -160,7 +177,10 @@ fn SeedField() -> impl IntoView {
             Ok(seed) => set_seed(seed),
             Err(message) => {
                 session.report(format!("{message}; keeping seed {}", setup.with_untracked(|s| s.seed)));
-                if let Some(input) = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok()) {
+                if let Some(input) = ev
+                    .target()
+                    .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok())
+                {
                     input.set_value(&setup.with_untracked(|s| s.seed).to_string());
                 }
             }
@@ -214,12 +234,20 @@ fn ShareButton() -> impl IntoView {
     let url = move || {
         let setup = session.setup.get();
         let step = session.step.get();
-        format!("{}{}", session.base_url.get_value(), crate::url::format(setup.scenario, &setup.params, setup.seed, step))
+        format!(
+            "{}{}",
+            session.base_url.get_value(),
+            crate::url::format(setup.scenario, &setup.params, setup.seed, step)
+        )
     };
     let on_click = move |_| {
         let text = url();
         browser::copy_text(&text, move |ok| {
-            copied.set(if ok { "Link copied".into() } else { "Copy failed: use the address bar".into() });
+            copied.set(if ok {
+                "Link copied".into()
+            } else {
+                "Copy failed: use the address bar".into()
+            });
             set_timeout(move || copied.set(String::new()), std::time::Duration::from_secs(3));
         });
     };

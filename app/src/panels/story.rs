@@ -17,7 +17,12 @@ pub fn Story() -> impl IntoView {
             && session.step.get() >= session.status.with(|s| s.total)
     };
     let mode_about = move || {
-        setup.with(|s| s.scenario.mode(s.params.mode).map(|m| format!("{}: {}", m.label, m.about)).unwrap_or_default())
+        setup.with(|s| {
+            s.scenario
+                .mode(s.params.mode)
+                .map(|m| format!("{}: {}", m.label, m.about))
+                .unwrap_or_default()
+        })
     };
 
     view! {

@@ -22,14 +22,25 @@ pub fn SweepBar() -> impl IntoView {
                     crate::model::describe::clip(&text, 20),
                     count.get_untracked()
                 ));
-                if let Some(input) = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok()) {
+                if let Some(input) = ev
+                    .target()
+                    .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok())
+                {
                     input.set_value(&count.get_untracked().to_string());
                 }
             }
         }
     };
     let running = move || sweep.with(|s| s.running);
-    let pct = move || sweep.with(|s| if s.total == 0 { 0.0 } else { s.done as f64 * 100.0 / s.total as f64 });
+    let pct = move || {
+        sweep.with(|s| {
+            if s.total == 0 {
+                0.0
+            } else {
+                s.done as f64 * 100.0 / s.total as f64
+            }
+        })
+    };
 
     view! {
         <section class="sweep" aria-label="Find a failing seed">

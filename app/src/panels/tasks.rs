@@ -7,8 +7,8 @@
 use leptos::prelude::*;
 
 use super::{use_session, with_frame};
-use crate::model::describe::duration;
 use crate::model::TaskRow;
+use crate::model::describe::duration;
 
 /// The tasks table (one `task-row` per task, up to the table's limit).
 #[component]

@@ -25,7 +25,9 @@ pub fn TimelinePanel() -> impl IntoView {
     let polling = Memo::new(move |_| with_frame(session, |f| f.polling.as_ref().map(|(id, _)| *id)));
 
     let on_click = move |ev: leptos::ev::MouseEvent| {
-        let Some(svg) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+        let Some(svg) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
+            return;
+        };
         let rect = svg.get_bounding_client_rect();
         if rect.width() <= 0.0 {
             return;
@@ -125,7 +127,12 @@ fn labels(t: &Timeline, polling: Memo<Option<u32>>) -> AnyView {
 fn body(t: &Timeline) -> AnyView {
     let x = |ns: u64| WIDTH * t.fraction(ns);
     match &t.body {
-        TimelineBody::Lanes(lanes) => lanes.iter().enumerate().map(|(i, lane)| lane_view(lane, i, &x)).collect_view().into_any(),
+        TimelineBody::Lanes(lanes) => lanes
+            .iter()
+            .enumerate()
+            .map(|(i, lane)| lane_view(lane, i, &x))
+            .collect_view()
+            .into_any(),
         TimelineBody::Aggregate(a) => aggregate_view(a).into_any(),
     }
 }

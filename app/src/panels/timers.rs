@@ -10,8 +10,19 @@ use crate::model::describe::duration;
 pub fn Timers() -> impl IntoView {
     let session = use_session();
     let count = move || with_frame(session, |f| f.timers.len() + f.timers_hidden);
-    let lookup = move |timer: u32| with_frame(session, |f| f.timers.iter().find(|t| t.timer == timer).map(|t| (t.left_ns, t.span_ns)));
-    let late = move |timer: u32| with_frame(session, |f| f.timers.iter().find(|t| t.timer == timer).map_or(0, |t| t.late_ns));
+    let lookup = move |timer: u32| {
+        with_frame(session, |f| {
+            f.timers
+                .iter()
+                .find(|t| t.timer == timer)
+                .map(|t| (t.left_ns, t.span_ns))
+        })
+    };
+    let late = move |timer: u32| {
+        with_frame(session, |f| {
+            f.timers.iter().find(|t| t.timer == timer).map_or(0, |t| t.late_ns)
+        })
+    };
 
     view! {
         <section class="panel timers-panel" aria-labelledby="timers-title">

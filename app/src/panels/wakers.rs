@@ -47,14 +47,18 @@ fn index_of(nodes: &mut Vec<Node>, key: SourceKind, label: &str) -> usize {
     if let Some(i) = nodes.iter().position(|n| n.key == key) {
         return i;
     }
-    nodes.push(Node { key, label: clip(label, LABEL_CHARS_MAX) });
+    nodes.push(Node {
+        key,
+        label: clip(label, LABEL_CHARS_MAX),
+    });
     nodes.len() - 1
 }
 
 /// Sources on the left, woken tasks on the right, an arrow per wake.
 fn graph(frame: &Frame) -> AnyView {
     if frame.wakes.is_empty() {
-        return view! { <p class="empty">"No wake yet. A task is polled again only after something wakes it."</p> }.into_any();
+        return view! { <p class="empty">"No wake yet. A task is polled again only after something wakes it."</p> }
+            .into_any();
     }
     let mut sources = Vec::new();
     let mut targets = Vec::new();
@@ -72,7 +76,12 @@ fn graph(frame: &Frame) -> AnyView {
     let y = |i: usize| PAD / 2.0 + i as f64 * ROW_HEIGHT + ROW_HEIGHT / 2.0;
     let left_x = PAD + NODE_WIDTH;
     let right_x = WIDTH - PAD - NODE_WIDTH;
-    let summary = format!("{} latest wakes; newest: {} woke {}", frame.wakes.len(), frame.wakes[0].source_label, frame.wakes[0].task_label);
+    let summary = format!(
+        "{} latest wakes; newest: {} woke {}",
+        frame.wakes.len(),
+        frame.wakes[0].source_label,
+        frame.wakes[0].task_label
+    );
 
     // Oldest first, so the newest arrow is drawn on top.
     let arrows = edges
@@ -82,8 +91,15 @@ fn graph(frame: &Frame) -> AnyView {
         .map(|(age, (s, t, _))| {
             let (y1, y2) = (y(*s), y(*t));
             let mid = (left_x + right_x) / 2.0;
-            let d = format!("M{left_x:.1},{y1:.1} C{mid:.1},{y1:.1} {mid:.1},{y2:.1} {:.1},{y2:.1}", right_x - 4.0);
-            let opacity = if age == 0 { 1.0 } else { (0.75 - age as f64 * 0.08).max(0.25) };
+            let d = format!(
+                "M{left_x:.1},{y1:.1} C{mid:.1},{y1:.1} {mid:.1},{y2:.1} {:.1},{y2:.1}",
+                right_x - 4.0
+            );
+            let opacity = if age == 0 {
+                1.0
+            } else {
+                (0.75 - age as f64 * 0.08).max(0.25)
+            };
             let class = if age == 0 { "wake-arrow newest" } else { "wake-arrow" };
             view! { <path class=class d=d opacity=opacity.to_string() marker-end="url(#wake-arrowhead)"></path> }
         })
@@ -100,7 +116,11 @@ fn graph(frame: &Frame) -> AnyView {
             node(kind, PAD, y(i), &n.label)
         })
         .collect_view();
-    let target_nodes = targets.iter().enumerate().map(|(i, n)| node("node task-node", right_x, y(i), &n.label)).collect_view();
+    let target_nodes = targets
+        .iter()
+        .enumerate()
+        .map(|(i, n)| node("node task-node", right_x, y(i), &n.label))
+        .collect_view();
 
     view! {
         <svg class="wake-graph" viewBox=format!("0 0 {WIDTH} {height}") role="img" aria-label=summary>

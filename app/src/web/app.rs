@@ -5,9 +5,23 @@ use leptos::prelude::*;
 use super::keys;
 use super::session::Session;
 use crate::panels::{
-    controls::Controls, deadlock::DeadlockPanel, errors::Errors, import::{DropHint, ImportBanner}, resources::Resources, sweep::SweepBar, event_log::EventLog, header::Header, help::Help, phase::PhasePanel,
-    ready_queue::ReadyQueue, setup::SetupBar, story::Story, tasks::Tasks, timeline::TimelinePanel,
-    timers::Timers, wakers::Wakers,
+    controls::Controls,
+    deadlock::DeadlockPanel,
+    errors::Errors,
+    event_log::EventLog,
+    header::Header,
+    help::Help,
+    import::{DropHint, ImportBanner},
+    phase::PhasePanel,
+    ready_queue::ReadyQueue,
+    resources::Resources,
+    setup::SetupBar,
+    story::Story,
+    sweep::SweepBar,
+    tasks::Tasks,
+    timeline::TimelinePanel,
+    timers::Timers,
+    wakers::Wakers,
 };
 
 /// The whole page.

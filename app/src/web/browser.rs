@@ -23,7 +23,9 @@ pub fn search() -> String {
 
 /// The address without query and fragment: origin and path.
 pub fn base_url() -> String {
-    let Some(location) = window().map(|w| w.location()) else { return String::new() };
+    let Some(location) = window().map(|w| w.location()) else {
+        return String::new();
+    };
     let origin = location.origin().unwrap_or_default();
     let path = location.pathname().unwrap_or_default();
     format!("{origin}{path}")
@@ -40,7 +42,9 @@ pub enum HistoryMode {
 
 /// Puts `query` (starting with `?`) in the address bar.
 pub fn set_query(query: &str, mode: HistoryMode) {
-    let Some(history) = window().and_then(|w| w.history().ok()) else { return };
+    let Some(history) = window().and_then(|w| w.history().ok()) else {
+        return;
+    };
     let result = match mode {
         HistoryMode::Push => history.push_state_with_url(&JsValue::NULL, "", Some(query)),
         HistoryMode::Replace => history.replace_state_with_url(&JsValue::NULL, "", Some(query)),

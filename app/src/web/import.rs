@@ -8,13 +8,13 @@
 //! returns to scenario runs.
 
 use leptos::prelude::*;
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 
 use super::session::{Session, Status};
-use crate::model::describe::clip;
-use crate::model::import::{too_large, Imported, Recorded, Source, IMPORT_BYTES_MAX};
 use crate::model::Timeline;
+use crate::model::describe::clip;
+use crate::model::import::{IMPORT_BYTES_MAX, Imported, Recorded, Source, too_large};
 use crate::url;
 
 /// What the page says about an imported trace.
@@ -37,7 +37,9 @@ impl Session {
         let imported = match Imported::parse(text) {
             Ok(imported) => imported,
             Err(error) => {
-                self.errors.set(vec![format!("{name}: {error}; the trace was not imported and the view is unchanged")]);
+                self.errors.set(vec![format!(
+                    "{name}: {error}; the trace was not imported and the view is unchanged"
+                )]);
                 return;
             }
         };
@@ -53,7 +55,12 @@ impl Session {
             file: name,
             scenario: header.scenario.clone(),
             seed: header.seed,
-            params: header.params.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" "),
+            params: header
+                .params
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(" "),
             events: imported.len(),
         };
         let status = Status {
@@ -96,12 +103,16 @@ impl Session {
         let reader_in = reader.clone();
         let onload = Closure::once_into_js(move || match reader_in.result().ok().and_then(|v| v.as_string()) {
             Some(text) => session.import_text(&name, &text),
-            None => session.errors.set(vec![format!("{}: the file could not be read as text", clip(&name, 80))]),
+            None => session
+                .errors
+                .set(vec![format!("{}: the file could not be read as text", clip(&name, 80))]),
         });
         reader.set_onload(Some(onload.unchecked_ref()));
         let name_err = file.name();
         let onerror = Closure::once_into_js(move || {
-            session.errors.set(vec![format!("{}: the file could not be read", clip(&name_err, 80))]);
+            session
+                .errors
+                .set(vec![format!("{}: the file could not be read", clip(&name_err, 80))]);
         });
         reader.set_onerror(Some(onerror.unchecked_ref()));
         if reader.read_as_text(&file).is_err() {
@@ -113,7 +124,8 @@ impl Session {
 /// Drag-and-drop of a trace file anywhere on the page, for the page's lifetime.
 pub fn install_drop(session: Session) {
     let has_files = |e: &web_sys::DragEvent| {
-        e.data_transfer().is_some_and(|d| d.types().iter().any(|t| t.as_string().as_deref() == Some("Files")))
+        e.data_transfer()
+            .is_some_and(|d| d.types().iter().any(|t| t.as_string().as_deref() == Some("Files")))
     };
     let over = window_event_listener(leptos::ev::dragover, move |e| {
         if has_files(&e) {

@@ -12,7 +12,7 @@
 use leptos::prelude::*;
 
 use super::browser;
-use super::session::{Session, Setup, SLICE_BUDGET_MS};
+use super::session::{SLICE_BUDGET_MS, Session, Setup};
 use crate::model::sweep::{Judge, SeedSweep, SweepFound};
 use crate::model::waitfor::DeadlockView;
 
@@ -89,7 +89,12 @@ impl Session {
         self.sweep_run.set_value(Some(sweep));
         let generation = self.sweep_generation.get_value() + 1;
         self.sweep_generation.set_value(generation);
-        self.sweep.set(SweepStatus { running: true, done: 0, total, result: None });
+        self.sweep.set(SweepStatus {
+            running: true,
+            done: 0,
+            total,
+            result: None,
+        });
         self.sweep_slice(generation);
     }
 

@@ -16,12 +16,12 @@ use wakescope::scenarios::{Params, Scenario};
 
 use super::address::UrlSync;
 use super::browser::{self, HistoryMode};
+use super::import::ImportInfo;
 use super::judging::{SweepStatus, Verdict};
 use super::playback::SPEED_DEFAULT;
-use crate::model::sweep::{Judge, SeedSweep};
-use crate::model::frame::{log_window, LogRow};
-use super::import::ImportInfo;
+use crate::model::frame::{LogRow, log_window};
 use crate::model::import::{Recorded, Source};
+use crate::model::sweep::{Judge, SeedSweep};
 use crate::model::{Frame, Run, RunEnd, Timeline};
 use crate::url::{self, Request};
 
@@ -111,7 +111,11 @@ impl Session {
             run: StoredValue::new_local(None),
             imported: RwSignal::new(None),
             dragging: RwSignal::new(false),
-            setup: RwSignal::new(Setup { scenario: r.scenario, params: r.params, seed: r.seed }),
+            setup: RwSignal::new(Setup {
+                scenario: r.scenario,
+                params: r.params,
+                seed: r.seed,
+            }),
             step: RwSignal::new(0),
             status: RwSignal::new(Status::default()),
             frame: RwSignal::new(None),
@@ -145,12 +149,22 @@ impl Session {
         let current = self.setup.get_untracked();
         let same = !fresh
             && self.run.with_value(|r| r.as_ref().is_some_and(|s| !s.is_imported()))
-            && current == Setup { scenario: request.scenario, params: request.params.clone(), seed: request.seed };
+            && current
+                == Setup {
+                    scenario: request.scenario,
+                    params: request.params.clone(),
+                    seed: request.seed,
+                };
         if same {
             self.halt();
             self.ask_step(request.step.unwrap_or(0), request.step.is_some());
         } else {
-            self.load(&request, request.step.unwrap_or(0), request.step.is_some(), fresh.then_some(HistoryMode::Replace));
+            self.load(
+                &request,
+                request.step.unwrap_or(0),
+                request.step.is_some(),
+                fresh.then_some(HistoryMode::Replace),
+            );
         }
     }
 
@@ -165,7 +179,11 @@ impl Session {
         let run = Run::start(request.scenario, request.params.clone(), request.seed);
         self.run.set_value(Some(Source::Run(run)));
         self.imported.set(None);
-        self.setup.set(Setup { scenario: request.scenario, params: request.params.clone(), seed: request.seed });
+        self.setup.set(Setup {
+            scenario: request.scenario,
+            params: request.params.clone(),
+            seed: request.seed,
+        });
         self.timeline.set(None);
         self.step.set(0);
         self.pending.set_value(Some(PendingStep { step, report_past_end }));
@@ -188,7 +206,12 @@ impl Session {
             current.scenario.id == setup.scenario.id && current.params == setup.params
         };
         let step = if keep_step { self.step.get_untracked() } else { 0 };
-        let request = Request { scenario: setup.scenario, params: setup.params, seed: setup.seed, step: Some(step) };
+        let request = Request {
+            scenario: setup.scenario,
+            params: setup.params,
+            seed: setup.seed,
+            step: Some(step),
+        };
         self.errors.set(Vec::new());
         self.load(&request, step, false, Some(HistoryMode::Push));
     }
@@ -230,11 +253,17 @@ impl Session {
         let finished = status.finished;
         self.status.set(status);
         let imported = self.run.with_value(|r| r.as_ref().is_some_and(Source::is_imported));
-        if finished && !imported && self.verdict.with_untracked(Option::is_none) && self.judge.with_value(Option::is_none) {
+        if finished
+            && !imported
+            && self.verdict.with_untracked(Option::is_none)
+            && self.judge.with_value(Option::is_none)
+        {
             self.start_judging();
         }
         if finished {
-            let timeline = self.run.with_value(|r| r.as_ref().map(|run| run.trace_do(Timeline::build)));
+            let timeline = self
+                .run
+                .with_value(|r| r.as_ref().map(|run| run.trace_do(Timeline::build)));
             self.timeline.set(timeline);
         }
         self.settle_pending(write_url);
@@ -243,13 +272,16 @@ impl Session {
 
     /// Moves to a step asked for earlier, once it is recorded (or the run ended short of it).
     pub(super) fn settle_pending(&self, write_url: bool) {
-        let Some(pending) = self.pending.get_value() else { return };
+        let Some(pending) = self.pending.get_value() else {
+            return;
+        };
         let status = self.status.get_untracked();
         let target = if pending.step <= status.total {
             pending.step
         } else if status.finished {
             if pending.report_past_end && pending.step != u64::MAX {
-                self.errors.update(|e| e.push(url::step_past_end(pending.step, status.total)));
+                self.errors
+                    .update(|e| e.push(url::step_past_end(pending.step, status.total)));
             }
             status.total
         } else {
@@ -265,7 +297,10 @@ impl Session {
 
     /// Shows step `k` now if recorded, or as soon as it is.
     fn ask_step(&self, k: u64, report_past_end: bool) {
-        self.pending.set_value(Some(PendingStep { step: k, report_past_end }));
+        self.pending.set_value(Some(PendingStep {
+            step: k,
+            report_past_end,
+        }));
         self.settle_pending(true);
     }
 
@@ -287,7 +322,9 @@ impl Session {
     /// Rebuilds the panels' frame and the event log window for the current step.
     pub(super) fn refresh(&self) {
         let k = self.step.get_untracked();
-        let built = self.run.with_value(|run| run.as_ref().map(|run| (Frame::at(run, k), log_window(run, k))));
+        let built = self
+            .run
+            .with_value(|run| run.as_ref().map(|run| (Frame::at(run, k), log_window(run, k))));
         if let Some((frame, log)) = built {
             self.frame.set(Some(frame));
             self.log.set(log);
@@ -297,7 +334,11 @@ impl Session {
     /// Steps forward (positive) or back (negative), clamped.
     pub fn step_by(&self, delta: i64) {
         let k = self.step.get_untracked();
-        let target = if delta < 0 { k.saturating_sub(delta.unsigned_abs()) } else { k.saturating_add(delta as u64) };
+        let target = if delta < 0 {
+            k.saturating_sub(delta.unsigned_abs())
+        } else {
+            k.saturating_add(delta as u64)
+        };
         self.seek(target);
     }
 
@@ -315,7 +356,10 @@ impl Session {
 
     /// Seeks to the step nearest a virtual time (timeline clicks).
     pub fn seek_time(&self, time_ns: u64) {
-        if let Some(k) = self.run.with_value(|r| r.as_ref().map(|run| run.step_near_time(time_ns))) {
+        if let Some(k) = self
+            .run
+            .with_value(|r| r.as_ref().map(|run| run.step_near_time(time_ns)))
+        {
             self.seek(k);
         }
     }

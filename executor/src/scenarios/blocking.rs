@@ -44,12 +44,34 @@ pub(super) const SCENARIO: Scenario = Scenario {
              firing only after it. In yielding mode the loop's polls are 2 ms each, and the frame timer \
              fires between two of them.",
     modes: &[
-        Mode { id: "blocking", label: "Blocking loop", about: "The loop runs all its iterations without an await." },
-        Mode { id: "yielding", label: "Yielding loop", about: "The loop awaits yield_now() after each iteration." },
+        Mode {
+            id: "blocking",
+            label: "Blocking loop",
+            about: "The loop runs all its iterations without an await.",
+        },
+        Mode {
+            id: "yielding",
+            label: "Yielding loop",
+            about: "The loop awaits yield_now() after each iteration.",
+        },
     ],
     params: &[
-        ParamSpec { name: "iterations", label: "Loop iterations", default: 20, min: 1, max: 500, unit: "iterations" },
-        ParamSpec { name: "step_ms", label: "Work per iteration", default: 2, min: 1, max: 16, unit: "ms" },
+        ParamSpec {
+            name: "iterations",
+            label: "Loop iterations",
+            default: 20,
+            min: 1,
+            max: 500,
+            unit: "iterations",
+        },
+        ParamSpec {
+            name: "step_ms",
+            label: "Work per iteration",
+            default: 2,
+            min: 1,
+            max: 16,
+            unit: "ms",
+        },
     ],
     spawn: spawn_blocking,
     configure: None,
@@ -88,7 +110,9 @@ async fn run_loop(iterations: u32, step: Duration, yielding: bool) {
 /// `(deadline_ns, late_ns)` of every frame timer; empty without a trace.
 fn frames(sim: &Sim) -> Vec<(u64, u64)> {
     let trace = sim.trace();
-    task_named(&trace, "frames").map(|t| timer_lateness(&trace, t)).unwrap_or_default()
+    task_named(&trace, "frames")
+        .map(|t| timer_lateness(&trace, t))
+        .unwrap_or_default()
 }
 
 fn check(sim: &Sim, outcome: &Outcome) -> Result<(), String> {

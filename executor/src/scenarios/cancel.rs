@@ -36,14 +36,44 @@ pub(super) const SCENARIO: Scenario = Scenario {
     notice: "Each cancellation is a FutureDropped (timeout, select) or Cancelled (abort) event, followed by \
              TimerCancelled for the sleep that will now never fire.",
     modes: &[
-        Mode { id: "all", label: "All three in turn", about: "A timeout, then a select, then an abort." },
-        Mode { id: "timeout", label: "Timeout", about: "A slow fetch inside a timeout." },
-        Mode { id: "select", label: "Select", about: "The first of two replicas to answer wins." },
-        Mode { id: "abort", label: "Abort", about: "A worker task aborted through its JoinHandle." },
+        Mode {
+            id: "all",
+            label: "All three in turn",
+            about: "A timeout, then a select, then an abort.",
+        },
+        Mode {
+            id: "timeout",
+            label: "Timeout",
+            about: "A slow fetch inside a timeout.",
+        },
+        Mode {
+            id: "select",
+            label: "Select",
+            about: "The first of two replicas to answer wins.",
+        },
+        Mode {
+            id: "abort",
+            label: "Abort",
+            about: "A worker task aborted through its JoinHandle.",
+        },
     ],
     params: &[
-        ParamSpec { name: "slow_s", label: "Slow work", default: 5, min: 1, max: 3600, unit: "s" },
-        ParamSpec { name: "limit_s", label: "Limit / fast answer", default: 1, min: 1, max: 3600, unit: "s" },
+        ParamSpec {
+            name: "slow_s",
+            label: "Slow work",
+            default: 5,
+            min: 1,
+            max: 3600,
+            unit: "s",
+        },
+        ParamSpec {
+            name: "limit_s",
+            label: "Limit / fast answer",
+            default: 1,
+            min: 1,
+            max: 3600,
+            unit: "s",
+        },
     ],
     spawn: spawn_cancel,
     configure: None,
@@ -77,7 +107,15 @@ fn spawn_cancel(sim: &mut Sim, params: &Params) {
 fn report(sim: &Sim) -> String {
     let trace = sim.trace();
     let dropped = count(&trace, |e| matches!(e, Event::FutureDropped { .. }));
-    let aborted = count(&trace, |e| matches!(e, Event::Cancelled { cause: CancelCause::Aborted, .. }));
+    let aborted = count(&trace, |e| {
+        matches!(
+            e,
+            Event::Cancelled {
+                cause: CancelCause::Aborted,
+                ..
+            }
+        )
+    });
     let disarmed = count(&trace, |e| matches!(e, Event::TimerCancelled { .. }));
     format!("{dropped} future(s) dropped by timeout or select, {aborted} task(s) aborted, {disarmed} timer(s) disarmed")
 }

@@ -43,8 +43,22 @@ pub(super) const SCENARIO: Scenario = Scenario {
         about: "N tasks: sleep 1 ms, then a little CPU work.",
     }],
     params: &[
-        ParamSpec { name: "tasks", label: "Tasks", default: 1000, min: 1, max: 100_000, unit: "tasks" },
-        ParamSpec { name: "poll_us", label: "CPU per task", default: 10, min: 0, max: 1000, unit: "µs" },
+        ParamSpec {
+            name: "tasks",
+            label: "Tasks",
+            default: 1000,
+            min: 1,
+            max: 100_000,
+            unit: "tasks",
+        },
+        ParamSpec {
+            name: "poll_us",
+            label: "CPU per task",
+            default: 10,
+            min: 0,
+            max: 1000,
+            unit: "µs",
+        },
     ],
     spawn: spawn_cost,
     configure: None,
@@ -76,7 +90,10 @@ fn report(sim: &Sim) -> String {
     let tasks = sim.task_count().max(1) as usize;
     let memory = format!("future size {} B per task", future_bytes());
     if !recorded(sim) {
-        return format!("{memory}; {} executor steps (record the trace for polls and latency)", sim.steps());
+        return format!(
+            "{memory}; {} executor steps (record the trace for polls and latency)",
+            sim.steps()
+        );
     }
     let trace = sim.trace();
     let polls = count(&trace, |e| matches!(e, Event::PollStarted { .. }));
@@ -99,6 +116,8 @@ fn ratio(a: usize, b: usize) -> String {
     let hundredths = a * 100 / b.max(1);
     match hundredths % 100 {
         0 => format!("{}", hundredths / 100),
-        r => format!("{}.{:02}", hundredths / 100, r).trim_end_matches('0').to_string(),
+        r => format!("{}.{:02}", hundredths / 100, r)
+            .trim_end_matches('0')
+            .to_string(),
     }
 }

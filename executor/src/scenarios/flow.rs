@@ -56,9 +56,30 @@ pub(super) const SCENARIO: Scenario = Scenario {
         },
     ],
     params: &[
-        ParamSpec { name: "segments", label: "Segments", default: 16, min: 1, max: 1000, unit: "segments" },
-        ParamSpec { name: "window", label: "Window", default: 4, min: 1, max: 64, unit: "segments" },
-        ParamSpec { name: "read_ms", label: "Receiver time per segment", default: 10, min: 0, max: 1000, unit: "ms" },
+        ParamSpec {
+            name: "segments",
+            label: "Segments",
+            default: 16,
+            min: 1,
+            max: 1000,
+            unit: "segments",
+        },
+        ParamSpec {
+            name: "window",
+            label: "Window",
+            default: 4,
+            min: 1,
+            max: 64,
+            unit: "segments",
+        },
+        ParamSpec {
+            name: "read_ms",
+            label: "Receiver time per segment",
+            default: 10,
+            min: 0,
+            max: 1000,
+            unit: "ms",
+        },
     ],
     spawn: spawn_flow,
     configure: None,
@@ -103,7 +124,11 @@ fn spawn_flow(sim: &mut Sim, params: &Params) {
 fn check(sim: &Sim, outcome: &Outcome) -> Result<(), String> {
     let params = SCENARIO.params_of(sim);
     if params.mode != "zero-window" {
-        return if outcome.is_completed() { Ok(()) } else { Err(outcome.to_string()) };
+        return if outcome.is_completed() {
+            Ok(())
+        } else {
+            Err(outcome.to_string())
+        };
     }
     let Some(deadlock) = outcome.deadlock() else {
         return Err(format!(
@@ -116,10 +141,14 @@ fn check(sim: &Sim, outcome: &Outcome) -> Result<(), String> {
     for (task, channel) in [("sender", "data"), ("receiver", "acks")] {
         let stuck = deadlock.blocked.iter().any(|b| {
             b.name == task
-                && b.waiting_on.as_ref().is_some_and(|w| w.name == channel && w.op == ResourceOp::BlockedOnFull)
+                && b.waiting_on
+                    .as_ref()
+                    .is_some_and(|w| w.name == channel && w.op == ResourceOp::BlockedOnFull)
         });
         if !stuck {
-            return Err(format!("expected `{task}` blocked on a full `{channel}`; the deadlock was: {deadlock}"));
+            return Err(format!(
+                "expected `{task}` blocked on a full `{channel}`; the deadlock was: {deadlock}"
+            ));
         }
     }
     Ok(())
@@ -131,20 +160,37 @@ fn report(sim: &Sim) -> String {
         return "no trace recorded: backpressure is measured from the trace".to_string();
     }
     let trace = sim.trace();
-    let Some(sender) = task_named(&trace, "sender") else { return "no sender in this trace".to_string() };
+    let Some(sender) = task_named(&trace, "sender") else {
+        return "no sender in this trace".to_string();
+    };
     let (mut waits, mut waited_ns, mut since) = (0, 0, None);
     for r in trace.iter() {
         match r.event {
-            Event::Resource { task: Some(t), op: ResourceOp::BlockedOnFull, .. } if t == sender => {
+            Event::Resource {
+                task: Some(t),
+                op: ResourceOp::BlockedOnFull,
+                ..
+            } if t == sender => {
                 waits += 1;
                 since = Some(r.time_ns);
             }
-            Event::Resource { task: Some(t), op: ResourceOp::Send, .. } if t == sender => {
+            Event::Resource {
+                task: Some(t),
+                op: ResourceOp::Send,
+                ..
+            } if t == sender => {
                 waited_ns += since.take().map_or(0, |s| r.time_ns - s);
             }
             _ => {}
         }
     }
-    let tail = if since.is_some() { "; its last wait never ended" } else { "" };
-    format!("the sender found the window full {waits} time(s) and waited {} in all{tail}", format_ns(waited_ns))
+    let tail = if since.is_some() {
+        "; its last wait never ended"
+    } else {
+        ""
+    };
+    format!(
+        "the sender found the window full {waits} time(s) and waited {} in all{tail}",
+        format_ns(waited_ns)
+    )
 }

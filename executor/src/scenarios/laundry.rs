@@ -41,7 +41,11 @@ pub(super) const SCENARIO: Scenario = Scenario {
             label: "Dry together",
             about: "Hang every shirt at once: one task per shirt, then join.",
         },
-        Mode { id: "one-by-one", label: "Dry one by one", about: "Hang the next shirt only when the last one is dry." },
+        Mode {
+            id: "one-by-one",
+            label: "Dry one by one",
+            about: "Hang the next shirt only when the last one is dry.",
+        },
         Mode {
             id: "ironing",
             label: "Iron (CPU work)",
@@ -49,10 +53,38 @@ pub(super) const SCENARIO: Scenario = Scenario {
         },
     ],
     params: &[
-        ParamSpec { name: "shirts", label: "Shirts", default: 10, min: 1, max: 50, unit: "shirts" },
-        ParamSpec { name: "dry_min", label: "Drying time", default: 15, min: 1, max: MINUTES_MAX, unit: "min" },
-        ParamSpec { name: "iron_min", label: "Ironing time", default: 15, min: 1, max: MINUTES_MAX, unit: "min" },
-        ParamSpec { name: "workers", label: "Workers (CPUs)", default: 1, min: 1, max: 16, unit: "workers" },
+        ParamSpec {
+            name: "shirts",
+            label: "Shirts",
+            default: 10,
+            min: 1,
+            max: 50,
+            unit: "shirts",
+        },
+        ParamSpec {
+            name: "dry_min",
+            label: "Drying time",
+            default: 15,
+            min: 1,
+            max: MINUTES_MAX,
+            unit: "min",
+        },
+        ParamSpec {
+            name: "iron_min",
+            label: "Ironing time",
+            default: 15,
+            min: 1,
+            max: MINUTES_MAX,
+            unit: "min",
+        },
+        ParamSpec {
+            name: "workers",
+            label: "Workers (CPUs)",
+            default: 1,
+            min: 1,
+            max: 16,
+            unit: "workers",
+        },
     ],
     spawn: spawn_laundry,
     configure: Some(configure),
@@ -76,11 +108,15 @@ fn spawn_laundry(sim: &mut Sim, params: &Params) {
         match mode {
             "one-by-one" => {
                 for i in 1..=shirts {
-                    spawn(&format!("shirt {i}"), sleep(dry)).await.expect("a drying shirt cannot fail");
+                    spawn(&format!("shirt {i}"), sleep(dry))
+                        .await
+                        .expect("a drying shirt cannot fail");
                 }
             }
             "ironing" => {
-                let irons: Vec<_> = (1..=shirts).map(|i| spawn(&format!("iron shirt {i}"), work(iron))).collect();
+                let irons: Vec<_> = (1..=shirts)
+                    .map(|i| spawn(&format!("iron shirt {i}"), work(iron)))
+                    .collect();
                 for h in irons {
                     h.await.expect("an ironing task cannot fail");
                 }
@@ -127,7 +163,10 @@ fn report(sim: &Sim) -> String {
     let shirts = params.get("shirts");
     let done = format_ns(sim.now().as_nanos() as u64);
     match params.mode {
-        "ironing" => format!("{shirts} shirts ironed in {done} on {} worker(s)", params.get("workers")),
+        "ironing" => format!(
+            "{shirts} shirts ironed in {done} on {} worker(s)",
+            params.get("workers")
+        ),
         "one-by-one" => format!("{shirts} shirts dried one by one in {done}"),
         _ => format!("{shirts} shirts dried together in {done}"),
     }

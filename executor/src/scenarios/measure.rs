@@ -13,12 +13,16 @@ use crate::{Sim, TaskId};
 
 /// The first task spawned with this name.
 pub(crate) fn task_named(trace: &Trace, name: &str) -> Option<TaskId> {
-    (0..trace.task_count() as u32).map(TaskId).find(|t| trace.task(*t).is_some_and(|i| i.name == name))
+    (0..trace.task_count() as u32)
+        .map(TaskId)
+        .find(|t| trace.task(*t).is_some_and(|i| i.name == name))
 }
 
 /// A task's name, or its id when the trace does not know it.
 pub(crate) fn name_of(trace: &Trace, task: TaskId) -> String {
-    trace.task(task).map_or_else(|| task.to_string(), |i| i.name.to_string())
+    trace
+        .task(task)
+        .map_or_else(|| task.to_string(), |i| i.name.to_string())
 }
 
 /// True when the run recorded a trace (recording was on).
@@ -43,12 +47,22 @@ pub(crate) fn timer_lateness(trace: &Trace, owner: TaskId) -> Vec<(u64, u64)> {
 /// Every mutex acquisition: `(task, waited_ns)` from its `BlockedOnLock` to
 /// its `Lock` (0 when it took a free lock), in the order the locks were taken.
 pub(crate) fn lock_waits(trace: &Trace) -> Vec<(TaskId, u64)> {
-    let is_mutex =
-        |r| trace.resource(r).is_some_and(|i| matches!(i.kind, ResourceKind::FairMutex | ResourceKind::UnfairMutex));
+    let is_mutex = |r| {
+        trace
+            .resource(r)
+            .is_some_and(|i| matches!(i.kind, ResourceKind::FairMutex | ResourceKind::UnfairMutex))
+    };
     let mut blocked_since: BTreeMap<TaskId, u64> = BTreeMap::new();
     let mut waits = Vec::new();
     for r in trace.iter() {
-        let Event::Resource { resource, task: Some(task), op } = r.event else { continue };
+        let Event::Resource {
+            resource,
+            task: Some(task),
+            op,
+        } = r.event
+        else {
+            continue;
+        };
         if !is_mutex(resource) {
             continue;
         }
@@ -97,7 +111,12 @@ pub(crate) fn count(trace: &Trace, pred: impl Fn(&Event) -> bool) -> usize {
 
 /// A virtual duration for people: `0 s`, `750 ns`, `2.5 µs`, `24 ms`, `1.25 s`, `150 min`.
 pub(crate) fn format_ns(ns: u64) -> String {
-    const UNITS: [(u64, &str); 4] = [(60_000_000_000, "min"), (1_000_000_000, "s"), (1_000_000, "ms"), (1_000, "µs")];
+    const UNITS: [(u64, &str); 4] = [
+        (60_000_000_000, "min"),
+        (1_000_000_000, "s"),
+        (1_000_000, "ms"),
+        (1_000, "µs"),
+    ];
     if ns == 0 {
         return "0 s".to_string();
     }

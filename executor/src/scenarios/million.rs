@@ -34,8 +34,22 @@ pub(super) const SCENARIO: Scenario = Scenario {
         about: "Spawn every task, then await their handles in order.",
     }],
     params: &[
-        ParamSpec { name: "tasks", label: "Tasks", default: 10_000, min: 1, max: 1_000_000, unit: "tasks" },
-        ParamSpec { name: "sleep_ms", label: "Sleep", default: 10, min: 1, max: 1000, unit: "ms" },
+        ParamSpec {
+            name: "tasks",
+            label: "Tasks",
+            default: 10_000,
+            min: 1,
+            max: 1_000_000,
+            unit: "tasks",
+        },
+        ParamSpec {
+            name: "sleep_ms",
+            label: "Sleep",
+            default: 10,
+            min: 1,
+            max: 1000,
+            unit: "ms",
+        },
     ],
     spawn: spawn_million,
     configure: None,
@@ -77,7 +91,10 @@ fn check(sim: &Sim, outcome: &Outcome) -> Result<(), String> {
     }
     let expected = sleep_of(&SCENARIO.params_of(sim));
     if sim.now() != expected {
-        return Err(format!("the run ended at {:?}, expected one sleep: {expected:?}", sim.now()));
+        return Err(format!(
+            "the run ended at {:?}, expected one sleep: {expected:?}",
+            sim.now()
+        ));
     }
     Ok(())
 }

@@ -169,7 +169,10 @@ impl Scenario {
 
     /// The default mode and parameters.
     pub fn default_params(&self) -> Params {
-        Params { mode: self.modes[0].id, values: self.params.iter().map(|p| (p.name, p.default)).collect() }
+        Params {
+            mode: self.modes[0].id,
+            values: self.params.iter().map(|p| (p.name, p.default)).collect(),
+        }
     }
 
     /// Checks `mode` and `key=value` pairs given as text. Every problem is
@@ -211,7 +214,10 @@ impl Scenario {
                 }
                 Ok(v) => errors.push(ParamError {
                     name: name.into(),
-                    message: format!("{name}={v} is out of range {}..={}; using {}", spec.min, spec.max, spec.default),
+                    message: format!(
+                        "{name}={v} is out of range {}..={}; using {}",
+                        spec.min, spec.max, spec.default
+                    ),
                 }),
                 Err(_) => errors.push(ParamError {
                     name: name.into(),
@@ -229,7 +235,11 @@ impl Scenario {
         let trace = sim.trace();
         let header = trace.header();
         let mode = header.params.iter().find(|(k, _)| k == "mode").map(|(_, v)| v.as_str());
-        let given = header.params.iter().filter(|(k, _)| k != "mode").map(|(k, v)| (k.as_str(), v.as_str()));
+        let given = header
+            .params
+            .iter()
+            .filter(|(k, _)| k != "mode")
+            .map(|(k, v)| (k.as_str(), v.as_str()));
         self.params(mode, given).0
     }
 

@@ -38,13 +38,42 @@ pub(super) const SCENARIO: Scenario = Scenario {
     notice: "Follow the `lock` resource. Fair: each Unlock by the hog is followed by a Lock for a waiter, \
              recorded at the same instant. Unfair: each Unlock by the hog is followed by its own Lock.",
     modes: &[
-        Mode { id: "fair", label: "Fair mutex", about: "An unlock hands the lock to the first waiter." },
-        Mode { id: "unfair", label: "Unfair mutex", about: "An unlock frees the lock; whoever asks first takes it." },
+        Mode {
+            id: "fair",
+            label: "Fair mutex",
+            about: "An unlock hands the lock to the first waiter.",
+        },
+        Mode {
+            id: "unfair",
+            label: "Unfair mutex",
+            about: "An unlock frees the lock; whoever asks first takes it.",
+        },
     ],
     params: &[
-        ParamSpec { name: "waiters", label: "Waiting tasks", default: 3, min: 1, max: 8, unit: "tasks" },
-        ParamSpec { name: "rounds", label: "Hog's rounds", default: 5, min: 1, max: 50, unit: "rounds" },
-        ParamSpec { name: "hold_ms", label: "Time holding the lock", default: 10, min: 1, max: 1000, unit: "ms" },
+        ParamSpec {
+            name: "waiters",
+            label: "Waiting tasks",
+            default: 3,
+            min: 1,
+            max: 8,
+            unit: "tasks",
+        },
+        ParamSpec {
+            name: "rounds",
+            label: "Hog's rounds",
+            default: 5,
+            min: 1,
+            max: 50,
+            unit: "rounds",
+        },
+        ParamSpec {
+            name: "hold_ms",
+            label: "Time holding the lock",
+            default: 10,
+            min: 1,
+            max: 1000,
+            unit: "ms",
+        },
     ],
     spawn: spawn_mutex,
     configure: None,
@@ -56,7 +85,11 @@ fn spawn_mutex(sim: &mut Sim, params: &Params) {
     let waiters = params.get("waiters").max(1);
     let rounds = params.get("rounds").max(1);
     let hold = Duration::from_millis(params.get("hold_ms").max(1) as u64);
-    let lock = Rc::new(if params.mode == "unfair" { Mutex::unfair("lock", ()) } else { Mutex::new("lock", ()) });
+    let lock = Rc::new(if params.mode == "unfair" {
+        Mutex::unfair("lock", ())
+    } else {
+        Mutex::new("lock", ())
+    });
     let hog_lock = lock.clone();
     let _hog = sim.spawn("hog", async move {
         for _ in 0..rounds {
@@ -84,14 +117,19 @@ fn latencies(sim: &Sim) -> Vec<(String, u64)> {
         let slot = longest.entry(task).or_default();
         *slot = (*slot).max(waited);
     }
-    longest.into_iter().map(|(task, waited)| (name_of(&trace, task), waited)).collect()
+    longest
+        .into_iter()
+        .map(|(task, waited)| (name_of(&trace, task), waited))
+        .collect()
 }
 
 fn report(sim: &Sim) -> String {
     if !recorded(sim) {
         return "no trace recorded: lock latency is measured from the trace".to_string();
     }
-    let per_task: Vec<String> =
-        latencies(sim).into_iter().map(|(name, waited)| format!("{name} {}", format_ns(waited))).collect();
+    let per_task: Vec<String> = latencies(sim)
+        .into_iter()
+        .map(|(name, waited)| format!("{name} {}", format_ns(waited)))
+        .collect();
     format!("longest wait for the lock, per task: {}", per_task.join(", "))
 }

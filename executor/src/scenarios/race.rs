@@ -51,13 +51,42 @@ pub(super) const SCENARIO: Scenario = Scenario {
              and its poll ends Pending; the other is polled before the first one's next poll — its write — \
              so the second read sees the old value. The run ends with the failed check.",
     modes: &[
-        Mode { id: "racy", label: "Racy", about: "Read, await, write: another task may run in between." },
-        Mode { id: "locked", label: "Locked", about: "The same, holding a mutex across the await." },
+        Mode {
+            id: "racy",
+            label: "Racy",
+            about: "Read, await, write: another task may run in between.",
+        },
+        Mode {
+            id: "locked",
+            label: "Locked",
+            about: "The same, holding a mutex across the await.",
+        },
     ],
     params: &[
-        ParamSpec { name: "tasks", label: "Tasks", default: 2, min: 2, max: 8, unit: "tasks" },
-        ParamSpec { name: "increments", label: "Requests per task", default: 1, min: 1, max: 100, unit: "requests" },
-        ParamSpec { name: "spread_ms", label: "Requests arrive within", default: 10, min: 0, max: 1000, unit: "ms" },
+        ParamSpec {
+            name: "tasks",
+            label: "Tasks",
+            default: 2,
+            min: 2,
+            max: 8,
+            unit: "tasks",
+        },
+        ParamSpec {
+            name: "increments",
+            label: "Requests per task",
+            default: 1,
+            min: 1,
+            max: 100,
+            unit: "requests",
+        },
+        ParamSpec {
+            name: "spread_ms",
+            label: "Requests arrive within",
+            default: 10,
+            min: 0,
+            max: 1000,
+            unit: "ms",
+        },
     ],
     spawn: spawn_race,
     configure: None,
@@ -72,9 +101,23 @@ fn spawn_race(sim: &mut Sim, params: &Params) {
     let locked = params.mode == "locked";
     let _main = sim.spawn("main", async move {
         let expected = tasks * increments;
-        let work = Work { tasks, increments, spread_ms };
-        let got = if locked { run_locked(work).await } else { run_racy(work).await };
-        check(got == expected, &format!("counter is {got}, expected {expected}: {} update(s) lost", expected - got));
+        let work = Work {
+            tasks,
+            increments,
+            spread_ms,
+        };
+        let got = if locked {
+            run_locked(work).await
+        } else {
+            run_racy(work).await
+        };
+        check(
+            got == expected,
+            &format!(
+                "counter is {got}, expected {expected}: {} update(s) lost",
+                expected - got
+            ),
+        );
     });
 }
 
@@ -94,7 +137,13 @@ async fn next_request(spread_ms: u32) {
     }
 }
 
-async fn run_racy(Work { tasks, increments, spread_ms }: Work) -> u32 {
+async fn run_racy(
+    Work {
+        tasks,
+        increments,
+        spread_ms,
+    }: Work,
+) -> u32 {
     let counter = Rc::new(Cell::new(0));
     let workers: Vec<_> = (1..=tasks)
         .map(|i| {
@@ -115,7 +164,13 @@ async fn run_racy(Work { tasks, increments, spread_ms }: Work) -> u32 {
     counter.get()
 }
 
-async fn run_locked(Work { tasks, increments, spread_ms }: Work) -> u32 {
+async fn run_locked(
+    Work {
+        tasks,
+        increments,
+        spread_ms,
+    }: Work,
+) -> u32 {
     let counter = Rc::new(Mutex::new("counter", 0));
     let workers: Vec<_> = (1..=tasks)
         .map(|i| {

@@ -39,11 +39,27 @@ pub(super) const SCENARIO: Scenario = Scenario {
     notice: "Look for Linked events as the chain is built, then at the kill: ExitKilled for P2, its \
              Cancelled, ExitTrapped at P1 (the message), and ExitKilled for C1 from P2.",
     modes: &[Mode {
-        id: "kill-chain", label: "Kill chain", about: "P0 → P1(T) → P2(T) → C1; P1 kills the hung P2."
+        id: "kill-chain",
+        label: "Kill chain",
+        about: "P0 → P1(T) → P2(T) → C1; P1 kills the hung P2.",
     }],
     params: &[
-        ParamSpec { name: "patience_s", label: "P1 waits for P2", default: 5, min: 1, max: 3600, unit: "s" },
-        ParamSpec { name: "c1_s", label: "C1's work", default: 60, min: 1, max: 3600, unit: "s" },
+        ParamSpec {
+            name: "patience_s",
+            label: "P1 waits for P2",
+            default: 5,
+            min: 1,
+            max: 3600,
+            unit: "s",
+        },
+        ParamSpec {
+            name: "c1_s",
+            label: "C1's work",
+            default: 60,
+            min: 1,
+            max: 3600,
+            unit: "s",
+        },
     ],
     spawn: spawn_chain,
     configure: None,
@@ -86,7 +102,12 @@ fn check(sim: &Sim, outcome: &Outcome) -> Result<(), String> {
         std::cmp::Ordering::Equal => &[TaskState::Completed, TaskState::Cancelled],
         std::cmp::Ordering::Greater => &[TaskState::Cancelled],
     };
-    let expected: [&[TaskState]; 4] = [&[TaskState::Completed], &[TaskState::Completed], &[TaskState::Cancelled], c1];
+    let expected: [&[TaskState]; 4] = [
+        &[TaskState::Completed],
+        &[TaskState::Completed],
+        &[TaskState::Cancelled],
+        c1,
+    ];
     for (i, (name, want)) in CHAIN.iter().zip(expected).enumerate() {
         match sim.task_state(TaskId(i as u32)) {
             Some(got) if want.contains(&got) => {}

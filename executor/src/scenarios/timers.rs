@@ -10,7 +10,11 @@ use super::measure::format_ns;
 use super::{Mode, ParamSpec, Params, Scenario};
 use crate::{Outcome, Sim, sleep, spawn};
 
-const TIMERS: [(&str, &str); 3] = [("popcorn", "popcorn_s"), ("boiler", "boiler_s"), ("cookies", "cookies_s")];
+const TIMERS: [(&str, &str); 3] = [
+    ("popcorn", "popcorn_s"),
+    ("boiler", "boiler_s"),
+    ("cookies", "cookies_s"),
+];
 
 pub(super) const SCENARIO: Scenario = Scenario {
     id: "timers",
@@ -33,9 +37,30 @@ pub(super) const SCENARIO: Scenario = Scenario {
         },
     ],
     params: &[
-        ParamSpec { name: "popcorn_s", label: "Popcorn", default: 3, min: 0, max: 3600, unit: "s" },
-        ParamSpec { name: "boiler_s", label: "Water boiler", default: 5, min: 0, max: 3600, unit: "s" },
-        ParamSpec { name: "cookies_s", label: "Cookies", default: 10, min: 0, max: 3600, unit: "s" },
+        ParamSpec {
+            name: "popcorn_s",
+            label: "Popcorn",
+            default: 3,
+            min: 0,
+            max: 3600,
+            unit: "s",
+        },
+        ParamSpec {
+            name: "boiler_s",
+            label: "Water boiler",
+            default: 5,
+            min: 0,
+            max: 3600,
+            unit: "s",
+        },
+        ParamSpec {
+            name: "cookies_s",
+            label: "Cookies",
+            default: 10,
+            min: 0,
+            max: 3600,
+            unit: "s",
+        },
     ],
     spawn: spawn_timers,
     configure: None,
@@ -58,7 +83,10 @@ fn check(sim: &Sim, outcome: &Outcome) -> Result<(), String> {
 fn report(sim: &Sim) -> String {
     let params = SCENARIO.params_of(sim);
     let secs = seconds(&params);
-    let (longest, sum) = (secs.iter().map(|(_, s)| *s).max().unwrap_or(0), secs.iter().map(|(_, s)| *s).sum::<u64>());
+    let (longest, sum) = (
+        secs.iter().map(|(_, s)| *s).max().unwrap_or(0),
+        secs.iter().map(|(_, s)| *s).sum::<u64>(),
+    );
     format!(
         "everything was done at {} (longest timer {longest} s, sum {sum} s)",
         format_ns(sim.now().as_nanos() as u64)
@@ -66,12 +94,19 @@ fn report(sim: &Sim) -> String {
 }
 
 fn seconds(params: &Params) -> Vec<(&'static str, u64)> {
-    TIMERS.iter().map(|(task, param)| (*task, params.get(param).max(0) as u64)).collect()
+    TIMERS
+        .iter()
+        .map(|(task, param)| (*task, params.get(param).max(0) as u64))
+        .collect()
 }
 
 fn expected_end(params: &Params) -> Duration {
     let secs = seconds(params).into_iter().map(|(_, s)| s);
-    Duration::from_secs(if params.mode == "sequential" { secs.sum() } else { secs.max().unwrap_or(0) })
+    Duration::from_secs(if params.mode == "sequential" {
+        secs.sum()
+    } else {
+        secs.max().unwrap_or(0)
+    })
 }
 
 fn spawn_timers(sim: &mut Sim, params: &Params) {
@@ -84,8 +119,10 @@ fn spawn_timers(sim: &mut Sim, params: &Params) {
         });
     } else {
         let _main = sim.spawn("main", async move {
-            let handles: Vec<_> =
-                secs.into_iter().map(|(name, s)| spawn(name, sleep(Duration::from_secs(s)))).collect();
+            let handles: Vec<_> = secs
+                .into_iter()
+                .map(|(name, s)| spawn(name, sleep(Duration::from_secs(s))))
+                .collect();
             for h in handles {
                 h.await.expect("a timer task cannot fail");
             }

@@ -87,7 +87,9 @@ pub fn describe_event(trace: &Trace, record: &EventRecord) -> (String, String) {
         Event::TimerArmed { timer } => {
             let info = trace.timer(timer);
             let owner = maybe_task(info.and_then(|i| i.owner));
-            let when = info.map(|i| format!(" for t={}", format_time_ns(i.deadline_ns))).unwrap_or_default();
+            let when = info
+                .map(|i| format!(" for t={}", format_time_ns(i.deadline_ns)))
+                .unwrap_or_default();
             (owner, format!("arms {timer}{when}"))
         }
         Event::TimerFired { timer } => (timer.to_string(), "fires".to_string()),
@@ -104,7 +106,10 @@ pub fn describe_event(trace: &Trace, record: &EventRecord) -> (String, String) {
             (task(t), format!("cancelled ({cause})"))
         }
         Event::Panicked { task: t } => {
-            let message = trace.panic_message(t).map(|m| format!(": {}", one_line(m))).unwrap_or_default();
+            let message = trace
+                .panic_message(t)
+                .map(|m| format!(": {}", one_line(m)))
+                .unwrap_or_default();
             (task(t), format!("panicked{message}"))
         }
         Event::Worked { task: t, to_ns } => (task(t), format!("works on the CPU until t={}", format_time_ns(to_ns))),
@@ -119,16 +124,21 @@ pub fn describe_event(trace: &Trace, record: &EventRecord) -> (String, String) {
         Event::ResourceCreated { resource } => {
             let what = match trace.resource(resource) {
                 Some(info) => {
-                    let capacity = if info.capacity > 0 { format!(" (capacity {})", info.capacity) } else { String::new() };
+                    let capacity = if info.capacity > 0 {
+                        format!(" (capacity {})", info.capacity)
+                    } else {
+                        String::new()
+                    };
                     format!("created: {} {:?}{capacity}", resource_kind(info.kind), info.name)
                 }
                 None => "created".to_string(),
             };
             (resource_label(trace, resource), what)
         }
-        Event::Resource { resource, task: t, op } => {
-            (maybe_task(t), format!("{} {}", resource_op(op), resource_label(trace, resource)))
-        }
+        Event::Resource { resource, task: t, op } => (
+            maybe_task(t),
+            format!("{} {}", resource_op(op), resource_label(trace, resource)),
+        ),
         Event::Linked { task: t, peer } => (task(t), format!("linked to {}", task(peer))),
         Event::Exited { task: t, reason } => {
             let reason = match reason {
@@ -147,13 +157,26 @@ pub fn describe_event(trace: &Trace, record: &EventRecord) -> (String, String) {
                 FaultKind::TimerJitter => "timer jitter",
                 FaultKind::Buggify => "a buggify point took its rare branch",
             };
-            (t.map_or_else(|| "run".to_string(), task), format!("fault injected: {fault}"))
+            (
+                t.map_or_else(|| "run".to_string(), task),
+                format!("fault injected: {fault}"),
+            )
         }
         Event::CheckFailed { task: t } => {
             // Messages are stored in order: this is the message of the n-th failed check.
-            let n = trace.iter().take(record.seq as usize).filter(|r| matches!(r.event, Event::CheckFailed { .. })).count();
-            let message = trace.check_message(n).map(|m| format!(": {}", one_line(m))).unwrap_or_default();
-            (t.map_or_else(|| "run".to_string(), task), format!("invariant check failed{message}"))
+            let n = trace
+                .iter()
+                .take(record.seq as usize)
+                .filter(|r| matches!(r.event, Event::CheckFailed { .. }))
+                .count();
+            let message = trace
+                .check_message(n)
+                .map(|m| format!(": {}", one_line(m)))
+                .unwrap_or_default();
+            (
+                t.map_or_else(|| "run".to_string(), task),
+                format!("invariant check failed{message}"),
+            )
         }
         Event::Ended { reason } => ("run".to_string(), format!("ended: {}", end_reason(reason))),
     }
@@ -222,7 +245,17 @@ fn task_label(trace: &Trace, task: TaskId) -> String {
 /// The text with control characters (newlines, escapes) written as escapes.
 fn one_line(text: &str) -> Cow<'_, str> {
     if text.chars().any(char::is_control) {
-        Cow::Owned(text.chars().flat_map(|c| if c.is_control() { c.escape_default().collect::<Vec<_>>() } else { vec![c] }).collect())
+        Cow::Owned(
+            text.chars()
+                .flat_map(|c| {
+                    if c.is_control() {
+                        c.escape_default().collect::<Vec<_>>()
+                    } else {
+                        vec![c]
+                    }
+                })
+                .collect(),
+        )
     } else {
         Cow::Borrowed(text)
     }

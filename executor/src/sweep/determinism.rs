@@ -164,7 +164,11 @@ impl fmt::Display for DeterminismReport {
         if let Some(d) = &self.first {
             writeln!(f, "{d}")?;
         }
-        write!(f, "determinism check: {} seed(s) run twice, {} diverged, {} job(s)", self.runs, self.divergences, self.jobs)
+        write!(
+            f,
+            "determinism check: {} seed(s) run twice, {} diverged, {} job(s)",
+            self.runs, self.divergences, self.jobs
+        )
     }
 }
 

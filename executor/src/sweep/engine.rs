@@ -14,7 +14,7 @@
 use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::ops::Range;
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Once;
 use std::time::Duration;
 
@@ -46,7 +46,11 @@ struct Acc<R> {
 
 impl<R> Acc<R> {
     fn new() -> Acc<R> {
-        Acc { runs: 0, failures: 0, first: None }
+        Acc {
+            runs: 0,
+            failures: 0,
+            first: None,
+        }
     }
 
     fn add(mut self, seed: u64, failure: Option<R>) -> Acc<R> {
@@ -66,7 +70,11 @@ impl<R> Acc<R> {
             (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
             (a, b) => a.or(b),
         };
-        Acc { runs: self.runs + other.runs, failures: self.failures + other.failures, first }
+        Acc {
+            runs: self.runs + other.runs,
+            failures: self.failures + other.failures,
+            first,
+        }
     }
 }
 
@@ -78,7 +86,13 @@ where
 {
     let clock = Stopwatch::start();
     let (acc, jobs) = run_seeds(seeds, jobs, check);
-    Tally { runs: acc.runs, failures: acc.failures, first: acc.first, jobs, elapsed: clock.elapsed() }
+    Tally {
+        runs: acc.runs,
+        failures: acc.failures,
+        first: acc.first,
+        jobs,
+        elapsed: clock.elapsed(),
+    }
 }
 
 fn run_in_order<R>(seeds: Range<u64>, check: &impl Fn(u64) -> Option<R>) -> Acc<R> {
@@ -93,7 +107,10 @@ where
 {
     use rayon::prelude::*;
     let parallel = |seeds: Range<u64>| {
-        seeds.into_par_iter().fold(Acc::new, |acc, seed| acc.add(seed, check(seed))).reduce(Acc::new, Acc::merge)
+        seeds
+            .into_par_iter()
+            .fold(Acc::new, |acc, seed| acc.add(seed, check(seed)))
+            .reduce(Acc::new, Acc::merge)
     };
     match jobs {
         Some(1) => (run_in_order(seeds, check), 1),
@@ -173,7 +190,14 @@ where
         Err(again) => (again, true),
         Ok(()) => (message, false),
     };
-    Failure { seed, message, fingerprint: trace.fingerprint(), trace, reproduced, replay }
+    Failure {
+        seed,
+        message,
+        fingerprint: trace.fingerprint(),
+        trace,
+        reproduced,
+        replay,
+    }
 }
 
 /// Calls `f`, turning a panic into its message and location.
@@ -215,14 +239,18 @@ impl QuietPanics {
             let previous = std::panic::take_hook();
             std::panic::set_hook(Box::new(move |info| {
                 if QUIET.try_with(Cell::get).unwrap_or(false) {
-                    let location = info.location().map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
+                    let location = info
+                        .location()
+                        .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
                     let _ = LAST_LOCATION.try_with(|l| *l.borrow_mut() = location);
                 } else {
                     previous(info);
                 }
             }));
         });
-        QuietPanics { was: QUIET.replace(true) }
+        QuietPanics {
+            was: QUIET.replace(true),
+        }
     }
 }
 
@@ -240,10 +268,16 @@ mod tests {
     fn merging_keeps_the_smallest_failing_seed_and_exact_counts() {
         let left = Acc::new().add(5, Some("five")).add(6, None).add(9, Some("nine"));
         let right = Acc::new().add(1, None).add(3, Some("three"));
-        for merged in [left.merge(right), Acc::new().add(3, Some("three")).merge(Acc::new().add(5, Some("five")))] {
+        for merged in [
+            left.merge(right),
+            Acc::new().add(3, Some("three")).merge(Acc::new().add(5, Some("five"))),
+        ] {
             assert_eq!(merged.first, Some((3, "three")));
         }
-        let merged = Acc::new().add(5, Some("five")).add(6, None).merge(Acc::new().add(1, None));
+        let merged = Acc::new()
+            .add(5, Some("five"))
+            .add(6, None)
+            .merge(Acc::new().add(1, None));
         assert_eq!((merged.runs, merged.failures, merged.first), (3, 1, Some((5, "five"))));
     }
 

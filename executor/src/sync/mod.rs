@@ -35,7 +35,7 @@ use crate::core::Core;
 use crate::task::TaskId;
 use crate::trace::{ResourceId, ResourceKind, ResourceOp};
 
-pub use mpsc::{channel, Receiver, Recv, RecvError, Send, SendError, Sender, TryRecvError, TrySendError};
+pub use mpsc::{Receiver, Recv, RecvError, Send, SendError, Sender, TryRecvError, TrySendError, channel};
 pub use mutex::{Lock, Mutex, MutexGuard};
 pub use notify::{Notified, Notify};
 pub use semaphore::{Acquire, AcquireError, Permit, Semaphore};
@@ -51,7 +51,12 @@ pub(crate) struct Registration {
 
 impl Registration {
     pub(crate) fn new(kind: ResourceKind, name: &str, capacity: u32) -> Registration {
-        let reg = Registration { kind, name: name.into(), capacity, id: RefCell::new(None) };
+        let reg = Registration {
+            kind,
+            name: name.into(),
+            capacity,
+            id: RefCell::new(None),
+        };
         // Register at once when created inside a simulation, so the trace
         // shows the resource from its creation.
         try_with_core(|core| reg.id_in(core));
@@ -62,9 +67,10 @@ impl Registration {
     fn id_in(&self, core: &Rc<Core>) -> ResourceId {
         let mut slot = self.id.borrow_mut();
         if let Some((id, weak)) = &*slot
-            && std::ptr::eq(weak.as_ptr(), Rc::as_ptr(core)) {
-                return *id;
-            }
+            && std::ptr::eq(weak.as_ptr(), Rc::as_ptr(core))
+        {
+            return *id;
+        }
         let id = core.create_resource(self.kind, &self.name, self.capacity);
         *slot = Some((id, Rc::downgrade(core)));
         id
@@ -112,7 +118,12 @@ impl Waiters {
         let id = self.next_id;
         self.next_id += 1;
         let task = crate::context::current_task();
-        self.queue.push_back(Waiter { id, waker: waker.clone(), task, granted: false });
+        self.queue.push_back(Waiter {
+            id,
+            waker: waker.clone(),
+            task,
+            granted: false,
+        });
         id
     }
 

@@ -65,7 +65,10 @@ impl<T> Chan<T> {
 /// assert_eq!(got.unwrap(), vec![0, 1, 2]);
 /// ```
 pub fn channel<T>(name: &str, capacity: usize) -> (Sender<T>, Receiver<T>) {
-    assert!(capacity > 0, "wakescope::sync::channel(\"{name}\", 0): a bounded channel needs a capacity of at least 1");
+    assert!(
+        capacity > 0,
+        "wakescope::sync::channel(\"{name}\", 0): a bounded channel needs a capacity of at least 1"
+    );
     let capacity_u32 = u32::try_from(capacity).unwrap_or(u32::MAX);
     let chan = Rc::new(RefCell::new(Chan {
         reg: Registration::new(ResourceKind::Channel, name, capacity_u32),
@@ -131,7 +134,9 @@ pub struct RecvError;
 impl<T> Clone for Sender<T> {
     fn clone(&self) -> Self {
         self.chan.borrow_mut().senders += 1;
-        Sender { chan: self.chan.clone() }
+        Sender {
+            chan: self.chan.clone(),
+        }
     }
 }
 
@@ -155,7 +160,11 @@ impl<T> Drop for Sender<T> {
 impl<T> Sender<T> {
     /// Sends `value`, waiting while the buffer is full.
     pub fn send(&self, value: T) -> Send<'_, T> {
-        Send { sender: self, value: Some(value), ticket: None }
+        Send {
+            sender: self,
+            value: Some(value),
+            ticket: None,
+        }
     }
 
     /// Sends `value` if there is room right now.
@@ -226,7 +235,8 @@ impl<T> Future for Send<'_, T> {
             if let Some(t) = this.ticket.take() {
                 chan.send_waiters.remove(t);
             }
-            chan.buf.push_back(this.value.take().expect("a send is not polled after it finished"));
+            chan.buf
+                .push_back(this.value.take().expect("a send is not polled after it finished"));
             chan.reg.record(ResourceOp::Send);
             let receiver = chan.recv_waker.take();
             let next = chan.next_sender();

@@ -58,16 +58,28 @@ impl<T> Mutex<T> {
     }
 
     fn with_fairness(name: &str, value: T, fair: bool) -> Mutex<T> {
-        let kind = if fair { ResourceKind::FairMutex } else { ResourceKind::UnfairMutex };
+        let kind = if fair {
+            ResourceKind::FairMutex
+        } else {
+            ResourceKind::UnfairMutex
+        };
         Mutex {
-            state: RefCell::new(State { reg: Registration::new(kind, name, 1), fair, locked: false, waiters: Waiters::default() }),
+            state: RefCell::new(State {
+                reg: Registration::new(kind, name, 1),
+                fair,
+                locked: false,
+                waiters: Waiters::default(),
+            }),
             value: UnsafeCell::new(value),
         }
     }
 
     /// Waits for the lock.
     pub fn lock(&self) -> Lock<'_, T> {
-        Lock { mutex: self, ticket: None }
+        Lock {
+            mutex: self,
+            ticket: None,
+        }
     }
 
     /// Takes the lock if it is free and nobody waits for it.
@@ -130,13 +142,15 @@ impl<'a, T> Future for Lock<'a, T> {
         let this = self.get_mut();
         let mut st = this.mutex.state.borrow_mut();
         if let Some(t) = this.ticket
-            && st.waiters.is_granted(t) {
-                st.waiters.remove(t);
-                this.ticket = None;
-                return Poll::Ready(MutexGuard { mutex: this.mutex });
-            }
+            && st.waiters.is_granted(t)
+        {
+            st.waiters.remove(t);
+            this.ticket = None;
+            return Poll::Ready(MutexGuard { mutex: this.mutex });
+        }
         // Fair: only the first in line may take a free lock. Unfair: anyone.
-        let may_take = !st.locked && (!st.fair || this.ticket.map_or(st.waiters.is_empty(), |t| st.waiters.is_first(t)));
+        let may_take =
+            !st.locked && (!st.fair || this.ticket.map_or(st.waiters.is_empty(), |t| st.waiters.is_first(t)));
         if may_take {
             if let Some(t) = this.ticket.take() {
                 st.waiters.remove(t);
@@ -173,7 +187,13 @@ impl<T> Drop for Lock<'_, T> {
         if granted {
             self.mutex.unlock();
         } else if !self.mutex.state.borrow().locked {
-            let waker: Option<Waker> = self.mutex.state.borrow_mut().waiters.first_waiting().map(|w| w.waker.clone());
+            let waker: Option<Waker> = self
+                .mutex
+                .state
+                .borrow_mut()
+                .waiters
+                .first_waiting()
+                .map(|w| w.waker.clone());
             if let Some(w) = waker {
                 w.wake();
             }

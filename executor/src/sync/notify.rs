@@ -37,7 +37,10 @@ impl Notify {
 
     /// Waits for a notification.
     pub fn notified(&self) -> Notified<'_> {
-        Notified { notify: self, ticket: None }
+        Notified {
+            notify: self,
+            ticket: None,
+        }
     }
 
     /// Wakes the first waiter, or stores a permit for the next one.

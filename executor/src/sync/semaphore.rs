@@ -50,7 +50,10 @@ impl Semaphore {
 
     /// Waits for a permit.
     pub fn acquire(&self) -> Acquire<'_> {
-        Acquire { semaphore: self, ticket: None }
+        Acquire {
+            semaphore: self,
+            ticket: None,
+        }
     }
 
     /// Takes a permit if one is free and nobody waits.
@@ -118,11 +121,14 @@ impl<'a> Future for Acquire<'a> {
         let this = self.get_mut();
         let mut st = this.semaphore.state.borrow_mut();
         if let Some(t) = this.ticket
-            && st.waiters.is_granted(t) {
-                st.waiters.remove(t);
-                this.ticket = None;
-                return Poll::Ready(Ok(Permit { semaphore: this.semaphore }));
-            }
+            && st.waiters.is_granted(t)
+        {
+            st.waiters.remove(t);
+            this.ticket = None;
+            return Poll::Ready(Ok(Permit {
+                semaphore: this.semaphore,
+            }));
+        }
         if st.closed {
             this.ticket = None;
             return Poll::Ready(Err(AcquireError));
@@ -130,7 +136,9 @@ impl<'a> Future for Acquire<'a> {
         if this.ticket.is_none() && st.permits > 0 && st.waiters.is_empty() {
             st.permits -= 1;
             st.reg.record(ResourceOp::Acquire);
-            return Poll::Ready(Ok(Permit { semaphore: this.semaphore }));
+            return Poll::Ready(Ok(Permit {
+                semaphore: this.semaphore,
+            }));
         }
         match this.ticket {
             Some(t) => {

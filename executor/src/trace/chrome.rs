@@ -96,7 +96,19 @@ struct ChromeEvent<'a> {
 
 impl<'a> ChromeEvent<'a> {
     fn new(ph: &'static str, name: &'a str, tid: u32, tick_ns: u64) -> ChromeEvent<'a> {
-        ChromeEvent { name, cat: None, ph, ts: micros(tick_ns), dur: None, pid: PID, tid, id: None, bp: None, s: None, args: None }
+        ChromeEvent {
+            name,
+            cat: None,
+            ph,
+            ts: micros(tick_ns),
+            dur: None,
+            pid: PID,
+            tid,
+            id: None,
+            bp: None,
+            s: None,
+            args: None,
+        }
     }
 }
 
@@ -121,7 +133,11 @@ enum Args<'a> {
     /// An instant: the event in words.
     Instant { what: &'a str, seq: u64, virtual_ns: u64 },
     /// A timer armed.
-    TimerArmed { timer: u32, armed_at_ns: u64, deadline_ns: Option<u64> },
+    TimerArmed {
+        timer: u32,
+        armed_at_ns: u64,
+        deadline_ns: Option<u64>,
+    },
     /// A timer fired, cancelled or left armed.
     TimerEnded { end: &'a str },
     /// A wake's arrow: who woke.
@@ -195,7 +211,8 @@ impl Trace {
     /// ```
     pub fn to_chrome_json(&self) -> String {
         let mut bytes = Vec::with_capacity(200 * self.len() + 1024);
-        self.write_chrome_json(&mut bytes).expect("writing to memory does not fail");
+        self.write_chrome_json(&mut bytes)
+            .expect("writing to memory does not fail");
         String::from_utf8(bytes).expect("serde_json writes UTF-8")
     }
 
@@ -278,7 +295,10 @@ impl<W: Write> Exporter<'_, W> {
         process.args = Some(Args::Name { name: "wakescope" });
         self.emit(&process)?;
         let tasks = self.trace.task_count() as u32;
-        let named = [(self.tid_executor, "executor".to_string(), 0), (self.tid_timers, "timers".to_string(), 1)];
+        let named = [
+            (self.tid_executor, "executor".to_string(), 0),
+            (self.tid_timers, "timers".to_string(), 1),
+        ];
         let outside = (self.tid_outside, "outside".to_string(), self.tid_outside + 1);
         let tasks = (0..tasks).map(|i| (i + 1, self.task_label(TaskId(i)), i + 2));
         let threads: Vec<(u32, String, u32)> = named.into_iter().chain(tasks).chain(std::iter::once(outside)).collect();
@@ -339,10 +359,22 @@ impl<W: Write> Exporter<'_, W> {
         if let Some(polls) = self.polls.get_mut(task.index()) {
             *polls += 1;
         }
-        self.open_polls.insert(task, OpenPoll { start_tick: tick, start_ns: record.time_ns, seq: record.seq, during: Vec::new() });
+        self.open_polls.insert(
+            task,
+            OpenPoll {
+                start_tick: tick,
+                start_ns: record.time_ns,
+                seq: record.seq,
+                during: Vec::new(),
+            },
+        );
         // Draw the arrows of the wakes that led here, ending just inside this poll.
         let tid = self.task_tid(task);
-        let wakes = self.pending_wakes.get_mut(task.index()).map(std::mem::take).unwrap_or_default();
+        let wakes = self
+            .pending_wakes
+            .get_mut(task.index())
+            .map(std::mem::take)
+            .unwrap_or_default();
         for wake in wakes {
             let mut s = ChromeEvent::new("s", "wake", wake.tid, wake.tick);
             s.cat = Some("wake");
@@ -359,7 +391,9 @@ impl<W: Write> Exporter<'_, W> {
     }
 
     fn poll_ended(&mut self, task: TaskId, result: &str, end_ns: u64, tick: u64) -> io::Result<()> {
-        let Some(poll) = self.open_polls.remove(&task) else { return Ok(()) };
+        let Some(poll) = self.open_polls.remove(&task) else {
+            return Ok(());
+        };
         let name = format!("poll → {result}");
         let mut x = ChromeEvent::new("X", &name, self.task_tid(task), poll.start_tick);
         x.cat = Some("poll");
@@ -402,8 +436,15 @@ impl<W: Write> Exporter<'_, W> {
                 (self.tid_outside, tick - 1, "outside".to_string())
             }
         };
-        let Some(pending) = self.pending_wakes.get_mut(task.index()) else { return Ok(()) };
-        pending.push(PendingWake { flow: self.next_flow, tid, tick: flow_tick, by });
+        let Some(pending) = self.pending_wakes.get_mut(task.index()) else {
+            return Ok(());
+        };
+        pending.push(PendingWake {
+            flow: self.next_flow,
+            tid,
+            tick: flow_tick,
+            by,
+        });
         self.next_flow += 1;
         Ok(())
     }
@@ -424,7 +465,11 @@ impl<W: Write> Exporter<'_, W> {
         let mut b = ChromeEvent::new("b", &name, tid, tick);
         b.cat = Some("timer");
         b.id = Some(u64::from(timer.0));
-        b.args = Some(Args::TimerArmed { timer: timer.0, armed_at_ns: record.time_ns, deadline_ns: info.map(|i| i.deadline_ns) });
+        b.args = Some(Args::TimerArmed {
+            timer: timer.0,
+            armed_at_ns: record.time_ns,
+            deadline_ns: info.map(|i| i.deadline_ns),
+        });
         self.emit(&b)?;
         if let Some(slot) = self.armed_timers.get_mut(timer.index()) {
             *slot = tid;
@@ -433,7 +478,9 @@ impl<W: Write> Exporter<'_, W> {
     }
 
     fn timer_ended(&mut self, timer: TimerId, how: &str, tick: u64) -> io::Result<()> {
-        let Some(slot) = self.armed_timers.get_mut(timer.index()) else { return Ok(()) };
+        let Some(slot) = self.armed_timers.get_mut(timer.index()) else {
+            return Ok(());
+        };
         let tid = std::mem::replace(slot, NOT_ARMED);
         if tid == NOT_ARMED {
             return Ok(());
@@ -470,7 +517,14 @@ impl<W: Write> Exporter<'_, W> {
         self.instant(self.tid_executor, &format!("{subject} {action}"), record, tick, scope)
     }
 
-    fn instant(&mut self, tid: u32, what: &str, record: &EventRecord, tick: u64, scope: &'static str) -> io::Result<()> {
+    fn instant(
+        &mut self,
+        tid: u32,
+        what: &str,
+        record: &EventRecord,
+        tick: u64,
+        scope: &'static str,
+    ) -> io::Result<()> {
         let clipped: String;
         let name = if what.chars().count() > NAME_CHARS_MAX {
             clipped = what.chars().take(NAME_CHARS_MAX).chain(std::iter::once('…')).collect();
@@ -480,7 +534,11 @@ impl<W: Write> Exporter<'_, W> {
         };
         let mut i = ChromeEvent::new("i", name, tid, tick);
         i.s = Some(scope);
-        i.args = Some(Args::Instant { what, seq: record.seq, virtual_ns: record.time_ns });
+        i.args = Some(Args::Instant {
+            what,
+            seq: record.seq,
+            virtual_ns: record.time_ns,
+        });
         self.emit(&i)
     }
 
@@ -489,10 +547,17 @@ impl<W: Write> Exporter<'_, W> {
     fn finish(&mut self, tick: u64) -> io::Result<()> {
         let open: Vec<(TaskId, u64)> = self.open_polls.iter().map(|(t, p)| (*t, p.start_tick)).collect();
         for (task, start_tick) in open {
-            self.poll_ended(task, "unfinished", self.last_ns, tick.max(start_tick + EVENT_SPACING_NS))?;
+            self.poll_ended(
+                task,
+                "unfinished",
+                self.last_ns,
+                tick.max(start_tick + EVENT_SPACING_NS),
+            )?;
         }
-        let armed: Vec<TimerId> =
-            (0..self.armed_timers.len() as u32).map(TimerId).filter(|t| self.armed_timers[t.index()] != NOT_ARMED).collect();
+        let armed: Vec<TimerId> = (0..self.armed_timers.len() as u32)
+            .map(TimerId)
+            .filter(|t| self.armed_timers[t.index()] != NOT_ARMED)
+            .collect();
         for timer in armed {
             self.timer_ended(timer, "still armed when the trace ends", tick)?;
         }

@@ -40,7 +40,7 @@
 //! configurations that schedule identically have the same fingerprint.
 
 use super::packed::Coded;
-use super::{Event, PollResult, Trace, TRACE_VERSION};
+use super::{Event, PollResult, TRACE_VERSION, Trace};
 use crate::task::TaskId;
 use crate::waker::WakeSource;
 
@@ -275,7 +275,11 @@ impl Fingerprinter {
     pub fn new() -> Fingerprinter {
         let mut h = Fnv64::new();
         h.u32(TRACE_VERSION);
-        Fingerprinter { hash: h.finish(), next: 0, checks: 0 }
+        Fingerprinter {
+            hash: h.finish(),
+            next: 0,
+            checks: 0,
+        }
     }
 
     /// Hashes up to `events_max` more events of `trace` (which must be the

@@ -55,29 +55,96 @@ struct WireLine {
 #[derive(Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum WireEvent {
-    Spawned { task: TaskId, name: String, parent: Option<TaskId> },
-    PollStarted { task: TaskId },
-    PollEnded { task: TaskId, result: PollResult },
-    Woken { task: TaskId, by: WakeSource },
-    TimerArmed { timer: TimerId, owner: Option<TaskId>, deadline_ns: u64 },
-    TimerFired { timer: TimerId },
-    TimerCancelled { timer: TimerId },
-    ClockAdvanced { to_ns: u64 },
-    Completed { task: TaskId },
-    Cancelled { task: TaskId, cause: CancelCause },
-    Panicked { task: TaskId, message: String },
-    Worked { task: TaskId, to_ns: u64 },
-    LongPoll { task: TaskId },
-    FutureDropped { task: TaskId, cause: DropCause },
-    ResourceCreated { resource: ResourceId, resource_kind: ResourceKind, name: String, capacity: u32 },
-    Resource { resource: ResourceId, task: Option<TaskId>, op: ResourceOp },
-    Linked { task: TaskId, peer: TaskId },
-    Exited { task: TaskId, reason: ExitReason },
-    ExitTrapped { task: TaskId, from: TaskId },
-    ExitKilled { task: TaskId, from: TaskId },
-    Fault { task: Option<TaskId>, fault: FaultKind },
-    CheckFailed { task: Option<TaskId>, message: String },
-    Ended { reason: EndReason },
+    Spawned {
+        task: TaskId,
+        name: String,
+        parent: Option<TaskId>,
+    },
+    PollStarted {
+        task: TaskId,
+    },
+    PollEnded {
+        task: TaskId,
+        result: PollResult,
+    },
+    Woken {
+        task: TaskId,
+        by: WakeSource,
+    },
+    TimerArmed {
+        timer: TimerId,
+        owner: Option<TaskId>,
+        deadline_ns: u64,
+    },
+    TimerFired {
+        timer: TimerId,
+    },
+    TimerCancelled {
+        timer: TimerId,
+    },
+    ClockAdvanced {
+        to_ns: u64,
+    },
+    Completed {
+        task: TaskId,
+    },
+    Cancelled {
+        task: TaskId,
+        cause: CancelCause,
+    },
+    Panicked {
+        task: TaskId,
+        message: String,
+    },
+    Worked {
+        task: TaskId,
+        to_ns: u64,
+    },
+    LongPoll {
+        task: TaskId,
+    },
+    FutureDropped {
+        task: TaskId,
+        cause: DropCause,
+    },
+    ResourceCreated {
+        resource: ResourceId,
+        resource_kind: ResourceKind,
+        name: String,
+        capacity: u32,
+    },
+    Resource {
+        resource: ResourceId,
+        task: Option<TaskId>,
+        op: ResourceOp,
+    },
+    Linked {
+        task: TaskId,
+        peer: TaskId,
+    },
+    Exited {
+        task: TaskId,
+        reason: ExitReason,
+    },
+    ExitTrapped {
+        task: TaskId,
+        from: TaskId,
+    },
+    ExitKilled {
+        task: TaskId,
+        from: TaskId,
+    },
+    Fault {
+        task: Option<TaskId>,
+        fault: FaultKind,
+    },
+    CheckFailed {
+        task: Option<TaskId>,
+        message: String,
+    },
+    Ended {
+        reason: EndReason,
+    },
 }
 
 /// Why a trace file could not be read. `line` is 1-based; 0 means the whole file.
@@ -102,7 +169,10 @@ impl fmt::Display for TraceError {
 impl std::error::Error for TraceError {}
 
 fn err(line: usize, message: impl Into<String>) -> TraceError {
-    TraceError { line, message: message.into() }
+    TraceError {
+        line,
+        message: message.into(),
+    }
 }
 
 impl Trace {
@@ -118,7 +188,11 @@ impl Trace {
         out.push('\n');
         let mut checks = 0;
         for record in self.iter() {
-            let line = WireLine { seq: record.seq, t_ns: record.time_ns, event: self.to_wire(record.event, &mut checks) };
+            let line = WireLine {
+                seq: record.seq,
+                t_ns: record.time_ns,
+                event: self.to_wire(record.event, &mut checks),
+            };
             out.push_str(&serde_json::to_string(&line).expect("event serializes"));
             out.push('\n');
         }
@@ -129,14 +203,22 @@ impl Trace {
         match event {
             Event::Spawned { task } => {
                 let info = self.task(task).expect("spawned tasks are in the task table");
-                WireEvent::Spawned { task, name: info.name.to_string(), parent: info.parent }
+                WireEvent::Spawned {
+                    task,
+                    name: info.name.to_string(),
+                    parent: info.parent,
+                }
             }
             Event::PollStarted { task } => WireEvent::PollStarted { task },
             Event::PollEnded { task, result } => WireEvent::PollEnded { task, result },
             Event::Woken { task, source } => WireEvent::Woken { task, by: source },
             Event::TimerArmed { timer } => {
                 let info = self.timer(timer).expect("armed timers are in the timer table");
-                WireEvent::TimerArmed { timer, owner: info.owner, deadline_ns: info.deadline_ns }
+                WireEvent::TimerArmed {
+                    timer,
+                    owner: info.owner,
+                    deadline_ns: info.deadline_ns,
+                }
             }
             Event::TimerFired { timer } => WireEvent::TimerFired { timer },
             Event::TimerCancelled { timer } => WireEvent::TimerCancelled { timer },
@@ -152,7 +234,9 @@ impl Trace {
             Event::LongPoll { task } => WireEvent::LongPoll { task },
             Event::FutureDropped { task, cause } => WireEvent::FutureDropped { task, cause },
             Event::ResourceCreated { resource } => {
-                let info = self.resource(resource).expect("created resources are in the resource table");
+                let info = self
+                    .resource(resource)
+                    .expect("created resources are in the resource table");
                 WireEvent::ResourceCreated {
                     resource,
                     resource_kind: info.kind,
@@ -182,27 +266,51 @@ impl Trace {
     /// line or file over [`TRACE_LINE_BYTES_MAX`] / [`TRACE_BYTES_MAX`].
     pub fn from_jsonl(text: &str) -> Result<Trace, TraceError> {
         if text.len() > TRACE_BYTES_MAX {
-            return Err(err(0, format!("the trace is {} bytes; the limit is {TRACE_BYTES_MAX}", text.len())));
+            return Err(err(
+                0,
+                format!("the trace is {} bytes; the limit is {TRACE_BYTES_MAX}", text.len()),
+            ));
         }
-        let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l)).filter(|(_, l)| !l.trim().is_empty());
-        let (n, first) = lines.next().ok_or_else(|| err(0, "the file is empty; expected a wakescope trace header"))?;
+        let mut lines = text
+            .lines()
+            .enumerate()
+            .map(|(i, l)| (i + 1, l))
+            .filter(|(_, l)| !l.trim().is_empty());
+        let (n, first) = lines
+            .next()
+            .ok_or_else(|| err(0, "the file is empty; expected a wakescope trace header"))?;
         let header = read_header(first).map_err(|e| err(n, format!("not a wakescope trace header: {e}")))?;
         if header.format != TRACE_FORMAT {
-            return Err(err(n, format!("format is `{}`, expected `{TRACE_FORMAT}`", header.format)));
+            return Err(err(
+                n,
+                format!("format is `{}`, expected `{TRACE_FORMAT}`", header.format),
+            ));
         }
         if header.version != TRACE_VERSION {
-            return Err(err(n, format!("version {} is not supported (this build reads version {TRACE_VERSION})", header.version)));
+            return Err(err(
+                n,
+                format!(
+                    "version {} is not supported (this build reads version {TRACE_VERSION})",
+                    header.version
+                ),
+            ));
         }
         let mut trace = Trace::new(header.header);
         let mut names: BTreeMap<Box<str>, u32> = BTreeMap::new();
         let mut time_ns = 0u64;
         for (n, line) in lines {
             if line.len() > TRACE_LINE_BYTES_MAX {
-                return Err(err(n, format!("the line is {} bytes; the limit is {TRACE_LINE_BYTES_MAX}", line.len())));
+                return Err(err(
+                    n,
+                    format!("the line is {} bytes; the limit is {TRACE_LINE_BYTES_MAX}", line.len()),
+                ));
             }
             let wire = read_line(line).map_err(|e| err(n, e))?;
             if wire.seq != trace.len() as u64 {
-                return Err(err(n, format!("sequence number {} out of order; expected {}", wire.seq, trace.len())));
+                return Err(err(
+                    n,
+                    format!("sequence number {} out of order; expected {}", wire.seq, trace.len()),
+                ));
             }
             if let WireEvent::ClockAdvanced { to_ns } | WireEvent::Worked { to_ns, .. } = wire.event {
                 if to_ns < time_ns {
@@ -211,7 +319,10 @@ impl Trace {
                 time_ns = to_ns;
             }
             if wire.t_ns != time_ns {
-                return Err(err(n, format!("time {} ns disagrees with the clock events ({time_ns} ns)", wire.t_ns)));
+                return Err(err(
+                    n,
+                    format!("time {} ns disagrees with the clock events ({time_ns} ns)", wire.t_ns),
+                ));
             }
             trace.push_wire(wire.event, &mut names).map_err(|m| err(n, m))?;
         }
@@ -249,7 +360,11 @@ impl Trace {
                     return Err(format!("task {} spawned out of order; expected task {tasks}", task.0));
                 }
                 if task.0 >= crate::config::TASKS_MAX_CAP {
-                    return Err(format!("task id {} is over the limit {}", task.0, crate::config::TASKS_MAX_CAP));
+                    return Err(format!(
+                        "task id {} is over the limit {}",
+                        task.0,
+                        crate::config::TASKS_MAX_CAP
+                    ));
                 }
                 if let Some(p) = parent {
                     task_ok(p)?;
@@ -259,12 +374,20 @@ impl Trace {
                 self.record_spawn(task, id, &name, parent);
                 return Ok(());
             }
-            WireEvent::TimerArmed { timer, owner, deadline_ns } => {
+            WireEvent::TimerArmed {
+                timer,
+                owner,
+                deadline_ns,
+            } => {
                 if timer.index() != timers {
                     return Err(format!("timer {} armed out of order; expected timer {timers}", timer.0));
                 }
                 if timer.0 >= crate::config::TIMERS_MAX_CAP {
-                    return Err(format!("timer id {} is over the limit {}", timer.0, crate::config::TIMERS_MAX_CAP));
+                    return Err(format!(
+                        "timer id {} is over the limit {}",
+                        timer.0,
+                        crate::config::TIMERS_MAX_CAP
+                    ));
                 }
                 if let Some(o) = owner {
                     task_ok(o)?;
@@ -278,7 +401,10 @@ impl Trace {
                 return Ok(());
             }
             WireEvent::PollStarted { task } => Event::PollStarted { task: task_ok(task)? },
-            WireEvent::PollEnded { task, result } => Event::PollEnded { task: task_ok(task)?, result },
+            WireEvent::PollEnded { task, result } => Event::PollEnded {
+                task: task_ok(task)?,
+                result,
+            },
             WireEvent::Woken { task, by } => {
                 match by {
                     WakeSource::Task(t) => {
@@ -289,17 +415,35 @@ impl Trace {
                     }
                     WakeSource::Outside => {}
                 }
-                Event::Woken { task: task_ok(task)?, source: by }
+                Event::Woken {
+                    task: task_ok(task)?,
+                    source: by,
+                }
             }
-            WireEvent::TimerFired { timer } => Event::TimerFired { timer: timer_ok(timer)? },
-            WireEvent::TimerCancelled { timer } => Event::TimerCancelled { timer: timer_ok(timer)? },
+            WireEvent::TimerFired { timer } => Event::TimerFired {
+                timer: timer_ok(timer)?,
+            },
+            WireEvent::TimerCancelled { timer } => Event::TimerCancelled {
+                timer: timer_ok(timer)?,
+            },
             WireEvent::ClockAdvanced { to_ns } => Event::ClockAdvanced { to_ns },
             WireEvent::Completed { task } => Event::Completed { task: task_ok(task)? },
-            WireEvent::Cancelled { task, cause } => Event::Cancelled { task: task_ok(task)?, cause },
+            WireEvent::Cancelled { task, cause } => Event::Cancelled {
+                task: task_ok(task)?,
+                cause,
+            },
             WireEvent::Ended { reason } => Event::Ended { reason },
-            WireEvent::ResourceCreated { resource, resource_kind, name, capacity } => {
+            WireEvent::ResourceCreated {
+                resource,
+                resource_kind,
+                name,
+                capacity,
+            } => {
                 if resource.index() != resources {
-                    return Err(format!("resource {} created out of order; expected resource {resources}", resource.0));
+                    return Err(format!(
+                        "resource {} created out of order; expected resource {resources}",
+                        resource.0
+                    ));
                 }
                 let next = names.len() as u32;
                 let id = *names.entry(name.as_str().into()).or_insert(next);
@@ -313,19 +457,41 @@ impl Trace {
                 self.record_check(task, &message);
                 return Ok(());
             }
-            WireEvent::Worked { task, to_ns } => Event::Worked { task: task_ok(task)?, to_ns },
+            WireEvent::Worked { task, to_ns } => Event::Worked {
+                task: task_ok(task)?,
+                to_ns,
+            },
             WireEvent::LongPoll { task } => Event::LongPoll { task: task_ok(task)? },
-            WireEvent::FutureDropped { task, cause } => Event::FutureDropped { task: task_ok(task)?, cause },
+            WireEvent::FutureDropped { task, cause } => Event::FutureDropped {
+                task: task_ok(task)?,
+                cause,
+            },
             WireEvent::Resource { resource, task, op } => {
                 if let Some(t) = task {
                     task_ok(t)?;
                 }
-                Event::Resource { resource: resource_ok(resource)?, task, op }
+                Event::Resource {
+                    resource: resource_ok(resource)?,
+                    task,
+                    op,
+                }
             }
-            WireEvent::Linked { task, peer } => Event::Linked { task: task_ok(task)?, peer: task_ok(peer)? },
-            WireEvent::Exited { task, reason } => Event::Exited { task: task_ok(task)?, reason },
-            WireEvent::ExitTrapped { task, from } => Event::ExitTrapped { task: task_ok(task)?, from: task_ok(from)? },
-            WireEvent::ExitKilled { task, from } => Event::ExitKilled { task: task_ok(task)?, from: task_ok(from)? },
+            WireEvent::Linked { task, peer } => Event::Linked {
+                task: task_ok(task)?,
+                peer: task_ok(peer)?,
+            },
+            WireEvent::Exited { task, reason } => Event::Exited {
+                task: task_ok(task)?,
+                reason,
+            },
+            WireEvent::ExitTrapped { task, from } => Event::ExitTrapped {
+                task: task_ok(task)?,
+                from: task_ok(from)?,
+            },
+            WireEvent::ExitKilled { task, from } => Event::ExitKilled {
+                task: task_ok(task)?,
+                from: task_ok(from)?,
+            },
             WireEvent::Fault { task, fault } => {
                 if let Some(t) = task {
                     task_ok(t)?;
@@ -369,7 +535,8 @@ fn field<'a>(fields: &'a Fields, name: &str) -> Result<&'a Value, String> {
 
 fn u64_field(fields: &Fields, name: &str) -> Result<u64, String> {
     let v = field(fields, name)?;
-    v.as_u64().ok_or_else(|| format!("field `{name}` must be a whole number, found {}", kind_of(v)))
+    v.as_u64()
+        .ok_or_else(|| format!("field `{name}` must be a whole number, found {}", kind_of(v)))
 }
 
 fn u32_field(fields: &Fields, name: &str) -> Result<u32, String> {
@@ -379,7 +546,8 @@ fn u32_field(fields: &Fields, name: &str) -> Result<u32, String> {
 
 fn str_field<'a>(fields: &'a Fields, name: &str) -> Result<&'a str, String> {
     let v = field(fields, name)?;
-    v.as_str().ok_or_else(|| format!("field `{name}` must be a string, found {}", kind_of(v)))
+    v.as_str()
+        .ok_or_else(|| format!("field `{name}` must be a string, found {}", kind_of(v)))
 }
 
 fn task_field(fields: &Fields, name: &str) -> Result<TaskId, String> {
@@ -406,10 +574,15 @@ fn source_field(fields: &Fields, name: &str) -> Result<WakeSource, String> {
             match k.as_str() {
                 "task" => Ok(WakeSource::Task(task_field(o, "task")?)),
                 "timer" => Ok(WakeSource::Timer(TimerId(u32_field(o, "timer")?))),
-                other => Err(format!("field `{name}`: unknown wake source `{other}`, expected `task`, `timer` or `outside`")),
+                other => Err(format!(
+                    "field `{name}`: unknown wake source `{other}`, expected `task`, `timer` or `outside`"
+                )),
             }
         }
-        other => Err(format!("field `{name}` must be \"outside\", {{\"task\": N}} or {{\"timer\": N}}, found {}", kind_of(other))),
+        other => Err(format!(
+            "field `{name}` must be \"outside\", {{\"task\": N}} or {{\"timer\": N}}, found {}",
+            kind_of(other)
+        )),
     }
 }
 
@@ -431,7 +604,12 @@ fn read_header(line: &str) -> Result<WireHeader, String> {
     Ok(WireHeader {
         format: str_field(&fields, "format")?.to_string(),
         version: u32_field(&fields, "version")?,
-        header: TraceHeader { seed: u64_field(&fields, "seed")?, policy: str_field(&fields, "policy")?.to_string(), scenario, params },
+        header: TraceHeader {
+            seed: u64_field(&fields, "seed")?,
+            policy: str_field(&fields, "policy")?.to_string(),
+            scenario,
+            params,
+        },
     })
 }
 
@@ -453,8 +631,14 @@ fn read_line(line: &str) -> Result<WireLine, String> {
             parent: opt_task_field(&f, "parent")?,
         },
         "poll_started" => WireEvent::PollStarted { task: task()? },
-        "poll_ended" => WireEvent::PollEnded { task: task()?, result: enum_field(&f, "result")? },
-        "woken" => WireEvent::Woken { task: task()?, by: source_field(&f, "by")? },
+        "poll_ended" => WireEvent::PollEnded {
+            task: task()?,
+            result: enum_field(&f, "result")?,
+        },
+        "woken" => WireEvent::Woken {
+            task: task()?,
+            by: source_field(&f, "by")?,
+        },
         "timer_armed" => WireEvent::TimerArmed {
             timer: timer()?,
             owner: opt_task_field(&f, "owner")?,
@@ -462,13 +646,27 @@ fn read_line(line: &str) -> Result<WireLine, String> {
         },
         "timer_fired" => WireEvent::TimerFired { timer: timer()? },
         "timer_cancelled" => WireEvent::TimerCancelled { timer: timer()? },
-        "clock_advanced" => WireEvent::ClockAdvanced { to_ns: u64_field(&f, "to_ns")? },
+        "clock_advanced" => WireEvent::ClockAdvanced {
+            to_ns: u64_field(&f, "to_ns")?,
+        },
         "completed" => WireEvent::Completed { task: task()? },
-        "cancelled" => WireEvent::Cancelled { task: task()?, cause: enum_field(&f, "cause")? },
-        "panicked" => WireEvent::Panicked { task: task()?, message: str_field(&f, "message")?.to_string() },
-        "worked" => WireEvent::Worked { task: task()?, to_ns: u64_field(&f, "to_ns")? },
+        "cancelled" => WireEvent::Cancelled {
+            task: task()?,
+            cause: enum_field(&f, "cause")?,
+        },
+        "panicked" => WireEvent::Panicked {
+            task: task()?,
+            message: str_field(&f, "message")?.to_string(),
+        },
+        "worked" => WireEvent::Worked {
+            task: task()?,
+            to_ns: u64_field(&f, "to_ns")?,
+        },
         "long_poll" => WireEvent::LongPoll { task: task()? },
-        "future_dropped" => WireEvent::FutureDropped { task: task()?, cause: enum_field(&f, "cause")? },
+        "future_dropped" => WireEvent::FutureDropped {
+            task: task()?,
+            cause: enum_field(&f, "cause")?,
+        },
         "resource_created" => WireEvent::ResourceCreated {
             resource: ResourceId(u32_field(&f, "resource")?),
             resource_kind: enum_field(&f, "resource_kind")?,
@@ -480,15 +678,33 @@ fn read_line(line: &str) -> Result<WireLine, String> {
             task: opt_task_field(&f, "task")?,
             op: enum_field(&f, "op")?,
         },
-        "linked" => WireEvent::Linked { task: task()?, peer: task_field(&f, "peer")? },
-        "exited" => WireEvent::Exited { task: task()?, reason: enum_field(&f, "reason")? },
-        "exit_trapped" => WireEvent::ExitTrapped { task: task()?, from: task_field(&f, "from")? },
-        "exit_killed" => WireEvent::ExitKilled { task: task()?, from: task_field(&f, "from")? },
-        "fault" => WireEvent::Fault { task: opt_task_field(&f, "task")?, fault: enum_field(&f, "fault")? },
-        "check_failed" => {
-            WireEvent::CheckFailed { task: opt_task_field(&f, "task")?, message: str_field(&f, "message")?.to_string() }
-        }
-        "ended" => WireEvent::Ended { reason: enum_field(&f, "reason")? },
+        "linked" => WireEvent::Linked {
+            task: task()?,
+            peer: task_field(&f, "peer")?,
+        },
+        "exited" => WireEvent::Exited {
+            task: task()?,
+            reason: enum_field(&f, "reason")?,
+        },
+        "exit_trapped" => WireEvent::ExitTrapped {
+            task: task()?,
+            from: task_field(&f, "from")?,
+        },
+        "exit_killed" => WireEvent::ExitKilled {
+            task: task()?,
+            from: task_field(&f, "from")?,
+        },
+        "fault" => WireEvent::Fault {
+            task: opt_task_field(&f, "task")?,
+            fault: enum_field(&f, "fault")?,
+        },
+        "check_failed" => WireEvent::CheckFailed {
+            task: opt_task_field(&f, "task")?,
+            message: str_field(&f, "message")?.to_string(),
+        },
+        "ended" => WireEvent::Ended {
+            reason: enum_field(&f, "reason")?,
+        },
         other => return Err(format!("unknown variant `{other}`: the event kinds are {KINDS}")),
     };
     Ok(WireLine { seq, t_ns, event })

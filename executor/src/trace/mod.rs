@@ -23,10 +23,10 @@
 //! JSON lines ([`Trace::to_jsonl`], [`Trace::from_jsonl`]).
 
 mod chrome;
+mod chunked;
 mod fingerprint;
 mod jsonl;
 mod packed;
-mod chunked;
 
 use std::time::Duration;
 
@@ -37,11 +37,11 @@ use crate::timer::TimerId;
 use crate::waker::WakeSource;
 
 pub use chrome::EVENT_SPACING_NS;
+use chunked::Chunked;
 pub use fingerprint::Fingerprinter;
 pub use jsonl::{TRACE_BYTES_MAX, TRACE_FORMAT, TRACE_LINE_BYTES_MAX, TRACE_VERSION, TraceError};
-pub(crate) use packed::{decode_source, encode_source};
-use chunked::Chunked;
 use packed::PackedEvent;
+pub(crate) use packed::{decode_source, encode_source};
 
 /// How a poll ended: the two variants of `std::task::Poll`, without the value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -216,7 +216,11 @@ pub enum Event {
     /// A resource was created (its kind, name, capacity: [`Trace::resource`]).
     ResourceCreated { resource: ResourceId },
     /// An operation on a resource, by `task` (`None`: from outside any task).
-    Resource { resource: ResourceId, task: Option<TaskId>, op: ResourceOp },
+    Resource {
+        resource: ResourceId,
+        task: Option<TaskId>,
+        op: ResourceOp,
+    },
     /// `task` linked itself to `peer`: each one's exit signals the other.
     Linked { task: TaskId, peer: TaskId },
     /// `task` ended; linked tasks are signalled with `reason`.
@@ -352,7 +356,10 @@ pub struct Trace {
 
 impl Trace {
     pub(crate) fn new(header: TraceHeader) -> Trace {
-        Trace { header, ..Trace::default() }
+        Trace {
+            header,
+            ..Trace::default()
+        }
     }
 
     /// Where the trace came from.
@@ -388,7 +395,11 @@ impl Trace {
             if let Event::ClockAdvanced { to_ns } | Event::Worked { to_ns, .. } = event {
                 time_ns = to_ns;
             }
-            EventRecord { seq: i as u64, time_ns, event }
+            EventRecord {
+                seq: i as u64,
+                time_ns,
+                event,
+            }
         })
     }
 
@@ -402,7 +413,10 @@ impl Trace {
         let i = task.index();
         let name = &self.names[*self.task_names.get(i)? as usize];
         let parent = self.task_parents[i];
-        Some(TaskInfo { name, parent: (parent != NO_PARENT).then_some(TaskId(parent)) })
+        Some(TaskInfo {
+            name,
+            parent: (parent != NO_PARENT).then_some(TaskId(parent)),
+        })
     }
 
     /// Number of tasks spawned in this trace.
@@ -433,7 +447,11 @@ impl Trace {
     /// Kind, name and capacity of a resource.
     pub fn resource(&self, resource: ResourceId) -> Option<ResourceInfo<'_>> {
         let (kind, name, capacity) = *self.resources.get(resource.index())?;
-        Some(ResourceInfo { kind, name: &self.names[name as usize], capacity })
+        Some(ResourceInfo {
+            kind,
+            name: &self.names[name as usize],
+            capacity,
+        })
     }
 
     /// Number of resources created in this trace.
@@ -490,7 +508,14 @@ impl Trace {
         name
     }
 
-    pub(crate) fn record_resource(&mut self, resource: ResourceId, kind: ResourceKind, name: u32, text: &str, capacity: u32) {
+    pub(crate) fn record_resource(
+        &mut self,
+        resource: ResourceId,
+        kind: ResourceKind,
+        name: u32,
+        text: &str,
+        capacity: u32,
+    ) {
         debug_assert_eq!(resource.index(), self.resources.len(), "resource ids are dense");
         let name = self.intern(name, text);
         self.resources.push((kind, name, capacity));

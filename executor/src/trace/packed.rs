@@ -7,7 +7,9 @@
 //! [`crate::config::TIMERS_MAX_CAP`]. A clock event stores an index into the
 //! trace's table of instants, because a 64-bit time does not fit.
 
-use super::{CancelCause, DropCause, EndReason, Event, ExitReason, FaultKind, PollResult, ResourceId, ResourceKind, ResourceOp};
+use super::{
+    CancelCause, DropCause, EndReason, Event, ExitReason, FaultKind, PollResult, ResourceId, ResourceKind, ResourceOp,
+};
 use crate::task::TaskId;
 use crate::timer::TimerId;
 use crate::waker::WakeSource;
@@ -57,7 +59,10 @@ pub(crate) trait Coded: Copy + PartialEq + 'static {
     const ALL: &'static [Self];
 
     fn code(self) -> u32 {
-        Self::ALL.iter().position(|v| *v == self).expect("ALL lists every variant") as u32
+        Self::ALL
+            .iter()
+            .position(|v| *v == self)
+            .expect("ALL lists every variant") as u32
     }
 
     fn from_code(code: u32) -> Self {
@@ -66,7 +71,12 @@ pub(crate) trait Coded: Copy + PartialEq + 'static {
 }
 
 impl Coded for CancelCause {
-    const ALL: &'static [Self] = &[CancelCause::Aborted, CancelCause::Shutdown, CancelCause::Killed, CancelCause::Exited];
+    const ALL: &'static [Self] = &[
+        CancelCause::Aborted,
+        CancelCause::Shutdown,
+        CancelCause::Killed,
+        CancelCause::Exited,
+    ];
 }
 
 impl Coded for DropCause {
@@ -109,7 +119,12 @@ impl Coded for ExitReason {
 }
 
 impl Coded for FaultKind {
-    const ALL: &'static [Self] = &[FaultKind::Delay, FaultKind::SpuriousWake, FaultKind::TimerJitter, FaultKind::Buggify];
+    const ALL: &'static [Self] = &[
+        FaultKind::Delay,
+        FaultKind::SpuriousWake,
+        FaultKind::TimerJitter,
+        FaultKind::Buggify,
+    ];
 }
 
 impl Coded for EndReason {
@@ -217,29 +232,66 @@ impl PackedEvent {
             tag::POLL_STARTED => Event::PollStarted { task },
             tag::POLL_ENDED => Event::PollEnded {
                 task,
-                result: if self.b() == 0 { PollResult::Ready } else { PollResult::Pending },
+                result: if self.b() == 0 {
+                    PollResult::Ready
+                } else {
+                    PollResult::Pending
+                },
             },
-            tag::WOKEN => Event::Woken { task, source: decode_source(self.b()) },
+            tag::WOKEN => Event::Woken {
+                task,
+                source: decode_source(self.b()),
+            },
             tag::TIMER_ARMED => Event::TimerArmed { timer },
             tag::TIMER_FIRED => Event::TimerFired { timer },
             tag::TIMER_CANCELLED => Event::TimerCancelled { timer },
-            tag::CLOCK_ADVANCED => Event::ClockAdvanced { to_ns: instants_ns[self.b() as usize] },
+            tag::CLOCK_ADVANCED => Event::ClockAdvanced {
+                to_ns: instants_ns[self.b() as usize],
+            },
             tag::COMPLETED => Event::Completed { task },
-            tag::CANCELLED => Event::Cancelled { task, cause: CancelCause::from_code(self.b()) },
+            tag::CANCELLED => Event::Cancelled {
+                task,
+                cause: CancelCause::from_code(self.b()),
+            },
             tag::PANICKED => Event::Panicked { task },
-            tag::ENDED => Event::Ended { reason: EndReason::from_code(self.b()) },
-            tag::WORKED => Event::Worked { task, to_ns: instants_ns[self.b() as usize] },
+            tag::ENDED => Event::Ended {
+                reason: EndReason::from_code(self.b()),
+            },
+            tag::WORKED => Event::Worked {
+                task,
+                to_ns: instants_ns[self.b() as usize],
+            },
             tag::LONG_POLL => Event::LongPoll { task },
-            tag::FUTURE_DROPPED => Event::FutureDropped { task, cause: DropCause::from_code(self.b()) },
-            tag::RESOURCE_CREATED => Event::ResourceCreated { resource: ResourceId(self.b()) },
-            tag::LINKED => Event::Linked { task, peer: TaskId(self.b()) },
-            tag::EXITED => Event::Exited { task, reason: ExitReason::from_code(self.b()) },
-            tag::EXIT_TRAPPED => Event::ExitTrapped { task, from: TaskId(self.b()) },
-            tag::EXIT_KILLED => Event::ExitKilled { task, from: TaskId(self.b()) },
-            tag::CHECK_FAILED => Event::CheckFailed { task: task_opt(self.a()) },
-            t if (tag::FAULT..tag::FAULT + FaultKind::ALL.len() as u8).contains(&t) => {
-                Event::Fault { task: task_opt(self.a()), fault: FaultKind::from_code(u32::from(t - tag::FAULT)) }
-            }
+            tag::FUTURE_DROPPED => Event::FutureDropped {
+                task,
+                cause: DropCause::from_code(self.b()),
+            },
+            tag::RESOURCE_CREATED => Event::ResourceCreated {
+                resource: ResourceId(self.b()),
+            },
+            tag::LINKED => Event::Linked {
+                task,
+                peer: TaskId(self.b()),
+            },
+            tag::EXITED => Event::Exited {
+                task,
+                reason: ExitReason::from_code(self.b()),
+            },
+            tag::EXIT_TRAPPED => Event::ExitTrapped {
+                task,
+                from: TaskId(self.b()),
+            },
+            tag::EXIT_KILLED => Event::ExitKilled {
+                task,
+                from: TaskId(self.b()),
+            },
+            tag::CHECK_FAILED => Event::CheckFailed {
+                task: task_opt(self.a()),
+            },
+            t if (tag::FAULT..tag::FAULT + FaultKind::ALL.len() as u8).contains(&t) => Event::Fault {
+                task: task_opt(self.a()),
+                fault: FaultKind::from_code(u32::from(t - tag::FAULT)),
+            },
             t if (tag::RESOURCE..tag::RESOURCE + ResourceOp::ALL.len() as u8).contains(&t) => Event::Resource {
                 resource: ResourceId(self.b()),
                 task: task_opt(self.a()),
@@ -260,40 +312,98 @@ mod tests {
         let events = [
             Event::Spawned { task: TaskId(7) },
             Event::PollStarted { task: TaskId(A_MASK) },
-            Event::PollEnded { task: TaskId(1), result: PollResult::Ready },
-            Event::PollEnded { task: TaskId(1), result: PollResult::Pending },
-            Event::Woken { task: TaskId(2), source: WakeSource::Task(TaskId(3)) },
-            Event::Woken { task: TaskId(2), source: WakeSource::Timer(TimerId(SOURCE_ID_MASK)) },
-            Event::Woken { task: TaskId(2), source: WakeSource::Outside },
-            Event::TimerArmed { timer: TimerId(u32::MAX) },
+            Event::PollEnded {
+                task: TaskId(1),
+                result: PollResult::Ready,
+            },
+            Event::PollEnded {
+                task: TaskId(1),
+                result: PollResult::Pending,
+            },
+            Event::Woken {
+                task: TaskId(2),
+                source: WakeSource::Task(TaskId(3)),
+            },
+            Event::Woken {
+                task: TaskId(2),
+                source: WakeSource::Timer(TimerId(SOURCE_ID_MASK)),
+            },
+            Event::Woken {
+                task: TaskId(2),
+                source: WakeSource::Outside,
+            },
+            Event::TimerArmed {
+                timer: TimerId(u32::MAX),
+            },
             Event::TimerFired { timer: TimerId(4) },
             Event::TimerCancelled { timer: TimerId(5) },
             Event::ClockAdvanced { to_ns: u64::MAX },
             Event::Completed { task: TaskId(0) },
-            Event::Cancelled { task: TaskId(9), cause: CancelCause::Aborted },
-            Event::Cancelled { task: TaskId(9), cause: CancelCause::Shutdown },
+            Event::Cancelled {
+                task: TaskId(9),
+                cause: CancelCause::Aborted,
+            },
+            Event::Cancelled {
+                task: TaskId(9),
+                cause: CancelCause::Shutdown,
+            },
             Event::Panicked { task: TaskId(10) },
-            Event::Ended { reason: EndReason::TimersLimit },
-            Event::Ended { reason: EndReason::Completed },
-            Event::Worked { task: TaskId(3), to_ns: 8_000_001 },
+            Event::Ended {
+                reason: EndReason::TimersLimit,
+            },
+            Event::Ended {
+                reason: EndReason::Completed,
+            },
+            Event::Worked {
+                task: TaskId(3),
+                to_ns: 8_000_001,
+            },
             Event::LongPoll { task: TaskId(3) },
-            Event::FutureDropped { task: TaskId(3), cause: DropCause::Select },
-            Event::ResourceCreated { resource: ResourceId(u32::MAX) },
-            Event::Linked { task: TaskId(1), peer: TaskId(2) },
-            Event::Exited { task: TaskId(1), reason: ExitReason::Killed },
-            Event::ExitTrapped { task: TaskId(1), from: TaskId(2) },
-            Event::ExitKilled { task: TaskId(2), from: TaskId(1) },
+            Event::FutureDropped {
+                task: TaskId(3),
+                cause: DropCause::Select,
+            },
+            Event::ResourceCreated {
+                resource: ResourceId(u32::MAX),
+            },
+            Event::Linked {
+                task: TaskId(1),
+                peer: TaskId(2),
+            },
+            Event::Exited {
+                task: TaskId(1),
+                reason: ExitReason::Killed,
+            },
+            Event::ExitTrapped {
+                task: TaskId(1),
+                from: TaskId(2),
+            },
+            Event::ExitKilled {
+                task: TaskId(2),
+                from: TaskId(1),
+            },
             Event::CheckFailed { task: None },
             Event::CheckFailed { task: Some(TaskId(0)) },
         ];
         let mut events = events.to_vec();
         for &fault in FaultKind::ALL {
-            events.push(Event::Fault { task: Some(TaskId(4)), fault });
+            events.push(Event::Fault {
+                task: Some(TaskId(4)),
+                fault,
+            });
             events.push(Event::Fault { task: None, fault });
         }
         for &op in ResourceOp::ALL {
-            events.push(Event::Resource { resource: ResourceId(6), task: Some(TaskId(5)), op });
-            events.push(Event::Resource { resource: ResourceId(6), task: None, op });
+            events.push(Event::Resource {
+                resource: ResourceId(6),
+                task: Some(TaskId(5)),
+                op,
+            });
+            events.push(Event::Resource {
+                resource: ResourceId(6),
+                task: None,
+                op,
+            });
         }
         for &reason in EndReason::ALL {
             events.push(Event::Ended { reason });

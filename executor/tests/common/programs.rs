@@ -65,7 +65,12 @@ impl Run {
     /// Every run here must complete.
     pub fn check(&self, name: &str, expected: &Expected) {
         assert_eq!(self.outcome, Outcome::Completed, "{name}: outcome");
-        let got = Expected { fingerprint: self.fingerprint, events: self.events, end_ns: self.end_ns, value: self.value };
+        let got = Expected {
+            fingerprint: self.fingerprint,
+            events: self.events,
+            end_ns: self.end_ns,
+            value: self.value,
+        };
         assert_eq!(
             got, *expected,
             "{name}: this target's run differs from the recorded one (fingerprint {:#018x}, expected {:#018x})",
@@ -163,21 +168,66 @@ pub fn jitter() -> Run {
 // The recorded results.
 // ---------------------------------------------------------------------------
 
-pub const TIMERS_CONCURRENT: Expected = Expected { fingerprint: 0x259b84f0229cc3c1, events: 44, end_ns: 10000000000, value: 0 };
-pub const TIMERS_SEQUENTIAL: Expected = Expected { fingerprint: 0x02f2d429d265e67d, events: 23, end_ns: 18000000000, value: 0 };
+pub const TIMERS_CONCURRENT: Expected = Expected {
+    fingerprint: 0x259b84f0229cc3c1,
+    events: 44,
+    end_ns: 10000000000,
+    value: 0,
+};
+pub const TIMERS_SEQUENTIAL: Expected = Expected {
+    fingerprint: 0x02f2d429d265e67d,
+    events: 23,
+    end_ns: 18000000000,
+    value: 0,
+};
 /// One per seed in [`RACY_SEEDS`], random policy. The values (final counts)
 /// are below the 12 increments because updates are lost across the yield.
 pub const RACY_RANDOM: [Expected; 5] = [
-    Expected { fingerprint: 0x51950bba7833dc35, events: 53, end_ns: 0, value: 5 },
-    Expected { fingerprint: 0x52b49b8d49a50861, events: 53, end_ns: 0, value: 7 },
-    Expected { fingerprint: 0x625915db5de9a1ef, events: 53, end_ns: 0, value: 3 },
-    Expected { fingerprint: 0x719a0d57998280bb, events: 53, end_ns: 0, value: 3 },
-    Expected { fingerprint: 0x35ffa8dc964479a1, events: 53, end_ns: 0, value: 3 },
+    Expected {
+        fingerprint: 0x51950bba7833dc35,
+        events: 53,
+        end_ns: 0,
+        value: 5,
+    },
+    Expected {
+        fingerprint: 0x52b49b8d49a50861,
+        events: 53,
+        end_ns: 0,
+        value: 7,
+    },
+    Expected {
+        fingerprint: 0x625915db5de9a1ef,
+        events: 53,
+        end_ns: 0,
+        value: 3,
+    },
+    Expected {
+        fingerprint: 0x719a0d57998280bb,
+        events: 53,
+        end_ns: 0,
+        value: 3,
+    },
+    Expected {
+        fingerprint: 0x35ffa8dc964479a1,
+        events: 53,
+        end_ns: 0,
+        value: 3,
+    },
 ];
 /// Seed 1, FIFO policy: strict round robin, so every round but the last write is lost.
-pub const RACY_FIFO: Expected = Expected { fingerprint: 0x08379ae42f85a5e3, events: 53, end_ns: 0, value: 3 };
+pub const RACY_FIFO: Expected = Expected {
+    fingerprint: 0x08379ae42f85a5e3,
+    events: 53,
+    end_ns: 0,
+    value: 3,
+};
 /// The value is the sum of the five drawn delays in ms; the run ends at the longest.
-pub const JITTER: Expected = Expected { fingerprint: 0xe561051a77917d7e, events: 73, end_ns: 659000000, value: 1813 };
+pub const JITTER: Expected = Expected {
+    fingerprint: 0xe561051a77917d7e,
+    events: 73,
+    end_ns: 659000000,
+    value: 1813,
+};
 
 // ---------------------------------------------------------------------------
 // The checks both targets run.
@@ -214,14 +264,23 @@ pub fn recorded_table() -> String {
         )
     }
     let mut out = String::new();
-    out += &format!("pub const TIMERS_CONCURRENT: Expected = {};\n", line(&timers_concurrent()));
-    out += &format!("pub const TIMERS_SEQUENTIAL: Expected = {};\n", line(&timers_sequential()));
+    out += &format!(
+        "pub const TIMERS_CONCURRENT: Expected = {};\n",
+        line(&timers_concurrent())
+    );
+    out += &format!(
+        "pub const TIMERS_SEQUENTIAL: Expected = {};\n",
+        line(&timers_sequential())
+    );
     out += "pub const RACY_RANDOM: [Expected; 5] = [\n";
     for seed in RACY_SEEDS {
         out += &format!("    {},\n", line(&racy_counter(seed, Policy::Random)));
     }
     out += "];\n";
-    out += &format!("pub const RACY_FIFO: Expected = {};\n", line(&racy_counter(1, Policy::Fifo)));
+    out += &format!(
+        "pub const RACY_FIFO: Expected = {};\n",
+        line(&racy_counter(1, Policy::Fifo))
+    );
     out += &format!("pub const JITTER: Expected = {};\n", line(&jitter()));
     out
 }

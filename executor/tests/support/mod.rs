@@ -82,13 +82,19 @@ pub fn check_invariants(trace: &Trace, context: &str) -> Result<(), String> {
                 // past it; then at the first moment the executor was free.
                 let late_by_work = overrun.contains(&timer) && r.time_ns > deadline;
                 if deadline != r.time_ns && !late_by_work {
-                    return fail(r.seq, format!("{timer} fired at {} ns, its deadline is {deadline} ns", r.time_ns));
+                    return fail(
+                        r.seq,
+                        format!("{timer} fired at {} ns, its deadline is {deadline} ns", r.time_ns),
+                    );
                 }
                 done_timers.insert(timer, "fired");
             }
             Event::TimerCancelled { timer } => {
                 if armed.remove(&timer).is_none() {
-                    return fail(r.seq, format!("{timer} cancelled but was {:?}", done_timers.get(&timer)));
+                    return fail(
+                        r.seq,
+                        format!("{timer} cancelled but was {:?}", done_timers.get(&timer)),
+                    );
                 }
                 done_timers.insert(timer, "cancelled");
             }
@@ -107,11 +113,16 @@ pub fn check_invariants(trace: &Trace, context: &str) -> Result<(), String> {
                 // Work holds the executor: timers due meanwhile fire late, after it.
                 overrun.extend(armed.iter().filter(|(_, d)| **d < to_ns).map(|(t, _)| *t));
             }
-            Event::Resource { task: Some(task), op, .. } => {
+            Event::Resource {
+                task: Some(task), op, ..
+            } => {
                 let handed_over = matches!(op, ResourceOp::Lock | ResourceOp::Acquire);
                 let state = tasks.get(&task);
                 if state != Some(&Seen::Running) && !(handed_over && state.is_some()) {
-                    return fail(r.seq, format!("task {task} did {op:?} while {state:?}, not in its poll"));
+                    return fail(
+                        r.seq,
+                        format!("task {task} did {op:?} while {state:?}, not in its poll"),
+                    );
                 }
             }
             Event::LongPoll { .. }
