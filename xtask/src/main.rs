@@ -24,11 +24,12 @@ Usage: cargo xtask <command> [options]
 
 Commands:
   test     Install what the tests need, then run every stage, stopping at the first failure:
-             1. determinism lint  clippy on the executor: no wall clock, threads or hash containers
-             2. native tests      cargo test --workspace --all-features
-             3. wasm32 tests      the executor's tests/wasm.rs under wasm-bindgen-test-runner (Node)
-             4. app build         trunk build --release            (when app/ and index.html exist)
-             5. browser tests     npm test in e2e/ against dist/   (when e2e/package.json exists)
+             1. format            cargo fmt --all --check (rustfmt.toml: 120 columns)
+             2. determinism lint  clippy on the executor: no wall clock, threads or hash containers
+             3. native tests      cargo test --workspace --all-features
+             4. wasm32 tests      the executor's tests/wasm.rs under wasm-bindgen-test-runner (Node)
+             5. app build         trunk build --release            (when app/ and index.html exist)
+             6. browser tests     npm test in e2e/ against dist/   (when e2e/package.json exists)
   serve    Build the app and serve it on http://127.0.0.1:8080, rebuilding on change.
            Options: --port <n>, --address <ip>
   setup    Only install the tools: the wasm32 target, wasm-bindgen-cli (the version in
@@ -56,7 +57,9 @@ fn main() -> ExitCode {
             eprint!("{HELP}");
             Err("no command given".to_string())
         }
-        Some(other) => Err(format!("unknown command `{other}`; `cargo xtask help` lists the commands")),
+        Some(other) => Err(format!(
+            "unknown command `{other}`; `cargo xtask help` lists the commands"
+        )),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -100,11 +103,13 @@ impl Layout {
 
     /// Why the app cannot be built yet.
     fn app_missing(env: &Env) -> String {
-        let missing: Vec<&str> =
-            [("app/", env.root.join("app").is_dir()), ("index.html", env.root.join("index.html").is_file())]
-                .into_iter()
-                .filter_map(|(name, there)| (!there).then_some(name))
-                .collect();
+        let missing: Vec<&str> = [
+            ("app/", env.root.join("app").is_dir()),
+            ("index.html", env.root.join("index.html").is_file()),
+        ]
+        .into_iter()
+        .filter_map(|(name, there)| (!there).then_some(name))
+        .collect();
         format!("no {} yet", missing.join(" and no "))
     }
 }
@@ -126,12 +131,22 @@ struct Report {
 
 impl Report {
     fn new(command: &'static str, total: usize) -> Report {
-        Report { command, total, rows: Vec::new(), counts: Counts::default(), started: Instant::now() }
+        Report {
+            command,
+            total,
+            rows: Vec::new(),
+            counts: Counts::default(),
+            started: Instant::now(),
+        }
     }
 
     fn header(&self, name: &str, detail: &str) {
         let n = self.rows.len();
-        let detail = if detail.is_empty() { String::new() } else { format!(": {detail}") };
+        let detail = if detail.is_empty() {
+            String::new()
+        } else {
+            format!(": {detail}")
+        };
         println!("\n==> [{n}/{}] {name}{detail}", self.total);
     }
 
@@ -187,10 +202,11 @@ fn secs(d: Duration) -> String {
 /// `cargo xtask test`.
 fn test(env: &Env) -> Result<(), String> {
     let layout = Layout::detect(env);
-    let mut report = Report::new("xtask test", 5);
+    let mut report = Report::new("xtask test", 6);
 
     report.stage("setup", "tools for the stages below", |_| {
         setup::clippy(env)?;
+        setup::rustfmt(env)?;
         setup::wasm_target(env)?;
         setup::wasm_bindgen(env)?;
         if layout.app {
@@ -203,6 +219,10 @@ fn test(env: &Env) -> Result<(), String> {
         }
         Ok(())
     })?;
+
+    let mut fmt = env.cargo();
+    fmt.args(["fmt", "--all", "--check"]);
+    report.stage("format", &run::show(&fmt), |_| run::run(&mut fmt))?;
 
     // The executor must never read the wall clock, start threads or iterate
     // hash containers (executor/clippy.toml): those lints are errors here.
@@ -222,19 +242,24 @@ fn test(env: &Env) -> Result<(), String> {
 
     let mut native = env.cargo();
     native.args(["test", "--workspace", "--all-features"]);
-    report.stage("native tests", &run::show(&native), |counts| run::run_counting(&mut native, counts))?;
+    report.stage("native tests", &run::show(&native), |counts| {
+        run::run_counting(&mut native, counts)
+    })?;
 
     let mut wasm = env.cargo();
-    wasm.env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner").args([
-        "test",
-        "-p",
-        "wakescope",
-        "--target",
-        setup::WASM_TARGET,
-        "--test",
-        "wasm",
-    ]);
-    report.stage("wasm32 tests", &run::show(&wasm), |counts| run::run_counting(&mut wasm, counts))?;
+    wasm.env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
+        .args([
+            "test",
+            "-p",
+            "wakescope",
+            "--target",
+            setup::WASM_TARGET,
+            "--test",
+            "wasm",
+        ]);
+    report.stage("wasm32 tests", &run::show(&wasm), |counts| {
+        run::run_counting(&mut wasm, counts)
+    })?;
 
     if layout.app {
         let mut build = env.cmd("trunk");
@@ -254,7 +279,9 @@ fn test(env: &Env) -> Result<(), String> {
 
     if layout.app && layout.e2e {
         let mut e2e = env.cmd("npm");
-        e2e.current_dir(env.root.join("e2e")).env("WAKESCOPE_DIST", &layout.dist).arg("test");
+        e2e.current_dir(env.root.join("e2e"))
+            .env("WAKESCOPE_DIST", &layout.dist)
+            .arg("test");
         let detail = format!("(cd e2e && {})", run::show(&e2e));
         report.stage("browser tests", &detail, |counts| {
             run::run_counting(&mut e2e, counts).map_err(|e| format!("{e} (in e2e/)"))
@@ -293,7 +320,11 @@ fn serve(env: &Env, args: &[String]) -> Result<(), String> {
         let slot = match flag.as_str() {
             "--port" => &mut port,
             "--address" => &mut address,
-            other => return Err(format!("`cargo xtask serve` does not know `{other}`; it takes --port <n> and --address <ip>")),
+            other => {
+                return Err(format!(
+                    "`cargo xtask serve` does not know `{other}`; it takes --port <n> and --address <ip>"
+                ));
+            }
         };
         *slot = rest.next().ok_or_else(|| format!("{flag} needs a value"))?.clone();
     }
@@ -308,8 +339,20 @@ fn serve(env: &Env, args: &[String]) -> Result<(), String> {
     if !layout.app {
         // Until the app exists there is nothing to serve: show the executor
         // at work instead, with the timers scenario's trace.
-        println!("==> {}: running the timers scenario natively instead", Layout::app_missing(env));
-        return run::run(env.cargo().args(["run", "--quiet", "-p", "xtask", "--features", "demo", "--", "timers-demo"]));
+        println!(
+            "==> {}: running the timers scenario natively instead",
+            Layout::app_missing(env)
+        );
+        return run::run(env.cargo().args([
+            "run",
+            "--quiet",
+            "-p",
+            "xtask",
+            "--features",
+            "demo",
+            "--",
+            "timers-demo",
+        ]));
     }
 
     println!("==> setup");
@@ -319,6 +362,9 @@ fn serve(env: &Env, args: &[String]) -> Result<(), String> {
     setup::binaryen(env)?;
     let mut cmd = env.cmd("trunk");
     cmd.args(["serve", "--release", "--address", &address, "--port", &port]);
-    println!("\n==> serving the app on http://{address}:{port}/ (Ctrl-C stops): {}", run::show(&cmd));
+    println!(
+        "\n==> serving the app on http://{address}:{port}/ (Ctrl-C stops): {}",
+        run::show(&cmd)
+    );
     run::run(&mut cmd)
 }

@@ -68,6 +68,16 @@ pub fn clippy(env: &Env) -> Result<(), String> {
     run::run(env.cmd("rustup").args(["component", "add", "clippy"]))
 }
 
+/// rustfmt, for the formatting check.
+pub fn rustfmt(env: &Env) -> Result<(), String> {
+    if run::output(env.cargo().args(["fmt", "--version"])).is_some() {
+        note("rustfmt", "installed");
+        return Ok(());
+    }
+    note("rustfmt", "installing");
+    run::run(env.cmd("rustup").args(["component", "add", "rustfmt"]))
+}
+
 /// The version of `wasm-bindgen` in Cargo.lock, which wasm-bindgen-cli must match.
 pub fn locked_wasm_bindgen(env: &Env) -> Result<String, String> {
     let lock_path = env.root.join("Cargo.lock");
@@ -90,12 +100,13 @@ pub fn wasm_bindgen(env: &Env) -> Result<String, String> {
     // Trunk may pin the version too; a mismatch would only show as a failed app build.
     if let Ok(trunk_toml) = std::fs::read_to_string(env.root.join("Trunk.toml"))
         && let Some(pinned) = files::toml_string(&trunk_toml, "tools", "wasm_bindgen")
-            && pinned != version {
-                return Err(format!(
-                    "Trunk.toml pins wasm_bindgen = \"{pinned}\" under [tools], but Cargo.lock has wasm-bindgen \
+        && pinned != version
+    {
+        return Err(format!(
+            "Trunk.toml pins wasm_bindgen = \"{pinned}\" under [tools], but Cargo.lock has wasm-bindgen \
                      {version}; make them equal"
-                ));
-            }
+        ));
+    }
     let what = format!("wasm-bindgen-cli {version} (the wasm-bindgen in Cargo.lock)");
     let ok = || {
         ["wasm-bindgen", "wasm-bindgen-test-runner"]
@@ -115,7 +126,10 @@ pub fn wasm_bindgen(env: &Env) -> Result<String, String> {
     note(&what, &format!("installing (found {found}; takes about 2 minutes)"));
     // Not `--locked`: wasm-bindgen-cli's own lock file names a crate version
     // the registry does not serve.
-    run::run(env.cargo().args(["install", "wasm-bindgen-cli", "--version", &version, "--force"]))?;
+    run::run(
+        env.cargo()
+            .args(["install", "wasm-bindgen-cli", "--version", &version, "--force"]),
+    )?;
     if ok() {
         Ok(version)
     } else {
@@ -144,17 +158,25 @@ pub fn trunk(env: &Env) -> Result<(), String> {
     let found = tool_version(env, "trunk").map_or("none".into(), |v| format!("trunk {v}"));
     note(&what, &format!("installing (found {found}; takes about 7 minutes)"));
     // `--locked`: without it a newer lightningcss breaks the build.
-    run::run(env.cargo().args(["install", "trunk", "--version", TRUNK_VERSION, "--locked", "--force"]))?;
+    run::run(
+        env.cargo()
+            .args(["install", "trunk", "--version", TRUNK_VERSION, "--locked", "--force"]),
+    )?;
     if ok() {
         Ok(())
     } else {
-        Err(format!("installed trunk {TRUNK_VERSION}, but `trunk --version` on PATH does not say so"))
+        Err(format!(
+            "installed trunk {TRUNK_VERSION}, but `trunk --version` on PATH does not say so"
+        ))
     }
 }
 
 /// The `version_<major>` that `wasm-opt --version` prints for [`BINARYEN_VERSION`].
 pub fn binaryen_tag() -> String {
-    format!("version_{}", BINARYEN_VERSION.split('.').next().unwrap_or(BINARYEN_VERSION))
+    format!(
+        "version_{}",
+        BINARYEN_VERSION.split('.').next().unwrap_or(BINARYEN_VERSION)
+    )
 }
 
 /// `wasm-opt` at [`BINARYEN_VERSION`], from npm's `binaryen` package, in
@@ -174,13 +196,18 @@ pub fn binaryen(env: &Env) -> Result<(), String> {
     }
     let what = format!("wasm-opt {tag} (npm binaryen {BINARYEN_VERSION}, in {BINARYEN_DIR})");
     let wasm_opt = env.tools_bin.join("wasm-opt");
-    let ok = || run::output(env.cmd(&wasm_opt).arg("--version")).is_some_and(|out| files::binaryen_tag_in(&out).as_deref() == Some(tag.as_str()));
+    let ok = || {
+        run::output(env.cmd(&wasm_opt).arg("--version"))
+            .is_some_and(|out| files::binaryen_tag_in(&out).as_deref() == Some(tag.as_str()))
+    };
     if ok() {
         note(&what, "installed");
         return Ok(());
     }
     if env.which("npm").is_none() {
-        return Err("`npm` is not on PATH; the app build needs Node.js 20 or newer and npm for binaryen's wasm-opt".into());
+        return Err(
+            "`npm` is not on PATH; the app build needs Node.js 20 or newer and npm for binaryen's wasm-opt".into(),
+        );
     }
     note(&what, "installing (takes a few seconds)");
     let dir = env.root.join(BINARYEN_DIR);
@@ -208,10 +235,16 @@ pub fn chromium(env: &Env) -> Result<(), String> {
     if let Some(custom) = std::env::var_os("WAKESCOPE_CHROMIUM") {
         let custom = Path::new(&custom);
         return if custom.exists() {
-            note(what, &format!("installed ({}, from WAKESCOPE_CHROMIUM)", custom.display()));
+            note(
+                what,
+                &format!("installed ({}, from WAKESCOPE_CHROMIUM)", custom.display()),
+            );
             Ok(())
         } else {
-            Err(format!("WAKESCOPE_CHROMIUM is set to {}, which does not exist", custom.display()))
+            Err(format!(
+                "WAKESCOPE_CHROMIUM is set to {}, which does not exist",
+                custom.display()
+            ))
         };
     }
     if Path::new(CHROMIUM).exists() {
@@ -249,19 +282,25 @@ pub fn npm_packages(env: &Env, dir: &Path) -> Result<(), String> {
     let what = format!("npm packages of {rel}/");
     for tool in ["node", "npm"] {
         if env.which(tool).is_none() {
-            return Err(format!("`{tool}` is not on PATH; the browser tests need Node.js 20 or newer and npm"));
+            return Err(format!(
+                "`{tool}` is not on PATH; the browser tests need Node.js 20 or newer and npm"
+            ));
         }
     }
     let lock = dir.join("package-lock.json");
     let has_lock = lock.exists();
     // npm writes this file at the end of every install.
     let installed = mtime(&dir.join("node_modules/.package-lock.json"));
-    let newest_manifest = [mtime(&dir.join("package.json")), mtime(&lock)].into_iter().flatten().max();
+    let newest_manifest = [mtime(&dir.join("package.json")), mtime(&lock)]
+        .into_iter()
+        .flatten()
+        .max();
     if let (Some(installed), Some(manifest)) = (installed, newest_manifest)
-        && installed >= manifest {
-            note(&what, "up to date");
-            return Ok(());
-        }
+        && installed >= manifest
+    {
+        note(&what, "up to date");
+        return Ok(());
+    }
     let verb = if has_lock { "ci" } else { "install" };
     note(&what, &format!("installing (npm {verb})"));
     run::run(env.cmd("npm").current_dir(dir).args([verb, "--no-audit", "--no-fund"]))
@@ -284,8 +323,15 @@ fn wait_for_concurrent_install(krate: &str) {
         let minutes = started.elapsed().as_secs() / 60;
         if told != Some(minutes) {
             told = Some(minutes);
-            let waited = if minutes == 0 { String::new() } else { format!(", {minutes} min so far") };
-            note(krate, &format!("waiting for a `cargo install {krate}` already running (process {pid}{waited})"));
+            let waited = if minutes == 0 {
+                String::new()
+            } else {
+                format!(", {minutes} min so far")
+            };
+            note(
+                krate,
+                &format!("waiting for a `cargo install {krate}` already running (process {pid}{waited})"),
+            );
         }
         std::thread::sleep(Duration::from_secs(5));
     }
@@ -303,7 +349,10 @@ fn concurrent_install(krate: &str) -> Option<u32> {
         let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
         let args: Vec<&[u8]> = cmdline.split(|&b| b == 0).filter(|a| !a.is_empty()).collect();
         let program = args.first()?;
-        let is_cargo = program.rsplit(|&b| b == b'/').next().is_some_and(|base| base.starts_with(b"cargo"));
+        let is_cargo = program
+            .rsplit(|&b| b == b'/')
+            .next()
+            .is_some_and(|base| base.starts_with(b"cargo"));
         let install_at = args.iter().position(|a| *a == b"install")?;
         let names_krate = args[install_at + 1..].contains(&krate.as_bytes());
         (is_cargo && names_krate).then_some(pid)
