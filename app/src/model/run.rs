@@ -18,6 +18,7 @@ use wakescope::{Config, Event, Outcome, Step, TaskId, Trace};
 
 use super::fold::ViewState;
 use super::snapshots::Snapshots;
+use super::sweep::Judgement;
 
 /// The most events the page records for one run; past it the run is stopped
 /// (the executor's own limits usually end it first). The trace keeps 8 bytes
@@ -124,6 +125,8 @@ pub struct Run {
     advances: Vec<(u64, u64)>,
     /// How the executor's run ended; shown as the run's end once the fold has caught up.
     sim_end: Option<RunEnd>,
+    /// How the executor's run ended, for the scenario's verdict.
+    outcome: Option<Outcome>,
     end: Option<RunEnd>,
     fingerprint: Option<String>,
     /// Hashes the trace as it grows, a slice per advance, so the fingerprint
@@ -162,6 +165,7 @@ impl Run {
             polls: Vec::new(),
             advances: Vec::new(),
             sim_end: None,
+            outcome: None,
             end: None,
             fingerprint: None,
             hasher: Fingerprinter::new(),
@@ -195,6 +199,7 @@ impl Run {
                 }
                 if let Step::Finished(outcome) = self.sim.step() {
                     self.sim_end = Some(RunEnd::from_outcome(&outcome));
+                    self.outcome = Some(outcome);
                 }
             }
         }
@@ -205,6 +210,18 @@ impl Run {
             self.end = self.sim_end.take();
         }
         self.end.is_some()
+    }
+
+    /// The scenario's verdict and measurement on this very run, once it has
+    /// ended by itself (`None` before, or when the page's event limit cut it short).
+    pub fn judgement(&self) -> Option<Judgement> {
+        self.end.as_ref()?;
+        let outcome = self.outcome.clone()?;
+        Some(Judgement {
+            verdict: self.scenario.verdict(&self.sim, &outcome),
+            measured: self.scenario.measure(&self.sim),
+            outcome,
+        })
     }
 
     /// Events recorded by the executor so far (folded or not): with

@@ -4,15 +4,15 @@
 //! Both run the executor a slice at a time, at most [`SLICE_BUDGET_MS`] per
 //! animation frame, like recording does, and both stop when the run they
 //! belong to is replaced (a generation number, as in `session.rs`).
-//! The verdict starts once the recorded run has ended, on a second
-//! simulation of the same scenario, seed and configuration: the recorded
-//! run's simulation is private to it, and the verdict and measurement need
-//! one (they read the simulation, not only the trace).
+//! The verdict is read from the recorded run itself once it has ended; only
+//! a run the page's event limit cut short is judged on a second simulation
+//! of the same scenario, seed and configuration, run to its real end.
 
 use leptos::prelude::*;
 
 use super::browser;
 use super::session::{SLICE_BUDGET_MS, Session, Setup};
+use crate::model::import::Source;
 use crate::model::sweep::{Judge, SeedSweep, SweepFound};
 use crate::model::waitfor::DeadlockView;
 
@@ -43,6 +43,18 @@ pub struct SweepStatus {
 impl Session {
     /// Starts judging the run being watched (called once it has ended).
     pub(super) fn start_judging(&self) {
+        let own = self.run.with_value(|r| match r {
+            Some(Source::Run(run)) => run.judgement(),
+            _ => None,
+        });
+        if let Some(j) = own {
+            self.verdict.set(Some(Verdict {
+                verdict: j.verdict,
+                measured: j.measured,
+                deadlock: j.outcome.deadlock().map(DeadlockView::new),
+            }));
+            return;
+        }
         let Setup { scenario, params, seed } = self.setup.get_untracked();
         self.judge.set_value(Some(Judge::start(scenario, &params, seed, true)));
         let generation = self.generation.get_value();
