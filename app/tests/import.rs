@@ -1,9 +1,11 @@
 //! Imported traces fold like the runs that wrote them: same frames at every
 //! step, same fingerprint and end; bad files say which line.
 
+use wakescope::TraceError;
 use wakescope::scenarios;
+use wakescope::view::Recording;
 use wakescope_app::model::frame::log_window;
-use wakescope_app::model::import::{IMPORT_BYTES_MAX, Imported, Recorded, too_large};
+use wakescope_app::model::import::{IMPORT_BYTES_MAX, parse, too_large};
 use wakescope_app::model::{EndKind, Frame, Run};
 
 fn finished(id: &str, mode: &str, seed: u64) -> Run {
@@ -23,10 +25,10 @@ fn an_imported_trace_shows_what_the_run_showed_at_every_step() {
         ("mutex", "fair", 3),
     ] {
         let run = finished(id, mode, seed);
-        let imported = Imported::parse(&run.with_trace(|t| t.to_jsonl())).expect("a trace the library wrote parses");
+        let imported = import(&run.with_trace(|t| t.to_jsonl())).expect("a trace the library wrote parses");
         assert_eq!(imported.len(), run.len(), "{id} {mode} seed {seed}: events");
         assert_eq!(
-            Some(imported.fingerprint()),
+            imported.fingerprint(),
             run.fingerprint(),
             "{id} {mode} seed {seed}: fingerprint"
         );
@@ -36,7 +38,7 @@ fn an_imported_trace_shows_what_the_run_showed_at_every_step() {
             "{id} {mode} seed {seed}: end time"
         );
         assert_eq!(
-            imported.end().kind,
+            imported.end().unwrap().kind,
             run.end().unwrap().kind,
             "{id} {mode} seed {seed}: end kind"
         );
@@ -58,8 +60,8 @@ fn an_imported_trace_shows_what_the_run_showed_at_every_step() {
 #[test]
 fn a_deadlocked_import_ends_in_a_deadlock() {
     let run = finished("flow", "zero-window", 1);
-    let imported = Imported::parse(&run.with_trace(|t| t.to_jsonl())).unwrap();
-    assert_eq!(imported.end().kind, EndKind::Deadlock);
+    let imported = import(&run.with_trace(|t| t.to_jsonl())).unwrap();
+    assert_eq!(imported.end().unwrap().kind, EndKind::Deadlock);
 }
 
 #[test]
@@ -68,7 +70,7 @@ fn a_cut_line_is_named() {
     let text = run.with_trace(|t| t.to_jsonl());
     let mut lines: Vec<&str> = text.lines().collect();
     lines[7] = &lines[7][..10];
-    let error = Imported::parse(&lines.join("\n")).err().expect("a cut line is refused");
+    let error = import(&lines.join("\n")).err().expect("a cut line is refused");
     assert!(error.to_string().starts_with("line 8: "), "{error}");
 }
 
@@ -80,4 +82,11 @@ fn the_size_limit_is_named() {
         text.starts_with("big.jsonl: the file is 64.0 MiB; the page opens traces of at most 64 MiB"),
         "{text}"
     );
+}
+
+/// Parses a trace and folds it to the end, as the page does on import.
+fn import(text: &str) -> Result<Recording, TraceError> {
+    let mut recording = parse(text)?;
+    recording.finish();
+    Ok(recording)
 }

@@ -54,6 +54,7 @@ mod clock;
 pub mod config;
 mod context;
 mod core;
+pub mod describe;
 mod explore;
 mod faults;
 mod join;
@@ -70,6 +71,7 @@ mod task;
 mod time;
 mod timer;
 pub mod trace;
+pub mod view;
 mod waker;
 mod work;
 

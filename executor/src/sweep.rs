@@ -58,7 +58,6 @@
 //! [`check_determinism`] is the executor's self-check: it runs one seed twice
 //! and compares the traces event by event, naming the first divergence.
 
-mod describe;
 mod determinism;
 mod engine;
 
@@ -72,7 +71,7 @@ use crate::sim::Sim;
 use crate::task::{TaskId, TaskState};
 use crate::trace::Trace;
 
-pub use describe::{describe_event, describe_record, format_time_ns};
+pub use crate::describe::{describe_event, describe_record, format_time_ns};
 pub use determinism::{DeterminismReport, Divergence, check_determinism, check_determinism_with};
 
 /// Environment variable that narrows a sweep to one seed (see [`Sweep::env`]).

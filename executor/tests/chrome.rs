@@ -391,7 +391,7 @@ fn work_and_channel_operations_are_listed_inside_their_polls() {
         during.iter().any(|d| d.starts_with("works on the CPU until")),
         "{during:?}"
     );
-    assert!(during.iter().any(|d| d.starts_with("sends to resource")), "{during:?}");
+    assert!(during.iter().any(|d| d.starts_with("sends to channel")), "{during:?}");
     // CPU work moves virtual time inside a poll: that poll lasts as long as the work.
     let longest = doc["traceEvents"]
         .as_array()

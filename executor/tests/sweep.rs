@@ -195,8 +195,8 @@ fn injected_nondeterminism_is_caught_at_its_first_event() {
     // second poll is ready where the second run's is pending again.
     assert_eq!(divergence.seed, 5);
     assert_eq!(divergence.index, 5);
-    assert_eq!(divergence.first, "t=0.000s  #0 spinner  poll → ready");
-    assert_eq!(divergence.second, "t=0.000s  #0 spinner  poll → pending");
+    assert_eq!(divergence.first, "t=0.000s  spinner #0  poll → ready");
+    assert_eq!(divergence.second, "t=0.000s  spinner #0  poll → pending");
     assert!(divergence.first_event.is_some() && divergence.second_event.is_some());
     let text = divergence.to_string();
     assert!(text.starts_with("seed 5: two runs diverge at event 5"), "{text}");
@@ -251,8 +251,8 @@ fn tasks_spawned_from_tasks_and_names_appear_in_divergences() {
     let divergence = check_determinism(0, body).unwrap_err();
     // Same ids, same kinds of events: only the child's name differs.
     assert_eq!(divergence.index, 2);
-    assert_eq!(divergence.first, "t=0.000s  #1 left  spawned by #0 parent");
-    assert_eq!(divergence.second, "t=0.000s  #1 right  spawned by #0 parent");
+    assert_eq!(divergence.first, "t=0.000s  left #1  spawned by parent #0");
+    assert_eq!(divergence.second, "t=0.000s  right #1  spawned by parent #0");
 }
 
 #[test]

@@ -5,12 +5,9 @@
 //! will poll next. Long lists are cut to a named maximum; the frame says how
 //! many rows it left out, and the panels say so too.
 
-use wakescope::{Event, TaskId, Trace, WakeSource};
-
-use super::describe::{describe, source_label, task_label, task_name, timer_label};
-use super::fold::{Phase, TaskStatus, ViewState};
-use super::import::Recorded;
-use super::resources;
+use wakescope::describe::{describe, kind_word, source_label, task_label, task_name, timer_label, wait_word};
+use wakescope::view::{self as resources, Phase, Recording, TaskStatus, ViewState};
+use wakescope::{Event, EventRecord, TaskId, Trace, WakeSource};
 
 /// Rows shown in the ready queue panel; the rest are counted.
 pub const READY_ROWS_MAX: usize = 64;
@@ -152,12 +149,12 @@ pub struct Frame {
 
 impl Frame {
     /// The frame at step `k` of `run` (clamped to what is recorded).
-    pub fn at(run: &impl Recorded, k: u64) -> Frame {
-        run.with_view(k, |state| {
+    pub fn at(run: &Recording, k: u64) -> Frame {
+        run.with_view_at(k, |state| {
             let next = run
-                .poll_after(state.step)
+                .next_poll(state.step)
                 .filter(|t| state.status(*t) == Some(TaskStatus::Scheduled));
-            run.trace_do(|trace| Frame::build(state, trace, run.len(), next))
+            run.with_trace(|trace| Frame::build(state, trace, run.len(), next))
         })
     }
 
@@ -274,17 +271,13 @@ fn resource_rows(state: &ViewState, trace: &Trace) -> Vec<ResourceRow> {
         .resources
         .iter()
         .filter_map(|r| {
-            let (kind, name, capacity) = resources::info(trace, r.resource);
+            let (kind, name, capacity) = resources::resource_info(trace, r.resource);
             resources::is_shown(kind).then(|| ResourceRow {
                 resource: r.resource.0,
-                kind: resources::kind_word(kind),
+                kind: kind_word(kind),
                 name,
                 holders: r.holders.iter().map(|t| task_ref(*t)).collect(),
-                waiters: r
-                    .waiters
-                    .iter()
-                    .map(|(t, op)| (task_ref(*t), resources::wait_word(*op)))
-                    .collect(),
+                waiters: r.waiters.iter().map(|(t, op)| (task_ref(*t), wait_word(*op))).collect(),
                 buffered: r.buffered,
                 capacity,
                 buffer: resources::buffer_text(r, kind, capacity),
@@ -298,25 +291,19 @@ fn resource_rows(state: &ViewState, trace: &Trace) -> Vec<ResourceRow> {
 /// The event log rows around step `k`: up to [`LOG_ROWS_BEFORE`] events
 /// before it (ending with the current event, `k - 1`) and up to
 /// [`LOG_ROWS_AFTER`] after. Virtual times come from the fold at the first row.
-pub fn log_window(run: &impl Recorded, k: u64) -> Vec<LogRow> {
+pub fn log_window(run: &Recording, k: u64) -> Vec<LogRow> {
     let k = k.min(run.len());
     let from = k.saturating_sub(LOG_ROWS_BEFORE);
     let to = (k + LOG_ROWS_AFTER).min(run.len());
-    let mut time_ns = run.clock_before(from);
-    run.trace_do(|trace| {
+    let mut time_ns = run.clock_at(from);
+    run.with_trace(|trace| {
         (from..to)
             .filter_map(|seq| {
                 let event = trace.get(seq as usize)?;
                 if let Event::ClockAdvanced { to_ns } | Event::Worked { to_ns, .. } = event {
                     time_ns = to_ns;
                 }
-                let (kind, text) = describe(trace, event);
-                Some(LogRow {
-                    seq,
-                    time_ns,
-                    kind,
-                    text,
-                })
+                Some(log_row_of(trace, EventRecord { seq, time_ns, event }))
             })
             .collect()
     })
@@ -324,11 +311,15 @@ pub fn log_window(run: &impl Recorded, k: u64) -> Vec<LogRow> {
 
 fn log_row(trace: &Trace, seq: u64, time_ns: u64) -> Option<LogRow> {
     let event = trace.get(seq as usize)?;
-    let (kind, text) = describe(trace, event);
-    Some(LogRow {
-        seq,
-        time_ns,
-        kind,
-        text,
-    })
+    Some(log_row_of(trace, EventRecord { seq, time_ns, event }))
+}
+
+fn log_row_of(trace: &Trace, record: EventRecord) -> LogRow {
+    let words = describe(trace, &record);
+    LogRow {
+        seq: record.seq,
+        time_ns: record.time_ns,
+        kind: words.kind,
+        text: words.sentence(),
+    }
 }

@@ -1,33 +1,31 @@
-//! The pure model of the page: a run's trace folded into what the panels show.
+//! The pure model of the page: what the panels show, built from the
+//! library's view of a run.
 //!
-//! Nothing here touches the browser, so all of it is tested natively:
-//! - [`fold`]: [`ViewState`], the state at step k as a fold of the first k events;
-//! - [`queue`]: the ready queue in the executor's exact order;
-//! - [`snapshots`]: copies of the fold along the trace, so any step is near one;
-//! - [`run`]: a scenario run recorded in slices, with its fold and snapshots;
+//! The fold (the state at step k), the ready queue, resources, snapshots
+//! and the recording live in the library ([`wakescope::view`]), as do the
+//! words for events ([`wakescope::describe`]); this module adds what only
+//! the page needs. Nothing here touches the browser, so all of it is tested
+//! natively:
+//! - [`run`]: a scenario run (scenario, parameters, seed and its
+//!   recording), and [`run::Source`], the page's recording;
+//! - [`import`]: traces opened from a file;
 //! - [`frame`]: the rows each panel renders at a step;
 //! - [`timeline`]: the lanes (or the aggregate) of the whole run;
-//! - [`resources`]: channels, mutexes, semaphores and notify points at a step;
 //! - [`sweep`]: the scenario's verdict on a run, and sweeps over seeds for a failing one;
-//! - [`waitfor`]: a deadlock's wait-for graph, listed and laid out;
-//! - [`import`]: traces opened from a file, and [`import::Source`], the page's recording;
-//! - [`describe`]: the words for events, tasks and durations.
+//! - [`waitfor`]: a deadlock's wait-for graph, listed and laid out.
 
-pub mod describe;
-pub mod fold;
 pub mod frame;
 pub mod import;
-pub mod queue;
-pub mod resources;
 pub mod run;
-pub mod snapshots;
 pub mod sweep;
 pub mod timeline;
 pub mod waitfor;
 
-pub use fold::{Phase, TaskStatus, TaskView, ViewState, WakeView};
 pub use frame::{Frame, LogRow, ReadyRow, ResourceRow, SourceKind, TaskRef, TaskRow, TimerRow, WakeRow};
-pub use queue::{QueueOrder, ReadyQueue};
-pub use run::{EVENTS_MAX, EndKind, Run, RunEnd};
-pub use snapshots::{SNAPSHOT_EVERY_MIN, Snapshots};
+pub use run::{EVENTS_MAX, Run, Source};
 pub use timeline::{Timeline, TimelineBody};
+pub use wakescope::describe;
+pub use wakescope::view::{
+    EndKind, Phase, QueueOrder, ReadyQueue, Recording, RunEnd, SNAPSHOT_EVERY_MIN, Snapshots, TaskStatus, TaskView,
+    ViewState, WakeView,
+};

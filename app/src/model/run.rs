@@ -1,140 +1,32 @@
 //! A run: one scenario with one seed, recorded a slice at a time.
 //!
-//! The page cannot run a long simulation in one go without freezing, so
-//! [`Run::advance`] takes a bounded number of executor steps and folds the
-//! events they recorded into the head state, keeping snapshots as it goes.
-//! The browser calls it until its frame budget is spent; tests call
-//! [`Run::finish`]. Either way the trace is the same — slicing never changes
-//! what the executor does, only when the page looks at it.
-//!
-//! A run ends when the executor says so (completed, deadlock, or one of its
-//! limits) or when the trace reaches [`EVENTS_MAX`], the page's own limit.
+//! The recording itself — slices, fold, snapshots, seeking, the end — is the
+//! library's [`Recording`]; a run adds what the page knows about where it
+//! came from (the scenario, its parameters, the seed) and the scenario's
+//! verdict on it. [`Source`] is the page's recording: a run, or a trace
+//! opened from a file.
 
-use std::cell::RefCell;
+use std::ops::Deref;
 
+use wakescope::Config;
 use wakescope::scenarios::{Params, Scenario};
-use wakescope::trace::Fingerprinter;
-use wakescope::{Config, Event, Outcome, Step, TaskId, Trace};
+use wakescope::view::Recording;
 
-use super::fold::ViewState;
-use super::snapshots::Snapshots;
 use super::sweep::Judgement;
 
 /// The most events the page records for one run; past it the run is stopped
 /// (the executor's own limits usually end it first). The trace keeps 8 bytes
 /// an event, so this is 128 MB of trace at most; a million sleepers need
 /// about 9 million events. Snapshots add about as much again (see
-/// [`super::snapshots`]), and the executor's own tasks come on top.
+/// [`wakescope::view::Snapshots`]), and the executor's own tasks come on top.
 pub const EVENTS_MAX: u64 = 16_000_000;
 
-/// The most events one [`Run::advance`] folds. A single executor step can
-/// record a million events (a task that spawns a million others); the fold
-/// then catches up over several calls, so no call does much more than this
-/// many events of fold work, and the executor steps on only once the fold
-/// has caught up.
-pub const FOLD_PER_ADVANCE_MAX: u64 = 4_096;
-
-/// How a run ended, in the words the header uses (`data-outcome`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum EndKind {
-    /// Every task finished.
-    Completed,
-    /// Tasks were left that nothing could wake.
-    Deadlock,
-    /// A limit stopped the run.
-    Limit,
-    /// An invariant check failed.
-    CheckFailed,
-}
-
-impl EndKind {
-    /// The word used in `data-outcome`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EndKind::Completed => "completed",
-            EndKind::Deadlock => "deadlock",
-            EndKind::Limit => "limit",
-            EndKind::CheckFailed => "check-failed",
-        }
-    }
-}
-
-/// How a run ended, with a sentence for the header.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct RunEnd {
-    /// Which kind of end.
-    pub kind: EndKind,
-    /// E.g. "deadlock: main (#0) and worker (#2) wait forever".
-    pub message: String,
-}
-
-impl RunEnd {
-    fn from_outcome(outcome: &Outcome) -> RunEnd {
-        match outcome {
-            Outcome::Completed => RunEnd {
-                kind: EndKind::Completed,
-                message: "completed: every task finished".into(),
-            },
-            Outcome::Deadlock(d) => {
-                let blocked: Vec<String> = d
-                    .blocked
-                    .iter()
-                    .map(|t| {
-                        let mut text = format!("{} ({})", t.name, t.task);
-                        if let Some(w) = &t.waiting_on {
-                            text.push_str(&format!(" on {}", w.name));
-                            if !w.holders.is_empty() {
-                                let holders: Vec<String> = w.holders.iter().map(|h| h.to_string()).collect();
-                                text.push_str(&format!(" held by {}", holders.join(", ")));
-                            }
-                        }
-                        text
-                    })
-                    .collect();
-                let verb = if blocked.len() == 1 { "waits" } else { "wait" };
-                RunEnd {
-                    kind: EndKind::Deadlock,
-                    message: format!("deadlock: {} {verb} forever", blocked.join("; ")),
-                }
-            }
-            Outcome::LimitReached(limit) => RunEnd {
-                kind: EndKind::Limit,
-                message: format!("limit: {limit}"),
-            },
-            Outcome::CheckFailed(failure) => RunEnd {
-                kind: EndKind::CheckFailed,
-                message: failure.to_string(),
-            },
-        }
-    }
-}
-
-/// One scenario run, recorded so far, with its fold and snapshots.
+/// One scenario run, recorded so far.
 pub struct Run {
     scenario: &'static Scenario,
     params: Params,
     seed: u64,
-    sim: wakescope::Sim,
-    /// The fold of every event recorded so far.
-    head: ViewState,
-    snapshots: Snapshots,
-    /// `(seq, task)` of every `PollStarted`, in order: the future the ready queue panel peeks at.
-    polls: Vec<(u64, TaskId)>,
-    /// `(seq, to_ns)` of every event that moves the clock (`ClockAdvanced`,
-    /// `Worked`), in order: for seeking by time.
-    advances: Vec<(u64, u64)>,
-    /// How the executor's run ended; shown as the run's end once the fold has caught up.
-    sim_end: Option<RunEnd>,
-    /// How the executor's run ended, for the scenario's verdict.
-    outcome: Option<Outcome>,
-    end: Option<RunEnd>,
-    fingerprint: Option<String>,
-    /// Hashes the trace as it grows, a slice per advance, so the fingerprint
-    /// is ready at the end without one long pass over millions of events.
-    hasher: Fingerprinter,
-    /// The state last shown: stepping forward continues from it instead of
-    /// from a snapshot, so playing through a big run costs one event a step.
-    cursor: RefCell<Option<ViewState>>,
+    recording: Recording,
 }
 
 impl std::fmt::Debug for Run {
@@ -143,8 +35,7 @@ impl std::fmt::Debug for Run {
             .field("scenario", &self.scenario.id)
             .field("params", &self.params)
             .field("seed", &self.seed)
-            .field("events", &self.head.step)
-            .field("end", &self.end)
+            .field("recording", &self.recording)
             .finish()
     }
 }
@@ -153,106 +44,25 @@ impl Run {
     /// Spawns the scenario's tasks on a fresh simulation and folds what that recorded.
     pub fn start(scenario: &'static Scenario, params: Params, seed: u64) -> Run {
         let sim = scenario.start(Config::seeded(seed), &params);
-        let head = ViewState::initial(&sim.trace());
-        let snapshots = Snapshots::new(head.clone());
-        let mut run = Run {
+        Run {
             scenario,
             params,
             seed,
-            sim,
-            head,
-            snapshots,
-            polls: Vec::new(),
-            advances: Vec::new(),
-            sim_end: None,
-            outcome: None,
-            end: None,
-            fingerprint: None,
-            hasher: Fingerprinter::new(),
-            cursor: RefCell::new(None),
-        };
-        run.ingest(u64::MAX);
-        run
-    }
-
-    /// Takes up to `steps_max` executor steps and folds what they recorded,
-    /// at most [`FOLD_PER_ADVANCE_MAX`] events a call (while the fold lags
-    /// behind the trace it only folds). Returns true once the run has ended
-    /// and every event is folded.
-    pub fn advance(&mut self, steps_max: u32) -> bool {
-        if self.end.is_some() {
-            return true;
+            recording: Recording::live(sim, EVENTS_MAX),
         }
-        if self.head.step >= self.sim.trace().len() as u64 {
-            for _ in 0..steps_max {
-                if self.sim_end.is_some() {
-                    break;
-                }
-                if self.sim.trace().len() as u64 >= EVENTS_MAX {
-                    self.sim_end = Some(RunEnd {
-                        kind: EndKind::Limit,
-                        message: format!(
-                            "limit: the page records at most {EVENTS_MAX} events; the run was stopped there"
-                        ),
-                    });
-                    break;
-                }
-                if let Step::Finished(outcome) = self.sim.step() {
-                    self.sim_end = Some(RunEnd::from_outcome(&outcome));
-                    self.outcome = Some(outcome);
-                }
-            }
-        }
-        let caught_up = self.ingest(FOLD_PER_ADVANCE_MAX);
-        let unhashed = self.hasher.feed(&self.sim.trace(), FOLD_PER_ADVANCE_MAX as usize);
-        if caught_up && unhashed == 0 && self.sim_end.is_some() {
-            self.fingerprint = Some(format!("{:016x}", self.hasher.value()));
-            self.end = self.sim_end.take();
-        }
-        self.end.is_some()
     }
 
     /// The scenario's verdict and measurement on this very run, once it has
     /// ended by itself (`None` before, or when the page's event limit cut it short).
     pub fn judgement(&self) -> Option<Judgement> {
-        self.end.as_ref()?;
-        let outcome = self.outcome.clone()?;
+        self.recording.end()?;
+        let outcome = self.recording.outcome()?.clone();
+        let sim = self.recording.sim()?;
         Some(Judgement {
-            verdict: self.scenario.verdict(&self.sim, &outcome),
-            measured: self.scenario.measure(&self.sim),
+            verdict: self.scenario.verdict(sim, &outcome),
+            measured: self.scenario.measure(sim),
             outcome,
         })
-    }
-
-    /// Events recorded by the executor so far (folded or not): with
-    /// [`Run::len`], how far the recording has got.
-    pub fn recorded(&self) -> u64 {
-        self.sim.trace().len() as u64
-    }
-
-    /// Runs to the end in one go (tests and tools; the page uses [`Run::advance`]).
-    pub fn finish(&mut self) {
-        while !self.advance(4096) {}
-    }
-
-    /// Folds up to `max` of the events recorded since the last call into the
-    /// head state. Returns true when every recorded event is folded.
-    fn ingest(&mut self, max: u64) -> bool {
-        let trace = self.sim.trace();
-        let len = trace.len() as u64;
-        let stop = len.min(self.head.step.saturating_add(max));
-        while self.head.step < stop {
-            let seq = self.head.step;
-            let event = trace.get(seq as usize).expect("seq below the trace length");
-            match event {
-                Event::PollStarted { task } => self.polls.push((seq, task)),
-                Event::ClockAdvanced { to_ns } | Event::Worked { to_ns, .. } => self.advances.push((seq, to_ns)),
-                _ => {}
-            }
-            self.head.apply(event, &trace);
-            self.snapshots.offer(&self.head);
-        }
-        self.head.step >= len
     }
 
     /// The scenario being run.
@@ -270,92 +80,67 @@ impl Run {
         self.seed
     }
 
-    /// Events recorded and folded so far: the last step one can seek to.
-    pub fn len(&self) -> u64 {
-        self.head.step
+    /// The recording, to advance it.
+    pub fn recording_mut(&mut self) -> &mut Recording {
+        &mut self.recording
     }
 
-    /// True when nothing was recorded (a scenario that spawns nothing, before its first step).
-    pub fn is_empty(&self) -> bool {
-        self.head.step == 0
+    /// Takes up to `steps_max` executor steps and folds what they recorded
+    /// (see [`Recording::advance`]); true once the run has ended.
+    pub fn advance(&mut self, steps_max: u32) -> bool {
+        self.recording.advance(steps_max)
     }
 
-    /// How the run ended, once it has.
-    pub fn end(&self) -> Option<&RunEnd> {
-        self.end.as_ref()
+    /// Runs to the end in one go (tests and tools; the page uses [`Run::advance`]).
+    pub fn finish(&mut self) {
+        self.recording.finish()
     }
+}
 
-    /// True once the run has ended.
-    pub fn is_finished(&self) -> bool {
-        self.end.is_some()
+/// A run reads as its recording.
+impl Deref for Run {
+    type Target = Recording;
+
+    fn deref(&self) -> &Recording {
+        &self.recording
     }
+}
 
-    /// The trace fingerprint (16 lowercase hex digits), once the run has ended.
-    pub fn fingerprint(&self) -> Option<&str> {
-        self.fingerprint.as_deref()
-    }
+/// The page's recording: a scenario run, or a trace opened from a file.
+pub enum Source {
+    Run(Run),
+    Imported(Recording),
+}
 
-    /// Virtual time at the last recorded event.
-    pub fn end_clock_ns(&self) -> u64 {
-        self.head.clock_ns
-    }
-
-    /// Snapshots kept so far.
-    pub fn snapshot_count(&self) -> usize {
-        self.snapshots.len()
-    }
-
-    /// Calls `f` with the trace recorded so far.
-    pub fn with_trace<R>(&self, f: impl FnOnce(&Trace) -> R) -> R {
-        f(&self.sim.trace())
-    }
-
-    /// The state at step `k`, clamped to the events recorded so far.
-    pub fn view_at(&self, k: u64) -> ViewState {
-        self.with_view_at(k, ViewState::clone)
-    }
-
-    /// Calls `f` with the state at step `k` (clamped to what is recorded),
-    /// folded on from the last state shown when that is closer than a snapshot.
-    pub fn with_view_at<R>(&self, k: u64, f: impl FnOnce(&ViewState) -> R) -> R {
-        let k = k.min(self.len());
-        if k == self.head.step {
-            return f(&self.head);
+impl Source {
+    /// Records more (a run records, an import folds); true once it has ended.
+    pub fn advance(&mut self, steps_max: u32) -> bool {
+        match self {
+            Source::Run(run) => run.advance(steps_max),
+            Source::Imported(recording) => recording.advance(steps_max),
         }
-        let snapshot = self.snapshots.nearest(k);
-        let mut cursor = self.cursor.borrow_mut();
-        let state = match cursor.take() {
-            Some(c) if c.step <= k && c.step >= snapshot.step => c,
-            _ => snapshot.clone(),
-        };
-        let state = cursor.insert(state);
-        self.with_trace(|trace| state.apply_range(trace, k));
-        f(state)
     }
 
-    /// The task of the first poll at or after event `k`, if one is recorded.
-    pub fn next_poll(&self, k: u64) -> Option<TaskId> {
-        let i = self.polls.partition_point(|(seq, _)| *seq < k);
-        self.polls.get(i).map(|(_, task)| *task)
-    }
-
-    /// The virtual time at step `k`: the target of the last clock move before it.
-    pub fn clock_at(&self, k: u64) -> u64 {
-        let i = self.advances.partition_point(|(seq, _)| *seq < k);
-        i.checked_sub(1).map_or(0, |j| self.advances[j].1)
-    }
-
-    /// The step whose clock is nearest to `time_ns`: just after the clock
-    /// jump closest to it, or step 0 when time 0 is closest.
-    pub fn step_near_time(&self, time_ns: u64) -> u64 {
-        let i = self.advances.partition_point(|(_, to)| *to < time_ns);
-        let after = self.advances.get(i);
-        let before = i.checked_sub(1).map(|j| self.advances[j]);
-        let before_dist = time_ns - before.map_or(0, |(_, to)| to);
-        match after {
-            Some(&(seq, to)) if to - time_ns <= before_dist => seq + 1,
-            _ => before.map_or(0, |(seq, _)| seq + 1),
+    /// The recording behind either.
+    pub fn recording(&self) -> &Recording {
+        match self {
+            Source::Run(run) => &run.recording,
+            Source::Imported(recording) => recording,
         }
+    }
+
+    /// True for an imported trace.
+    pub fn is_imported(&self) -> bool {
+        matches!(self, Source::Imported(_))
+    }
+}
+
+/// Either reads as its recording.
+impl Deref for Source {
+    type Target = Recording;
+
+    fn deref(&self) -> &Recording {
+        self.recording()
     }
 }
 
@@ -363,6 +148,7 @@ impl Run {
 mod tests {
     use super::*;
     use wakescope::scenarios;
+    use wakescope::view::{EndKind, FOLD_PER_ADVANCE_MAX, ViewState};
 
     /// `million` spawns every sleeper in one executor step: far more events
     /// than one call may fold.
@@ -403,7 +189,7 @@ mod tests {
 
         let mut whole = scenario.start(Config::seeded(3), &params);
         whole.run();
-        assert_eq!(run.fingerprint(), Some(whole.trace().fingerprint_hex().as_str()));
+        assert_eq!(run.fingerprint(), Some(whole.trace().fingerprint()));
         // Back and forward agree with a fold from scratch, across snapshots.
         let total = run.len();
         for k in [

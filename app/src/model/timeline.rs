@@ -9,7 +9,7 @@
 
 use wakescope::{Event, TaskId, Trace};
 
-use super::describe::{duration, task_name};
+use wakescope::describe::{duration, task_name};
 
 /// Most tasks drawn as lanes of their own; past it the timeline aggregates.
 pub const TIMELINE_LANES_MAX: usize = 24;

@@ -10,7 +10,7 @@
 
 use wakescope::{Deadlock, ResourceOp, TaskId};
 
-use super::resources::kind_word;
+use wakescope::describe::kind_word;
 
 /// Blocked tasks listed; the rest are counted.
 pub const BLOCKED_ROWS_MAX: usize = 50;

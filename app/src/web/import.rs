@@ -12,9 +12,10 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
 use super::session::{Session, Status};
+use crate::model::Source;
 use crate::model::Timeline;
 use crate::model::describe::clip;
-use crate::model::import::{IMPORT_BYTES_MAX, Imported, Recorded, Source, too_large};
+use crate::model::import::{IMPORT_BYTES_MAX, parse, too_large};
 use crate::url;
 
 /// What the page says about an imported trace.
@@ -34,7 +35,7 @@ impl Session {
     /// Opens `text` (the contents of `name`) as a trace, or says why not.
     pub fn import_text(&self, name: &str, text: &str) {
         let name = clip(name, 80);
-        let imported = match Imported::parse(text) {
+        let mut imported = match parse(text) {
             Ok(imported) => imported,
             Err(error) => {
                 self.errors.set(vec![format!(
@@ -50,7 +51,8 @@ impl Session {
         self.generation.update_value(|g| *g += 1);
         self.url_epoch.update_value(|e| *e += 1);
         self.pending.set_value(None);
-        let header = imported.trace().header();
+        imported.finish();
+        let header = imported.with_trace(|t| t.header().clone());
         let info = ImportInfo {
             file: name,
             scenario: header.scenario.clone(),
@@ -66,11 +68,11 @@ impl Session {
         let status = Status {
             total: imported.len(),
             finished: true,
-            end: Some(imported.end().clone()),
-            fingerprint: Some(imported.fingerprint().to_string()),
+            end: imported.end().cloned(),
+            fingerprint: imported.fingerprint().map(|f| format!("{f:016x}")),
             end_clock_ns: imported.end_clock_ns(),
         };
-        let timeline = Timeline::build(imported.trace());
+        let timeline = imported.with_trace(Timeline::build);
         self.run.set_value(Some(Source::Imported(imported)));
         self.imported.set(Some(info));
         self.errors.set(Vec::new());

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 
 use super::browser;
 use super::session::{SLICE_BUDGET_MS, Session, Setup};
-use crate::model::import::Source;
+use crate::model::Source;
 use crate::model::sweep::{Judge, SeedSweep, SweepFound};
 use crate::model::waitfor::DeadlockView;
 

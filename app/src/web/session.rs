@@ -20,9 +20,8 @@ use super::import::ImportInfo;
 use super::judging::{SweepStatus, Verdict};
 use super::playback::SPEED_DEFAULT;
 use crate::model::frame::{LogRow, log_window};
-use crate::model::import::{Recorded, Source};
 use crate::model::sweep::{Judge, SeedSweep};
-use crate::model::{Frame, Run, RunEnd, Timeline};
+use crate::model::{Frame, Run, RunEnd, Source, Timeline};
 use crate::url::{self, Request};
 
 /// Executor work per animation frame, in milliseconds (the seed's rule: the page never freezes).
@@ -245,7 +244,7 @@ impl Session {
                 total: run.len(),
                 finished: run.end().is_some(),
                 end: run.end().cloned(),
-                fingerprint: run.fingerprint().map(str::to_string),
+                fingerprint: run.fingerprint().map(|f| format!("{f:016x}")),
                 end_clock_ns: run.end_clock_ns(),
             })
         });
@@ -263,7 +262,7 @@ impl Session {
         if finished {
             let timeline = self
                 .run
-                .with_value(|r| r.as_ref().map(|run| run.trace_do(Timeline::build)));
+                .with_value(|r| r.as_ref().map(|run| run.with_trace(Timeline::build)));
             self.timeline.set(timeline);
         }
         self.settle_pending(write_url);

@@ -15,10 +15,10 @@
 
 use std::fmt;
 
-use super::describe::describe_record;
 use super::engine::{for_each_seed, run_recorded};
 use super::{SeedResult, Sweep};
 use crate::config::Config;
+use crate::describe::describe_record;
 use crate::sim::Sim;
 use crate::trace::{EventRecord, Trace};
 

@@ -4,7 +4,7 @@
 //! trace alone — the app never asks the executor what it is doing. Stepping
 //! forward applies one event ([`ViewState::apply`]); there is no "undo": the
 //! state at step k is always the fold of `events[..k]`, so going back shows
-//! exactly what going forward showed. [`crate::model::Snapshots`] keeps copies
+//! exactly what going forward showed. [`super::Snapshots`] keeps copies
 //! every so often so that the fold to any k starts close by.
 //!
 //! # How each event changes the state
@@ -29,9 +29,12 @@
 
 use std::collections::{BTreeSet, VecDeque};
 
-use wakescope::{CancelCause, EndReason, Event, PollResult, ResourceId, TaskId, TimerId, Trace, WakeSource};
+use crate::task::TaskId;
+use crate::timer::TimerId;
+use crate::trace::{CancelCause, EndReason, Event, PollResult, ResourceId, Trace};
+use crate::waker::WakeSource;
 
-pub use super::queue::{QueueOrder, ReadyQueue};
+use super::queue::{QueueOrder, ReadyQueue};
 use super::resources::ResourceView;
 
 /// Wakes kept for the wakers panel: the latest ones.
@@ -110,8 +113,9 @@ pub struct TaskView {
     pub polls: u32,
     /// Wakes received so far (including wakes of a task already queued).
     pub wakes: u32,
-    /// Virtual time spent running before the current state began. Polls take
-    /// no virtual time in a simulation, so this stays 0 — which is the point.
+    /// Virtual time spent running before the current state began. A poll
+    /// takes no virtual time unless it does CPU work ([`crate::work`]), which
+    /// moves the clock while the task runs: that time is counted here.
     pub busy_ns: u64,
     /// Virtual time spent in the ready queue before the current state began.
     pub queued_ns: u64,
@@ -119,7 +123,7 @@ pub struct TaskView {
     pub idle_ns: u64,
     /// When the current state began.
     pub since_ns: u64,
-    /// Polls that blocked the executor (over 8 ms of virtual time: `LongPoll`).
+    /// Polls that blocked the executor (over [`crate::LONG_POLL`] of virtual time: `LongPoll`).
     pub long_polls: u32,
 }
 

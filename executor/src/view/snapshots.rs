@@ -13,9 +13,8 @@
 //! Invariant: snapshot i is exactly `ViewState::fold(trace, snapshot_i.step)`;
 //! the tests check it against folds from scratch.
 
-use wakescope::Trace;
-
-use super::fold::ViewState;
+use super::state::ViewState;
+use crate::trace::Trace;
 
 /// The least number of events between two snapshots.
 pub const SNAPSHOT_EVERY_MIN: u64 = 256;

@@ -17,7 +17,7 @@
 
 use std::collections::VecDeque;
 
-use wakescope::TaskId;
+use crate::task::TaskId;
 
 /// How the ready queue gives up the task it polls (the trace header's policy).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -22,7 +22,8 @@
 
 use std::collections::VecDeque;
 
-use wakescope::{ResourceId, ResourceKind, ResourceOp, TaskId, Trace};
+use crate::task::TaskId;
+use crate::trace::{ResourceId, ResourceKind, ResourceOp, Trace};
 
 /// One resource's state at a step.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -122,31 +123,6 @@ impl ResourceView {
 /// True for the kinds the resources panel shows (every kind but mailboxes).
 pub fn is_shown(kind: ResourceKind) -> bool {
     kind != ResourceKind::Mailbox
-}
-
-/// The word for a kind, as `data-kind` and the panel use it.
-pub fn kind_word(kind: ResourceKind) -> &'static str {
-    match kind {
-        ResourceKind::Channel => "channel",
-        ResourceKind::Oneshot => "oneshot",
-        ResourceKind::FairMutex => "fair-mutex",
-        ResourceKind::UnfairMutex => "unfair-mutex",
-        ResourceKind::Semaphore => "semaphore",
-        ResourceKind::Notify => "notify",
-        ResourceKind::Mailbox => "mailbox",
-    }
-}
-
-/// What a waiter waits for, in a word or two.
-pub fn wait_word(op: ResourceOp) -> &'static str {
-    match op {
-        ResourceOp::BlockedOnFull => "room (full)",
-        ResourceOp::BlockedOnEmpty => "a message",
-        ResourceOp::BlockedOnLock => "the lock",
-        ResourceOp::BlockedOnPermit => "a permit",
-        ResourceOp::BlockedOnNotify => "a notification",
-        _ => "",
-    }
 }
 
 /// The buffer or permits in a few words: `2 / 4 messages`, `1 of 3 permits free`.
