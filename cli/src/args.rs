@@ -1,31 +1,50 @@
-//! The command line, read into a [`Command`]: std only, every mistake a sentence.
+//! The command line, declared for clap and read into a [`Command`].
 //!
-//! Options take their value as the next argument or after `=`
-//! (`--seed 7`, `--seed=7`). An option may be given once, except `--param`,
-//! which repeats. Scenario ids, modes and parameters are checked against the
-//! registry by [`crate::selection`]; here they are only text.
+//! Help, usage errors, "did you mean" tips and shell completions all come
+//! from the declarations below. The target of `run`, `sweep`,
+//! `check-determinism` and `explore` is checked against the scenario
+//! registry ([`crate::selection`]) while the command line is read, so an
+//! unknown scenario, mode or parameter is a usage error like any other: it
+//! shows the command's usage and, when a near spelling exists, a tip
+//! ([`crate::suggest`]).
 
+use std::ffi::OsString;
 use std::ops::Range;
 use std::path::PathBuf;
 
-use wakescope::Policy;
+use clap::error::ErrorKind;
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum, ValueHint};
+use clap_complete::Shell;
+use wakescope::config::STEPS_MAX_DEFAULT;
 use wakescope::sweep::{JOBS_MAX, parse_seeds};
+use wakescope::{Policy, Schedule};
+
+use crate::selection::Selection;
+use crate::suggest;
 
 /// What the user asked for.
 #[derive(Debug, PartialEq)]
 pub enum Command {
-    /// `wakescope help`, `--help`, `-h`.
-    Help,
     /// `wakescope list`.
     List,
-    /// `wakescope run <scenario> …`.
+    /// `wakescope run <target> …`.
     Run(RunArgs),
-    /// `wakescope sweep <scenario> --seeds A..B …`.
+    /// `wakescope sweep <target> --seeds A..B …`.
     Sweep(SweepArgs),
-    /// `wakescope check-determinism <scenario> --seeds A..B …`.
+    /// `wakescope check-determinism <target> --seeds A..B …`.
     CheckDeterminism(SweepArgs),
-    /// `wakescope explore <scenario> [--max N] …`.
+    /// `wakescope explore <target> [--max N] …`.
     Explore(ExploreArgs),
+    /// `wakescope completions <shell>`.
+    Completions(Shell),
+}
+
+/// What `run`, `sweep`, `check-determinism` and `explore` run: the
+/// positional argument of those commands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// A scenario of the registry, by id (`wakescope list` shows them).
+    Scenario(String),
 }
 
 /// `wakescope explore`: every schedule of one scenario, up to a bound.
@@ -39,10 +58,10 @@ pub struct ExploreArgs {
 /// Default for `explore --max`.
 pub const EXPLORE_MAX_DEFAULT: u64 = 100_000;
 
-/// Which scenario, in which mode, with which parameters and policy.
+/// What to run, in which mode, with which parameters and policy.
 #[derive(Debug, PartialEq)]
 pub struct ScenarioArgs {
-    pub scenario: String,
+    pub target: Target,
     pub mode: Option<String>,
     pub policy: Policy,
     /// `--param name=value`, in the order given.
@@ -52,13 +71,13 @@ pub struct ScenarioArgs {
 }
 
 /// How `run` writes the trace.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// A readable timeline, one line per event.
     Text,
-    /// The trace file format (`Trace::to_jsonl`).
+    /// The trace file format (`Trace::to_jsonl`; `Trace::from_jsonl` reads it back).
     Jsonl,
-    /// Chrome Trace Event JSON for Perfetto (`Trace::to_chrome_json`).
+    /// Chrome Trace Event JSON for ui.perfetto.dev or chrome://tracing.
     Chrome,
 }
 
@@ -70,7 +89,7 @@ pub struct RunArgs {
     /// Write here instead of stdout.
     pub out: Option<PathBuf>,
     /// `--schedule s:…`: replay this schedule instead of the policy.
-    pub schedule: Option<wakescope::Schedule>,
+    pub schedule: Option<Schedule>,
 }
 
 #[derive(Debug, PartialEq)]
@@ -81,221 +100,355 @@ pub struct SweepArgs {
     pub jobs: Option<usize>,
 }
 
-/// Options each command accepts (besides `--param`, which scenario commands repeat).
-const RUN_OPTIONS: &[&str] = &[
-    "--mode",
-    "--seed",
-    "--policy",
-    "--param",
-    "--steps-max",
-    "--format",
-    "--out",
-    "--schedule",
-];
-const EXPLORE_OPTIONS: &[&str] = &["--max", "--mode", "--param", "--steps-max"];
-const SWEEP_OPTIONS: &[&str] = &["--seeds", "--jobs", "--mode", "--policy", "--param", "--steps-max"];
-
-/// Reads the arguments after the program name.
-pub fn parse(args: &[String]) -> Result<Command, String> {
-    let Some((command, rest)) = args.split_first() else {
-        return Err("no command given".to_string());
-    };
-    let wants_help = rest.iter().any(|a| a == "--help" || a == "-h");
-    match command.as_str() {
-        "help" | "--help" | "-h" => Ok(Command::Help),
-        _ if wants_help => Ok(Command::Help),
-        "list" => match rest.first() {
-            None => Ok(Command::List),
-            Some(extra) => Err(format!("`wakescope list` takes no arguments (got `{extra}`)")),
-        },
-        "run" => parse_run(rest).map(Command::Run),
-        "sweep" => parse_sweep("sweep", rest).map(Command::Sweep),
-        "check-determinism" => parse_sweep("check-determinism", rest).map(Command::CheckDeterminism),
-        "explore" => parse_explore(rest).map(Command::Explore),
-        other => Err(format!(
-            "unknown command `{other}`; the commands are list, run, sweep, check-determinism, explore and help"
-        )),
+/// Reads the command line, program name first.
+///
+/// `Err` is clap's error for `--help`, `--version` and every mistake:
+/// [`clap::Error::exit`] prints it and exits 0 for help and version, 2 for
+/// a mistake.
+pub fn parse<I, T>(argv: I) -> Result<Command, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString>,
+{
+    let argv: Vec<OsString> = argv.into_iter().map(Into::into).collect();
+    let cli = Cli::try_parse_from(&argv).map_err(|e| suggest::unknown_argument(e, &command(), &argv))?;
+    let parsed = Command::from(cli.command);
+    if let Some((name, target)) = parsed.target()
+        && let Err(message) = Selection::resolve(target)
+    {
+        let mut cli = command();
+        cli.build();
+        let sub = cli
+            .find_subcommand_mut(name)
+            .expect("every command with a target is declared");
+        let message = suggest::with_tips(sub, message, &suggest::selection_tips(sub, target));
+        return Err(sub.error(ErrorKind::ValueValidation, message));
     }
+    Ok(parsed)
 }
 
-/// The scenario id and the options, in order, as `(name, value)`.
-struct Split {
-    scenario: String,
-    options: Vec<(String, String)>,
+/// The whole command line as clap sees it: for help and shell completions.
+pub fn command() -> clap::Command {
+    Cli::command()
 }
 
-fn split(command: &str, allowed: &[&str], args: &[String]) -> Result<Split, String> {
-    let mut scenario = None;
-    let mut options: Vec<(String, String)> = Vec::new();
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        if arg.starts_with("--") {
-            let flag = arg.as_str();
-            let (name, inline) = match flag.split_once('=') {
-                Some((n, v)) => (n, Some(v.to_string())),
-                None => (flag, None),
-            };
-            if !allowed.contains(&name) {
-                return Err(format!(
-                    "unknown option `{name}` for `wakescope {command}`; it takes {}",
-                    allowed.join(", ")
-                ));
-            }
-            let value = match inline {
-                Some(v) => v,
-                None => args.next().cloned().ok_or_else(|| format!("`{name}` needs a value"))?,
-            };
-            if name != "--param" && options.iter().any(|(n, _)| n == name) {
-                return Err(format!("`{name}` is given twice"));
-            }
-            options.push((name.to_string(), value));
-        } else if arg.starts_with('-') && arg.len() > 1 {
-            return Err(format!(
-                "unknown option `{arg}` for `wakescope {command}`; options start with `--`"
-            ));
-        } else if scenario.is_none() {
-            scenario = Some(arg.clone());
-        } else {
-            return Err(format!(
-                "`wakescope {command}` takes one scenario; `{arg}` is one too many"
-            ));
+impl Command {
+    /// The command's name and its target, for commands that run one.
+    fn target(&self) -> Option<(&'static str, &ScenarioArgs)> {
+        match self {
+            Command::Run(a) => Some(("run", &a.target)),
+            Command::Sweep(a) => Some(("sweep", &a.target)),
+            Command::CheckDeterminism(a) => Some(("check-determinism", &a.target)),
+            Command::Explore(a) => Some(("explore", &a.target)),
+            Command::List | Command::Completions(_) => None,
         }
     }
-    let scenario =
-        scenario.ok_or_else(|| format!("`wakescope {command}` needs a scenario id; `wakescope list` shows them"))?;
-    Ok(Split { scenario, options })
 }
 
-impl Split {
-    fn get(&self, name: &str) -> Option<&str> {
-        self.options.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
-    }
+const SCENARIO_OPTIONS: &str = "Scenario options";
 
-    fn target(&self) -> Result<ScenarioArgs, String> {
-        let policy = match self.get("--policy") {
-            Some(p) => p.parse::<Policy>()?,
-            None => Policy::Random,
-        };
-        let mut params = Vec::new();
-        for (_, pair) in self.options.iter().filter(|(n, _)| n == "--param") {
-            let (name, value) = pair
-                .split_once('=')
-                .ok_or_else(|| format!("`--param` takes name=value, e.g. `--param popcorn_s=4`; got `{pair}`"))?;
-            params.push((name.trim().to_string(), value.trim().to_string()));
-        }
-        let steps_max = match self.get("--steps-max") {
-            None => None,
-            Some(text) => match text.trim().parse::<u64>() {
-                Ok(n) if n >= 1 => Some(n),
-                _ => return Err(format!("--steps-max: `{text}` is not a number of steps from 1 up")),
-            },
-        };
-        Ok(ScenarioArgs {
-            scenario: self.scenario.clone(),
-            mode: self.get("--mode").map(str::to_string),
+const AFTER_HELP: &str = "\
+Exit status: 0 all well; 1 a failure was found (a run that did not complete, a failing
+seed, two runs of one seed that differ); 2 bad usage (the message says what).
+
+Examples:
+  wakescope list
+  wakescope run timers --mode sequential
+  wakescope run timers --seed 42 --format chrome --out run.json   # open it in ui.perfetto.dev
+  wakescope sweep timers --seeds 0..100000
+  wakescope explore race --param tasks=2
+  wakescope help run";
+
+/// Run, export and sweep Wakescope's scenarios.
+#[derive(Parser, Debug)]
+#[command(name = "wakescope", version, subcommand_required = true, after_help = AFTER_HELP)]
+struct Cli {
+    #[command(subcommand)]
+    command: CliCommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum CliCommand {
+    /// The scenarios, with their questions, modes and parameters
+    ///
+    /// Each scenario's id, title and question; its modes, the first being the
+    /// default; its parameters with their default, bounds and unit.
+    #[command(verbatim_doc_comment)]
+    List,
+    /// One run: a timeline, the trace file or a Perfetto file
+    ///
+    /// One run of the target with one seed. The trace goes to stdout (or
+    /// --out); `fingerprint <16 hex digits>` goes to stderr: the value the app
+    /// shows for the same scenario, mode, parameters and seed. Exits 1 when the
+    /// scenario's verdict fails the run.
+    #[command(verbatim_doc_comment)]
+    Run(RunOptions),
+    /// One run per seed: counts the outcomes, names the smallest failing seed
+    ///
+    /// A seed fails when the scenario's verdict fails its run (by default: a
+    /// run that did not complete). The report names the smallest failing seed
+    /// with the command and the app address that replay it, and the seeds per
+    /// second. Exits 1 when a seed failed.
+    #[command(verbatim_doc_comment)]
+    Sweep(SweepOptions),
+    /// Runs every seed twice and reports the first event where two runs differ
+    ///
+    /// Exits 1 when two runs of one seed differ.
+    #[command(verbatim_doc_comment)]
+    CheckDeterminism(SweepOptions),
+    /// Runs every distinct schedule of the target, up to --max
+    ///
+    /// Judges each schedule by the scenario's verdict and prints the first
+    /// failing one as `s:…`, which `wakescope run --schedule` replays exactly.
+    /// Exits 1 when a schedule failed.
+    #[command(verbatim_doc_comment)]
+    Explore(ExploreOptions),
+    /// Prints a shell completion script to stdout
+    ///
+    /// Prints a completion script for SHELL to stdout. To install it:
+    ///   bash: wakescope completions bash > ~/.local/share/bash-completion/completions/wakescope
+    ///   zsh:  wakescope completions zsh > ~/.zfunc/_wakescope   (with ~/.zfunc on $fpath)
+    ///   fish: wakescope completions fish > ~/.config/fish/completions/wakescope.fish
+    #[command(verbatim_doc_comment)]
+    Completions {
+        /// The shell to complete for.
+        shell: Shell,
+    },
+}
+
+/// The positional target and the options every scenario command takes.
+#[derive(Args, Debug)]
+struct TargetOptions {
+    /// What to run: a scenario id (`wakescope list` shows them).
+    #[arg(value_name = "TARGET", value_parser = parse_target)]
+    target: Target,
+    /// A mode of the scenario (default: its first; see `wakescope list`).
+    #[arg(long, value_name = "M", help_heading = SCENARIO_OPTIONS)]
+    mode: Option<String>,
+    /// A scenario parameter, e.g. `--param popcorn_s=4`; repeat for several.
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param, help_heading = SCENARIO_OPTIONS)]
+    params: Vec<(String, String)>,
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = parse_steps_max,
+        help_heading = SCENARIO_OPTIONS,
+        help = format!("End each run after N executor steps (default {STEPS_MAX_DEFAULT})"),
+        long_help = format!("End each run after N executor steps (default {STEPS_MAX_DEFAULT});\na run that hits the limit fails")
+    )]
+    steps_max: Option<u64>,
+}
+
+/// `--policy`, for the commands that schedule by a policy (not `explore`,
+/// which tries every schedule).
+#[derive(Args, Debug)]
+struct PolicyOption {
+    /// How to schedule: random, fifo or pct:DEPTH[:HORIZON]
+    ///
+    /// How the scheduler picks the next ready task: random (from the seed),
+    /// fifo (first in, first out), pct:DEPTH or pct:DEPTH:HORIZON
+    /// (probabilistic concurrency testing of that bug depth).
+    #[arg(
+        long,
+        value_name = "P",
+        default_value = "random",
+        value_parser = parse_policy,
+        help_heading = SCENARIO_OPTIONS,
+        verbatim_doc_comment
+    )]
+    policy: Policy,
+}
+
+#[derive(Args, Debug)]
+struct RunOptions {
+    #[command(flatten)]
+    target: TargetOptions,
+    #[arg(
+        long,
+        value_name = "N",
+        default_value = "0",
+        value_parser = parse_seed,
+        allow_negative_numbers = true,
+        help = format!("The seed, 0 to {}", u64::MAX)
+    )]
+    seed: u64,
+    /// How to write the run.
+    #[arg(long, value_name = "F", value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Write the trace to FILE instead of stdout.
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    out: Option<PathBuf>,
+    /// Replay this schedule (from `explore`) instead of the policy.
+    #[arg(long, value_name = "s:…", value_parser = parse_schedule)]
+    schedule: Option<Schedule>,
+    #[command(flatten)]
+    policy: PolicyOption,
+}
+
+#[derive(Args, Debug)]
+struct SweepOptions {
+    #[command(flatten)]
+    target: TargetOptions,
+    /// Seeds A up to B, B excluded; also A..=B, or a single seed N.
+    #[arg(long, value_name = "A..B", value_parser = parse_seed_range, allow_negative_numbers = true)]
+    seeds: Range<u64>,
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = parse_jobs,
+        allow_negative_numbers = true,
+        help = format!("Worker threads, 1 to {JOBS_MAX} (default: every core)"),
+        long_help = format!(
+            "Worker threads, 1 to {JOBS_MAX} (default: every core; 1 runs the seeds in order).\n\
+             The first failing seed is the same for any number"
+        )
+    )]
+    jobs: Option<usize>,
+    #[command(flatten)]
+    policy: PolicyOption,
+}
+
+#[derive(Args, Debug)]
+struct ExploreOptions {
+    #[command(flatten)]
+    target: TargetOptions,
+    /// Stop after this many schedules.
+    #[arg(long, value_name = "N", default_value_t = EXPLORE_MAX_DEFAULT, value_parser = parse_max, allow_negative_numbers = true)]
+    max: u64,
+}
+
+impl TargetOptions {
+    fn with_policy(self, policy: Policy) -> ScenarioArgs {
+        ScenarioArgs {
+            target: self.target,
+            mode: self.mode,
             policy,
-            params,
-            steps_max,
-        })
+            params: self.params,
+            steps_max: self.steps_max,
+        }
     }
 }
 
-fn parse_run(args: &[String]) -> Result<RunArgs, String> {
-    let split = split("run", RUN_OPTIONS, args)?;
-    let seed = match split.get("--seed") {
-        Some(text) => parse_seed(text)?,
-        None => 0,
-    };
-    let format = match split.get("--format") {
-        None | Some("text") => Format::Text,
-        Some("jsonl") => Format::Jsonl,
-        Some("chrome") => Format::Chrome,
-        Some(other) => return Err(format!("unknown format `{other}`; expected text, jsonl or chrome")),
-    };
-    let out = match split.get("--out") {
-        Some("") => return Err("`--out` needs a file name".to_string()),
-        other => other.map(PathBuf::from),
-    };
-    let schedule = match split.get("--schedule") {
-        None => None,
-        Some(text) => Some(
-            text.trim()
-                .parse::<wakescope::Schedule>()
-                .map_err(|e| format!("--schedule: {e}"))?,
-        ),
-    };
-    Ok(RunArgs {
-        target: split.target()?,
-        seed,
-        format,
-        out,
-        schedule,
-    })
+impl From<SweepOptions> for SweepArgs {
+    fn from(o: SweepOptions) -> SweepArgs {
+        SweepArgs {
+            target: o.target.with_policy(o.policy.policy),
+            seeds: o.seeds,
+            jobs: o.jobs,
+        }
+    }
 }
 
-fn parse_explore(args: &[String]) -> Result<ExploreArgs, String> {
-    let split = split("explore", EXPLORE_OPTIONS, args)?;
-    let max = match split.get("--max") {
-        None => EXPLORE_MAX_DEFAULT,
-        Some(text) => match text.trim().parse::<u64>() {
-            Ok(n) if n >= 1 => n,
-            _ => return Err(format!("--max: `{text}` is not a number of schedules from 1 up")),
-        },
-    };
-    Ok(ExploreArgs {
-        target: split.target()?,
-        max,
-    })
+impl From<CliCommand> for Command {
+    fn from(command: CliCommand) -> Command {
+        match command {
+            CliCommand::List => Command::List,
+            CliCommand::Run(o) => Command::Run(RunArgs {
+                target: o.target.with_policy(o.policy.policy),
+                seed: o.seed,
+                format: o.format,
+                out: o.out,
+                schedule: o.schedule,
+            }),
+            CliCommand::Sweep(o) => Command::Sweep(o.into()),
+            CliCommand::CheckDeterminism(o) => Command::CheckDeterminism(o.into()),
+            // Explore tries every schedule; the policy plays no part.
+            CliCommand::Explore(o) => Command::Explore(ExploreArgs {
+                target: o.target.with_policy(Policy::Random),
+                max: o.max,
+            }),
+            CliCommand::Completions { shell } => Command::Completions(shell),
+        }
+    }
 }
 
-fn parse_sweep(command: &str, args: &[String]) -> Result<SweepArgs, String> {
-    let split = split(command, SWEEP_OPTIONS, args)?;
-    let seeds = split
-        .get("--seeds")
-        .ok_or_else(|| format!("`wakescope {command}` needs `--seeds A..B`, e.g. `--seeds 0..1000`"))?;
-    let seeds = parse_seeds(seeds).map_err(|e| format!("--seeds: {e}"))?;
-    let jobs = match split.get("--jobs") {
-        None => None,
-        Some(text) => match text.trim().parse::<usize>() {
-            Ok(n) if (1..=JOBS_MAX).contains(&n) => Some(n),
-            _ => {
-                return Err(format!(
-                    "--jobs: `{text}` is not a number of threads from 1 to {JOBS_MAX}"
-                ));
-            }
-        },
-    };
-    Ok(SweepArgs {
-        target: split.target()?,
-        seeds,
-        jobs,
-    })
+// Value parsers: each error is the reason, after clap's
+// "invalid value 'x' for '--seed <N>': ".
+
+fn parse_target(text: &str) -> Result<Target, String> {
+    Ok(Target::Scenario(text.to_string()))
 }
 
 /// A seed: a whole number from 0 to `u64::MAX`.
 fn parse_seed(text: &str) -> Result<u64, String> {
     text.trim()
         .parse::<u64>()
-        .map_err(|_| format!("--seed: `{text}` is not a whole number from 0 to {}", u64::MAX))
+        .map_err(|_| format!("not a whole number from 0 to {}", u64::MAX))
+}
+
+fn parse_seed_range(text: &str) -> Result<Range<u64>, String> {
+    parse_seeds(text)
+}
+
+fn parse_jobs(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if (1..=JOBS_MAX).contains(&n) => Ok(n),
+        _ => Err(format!("not a number of threads from 1 to {JOBS_MAX}")),
+    }
+}
+
+/// A whole number from 1 up, or `what` in the message.
+fn at_least_one(text: &str, what: &str) -> Result<u64, String> {
+    match text.trim().parse::<u64>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("not a number of {what} from 1 up")),
+    }
+}
+
+fn parse_steps_max(text: &str) -> Result<u64, String> {
+    at_least_one(text, "steps")
+}
+
+fn parse_max(text: &str) -> Result<u64, String> {
+    at_least_one(text, "schedules")
+}
+
+fn parse_policy(text: &str) -> Result<Policy, String> {
+    text.parse::<Policy>()
+}
+
+fn parse_schedule(text: &str) -> Result<Schedule, String> {
+    text.trim().parse::<Schedule>()
+}
+
+/// `name=value`, both trimmed.
+fn parse_param(text: &str) -> Result<(String, String), String> {
+    let (name, value) = text
+        .split_once('=')
+        .ok_or_else(|| "expected NAME=VALUE, e.g. `--param popcorn_s=4`".to_string())?;
+    Ok((name.trim().to_string(), value.trim().to_string()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn parse_str(line: &str) -> Result<Command, String> {
-        parse(&line.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+    fn parse_str(line: &str) -> Result<Command, clap::Error> {
+        parse(std::iter::once("wakescope").chain(line.split_whitespace()))
+    }
+
+    /// The error as the user reads it, without colour.
+    fn error(line: &str) -> String {
+        match parse_str(line) {
+            Ok(command) => panic!("{line:?} parsed: {command:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn the_declarations_are_consistent() {
+        command().debug_assert();
     }
 
     #[test]
     fn run_takes_every_option_in_both_spellings() {
-        let Command::Run(run) =
-            parse_str("run timers --mode=sequential --seed 42 --policy fifo --param popcorn_s=4 --param boiler_s=6 --format chrome --out x.json")
-                .unwrap()
-        else {
+        let Command::Run(run) = parse_str(
+            "run timers --mode=sequential --seed 42 --policy fifo --param popcorn_s=4 --param boiler_s=6 --format chrome --out x.json",
+        )
+        .unwrap() else {
             panic!("not a run")
         };
-        assert_eq!(run.target.scenario, "timers");
+        assert_eq!(run.target.target, Target::Scenario("timers".into()));
         assert_eq!(run.target.mode.as_deref(), Some("sequential"));
         assert_eq!(run.target.policy, Policy::Fifo);
         assert_eq!(
@@ -310,10 +463,19 @@ mod tests {
             panic!("not a run")
         };
         assert_eq!(run.schedule.unwrap().choices(), &[0, 1, 40]);
+        assert_eq!(
+            (run.seed, run.format, run.target.policy),
+            (0, Format::Text, Policy::Random)
+        );
         let Command::Explore(e) = parse_str("explore race --max 50 --param tasks=2").unwrap() else {
             panic!()
         };
         assert_eq!(e.max, 50);
+        let Command::Explore(e) = parse_str("explore race").unwrap() else {
+            panic!()
+        };
+        assert_eq!(e.max, EXPLORE_MAX_DEFAULT);
+        assert_eq!(parse_str("completions zsh").unwrap(), Command::Completions(Shell::Zsh));
     }
 
     #[test]
@@ -322,51 +484,109 @@ mod tests {
             panic!()
         };
         assert_eq!((sweep.seeds, sweep.jobs), (0..100, Some(3)));
-        assert!(parse_str("sweep timers").unwrap_err().contains("needs `--seeds A..B`"));
-        assert!(
-            parse_str("check-determinism timers --seeds 5..2")
-                .unwrap_err()
-                .contains("empty")
-        );
+        let Command::CheckDeterminism(check) = parse_str("check-determinism timers --seeds=7").unwrap() else {
+            panic!()
+        };
+        assert_eq!((check.seeds, check.jobs), (7..8, None));
+        let e = error("sweep timers");
+        assert!(e.contains("required") && e.contains("--seeds <A..B>"), "{e}");
+        assert!(error("check-determinism timers --seeds 5..2").contains("empty"));
     }
 
     #[test]
-    fn mistakes_are_sentences() {
+    fn mistakes_name_the_argument_and_the_reason() {
         for (line, says) in [
-            ("", "no command"),
-            ("frobnicate", "unknown command `frobnicate`"),
-            ("list extra", "takes no arguments"),
-            ("run", "needs a scenario id"),
-            ("run timers extra", "one too many"),
-            ("run timers --sed 4", "unknown option `--sed`"),
-            ("run timers -s 4", "unknown option `-s`"),
-            ("run timers --seed", "`--seed` needs a value"),
-            ("run timers --seed x", "`x` is not a whole number"),
-            ("run timers --seed -1", "`-1` is not a whole number"),
-            ("run timers --seed 1 --seed 2", "given twice"),
-            ("run timers --format svg", "unknown format `svg`"),
-            ("run timers --policy lifo", "unknown policy `lifo`"),
-            ("run timers --param popcorn_s", "takes name=value"),
-            ("sweep timers --seeds x..y", "`x` is not a seed"),
-            ("sweep timers --seeds 0..9 --jobs 0", "--jobs"),
-            ("sweep timers --seeds 0..9 --seed 3", "unknown option `--seed`"),
-            ("run timers --steps-max 0", "--steps-max: `0`"),
+            ("frobnicate", "unrecognized subcommand 'frobnicate'"),
+            ("swep timers", "a similar subcommand exists: 'sweep'"),
+            ("list extra", "unexpected argument 'extra'"),
+            ("run", "<TARGET>"),
+            ("run timers extra", "unexpected argument 'extra'"),
+            ("run timers --sed 4", "a similar argument exists: '--seed'"),
+            ("run timers -s 4", "unexpected argument '-s'"),
+            ("run timers --seed", "a value is required for '--seed <N>'"),
             (
-                "run timers --schedule 012",
-                "--schedule: schedule `012` must start with `s:`",
+                "run timers --seed x",
+                "invalid value 'x' for '--seed <N>': not a whole number",
             ),
-            ("explore race --max 0", "--max: `0`"),
-            ("explore race --seed 3", "unknown option `--seed`"),
+            ("run timers --seed -1", "invalid value '-1' for '--seed <N>'"),
+            ("run timers --seed 1 --seed 2", "cannot be used multiple times"),
+            ("run timers --format svg", "[possible values: text, jsonl, chrome]"),
+            ("run timers --format chrom", "a similar value exists: 'chrome'"),
+            ("run timers --policy lifo", "unknown policy `lifo`"),
+            ("run timers --param popcorn_s", "expected NAME=VALUE"),
+            ("sweep timers --seeds x..y", "`x` is not a seed"),
+            (
+                "sweep timers --seeds 0..9 --jobs 0",
+                "'--jobs <N>': not a number of threads",
+            ),
+            (
+                "sweep timers --seeds 0..9 --seed 3",
+                "a similar argument exists: '--seeds'",
+            ),
+            ("run timers --steps-max 0", "'--steps-max <N>': not a number of steps"),
+            ("run timers --schedule 012", "schedule `012` must start with `s:`"),
+            ("explore race --max 0", "'--max <N>': not a number of schedules"),
+            ("explore race --seed 3", "unexpected argument '--seed'"),
+            ("explore race --policy fifo", "unexpected argument '--policy'"),
+            ("run nope", "unknown scenario `nope`; known: timers"),
+            ("run timerz", "did you mean `timers`?"),
+            ("run timers --mode sequental", "did you mean `--mode sequential`?"),
+            ("run timers --param eggs_s=1", "timers has no parameter `eggs_s`"),
+            (
+                "run timers --param eggs_s=1",
+                "the parameters of timers are popcorn_s, boiler_s, cookies_s",
+            ),
+            ("run timers --param popcorn=4", "did you mean `--param popcorn_s=4`?"),
+            (
+                "run timers --param mode=sequential",
+                "did you mean `--mode sequential`?",
+            ),
+            ("run timers --param steps_max=9", "did you mean `--steps-max 9`?"),
+            ("sweep timers --seeds 0..9 --param seed=3", "did you mean `--seeds 3`?"),
+            ("run timers --popcorn_s 4", "did you mean `--param popcorn_s=4`?"),
+            ("run timers --popcorn_s=4", "did you mean `--param popcorn_s=4`?"),
+            ("run timers popcorn_s=4", "did you mean `--param popcorn_s=4`?"),
+            ("run timers mode=sequential", "did you mean `--mode sequential`?"),
         ] {
             let err = parse_str(line).unwrap_err();
-            assert!(err.contains(says), "{line:?}: {err}");
+            assert_eq!(err.exit_code(), 2, "{line:?}");
+            let text = err.to_string();
+            assert!(text.contains(says), "{line:?}: {text}");
+            assert!(text.starts_with("error: "), "{line:?}: {text}");
         }
     }
 
     #[test]
-    fn help_wins_anywhere() {
-        for line in ["help", "--help", "-h", "run timers --help", "sweep -h"] {
-            assert_eq!(parse_str(line), Ok(Command::Help), "{line}");
+    fn no_command_is_a_usage_error_that_shows_the_help() {
+        let err = parse_str("").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand);
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("Usage: wakescope <COMMAND>"));
+    }
+
+    #[test]
+    fn a_selection_error_shows_the_commands_usage() {
+        let e = error("sweep timers --seeds 0..9 --param mode=sequential");
+        assert!(e.starts_with("error: timers has no parameter `mode`"), "{e}");
+        assert!(e.contains("Usage: wakescope sweep"), "{e}");
+        assert!(e.contains("--help"), "{e}");
+    }
+
+    #[test]
+    fn help_and_version_exit_0() {
+        for line in [
+            "help",
+            "--help",
+            "-h",
+            "run --help",
+            "run timers --help",
+            "help sweep",
+            "sweep -h",
+            "--version",
+        ] {
+            let err = parse_str(line).unwrap_err();
+            assert_eq!(err.exit_code(), 0, "{line}");
+            assert!(!err.use_stderr(), "{line}");
         }
     }
 }

@@ -5,7 +5,7 @@
 use wakescope::scenarios::{self, Params, Scenario};
 use wakescope::{Config, Limits, Policy};
 
-use crate::args::ScenarioArgs;
+use crate::args::{ScenarioArgs, Target};
 
 /// Where the app is served by `cargo xtask serve`.
 pub const APP_URL: &str = "http://127.0.0.1:8080/";
@@ -22,13 +22,10 @@ pub struct Selection {
 impl Selection {
     /// Checks the scenario id, mode and parameters; every problem is a sentence.
     pub fn resolve(args: &ScenarioArgs) -> Result<Selection, String> {
-        let Some(scenario) = scenarios::find(&args.scenario) else {
+        let Target::Scenario(id) = &args.target;
+        let Some(scenario) = scenarios::find(id) else {
             let known: Vec<&str> = scenarios::registry().iter().map(|s| s.id).collect();
-            return Err(format!(
-                "unknown scenario `{}`; known: {}",
-                args.scenario,
-                known.join(", ")
-            ));
+            return Err(format!("unknown scenario `{id}`; known: {}", known.join(", ")));
         };
         let given = args.params.iter().map(|(k, v)| (k.as_str(), v.as_str()));
         let (params, errors) = scenario.params(args.mode.as_deref(), given);
@@ -131,7 +128,7 @@ mod tests {
 
     fn args(scenario: &str, mode: Option<&str>, params: &[(&str, &str)]) -> ScenarioArgs {
         ScenarioArgs {
-            scenario: scenario.to_string(),
+            target: Target::Scenario(scenario.to_string()),
             mode: mode.map(str::to_string),
             policy: Policy::Random,
             params: params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),

@@ -192,14 +192,14 @@ fn end_ns(trace: &wakescope::Trace) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::args::ScenarioArgs;
+    use crate::args::{ScenarioArgs, Target};
 
     /// The sweep starts runs by hand; they must be the runs `Scenario::start` makes.
     #[test]
     fn a_sweep_run_is_the_run_the_app_and_run_command_make() {
         for (mode, seed) in [("concurrent", 3), ("sequential", 8)] {
             let args = ScenarioArgs {
-                scenario: "timers".into(),
+                target: Target::Scenario("timers".into()),
                 mode: Some(mode.into()),
                 policy: wakescope::Policy::Random,
                 params: vec![("boiler_s".into(), "7".into())],

@@ -66,12 +66,15 @@ fn temp_file(name: &str) -> PathBuf {
 #[test]
 fn usage_mistakes_exit_2_with_a_message() {
     for (args, says) in [
-        (&[][..], "no command given"),
-        (&["frobnicate"][..], "unknown command `frobnicate`"),
+        (&["frobnicate"][..], "unrecognized subcommand 'frobnicate'"),
         (&["run", "nope"][..], "unknown scenario `nope`; known: "),
-        (&["run"][..], "needs a scenario id"),
-        (&["run", "timers", "--seed", "x"][..], "`x` is not a whole number"),
-        (&["run", "timers", "--bogus", "1"][..], "unknown option `--bogus`"),
+        (&["run"][..], "required arguments were not provided"),
+        (&["run"][..], "<TARGET>"),
+        (
+            &["run", "timers", "--seed", "x"][..],
+            "invalid value 'x' for '--seed <N>'",
+        ),
+        (&["run", "timers", "--bogus", "1"][..], "unexpected argument '--bogus'"),
         (
             &["run", "timers", "--mode", "parallel"][..],
             "unknown mode `parallel` for timers",
@@ -84,9 +87,16 @@ fn usage_mistakes_exit_2_with_a_message() {
             &["run", "timers", "--param", "eggs_s=3"][..],
             "timers has no parameter `eggs_s`",
         ),
-        (&["run", "timers", "--format", "svg"][..], "unknown format `svg`"),
+        (
+            &["run", "timers", "--format", "svg"][..],
+            "invalid value 'svg' for '--format <F>'",
+        ),
+        (
+            &["run", "timers", "--format", "svg"][..],
+            "[possible values: text, jsonl, chrome]",
+        ),
         (&["run", "timers", "--policy", "lifo"][..], "unknown policy `lifo`"),
-        (&["sweep", "timers"][..], "needs `--seeds A..B`"),
+        (&["sweep", "timers"][..], "--seeds <A..B>"),
         (
             &["sweep", "timers", "--seeds", "5..2"][..],
             "the seed range `5..2` is empty",
@@ -97,31 +107,88 @@ fn usage_mistakes_exit_2_with_a_message() {
             &["check-determinism", "nope", "--seeds", "0..10"][..],
             "unknown scenario `nope`",
         ),
+        (
+            &["explore", "race", "--policy", "fifo"][..],
+            "unexpected argument '--policy'",
+        ),
     ] {
         let out = wakescope(args);
         assert_eq!(code(&out), 2, "{args:?}");
+        assert!(stdout(&out).is_empty(), "{args:?}");
         let err = stderr(&out);
         assert!(err.contains(says), "{args:?}: {err}");
-        assert!(err.starts_with("wakescope: "), "{args:?}: {err}");
+        assert!(err.starts_with("error: "), "{args:?}: {err}");
+        assert!(err.contains("try '--help'"), "{args:?}: {err}");
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
+    // No command at all: the help, on stderr, as a usage error.
+    let out = wakescope(&[]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("Usage: wakescope <COMMAND>"), "{}", stderr(&out));
 }
+
+/// Every subcommand, as the top-level help lists it.
+const SUBCOMMANDS: [&str; 7] = [
+    "list",
+    "run",
+    "sweep",
+    "check-determinism",
+    "explore",
+    "completions",
+    "help",
+];
 
 #[test]
 fn help_and_list_exit_0() {
+    for args in [&["help"][..], &["--help"][..], &["-h"][..]] {
+        let out = wakescope(args);
+        assert_eq!(code(&out), 0, "{args:?}");
+        let text = stdout(&out);
+        assert!(text.contains("Usage: wakescope <COMMAND>"), "{args:?}: {text}");
+        for name in SUBCOMMANDS {
+            assert!(
+                text.lines().any(|l| l.trim_start().starts_with(&format!("{name} "))),
+                "{args:?} does not list {name}: {text}"
+            );
+        }
+        assert!(text.contains("Exit status: 0 all well"), "{args:?}: {text}");
+    }
     for args in [
-        &["help"][..],
-        &["--help"][..],
-        &["-h"][..],
         &["run", "timers", "--help"][..],
+        &["run", "-h"][..],
+        &["help", "run"][..],
     ] {
         let out = wakescope(args);
         assert_eq!(code(&out), 0, "{args:?}");
+        let text = stdout(&out);
         assert!(
-            stdout(&out).contains("wakescope sweep <scenario> --seeds A..B"),
-            "{args:?}"
+            text.contains("Usage: wakescope run [OPTIONS] <TARGET>"),
+            "{args:?}: {text}"
         );
+        for option in [
+            "--seed <N>",
+            "--format <F>",
+            "--out <FILE>",
+            "--schedule",
+            "--mode <M>",
+            "--param <NAME=VALUE>",
+            "--policy <P>",
+            "--steps-max <N>",
+        ] {
+            assert!(text.contains(option), "{args:?} lacks {option}: {text}");
+        }
     }
+    let out = wakescope(&["sweep", "--help"]);
+    assert_eq!(code(&out), 0);
+    assert!(
+        stdout(&out).contains("Usage: wakescope sweep [OPTIONS] --seeds <A..B> <TARGET>"),
+        "{}",
+        stdout(&out)
+    );
+    let out = wakescope(&["--version"]);
+    assert_eq!(code(&out), 0);
+    assert_eq!(stdout(&out).trim(), format!("wakescope {}", env!("CARGO_PKG_VERSION")));
+
     let out = wakescope(&["list"]);
     assert_eq!(code(&out), 0);
     let text = stdout(&out);
@@ -140,6 +207,137 @@ fn help_and_list_exit_0() {
     assert!(
         text.contains("concurrent (default)") && text.contains("popcorn_s"),
         "{text}"
+    );
+}
+
+/// Runs `args`, expects a usage error and returns its message.
+fn usage_error(args: &[&str]) -> String {
+    let out = wakescope(args);
+    assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.starts_with("error: "), "{args:?}: {err}");
+    err
+}
+
+#[test]
+fn near_misses_get_a_did_you_mean_tip() {
+    for (args, tip) in [
+        (
+            &["run", "timers", "--mdoe", "sequential"][..],
+            "a similar argument exists: '--mode'",
+        ),
+        (
+            &["sweep", "timers", "--seed", "0..10"][..],
+            "a similar argument exists: '--seeds'",
+        ),
+        (&["swep", "timers"][..], "a similar subcommand exists: 'sweep'"),
+        (
+            &["run", "timers", "--format", "chrom"][..],
+            "a similar value exists: 'chrome'",
+        ),
+        (&["run", "timerz"][..], "did you mean `timers`?"),
+        (
+            &["run", "timers", "--mode", "sequental"][..],
+            "did you mean `--mode sequential`?",
+        ),
+    ] {
+        let err = usage_error(args);
+        assert!(err.contains("tip: "), "{args:?}: {err}");
+        assert!(err.contains(tip), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn a_parameter_and_an_option_mixed_up_get_the_right_spelling() {
+    for (args, says, tip) in [
+        (
+            &["run", "timers", "--param", "mode=sequential"][..],
+            "timers has no parameter `mode`",
+            "did you mean `--mode sequential`?",
+        ),
+        (
+            &["sweep", "race", "--seeds", "0..9", "--param", "policy=fifo"][..],
+            "race has no parameter `policy`",
+            "did you mean `--policy fifo`?",
+        ),
+        (
+            &["run", "timers", "--param", "steps_max=9"][..],
+            "timers has no parameter `steps_max`",
+            "did you mean `--steps-max 9`?",
+        ),
+        (
+            &["run", "timers", "--param", "popcorn=4"][..],
+            "timers has no parameter `popcorn`",
+            "did you mean `--param popcorn_s=4`?",
+        ),
+        (
+            &["run", "timers", "--popcorn_s", "4"][..],
+            "unexpected argument '--popcorn_s'",
+            "did you mean `--param popcorn_s=4`?",
+        ),
+        (
+            &["run", "timers", "popcorn_s=4"][..],
+            "unexpected argument 'popcorn_s=4'",
+            "did you mean `--param popcorn_s=4`?",
+        ),
+        (
+            &["run", "timers", "mode=sequential"][..],
+            "unexpected argument 'mode=sequential'",
+            "did you mean `--mode sequential`?",
+        ),
+    ] {
+        let err = usage_error(args);
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(err.contains(tip), "{args:?}: {err}");
+    }
+    // A parameter far from every name gets the list of the scenario's parameters.
+    let err = usage_error(&["run", "timers", "--param", "eggs_s=3"]);
+    assert!(
+        err.contains("tip: the parameters of timers are popcorn_s, boiler_s, cookies_s"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_bad_seed_names_the_argument() {
+    for args in [
+        &["run", "timers", "--seed", "x"][..],
+        &["run", "timers", "--seed=-1"][..],
+        &["run", "timers", "--seed", "18446744073709551616"][..],
+    ] {
+        let err = usage_error(args);
+        assert!(err.contains("for '--seed <N>'"), "{args:?}: {err}");
+        assert!(
+            err.contains("not a whole number from 0 to 18446744073709551615"),
+            "{args:?}: {err}"
+        );
+    }
+    let err = usage_error(&["sweep", "timers", "--seeds", "1..x"]);
+    assert!(
+        err.contains("for '--seeds <A..B>'") && err.contains("`x` is not a seed"),
+        "{err}"
+    );
+}
+
+#[test]
+fn completions_print_a_script_for_each_shell() {
+    for (shell, marker) in [
+        ("bash", "complete -F _wakescope"),
+        ("zsh", "#compdef wakescope"),
+        ("fish", "complete -c wakescope"),
+    ] {
+        let out = wakescope(&["completions", shell]);
+        assert_eq!(code(&out), 0, "{shell}: {}", stderr(&out));
+        let script = stdout(&out);
+        assert!(script.contains(marker), "{shell}: {script}");
+        for name in ["check-determinism", "explore", "seeds", "steps-max"] {
+            assert!(script.contains(name), "{shell} lacks {name}");
+        }
+    }
+    let err = usage_error(&["completions", "tcsh"]);
+    assert!(
+        err.contains("[possible values: bash, elvish, fish, powershell, zsh]"),
+        "{err}"
     );
 }
 
