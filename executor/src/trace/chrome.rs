@@ -313,7 +313,10 @@ impl<W: Write> Exporter<'_, W> {
         Ok(())
     }
 
-    /// Exports one event. Every event kind is listed here, once.
+    /// Exports one event. Polls, wakes and timers are drawn as slices and
+    /// arrows; any other event is a line in its task's open poll or an
+    /// instant on its task's thread ([`Event::task`]), or, about no task, an
+    /// instant on the executor's thread.
     fn event(&mut self, record: &EventRecord, tick: u64) -> io::Result<()> {
         self.last_ns = record.time_ns;
         match record.event {
@@ -333,25 +336,11 @@ impl<W: Write> Exporter<'_, W> {
             Event::TimerArmed { timer } => self.timer_armed(timer, record, tick),
             Event::TimerFired { timer } => self.timer_ended(timer, "fired", tick),
             Event::TimerCancelled { timer } => self.timer_ended(timer, "cancelled", tick),
-            Event::Spawned { task }
-            | Event::Completed { task }
-            | Event::Cancelled { task, .. }
-            | Event::Worked { task, .. }
-            | Event::LongPoll { task }
-            | Event::FutureDropped { task, .. }
-            | Event::Linked { task, .. }
-            | Event::Exited { task, .. }
-            | Event::ExitTrapped { task, .. }
-            | Event::ExitKilled { task, .. }
-            | Event::Resource { task: Some(task), .. }
-            | Event::Fault { task: Some(task), .. }
-            | Event::CheckFailed { task: Some(task) } => self.task_event(task, record, tick),
-            Event::ClockAdvanced { .. }
-            | Event::ResourceCreated { .. }
-            | Event::Resource { task: None, .. }
-            | Event::Fault { task: None, .. }
-            | Event::CheckFailed { task: None } => self.executor_event(record, tick, "t"),
             Event::Ended { .. } => self.executor_event(record, tick, "g"),
+            other => match other.task() {
+                Some(task) => self.task_event(task, record, tick),
+                None => self.executor_event(record, tick, "t"),
+            },
         }
     }
 

@@ -4,45 +4,50 @@
 //! the same on every target and in every build: Rust's `Hash` is not used
 //! because its output may change between targets and compiler versions.
 //!
-//! Encoding: the 4-byte little-endian format version, then per event a tag
-//! byte followed by its fields, integers little-endian:
+//! Encoding: the 4-byte little-endian format version, then per event its code
+//! byte followed by its fields — the fixed-size ones in the order of its row
+//! in the event table (`event.rs`), then its strings, in that order too.
+//! Integers are little-endian; `u32?` is a task id or `u32::MAX` for none;
+//! `u8` is a small enum's code, its position in the declaration (appended to,
+//! never reordered: `result` is 0 ready, 1 pending); `source` is a `u8` kind
+//! (0 outside, 1 task, 2 timer) then a `u32` id (0 when outside); `str` is a
+//! `u32` byte length then the UTF-8 bytes. Side fields (a task's name, a
+//! timer's deadline, a panic's message) are hashed with the event that
+//! introduces them. The codes and fields below are generated from the event
+//! table, and a test checks this table against it:
 //!
-//! | event            | tag | fields                                                       |
-//! |------------------|-----|--------------------------------------------------------------|
-//! | spawned          | 0   | task u32, parent u32 (`u32::MAX` = none), name len u32, name |
-//! | poll started     | 1   | task u32                                                     |
-//! | poll ended       | 2   | task u32, result u8 (0 ready, 1 pending)                     |
-//! | woken            | 3   | task u32, source kind u8 (0 outside, 1 task, 2 timer), id u32 |
-//! | timer armed      | 4   | timer u32, owner u32 (`u32::MAX` = none), deadline u64 ns    |
-//! | timer fired      | 5   | timer u32                                                    |
-//! | timer cancelled  | 6   | timer u32                                                    |
-//! | clock advanced   | 7   | to u64 ns                                                    |
-//! | completed        | 8   | task u32                                                     |
-//! | cancelled        | 9   | task u32, cause u8 (0 aborted, 1 shutdown)                   |
-//! | panicked         | 10  | task u32, message len u32, message                           |
-//! | ended            | 11  | reason u8                                                    |
-//! | worked           | 12  | task u32, to u64 ns                                          |
-//! | long poll        | 13  | task u32                                                     |
-//! | future dropped   | 14  | task u32, cause u8                                           |
-//! | resource created | 15  | resource u32, kind u8, capacity u32, name len u32, name      |
-//! | resource op      | 16  | resource u32, task u32 (`u32::MAX` = none), op u8            |
-//! | linked           | 17  | task u32, peer u32                                           |
-//! | exited           | 18  | task u32, reason u8                                          |
-//! | exit trapped     | 19  | task u32, from u32                                           |
-//! | exit killed      | 20  | task u32, from u32                                           |
-//! | fault            | 21  | task u32 (`u32::MAX` = none), fault u8                       |
-//! | check failed     | 22  | task u32 (`u32::MAX` = none), message len u32, message       |
-//!
-//! Small enums (cause, reason, kind, op, fault) are encoded as their code:
-//! their position in the declaration, which only ever grows at the end.
+//! | code | event              | fields, in hash order                                   |
+//! |------|--------------------|---------------------------------------------------------|
+//! | 0    | `spawned`          | task u32, parent u32?, name str                         |
+//! | 1    | `poll_started`     | task u32                                                |
+//! | 2    | `poll_ended`       | task u32, result u8                                     |
+//! | 3    | `woken`            | task u32, by source                                     |
+//! | 4    | `timer_armed`      | timer u32, owner u32?, deadline_ns u64                  |
+//! | 5    | `timer_fired`      | timer u32                                               |
+//! | 6    | `timer_cancelled`  | timer u32                                               |
+//! | 7    | `clock_advanced`   | to_ns u64                                               |
+//! | 8    | `completed`        | task u32                                                |
+//! | 9    | `cancelled`        | task u32, cause u8                                      |
+//! | 10   | `panicked`         | task u32, message str                                   |
+//! | 11   | `ended`            | reason u8                                               |
+//! | 12   | `worked`           | task u32, to_ns u64                                     |
+//! | 13   | `long_poll`        | task u32                                                |
+//! | 14   | `future_dropped`   | task u32, cause u8                                      |
+//! | 15   | `resource_created` | resource u32, resource_kind u8, capacity u32, name str  |
+//! | 16   | `resource`         | resource u32, task u32?, op u8                          |
+//! | 17   | `linked`           | task u32, peer u32                                      |
+//! | 18   | `exited`           | task u32, reason u8                                     |
+//! | 19   | `exit_trapped`     | task u32, from u32                                      |
+//! | 20   | `exit_killed`      | task u32, from u32                                      |
+//! | 21   | `fault`            | task u32?, fault u8                                     |
+//! | 22   | `check_failed`     | task u32?, message str                                  |
 //!
 //! The header (seed, policy, scenario) is deliberately not part of it: two
 //! configurations that schedule identically have the same fingerprint.
 
-use super::packed::Coded;
-use super::{Event, PollResult, TRACE_VERSION, Trace};
-use crate::task::TaskId;
-use crate::waker::WakeSource;
+use super::codec::{Field, FieldVisitor};
+use super::side::SideCursor;
+use super::{Event, TRACE_VERSION, Trace};
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
@@ -62,21 +67,16 @@ impl Fnv64 {
         }
     }
 
-    fn u8(&mut self, v: u8) {
+    pub(crate) fn u8(&mut self, v: u8) {
         self.bytes(&[v]);
     }
 
-    fn u32(&mut self, v: u32) {
+    pub(crate) fn u32(&mut self, v: u32) {
         self.bytes(&v.to_le_bytes());
     }
 
-    fn u64(&mut self, v: u64) {
+    pub(crate) fn u64(&mut self, v: u64) {
         self.bytes(&v.to_le_bytes());
-    }
-
-    fn str(&mut self, s: &str) {
-        self.u32(s.len() as u32);
-        self.bytes(s.as_bytes());
     }
 
     pub(crate) fn finish(&self) -> u64 {
@@ -112,133 +112,33 @@ impl Trace {
         format!("{:016x}", self.fingerprint())
     }
 
-    fn hash_event(&self, h: &mut Fnv64, event: Event, checks: &mut usize) {
-        const NONE: u32 = u32::MAX;
-        let opt = |t: Option<TaskId>| t.map_or(NONE, |t| t.0);
-        match event {
-            Event::Spawned { task } => {
-                h.u8(0);
-                h.u32(task.0);
-                let info = self.task(task);
-                h.u32(info.and_then(|i| i.parent).map_or(NONE, |p| p.0));
-                h.str(info.map_or("", |i| i.name));
-            }
-            Event::PollStarted { task } => {
-                h.u8(1);
-                h.u32(task.0);
-            }
-            Event::PollEnded { task, result } => {
-                h.u8(2);
-                h.u32(task.0);
-                h.u8((result == PollResult::Pending) as u8);
-            }
-            Event::Woken { task, source } => {
-                h.u8(3);
-                h.u32(task.0);
-                let (kind, id) = match source {
-                    WakeSource::Outside => (0, 0),
-                    WakeSource::Task(t) => (1, t.0),
-                    WakeSource::Timer(t) => (2, t.0),
-                };
-                h.u8(kind);
-                h.u32(id);
-            }
-            Event::TimerArmed { timer } => {
-                h.u8(4);
-                h.u32(timer.0);
-                let info = self.timer(timer);
-                h.u32(info.and_then(|i| i.owner).map_or(NONE, |o| o.0));
-                h.u64(info.map_or(0, |i| i.deadline_ns));
-            }
-            Event::TimerFired { timer } => {
-                h.u8(5);
-                h.u32(timer.0);
-            }
-            Event::TimerCancelled { timer } => {
-                h.u8(6);
-                h.u32(timer.0);
-            }
-            Event::ClockAdvanced { to_ns } => {
-                h.u8(7);
-                h.u64(to_ns);
-            }
-            Event::Completed { task } => {
-                h.u8(8);
-                h.u32(task.0);
-            }
-            Event::Cancelled { task, cause } => {
-                h.u8(9);
-                h.u32(task.0);
-                h.u8(cause.code() as u8);
-            }
-            Event::Panicked { task } => {
-                h.u8(10);
-                h.u32(task.0);
-                h.str(self.panic_message(task).unwrap_or(""));
-            }
-            Event::Ended { reason } => {
-                h.u8(11);
-                h.u8(reason.code() as u8);
-            }
-            Event::Worked { task, to_ns } => {
-                h.u8(12);
-                h.u32(task.0);
-                h.u64(to_ns);
-            }
-            Event::LongPoll { task } => {
-                h.u8(13);
-                h.u32(task.0);
-            }
-            Event::FutureDropped { task, cause } => {
-                h.u8(14);
-                h.u32(task.0);
-                h.u8(cause.code() as u8);
-            }
-            Event::ResourceCreated { resource } => {
-                h.u8(15);
-                h.u32(resource.0);
-                let info = self.resource(resource);
-                h.u8(info.map_or(0, |i| i.kind.code() as u8));
-                h.u32(info.map_or(0, |i| i.capacity));
-                h.str(info.map_or("", |i| i.name));
-            }
-            Event::Resource { resource, task, op } => {
-                h.u8(16);
-                h.u32(resource.0);
-                h.u32(opt(task));
-                h.u8(op.code() as u8);
-            }
-            Event::Linked { task, peer } => {
-                h.u8(17);
-                h.u32(task.0);
-                h.u32(peer.0);
-            }
-            Event::Exited { task, reason } => {
-                h.u8(18);
-                h.u32(task.0);
-                h.u8(reason.code() as u8);
-            }
-            Event::ExitTrapped { task, from } => {
-                h.u8(19);
-                h.u32(task.0);
-                h.u32(from.0);
-            }
-            Event::ExitKilled { task, from } => {
-                h.u8(20);
-                h.u32(task.0);
-                h.u32(from.0);
-            }
-            Event::Fault { task, fault } => {
-                h.u8(21);
-                h.u32(opt(task));
-                h.u8(fault.code() as u8);
-            }
-            Event::CheckFailed { task } => {
-                h.u8(22);
-                h.u32(opt(task));
-                h.str(self.check_message(*checks).unwrap_or(""));
-                *checks += 1;
-            }
+    /// Hashes one event: its code, then its fields (fixed-size first).
+    pub(crate) fn hash_event(&self, h: &mut Fnv64, event: Event, cursor: &mut SideCursor) {
+        h.u8(event.kind().code());
+        let side = event.side(self, cursor);
+        event.visit_fields(
+            &side,
+            &mut Hashing {
+                h: &mut *h,
+                variable: false,
+            },
+        );
+        event.visit_fields(&side, &mut Hashing { h, variable: true });
+    }
+}
+
+/// One pass of hashing an event's fields: the fixed-size ones, or the strings.
+struct Hashing<'h> {
+    h: &'h mut Fnv64,
+    /// Which fields this pass hashes.
+    variable: bool,
+}
+
+impl FieldVisitor for Hashing<'_> {
+    #[inline]
+    fn field<T: Field>(&mut self, _key: &'static str, value: &T, _in_side_table: bool) {
+        if T::VARIABLE == self.variable {
+            value.hash(self.h);
         }
     }
 }
@@ -260,8 +160,8 @@ pub struct Fingerprinter {
     hash: u64,
     /// Events hashed so far.
     next: usize,
-    /// Failed checks seen so far (their messages are looked up in order).
-    checks: usize,
+    /// Where the hashed events are in the side tables read in order.
+    cursor: SideCursor,
 }
 
 impl Default for Fingerprinter {
@@ -278,7 +178,7 @@ impl Fingerprinter {
         Fingerprinter {
             hash: h.finish(),
             next: 0,
-            checks: 0,
+            cursor: SideCursor::default(),
         }
     }
 
@@ -289,7 +189,7 @@ impl Fingerprinter {
         let mut h = Fnv64(self.hash);
         for seq in self.next..end {
             let event = trace.get(seq).expect("seq below the trace length");
-            trace.hash_event(&mut h, event, &mut self.checks);
+            trace.hash_event(&mut h, event, &mut self.cursor);
         }
         self.hash = h.finish();
         self.next = end;

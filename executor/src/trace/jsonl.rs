@@ -11,21 +11,21 @@
 //!
 //! Reading checks everything a hand-edited or truncated file can get wrong —
 //! sequence numbers, times, dangling ids, sizes — and names the line.
+//!
+//! An event line is `seq`, `t_ns` and `kind`, then the event's fields with
+//! the keys and in the order of its row in the event table (`event.rs`): the
+//! writer and the reader are generated from the rows, each value written and
+//! read by its type's codec (`codec.rs`).
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Serialize;
-use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::{
-    CancelCause, DropCause, EndReason, Event, ExitReason, FaultKind, PollResult, ResourceId, ResourceKind, ResourceOp,
-    Trace, TraceHeader,
-};
-use crate::task::TaskId;
-use crate::timer::TimerId;
-use crate::waker::WakeSource;
+use super::codec::{Field, FieldVisitor, Fields, ReadField};
+use super::event::Side;
+use super::side::{NameIds, SideCursor};
+use super::{Event, EventKind, Trace, TraceHeader};
 
 /// The `format` field of the header line.
 pub const TRACE_FORMAT: &str = "wakescope-trace";
@@ -42,109 +42,6 @@ struct WireHeader {
     version: u32,
     #[serde(flatten)]
     header: TraceHeader,
-}
-
-#[derive(Serialize)]
-struct WireLine {
-    seq: u64,
-    t_ns: u64,
-    #[serde(flatten)]
-    event: WireEvent,
-}
-
-#[derive(Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-enum WireEvent {
-    Spawned {
-        task: TaskId,
-        name: String,
-        parent: Option<TaskId>,
-    },
-    PollStarted {
-        task: TaskId,
-    },
-    PollEnded {
-        task: TaskId,
-        result: PollResult,
-    },
-    Woken {
-        task: TaskId,
-        by: WakeSource,
-    },
-    TimerArmed {
-        timer: TimerId,
-        owner: Option<TaskId>,
-        deadline_ns: u64,
-    },
-    TimerFired {
-        timer: TimerId,
-    },
-    TimerCancelled {
-        timer: TimerId,
-    },
-    ClockAdvanced {
-        to_ns: u64,
-    },
-    Completed {
-        task: TaskId,
-    },
-    Cancelled {
-        task: TaskId,
-        cause: CancelCause,
-    },
-    Panicked {
-        task: TaskId,
-        message: String,
-    },
-    Worked {
-        task: TaskId,
-        to_ns: u64,
-    },
-    LongPoll {
-        task: TaskId,
-    },
-    FutureDropped {
-        task: TaskId,
-        cause: DropCause,
-    },
-    ResourceCreated {
-        resource: ResourceId,
-        resource_kind: ResourceKind,
-        name: String,
-        capacity: u32,
-    },
-    Resource {
-        resource: ResourceId,
-        task: Option<TaskId>,
-        op: ResourceOp,
-    },
-    Linked {
-        task: TaskId,
-        peer: TaskId,
-    },
-    Exited {
-        task: TaskId,
-        reason: ExitReason,
-    },
-    ExitTrapped {
-        task: TaskId,
-        from: TaskId,
-    },
-    ExitKilled {
-        task: TaskId,
-        from: TaskId,
-    },
-    Fault {
-        task: Option<TaskId>,
-        fault: FaultKind,
-    },
-    CheckFailed {
-        task: Option<TaskId>,
-        message: String,
-    },
-    Ended {
-        reason: EndReason,
-    },
 }
 
 /// Why a trace file could not be read. `line` is 1-based; 0 means the whole file.
@@ -175,87 +72,44 @@ fn err(line: usize, message: impl Into<String>) -> TraceError {
     }
 }
 
+/// Writes an event's fields as `,"key":value` pairs.
+struct JsonFields<'o>(&'o mut Vec<u8>);
+
+impl FieldVisitor for JsonFields<'_> {
+    fn field<T: Field>(&mut self, key: &'static str, value: &T, _in_side_table: bool) {
+        // Keys are plain snake_case names: nothing to escape.
+        self.0.extend_from_slice(b",\"");
+        self.0.extend_from_slice(key.as_bytes());
+        self.0.extend_from_slice(b"\":");
+        value.write_json(self.0);
+    }
+}
+
 impl Trace {
     /// The trace as JSON lines: a header line, then one line per event.
     pub fn to_jsonl(&self) -> String {
-        let mut out = String::with_capacity(64 * (self.len() + 1));
+        let mut out = Vec::with_capacity(64 * (self.len() + 1));
         let header = WireHeader {
             format: TRACE_FORMAT.to_string(),
             version: TRACE_VERSION,
             header: self.header.clone(),
         };
-        out.push_str(&serde_json::to_string(&header).expect("header serializes"));
-        out.push('\n');
-        let mut checks = 0;
+        serde_json::to_writer(&mut out, &header).expect("header serializes");
+        out.push(b'\n');
+        let mut cursor = SideCursor::default();
         for record in self.iter() {
-            let line = WireLine {
-                seq: record.seq,
-                t_ns: record.time_ns,
-                event: self.to_wire(record.event, &mut checks),
-            };
-            out.push_str(&serde_json::to_string(&line).expect("event serializes"));
-            out.push('\n');
+            out.extend_from_slice(b"{\"seq\":");
+            record.seq.write_json(&mut out);
+            out.extend_from_slice(b",\"t_ns\":");
+            record.time_ns.write_json(&mut out);
+            out.extend_from_slice(b",\"kind\":\"");
+            out.extend_from_slice(record.event.kind().name().as_bytes());
+            out.push(b'"');
+            let side = record.event.side(self, &mut cursor);
+            record.event.visit_fields(&side, &mut JsonFields(&mut out));
+            out.extend_from_slice(b"}\n");
         }
-        out
-    }
-
-    fn to_wire(&self, event: Event, checks: &mut usize) -> WireEvent {
-        match event {
-            Event::Spawned { task } => {
-                let info = self.task(task).expect("spawned tasks are in the task table");
-                WireEvent::Spawned {
-                    task,
-                    name: info.name.to_string(),
-                    parent: info.parent,
-                }
-            }
-            Event::PollStarted { task } => WireEvent::PollStarted { task },
-            Event::PollEnded { task, result } => WireEvent::PollEnded { task, result },
-            Event::Woken { task, source } => WireEvent::Woken { task, by: source },
-            Event::TimerArmed { timer } => {
-                let info = self.timer(timer).expect("armed timers are in the timer table");
-                WireEvent::TimerArmed {
-                    timer,
-                    owner: info.owner,
-                    deadline_ns: info.deadline_ns,
-                }
-            }
-            Event::TimerFired { timer } => WireEvent::TimerFired { timer },
-            Event::TimerCancelled { timer } => WireEvent::TimerCancelled { timer },
-            Event::ClockAdvanced { to_ns } => WireEvent::ClockAdvanced { to_ns },
-            Event::Completed { task } => WireEvent::Completed { task },
-            Event::Cancelled { task, cause } => WireEvent::Cancelled { task, cause },
-            Event::Panicked { task } => WireEvent::Panicked {
-                task,
-                message: self.panic_message(task).unwrap_or("").to_string(),
-            },
-            Event::Ended { reason } => WireEvent::Ended { reason },
-            Event::Worked { task, to_ns } => WireEvent::Worked { task, to_ns },
-            Event::LongPoll { task } => WireEvent::LongPoll { task },
-            Event::FutureDropped { task, cause } => WireEvent::FutureDropped { task, cause },
-            Event::ResourceCreated { resource } => {
-                let info = self
-                    .resource(resource)
-                    .expect("created resources are in the resource table");
-                WireEvent::ResourceCreated {
-                    resource,
-                    resource_kind: info.kind,
-                    name: info.name.to_string(),
-                    capacity: info.capacity,
-                }
-            }
-            Event::Resource { resource, task, op } => WireEvent::Resource { resource, task, op },
-            Event::Linked { task, peer } => WireEvent::Linked { task, peer },
-            Event::Exited { task, reason } => WireEvent::Exited { task, reason },
-            Event::ExitTrapped { task, from } => WireEvent::ExitTrapped { task, from },
-            Event::ExitKilled { task, from } => WireEvent::ExitKilled { task, from },
-            Event::Fault { task, fault } => WireEvent::Fault { task, fault },
-            Event::CheckFailed { task } => {
-                let message = self.check_message(*checks).unwrap_or("").to_string();
-                *checks += 1;
-                WireEvent::CheckFailed { task, message }
-            }
-        }
+        String::from_utf8(out).expect("serde_json writes UTF-8")
     }
 
     /// Reads a trace written by [`Trace::to_jsonl`].
@@ -296,7 +150,7 @@ impl Trace {
             ));
         }
         let mut trace = Trace::new(header.header);
-        let mut names: BTreeMap<Box<str>, u32> = BTreeMap::new();
+        let mut names = NameIds::default();
         let mut time_ns = 0u64;
         for (n, line) in lines {
             if line.len() > TRACE_LINE_BYTES_MAX {
@@ -305,283 +159,51 @@ impl Trace {
                     format!("the line is {} bytes; the limit is {TRACE_LINE_BYTES_MAX}", line.len()),
                 ));
             }
-            let wire = read_line(line).map_err(|e| err(n, e))?;
-            if wire.seq != trace.len() as u64 {
+            let fields = object(line).map_err(|e| err(n, e))?;
+            let line = read_line(&fields).map_err(|e| err(n, e))?;
+            if line.seq != trace.len() as u64 {
                 return Err(err(
                     n,
-                    format!("sequence number {} out of order; expected {}", wire.seq, trace.len()),
+                    format!("sequence number {} out of order; expected {}", line.seq, trace.len()),
                 ));
             }
-            if let WireEvent::ClockAdvanced { to_ns } | WireEvent::Worked { to_ns, .. } = wire.event {
+            if let Some(to_ns) = line.event.clock_to_ns() {
                 if to_ns < time_ns {
                     return Err(err(n, format!("the clock goes back from {time_ns} ns to {to_ns} ns")));
                 }
                 time_ns = to_ns;
             }
-            if wire.t_ns != time_ns {
+            if line.t_ns != time_ns {
                 return Err(err(
                     n,
-                    format!("time {} ns disagrees with the clock events ({time_ns} ns)", wire.t_ns),
+                    format!("time {} ns disagrees with the clock events ({time_ns} ns)", line.t_ns),
                 ));
             }
-            trace.push_wire(wire.event, &mut names).map_err(|m| err(n, m))?;
+            trace.apply(line.event, line.side, &mut names).map_err(|m| err(n, m))?;
         }
         Ok(trace)
     }
-
-    fn push_wire(&mut self, event: WireEvent, names: &mut BTreeMap<Box<str>, u32>) -> Result<(), String> {
-        let tasks = self.task_count();
-        let timers = self.timer_count();
-        let resources = self.resource_count();
-        let resource_ok = |r: ResourceId| {
-            if r.index() < resources {
-                Ok(r)
-            } else {
-                Err(format!("resource {} is used before it was created", r.0))
-            }
-        };
-        let task_ok = |t: TaskId| {
-            if t.index() < tasks {
-                Ok(t)
-            } else {
-                Err(format!("task {} is used before it was spawned", t.0))
-            }
-        };
-        let timer_ok = |t: TimerId| {
-            if t.index() < timers {
-                Ok(t)
-            } else {
-                Err(format!("timer {} is used before it was armed", t.0))
-            }
-        };
-        let event = match event {
-            WireEvent::Spawned { task, name, parent } => {
-                if task.index() != tasks {
-                    return Err(format!("task {} spawned out of order; expected task {tasks}", task.0));
-                }
-                if task.0 >= crate::config::TASKS_MAX_CAP {
-                    return Err(format!(
-                        "task id {} is over the limit {}",
-                        task.0,
-                        crate::config::TASKS_MAX_CAP
-                    ));
-                }
-                if let Some(p) = parent {
-                    task_ok(p)?;
-                }
-                let next = names.len() as u32;
-                let id = *names.entry(name.as_str().into()).or_insert(next);
-                self.record_spawn(task, id, &name, parent);
-                return Ok(());
-            }
-            WireEvent::TimerArmed {
-                timer,
-                owner,
-                deadline_ns,
-            } => {
-                if timer.index() != timers {
-                    return Err(format!("timer {} armed out of order; expected timer {timers}", timer.0));
-                }
-                if timer.0 >= crate::config::TIMERS_MAX_CAP {
-                    return Err(format!(
-                        "timer id {} is over the limit {}",
-                        timer.0,
-                        crate::config::TIMERS_MAX_CAP
-                    ));
-                }
-                if let Some(o) = owner {
-                    task_ok(o)?;
-                }
-                self.record_timer(timer, owner, deadline_ns);
-                return Ok(());
-            }
-            WireEvent::Panicked { task, message } => {
-                task_ok(task)?;
-                self.record_panic(task, &message);
-                return Ok(());
-            }
-            WireEvent::PollStarted { task } => Event::PollStarted { task: task_ok(task)? },
-            WireEvent::PollEnded { task, result } => Event::PollEnded {
-                task: task_ok(task)?,
-                result,
-            },
-            WireEvent::Woken { task, by } => {
-                match by {
-                    WakeSource::Task(t) => {
-                        task_ok(t)?;
-                    }
-                    WakeSource::Timer(t) => {
-                        timer_ok(t)?;
-                    }
-                    WakeSource::Outside => {}
-                }
-                Event::Woken {
-                    task: task_ok(task)?,
-                    source: by,
-                }
-            }
-            WireEvent::TimerFired { timer } => Event::TimerFired {
-                timer: timer_ok(timer)?,
-            },
-            WireEvent::TimerCancelled { timer } => Event::TimerCancelled {
-                timer: timer_ok(timer)?,
-            },
-            WireEvent::ClockAdvanced { to_ns } => Event::ClockAdvanced { to_ns },
-            WireEvent::Completed { task } => Event::Completed { task: task_ok(task)? },
-            WireEvent::Cancelled { task, cause } => Event::Cancelled {
-                task: task_ok(task)?,
-                cause,
-            },
-            WireEvent::Ended { reason } => Event::Ended { reason },
-            WireEvent::ResourceCreated {
-                resource,
-                resource_kind,
-                name,
-                capacity,
-            } => {
-                if resource.index() != resources {
-                    return Err(format!(
-                        "resource {} created out of order; expected resource {resources}",
-                        resource.0
-                    ));
-                }
-                let next = names.len() as u32;
-                let id = *names.entry(name.as_str().into()).or_insert(next);
-                self.record_resource(resource, resource_kind, id, &name, capacity);
-                return Ok(());
-            }
-            WireEvent::CheckFailed { task, message } => {
-                if let Some(t) = task {
-                    task_ok(t)?;
-                }
-                self.record_check(task, &message);
-                return Ok(());
-            }
-            WireEvent::Worked { task, to_ns } => Event::Worked {
-                task: task_ok(task)?,
-                to_ns,
-            },
-            WireEvent::LongPoll { task } => Event::LongPoll { task: task_ok(task)? },
-            WireEvent::FutureDropped { task, cause } => Event::FutureDropped {
-                task: task_ok(task)?,
-                cause,
-            },
-            WireEvent::Resource { resource, task, op } => {
-                if let Some(t) = task {
-                    task_ok(t)?;
-                }
-                Event::Resource {
-                    resource: resource_ok(resource)?,
-                    task,
-                    op,
-                }
-            }
-            WireEvent::Linked { task, peer } => Event::Linked {
-                task: task_ok(task)?,
-                peer: task_ok(peer)?,
-            },
-            WireEvent::Exited { task, reason } => Event::Exited {
-                task: task_ok(task)?,
-                reason,
-            },
-            WireEvent::ExitTrapped { task, from } => Event::ExitTrapped {
-                task: task_ok(task)?,
-                from: task_ok(from)?,
-            },
-            WireEvent::ExitKilled { task, from } => Event::ExitKilled {
-                task: task_ok(task)?,
-                from: task_ok(from)?,
-            },
-            WireEvent::Fault { task, fault } => {
-                if let Some(t) = task {
-                    task_ok(t)?;
-                }
-                Event::Fault { task, fault }
-            }
-        };
-        self.push(event);
-        Ok(())
-    }
 }
 
-// Reading goes through `serde_json::Value` and the helpers below rather
-// than derived deserializers: the derive for an internally tagged,
-// flattened enum generates several times more code, and the browser app
-// ships this reader in its wasm bundle.
+// Reading goes through `serde_json::Value` and the codecs rather than
+// derived deserializers: the derive for an internally tagged, flattened
+// enum generates several times more code, and the browser app ships this
+// reader in its wasm bundle.
 
-type Fields = Map<String, Value>;
+/// One event line, decoded but not yet checked against the trace.
+struct Line<'s> {
+    seq: u64,
+    t_ns: u64,
+    event: Event,
+    side: Side<'s>,
+}
 
 fn object(line: &str) -> Result<Fields, String> {
     match serde_json::from_str::<Value>(line).map_err(|e| e.to_string())? {
         Value::Object(fields) => Ok(fields),
-        other => Err(format!("expected a JSON object, found {}", kind_of(&other))),
-    }
-}
-
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-fn field<'a>(fields: &'a Fields, name: &str) -> Result<&'a Value, String> {
-    fields.get(name).ok_or_else(|| format!("missing field `{name}`"))
-}
-
-fn u64_field(fields: &Fields, name: &str) -> Result<u64, String> {
-    let v = field(fields, name)?;
-    v.as_u64()
-        .ok_or_else(|| format!("field `{name}` must be a whole number, found {}", kind_of(v)))
-}
-
-fn u32_field(fields: &Fields, name: &str) -> Result<u32, String> {
-    let n = u64_field(fields, name)?;
-    u32::try_from(n).map_err(|_| format!("field `{name}` is {n}, over the limit {}", u32::MAX))
-}
-
-fn str_field<'a>(fields: &'a Fields, name: &str) -> Result<&'a str, String> {
-    let v = field(fields, name)?;
-    v.as_str()
-        .ok_or_else(|| format!("field `{name}` must be a string, found {}", kind_of(v)))
-}
-
-fn task_field(fields: &Fields, name: &str) -> Result<TaskId, String> {
-    u32_field(fields, name).map(TaskId)
-}
-
-fn opt_task_field(fields: &Fields, name: &str) -> Result<Option<TaskId>, String> {
-    match fields.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(_) => task_field(fields, name).map(Some),
-    }
-}
-
-/// A small unit enum (`"ready"`, `"aborted"`, …) through its own derive.
-fn enum_field<T: DeserializeOwned>(fields: &Fields, name: &str) -> Result<T, String> {
-    serde_json::from_value(field(fields, name)?.clone()).map_err(|e| format!("field `{name}`: {e}"))
-}
-
-fn source_field(fields: &Fields, name: &str) -> Result<WakeSource, String> {
-    match field(fields, name)? {
-        Value::String(s) if s == "outside" => Ok(WakeSource::Outside),
-        Value::Object(o) if o.len() == 1 => {
-            let (k, _) = o.iter().next().expect("one entry");
-            match k.as_str() {
-                "task" => Ok(WakeSource::Task(task_field(o, "task")?)),
-                "timer" => Ok(WakeSource::Timer(TimerId(u32_field(o, "timer")?))),
-                other => Err(format!(
-                    "field `{name}`: unknown wake source `{other}`, expected `task`, `timer` or `outside`"
-                )),
-            }
-        }
         other => Err(format!(
-            "field `{name}` must be \"outside\", {{\"task\": N}} or {{\"timer\": N}}, found {}",
-            kind_of(other)
+            "expected a JSON object, found {}",
+            super::codec::kind_of(&other)
         )),
     }
 }
@@ -599,113 +221,28 @@ fn read_header(line: &str) -> Result<WireHeader, String> {
     };
     let scenario = match fields.get("scenario") {
         None | Some(Value::Null) => None,
-        Some(_) => Some(str_field(&fields, "scenario")?.to_string()),
+        Some(_) => Some(<&str>::read(&fields, "scenario")?.to_string()),
     };
     Ok(WireHeader {
-        format: str_field(&fields, "format")?.to_string(),
-        version: u32_field(&fields, "version")?,
+        format: <&str>::read(&fields, "format")?.to_string(),
+        version: u32::read(&fields, "version")?,
         header: TraceHeader {
-            seed: u64_field(&fields, "seed")?,
-            policy: str_field(&fields, "policy")?.to_string(),
+            seed: u64::read(&fields, "seed")?,
+            policy: <&str>::read(&fields, "policy")?.to_string(),
             scenario,
             params,
         },
     })
 }
 
-const KINDS: &str = "spawned, poll_started, poll_ended, woken, timer_armed, timer_fired, timer_cancelled, \
-clock_advanced, completed, cancelled, panicked, worked, long_poll, future_dropped, resource_created, resource, \
-linked, exited, exit_trapped, exit_killed, fault, check_failed, ended";
-
-fn read_line(line: &str) -> Result<WireLine, String> {
-    let f = object(line)?;
-    let seq = u64_field(&f, "seq")?;
-    let t_ns = u64_field(&f, "t_ns")?;
-    let kind = str_field(&f, "kind")?;
-    let task = || task_field(&f, "task");
-    let timer = || u32_field(&f, "timer").map(TimerId);
-    let event = match kind {
-        "spawned" => WireEvent::Spawned {
-            task: task()?,
-            name: str_field(&f, "name")?.to_string(),
-            parent: opt_task_field(&f, "parent")?,
-        },
-        "poll_started" => WireEvent::PollStarted { task: task()? },
-        "poll_ended" => WireEvent::PollEnded {
-            task: task()?,
-            result: enum_field(&f, "result")?,
-        },
-        "woken" => WireEvent::Woken {
-            task: task()?,
-            by: source_field(&f, "by")?,
-        },
-        "timer_armed" => WireEvent::TimerArmed {
-            timer: timer()?,
-            owner: opt_task_field(&f, "owner")?,
-            deadline_ns: u64_field(&f, "deadline_ns")?,
-        },
-        "timer_fired" => WireEvent::TimerFired { timer: timer()? },
-        "timer_cancelled" => WireEvent::TimerCancelled { timer: timer()? },
-        "clock_advanced" => WireEvent::ClockAdvanced {
-            to_ns: u64_field(&f, "to_ns")?,
-        },
-        "completed" => WireEvent::Completed { task: task()? },
-        "cancelled" => WireEvent::Cancelled {
-            task: task()?,
-            cause: enum_field(&f, "cause")?,
-        },
-        "panicked" => WireEvent::Panicked {
-            task: task()?,
-            message: str_field(&f, "message")?.to_string(),
-        },
-        "worked" => WireEvent::Worked {
-            task: task()?,
-            to_ns: u64_field(&f, "to_ns")?,
-        },
-        "long_poll" => WireEvent::LongPoll { task: task()? },
-        "future_dropped" => WireEvent::FutureDropped {
-            task: task()?,
-            cause: enum_field(&f, "cause")?,
-        },
-        "resource_created" => WireEvent::ResourceCreated {
-            resource: ResourceId(u32_field(&f, "resource")?),
-            resource_kind: enum_field(&f, "resource_kind")?,
-            name: str_field(&f, "name")?.to_string(),
-            capacity: u32_field(&f, "capacity")?,
-        },
-        "resource" => WireEvent::Resource {
-            resource: ResourceId(u32_field(&f, "resource")?),
-            task: opt_task_field(&f, "task")?,
-            op: enum_field(&f, "op")?,
-        },
-        "linked" => WireEvent::Linked {
-            task: task()?,
-            peer: task_field(&f, "peer")?,
-        },
-        "exited" => WireEvent::Exited {
-            task: task()?,
-            reason: enum_field(&f, "reason")?,
-        },
-        "exit_trapped" => WireEvent::ExitTrapped {
-            task: task()?,
-            from: task_field(&f, "from")?,
-        },
-        "exit_killed" => WireEvent::ExitKilled {
-            task: task()?,
-            from: task_field(&f, "from")?,
-        },
-        "fault" => WireEvent::Fault {
-            task: opt_task_field(&f, "task")?,
-            fault: enum_field(&f, "fault")?,
-        },
-        "check_failed" => WireEvent::CheckFailed {
-            task: opt_task_field(&f, "task")?,
-            message: str_field(&f, "message")?.to_string(),
-        },
-        "ended" => WireEvent::Ended {
-            reason: enum_field(&f, "reason")?,
-        },
-        other => return Err(format!("unknown variant `{other}`: the event kinds are {KINDS}")),
-    };
-    Ok(WireLine { seq, t_ns, event })
+fn read_line(fields: &Fields) -> Result<Line<'_>, String> {
+    let seq = u64::read(fields, "seq")?;
+    let t_ns = u64::read(fields, "t_ns")?;
+    let name = <&str>::read(fields, "kind")?;
+    let kind = EventKind::from_name(name).ok_or_else(|| {
+        let kinds: Vec<&str> = EventKind::ALL.iter().map(|k| k.name()).collect();
+        format!("unknown variant `{name}`: the event kinds are {}", kinds.join(", "))
+    })?;
+    let (event, side) = Event::read_json(kind, fields)?;
+    Ok(Line { seq, t_ns, event, side })
 }

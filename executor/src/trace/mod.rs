@@ -11,6 +11,11 @@
 //!   deadline, a panic's message) lives once in side tables, so the event
 //!   stream itself stays compact: in memory each event is one packed `u64`
 //!   (8 bytes; see `packed.rs`).
+//! - Every kind of event is defined once, as a row of the event table
+//!   (`event.rs`): its fields, its JSON name and its code. The enum, the
+//!   packing, the JSON lines and the fingerprint are generated from the rows
+//!   (`table.rs`), and each field type brings its own encodings (`codec.rs`);
+//!   what side tables hold is in `side.rs`. `event.rs` says how to add one.
 //! - Events carry no timestamp of their own. Virtual time only moves through
 //!   [`Event::ClockAdvanced`], so the time of event k is the target of the last
 //!   clock event before it; [`Trace::iter`] computes it on the fly.
@@ -24,9 +29,15 @@
 
 mod chrome;
 mod chunked;
+mod codec;
+mod event;
 mod fingerprint;
 mod jsonl;
 mod packed;
+mod side;
+mod table;
+#[cfg(test)]
+mod tests;
 
 use std::time::Duration;
 
@@ -34,236 +45,149 @@ use serde::{Deserialize, Serialize};
 
 use crate::task::TaskId;
 use crate::timer::TimerId;
-use crate::waker::WakeSource;
 
 pub use chrome::EVENT_SPACING_NS;
 use chunked::Chunked;
+use codec::coded;
+pub(crate) use codec::{decode_source, encode_source};
+pub use event::{Event, EventKind};
 pub use fingerprint::Fingerprinter;
 pub use jsonl::{TRACE_BYTES_MAX, TRACE_FORMAT, TRACE_LINE_BYTES_MAX, TRACE_VERSION, TraceError};
 use packed::PackedEvent;
-pub(crate) use packed::{decode_source, encode_source};
 
-/// How a poll ended: the two variants of `std::task::Poll`, without the value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PollResult {
-    /// The future finished: `Poll::Ready(value)`.
-    Ready,
-    /// The future must be polled again after a wake: `Poll::Pending`.
-    Pending,
-}
+coded! {
+    /// How a poll ended: the two variants of `std::task::Poll`, without the value.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum PollResult {
+        /// The future finished: `Poll::Ready(value)`.
+        Ready,
+        /// The future must be polled again after a wake: `Poll::Pending`.
+        Pending,
+    }
 
-/// Why a task stopped before its future finished.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CancelCause {
-    /// `JoinHandle::abort` was called.
-    Aborted,
-    /// The task's future was dropped because the simulation shut down.
-    Shutdown,
-    /// An exit signal from a linked task, or `supervision::kill`, killed it.
-    Killed,
-    /// It ended itself with `supervision::exit`.
-    Exited,
-}
+    /// Why a task stopped before its future finished.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum CancelCause {
+        /// `JoinHandle::abort` was called.
+        Aborted,
+        /// The task's future was dropped because the simulation shut down.
+        Shutdown,
+        /// An exit signal from a linked task, or `supervision::kill`, killed it.
+        Killed,
+        /// It ended itself with `supervision::exit`.
+        Exited,
+    }
 
-/// Why a future inside a task was dropped before it finished.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DropCause {
-    /// `timeout` ran out: the inner future is dropped.
-    Timeout,
-    /// `select` finished with another branch: this one is dropped.
-    Select,
-}
+    /// Why a future inside a task was dropped before it finished.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum DropCause {
+        /// `timeout` ran out: the inner future is dropped.
+        Timeout,
+        /// `select` finished with another branch: this one is dropped.
+        Select,
+    }
 
-/// What kind of synchronisation resource an id names.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ResourceKind {
-    /// A bounded multi-producer channel.
-    Channel,
-    /// A one-shot channel.
-    Oneshot,
-    /// A mutex that hands the lock to waiters in arrival order.
-    FairMutex,
-    /// A mutex that lets whoever asks first after a release take the lock.
-    UnfairMutex,
-    /// A counting semaphore.
-    Semaphore,
-    /// A notification point.
-    Notify,
-    /// A supervision mailbox for trapped exit signals.
-    Mailbox,
-}
+    /// What kind of synchronisation resource an id names.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ResourceKind {
+        /// A bounded multi-producer channel.
+        Channel,
+        /// A one-shot channel.
+        Oneshot,
+        /// A mutex that hands the lock to waiters in arrival order.
+        FairMutex,
+        /// A mutex that lets whoever asks first after a release take the lock.
+        UnfairMutex,
+        /// A counting semaphore.
+        Semaphore,
+        /// A notification point.
+        Notify,
+        /// A supervision mailbox for trapped exit signals.
+        Mailbox,
+    }
 
-/// An operation on a resource, as the trace records it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ResourceOp {
-    /// A message went into the buffer.
-    Send,
-    /// A message came out of the buffer.
-    Recv,
-    /// A sender waits: the buffer is full (backpressure).
-    BlockedOnFull,
-    /// A receiver waits: the buffer is empty.
-    BlockedOnEmpty,
-    /// The lock was taken.
-    Lock,
-    /// The lock was released.
-    Unlock,
-    /// A task waits for the lock.
-    BlockedOnLock,
-    /// A permit was taken.
-    Acquire,
-    /// A permit was returned.
-    Release,
-    /// A task waits for a permit.
-    BlockedOnPermit,
-    /// A notification was sent.
-    Notify,
-    /// A task waits for a notification.
-    BlockedOnNotify,
-    /// A waiter gave up (its future was dropped) and left the queue.
-    GaveUp,
-    /// The last sender or the receiver is gone.
-    Closed,
-}
+    /// An operation on a resource, as the trace records it.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ResourceOp {
+        /// A message went into the buffer.
+        Send,
+        /// A message came out of the buffer.
+        Recv,
+        /// A sender waits: the buffer is full (backpressure).
+        BlockedOnFull,
+        /// A receiver waits: the buffer is empty.
+        BlockedOnEmpty,
+        /// The lock was taken.
+        Lock,
+        /// The lock was released.
+        Unlock,
+        /// A task waits for the lock.
+        BlockedOnLock,
+        /// A permit was taken.
+        Acquire,
+        /// A permit was returned.
+        Release,
+        /// A task waits for a permit.
+        BlockedOnPermit,
+        /// A notification was sent.
+        Notify,
+        /// A task waits for a notification.
+        BlockedOnNotify,
+        /// A waiter gave up (its future was dropped) and left the queue.
+        GaveUp,
+        /// The last sender or the receiver is gone.
+        Closed,
+    }
 
-/// How a supervised task ended (after Erlang's exit reasons).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ExitReason {
-    /// It finished its work.
-    Normal,
-    /// It failed: returned an error or panicked.
-    Error,
-    /// It was killed.
-    Killed,
-}
+    /// How a supervised task ended (after Erlang's exit reasons).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ExitReason {
+        /// It finished its work.
+        Normal,
+        /// It failed: returned an error or panicked.
+        Error,
+        /// It was killed.
+        Killed,
+    }
 
-/// A fault the simulation injected (all seeded, all off by default).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FaultKind {
-    /// The task was put back in the queue instead of being polled.
-    Delay,
-    /// The task was woken though nothing happened.
-    SpuriousWake,
-    /// A timer's deadline was moved later by a bounded random amount.
-    TimerJitter,
-    /// A `buggify!` point took its rare branch.
-    Buggify,
-}
+    /// A fault the simulation injected (all seeded, all off by default).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum FaultKind {
+        /// The task was put back in the queue instead of being polled.
+        Delay,
+        /// The task was woken though nothing happened.
+        SpuriousWake,
+        /// A timer's deadline was moved later by a bounded random amount.
+        TimerJitter,
+        /// A `buggify!` point took its rare branch.
+        Buggify,
+    }
 
-/// Why a run stopped, as recorded at the end of the trace.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EndReason {
-    /// Every task finished.
-    Completed,
-    /// Tasks are left, none is runnable and no timer is armed.
-    Deadlock,
-    /// The step limit was reached.
-    StepsLimit,
-    /// The next timer lies past the virtual-time limit.
-    TimeLimit,
-    /// A spawn would have exceeded the task limit.
-    TasksLimit,
-    /// Arming one more timer would have exceeded the timer limit.
-    TimersLimit,
-    /// An invariant check failed (its message: [`Trace::check_message`]).
-    CheckFailed,
-}
-
-/// One state change of a run.
-///
-/// Ids refer to the trace's side tables: [`Trace::task`], [`Trace::timer`],
-/// [`Trace::panic_message`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Event {
-    /// A task was created and scheduled (its name and parent: [`Trace::task`]).
-    Spawned { task: TaskId },
-    /// The executor picked `task` from the ready queue and called `poll`.
-    PollStarted { task: TaskId },
-    /// `poll` returned.
-    PollEnded { task: TaskId, result: PollResult },
-    /// `task`'s waker was called by `source`.
-    Woken { task: TaskId, source: WakeSource },
-    /// A timer was armed (its owner and deadline: [`Trace::timer`]).
-    TimerArmed { timer: TimerId },
-    /// A timer reached its deadline and woke its waker.
-    TimerFired { timer: TimerId },
-    /// A timer was dropped before its deadline.
-    TimerCancelled { timer: TimerId },
-    /// Nothing was runnable, so virtual time jumped to the next deadline.
-    ClockAdvanced { to_ns: u64 },
-    /// The task's future returned `Poll::Ready`.
-    Completed { task: TaskId },
-    /// The task's future was dropped before it finished.
-    Cancelled { task: TaskId, cause: CancelCause },
-    /// The task's future panicked (message: [`Trace::panic_message`]).
-    Panicked { task: TaskId },
-    /// CPU-bound work inside a poll moved the clock to `to_ns`: nothing else
-    /// ran meanwhile (see [`crate::work`]).
-    Worked { task: TaskId, to_ns: u64 },
-    /// The poll that just ended held the executor longer than
-    /// [`crate::LONG_POLL`]: it blocked the executor.
-    LongPoll { task: TaskId },
-    /// A future inside `task` was dropped before it finished.
-    FutureDropped { task: TaskId, cause: DropCause },
-    /// A resource was created (its kind, name, capacity: [`Trace::resource`]).
-    ResourceCreated { resource: ResourceId },
-    /// An operation on a resource, by `task` (`None`: from outside any task).
-    Resource {
-        resource: ResourceId,
-        task: Option<TaskId>,
-        op: ResourceOp,
-    },
-    /// `task` linked itself to `peer`: each one's exit signals the other.
-    Linked { task: TaskId, peer: TaskId },
-    /// `task` ended; linked tasks are signalled with `reason`.
-    Exited { task: TaskId, reason: ExitReason },
-    /// An exit signal from `from` reached `task`, which traps exits: it
-    /// arrives as a message instead of killing.
-    ExitTrapped { task: TaskId, from: TaskId },
-    /// An exit signal from `from` killed `task` (a `Cancelled` follows).
-    ExitKilled { task: TaskId, from: TaskId },
-    /// The simulation injected a fault.
-    Fault { task: Option<TaskId>, fault: FaultKind },
-    /// An invariant check failed (message: [`Trace::check_message`]).
-    CheckFailed { task: Option<TaskId> },
-    /// The run stopped.
-    Ended { reason: EndReason },
-}
-
-impl Event {
-    /// The task this event is about, if it is about one task.
-    pub fn task(&self) -> Option<TaskId> {
-        match *self {
-            Event::Spawned { task }
-            | Event::PollStarted { task }
-            | Event::PollEnded { task, .. }
-            | Event::Woken { task, .. }
-            | Event::Completed { task }
-            | Event::Cancelled { task, .. }
-            | Event::Panicked { task }
-            | Event::Worked { task, .. }
-            | Event::LongPoll { task }
-            | Event::FutureDropped { task, .. }
-            | Event::Linked { task, .. }
-            | Event::Exited { task, .. }
-            | Event::ExitTrapped { task, .. }
-            | Event::ExitKilled { task, .. } => Some(task),
-            Event::Resource { task, .. } | Event::Fault { task, .. } | Event::CheckFailed { task } => task,
-            Event::TimerArmed { .. }
-            | Event::TimerFired { .. }
-            | Event::TimerCancelled { .. }
-            | Event::ClockAdvanced { .. }
-            | Event::ResourceCreated { .. }
-            | Event::Ended { .. } => None,
-        }
+    /// Why a run stopped, as recorded at the end of the trace.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum EndReason {
+        /// Every task finished.
+        Completed,
+        /// Tasks are left, none is runnable and no timer is armed.
+        Deadlock,
+        /// The step limit was reached.
+        StepsLimit,
+        /// The next timer lies past the virtual-time limit.
+        TimeLimit,
+        /// A spawn would have exceeded the task limit.
+        TasksLimit,
+        /// Arming one more timer would have exceeded the timer limit.
+        TimersLimit,
+        /// An invariant check failed (its message: [`Trace::check_message`]).
+        CheckFailed,
     }
 }
 
@@ -333,14 +257,19 @@ pub struct TraceHeader {
     pub params: Vec<(String, String)>,
 }
 
+/// `task_parents` and `timer_owners` entry for "no task".
 const NO_PARENT: u32 = u32::MAX;
+
+/// Resources a trace can hold: resource ids are 24 bits in the packed event.
+/// Recording one more panics; [`Trace::from_jsonl`] refuses a file with more.
+pub const RESOURCES_MAX: u32 = 1 << 24;
 
 /// The recorded events of one run, with the tables their ids refer to.
 #[derive(Clone, Debug, Default)]
 pub struct Trace {
     header: TraceHeader,
     events: Chunked<PackedEvent>,
-    /// Targets of `ClockAdvanced` events, in order (the packed event stores an index).
+    /// Clock targets of `ClockAdvanced` and `Worked` events, in order (the packed event stores an index).
     instants_ns: Vec<u64>,
     /// Interned task names; `task_names[i]` indexes into it.
     names: Vec<Box<str>>,
@@ -348,6 +277,7 @@ pub struct Trace {
     task_parents: Vec<u32>,
     timer_owners: Vec<u32>,
     timer_deadlines_ns: Vec<u64>,
+    /// Panicked tasks and their messages, in event order.
     panics: Vec<(TaskId, Box<str>)>,
     resources: Vec<(ResourceKind, u32, u32)>,
     /// Messages of failed checks, in order.
@@ -392,7 +322,7 @@ impl Trace {
         let mut time_ns = 0;
         self.events.iter().enumerate().map(move |(i, p)| {
             let event = p.unpack(&self.instants_ns);
-            if let Event::ClockAdvanced { to_ns } | Event::Worked { to_ns, .. } = event {
+            if let Some(to_ns) = event.clock_to_ns() {
                 time_ns = to_ns;
             }
             EventRecord {
@@ -487,27 +417,16 @@ impl Trace {
     }
 
     pub(crate) fn record_spawn(&mut self, task: TaskId, name: u32, name_text: &str, parent: Option<TaskId>) {
-        debug_assert_eq!(task.index(), self.task_names.len(), "task ids are dense");
-        let name = self.intern(name, name_text);
-        self.task_names.push(name);
-        self.task_parents.push(parent.map_or(NO_PARENT, |p| p.0));
+        self.push_task(task, name, name_text, parent);
         self.push(Event::Spawned { task });
     }
 
     pub(crate) fn record_timer(&mut self, timer: TimerId, owner: Option<TaskId>, deadline_ns: u64) {
-        debug_assert_eq!(timer.index(), self.timer_owners.len(), "timer ids are dense");
-        self.timer_owners.push(owner.map_or(NO_PARENT, |p| p.0));
-        self.timer_deadlines_ns.push(deadline_ns);
+        self.push_timer(timer, owner, deadline_ns);
         self.push(Event::TimerArmed { timer });
     }
 
-    fn intern(&mut self, name: u32, text: &str) -> u32 {
-        if name as usize == self.names.len() {
-            self.names.push(text.into());
-        }
-        name
-    }
-
+    /// Records a new resource; at most [`RESOURCES_MAX`] per trace.
     pub(crate) fn record_resource(
         &mut self,
         resource: ResourceId,
@@ -516,9 +435,7 @@ impl Trace {
         text: &str,
         capacity: u32,
     ) {
-        debug_assert_eq!(resource.index(), self.resources.len(), "resource ids are dense");
-        let name = self.intern(name, text);
-        self.resources.push((kind, name, capacity));
+        self.push_resource(resource, kind, name, text, capacity);
         self.push(Event::ResourceCreated { resource });
     }
 

@@ -1,0 +1,156 @@
+//! Side tables: what the ids in events stand for.
+//!
+//! An event names tasks, timers and resources by id; what an id stands for —
+//! a task's name and parent, a timer's owner and deadline, a resource's kind,
+//! name and capacity — is recorded once, in a table beside the event stream,
+//! and so are the messages of panics and failed checks. The event table
+//! (`event.rs`) declares these as the *side fields* of the event that
+//! introduces them, so the JSON writer and the fingerprint treat them like
+//! any other field; this file says where each one lives:
+//!
+//! - `get` looks the side fields of one event up, for writing and hashing.
+//!   Tables indexed by id are looked up by the event's id; messages are read
+//!   in event order, with a [`SideCursor`] (the nth `panicked` event has the
+//!   nth panic message).
+//! - `store` keeps them when a file is read, after the reader has checked
+//!   them (`Trace::apply`); the executor records through `Trace::record_*`.
+//!
+//! Names are interned: tasks and resources that share a name share one entry.
+
+use std::collections::BTreeMap;
+
+use super::event::{CheckSide, PanicSide, ResourceSide, SpawnSide, TimerSide};
+use super::{NO_PARENT, RESOURCES_MAX, ResourceId, ResourceKind, Trace};
+use crate::task::TaskId;
+use crate::timer::TimerId;
+
+/// Where a walk over the events is in the side tables read in event order.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SideCursor {
+    /// `panicked` events seen so far.
+    panics: usize,
+    /// `check_failed` events seen so far.
+    checks: usize,
+}
+
+/// Name ids given so far while reading a file, in the trace's own numbering.
+#[derive(Debug, Default)]
+pub(crate) struct NameIds(BTreeMap<Box<str>, u32>);
+
+impl NameIds {
+    /// The id of `name`, a new one the first time it is seen.
+    fn id(&mut self, name: &str) -> u32 {
+        let next = self.0.len() as u32;
+        *self.0.entry(name.into()).or_insert(next)
+    }
+}
+
+impl Trace {
+    /// Keeps `text` as name `name` if it is the next new one (ids are given
+    /// in order of first use, by the executor or by [`NameIds`]).
+    fn intern(&mut self, name: u32, text: &str) -> u32 {
+        if name as usize == self.names.len() {
+            self.names.push(text.into());
+        }
+        name
+    }
+
+    pub(super) fn push_task(&mut self, task: TaskId, name: u32, text: &str, parent: Option<TaskId>) {
+        assert_eq!(task.index(), self.task_names.len(), "task ids are dense");
+        let name = self.intern(name, text);
+        self.task_names.push(name);
+        self.task_parents.push(parent.map_or(NO_PARENT, |p| p.0));
+    }
+
+    pub(super) fn push_timer(&mut self, timer: TimerId, owner: Option<TaskId>, deadline_ns: u64) {
+        assert_eq!(timer.index(), self.timer_owners.len(), "timer ids are dense");
+        self.timer_owners.push(owner.map_or(NO_PARENT, |p| p.0));
+        self.timer_deadlines_ns.push(deadline_ns);
+    }
+
+    pub(super) fn push_resource(
+        &mut self,
+        resource: ResourceId,
+        kind: ResourceKind,
+        name: u32,
+        text: &str,
+        capacity: u32,
+    ) {
+        assert_eq!(resource.index(), self.resources.len(), "resource ids are dense");
+        assert!(
+            resource.0 < RESOURCES_MAX,
+            "a trace holds at most RESOURCES_MAX = {RESOURCES_MAX} resources; resource {} is one too many",
+            resource.0
+        );
+        let name = self.intern(name, text);
+        self.resources.push((kind, name, capacity));
+    }
+}
+
+impl<'t> SpawnSide<'t> {
+    pub(crate) fn get(trace: &'t Trace, _: &mut SideCursor, task: TaskId) -> Self {
+        let info = trace.task(task);
+        SpawnSide {
+            name: info.map_or("", |i| i.name),
+            parent: info.and_then(|i| i.parent),
+        }
+    }
+
+    pub(crate) fn store(self, trace: &mut Trace, names: &mut NameIds, task: TaskId) {
+        trace.push_task(task, names.id(self.name), self.name, self.parent);
+    }
+}
+
+impl TimerSide {
+    pub(crate) fn get(trace: &Trace, _: &mut SideCursor, timer: TimerId) -> Self {
+        let info = trace.timer(timer);
+        TimerSide {
+            owner: info.and_then(|i| i.owner),
+            deadline_ns: info.map_or(0, |i| i.deadline_ns),
+        }
+    }
+
+    pub(crate) fn store(self, trace: &mut Trace, _: &mut NameIds, timer: TimerId) {
+        trace.push_timer(timer, self.owner, self.deadline_ns);
+    }
+}
+
+impl<'t> ResourceSide<'t> {
+    pub(crate) fn get(trace: &'t Trace, _: &mut SideCursor, resource: ResourceId) -> Self {
+        let info = trace.resource(resource);
+        ResourceSide {
+            resource_kind: info.map_or(ResourceKind::Channel, |i| i.kind),
+            name: info.map_or("", |i| i.name),
+            capacity: info.map_or(0, |i| i.capacity),
+        }
+    }
+
+    pub(crate) fn store(self, trace: &mut Trace, names: &mut NameIds, resource: ResourceId) {
+        let name = names.id(self.name);
+        trace.push_resource(resource, self.resource_kind, name, self.name, self.capacity);
+    }
+}
+
+impl<'t> PanicSide<'t> {
+    pub(crate) fn get(trace: &'t Trace, cursor: &mut SideCursor, _: TaskId) -> Self {
+        let message = trace.panics.get(cursor.panics).map_or("", |(_, m)| &**m);
+        cursor.panics += 1;
+        PanicSide { message }
+    }
+
+    pub(crate) fn store(self, trace: &mut Trace, _: &mut NameIds, task: TaskId) {
+        trace.panics.push((task, self.message.into()));
+    }
+}
+
+impl<'t> CheckSide<'t> {
+    pub(crate) fn get(trace: &'t Trace, cursor: &mut SideCursor, _: Option<TaskId>) -> Self {
+        let message = trace.check_message(cursor.checks).unwrap_or("");
+        cursor.checks += 1;
+        CheckSide { message }
+    }
+
+    pub(crate) fn store(self, trace: &mut Trace, _: &mut NameIds, _: Option<TaskId>) {
+        trace.checks.push(self.message.into());
+    }
+}
