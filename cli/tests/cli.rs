@@ -396,6 +396,46 @@ fn explore_tries_every_schedule_and_its_failure_replays() {
     assert_eq!(code(&replay), 1, "{}", stderr(&replay));
     assert!(stdout(&replay).contains("update(s) lost"), "{}", stdout(&replay));
 
+    // A schedule overrides the policy completely: the same run under any of them.
+    let fifo = wakescope(&[
+        "run",
+        "race",
+        "--param",
+        "tasks=2",
+        "--policy",
+        "fifo",
+        "--schedule",
+        &schedule,
+    ]);
+    for policy in ["pct:2", "pct:3:5", "random"] {
+        let other = wakescope(&[
+            "run",
+            "race",
+            "--param",
+            "tasks=2",
+            "--policy",
+            policy,
+            "--schedule",
+            &schedule,
+        ]);
+        assert_eq!(
+            code(&other),
+            code(&fifo),
+            "--policy {policy} --schedule {schedule}: {}",
+            stderr(&other)
+        );
+        assert_eq!(
+            stderr_fingerprint(&other),
+            stderr_fingerprint(&fifo),
+            "--policy {policy} --schedule {schedule} replays the --policy fifo run"
+        );
+        assert!(
+            stdout(&other).contains("update(s) lost") && !stdout(&other).contains("deadlock"),
+            "--policy {policy} --schedule {schedule}: {}",
+            stdout(&other)
+        );
+    }
+
     let bounded = wakescope(&["explore", "race", "--param", "tasks=3", "--max", "3"]);
     assert!(
         stdout(&bounded).contains("3 schedule(s) run: stopped at the bound"),

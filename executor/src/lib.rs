@@ -80,7 +80,7 @@ pub use faults::{buggify, check};
 pub use join::{JoinError, JoinHandle};
 pub use outcome::{BlockedTask, CheckFailure, Deadlock, Limit, Outcome, Step, WaitingOn};
 pub use rng::{SimRng, rng};
-pub use scheduler::{YieldNow, yield_now};
+pub use scheduler::{Pick, YieldNow, yield_now};
 pub use sim::{BlockOnError, FIRE_PER_STEP_MAX, Sim};
 pub use sweep::{Sweep, SweepReport, check_determinism, sweep};
 pub use task::{TaskId, TaskState};

@@ -28,7 +28,7 @@ use crate::context;
 use crate::core::Core;
 use crate::join::{JoinError, JoinHandle};
 use crate::outcome::{Limit, Outcome, Step};
-use crate::scheduler::Script;
+use crate::scheduler::{Pick, Script};
 use crate::task::{TaskId, TaskState};
 use crate::timer::Target;
 use crate::trace::{CancelCause, Event, FaultKind, PollResult, Trace};
@@ -221,7 +221,8 @@ impl Sim {
         f()
     }
 
-    /// Tasks in the ready queue, in queue order.
+    /// Tasks in the ready queue, in queue order, for every policy: the next
+    /// pick takes the task at its [`Pick::index`] (see [`Step::Polled`]).
     pub fn ready_tasks(&self) -> Vec<TaskId> {
         self.core.state.borrow().scheduler.iter().collect()
     }
@@ -322,7 +323,8 @@ impl Sim {
         if st.config.faults.spurious_wake_ppm > 0 {
             Self::spurious_wake(&mut st);
         }
-        if let Some(task) = st.scheduler.pick() {
+        if let Some(pick) = st.scheduler.pick() {
+            let task = pick.task;
             st.steps += 1;
             let delay = st.config.faults.delay_ppm.min(DELAY_PPM_MAX);
             if st.scheduler.len() > 0 && st.fault_hits(delay) {
@@ -334,10 +336,10 @@ impl Sim {
                         fault: FaultKind::Delay,
                     });
                 }
-                return Step::Delayed { task };
+                return Step::Delayed { task, pick };
             }
             drop(st);
-            return self.poll_task(task);
+            return self.poll_task(pick);
         }
         if let Some(deadline_ns) = next_deadline {
             let time_max = st.config.limits.time_max;
@@ -439,8 +441,9 @@ impl Sim {
         fired
     }
 
-    /// Polls one scheduled task and settles what its poll did.
-    fn poll_task(&mut self, task: TaskId) -> Step {
+    /// Polls the task `pick` took from the ready queue and settles what its poll did.
+    fn poll_task(&mut self, pick: Pick) -> Step {
+        let task = pick.task;
         let core = &self.core;
         let (mut cell, waker) = {
             let mut guard = core.state.borrow_mut();
@@ -487,7 +490,11 @@ impl Sim {
                 }
                 drop(guard);
                 self.after_poll();
-                return Step::Polled { task, ready: false };
+                return Step::Polled {
+                    task,
+                    ready: false,
+                    pick,
+                };
             }
             Ok(Poll::Pending) => {
                 if record {
@@ -537,7 +544,7 @@ impl Sim {
             w.wake();
         }
         self.after_poll();
-        Step::Polled { task, ready }
+        Step::Polled { task, ready, pick }
     }
 
     /// Ends a poll: wakes from now on come from outside; record the poll's wakes.
