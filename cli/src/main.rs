@@ -50,7 +50,9 @@ Commands:
 
 Scenario options:
   --mode M           A mode of the scenario (default: its first; see `wakescope list`).
-  --policy P         random (default), fifo, pct:DEPTH or pct:DEPTH:HORIZON.
+  --policy P         random (default), fifo, pct:DEPTH or pct:DEPTH:HORIZON. Without a
+                     horizon, PCT spreads its change points over the scenario's own length:
+                     the polls of one run in FIFO order with seed 0, made first.
   --param name=value A scenario parameter; repeat for several.
   --steps-max N      End a run after N executor steps (default {steps_max}); a run that
                      hits the limit fails.

@@ -334,6 +334,39 @@ fn a_failing_sweep_names_the_first_seed_the_replay_and_the_address() {
 }
 
 #[test]
+fn a_pct_sweep_and_its_replay_measure_the_same_horizon() {
+    let sweep = wakescope(&["sweep", "race", "--policy", "pct:2", "--seeds", "0..300", "--jobs", "1"]);
+    assert_eq!(code(&sweep), 1, "{}", stdout(&sweep));
+    let text = stdout(&sweep);
+    let seed = text
+        .lines()
+        .find_map(|l| l.split("the first is seed ").nth(1))
+        .and_then(|rest| rest.trim_end_matches(':').parse::<u64>().ok())
+        .unwrap_or_else(|| panic!("no first failing seed in {text}"));
+    let fingerprint = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("fingerprint "))
+        .unwrap()[..16]
+        .to_string();
+    let seed_text = seed.to_string();
+    let replay = wakescope(&[
+        "run", "race", "--policy", "pct:2", "--seed", &seed_text, "--format", "jsonl",
+    ]);
+    assert_eq!(code(&replay), 1, "seed {seed}: {}", stderr(&replay));
+    assert_eq!(
+        stderr_fingerprint(&replay),
+        fingerprint,
+        "seed {seed}: the replay is the sweep's run"
+    );
+    let header = Trace::from_jsonl(&stdout(&replay)).unwrap().header().clone();
+    assert!(
+        header.policy.starts_with("pct:2:") && header.policy.len() > "pct:2:".len(),
+        "seed {seed}: the measured horizon is in the header: {}",
+        header.policy
+    );
+}
+
+#[test]
 fn check_determinism_passes_for_the_timers() {
     let out = wakescope(&[
         "check-determinism",

@@ -66,7 +66,7 @@ use std::fmt;
 use std::ops::Range;
 use std::time::Duration;
 
-use crate::config::Config;
+use crate::config::{Config, Policy};
 use crate::outcome::Outcome;
 use crate::sim::Sim;
 use crate::task::{TaskId, TaskState};
@@ -208,13 +208,17 @@ impl Sweep {
         }
     }
 
-    /// Runs `body` once per seed (see the [module docs](self)).
+    /// Runs `body` once per seed (see the [module docs](self)). Under
+    /// [`Policy::Pct`] without a horizon, `body` runs once more first, to
+    /// measure it ([`measure_horizon`]).
     pub fn run<F>(self, body: F) -> SweepReport
     where
         F: Fn(&mut Sim) -> SeedResult + Sync,
     {
         let seeds = self.seeds();
-        let config = self.config;
+        let config = measure_horizon(self.config, |sim| {
+            let _ = body(sim);
+        });
         let run_seed = |seed: u64| engine::run_body(Config { seed, ..config }, &body).err();
         let tally = engine::for_each_seed(seeds.clone(), self.jobs, &run_seed);
         let first_failure = tally.first.map(|(seed, message)| {
@@ -337,6 +341,51 @@ impl fmt::Display for SweepReport {
             write!(f, ", {rate:.0} seeds/s")?;
         }
         Ok(())
+    }
+}
+
+/// The seed of the run that measures a program for PCT's horizon: fixed, so
+/// that every sweep, replay and `wakescope run` of a program measures the
+/// same length whatever seeds it runs.
+pub const HORIZON_SEED: u64 = 0;
+
+/// `config` with the program's own length as PCT's horizon, when its policy
+/// is [`Policy::Pct`] without one; otherwise `config` unchanged (and
+/// `program` does not run).
+///
+/// The length is the number of polls of one run of `program` — which must
+/// run the simulation it is given — in FIFO order with seed
+/// [`HORIZON_SEED`], recording off. PCT's guarantee needs the change points
+/// spread over the polls the program really makes: a horizon far longer
+/// than the run puts most of them past its end. A panic in that run is
+/// caught; the polls up to it count.
+///
+/// ```
+/// use wakescope::{sweep::measure_horizon, yield_now, Config, Policy};
+/// let config = measure_horizon(Config::seeded(9).with_policy(Policy::pct(2)), |sim| {
+///     for name in ["a", "b"] {
+///         let _t = sim.spawn(name, yield_now());
+///     }
+///     sim.run();
+/// });
+/// // Two tasks of two polls each.
+/// assert_eq!(config.policy, Policy::Pct { depth: 2, horizon: Some(4) });
+/// assert_eq!(config.seed, 9);
+/// ```
+pub fn measure_horizon(config: Config, program: impl FnOnce(&mut Sim)) -> Config {
+    if !config.policy.needs_horizon() {
+        return config;
+    }
+    let measuring = Config {
+        seed: HORIZON_SEED,
+        policy: Policy::Fifo,
+        ..config
+    }
+    .with_trace(false);
+    let polls = engine::count_polls(measuring, program);
+    Config {
+        policy: config.policy.with_horizon(polls),
+        ..config
     }
 }
 

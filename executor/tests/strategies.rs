@@ -413,6 +413,59 @@ fn each_pick_names_the_index_it_took_in_the_ready_queue_for_every_policy() {
     }
 }
 
+/// Fields the writer of the torn-record program writes, one per poll.
+const RECORD_FIELDS: u32 = 5;
+
+/// A short program with a bug that needs one precise preemption: a writer
+/// writes a record a field per poll, a reader reads it once, and the bug is a
+/// reader that sees every field but the last. Random scheduling must keep
+/// picking the writer four times in a row (1 in 32); PCT needs the writer
+/// first and a change point on its fourth poll.
+fn torn_record(sim: &mut Sim) -> wakescope::sweep::SeedResult {
+    let written = Rc::new(Cell::new(0u32));
+    let w = written.clone();
+    let _writer = sim.spawn("writer", async move {
+        for _ in 0..RECORD_FIELDS {
+            w.set(w.get() + 1);
+            reschedule().await;
+        }
+    });
+    let seen = Rc::new(Cell::new(None));
+    let s = seen.clone();
+    let _reader = sim.spawn("reader", async move { s.set(Some(written.get())) });
+    wakescope::sweep::check_outcome(&sim.run())?;
+    match seen.get() {
+        Some(n) if n == RECORD_FIELDS - 1 => Err(format!("the reader saw {n} of {RECORD_FIELDS} fields")),
+        _ => Ok(()),
+    }
+}
+
+#[test]
+fn pct_with_the_measured_horizon_finds_a_short_programs_bug_at_least_as_often_as_random() {
+    let failures = |policy: Policy| {
+        let report = wakescope::sweep::Sweep::new(0..1000)
+            .config(Config::seeded(0).with_policy(policy).with_trace(false))
+            .env(false)
+            .run(torn_record);
+        assert_eq!(report.runs, 1000, "{policy}");
+        report
+    };
+    let random = failures(Policy::Random);
+    let pct = failures(Policy::pct(2));
+    assert!(
+        random.failures > 0 && pct.failures >= random.failures,
+        "pct:2 failed {} seeds (first {:?}), random {} (first {:?}), of 1000",
+        pct.failures,
+        pct.first_failure.as_ref().map(|f| f.seed),
+        random.failures,
+        random.first_failure.as_ref().map(|f| f.seed)
+    );
+    // The horizon is the program's length: 7 polls (the writer's 6, the reader's 1).
+    let first = pct.first_failure.expect("pct:2 finds the torn record");
+    assert_eq!(first.trace.header().policy, "pct:2:7", "seed {}", first.seed);
+    assert!(first.reproduced, "seed {}", first.seed);
+}
+
 /// Tasks queued at once in the large PCT test.
 const PCT_QUEUED_TASKS: u32 = 200_000;
 
