@@ -17,7 +17,7 @@ use crate::clock::Clock;
 use crate::config::{Config, TASKS_MAX_CAP};
 use crate::join::JoinHandle;
 use crate::outcome::{BlockedTask, CheckFailure, Deadlock, Limit, WaitingOn};
-use crate::rng::{FAULT_STREAM, SCHEDULER_STREAM, SeededRng, USER_STREAM};
+use crate::rng::{FAULT_STREAM, SCHEDULER_STREAM, SELECT_STREAM, SeededRng, USER_STREAM};
 use crate::scheduler::Scheduler;
 use crate::supervision::{ExitMessage, Supervision};
 use crate::task::{ErasedTask, TaskCell, TaskId, TaskSlot, TaskState};
@@ -105,6 +105,9 @@ pub(crate) struct State {
     /// Draws for injected faults: their own stream, so enabling one fault
     /// does not reshuffle every other random choice.
     pub fault_rng: SeededRng,
+    /// Draws for which branch a `select` polls first: their own stream, so
+    /// user code drawing one more number does not change the order.
+    pub select_rng: SeededRng,
     /// A failed invariant check; it ends the run at the next step.
     pub check_failed: Option<CheckFailure>,
     /// The pool of CPU workers, when `Config::workers` > 1 and work was done.
@@ -224,6 +227,7 @@ impl Core {
             poll_started_ns: 0,
             cpu_pool: None,
             fault_rng: SeededRng::new(config.seed, FAULT_STREAM),
+            select_rng: SeededRng::new(config.seed, SELECT_STREAM),
             check_failed: None,
         };
         Rc::new(Core {
