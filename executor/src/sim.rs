@@ -169,11 +169,36 @@ impl Sim {
         header.params = params;
     }
 
-    /// Takes the trace out, leaving an empty one with the same header.
+    /// Takes the trace recorded so far; recording goes on in a trace that
+    /// continues it.
+    ///
+    /// The taken trace is the run up to now, complete in itself. The one left
+    /// behind keeps the run's ids — task, timer and resource ids are never
+    /// renumbered, so `sim.task_state(id)` and the events agree — and carries
+    /// the tables of everything created before the cut (task names and
+    /// parents, timer owners and deadlines, resources, interned names), so
+    /// every id its events use resolves. It starts at the virtual time of the
+    /// cut ([`Trace::start_time`]); its events, length and fingerprint cover
+    /// only what happened after it, and its JSON lines carry the inherited
+    /// tables in the header, so [`Trace::from_jsonl`] reads it back whole.
+    ///
+    /// ```
+    /// let mut sim = wakescope::Sim::new(wakescope::Config::seeded(1));
+    /// let _a = sim.spawn("a", async {});
+    /// sim.run();
+    /// let first = sim.take_trace();
+    /// let _b = sim.spawn("b", async {});
+    /// sim.run();
+    /// let second = sim.take_trace();
+    /// assert_eq!(first.task(wakescope::TaskId(0)).unwrap().name, "a");
+    /// assert_eq!(second.task(wakescope::TaskId(1)).unwrap().name, "b");
+    /// let read = wakescope::Trace::from_jsonl(&second.to_jsonl()).unwrap();
+    /// assert_eq!(read.fingerprint(), second.fingerprint());
+    /// ```
     pub fn take_trace(&mut self) -> Trace {
         let mut st = self.core.state.borrow_mut();
-        let header = st.trace.header().clone();
-        std::mem::replace(&mut st.trace, Trace::new(header))
+        let next = st.trace.continuation(st.clock.now_ns());
+        std::mem::replace(&mut st.trace, next)
     }
 
     /// Steps taken so far.
