@@ -8,7 +8,7 @@
 //! back into the simulation.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::rc::Rc;
 use std::task::Waker;
@@ -20,6 +20,7 @@ use crate::outcome::{BlockedTask, CheckFailure, Deadlock, Limit, WaitingOn};
 use crate::rng::{FAULT_STREAM, SCHEDULER_STREAM, SELECT_STREAM, SeededRng, USER_STREAM};
 use crate::scheduler::Scheduler;
 use crate::supervision::{ExitMessage, Supervision};
+use crate::sync::End;
 use crate::task::{ErasedTask, TaskCell, TaskId, TaskSlot, TaskState};
 use crate::timer::Timers;
 use crate::trace::{CancelCause, Event, ExitReason, ResourceId, ResourceKind, ResourceOp, Trace, TraceHeader};
@@ -56,6 +57,52 @@ impl Names {
 
     pub(crate) fn get(&self, id: u32) -> &str {
         &self.list[id as usize]
+    }
+}
+
+/// Who holds the ends of a channel or oneshot, for the wait-for graph: a
+/// task blocked on a full channel waits for the receiving end's holder, one
+/// blocked on an empty channel for the holders of the sending ends.
+///
+/// An end's holder is the task that created it (or cloned it, for a sender),
+/// then the last task that operated on it — sent, received, waited or gave
+/// up. That is deterministic and names the task whose future owns the end
+/// as soon as that task uses it. An end made outside any task has no holder
+/// until a task operates on it; operations from outside leave it as it is.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Ends {
+    /// Each live sending end, by its number in the channel, and its holder.
+    senders: BTreeMap<u32, Option<TaskId>>,
+    /// The receiving end's holder.
+    receiver: Option<TaskId>,
+}
+
+impl Ends {
+    /// Records that `task` (when in a task) holds `end`.
+    fn hold(&mut self, end: End, task: Option<TaskId>) {
+        match end {
+            End::Sender(n) => {
+                let holder = self.senders.entry(n).or_insert(None);
+                if task.is_some() {
+                    *holder = task;
+                }
+            }
+            End::Receiver => {
+                if task.is_some() {
+                    self.receiver = task;
+                }
+            }
+        }
+    }
+
+    /// Forgets a dropped end.
+    fn release(&mut self, end: End) {
+        match end {
+            End::Sender(n) => {
+                self.senders.remove(&n);
+            }
+            End::Receiver => self.receiver = None,
+        }
     }
 }
 
@@ -96,8 +143,8 @@ pub(crate) struct State {
     pub waiting_on: BTreeMap<TaskId, (ResourceId, ResourceOp)>,
     /// Who holds each lock or permit, by resource.
     pub holders: BTreeMap<ResourceId, Vec<TaskId>>,
-    /// Who sent on (or waits to send on) and who received from each channel.
-    pub channel_peers: BTreeMap<ResourceId, (BTreeSet<TaskId>, BTreeSet<TaskId>)>,
+    /// Who holds the ends of each channel and oneshot (see [`Ends`]).
+    pub channel_ends: BTreeMap<ResourceId, Ends>,
     /// The task each task awaits through a `JoinHandle`, as of its last poll.
     pub join_waits: BTreeMap<TaskId, TaskId>,
     /// Virtual time at which the current poll started.
@@ -222,7 +269,7 @@ impl Core {
             resources: Vec::new(),
             waiting_on: BTreeMap::new(),
             holders: BTreeMap::new(),
-            channel_peers: BTreeMap::new(),
+            channel_ends: BTreeMap::new(),
             join_waits: BTreeMap::new(),
             poll_started_ns: 0,
             cpu_pool: None,
@@ -412,14 +459,15 @@ impl Core {
                     Some(w) => match w.op {
                         ResourceOp::BlockedOnLock | ResourceOp::BlockedOnPermit => w.holders.clone(),
                         ResourceOp::BlockedOnFull => st
-                            .channel_peers
+                            .channel_ends
                             .get(&w.resource)
-                            .map(|p| p.1.iter().copied().collect())
-                            .unwrap_or_default(),
+                            .and_then(|e| e.receiver)
+                            .into_iter()
+                            .collect(),
                         ResourceOp::BlockedOnEmpty => st
-                            .channel_peers
+                            .channel_ends
                             .get(&w.resource)
-                            .map(|p| p.0.iter().copied().collect())
+                            .map(|e| e.senders.values().flatten().copied().collect())
                             .unwrap_or_default(),
                         _ => Vec::new(),
                     },
@@ -454,14 +502,18 @@ impl Core {
         id
     }
 
-    /// Records an operation on a resource by the current task, and keeps the
-    /// wait-for bookkeeping (who waits on what, who holds what) up to date.
-    pub(crate) fn resource_op(&self, resource: ResourceId, op: ResourceOp) {
+    /// Records an operation on a resource by the current task — through
+    /// `end`, for a channel or oneshot — and keeps the wait-for bookkeeping
+    /// (who waits on what, who holds what) up to date.
+    pub(crate) fn resource_op(&self, resource: ResourceId, op: ResourceOp, end: Option<End>) {
         let mut guard = self.state.borrow_mut();
         let st = &mut *guard;
         let task = st.current;
         if st.config.record_trace {
             st.trace.push(Event::Resource { resource, task, op });
+        }
+        if let Some(end) = end {
+            st.channel_ends.entry(resource).or_default().hold(end, task);
         }
         let Some(task) = task else { return };
         match op {
@@ -479,15 +531,6 @@ impl Core {
             }
         }
         match op {
-            ResourceOp::Send | ResourceOp::BlockedOnFull => {
-                st.channel_peers.entry(resource).or_default().0.insert(task);
-            }
-            ResourceOp::Recv | ResourceOp::BlockedOnEmpty => {
-                st.channel_peers.entry(resource).or_default().1.insert(task);
-            }
-            _ => {}
-        }
-        match op {
             ResourceOp::Lock | ResourceOp::Acquire => st.holders.entry(resource).or_default().push(task),
             ResourceOp::Unlock | ResourceOp::Release => {
                 if let Some(h) = st.holders.get_mut(&resource) {
@@ -499,6 +542,26 @@ impl Core {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Records that the current task (if any) holds `end` of `resource`: it
+    /// created or cloned it. Not a trace event.
+    pub(crate) fn hold_end(&self, resource: ResourceId, end: End) {
+        let mut st = self.state.borrow_mut();
+        let task = st.current;
+        st.channel_ends.entry(resource).or_default().hold(end, task);
+    }
+
+    /// Forgets a dropped channel end. Ends are dropped by destructors, which
+    /// may run anywhere; if the state is busy, the end is left listed (it
+    /// can only add an edge to a finished task, which the report leaves out).
+    pub(crate) fn release_end(&self, resource: ResourceId, end: End) {
+        let Ok(mut st) = self.state.try_borrow_mut() else {
+            return;
+        };
+        if let Some(ends) = st.channel_ends.get_mut(&resource) {
+            ends.release(end);
         }
     }
 

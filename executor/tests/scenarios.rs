@@ -471,6 +471,13 @@ fn a_full_window_pushes_back_and_a_zero_window_deadlocks() {
         let want = [("sender", "data"), ("receiver", "acks")]
             .map(|(t, c)| (t.to_string(), c.to_string(), ResourceOp::BlockedOnFull));
         assert_eq!(stuck, want, "{ctx}");
+        // The receiver holds `data`'s receiving end, the sender `acks`': the cycle closes.
+        assert_eq!(deadlock.cycles, vec![vec![TaskId(0), TaskId(1)]], "{ctx}: {outcome}");
+        assert_eq!(
+            deadlock.describe_cycle(&deadlock.cycles[0]),
+            r##"#0 "sender" → channel "data" → #1 "receiver" → channel "acks" → #0 "sender""##,
+            "{ctx}"
+        );
         let text = outcome.to_string();
         assert!(
             ["sender", "receiver", "data", "acks"].iter().all(|w| text.contains(w)),
