@@ -16,7 +16,7 @@ use std::task::Waker;
 use crate::clock::Clock;
 use crate::config::{Config, TASKS_MAX_CAP};
 use crate::join::JoinHandle;
-use crate::outcome::{BlockedTask, CheckFailure, Deadlock, Limit, WaitingOn};
+use crate::outcome::{BlockedTask, CheckFailure, Deadlock, Limit, TaskPanic, WaitingOn};
 use crate::rng::{FAULT_STREAM, SCHEDULER_STREAM, SELECT_STREAM, SeededRng, USER_STREAM};
 use crate::scheduler::Scheduler;
 use crate::supervision::{ExitMessage, Supervision};
@@ -106,6 +106,16 @@ impl Ends {
     }
 }
 
+/// A task's panic, and whether anything handled it.
+#[derive(Clone, Debug)]
+pub(crate) struct PanicRecord {
+    pub message: String,
+    /// The step whose poll panicked.
+    pub step: u64,
+    /// Its `JoinError` reached an awaiting task, or a linked task trapped its exit.
+    pub handled: bool,
+}
+
 /// Everything that changes during a run.
 pub(crate) struct State {
     pub config: Config,
@@ -131,8 +141,8 @@ pub(crate) struct State {
     pub join_wakers: BTreeMap<TaskId, Waker>,
     /// Why cancelled tasks were cancelled, for their `JoinError`.
     pub cancel_causes: BTreeMap<TaskId, CancelCause>,
-    /// Messages of panicked tasks, for their `JoinError`.
-    pub panics: BTreeMap<TaskId, String>,
+    /// Panics of tasks, for their `JoinError` and the run's outcome.
+    pub panics: BTreeMap<TaskId, PanicRecord>,
     /// Scratch buffer for draining the wake inbox.
     pub wake_buf: Vec<Wake>,
     /// Links, trapped exits and mailboxes.
@@ -165,6 +175,22 @@ impl State {
     /// True with probability `ppm` parts per million, drawn from the fault stream.
     pub(crate) fn fault_hits(&mut self, ppm: u32) -> bool {
         ppm > 0 && self.fault_rng.below(crate::config::PPM) < ppm
+    }
+
+    /// The first panic (by step) that nothing handled, as an outcome.
+    pub(crate) fn unhandled_panic(&self) -> Option<TaskPanic> {
+        let (task, record) = self
+            .panics
+            .iter()
+            .filter(|(_, p)| !p.handled)
+            .min_by_key(|(t, p)| (p.step, **t))?;
+        Some(TaskPanic {
+            task: *task,
+            name: self.names.get(self.tasks[task.index()].name).to_string(),
+            message: record.message.clone(),
+            seed: self.config.seed,
+            step: record.step,
+        })
     }
 
     /// Records a failed check; the run ends at the next step. Only the first counts.
@@ -394,6 +420,10 @@ impl Core {
                     if st.supervision.trapping.contains(&peer) {
                         if st.config.record_trace {
                             st.trace.push(Event::ExitTrapped { task: peer, from: task });
+                        }
+                        // A supervisor got the news: the panic, if it was one, is handled.
+                        if let Some(p) = st.panics.get_mut(&task) {
+                            p.handled = true;
                         }
                         wakers.extend(st.supervision.deliver(peer, ExitMessage { from: task, reason }));
                     } else if reason != ExitReason::Normal {

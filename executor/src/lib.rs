@@ -78,7 +78,7 @@ pub use context::{current_task, spawn};
 pub use explore::{Exploration, Schedule, explore};
 pub use faults::{buggify, check};
 pub use join::{JoinError, JoinHandle};
-pub use outcome::{BlockedTask, CheckFailure, Deadlock, Limit, Outcome, Step, WaitingOn};
+pub use outcome::{BlockedTask, CheckFailure, Deadlock, Limit, Outcome, Step, TaskPanic, WaitingOn};
 pub use rng::{SimRng, rng};
 pub use scheduler::{Pick, YieldNow, yield_now};
 pub use sim::{BlockOnError, FIRE_PER_STEP_MAX, Sim};

@@ -25,7 +25,7 @@ use std::time::Duration;
 use crate::clock::duration_ns;
 use crate::config::{Config, DELAY_PPM_MAX};
 use crate::context;
-use crate::core::Core;
+use crate::core::{Core, PanicRecord};
 use crate::join::{JoinError, JoinHandle};
 use crate::outcome::{Limit, Outcome, Step};
 use crate::scheduler::{Pick, Script};
@@ -385,7 +385,10 @@ impl Sim {
             };
         }
         let outcome = if st.live == 0 {
-            Outcome::Completed
+            match st.unhandled_panic() {
+                Some(panic) => Outcome::Panicked(panic),
+                None => Outcome::Completed,
+            }
         } else {
             Outcome::Deadlock(Core::deadlock(&st))
         };
@@ -554,7 +557,15 @@ impl Sim {
                 if record {
                     st.trace.record_panic(task, &message);
                 }
-                st.panics.insert(task, message);
+                let step = st.steps;
+                st.panics.insert(
+                    task,
+                    PanicRecord {
+                        message,
+                        step,
+                        handled: false,
+                    },
+                );
                 (TaskState::Panicked, true)
             }
         };

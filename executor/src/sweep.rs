@@ -45,10 +45,13 @@
 //!   [`Sweep::config`] turns it on): the first failing seed is then run once
 //!   more, on the calling thread, with recording on, to capture its trace.
 //!   [`Failure::reproduced`] says whether that second run failed again.
-//! - **Panics are failures.** A panic in the body (or in a task, when the
-//!   body uses [`check_no_panics`]) is caught per seed and reported with its
-//!   message and location; the default panic message is not printed for each
-//!   seed. (On wasm32 a panic aborts the program, as everywhere there.)
+//! - **Panics are failures.** A panic in the body is caught per seed and
+//!   reported with its message and location; the default panic message is
+//!   not printed for each seed. A panic in a task that nothing handled ends
+//!   the run as [`Outcome::Panicked`], which [`check_outcome`] fails: a
+//!   failed `assert!` inside a task fails its seed. [`check_no_panics`] is
+//!   stricter and fails on handled panics too. (On wasm32 a panic aborts the
+//!   program, as everywhere there.)
 //! - **Replay by environment.** `WAKESCOPE_SEED=N` narrows a sweep to seed N
 //!   and `WAKESCOPE_SEEDS=A..B` replaces its range, so the printed replay
 //!   command works on an unchanged test ([`Sweep::env`]).
@@ -389,7 +392,22 @@ pub fn measure_horizon(config: Config, program: impl FnOnce(&mut Sim)) -> Config
     }
 }
 
-/// `Ok` when every task finished; otherwise the outcome (deadlock, limit) as the message.
+/// `Ok` when the run completed; otherwise the outcome — a deadlock, a limit,
+/// a failed check, or a task's panic that nothing handled
+/// ([`Outcome::Panicked`]) — as the message.
+///
+/// ```
+/// use wakescope::{sweep::{check_outcome, Sweep}, yield_now};
+/// let report = Sweep::new(0..30).env(false).run(|sim| {
+///     let seed = sim.config().seed;
+///     let _task = sim.spawn("checker", async move {
+///         yield_now().await;
+///         assert!(seed % 3 != 1, "seed {seed} is one more than a multiple of three");
+///     });
+///     check_outcome(&sim.run())
+/// });
+/// assert_eq!((report.failures, report.first_failure.unwrap().seed), (10, 1));
+/// ```
 pub fn check_outcome(outcome: &Outcome) -> SeedResult {
     if outcome.is_completed() {
         Ok(())
@@ -398,8 +416,10 @@ pub fn check_outcome(outcome: &Outcome) -> SeedResult {
     }
 }
 
-/// `Ok` when no task of `sim` panicked; otherwise names the first that did
-/// (with its message when the trace was recorded).
+/// `Ok` when no task of `sim` panicked, handled or not; otherwise names the
+/// first that did (with its message when the trace was recorded). Stricter
+/// than [`check_outcome`], which lets a panic pass that a `JoinHandle` or a
+/// supervisor handled.
 pub fn check_no_panics(sim: &Sim) -> SeedResult {
     for i in 0..sim.task_count() {
         let task = TaskId(i);

@@ -712,3 +712,23 @@ fn the_cost_report_gives_future_size_polls_and_latency() {
         assert_eq!(sim.now(), Duration::from_micros(1000 + 1000 * 10), "{ctx}");
     }
 }
+
+#[test]
+fn every_verdict_fails_a_run_that_ended_with_an_unhandled_panic() {
+    // No scenario panics on purpose; a panic in one is a failure wherever it
+    // is judged — app, CLI, sweep — since they all ask the scenario's verdict.
+    for s in scenarios::registry() {
+        for mode in s.modes {
+            let sim = s.start(Config::seeded(0), &params(s, mode.id, &[]));
+            let panicked = Outcome::Panicked(wakescope::TaskPanic {
+                task: TaskId(0),
+                name: "main".into(),
+                message: "assertion failed".into(),
+                seed: 0,
+                step: 1,
+            });
+            let verdict = s.verdict(&sim, &panicked);
+            assert!(verdict.is_err(), "{} mode {}: a panic passed", s.id, mode.id);
+        }
+    }
+}

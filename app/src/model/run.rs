@@ -45,6 +45,8 @@ pub enum EndKind {
     Limit,
     /// An invariant check failed.
     CheckFailed,
+    /// A task panicked and nothing handled it.
+    Panicked,
 }
 
 impl EndKind {
@@ -55,6 +57,7 @@ impl EndKind {
             EndKind::Deadlock => "deadlock",
             EndKind::Limit => "limit",
             EndKind::CheckFailed => "check-failed",
+            EndKind::Panicked => "panicked",
         }
     }
 }
@@ -104,6 +107,10 @@ impl RunEnd {
             Outcome::CheckFailed(failure) => RunEnd {
                 kind: EndKind::CheckFailed,
                 message: failure.to_string(),
+            },
+            Outcome::Panicked(panic) => RunEnd {
+                kind: EndKind::Panicked,
+                message: panic.to_string(),
             },
         }
     }
