@@ -213,6 +213,18 @@ impl Waiters {
         self.queue.front().is_some_and(|w| w.id == id)
     }
 
+    /// Removes every waiter not yet granted and returns their wakers.
+    pub(crate) fn take_waiting(&mut self) -> Vec<Waker> {
+        let mut wakers = Vec::new();
+        self.queue.retain(|w| {
+            if !w.granted {
+                wakers.push(w.waker.clone());
+            }
+            w.granted
+        });
+        wakers
+    }
+
     /// Takes every waker (to wake them all, e.g. when a channel closes).
     pub(crate) fn take_all(&mut self) -> Vec<Waker> {
         self.queue.drain(..).map(|w| w.waker).collect()
