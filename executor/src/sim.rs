@@ -53,7 +53,7 @@ const SHUTDOWN_PASSES_MAX: u32 = 16;
 /// assert!(outcome.is_completed());
 /// assert_eq!(sim.now(), Duration::from_secs(3));
 /// assert!(h.is_finished());
-/// println!("fingerprint {:016x}", sim.trace().fingerprint());
+/// println!("fingerprint {}", sim.fingerprint_hex());
 /// ```
 pub struct Sim {
     core: Rc<Core>,
@@ -156,9 +156,45 @@ impl Sim {
         self.core.state.borrow().clock.now()
     }
 
-    /// The trace recorded so far.
+    /// The trace recorded so far, borrowed: hold the `Ref` only while
+    /// reading, not across a step. For a value that outlives the borrow —
+    /// the tail expression of a function that owns the `Sim` (which edition
+    /// 2021 refuses for `sim.trace().fingerprint()`), a value kept after the
+    /// `Sim` is gone — use [`Sim::fingerprint`], [`Sim::fingerprint_hex`],
+    /// [`Sim::trace_jsonl`] or [`Sim::trace_clone`].
     pub fn trace(&self) -> Ref<'_, Trace> {
         Ref::map(self.core.state.borrow(), |st| &st.trace)
+    }
+
+    /// [`Trace::fingerprint`] of the trace so far, as an owned value.
+    ///
+    /// ```
+    /// fn fingerprint_of(seed: u64) -> u64 {
+    ///     let mut sim = wakescope::Sim::new(wakescope::Config::seeded(seed));
+    ///     let _nap = sim.spawn("nap", wakescope::sleep(std::time::Duration::from_secs(1)));
+    ///     sim.run();
+    ///     sim.fingerprint()
+    /// }
+    /// assert_eq!(fingerprint_of(7), fingerprint_of(7));
+    /// ```
+    pub fn fingerprint(&self) -> u64 {
+        self.trace().fingerprint()
+    }
+
+    /// [`Trace::fingerprint_hex`] of the trace so far: 16 hex digits, as the app and the CLI print it.
+    pub fn fingerprint_hex(&self) -> String {
+        self.trace().fingerprint_hex()
+    }
+
+    /// [`Trace::to_jsonl`] of the trace so far: the trace file.
+    pub fn trace_jsonl(&self) -> String {
+        self.trace().to_jsonl()
+    }
+
+    /// A copy of the trace so far, leaving the simulation's as it is (see
+    /// [`Sim::take_trace`] to take it instead).
+    pub fn trace_clone(&self) -> Trace {
+        self.trace().clone()
     }
 
     /// Names the scenario and parameters in the trace header (for replay and export).

@@ -249,3 +249,27 @@ fn a_trace_taken_mid_run_and_the_one_after_it_are_each_complete() {
     assert_eq!(strip(&whole[..first_events.len()]), strip(&first_events));
     assert_eq!(strip(&whole[first_events.len()..]), strip(&second_events));
 }
+
+/// Runs the sample and returns its fingerprint: `sim.fingerprint()` can end
+/// a function that owns the simulation.
+fn sample_fingerprint() -> u64 {
+    let sim = sample();
+    sim.fingerprint()
+}
+
+#[test]
+fn the_owned_accessors_agree_with_the_borrowed_trace() {
+    let sim = sample();
+    let trace = sim.trace_clone();
+    assert_eq!(sim.fingerprint(), trace.fingerprint());
+    assert_eq!(sim.fingerprint_hex(), format!("{:016x}", trace.fingerprint()));
+    assert_eq!(sim.trace_jsonl(), trace.to_jsonl());
+    assert_eq!(trace.events(), sim.trace().events());
+    assert_eq!(sample_fingerprint(), trace.fingerprint());
+    drop(sim);
+    assert_eq!(
+        trace.task(wakescope::TaskId(2)).unwrap().name,
+        "boiler",
+        "the clone outlives the simulation"
+    );
+}

@@ -110,8 +110,10 @@ pub struct TaskView {
     pub polls: u32,
     /// Wakes received so far (including wakes of a task already queued).
     pub wakes: u32,
-    /// Virtual time spent running before the current state began. Polls take
-    /// no virtual time in a simulation, so this stays 0 — which is the point.
+    /// Virtual time spent running before the current state began. A poll takes
+    /// no virtual time unless it does CPU work ([`wakescope::work`], a
+    /// `Worked` event moving the clock inside the poll), so this is the time
+    /// the task's work held the executor.
     pub busy_ns: u64,
     /// Virtual time spent in the ready queue before the current state began.
     pub queued_ns: u64,

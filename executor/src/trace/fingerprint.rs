@@ -18,7 +18,7 @@
 //! | timer cancelled  | 6   | timer u32                                                    |
 //! | clock advanced   | 7   | to u64 ns                                                    |
 //! | completed        | 8   | task u32                                                     |
-//! | cancelled        | 9   | task u32, cause u8 (0 aborted, 1 shutdown)                   |
+//! | cancelled        | 9   | task u32, cause u8 (0 aborted, 1 shutdown, 2 killed, 3 exited) |
 //! | panicked         | 10  | task u32, message len u32, message                           |
 //! | ended            | 11  | reason u8                                                    |
 //! | worked           | 12  | task u32, to u64 ns                                          |
