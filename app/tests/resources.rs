@@ -235,9 +235,10 @@ fn zero_window_deadlocks_with_both_ends_blocked_on_full_channels() {
         ],
         "flow zero-window seed 1"
     );
-    // The trace knows who sent to and received from each channel, not who
-    // holds an end it never used: the executor reports no cycle here, and the
-    // view shows exactly the cycles it reports.
+    // The executor knows who holds each channel end — the receiver `data`'s,
+    // the sender `acks`' — so it reports the cycle through both channels, and
+    // the view shows exactly the cycles it reports.
+    assert_eq!(deadlock.cycles.len(), 1, "flow zero-window seed 1: {deadlock}");
     assert_eq!(
         view.cycles.len(),
         deadlock.cycles.len(),

@@ -247,7 +247,9 @@ struct PolicyOption {
     ///
     /// How the scheduler picks the next ready task: random (from the seed),
     /// fifo (first in, first out), pct:DEPTH or pct:DEPTH:HORIZON
-    /// (probabilistic concurrency testing of that bug depth).
+    /// (probabilistic concurrency testing of that bug depth). Without a
+    /// horizon, PCT spreads its change points over the scenario's own length:
+    /// the polls of one run in FIFO order with seed 0, made first.
     #[arg(
         long,
         value_name = "P",

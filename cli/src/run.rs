@@ -8,7 +8,7 @@
 
 use std::io::Write;
 
-use wakescope::sweep::{describe_event, format_time_ns};
+use wakescope::sweep::{describe_event, format_time_ns, measure_horizon};
 use wakescope::{Event, Outcome, Sim, Trace};
 
 use crate::args::{Format, RunArgs};
@@ -27,7 +27,14 @@ pub fn run(args: &RunArgs) -> Result<Exit, String> {
             crate::sweep::start(&selection, &mut sim);
             sim
         }
-        None => selection.scenario.start(selection.config(args.seed), &selection.params),
+        // PCT without a horizon measures the scenario first, as a sweep does.
+        None => {
+            let config = measure_horizon(selection.config(args.seed), |sim| {
+                crate::sweep::start(&selection, sim);
+                sim.run();
+            });
+            selection.scenario.start(config, &selection.params)
+        }
     };
     let outcome = sim.run();
     let verdict = crate::sweep::check_run(&selection, &sim, &outcome);

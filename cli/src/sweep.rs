@@ -17,10 +17,11 @@ use crate::selection::Selection;
 use crate::{Exit, Output};
 
 /// How runs can end, in the order the report lists them.
-const OUTCOME_KINDS: [&str; 7] = [
+const OUTCOME_KINDS: [&str; 8] = [
     "completed",
     "deadlock",
     "check failed",
+    "panicked",
     "step limit",
     "virtual-time limit",
     "task limit",
@@ -33,10 +34,11 @@ fn outcome_kind(outcome: &Outcome) -> usize {
         Outcome::Completed => 0,
         Outcome::Deadlock(_) => 1,
         Outcome::CheckFailed(_) => 2,
-        Outcome::LimitReached(Limit::Steps(_)) => 3,
-        Outcome::LimitReached(Limit::VirtualTime(_)) => 4,
-        Outcome::LimitReached(Limit::Tasks(_)) => 5,
-        Outcome::LimitReached(Limit::Timers(_)) => 6,
+        Outcome::Panicked(_) => 3,
+        Outcome::LimitReached(Limit::Steps(_)) => 4,
+        Outcome::LimitReached(Limit::VirtualTime(_)) => 5,
+        Outcome::LimitReached(Limit::Tasks(_)) => 6,
+        Outcome::LimitReached(Limit::Timers(_)) => 7,
     }
 }
 

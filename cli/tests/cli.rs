@@ -532,6 +532,39 @@ fn a_failing_sweep_names_the_first_seed_the_replay_and_the_address() {
 }
 
 #[test]
+fn a_pct_sweep_and_its_replay_measure_the_same_horizon() {
+    let sweep = wakescope(&["sweep", "race", "--policy", "pct:2", "--seeds", "0..300", "--jobs", "1"]);
+    assert_eq!(code(&sweep), 1, "{}", stdout(&sweep));
+    let text = stdout(&sweep);
+    let seed = text
+        .lines()
+        .find_map(|l| l.split("the first is seed ").nth(1))
+        .and_then(|rest| rest.trim_end_matches(':').parse::<u64>().ok())
+        .unwrap_or_else(|| panic!("no first failing seed in {text}"));
+    let fingerprint = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("fingerprint "))
+        .unwrap()[..16]
+        .to_string();
+    let seed_text = seed.to_string();
+    let replay = wakescope(&[
+        "run", "race", "--policy", "pct:2", "--seed", &seed_text, "--format", "jsonl",
+    ]);
+    assert_eq!(code(&replay), 1, "seed {seed}: {}", stderr(&replay));
+    assert_eq!(
+        stderr_fingerprint(&replay),
+        fingerprint,
+        "seed {seed}: the replay is the sweep's run"
+    );
+    let header = Trace::from_jsonl(&stdout(&replay)).unwrap().header().clone();
+    assert!(
+        header.policy.starts_with("pct:2:") && header.policy.len() > "pct:2:".len(),
+        "seed {seed}: the measured horizon is in the header: {}",
+        header.policy
+    );
+}
+
+#[test]
 fn check_determinism_passes_for_the_timers() {
     let out = wakescope(&[
         "check-determinism",
@@ -593,6 +626,46 @@ fn explore_tries_every_schedule_and_its_failure_replays() {
     let replay = wakescope(&["run", "race", "--param", "tasks=2", "--schedule", &schedule]);
     assert_eq!(code(&replay), 1, "{}", stderr(&replay));
     assert!(stdout(&replay).contains("update(s) lost"), "{}", stdout(&replay));
+
+    // A schedule overrides the policy completely: the same run under any of them.
+    let fifo = wakescope(&[
+        "run",
+        "race",
+        "--param",
+        "tasks=2",
+        "--policy",
+        "fifo",
+        "--schedule",
+        &schedule,
+    ]);
+    for policy in ["pct:2", "pct:3:5", "random"] {
+        let other = wakescope(&[
+            "run",
+            "race",
+            "--param",
+            "tasks=2",
+            "--policy",
+            policy,
+            "--schedule",
+            &schedule,
+        ]);
+        assert_eq!(
+            code(&other),
+            code(&fifo),
+            "--policy {policy} --schedule {schedule}: {}",
+            stderr(&other)
+        );
+        assert_eq!(
+            stderr_fingerprint(&other),
+            stderr_fingerprint(&fifo),
+            "--policy {policy} --schedule {schedule} replays the --policy fifo run"
+        );
+        assert!(
+            stdout(&other).contains("update(s) lost") && !stdout(&other).contains("deadlock"),
+            "--policy {policy} --schedule {schedule}: {}",
+            stdout(&other)
+        );
+    }
 
     let bounded = wakescope(&["explore", "race", "--param", "tasks=3", "--max", "3"]);
     assert!(

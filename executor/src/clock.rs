@@ -1,10 +1,12 @@
 //! Virtual time.
 //!
 //! The clock is a number of nanoseconds since the simulation started. It never
-//! reads the wall clock and never moves by itself: it moves only when nothing
-//! is runnable and the executor jumps it to the earliest timer deadline. So a
-//! program that sleeps for a day finishes in microseconds, and a run is a pure
-//! function of its seed.
+//! reads the wall clock and never moves by itself. It moves in two ways: when
+//! nothing is runnable, the executor jumps it to the earliest timer deadline
+//! (`ClockAdvanced`); and CPU-bound [`crate::work`] on the executor moves it
+//! forward inside a poll by the work's length (`Worked`), nothing else running
+//! meanwhile. So a program that sleeps for a day finishes in microseconds, and
+//! a run is a pure function of its seed.
 
 use std::time::Duration;
 

@@ -21,9 +21,11 @@ pub const TIMERS_MAX_DEFAULT: u32 = 16_000_000;
 /// Hard cap on timers per run: timer ids must fit a wake source's 30-bit field.
 pub const TIMERS_MAX_CAP: u32 = (1 << 30) - 1;
 
-/// Default for the PCT horizon: the number of polls over which priority
-/// change points are spread.
-pub const PCT_HORIZON_DEFAULT: u32 = 100;
+/// The PCT horizon a [`crate::Sim`] uses when the policy names none and
+/// nothing measured the program first: the number of picks over which the
+/// priority change points are spread. Sweeps and the command line measure the
+/// program instead (see [`Policy::Pct`]).
+pub const PCT_HORIZON_FALLBACK: u32 = 100;
 /// Largest PCT depth accepted (one priority change point fewer than this).
 pub const PCT_DEPTH_MAX: u32 = 64;
 
@@ -38,24 +40,51 @@ pub enum Policy {
     Fifo,
     /// Probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010):
     /// every task gets a random priority, the highest-priority runnable task
-    /// runs, and at `depth - 1` random points among the first `horizon` polls
-    /// the running task drops to a priority below all others. A bug that
-    /// needs `depth` ordering constraints is found with probability at least
-    /// 1/(n·k^(depth−1)) per run (n tasks, k polls), far better than at random.
+    /// runs, and at `depth - 1` distinct random picks among the first
+    /// `horizon` the picked task drops to a priority below all others. A bug
+    /// that needs `depth` ordering constraints is found with probability at
+    /// least 1/(n·k^(depth−1)) per run (n tasks, k polls), far better than at
+    /// random. A task that calls [`crate::yield_now`] drops below all others
+    /// too: it asked to let the others run.
+    ///
+    /// The bound holds when the horizon is the program's length: a horizon
+    /// much longer than the run puts most change points past its end, and
+    /// PCT degrades to running tasks one after another. So with `horizon:
+    /// None` the program measures itself: [`crate::sweep`] (and
+    /// [`crate::sweep::Sweep`], the determinism checks and the command line)
+    /// first runs it once in FIFO order with seed 0 and uses the number of
+    /// polls of that run ([`crate::sweep::measure_horizon`]). A [`crate::Sim`]
+    /// created directly has nothing to measure and uses
+    /// [`PCT_HORIZON_FALLBACK`].
     Pct {
         /// Bug depth targeted: 1 + the number of priority change points.
         depth: u32,
-        /// Polls over which the change points are drawn.
-        horizon: u32,
+        /// Picks over which the change points are drawn; `None`: the
+        /// program's own length, measured (see above).
+        horizon: Option<u32>,
     },
 }
 
 impl Policy {
-    /// PCT with `depth` and the default horizon.
+    /// PCT with `depth` and the program's own length as the horizon.
     pub fn pct(depth: u32) -> Policy {
-        Policy::Pct {
-            depth,
-            horizon: PCT_HORIZON_DEFAULT,
+        Policy::Pct { depth, horizon: None }
+    }
+
+    /// PCT without a horizon, when `self` is one: the policy measures the
+    /// program (see [`Policy::Pct`]).
+    pub fn needs_horizon(&self) -> bool {
+        matches!(self, Policy::Pct { horizon: None, .. })
+    }
+
+    /// The same policy with `horizon` if it is PCT without one; else unchanged.
+    pub fn with_horizon(self, horizon: u32) -> Policy {
+        match self {
+            Policy::Pct { depth, horizon: None } => Policy::Pct {
+                depth,
+                horizon: Some(horizon.max(1)),
+            },
+            other => other,
         }
     }
 }
@@ -65,8 +94,11 @@ impl fmt::Display for Policy {
         match self {
             Policy::Random => f.write_str("random"),
             Policy::Fifo => f.write_str("fifo"),
-            Policy::Pct { depth, horizon } if *horizon == PCT_HORIZON_DEFAULT => write!(f, "pct:{depth}"),
-            Policy::Pct { depth, horizon } => write!(f, "pct:{depth}:{horizon}"),
+            Policy::Pct { depth, horizon: None } => write!(f, "pct:{depth}"),
+            Policy::Pct {
+                depth,
+                horizon: Some(horizon),
+            } => write!(f, "pct:{depth}:{horizon}"),
         }
     }
 }
@@ -74,7 +106,8 @@ impl fmt::Display for Policy {
 impl FromStr for Policy {
     type Err = String;
 
-    /// `random`, `fifo`, `pct:D` or `pct:D:H` (depth D in 1..=64, horizon H ≥ 1).
+    /// `random`, `fifo`, `pct:D` or `pct:D:H` (depth D in 1..=64, horizon H ≥ 1;
+    /// without H the program's length is measured).
     fn from_str(s: &str) -> Result<Policy, String> {
         let bad = || format!("unknown policy `{s}`; expected `random`, `fifo`, `pct:DEPTH` or `pct:DEPTH:HORIZON`");
         match s {
@@ -85,9 +118,9 @@ impl FromStr for Policy {
         let rest = s.strip_prefix("pct:").ok_or_else(bad)?;
         let mut parts = rest.split(':');
         let depth: u32 = parts.next().and_then(|d| d.parse().ok()).ok_or_else(bad)?;
-        let horizon: u32 = match parts.next() {
-            Some(h) => h.parse().map_err(|_| bad())?,
-            None => PCT_HORIZON_DEFAULT,
+        let horizon: Option<u32> = match parts.next() {
+            Some(h) => Some(h.parse().map_err(|_| bad())?),
+            None => None,
         };
         if parts.next().is_some() {
             return Err(bad());
@@ -95,7 +128,7 @@ impl FromStr for Policy {
         if !(1..=PCT_DEPTH_MAX).contains(&depth) {
             return Err(format!("PCT depth {depth} is out of range 1..={PCT_DEPTH_MAX}"));
         }
-        if horizon == 0 {
+        if horizon == Some(0) {
             return Err("the PCT horizon must be at least 1 poll".to_string());
         }
         Ok(Policy::Pct { depth, horizon })

@@ -8,7 +8,7 @@
 //! back into the simulation.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::rc::Rc;
 use std::task::Waker;
@@ -16,10 +16,11 @@ use std::task::Waker;
 use crate::clock::Clock;
 use crate::config::{Config, TASKS_MAX_CAP};
 use crate::join::JoinHandle;
-use crate::outcome::{BlockedTask, CheckFailure, Deadlock, Limit, WaitingOn};
-use crate::rng::{FAULT_STREAM, SCHEDULER_STREAM, SeededRng, USER_STREAM};
+use crate::outcome::{BlockedTask, CheckFailure, Deadlock, Limit, TaskPanic, WaitingOn};
+use crate::rng::{FAULT_STREAM, SCHEDULER_STREAM, SELECT_STREAM, SeededRng, USER_STREAM};
 use crate::scheduler::Scheduler;
 use crate::supervision::{ExitMessage, Supervision};
+use crate::sync::End;
 use crate::task::{ErasedTask, TaskCell, TaskId, TaskSlot, TaskState};
 use crate::timer::Timers;
 use crate::trace::{CancelCause, Event, ExitReason, ResourceId, ResourceKind, ResourceOp, Trace, TraceHeader};
@@ -59,6 +60,62 @@ impl Names {
     }
 }
 
+/// Who holds the ends of a channel or oneshot, for the wait-for graph: a
+/// task blocked on a full channel waits for the receiving end's holder, one
+/// blocked on an empty channel for the holders of the sending ends.
+///
+/// An end's holder is the task that created it (or cloned it, for a sender),
+/// then the last task that operated on it — sent, received, waited or gave
+/// up. That is deterministic and names the task whose future owns the end
+/// as soon as that task uses it. An end made outside any task has no holder
+/// until a task operates on it; operations from outside leave it as it is.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Ends {
+    /// Each live sending end, by its number in the channel, and its holder.
+    senders: BTreeMap<u32, Option<TaskId>>,
+    /// The receiving end's holder.
+    receiver: Option<TaskId>,
+}
+
+impl Ends {
+    /// Records that `task` (when in a task) holds `end`.
+    fn hold(&mut self, end: End, task: Option<TaskId>) {
+        match end {
+            End::Sender(n) => {
+                let holder = self.senders.entry(n).or_insert(None);
+                if task.is_some() {
+                    *holder = task;
+                }
+            }
+            End::Receiver => {
+                if task.is_some() {
+                    self.receiver = task;
+                }
+            }
+        }
+    }
+
+    /// Forgets a dropped end.
+    fn release(&mut self, end: End) {
+        match end {
+            End::Sender(n) => {
+                self.senders.remove(&n);
+            }
+            End::Receiver => self.receiver = None,
+        }
+    }
+}
+
+/// A task's panic, and whether anything handled it.
+#[derive(Clone, Debug)]
+pub(crate) struct PanicRecord {
+    pub message: String,
+    /// The step whose poll panicked.
+    pub step: u64,
+    /// Its `JoinError` reached an awaiting task, or a linked task trapped its exit.
+    pub handled: bool,
+}
+
 /// Everything that changes during a run.
 pub(crate) struct State {
     pub config: Config,
@@ -84,8 +141,8 @@ pub(crate) struct State {
     pub join_wakers: BTreeMap<TaskId, Waker>,
     /// Why cancelled tasks were cancelled, for their `JoinError`.
     pub cancel_causes: BTreeMap<TaskId, CancelCause>,
-    /// Messages of panicked tasks, for their `JoinError`.
-    pub panics: BTreeMap<TaskId, String>,
+    /// Panics of tasks, for their `JoinError` and the run's outcome.
+    pub panics: BTreeMap<TaskId, PanicRecord>,
     /// Scratch buffer for draining the wake inbox.
     pub wake_buf: Vec<Wake>,
     /// Links, trapped exits and mailboxes.
@@ -96,8 +153,8 @@ pub(crate) struct State {
     pub waiting_on: BTreeMap<TaskId, (ResourceId, ResourceOp)>,
     /// Who holds each lock or permit, by resource.
     pub holders: BTreeMap<ResourceId, Vec<TaskId>>,
-    /// Who sent on (or waits to send on) and who received from each channel.
-    pub channel_peers: BTreeMap<ResourceId, (BTreeSet<TaskId>, BTreeSet<TaskId>)>,
+    /// Who holds the ends of each channel and oneshot (see [`Ends`]).
+    pub channel_ends: BTreeMap<ResourceId, Ends>,
     /// The task each task awaits through a `JoinHandle`, as of its last poll.
     pub join_waits: BTreeMap<TaskId, TaskId>,
     /// Virtual time at which the current poll started.
@@ -105,6 +162,9 @@ pub(crate) struct State {
     /// Draws for injected faults: their own stream, so enabling one fault
     /// does not reshuffle every other random choice.
     pub fault_rng: SeededRng,
+    /// Draws for which branch a `select` polls first: their own stream, so
+    /// user code drawing one more number does not change the order.
+    pub select_rng: SeededRng,
     /// A failed invariant check; it ends the run at the next step.
     pub check_failed: Option<CheckFailure>,
     /// The pool of CPU workers, when `Config::workers` > 1 and work was done.
@@ -115,6 +175,22 @@ impl State {
     /// True with probability `ppm` parts per million, drawn from the fault stream.
     pub(crate) fn fault_hits(&mut self, ppm: u32) -> bool {
         ppm > 0 && self.fault_rng.below(crate::config::PPM) < ppm
+    }
+
+    /// The first panic (by step) that nothing handled, as an outcome.
+    pub(crate) fn unhandled_panic(&self) -> Option<TaskPanic> {
+        let (task, record) = self
+            .panics
+            .iter()
+            .filter(|(_, p)| !p.handled)
+            .min_by_key(|(t, p)| (p.step, **t))?;
+        Some(TaskPanic {
+            task: *task,
+            name: self.names.get(self.tasks[task.index()].name).to_string(),
+            message: record.message.clone(),
+            seed: self.config.seed,
+            step: record.step,
+        })
     }
 
     /// Records a failed check; the run ends at the next step. Only the first counts.
@@ -219,11 +295,12 @@ impl Core {
             resources: Vec::new(),
             waiting_on: BTreeMap::new(),
             holders: BTreeMap::new(),
-            channel_peers: BTreeMap::new(),
+            channel_ends: BTreeMap::new(),
             join_waits: BTreeMap::new(),
             poll_started_ns: 0,
             cpu_pool: None,
             fault_rng: SeededRng::new(config.seed, FAULT_STREAM),
+            select_rng: SeededRng::new(config.seed, SELECT_STREAM),
             check_failed: None,
         };
         Rc::new(Core {
@@ -344,6 +421,10 @@ impl Core {
                         if st.config.record_trace {
                             st.trace.push(Event::ExitTrapped { task: peer, from: task });
                         }
+                        // A supervisor got the news: the panic, if it was one, is handled.
+                        if let Some(p) = st.panics.get_mut(&task) {
+                            p.handled = true;
+                        }
                         wakers.extend(st.supervision.deliver(peer, ExitMessage { from: task, reason }));
                     } else if reason != ExitReason::Normal {
                         if st.config.record_trace {
@@ -408,14 +489,15 @@ impl Core {
                     Some(w) => match w.op {
                         ResourceOp::BlockedOnLock | ResourceOp::BlockedOnPermit => w.holders.clone(),
                         ResourceOp::BlockedOnFull => st
-                            .channel_peers
+                            .channel_ends
                             .get(&w.resource)
-                            .map(|p| p.1.iter().copied().collect())
-                            .unwrap_or_default(),
+                            .and_then(|e| e.receiver)
+                            .into_iter()
+                            .collect(),
                         ResourceOp::BlockedOnEmpty => st
-                            .channel_peers
+                            .channel_ends
                             .get(&w.resource)
-                            .map(|p| p.0.iter().copied().collect())
+                            .map(|e| e.senders.values().flatten().copied().collect())
                             .unwrap_or_default(),
                         _ => Vec::new(),
                     },
@@ -450,14 +532,18 @@ impl Core {
         id
     }
 
-    /// Records an operation on a resource by the current task, and keeps the
-    /// wait-for bookkeeping (who waits on what, who holds what) up to date.
-    pub(crate) fn resource_op(&self, resource: ResourceId, op: ResourceOp) {
+    /// Records an operation on a resource by the current task — through
+    /// `end`, for a channel or oneshot — and keeps the wait-for bookkeeping
+    /// (who waits on what, who holds what) up to date.
+    pub(crate) fn resource_op(&self, resource: ResourceId, op: ResourceOp, end: Option<End>) {
         let mut guard = self.state.borrow_mut();
         let st = &mut *guard;
         let task = st.current;
         if st.config.record_trace {
             st.trace.push(Event::Resource { resource, task, op });
+        }
+        if let Some(end) = end {
+            st.channel_ends.entry(resource).or_default().hold(end, task);
         }
         let Some(task) = task else { return };
         match op {
@@ -475,15 +561,6 @@ impl Core {
             }
         }
         match op {
-            ResourceOp::Send | ResourceOp::BlockedOnFull => {
-                st.channel_peers.entry(resource).or_default().0.insert(task);
-            }
-            ResourceOp::Recv | ResourceOp::BlockedOnEmpty => {
-                st.channel_peers.entry(resource).or_default().1.insert(task);
-            }
-            _ => {}
-        }
-        match op {
             ResourceOp::Lock | ResourceOp::Acquire => st.holders.entry(resource).or_default().push(task),
             ResourceOp::Unlock | ResourceOp::Release => {
                 if let Some(h) = st.holders.get_mut(&resource) {
@@ -495,6 +572,26 @@ impl Core {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Records that the current task (if any) holds `end` of `resource`: it
+    /// created or cloned it. Not a trace event.
+    pub(crate) fn hold_end(&self, resource: ResourceId, end: End) {
+        let mut st = self.state.borrow_mut();
+        let task = st.current;
+        st.channel_ends.entry(resource).or_default().hold(end, task);
+    }
+
+    /// Forgets a dropped channel end. Ends are dropped by destructors, which
+    /// may run anywhere; if the state is busy, the end is left listed (it
+    /// can only add an edge to a finished task, which the report leaves out).
+    pub(crate) fn release_end(&self, resource: ResourceId, end: End) {
+        let Ok(mut st) = self.state.try_borrow_mut() else {
+            return;
+        };
+        if let Some(ends) = st.channel_ends.get_mut(&resource) {
+            ends.release(end);
         }
     }
 

@@ -147,7 +147,15 @@ impl<T: 'static> Future for JoinHandle<T> {
                     .expect("a JoinHandle<T> belongs to a task whose output is T")
                     .take()
                     .ok_or(JoinError::Gone),
-                TaskState::Panicked => Err(JoinError::Panicked(st.panics.get(&task).cloned().unwrap_or_default())),
+                TaskState::Panicked => {
+                    // The panic reached whoever awaits the handle: it is handled.
+                    let record = st.panics.get_mut(&task);
+                    let message = record.map(|p| {
+                        p.handled = true;
+                        p.message.clone()
+                    });
+                    Err(JoinError::Panicked(message.unwrap_or_default()))
+                }
                 _ => Err(JoinError::Cancelled(
                     st.cancel_causes.get(&task).copied().unwrap_or(CancelCause::Aborted),
                 )),

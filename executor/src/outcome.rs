@@ -3,6 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::scheduler::Pick;
 use crate::task::TaskId;
 use crate::trace::{EndReason, ResourceId, ResourceKind, ResourceOp};
 
@@ -158,10 +159,36 @@ impl fmt::Display for CheckFailure {
     }
 }
 
+/// A task's panic that nothing handled, with what it takes to replay it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskPanic {
+    /// The task that panicked.
+    pub task: TaskId,
+    /// Its name.
+    pub name: String,
+    /// The panic's message.
+    pub message: String,
+    /// The seed of the run.
+    pub seed: u64,
+    /// The executor step whose poll panicked.
+    pub step: u64,
+}
+
+impl fmt::Display for TaskPanic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "task {} {:?} panicked (seed {}, step {}): {}",
+            self.task, self.name, self.seed, self.step, self.message
+        )
+    }
+}
+
 /// How a run ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
-    /// Every task finished (completed, was cancelled, or panicked).
+    /// Every task finished — completed, was cancelled, or panicked with the
+    /// panic handled (see [`Outcome::Panicked`]).
     Completed,
     /// Tasks are left but nothing can ever wake them.
     Deadlock(Deadlock),
@@ -169,6 +196,16 @@ pub enum Outcome {
     LimitReached(Limit),
     /// An invariant check failed ([`check()`](crate::check()) or [`crate::Sim::add_invariant`]).
     CheckFailed(CheckFailure),
+    /// Every task finished, but a task panicked and nothing handled it: a
+    /// failed `assert!` in a task fails the run. The first such panic (by
+    /// step) is named. A panic is handled when its [`crate::JoinHandle`] was
+    /// awaited to the [`crate::JoinError::Panicked`], or a linked task that
+    /// traps exits received its exit signal (see [`crate::supervision`]).
+    /// The other tasks run on after a panic, so supervision and joins see
+    /// it first; a run that deadlocks or hits a limit ends as that instead.
+    /// The trace's `Ended` event says `completed` (every task finished); its
+    /// `Panicked` events say which did not complete.
+    Panicked(TaskPanic),
 }
 
 impl Outcome {
@@ -190,6 +227,14 @@ impl Outcome {
         }
     }
 
+    /// The unhandled panic, if one ended the run.
+    pub fn panic(&self) -> Option<&TaskPanic> {
+        match self {
+            Outcome::Panicked(p) => Some(p),
+            _ => None,
+        }
+    }
+
     /// The limit, if one ended the run.
     pub fn limit(&self) -> Option<Limit> {
         match self {
@@ -207,6 +252,8 @@ impl Outcome {
             Outcome::LimitReached(Limit::Tasks(_)) => EndReason::TasksLimit,
             Outcome::LimitReached(Limit::Timers(_)) => EndReason::TimersLimit,
             Outcome::CheckFailed(_) => EndReason::CheckFailed,
+            // Every task finished; the trace's `Panicked` events tell the rest.
+            Outcome::Panicked(_) => EndReason::Completed,
         }
     }
 }
@@ -218,6 +265,7 @@ impl fmt::Display for Outcome {
             Outcome::Deadlock(d) => d.fmt(f),
             Outcome::LimitReached(l) => l.fmt(f),
             Outcome::CheckFailed(c) => c.fmt(f),
+            Outcome::Panicked(p) => p.fmt(f),
         }
     }
 }
@@ -226,13 +274,15 @@ impl fmt::Display for Outcome {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Step {
     /// Polled one task; `ready` is true when its future finished (or panicked).
-    Polled { task: TaskId, ready: bool },
+    /// `pick` says where in the ready queue the task was and how it left it.
+    Polled { task: TaskId, ready: bool, pick: Pick },
     /// Fired the timers already due at the current time.
     FiredTimers { fired: u32 },
     /// Nothing was runnable: jumped the clock to the next deadline and fired what is due there.
     AdvancedClock { to: Duration, fired: u32 },
-    /// A fault put the picked task back in the queue instead of polling it.
-    Delayed { task: TaskId },
+    /// A fault put the picked task back in the queue (at the back) instead of
+    /// polling it; `pick` says how it left the queue first.
+    Delayed { task: TaskId, pick: Pick },
     /// Nothing left to do; the run is over.
     Finished(Outcome),
 }

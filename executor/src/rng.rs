@@ -1,9 +1,10 @@
 //! Seeded randomness: the only source of choice in a simulation.
 //!
 //! One seed gives independent ChaCha8 streams: stream 0 for the scheduler,
-//! stream 1 for user code ([`rng`]), stream 2 for injected faults. Keeping them apart means a
-//! program that draws one more random number does not change which task the
-//! scheduler picks next. Bounded draws use a fixed algorithm defined here
+//! stream 1 for user code ([`rng`]), stream 2 for injected faults, stream 3
+//! for which branch a [`crate::select`] polls first. Keeping them apart means
+//! a program that draws one more random number does not change which task
+//! the scheduler picks next, nor which branch of a `select` goes first. Bounded draws use a fixed algorithm defined here
 //! (Lemire's multiply-and-reject), so a value never changes because a
 //! dependency changed its sampling code.
 
@@ -18,6 +19,8 @@ pub(crate) const SCHEDULER_STREAM: u64 = 0;
 pub(crate) const USER_STREAM: u64 = 1;
 /// The stream injected faults draw from.
 pub(crate) const FAULT_STREAM: u64 = 2;
+/// The stream [`crate::select`] draws its polling order from.
+pub(crate) const SELECT_STREAM: u64 = 3;
 
 /// A seeded, reproducible random number generator.
 #[derive(Clone, Debug)]

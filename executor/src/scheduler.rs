@@ -1,42 +1,127 @@
 //! The ready queue and the policy that picks from it.
 //!
 //! A task enters the queue when it is spawned or woken while idle, and leaves
-//! it when it is picked for a poll (or aborted). The policy decides which of
-//! the queued tasks goes next:
+//! it when it is picked for a poll (or aborted). There is one queue, a
+//! `VecDeque<TaskId>`, whatever the policy: tasks join at the back, and every
+//! pick reports how its task left ([`Pick`]: the index, and whether the slot
+//! was refilled with the last task or the tasks behind it moved up). So
+//! anyone who sees the picks can keep an exact copy of the queue without
+//! knowing the policy. The policy decides which of the queued tasks goes next:
 //!
-//! - [`Policy::Fifo`]: the one that has waited longest.
+//! - [`Policy::Fifo`]: the one that has waited longest (index 0).
 //! - [`Policy::Random`]: any one, uniformly, drawn from the scheduler's seeded
-//!   stream. The picked slot is refilled with the last task (`swap_remove`),
-//!   which keeps a pick O(1) even with a million tasks queued.
+//!   stream. The picked slot is refilled with the last task
+//!   (`swap_remove_back`), which keeps a pick O(1) even with a million tasks
+//!   queued. With one task queued nothing is drawn.
 //! - [`Policy::Pct`]: the highest-priority task, with random priorities and
-//!   `depth - 1` random change points (probabilistic concurrency testing).
+//!   `depth - 1` distinct change points among the first `horizon` picks
+//!   (probabilistic concurrency testing). A heap of the queued tasks by
+//!   priority and each task's index in the queue sit beside the queue, so a
+//!   pick is O(log n) with a million tasks queued; its slot is refilled with
+//!   the last task. A task is lowered below every other — its priority goes
+//!   one under the lowest given so far — when a change point falls on its
+//!   pick and whenever it calls [`yield_now`]: a yield hands the turn to the
+//!   others, so a spin loop that yields cannot starve the task it waits for.
 //! - A *script* (exploration and replay, see `explore.rs`) overrides the
-//!   policy: at each decision — a pick with more than one task queued — it
-//!   takes the ready queue's `i`-th task, `i` read from the script (0 once the
-//!   script runs out), and records the choice and the number of alternatives.
+//!   policy completely: at each decision — a pick with more than one task
+//!   queued — it takes the ready queue's `i`-th task (`remove`, the tasks
+//!   behind it move up), `i` read from the script (0 once the script runs
+//!   out), and records the choice and the number of alternatives.
 //!
-//! Invariant: a task appears in the queue at most once (the executor only
-//! queues `Idle` tasks and marks them `Scheduled`).
+//! Invariants (asserted): a task appears in the queue at most once (the
+//! executor only queues `Idle` tasks and marks them `Scheduled`); under PCT
+//! the heap holds exactly the queued tasks, each at its current priority, and
+//! the index map agrees with the queue; a task's priority changes only while
+//! it is out of the queue.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::{BTreeSet, BinaryHeap, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::config::{PCT_DEPTH_MAX, Policy};
+use crate::config::{PCT_DEPTH_MAX, PCT_HORIZON_FALLBACK, Policy};
+use crate::context::try_with_core;
 use crate::rng::SeededRng;
 use crate::task::TaskId;
 
-/// PCT state: priorities, change points, and the queue ordered by priority.
+/// How a task left the ready queue for its poll.
+///
+/// Applying the picks to a copy of the queue — `remove(index)` or, with
+/// `refill`, `swap_remove_back(index)` — and appending each task that joins
+/// keeps the copy equal to the executor's queue, for every policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Pick {
+    /// The task that left the queue.
+    pub task: TaskId,
+    /// Its index in the ready queue at the pick.
+    pub index: u32,
+    /// True: the slot was refilled with the last queued task
+    /// (`swap_remove_back`); false: the tasks behind it moved up (`remove`).
+    pub refill: bool,
+}
+
+/// `Pct::positions` of a task that is not queued.
+const NOT_QUEUED: u32 = u32::MAX;
+
+/// PCT state beside the ready queue: priorities, change points, and the
+/// queued tasks ordered by priority.
 struct Pct {
-    depth: u32,
-    /// Priority of each task by id; higher runs first. Initial priorities are
-    /// above `depth`; the i-th change point lowers the running task to `depth - i`.
-    priorities: Vec<u64>,
-    /// Pick numbers at which the picked task is lowered, ascending.
+    /// Priority of each task by id; higher runs first. Fresh tasks draw one in
+    /// `1..=2^32`; a lowered task gets one below [`Pct::lowest`].
+    priorities: Vec<i64>,
+    /// The lowest priority given so far (at most every fresh one).
+    lowest: i64,
+    /// Pick numbers (counted from 1) at which the picked task is lowered:
+    /// distinct, ascending.
     change_points: Vec<u64>,
-    heap: BinaryHeap<(u64, Reverse<TaskId>)>,
+    /// Index into `change_points` of the next one to reach.
+    next_change: usize,
+    /// The queued tasks by priority: highest first, ties to the lower id.
+    heap: BinaryHeap<(i64, Reverse<TaskId>)>,
+    /// Each task's index in the ready queue, or [`NOT_QUEUED`].
+    positions: Vec<u32>,
+}
+
+impl Pct {
+    fn new(depth: u32, horizon: u32, rng: &mut SeededRng) -> Pct {
+        let depth = depth.clamp(1, PCT_DEPTH_MAX);
+        Pct {
+            priorities: Vec::new(),
+            lowest: 1,
+            change_points: change_points(rng, depth - 1, horizon.max(1)),
+            next_change: 0,
+            heap: BinaryHeap::new(),
+            positions: Vec::new(),
+        }
+    }
+
+    /// Puts `task` below every other task.
+    fn lower(&mut self, task: TaskId) {
+        assert_eq!(
+            self.positions[task.index()],
+            NOT_QUEUED,
+            "a queued task's priority never changes ({task})"
+        );
+        self.lowest = self.lowest.checked_sub(1).expect("priorities stay above i64::MIN");
+        self.priorities[task.index()] = self.lowest;
+    }
+}
+
+/// `count` distinct pick numbers in `1..=horizon` (fewer if the horizon is
+/// shorter), ascending, by Floyd's algorithm: exactly one draw each, so the
+/// scheduler stream advances the same way whatever the values.
+fn change_points(rng: &mut SeededRng, count: u32, horizon: u32) -> Vec<u64> {
+    let count = count.min(horizon);
+    let mut points = BTreeSet::new();
+    for j in (horizon - count + 1)..=horizon {
+        let t = u64::from(rng.below(j)) + 1;
+        if !points.insert(t) {
+            points.insert(u64::from(j));
+        }
+    }
+    assert_eq!(points.len(), count as usize, "change points are distinct");
+    points.into_iter().collect()
 }
 
 /// A fixed list of choices to follow (exploration and replay), with a record
@@ -61,10 +146,13 @@ impl Script {
 
 /// Runnable tasks, and the rule that orders them.
 pub(crate) struct Scheduler {
+    /// The ready queue, in queue order, under every policy.
     ready: VecDeque<TaskId>,
     policy: Policy,
     rng: SeededRng,
+    /// Tasks picked so far (a pick that finds the queue empty does not count).
     picks: u64,
+    /// PCT's priorities beside the queue, under [`Policy::Pct`] without a script.
     pct: Option<Pct>,
     script: Option<Script>,
 }
@@ -72,17 +160,7 @@ pub(crate) struct Scheduler {
 impl Scheduler {
     pub(crate) fn new(policy: Policy, mut rng: SeededRng) -> Scheduler {
         let pct = match policy {
-            Policy::Pct { depth, horizon } => {
-                let depth = depth.clamp(1, PCT_DEPTH_MAX);
-                let mut change_points: Vec<u64> = (1..depth).map(|_| u64::from(rng.below(horizon.max(1)))).collect();
-                change_points.sort_unstable();
-                Some(Pct {
-                    depth,
-                    priorities: Vec::new(),
-                    change_points,
-                    heap: BinaryHeap::new(),
-                })
-            }
+            Policy::Pct { depth, horizon } => Some(Pct::new(depth, horizon.unwrap_or(PCT_HORIZON_FALLBACK), &mut rng)),
             _ => None,
         };
         Scheduler {
@@ -95,8 +173,11 @@ impl Scheduler {
         }
     }
 
-    /// Follows `script` instead of the policy from now on.
+    /// Follows `script` instead of the policy from now on: the policy's own
+    /// state (PCT's priorities) is dropped, so a schedule replays the same
+    /// run whatever policy the configuration names.
     pub(crate) fn set_script(&mut self, script: Script) {
+        self.pct = None;
         self.script = Some(script);
     }
 
@@ -104,99 +185,124 @@ impl Scheduler {
         self.script.as_ref()
     }
 
-    /// Queues a task that became runnable.
+    /// Queues a task that became runnable, at the back.
     pub(crate) fn push(&mut self, task: TaskId) {
+        let index = u32::try_from(self.ready.len()).expect("the ready queue is bounded by the task limit");
+        self.ready.push_back(task);
         if let Some(pct) = &mut self.pct {
             while pct.priorities.len() <= task.index() {
                 // Fresh tasks get a random priority above every lowered one.
-                let p = u64::from(pct.depth) + 1 + u64::from(self.rng.next_u32());
-                pct.priorities.push(p);
+                pct.priorities.push(1 + i64::from(self.rng.next_u32()));
+                pct.positions.push(NOT_QUEUED);
             }
+            assert_eq!(pct.positions[task.index()], NOT_QUEUED, "{task} is queued once");
+            pct.positions[task.index()] = index;
             pct.heap.push((pct.priorities[task.index()], Reverse(task)));
-            return;
+            assert_eq!(pct.heap.len(), self.ready.len(), "the PCT heap holds the queued tasks");
         }
-        self.ready.push_back(task);
     }
 
-    /// Takes the next task to poll, by the script or the policy.
-    pub(crate) fn pick(&mut self) -> Option<TaskId> {
+    /// Takes the next task to poll, by the script or the policy, and says how
+    /// it left the queue.
+    pub(crate) fn pick(&mut self) -> Option<Pick> {
+        let n = self.ready.len();
+        if n == 0 {
+            return None;
+        }
+        let len = u32::try_from(n).expect("the ready queue is bounded by the task limit");
+        let (index, refill) = if n == 1 {
+            // One candidate: no choice to make, so no draw and no decision
+            // (keeps traces of sequential programs identical across seeds).
+            (0, false)
+        } else if let Some(script) = &mut self.script {
+            let at = script.taken.len();
+            let i = script.choices.get(at).copied().unwrap_or(0).min(len - 1);
+            script.taken.push(i);
+            script.branching.push(len);
+            (i, false)
+        } else if let Some(pct) = &self.pct {
+            let &(priority, Reverse(task)) = pct.heap.peek().expect("the PCT heap holds the queued tasks");
+            assert_eq!(
+                priority,
+                pct.priorities[task.index()],
+                "{task} is queued at its priority"
+            );
+            (pct.positions[task.index()], true)
+        } else {
+            match self.policy {
+                Policy::Random => (self.rng.below(len), true),
+                _ => (0, false),
+            }
+        };
+        let task = if refill {
+            self.ready.swap_remove_back(index as usize)
+        } else {
+            self.ready.remove(index as usize)
+        }
+        .expect("the picked index is in the queue");
         self.picks += 1;
-        if let Some(script) = &mut self.script {
-            return match self.ready.len() {
-                0 => None,
-                1 => self.ready.pop_front(),
-                n => {
-                    let at = script.taken.len();
-                    let i = script.choices.get(at).copied().unwrap_or(0).min(n as u32 - 1);
-                    script.taken.push(i);
-                    script.branching.push(n as u32);
-                    self.ready.remove(i as usize)
-                }
-            };
-        }
         if let Some(pct) = &mut self.pct {
-            let (_, Reverse(task)) = pct.heap.pop()?;
-            let lowered = pct.change_points.iter().filter(|k| **k < self.picks).count() as u32;
-            if pct.change_points.get(lowered as usize) == Some(&self.picks) {
-                pct.priorities[task.index()] = u64::from(pct.depth - 1 - lowered);
+            let (_, Reverse(top)) = pct.heap.pop().expect("the PCT heap holds the queued tasks");
+            assert_eq!(top, task, "PCT picks the highest-priority task");
+            assert_eq!(
+                pct.positions[task.index()],
+                index,
+                "the index map agrees with the queue"
+            );
+            pct.positions[task.index()] = NOT_QUEUED;
+            if refill && let Some(&moved) = self.ready.get(index as usize) {
+                pct.positions[moved.index()] = index;
             }
-            return Some(task);
+            if pct.change_points.get(pct.next_change) == Some(&self.picks) {
+                pct.next_change += 1;
+                pct.lower(task);
+            }
         }
-        match self.policy {
-            Policy::Random => match self.ready.len() {
-                0 => None,
-                // One candidate: no choice to make, so no draw (keeps traces of
-                // sequential programs identical across seeds).
-                1 => self.ready.pop_front(),
-                n => {
-                    let len = u32::try_from(n).expect("the ready queue is bounded by the task limit");
-                    let i = self.rng.below(len) as usize;
-                    self.ready.swap_remove_back(i)
-                }
-            },
-            _ => self.ready.pop_front(),
+        Some(Pick { task, index, refill })
+    }
+
+    /// Lowers `task`'s priority below every other task's, under PCT: it
+    /// yielded (see [`yield_now`]). Other policies ignore yields.
+    pub(crate) fn yielded(&mut self, task: TaskId) {
+        if let Some(pct) = &mut self.pct
+            && task.index() < pct.priorities.len()
+        {
+            pct.lower(task);
         }
     }
 
-    /// Removes a task that was aborted while queued. O(n), but aborts are rare.
+    /// Removes a task that was aborted while queued: the tasks behind it move
+    /// up, as in [`Pick`] without `refill`. O(n), but aborts are rare.
     pub(crate) fn remove(&mut self, task: TaskId) -> bool {
+        let Some(i) = self.ready.iter().position(|t| *t == task) else {
+            return false;
+        };
+        self.ready.remove(i);
         if let Some(pct) = &mut self.pct {
-            let before = pct.heap.len();
-            pct.heap.retain(|(_, Reverse(t))| *t != task);
-            return pct.heap.len() < before;
-        }
-        match self.ready.iter().position(|t| *t == task) {
-            Some(i) => {
-                self.ready.remove(i);
-                true
+            pct.positions[task.index()] = NOT_QUEUED;
+            for (j, t) in self.ready.iter().enumerate().skip(i) {
+                pct.positions[t.index()] = j as u32;
             }
-            None => false,
+            pct.heap.retain(|(_, Reverse(t))| *t != task);
+            assert_eq!(pct.heap.len(), self.ready.len(), "the PCT heap holds the queued tasks");
         }
+        true
     }
 
     /// Number of queued tasks.
     pub(crate) fn len(&self) -> usize {
-        match &self.pct {
-            Some(pct) => pct.heap.len(),
-            None => self.ready.len(),
-        }
+        self.ready.len()
     }
 
-    /// Queued tasks, in queue order (by priority under PCT).
-    pub(crate) fn iter(&self) -> Box<dyn Iterator<Item = TaskId> + '_> {
-        match &self.pct {
-            Some(pct) => {
-                let mut queued: Vec<_> = pct.heap.iter().copied().collect();
-                queued.sort_unstable_by(|a, b| b.cmp(a));
-                Box::new(queued.into_iter().map(|(_, Reverse(t))| t))
-            }
-            None => Box::new(self.ready.iter().copied()),
-        }
+    /// Queued tasks, in queue order (for every policy).
+    pub(crate) fn iter(&self) -> impl Iterator<Item = TaskId> + '_ {
+        self.ready.iter().copied()
     }
 }
 
 /// Gives the other runnable tasks a turn: returns `Pending` once, after waking
-/// its own task, so the task goes to the back of the ready queue.
+/// its own task, so the task goes to the back of the ready queue — and, under
+/// [`Policy::Pct`], below every other task's priority.
 ///
 /// A CPU loop that never awaits holds the executor until it is done; awaiting
 /// `yield_now()` in each iteration lets timers and other tasks in between.
@@ -229,7 +335,65 @@ impl Future for YieldNow {
             return Poll::Ready(());
         }
         self.yielded = true;
+        try_with_core(|core| {
+            let mut guard = core.state.borrow_mut();
+            let st = &mut *guard;
+            if let Some(task) = st.current {
+                st.scheduler.yielded(task);
+            }
+        });
         cx.waker().wake_by_ref();
         Poll::Pending
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::SCHEDULER_STREAM;
+
+    #[test]
+    fn change_points_are_distinct_and_within_the_horizon() {
+        for seed in 0..200 {
+            let mut rng = SeededRng::new(seed, SCHEDULER_STREAM);
+            for (count, horizon) in [(1, 1), (2, 2), (3, 10), (63, 64), (5, 3)] {
+                let points = change_points(&mut rng, count, horizon);
+                assert_eq!(points.len() as u32, count.min(horizon), "seed {seed}: {points:?}");
+                assert!(points.windows(2).all(|w| w[0] < w[1]), "seed {seed}: {points:?}");
+                assert!(
+                    points.iter().all(|p| (1..=u64::from(horizon)).contains(p)),
+                    "seed {seed}: {points:?} within 1..={horizon}"
+                );
+            }
+        }
+        // Every point of a one-poll horizon is that poll.
+        assert_eq!(change_points(&mut SeededRng::new(9, SCHEDULER_STREAM), 1, 1), [1]);
+    }
+
+    #[test]
+    fn a_pct_pick_takes_the_highest_priority_task_at_its_index() {
+        let mut s = Scheduler::new(
+            Policy::Pct {
+                depth: 1,
+                horizon: Some(1),
+            },
+            SeededRng::new(4, SCHEDULER_STREAM),
+        );
+        for t in 0..6 {
+            s.push(TaskId(t));
+        }
+        let mut seen = Vec::new();
+        while let Some(pick) = s.pick() {
+            let before: Vec<TaskId> = seen.clone();
+            assert!(!before.contains(&pick.task), "{pick:?} picked once");
+            seen.push(pick.task);
+        }
+        assert_eq!(seen.len(), 6);
+        let pct = s.pct.as_ref().unwrap();
+        let priority = |t: &TaskId| pct.priorities[t.index()];
+        assert!(
+            seen.windows(2).all(|w| priority(&w[0]) >= priority(&w[1])),
+            "picked by priority"
+        );
     }
 }

@@ -25,10 +25,10 @@ use std::time::Duration;
 use crate::clock::duration_ns;
 use crate::config::{Config, DELAY_PPM_MAX};
 use crate::context;
-use crate::core::Core;
+use crate::core::{Core, PanicRecord};
 use crate::join::{JoinError, JoinHandle};
 use crate::outcome::{Limit, Outcome, Step};
-use crate::scheduler::Script;
+use crate::scheduler::{Pick, Script};
 use crate::task::{TaskId, TaskState};
 use crate::timer::Target;
 use crate::trace::{CancelCause, Event, FaultKind, PollResult, Trace};
@@ -53,7 +53,7 @@ const SHUTDOWN_PASSES_MAX: u32 = 16;
 /// assert!(outcome.is_completed());
 /// assert_eq!(sim.now(), Duration::from_secs(3));
 /// assert!(h.is_finished());
-/// println!("fingerprint {:016x}", sim.trace().fingerprint());
+/// println!("fingerprint {}", sim.fingerprint_hex());
 /// ```
 pub struct Sim {
     core: Rc<Core>,
@@ -156,9 +156,45 @@ impl Sim {
         self.core.state.borrow().clock.now()
     }
 
-    /// The trace recorded so far.
+    /// The trace recorded so far, borrowed: hold the `Ref` only while
+    /// reading, not across a step. For a value that outlives the borrow —
+    /// the tail expression of a function that owns the `Sim` (which edition
+    /// 2021 refuses for `sim.trace().fingerprint()`), a value kept after the
+    /// `Sim` is gone — use [`Sim::fingerprint`], [`Sim::fingerprint_hex`],
+    /// [`Sim::trace_jsonl`] or [`Sim::trace_clone`].
     pub fn trace(&self) -> Ref<'_, Trace> {
         Ref::map(self.core.state.borrow(), |st| &st.trace)
+    }
+
+    /// [`Trace::fingerprint`] of the trace so far, as an owned value.
+    ///
+    /// ```
+    /// fn fingerprint_of(seed: u64) -> u64 {
+    ///     let mut sim = wakescope::Sim::new(wakescope::Config::seeded(seed));
+    ///     let _nap = sim.spawn("nap", wakescope::sleep(std::time::Duration::from_secs(1)));
+    ///     sim.run();
+    ///     sim.fingerprint()
+    /// }
+    /// assert_eq!(fingerprint_of(7), fingerprint_of(7));
+    /// ```
+    pub fn fingerprint(&self) -> u64 {
+        self.trace().fingerprint()
+    }
+
+    /// [`Trace::fingerprint_hex`] of the trace so far: 16 hex digits, as the app and the CLI print it.
+    pub fn fingerprint_hex(&self) -> String {
+        self.trace().fingerprint_hex()
+    }
+
+    /// [`Trace::to_jsonl`] of the trace so far: the trace file.
+    pub fn trace_jsonl(&self) -> String {
+        self.trace().to_jsonl()
+    }
+
+    /// A copy of the trace so far, leaving the simulation's as it is (see
+    /// [`Sim::take_trace`] to take it instead).
+    pub fn trace_clone(&self) -> Trace {
+        self.trace().clone()
     }
 
     /// Names the scenario and parameters in the trace header (for replay and export).
@@ -169,11 +205,36 @@ impl Sim {
         header.params = params;
     }
 
-    /// Takes the trace out, leaving an empty one with the same header.
+    /// Takes the trace recorded so far; recording goes on in a trace that
+    /// continues it.
+    ///
+    /// The taken trace is the run up to now, complete in itself. The one left
+    /// behind keeps the run's ids — task, timer and resource ids are never
+    /// renumbered, so `sim.task_state(id)` and the events agree — and carries
+    /// the tables of everything created before the cut (task names and
+    /// parents, timer owners and deadlines, resources, interned names), so
+    /// every id its events use resolves. It starts at the virtual time of the
+    /// cut ([`Trace::start_time`]); its events, length and fingerprint cover
+    /// only what happened after it, and its JSON lines carry the inherited
+    /// tables in the header, so [`Trace::from_jsonl`] reads it back whole.
+    ///
+    /// ```
+    /// let mut sim = wakescope::Sim::new(wakescope::Config::seeded(1));
+    /// let _a = sim.spawn("a", async {});
+    /// sim.run();
+    /// let first = sim.take_trace();
+    /// let _b = sim.spawn("b", async {});
+    /// sim.run();
+    /// let second = sim.take_trace();
+    /// assert_eq!(first.task(wakescope::TaskId(0)).unwrap().name, "a");
+    /// assert_eq!(second.task(wakescope::TaskId(1)).unwrap().name, "b");
+    /// let read = wakescope::Trace::from_jsonl(&second.to_jsonl()).unwrap();
+    /// assert_eq!(read.fingerprint(), second.fingerprint());
+    /// ```
     pub fn take_trace(&mut self) -> Trace {
         let mut st = self.core.state.borrow_mut();
-        let header = st.trace.header().clone();
-        std::mem::replace(&mut st.trace, Trace::new(header))
+        let next = st.trace.continuation(st.clock.now_ns());
+        std::mem::replace(&mut st.trace, next)
     }
 
     /// Steps taken so far.
@@ -221,7 +282,8 @@ impl Sim {
         f()
     }
 
-    /// Tasks in the ready queue, in queue order.
+    /// Tasks in the ready queue, in queue order, for every policy: the next
+    /// pick takes the task at its [`Pick::index`] (see [`Step::Polled`]).
     pub fn ready_tasks(&self) -> Vec<TaskId> {
         self.core.state.borrow().scheduler.iter().collect()
     }
@@ -322,7 +384,8 @@ impl Sim {
         if st.config.faults.spurious_wake_ppm > 0 {
             Self::spurious_wake(&mut st);
         }
-        if let Some(task) = st.scheduler.pick() {
+        if let Some(pick) = st.scheduler.pick() {
+            let task = pick.task;
             st.steps += 1;
             let delay = st.config.faults.delay_ppm.min(DELAY_PPM_MAX);
             if st.scheduler.len() > 0 && st.fault_hits(delay) {
@@ -334,10 +397,10 @@ impl Sim {
                         fault: FaultKind::Delay,
                     });
                 }
-                return Step::Delayed { task };
+                return Step::Delayed { task, pick };
             }
             drop(st);
-            return self.poll_task(task);
+            return self.poll_task(pick);
         }
         if let Some(deadline_ns) = next_deadline {
             let time_max = st.config.limits.time_max;
@@ -358,7 +421,10 @@ impl Sim {
             };
         }
         let outcome = if st.live == 0 {
-            Outcome::Completed
+            match st.unhandled_panic() {
+                Some(panic) => Outcome::Panicked(panic),
+                None => Outcome::Completed,
+            }
         } else {
             Outcome::Deadlock(Core::deadlock(&st))
         };
@@ -439,8 +505,9 @@ impl Sim {
         fired
     }
 
-    /// Polls one scheduled task and settles what its poll did.
-    fn poll_task(&mut self, task: TaskId) -> Step {
+    /// Polls the task `pick` took from the ready queue and settles what its poll did.
+    fn poll_task(&mut self, pick: Pick) -> Step {
+        let task = pick.task;
         let core = &self.core;
         let (mut cell, waker) = {
             let mut guard = core.state.borrow_mut();
@@ -487,7 +554,11 @@ impl Sim {
                 }
                 drop(guard);
                 self.after_poll();
-                return Step::Polled { task, ready: false };
+                return Step::Polled {
+                    task,
+                    ready: false,
+                    pick,
+                };
             }
             Ok(Poll::Pending) => {
                 if record {
@@ -522,7 +593,15 @@ impl Sim {
                 if record {
                     st.trace.record_panic(task, &message);
                 }
-                st.panics.insert(task, message);
+                let step = st.steps;
+                st.panics.insert(
+                    task,
+                    PanicRecord {
+                        message,
+                        step,
+                        handled: false,
+                    },
+                );
                 (TaskState::Panicked, true)
             }
         };
@@ -537,7 +616,7 @@ impl Sim {
             w.wake();
         }
         self.after_poll();
-        Step::Polled { task, ready }
+        Step::Polled { task, ready, pick }
     }
 
     /// Ends a poll: wakes from now on come from outside; record the poll's wakes.

@@ -45,10 +45,13 @@
 //!   [`Sweep::config`] turns it on): the first failing seed is then run once
 //!   more, on the calling thread, with recording on, to capture its trace.
 //!   [`Failure::reproduced`] says whether that second run failed again.
-//! - **Panics are failures.** A panic in the body (or in a task, when the
-//!   body uses [`check_no_panics`]) is caught per seed and reported with its
-//!   message and location; the default panic message is not printed for each
-//!   seed. (On wasm32 a panic aborts the program, as everywhere there.)
+//! - **Panics are failures.** A panic in the body is caught per seed and
+//!   reported with its message and location; the default panic message is
+//!   not printed for each seed. A panic in a task that nothing handled ends
+//!   the run as [`Outcome::Panicked`], which [`check_outcome`] fails: a
+//!   failed `assert!` inside a task fails its seed. [`check_no_panics`] is
+//!   stricter and fails on handled panics too. (On wasm32 a panic aborts the
+//!   program, as everywhere there.)
 //! - **Replay by environment.** `WAKESCOPE_SEED=N` narrows a sweep to seed N
 //!   and `WAKESCOPE_SEEDS=A..B` replaces its range, so the printed replay
 //!   command works on an unchanged test ([`Sweep::env`]).
@@ -65,7 +68,7 @@ use std::fmt;
 use std::ops::Range;
 use std::time::Duration;
 
-use crate::config::Config;
+use crate::config::{Config, Policy};
 use crate::outcome::Outcome;
 use crate::sim::Sim;
 use crate::task::{TaskId, TaskState};
@@ -207,13 +210,17 @@ impl Sweep {
         }
     }
 
-    /// Runs `body` once per seed (see the [module docs](self)).
+    /// Runs `body` once per seed (see the [module docs](self)). Under
+    /// [`Policy::Pct`] without a horizon, `body` runs once more first, to
+    /// measure it ([`measure_horizon`]).
     pub fn run<F>(self, body: F) -> SweepReport
     where
         F: Fn(&mut Sim) -> SeedResult + Sync,
     {
         let seeds = self.seeds();
-        let config = self.config;
+        let config = measure_horizon(self.config, |sim| {
+            let _ = body(sim);
+        });
         let run_seed = |seed: u64| engine::run_body(Config { seed, ..config }, &body).err();
         let tally = engine::for_each_seed(seeds.clone(), self.jobs, &run_seed);
         let first_failure = tally.first.map(|(seed, message)| {
@@ -339,7 +346,67 @@ impl fmt::Display for SweepReport {
     }
 }
 
-/// `Ok` when every task finished; otherwise the outcome (deadlock, limit) as the message.
+/// The seed of the run that measures a program for PCT's horizon: fixed, so
+/// that every sweep, replay and `wakescope run` of a program measures the
+/// same length whatever seeds it runs.
+pub const HORIZON_SEED: u64 = 0;
+
+/// `config` with the program's own length as PCT's horizon, when its policy
+/// is [`Policy::Pct`] without one; otherwise `config` unchanged (and
+/// `program` does not run).
+///
+/// The length is the number of polls of one run of `program` — which must
+/// run the simulation it is given — in FIFO order with seed
+/// [`HORIZON_SEED`], recording off. PCT's guarantee needs the change points
+/// spread over the polls the program really makes: a horizon far longer
+/// than the run puts most of them past its end. A panic in that run is
+/// caught; the polls up to it count.
+///
+/// ```
+/// use wakescope::{sweep::measure_horizon, yield_now, Config, Policy};
+/// let config = measure_horizon(Config::seeded(9).with_policy(Policy::pct(2)), |sim| {
+///     for name in ["a", "b"] {
+///         let _t = sim.spawn(name, yield_now());
+///     }
+///     sim.run();
+/// });
+/// // Two tasks of two polls each.
+/// assert_eq!(config.policy, Policy::Pct { depth: 2, horizon: Some(4) });
+/// assert_eq!(config.seed, 9);
+/// ```
+pub fn measure_horizon(config: Config, program: impl FnOnce(&mut Sim)) -> Config {
+    if !config.policy.needs_horizon() {
+        return config;
+    }
+    let measuring = Config {
+        seed: HORIZON_SEED,
+        policy: Policy::Fifo,
+        ..config
+    }
+    .with_trace(false);
+    let polls = engine::count_polls(measuring, program);
+    Config {
+        policy: config.policy.with_horizon(polls),
+        ..config
+    }
+}
+
+/// `Ok` when the run completed; otherwise the outcome — a deadlock, a limit,
+/// a failed check, or a task's panic that nothing handled
+/// ([`Outcome::Panicked`]) — as the message.
+///
+/// ```
+/// use wakescope::{sweep::{check_outcome, Sweep}, yield_now};
+/// let report = Sweep::new(0..30).env(false).run(|sim| {
+///     let seed = sim.config().seed;
+///     let _task = sim.spawn("checker", async move {
+///         yield_now().await;
+///         assert!(seed % 3 != 1, "seed {seed} is one more than a multiple of three");
+///     });
+///     check_outcome(&sim.run())
+/// });
+/// assert_eq!((report.failures, report.first_failure.unwrap().seed), (10, 1));
+/// ```
 pub fn check_outcome(outcome: &Outcome) -> SeedResult {
     if outcome.is_completed() {
         Ok(())
@@ -348,8 +415,10 @@ pub fn check_outcome(outcome: &Outcome) -> SeedResult {
     }
 }
 
-/// `Ok` when no task of `sim` panicked; otherwise names the first that did
-/// (with its message when the trace was recorded).
+/// `Ok` when no task of `sim` panicked, handled or not; otherwise names the
+/// first that did (with its message when the trace was recorded). Stricter
+/// than [`check_outcome`], which lets a panic pass that a `JoinHandle` or a
+/// supervisor handled.
 pub fn check_no_panics(sim: &Sim) -> SeedResult {
     for i in 0..sim.task_count() {
         let task = TaskId(i);

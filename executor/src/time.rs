@@ -302,8 +302,9 @@ pub enum Either<A, B> {
 
 /// Runs two futures until one finishes, then drops the other (recorded as
 /// `FutureDropped { cause: Select }`). Which one is polled first each time is
-/// drawn from the simulation's seeded RNG, like tokio's `select!`, so ties
-/// go either way depending on the seed.
+/// drawn, like tokio's `select!`, from a seeded stream of its own, so ties go
+/// either way depending on the seed — and not on how many numbers user code
+/// drew from [`crate::rng`].
 ///
 /// ```
 /// use std::time::Duration;
@@ -332,7 +333,7 @@ impl<A: Future, B: Future> Future for Select<A, B> {
         // SAFETY: `a` and `b` are structurally pinned: never moved, only
         // dropped in place by assigning `None`; `Select` has no `Drop` impl.
         let this = unsafe { self.get_unchecked_mut() };
-        let b_first = try_with_core(|core| core.state.borrow_mut().user_rng.below(2) == 1).unwrap_or(false);
+        let b_first = try_with_core(|core| core.state.borrow_mut().select_rng.below(2) == 1).unwrap_or(false);
         for turn in 0..2 {
             if (turn == 0) != b_first {
                 if let Some(a) = this.a.as_mut()

@@ -7,10 +7,14 @@
 //! bucket skips; a bucket with no live timer left is removed at once, so the
 //! first key is always a deadline at which something really fires.
 //!
-//! Invariants: a timer fires at its deadline exactly — never before (the
-//! executor only fires buckets at or before `now`, and only moves `now` to the
-//! first key), never late (the clock never jumps past the first key), and
-//! never twice (firing removes the bucket).
+//! Invariants: a timer never fires before its deadline (the executor only
+//! fires buckets at or before `now`) and never twice (firing removes the
+//! bucket). A clock *jump* never passes the first key, so a timer fires at
+//! its deadline exactly — except in two documented cases: [`crate::work`]
+//! moves the clock inside a poll, past any deadline in its way, and those
+//! timers fire at the next step, late by up to the work's length; and with
+//! the timer-jitter fault ([`crate::Faults::timer_jitter_max`]) a timer is
+//! armed up to that much after the deadline asked for, and fires then.
 
 use std::collections::BTreeMap;
 use std::fmt;

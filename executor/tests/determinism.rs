@@ -149,3 +149,43 @@ fn user_randomness_is_seeded_and_does_not_shift_the_schedule() {
     assert_eq!(run(3, 2), run(3, 2));
     assert_eq!(run(3, 0).0, run(3, 5).0, "user draws come from their own stream");
 }
+
+/// Seeds of the select-order test.
+const SELECT_SEEDS: u64 = 200;
+
+/// Which branch of `select` wins when both are ready at the first poll, with
+/// or without one extra `rng()` draw in an unrelated task that runs first.
+fn select_winners(seed: u64, extra_draw: bool) -> Vec<bool> {
+    let winners = Rc::new(RefCell::new(Vec::new()));
+    let w = winners.clone();
+    let mut sim = Sim::new(Config::seeded(seed).with_policy(Policy::Fifo));
+    let _unrelated = sim.spawn("unrelated", async move {
+        if extra_draw {
+            let _ = wakescope::rng().u64();
+        }
+    });
+    let _selector = sim.spawn("selector", async move {
+        for _ in 0..8 {
+            let left = matches!(wakescope::select(async {}, async {}).await, wakescope::Either::Left(()));
+            w.borrow_mut().push(left);
+        }
+    });
+    assert!(sim.run().is_completed(), "seed {seed}");
+    winners.take()
+}
+
+#[test]
+fn an_extra_draw_from_the_user_rng_does_not_change_which_branch_select_polls_first() {
+    let mut lefts = 0;
+    for seed in 0..SELECT_SEEDS {
+        let plain = select_winners(seed, false);
+        assert_eq!(select_winners(seed, true), plain, "seed {seed}");
+        lefts += plain.iter().filter(|l| **l).count();
+    }
+    // The order is still drawn: both branches win about as often.
+    let total = 8 * SELECT_SEEDS as usize;
+    assert!(
+        (total * 2 / 5..=total * 3 / 5).contains(&lefts),
+        "left won {lefts} of {total}"
+    );
+}

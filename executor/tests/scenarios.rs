@@ -471,6 +471,13 @@ fn a_full_window_pushes_back_and_a_zero_window_deadlocks() {
         let want = [("sender", "data"), ("receiver", "acks")]
             .map(|(t, c)| (t.to_string(), c.to_string(), ResourceOp::BlockedOnFull));
         assert_eq!(stuck, want, "{ctx}");
+        // The receiver holds `data`'s receiving end, the sender `acks`': the cycle closes.
+        assert_eq!(deadlock.cycles, vec![vec![TaskId(0), TaskId(1)]], "{ctx}: {outcome}");
+        assert_eq!(
+            deadlock.describe_cycle(&deadlock.cycles[0]),
+            r##"#0 "sender" → channel "data" → #1 "receiver" → channel "acks" → #0 "sender""##,
+            "{ctx}"
+        );
         let text = outcome.to_string();
         assert!(
             ["sender", "receiver", "data", "acks"].iter().all(|w| text.contains(w)),
@@ -703,5 +710,25 @@ fn the_cost_report_gives_future_size_polls_and_latency() {
         assert!(report.contains("max 9.99 ms"), "{ctx}: {report}");
         assert!(report.contains("latency avg"), "{ctx}: {report}");
         assert_eq!(sim.now(), Duration::from_micros(1000 + 1000 * 10), "{ctx}");
+    }
+}
+
+#[test]
+fn every_verdict_fails_a_run_that_ended_with_an_unhandled_panic() {
+    // No scenario panics on purpose; a panic in one is a failure wherever it
+    // is judged — app, CLI, sweep — since they all ask the scenario's verdict.
+    for s in scenarios::registry() {
+        for mode in s.modes {
+            let sim = s.start(Config::seeded(0), &params(s, mode.id, &[]));
+            let panicked = Outcome::Panicked(wakescope::TaskPanic {
+                task: TaskId(0),
+                name: "main".into(),
+                message: "assertion failed".into(),
+                seed: 0,
+                step: 1,
+            });
+            let verdict = s.verdict(&sim, &panicked);
+            assert!(verdict.is_err(), "{} mode {}: a panic passed", s.id, mode.id);
+        }
     }
 }

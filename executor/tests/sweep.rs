@@ -6,7 +6,7 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use wakescope::sweep::{self, SeedResult, Sweep, check_determinism, check_no_panics, check_outcome, parse_seeds};
-use wakescope::{Config, Policy, Sim, spawn, yield_now};
+use wakescope::{Config, Policy, Sim, TaskId, spawn, yield_now};
 
 /// Seeds swept by most tests here.
 const SEEDS: std::ops::Range<u64> = 0..400;
@@ -126,24 +126,90 @@ fn panics_in_the_body_are_failures_with_message_and_location() {
 }
 
 #[test]
-fn panics_in_tasks_are_failures_when_the_body_checks_for_them() {
+fn a_failing_assert_in_a_task_fails_its_seed_through_check_outcome() {
     let body = |sim: &mut Sim| -> SeedResult {
         let seed = sim.config().seed;
         let _worker = sim.spawn("worker", async move {
             yield_now().await;
-            if seed % 4 == 2 {
-                panic!("worker gave up on seed {seed}");
-            }
+            assert!(seed % 4 != 2, "worker gave up on seed {seed}");
         });
-        check_outcome(&sim.run())?;
-        check_no_panics(sim)
+        // Another task goes on after the panic and finishes.
+        let _other = sim.spawn("other", yield_now());
+        check_outcome(&sim.run())
     };
     let report = Sweep::new(0..20).env(false).run(body);
-    assert_eq!(report.failures, 5);
+    assert_eq!((report.runs, report.failures), (20, 5));
     let failure = report.first_failure.unwrap();
     assert_eq!(failure.seed, 2);
-    // The recorded re-run knows the panic's message.
-    assert_eq!(failure.message, "task #0 \"worker\" panicked: worker gave up on seed 2");
+    assert!(failure.reproduced, "seed 2");
+    assert!(
+        failure
+            .message
+            .starts_with("task #0 \"worker\" panicked (seed 2, step ")
+            && failure.message.ends_with("): worker gave up on seed 2"),
+        "seed 2: {}",
+        failure.message
+    );
+}
+
+#[test]
+#[cfg(panic = "unwind")]
+fn a_panic_a_join_or_a_supervisor_handled_passes_check_outcome_but_not_check_no_panics() {
+    // The parent awaits the handle and looks at the error: handled.
+    let joined = |sim: &mut Sim| {
+        let _parent = sim.spawn("parent", async {
+            let child = wakescope::spawn("child", async { panic!("child failed") });
+            assert!(child.await.unwrap_err().is_panic());
+        });
+    };
+    // A supervisor that traps exits gets the panic as a message: handled.
+    let supervised = |sim: &mut Sim| {
+        let _supervisor = sim.spawn("supervisor", async {
+            wakescope::supervision::trap_exit(true);
+            let _child = wakescope::supervision::spawn_link("child", async { panic!("child failed") });
+            let exit = wakescope::supervision::recv_exit().await;
+            assert_eq!(exit.reason, wakescope::ExitReason::Error);
+        });
+    };
+    // Nobody looks: the detached child's panic fails the run.
+    let detached = |sim: &mut Sim| {
+        let _parent = sim.spawn("parent", async {
+            let _child = wakescope::spawn("child", async { panic!("child failed") });
+        });
+    };
+    for (name, program, passes) in [
+        ("joined", &joined as &dyn Fn(&mut Sim), true),
+        ("supervised", &supervised, true),
+        ("detached", &detached, false),
+    ] {
+        for seed in 0..10 {
+            let mut sim = Sim::new(Config::seeded(seed));
+            program(&mut sim);
+            let outcome = sim.run();
+            assert_eq!(check_outcome(&outcome).is_ok(), passes, "{name} seed {seed}: {outcome}");
+            let strict = check_no_panics(&sim).unwrap_err();
+            assert_eq!(strict, "task #1 \"child\" panicked: child failed", "{name} seed {seed}");
+            if !passes {
+                let panic = outcome
+                    .panic()
+                    .unwrap_or_else(|| panic!("{name} seed {seed}: {outcome}"));
+                assert_eq!(
+                    (panic.task, panic.name.as_str(), panic.message.as_str(), panic.seed),
+                    (TaskId(1), "child", "child failed", seed)
+                );
+            }
+        }
+    }
+}
+
+#[test]
+#[cfg(panic = "unwind")]
+fn a_deadlock_after_a_panic_is_reported_as_the_deadlock() {
+    let mut sim = Sim::new(Config::seeded(1));
+    let _doomed = sim.spawn("doomed", async { panic!("doomed") });
+    let _stuck = sim.spawn("stuck", std::future::pending::<()>());
+    let outcome = sim.run();
+    assert!(outcome.is_deadlock(), "{outcome}");
 }
 
 #[test]

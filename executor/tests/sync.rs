@@ -189,6 +189,94 @@ fn notify_one_leaves_a_permit_and_notify_waiters_wakes_everyone() {
     assert_eq!(ops(&sim.trace(), ResourceOp::BlockedOnNotify).len(), 3);
 }
 
+/// Polls `future` once with a waker that does nothing: `true` when ready.
+fn poll_once<F: std::future::Future>(future: std::pin::Pin<&mut F>) -> bool {
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    future.poll(&mut cx).is_ready()
+}
+
+#[test]
+fn a_notified_future_made_before_notify_waiters_is_woken_by_it_unpolled() {
+    let mut sim = Sim::new(Config::seeded(2));
+    let out = sim.block_on(async {
+        let bell = Notify::new("bell");
+        let early = bell.notified();
+        let also_early = bell.notified();
+        bell.notify_waiters();
+        let late = bell.notified();
+        early.await;
+        also_early.await;
+        // No permit stored: a future made after the call waits.
+        let mut late = std::pin::pin!(late);
+        poll_once(late.as_mut())
+    });
+    assert_eq!(out, Ok(false), "seed 2");
+}
+
+#[test]
+fn notify_one_stores_one_permit_and_wakes_waiters_first_come_first_served() {
+    let bell = Notify::new("bell");
+    // Without waiters: one permit, however many calls.
+    bell.notify_one();
+    bell.notify_one();
+    let mut first = std::pin::pin!(bell.notified());
+    let mut second = std::pin::pin!(bell.notified());
+    assert!(poll_once(first.as_mut()), "the stored permit");
+    assert!(!poll_once(second.as_mut()), "only one permit was stored");
+    // With waiters: the one that began waiting first, one per call.
+    let mut third = std::pin::pin!(bell.notified());
+    assert!(!poll_once(third.as_mut()));
+    bell.notify_one();
+    assert_eq!((poll_once(second.as_mut()), poll_once(third.as_mut())), (true, false));
+    bell.notify_one();
+    assert!(poll_once(third.as_mut()));
+    // notify_waiters stores no permit either.
+    bell.notify_waiters();
+    let mut fourth = std::pin::pin!(bell.notified());
+    assert!(!poll_once(fourth.as_mut()));
+}
+
+#[test]
+fn enable_joins_the_waiters_before_the_first_poll() {
+    let bell = Notify::new("bell");
+    let mut enabled = std::pin::pin!(bell.notified());
+    assert!(!enabled.as_mut().enable());
+    bell.notify_one(); // goes to the enabled future, not to a stored permit
+    let mut other = std::pin::pin!(bell.notified());
+    assert!(!poll_once(other.as_mut()), "no permit was stored");
+    assert!(enabled.as_mut().enable());
+    assert!(poll_once(enabled.as_mut()), "notified stays notified");
+    // A stored permit is consumed by enable.
+    bell.notify_waiters(); // wakes `other`
+    assert!(poll_once(other.as_mut()));
+    bell.notify_one();
+    let mut third = std::pin::pin!(bell.notified());
+    assert!(third.as_mut().enable(), "the permit");
+    let mut fourth = std::pin::pin!(bell.notified());
+    assert!(!poll_once(fourth.as_mut()), "the permit is gone");
+}
+
+#[test]
+fn a_notification_for_a_waiter_that_gives_up_goes_to_the_next() {
+    let bell = Notify::new("bell");
+    let mut quitter = Box::pin(bell.notified());
+    let mut next = std::pin::pin!(bell.notified());
+    assert!(!poll_once(quitter.as_mut()));
+    assert!(!poll_once(next.as_mut()));
+    bell.notify_one(); // chooses `quitter`
+    drop(quitter);
+    assert!(poll_once(next.as_mut()), "passed on");
+    // One notify_waiters reached gives nothing to pass on.
+    let mut a = Box::pin(bell.notified());
+    let mut b = std::pin::pin!(bell.notified());
+    assert!(!poll_once(a.as_mut()));
+    bell.notify_waiters();
+    drop(a);
+    assert!(poll_once(b.as_mut()), "b was created before notify_waiters");
+    let mut c = std::pin::pin!(bell.notified());
+    assert!(!poll_once(c.as_mut()), "nothing passed on, no permit");
+}
+
 #[test]
 fn oneshot_delivers_once_and_reports_a_dropped_sender() {
     let mut sim = Sim::new(Config::seeded(2));

@@ -13,12 +13,16 @@
 //! `zero-window`: the receiver now acknowledges every segment on a second
 //! bounded channel, `acks`, and the sender — like an application that
 //! writes its whole request before reading any reply — reads acks only after
-//! it has sent everything. The acks fill their buffer; the receiver blocks
-//! sending an ack and stops reading; the data window fills and drops to zero;
-//! the sender blocks too. Each waits for the other to read, forever. The run
-//! ends in a deadlock that names both tasks and the channel each is stuck
-//! on (it takes `segments ≥ 2 × window + 2`; with fewer, the buffers hold
-//! everything and the transfer completes).
+//! it has sent everything. The sender opens the connection: it makes `acks`,
+//! its own receive buffer, and starts the receiver with the sending end. The
+//! acks fill their buffer; the receiver blocks sending an ack and stops
+//! reading; the data window fills and drops to zero; the sender blocks too.
+//! Each waits for the other to read, forever. The run ends in a deadlock
+//! that names both tasks, the channel each is stuck on, and the wait-for
+//! cycle `sender → data → receiver → acks → sender`: the receiver holds
+//! `data`'s receiving end, the sender `acks`' (it made it and keeps it). It
+//! takes `segments ≥ 2 × window + 2`; with fewer, the buffers hold
+//! everything and the transfer completes.
 //!
 //! The verdict: `flowing` passes when it completes; `zero-window` passes
 //! when it deadlocks as described — that deadlock is its lesson — and fails
@@ -30,7 +34,7 @@ use super::measure::{format_ns, recorded, task_named};
 use super::{Mode, ParamSpec, Params, Scenario};
 use crate::sync::channel;
 use crate::trace::{Event, ResourceOp};
-use crate::{Outcome, Sim, sleep};
+use crate::{Outcome, Sim, sleep, spawn};
 
 pub(super) const SCENARIO: Scenario = Scenario {
     id: "flow",
@@ -93,19 +97,20 @@ fn spawn_flow(sim: &mut Sim, params: &Params) {
     let read = Duration::from_millis(params.get("read_ms").max(0) as u64);
     let (data_tx, mut data_rx) = channel::<u32>("data", window);
     if params.mode == "zero-window" {
-        let (ack_tx, mut ack_rx) = channel::<u32>("acks", window);
         let _sender = sim.spawn("sender", async move {
+            // The sender's own receive buffer: it holds the receiving end.
+            let (ack_tx, mut ack_rx) = channel::<u32>("acks", window);
+            let _receiver = spawn("receiver", async move {
+                while let Some(segment) = data_rx.recv().await {
+                    sleep(read).await;
+                    ack_tx.send(segment).await.expect("the sender reads acks at the end");
+                }
+            });
             for segment in 0..segments {
                 data_tx.send(segment).await.expect("the receiver outlives the sender");
             }
             drop(data_tx);
             while ack_rx.recv().await.is_some() {}
-        });
-        let _receiver = sim.spawn("receiver", async move {
-            while let Some(segment) = data_rx.recv().await {
-                sleep(read).await;
-                ack_tx.send(segment).await.expect("the sender reads acks at the end");
-            }
         });
     } else {
         let _sender = sim.spawn("sender", async move {
@@ -151,8 +156,17 @@ fn check(sim: &Sim, outcome: &Outcome) -> Result<(), String> {
             ));
         }
     }
+    let cycles: Vec<String> = deadlock.cycles.iter().map(|c| deadlock.describe_cycle(c)).collect();
+    if cycles != [ZERO_WINDOW_CYCLE] {
+        return Err(format!(
+            "expected the one wait-for cycle {ZERO_WINDOW_CYCLE}; the deadlock was: {deadlock}"
+        ));
+    }
     Ok(())
 }
+
+/// The wait-for cycle of the zero-window deadlock, as the report words it.
+const ZERO_WINDOW_CYCLE: &str = r##"#0 "sender" → channel "data" → #1 "receiver" → channel "acks" → #0 "sender""##;
 
 /// How often the sender found the window full, and how long it waited in all.
 fn report(sim: &Sim) -> String {

@@ -70,11 +70,15 @@ where
 }
 
 /// [`check_determinism`] with a whole config (its seed is the one checked;
-/// recording is switched on).
+/// recording is switched on; PCT without a horizon measures `body` first,
+/// see [`super::measure_horizon`]).
 pub fn check_determinism_with<F>(config: Config, body: F) -> Result<u64, Divergence>
 where
     F: Fn(&mut Sim) -> SeedResult,
 {
+    let config = super::measure_horizon(config, |sim| {
+        let _ = body(sim);
+    });
     check_seed(config, &body)
 }
 
@@ -180,7 +184,9 @@ impl Sweep {
         F: Fn(&mut Sim) -> SeedResult + Sync,
     {
         let seeds = self.seeds();
-        let config = self.config;
+        let config = super::measure_horizon(self.config, |sim| {
+            let _ = body(sim);
+        });
         let check = |seed: u64| check_seed(Config { seed, ..config }, &body).err();
         let tally = for_each_seed(seeds, self.jobs, &check);
         DeterminismReport {

@@ -179,6 +179,20 @@ where
     (result.and(dropped), trace)
 }
 
+/// Polls of one run of `program` on a fresh simulation with `config` (at
+/// least 1, at most `u32::MAX`), catching panics.
+pub(super) fn count_polls(config: Config, program: impl FnOnce(&mut Sim)) -> u32 {
+    let _quiet = QuietPanics::enter();
+    let mut sim = Sim::new(config);
+    let _ = caught(|| program(&mut sim));
+    let polls: u64 = (0..sim.task_count())
+        .filter_map(|i| sim.task_polls(crate::task::TaskId(i)))
+        .map(u64::from)
+        .sum();
+    let _ = caught(move || drop(sim));
+    u32::try_from(polls).unwrap_or(u32::MAX).max(1)
+}
+
 /// Runs the first failing seed again with recording on, for its trace.
 pub(super) fn replay<F>(config: Config, seed: u64, message: String, replay: String, body: &F) -> Failure
 where

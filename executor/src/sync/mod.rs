@@ -40,6 +40,16 @@ pub use mutex::{Lock, Mutex, MutexGuard};
 pub use notify::{Notified, Notify};
 pub use semaphore::{Acquire, AcquireError, Permit, Semaphore};
 
+/// One end of a channel or oneshot: which task holds it decides whom a
+/// blocked peer waits for (see `core::Ends`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum End {
+    /// A sending end, numbered in the channel (clones get new numbers).
+    Sender(u32),
+    /// The receiving end.
+    Receiver,
+}
+
 /// A resource's name and kind, and its id in the simulation that uses it.
 pub(crate) struct Registration {
     kind: ResourceKind,
@@ -76,11 +86,48 @@ impl Registration {
         id
     }
 
+    /// The resource's id in `core` if it is registered there already.
+    fn registered_in(&self, core: &Rc<Core>) -> Option<ResourceId> {
+        match &*self.id.borrow() {
+            Some((id, weak)) if std::ptr::eq(weak.as_ptr(), Rc::as_ptr(core)) => Some(*id),
+            _ => None,
+        }
+    }
+
     /// Records `op` by the current task (nothing outside a simulation).
     pub(crate) fn record(&self, op: ResourceOp) {
         try_with_core(|core| {
             let id = self.id_in(core);
-            core.resource_op(id, op);
+            core.resource_op(id, op, None);
+        });
+    }
+
+    /// Records `op` by the current task through one end of a channel, which
+    /// makes that task the end's holder (see `core::Ends`).
+    pub(crate) fn record_by(&self, op: ResourceOp, end: End) {
+        try_with_core(|core| {
+            let id = self.id_in(core);
+            core.resource_op(id, op, Some(end));
+        });
+    }
+
+    /// Records that the current task holds `end` (it created or cloned it),
+    /// if the resource is registered in the current simulation; registering
+    /// is left to the first operation, as before.
+    pub(crate) fn hold(&self, end: End) {
+        try_with_core(|core| {
+            if let Some(id) = self.registered_in(core) {
+                core.hold_end(id, end);
+            }
+        });
+    }
+
+    /// Forgets a dropped end (if the resource is registered).
+    pub(crate) fn release(&self, end: End) {
+        try_with_core(|core| {
+            if let Some(id) = self.registered_in(core) {
+                core.release_end(id, end);
+            }
         });
     }
 
@@ -90,7 +137,7 @@ impl Registration {
             let id = self.id_in(core);
             match to {
                 Some(to) => core.hand_over(id, op, to),
-                None => core.resource_op(id, op),
+                None => core.resource_op(id, op, None),
             }
         });
     }
@@ -164,6 +211,18 @@ impl Waiters {
     /// True if `id` is the first in line.
     pub(crate) fn is_first(&self, id: u64) -> bool {
         self.queue.front().is_some_and(|w| w.id == id)
+    }
+
+    /// Removes every waiter not yet granted and returns their wakers.
+    pub(crate) fn take_waiting(&mut self) -> Vec<Waker> {
+        let mut wakers = Vec::new();
+        self.queue.retain(|w| {
+            if !w.granted {
+                wakers.push(w.waker.clone());
+            }
+            w.granted
+        });
+        wakers
     }
 
     /// Takes every waker (to wake them all, e.g. when a channel closes).

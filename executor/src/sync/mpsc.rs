@@ -14,7 +14,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use super::{Registration, Waiters};
+use super::{End, Registration, Waiters};
 use crate::trace::{ResourceKind, ResourceOp};
 
 struct Chan<T> {
@@ -27,6 +27,8 @@ struct Chan<T> {
     recv_waker: Option<Waker>,
     /// `BlockedOnEmpty` was recorded for the receiver's current wait.
     recv_blocked: bool,
+    /// The number the next cloned sender gets (see [`End::Sender`]).
+    next_sender: u32,
 }
 
 impl<T> Chan<T> {
@@ -79,13 +81,28 @@ pub fn channel<T>(name: &str, capacity: usize) -> (Sender<T>, Receiver<T>) {
         send_waiters: Waiters::default(),
         recv_waker: None,
         recv_blocked: false,
+        next_sender: 1,
     }));
-    (Sender { chan: chan.clone() }, Receiver { chan })
+    {
+        // A channel made inside a task starts with both ends held by it.
+        let chan = chan.borrow();
+        chan.reg.hold(End::Sender(0));
+        chan.reg.hold(End::Receiver);
+    }
+    (
+        Sender {
+            chan: chan.clone(),
+            end: 0,
+        },
+        Receiver { chan },
+    )
 }
 
 /// The sending half; clone it for more producers.
 pub struct Sender<T> {
     chan: Rc<RefCell<Chan<T>>>,
+    /// This sending end's number in the channel.
+    end: u32,
 }
 
 /// The receiving half.
@@ -133,9 +150,14 @@ pub struct RecvError;
 
 impl<T> Clone for Sender<T> {
     fn clone(&self) -> Self {
-        self.chan.borrow_mut().senders += 1;
+        let mut chan = self.chan.borrow_mut();
+        chan.senders += 1;
+        let end = chan.next_sender;
+        chan.next_sender += 1;
+        chan.reg.hold(End::Sender(end));
         Sender {
             chan: self.chan.clone(),
+            end,
         }
     }
 }
@@ -145,6 +167,7 @@ impl<T> Drop for Sender<T> {
         let waker = {
             let mut chan = self.chan.borrow_mut();
             chan.senders -= 1;
+            chan.reg.release(End::Sender(self.end));
             if chan.senders > 0 {
                 return;
             }
@@ -178,7 +201,7 @@ impl<T> Sender<T> {
                 return Err(TrySendError::Full(value));
             }
             chan.buf.push_back(value);
-            chan.reg.record(ResourceOp::Send);
+            chan.reg.record_by(ResourceOp::Send, End::Sender(self.end));
             chan.recv_waker.take()
         };
         if let Some(w) = waker {
@@ -237,7 +260,7 @@ impl<T> Future for Send<'_, T> {
             }
             chan.buf
                 .push_back(this.value.take().expect("a send is not polled after it finished"));
-            chan.reg.record(ResourceOp::Send);
+            chan.reg.record_by(ResourceOp::Send, End::Sender(this.sender.end));
             let receiver = chan.recv_waker.take();
             let next = chan.next_sender();
             drop(chan);
@@ -250,7 +273,8 @@ impl<T> Future for Send<'_, T> {
             }
             None => {
                 this.ticket = Some(chan.send_waiters.push(cx.waker()));
-                chan.reg.record(ResourceOp::BlockedOnFull);
+                chan.reg
+                    .record_by(ResourceOp::BlockedOnFull, End::Sender(this.sender.end));
             }
         }
         Poll::Pending
@@ -263,7 +287,7 @@ impl<T> Drop for Send<'_, T> {
         let next = {
             let mut chan = self.sender.chan.borrow_mut();
             chan.send_waiters.remove(t);
-            chan.reg.record(ResourceOp::GaveUp);
+            chan.reg.record_by(ResourceOp::GaveUp, End::Sender(self.sender.end));
             chan.next_sender()
         };
         if let Some(w) = next {
@@ -285,7 +309,7 @@ impl<T> Receiver<T> {
             let mut chan = self.chan.borrow_mut();
             match chan.buf.pop_front() {
                 Some(v) => {
-                    chan.reg.record(ResourceOp::Recv);
+                    chan.reg.record_by(ResourceOp::Recv, End::Receiver);
                     (v, chan.next_sender())
                 }
                 None if chan.senders == 0 => return Err(TryRecvError::Closed),
@@ -320,6 +344,7 @@ impl<T> Drop for Receiver<T> {
             let mut chan = self.chan.borrow_mut();
             chan.receiver_alive = false;
             chan.reg.record(ResourceOp::Closed);
+            chan.reg.release(End::Receiver);
             (chan.send_waiters.take_all(), std::mem::take(&mut chan.buf))
         };
         drop(buffered);
@@ -342,7 +367,7 @@ impl<T> Future for Recv<'_, T> {
         if let Some(v) = chan.buf.pop_front() {
             chan.recv_blocked = false;
             chan.recv_waker = None;
-            chan.reg.record(ResourceOp::Recv);
+            chan.reg.record_by(ResourceOp::Recv, End::Receiver);
             let next = chan.next_sender();
             drop(chan);
             if let Some(w) = next {
@@ -356,7 +381,7 @@ impl<T> Future for Recv<'_, T> {
         }
         if !chan.recv_blocked {
             chan.recv_blocked = true;
-            chan.reg.record(ResourceOp::BlockedOnEmpty);
+            chan.reg.record_by(ResourceOp::BlockedOnEmpty, End::Receiver);
         }
         match &chan.recv_waker {
             Some(w) if w.will_wake(cx.waker()) => {}
@@ -372,7 +397,7 @@ impl<T> Drop for Recv<'_, T> {
         if chan.recv_blocked {
             chan.recv_blocked = false;
             chan.recv_waker = None;
-            chan.reg.record(ResourceOp::GaveUp);
+            chan.reg.record_by(ResourceOp::GaveUp, End::Receiver);
         }
     }
 }

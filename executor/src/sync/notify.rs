@@ -1,8 +1,18 @@
 //! A notification point, after tokio's `Notify`.
 //!
-//! `notify_one` wakes the first waiter, or — if nobody waits — leaves a
-//! permit that the next `notified()` consumes at once. `notify_waiters` wakes
-//! everyone waiting now and leaves no permit.
+//! - `notify_one` wakes the first waiter (in the order they began waiting),
+//!   or — if nobody waits — stores one permit that the next `notified()`
+//!   consumes at once. Several calls store one permit, not several.
+//! - `notify_waiters` wakes every [`Notified`] future *created* before the
+//!   call, waiting or not yet polled, and stores no permit: a `Notified`
+//!   made after it waits for the next notification. It counts its calls, and
+//!   a `Notified` remembers the count at its creation.
+//! - A `Notified` joins the waiters for `notify_one` when first polled, or
+//!   earlier with [`Notified::enable`]. One that `notify_one` chose and that
+//!   is dropped before it completes passes the notification on.
+//!
+//! States of a `Notified`: fresh (counted, not waiting) → waiting (a ticket
+//! in the queue) → notified (sticky: every later poll is `Ready`).
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -14,8 +24,11 @@ use crate::trace::{ResourceKind, ResourceOp};
 
 struct State {
     reg: Registration,
+    /// A stored `notify_one` (at most one).
     permit: bool,
     waiters: Waiters,
+    /// Calls of `notify_waiters` so far.
+    notify_waiters_calls: u64,
 }
 
 /// A named notification point. Share it between tasks with `Rc`.
@@ -31,15 +44,32 @@ impl Notify {
                 reg: Registration::new(ResourceKind::Notify, name, 0),
                 permit: false,
                 waiters: Waiters::default(),
+                notify_waiters_calls: 0,
             }),
         }
     }
 
-    /// Waits for a notification.
+    /// Waits for a notification. The future receives `notify_waiters` from
+    /// its creation on, and `notify_one` once it is polled or enabled.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// let mut sim = wakescope::Sim::new(wakescope::Config::seeded(1));
+    /// sim.block_on(async {
+    ///     let bell = Rc::new(wakescope::sync::Notify::new("bell"));
+    ///     let rung = bell.notified(); // created before the call: it counts
+    ///     bell.notify_waiters();
+    ///     rung.await;
+    /// })
+    /// .unwrap();
+    /// ```
     pub fn notified(&self) -> Notified<'_> {
         Notified {
             notify: self,
+            calls_at_creation: self.state.borrow().notify_waiters_calls,
             ticket: None,
+            notified: false,
+            blocked_recorded: false,
         }
     }
 
@@ -64,18 +94,15 @@ impl Notify {
         }
     }
 
-    /// Wakes every current waiter; stores no permit.
+    /// Wakes every `Notified` created before this call; stores no permit.
     pub fn notify_waiters(&self) {
         let wakers: Vec<Waker> = {
-            let mut guard = self.state.borrow_mut();
-            let st = &mut *guard;
+            let mut st = self.state.borrow_mut();
             st.reg.record(ResourceOp::Notify);
-            let mut wakers = Vec::new();
-            while let Some(w) = st.waiters.first_waiting() {
-                w.granted = true;
-                wakers.push(w.waker.clone());
-            }
-            wakers
+            st.notify_waiters_calls += 1;
+            // Waiters `notify_one` already chose stay queued, so that one
+            // dropped unpolled still passes its notification on.
+            st.waiters.take_waiting()
         };
         wakers.into_iter().for_each(Waker::wake);
     }
@@ -85,34 +112,78 @@ impl Notify {
 #[must_use = "futures do nothing unless awaited"]
 pub struct Notified<'a> {
     notify: &'a Notify,
+    /// `notify_waiters` calls when this future was created.
+    calls_at_creation: u64,
+    /// Our place among the waiters for `notify_one`, once polled or enabled.
     ticket: Option<u64>,
+    /// Notified: every poll from now on is `Ready`.
+    notified: bool,
+    /// `BlockedOnNotify` was recorded for this wait.
+    blocked_recorded: bool,
+}
+
+impl Notified<'_> {
+    /// Joins the waiters for `notify_one` before the first poll, without a
+    /// waker, as tokio's `Notified::enable` does; returns true when the
+    /// future is already notified (a `notify_waiters` since its creation, a
+    /// stored permit it consumed now, or a `notify_one` that chose it).
+    /// `notify_waiters` reaches it either way.
+    ///
+    /// ```
+    /// use std::pin::pin;
+    /// let bell = wakescope::sync::Notify::new("bell");
+    /// let mut first = pin!(bell.notified());
+    /// assert!(!first.as_mut().enable());
+    /// bell.notify_one(); // chooses `first`: no permit is stored
+    /// assert!(first.as_mut().enable());
+    /// let mut second = pin!(bell.notified());
+    /// assert!(!second.as_mut().enable());
+    /// ```
+    pub fn enable(self: Pin<&mut Self>) -> bool {
+        self.get_mut().check(None)
+    }
+
+    /// Moves the state along; true when notified. With `waker`, a waiting
+    /// future refreshes its waker and records that it blocks.
+    fn check(&mut self, waker: Option<&Waker>) -> bool {
+        if self.notified {
+            return true;
+        }
+        let mut st = self.notify.state.borrow_mut();
+        let by_all = st.notify_waiters_calls != self.calls_at_creation;
+        let by_one = self.ticket.is_some_and(|t| st.waiters.is_granted(t));
+        let by_permit = !by_all && self.ticket.is_none() && std::mem::take(&mut st.permit);
+        if by_all || by_one || by_permit {
+            if let Some(t) = self.ticket.take() {
+                st.waiters.remove(t);
+            }
+            self.notified = true;
+            return true;
+        }
+        match self.ticket {
+            Some(t) => {
+                if let Some(w) = waker {
+                    st.waiters.update(t, w);
+                }
+            }
+            None => self.ticket = Some(st.waiters.push(waker.unwrap_or(Waker::noop()))),
+        }
+        if waker.is_some() && !self.blocked_recorded {
+            self.blocked_recorded = true;
+            st.reg.record(ResourceOp::BlockedOnNotify);
+        }
+        false
+    }
 }
 
 impl Future for Notified<'_> {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = self.get_mut();
-        let mut st = this.notify.state.borrow_mut();
-        match this.ticket {
-            Some(t) if st.waiters.is_granted(t) => {
-                st.waiters.remove(t);
-                this.ticket = None;
-                Poll::Ready(())
-            }
-            Some(t) => {
-                st.waiters.update(t, cx.waker());
-                Poll::Pending
-            }
-            None if st.permit => {
-                st.permit = false;
-                Poll::Ready(())
-            }
-            None => {
-                this.ticket = Some(st.waiters.push(cx.waker()));
-                st.reg.record(ResourceOp::BlockedOnNotify);
-                Poll::Pending
-            }
+        if self.get_mut().check(Some(cx.waker())) {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
         }
     }
 }
@@ -123,12 +194,12 @@ impl Drop for Notified<'_> {
         let granted = {
             let mut st = self.notify.state.borrow_mut();
             let granted = st.waiters.remove(t).is_some_and(|w| w.granted);
-            if !granted {
+            if !granted && self.blocked_recorded {
                 st.reg.record(ResourceOp::GaveUp);
             }
             granted
         };
-        // A notification delivered to a waiter that gave up is passed on.
+        // A notification `notify_one` delivered to a waiter that gave up is passed on.
         if granted {
             self.notify.notify_one();
         }

@@ -11,7 +11,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use super::Registration;
+use super::{End, Registration};
 use crate::trace::{ResourceKind, ResourceOp};
 
 struct Inner<T> {
@@ -33,6 +33,12 @@ pub fn channel<T>(name: &str) -> (Sender<T>, Receiver<T>) {
         waker: None,
         blocked: false,
     }));
+    {
+        // A oneshot made inside a task starts with both ends held by it.
+        let inner = inner.borrow();
+        inner.reg.hold(End::Sender(0));
+        inner.reg.hold(End::Receiver);
+    }
     (Sender { inner: inner.clone() }, Receiver { inner })
 }
 
@@ -65,7 +71,7 @@ impl<T> Sender<T> {
                 return Err(value);
             }
             inner.value = Some(value);
-            inner.reg.record(ResourceOp::Send);
+            inner.reg.record_by(ResourceOp::Send, End::Sender(0));
             inner.waker.take()
         };
         if let Some(w) = waker {
@@ -85,6 +91,7 @@ impl<T> Drop for Sender<T> {
         let waker = {
             let mut inner = self.inner.borrow_mut();
             inner.sender_alive = false;
+            inner.reg.release(End::Sender(0));
             if inner.value.is_some() {
                 return;
             }
@@ -104,7 +111,7 @@ impl<T> Future for Receiver<T> {
         let mut inner = self.inner.borrow_mut();
         if let Some(v) = inner.value.take() {
             inner.blocked = false;
-            inner.reg.record(ResourceOp::Recv);
+            inner.reg.record_by(ResourceOp::Recv, End::Receiver);
             return Poll::Ready(Ok(v));
         }
         if !inner.sender_alive {
@@ -113,7 +120,7 @@ impl<T> Future for Receiver<T> {
         }
         if !inner.blocked {
             inner.blocked = true;
-            inner.reg.record(ResourceOp::BlockedOnEmpty);
+            inner.reg.record_by(ResourceOp::BlockedOnEmpty, End::Receiver);
         }
         match &inner.waker {
             Some(w) if w.will_wake(cx.waker()) => {}
@@ -127,6 +134,7 @@ impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         let mut inner = self.inner.borrow_mut();
         inner.receiver_alive = false;
+        inner.reg.release(End::Receiver);
         if inner.blocked {
             inner.blocked = false;
             inner.reg.record(ResourceOp::GaveUp);

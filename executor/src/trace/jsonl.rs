@@ -9,6 +9,12 @@
 //! {"seq":1,"t_ns":0,"kind":"poll_started","task":0}
 //! ```
 //!
+//! A trace that continues another (see `Sim::take_trace`) says so in its
+//! header: `"continues"` holds the virtual time of the cut and the table
+//! entries it carries from before it — tasks as `[name, parent]`, timers as
+//! `[owner, deadline_ns]`, resources as `[kind, name, capacity]` — so that
+//! its events may use those ids. A trace that starts a run has no such field.
+//!
 //! Reading checks everything a hand-edited or truncated file can get wrong —
 //! sequence numbers, times, dangling ids, sizes — and names the line.
 //!
@@ -22,10 +28,12 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::codec::{Field, FieldVisitor, Fields, ReadField};
+use super::codec::{Field, FieldVisitor, Fields, ReadField, kind_of};
 use super::event::Side;
 use super::side::{NameIds, SideCursor};
-use super::{Event, EventKind, Trace, TraceHeader};
+use super::{Event, EventKind, ResourceId, ResourceKind, Trace, TraceHeader};
+use crate::task::TaskId;
+use crate::timer::TimerId;
 
 /// The `format` field of the header line.
 pub const TRACE_FORMAT: &str = "wakescope-trace";
@@ -42,6 +50,17 @@ struct WireHeader {
     version: u32,
     #[serde(flatten)]
     header: TraceHeader,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    continues: Option<WireContinues>,
+}
+
+/// What a continued trace carries from before its first event.
+#[derive(Serialize, Default)]
+struct WireContinues {
+    start_ns: u64,
+    tasks: Vec<(String, Option<TaskId>)>,
+    timers: Vec<(Option<TaskId>, u64)>,
+    resources: Vec<(ResourceKind, String, u32)>,
 }
 
 /// Why a trace file could not be read. `line` is 1-based; 0 means the whole file.
@@ -93,6 +112,7 @@ impl Trace {
             format: TRACE_FORMAT.to_string(),
             version: TRACE_VERSION,
             header: self.header.clone(),
+            continues: self.wire_continues(),
         };
         serde_json::to_writer(&mut out, &header).expect("header serializes");
         out.push(b'\n');
@@ -110,6 +130,38 @@ impl Trace {
             out.extend_from_slice(b"}\n");
         }
         String::from_utf8(out).expect("serde_json writes UTF-8")
+    }
+
+    /// The carried tables, when this trace continues another.
+    fn wire_continues(&self) -> Option<WireContinues> {
+        let (tasks, timers, resources) = self.carried();
+        if (tasks, timers, resources) == (0, 0, 0) && self.start_time().is_zero() {
+            return None;
+        }
+        let task = |i: usize| {
+            let info = self
+                .task(TaskId(i as u32))
+                .expect("carried tasks are in the task table");
+            (info.name.to_string(), info.parent)
+        };
+        let timer = |i: usize| {
+            let info = self
+                .timer(TimerId(i as u32))
+                .expect("carried timers are in the timer table");
+            (info.owner, info.deadline_ns)
+        };
+        let resource = |i: usize| {
+            let info = self
+                .resource(ResourceId(i as u32))
+                .expect("carried resources are in the resource table");
+            (info.kind, info.name.to_string(), info.capacity)
+        };
+        Some(WireContinues {
+            start_ns: u64::try_from(self.start_time().as_nanos()).expect("virtual time fits u64 ns"),
+            tasks: (0..tasks).map(task).collect(),
+            timers: (0..timers).map(timer).collect(),
+            resources: (0..resources).map(resource).collect(),
+        })
     }
 
     /// Reads a trace written by [`Trace::to_jsonl`].
@@ -152,6 +204,11 @@ impl Trace {
         let mut trace = Trace::new(header.header);
         let mut names = NameIds::default();
         let mut time_ns = 0u64;
+        if let Some(c) = header.continues {
+            check_carried(&c).map_err(|e| err(n, format!("field `continues`: {e}")))?;
+            trace.carry(c.start_ns, &c.tasks, &c.timers, &c.resources, &mut names);
+            time_ns = c.start_ns;
+        }
         for (n, line) in lines {
             if line.len() > TRACE_LINE_BYTES_MAX {
                 return Err(err(
@@ -211,7 +268,7 @@ fn object(line: &str) -> Result<Fields, String> {
 fn read_header(line: &str) -> Result<WireHeader, String> {
     let fields = object(line)?;
     for key in fields.keys() {
-        if !["format", "version", "seed", "policy", "scenario", "params"].contains(&key.as_str()) {
+        if !["format", "version", "seed", "policy", "scenario", "params", "continues"].contains(&key.as_str()) {
             return Err(format!("unknown field `{key}`"));
         }
     }
@@ -232,6 +289,10 @@ fn read_header(line: &str) -> Result<WireHeader, String> {
             scenario,
             params,
         },
+        continues: match fields.get("continues") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(read_continues(v).map_err(|e| format!("field `continues`: {e}"))?),
+        },
     })
 }
 
@@ -245,4 +306,92 @@ fn read_line(fields: &Fields) -> Result<Line<'_>, String> {
     })?;
     let (event, side) = Event::read_json(kind, fields)?;
     Ok(Line { seq, t_ns, event, side })
+}
+
+/// Checks the carried tables: sizes within the limits, parents and owners
+/// among the tasks before them.
+fn check_carried(c: &WireContinues) -> Result<(), String> {
+    if c.tasks.len() > crate::config::TASKS_MAX_CAP as usize {
+        return Err(format!(
+            "{} tasks, over the limit {}",
+            c.tasks.len(),
+            crate::config::TASKS_MAX_CAP
+        ));
+    }
+    if c.timers.len() > crate::config::TIMERS_MAX_CAP as usize {
+        return Err(format!(
+            "{} timers, over the limit {}",
+            c.timers.len(),
+            crate::config::TIMERS_MAX_CAP
+        ));
+    }
+    for (i, (_, parent)) in c.tasks.iter().enumerate() {
+        if parent.is_some_and(|p| p.index() >= i) {
+            return Err(format!("task {i}'s parent is not a task before it"));
+        }
+    }
+    for (i, (owner, _)) in c.timers.iter().enumerate() {
+        if owner.is_some_and(|o| o.index() >= c.tasks.len()) {
+            return Err(format!("timer {i}'s owner is not a carried task"));
+        }
+    }
+    Ok(())
+}
+
+/// The `continues` field of a header line.
+fn read_continues(v: &Value) -> Result<WireContinues, String> {
+    let Value::Object(f) = v else {
+        return Err(format!("must be an object, found {}", kind_of(v)));
+    };
+    for key in f.keys() {
+        if !["start_ns", "tasks", "timers", "resources"].contains(&key.as_str()) {
+            return Err(format!("unknown field `{key}`"));
+        }
+    }
+    let list = |name: &str| match f.get(name) {
+        None => Ok(Vec::new()),
+        Some(Value::Array(items)) => Ok(items.clone()),
+        Some(other) => Err(format!("field `{name}` must be an array, found {}", kind_of(other))),
+    };
+    let entry = |name: &str, i: usize, item: &Value, n: usize| match item {
+        Value::Array(parts) if parts.len() == n => Ok(parts.clone()),
+        _ => Err(format!("`{name}[{i}]` must be an array of {n}")),
+    };
+    let opt_task = |v: &Value, what: String| match v {
+        Value::Null => Ok(None),
+        v => v
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .map(|n| Some(TaskId(n)))
+            .ok_or_else(|| format!("{what} must be a task id or null")),
+    };
+    let text = |v: &Value, what: String| v.as_str().map(str::to_string).ok_or(format!("{what} must be a string"));
+    let number = |v: &Value, what: String| v.as_u64().ok_or(format!("{what} must be a whole number"));
+    let mut c = WireContinues {
+        start_ns: u64::read(f, "start_ns")?,
+        ..WireContinues::default()
+    };
+    for (i, item) in list("tasks")?.iter().enumerate() {
+        let p = entry("tasks", i, item, 2)?;
+        c.tasks.push((
+            text(&p[0], format!("`tasks[{i}][0]`"))?,
+            opt_task(&p[1], format!("`tasks[{i}][1]`"))?,
+        ));
+    }
+    for (i, item) in list("timers")?.iter().enumerate() {
+        let p = entry("timers", i, item, 2)?;
+        c.timers.push((
+            opt_task(&p[0], format!("`timers[{i}][0]`"))?,
+            number(&p[1], format!("`timers[{i}][1]`"))?,
+        ));
+    }
+    for (i, item) in list("resources")?.iter().enumerate() {
+        let p = entry("resources", i, item, 3)?;
+        let kind = serde_json::from_value(p[0].clone()).map_err(|e| format!("`resources[{i}][0]`: {e}"))?;
+        let capacity = number(&p[2], format!("`resources[{i}][2]`"))?;
+        let capacity = u32::try_from(capacity).map_err(|_| format!("`resources[{i}][2]` is over {}", u32::MAX))?;
+        c.resources
+            .push((kind, text(&p[1], format!("`resources[{i}][1]`"))?, capacity));
+    }
+    Ok(c)
 }

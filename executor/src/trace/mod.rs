@@ -17,8 +17,15 @@
 //!   (`table.rs`), and each field type brings its own encodings (`codec.rs`);
 //!   what side tables hold is in `side.rs`. `event.rs` says how to add one.
 //! - Events carry no timestamp of their own. Virtual time only moves through
-//!   [`Event::ClockAdvanced`], so the time of event k is the target of the last
-//!   clock event before it; [`Trace::iter`] computes it on the fly.
+//!   [`Event::ClockAdvanced`] and [`Event::Worked`], so the time of event k is
+//!   the target of the last such event before it (or the trace's start time);
+//!   [`Trace::iter`] computes it on the fly.
+//! - A trace may *continue* another: [`crate::Sim::take_trace`] hands over
+//!   the trace so far and records on in one that keeps the run's ids and
+//!   carries the tables of everything created before the cut (task names and
+//!   parents, timer owners and deadlines, resources), starting at the virtual
+//!   time of the cut. Each of the two is complete in itself: every id its
+//!   events use resolves, and its JSON lines read back whole.
 //! - The sequence number of an event is its index.
 //! - Recording can be switched off ([`crate::Config::record_trace`]); the
 //!   executor then skips every push and the trace stays empty.
@@ -264,6 +271,20 @@ const NO_PARENT: u32 = u32::MAX;
 /// Recording one more panics; [`Trace::from_jsonl`] refuses a file with more.
 pub const RESOURCES_MAX: u32 = 1 << 24;
 
+/// What a continued trace inherits from before its first event (see
+/// [`crate::Sim::take_trace`]); all zero for a trace that starts a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Continued {
+    /// Virtual time at the cut, in nanoseconds.
+    start_ns: u64,
+    /// Task table entries carried from before the cut.
+    tasks: u32,
+    /// Timer table entries carried from before the cut.
+    timers: u32,
+    /// Resource table entries carried from before the cut.
+    resources: u32,
+}
+
 /// The recorded events of one run, with the tables their ids refer to.
 #[derive(Clone, Debug, Default)]
 pub struct Trace {
@@ -282,6 +303,8 @@ pub struct Trace {
     resources: Vec<(ResourceKind, u32, u32)>,
     /// Messages of failed checks, in order.
     checks: Vec<Box<str>>,
+    /// What the trace carries from before its first event, when it continues another.
+    continued: Continued,
 }
 
 impl Trace {
@@ -319,7 +342,7 @@ impl Trace {
 
     /// Every event with its sequence number and virtual time, in order.
     pub fn iter(&self) -> impl Iterator<Item = EventRecord> + '_ {
-        let mut time_ns = 0;
+        let mut time_ns = self.continued.start_ns;
         self.events.iter().enumerate().map(move |(i, p)| {
             let event = p.unpack(&self.instants_ns);
             if let Some(to_ns) = event.clock_to_ns() {
@@ -396,7 +419,20 @@ impl Trace {
 
     /// Virtual time at the end of the trace.
     pub fn end_time(&self) -> Duration {
-        Duration::from_nanos(self.instants_ns.last().copied().unwrap_or(0))
+        Duration::from_nanos(self.instants_ns.last().copied().unwrap_or(self.continued.start_ns))
+    }
+
+    /// Virtual time at the start of the trace: zero, or the time of the cut
+    /// when it continues another trace (see [`crate::Sim::take_trace`]).
+    pub fn start_time(&self) -> Duration {
+        Duration::from_nanos(self.continued.start_ns)
+    }
+
+    /// Tasks, timers and resources this trace carries from before its first
+    /// event (all 0 unless it continues another trace).
+    pub fn carried(&self) -> (usize, usize, usize) {
+        let c = self.continued;
+        (c.tasks as usize, c.timers as usize, c.resources as usize)
     }
 
     /// Approximate heap bytes held by the trace (for the memory benchmarks).
@@ -424,6 +460,67 @@ impl Trace {
     pub(crate) fn record_timer(&mut self, timer: TimerId, owner: Option<TaskId>, deadline_ns: u64) {
         self.push_timer(timer, owner, deadline_ns);
         self.push(Event::TimerArmed { timer });
+    }
+
+    /// The trace that continues this one from virtual time `now_ns`: same
+    /// header and tables (so the run's ids keep resolving and names stay
+    /// interned as the run interns them), no events.
+    pub(crate) fn continuation(&self, now_ns: u64) -> Trace {
+        let count = |n: usize| u32::try_from(n).expect("table sizes are bounded by the limits");
+        Trace {
+            header: self.header.clone(),
+            names: self.names.clone(),
+            task_names: self.task_names.clone(),
+            task_parents: self.task_parents.clone(),
+            timer_owners: self.timer_owners.clone(),
+            timer_deadlines_ns: self.timer_deadlines_ns.clone(),
+            resources: self.resources.clone(),
+            continued: Continued {
+                start_ns: now_ns,
+                tasks: count(self.task_names.len()),
+                timers: count(self.timer_owners.len()),
+                resources: count(self.resources.len()),
+            },
+            ..Trace::default()
+        }
+    }
+
+    /// Adds table entries inherited from before the cut (reading a
+    /// continued trace's file): `tasks` as (name, parent), `timers` as
+    /// (owner, deadline), `resources` as (kind, name, capacity).
+    pub(crate) fn carry(
+        &mut self,
+        start_ns: u64,
+        tasks: &[(String, Option<TaskId>)],
+        timers: &[(Option<TaskId>, u64)],
+        resources: &[(ResourceKind, String, u32)],
+        names: &mut side::NameIds,
+    ) {
+        assert!(
+            self.is_empty() && self.task_count() == 0,
+            "tables are carried before any event"
+        );
+        for (name, parent) in tasks {
+            let id = names.id(name);
+            let id = self.intern(id, name);
+            self.task_names.push(id);
+            self.task_parents.push(parent.map_or(NO_PARENT, |p| p.0));
+        }
+        for (owner, deadline_ns) in timers {
+            self.timer_owners.push(owner.map_or(NO_PARENT, |p| p.0));
+            self.timer_deadlines_ns.push(*deadline_ns);
+        }
+        for (kind, name, capacity) in resources {
+            let id = names.id(name);
+            let id = self.intern(id, name);
+            self.resources.push((*kind, id, *capacity));
+        }
+        self.continued = Continued {
+            start_ns,
+            tasks: tasks.len() as u32,
+            timers: timers.len() as u32,
+            resources: resources.len() as u32,
+        };
     }
 
     /// Records a new resource; at most [`RESOURCES_MAX`] per trace.

@@ -39,7 +39,7 @@ pub(crate) struct NameIds(BTreeMap<Box<str>, u32>);
 
 impl NameIds {
     /// The id of `name`, a new one the first time it is seen.
-    fn id(&mut self, name: &str) -> u32 {
+    pub(super) fn id(&mut self, name: &str) -> u32 {
         let next = self.0.len() as u32;
         *self.0.entry(name.into()).or_insert(next)
     }
@@ -48,10 +48,20 @@ impl NameIds {
 impl Trace {
     /// Keeps `text` as name `name` if it is the next new one (ids are given
     /// in order of first use, by the executor or by [`NameIds`]).
-    fn intern(&mut self, name: u32, text: &str) -> u32 {
+    ///
+    /// The run's table (`core::Names`) and the trace's grow together — a
+    /// continued trace starts with a copy of the names before it — so `name`
+    /// is either known or the next one.
+    pub(super) fn intern(&mut self, name: u32, text: &str) -> u32 {
+        assert!(
+            name as usize <= self.names.len(),
+            "name {name} is past the trace's {} names: the tables drifted apart",
+            self.names.len()
+        );
         if name as usize == self.names.len() {
             self.names.push(text.into());
         }
+        debug_assert_eq!(&*self.names[name as usize], text, "name {name} is interned once");
         name
     }
 

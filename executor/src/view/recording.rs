@@ -49,16 +49,19 @@ pub enum EndKind {
     Limit,
     /// An invariant check failed.
     CheckFailed,
+    /// A task panicked and nothing handled it.
+    Panicked,
 }
 
 impl EndKind {
-    /// The word: `completed`, `deadlock`, `limit`, `check-failed`.
+    /// The word: `completed`, `deadlock`, `limit`, `check-failed`, `panicked`.
     pub fn as_str(self) -> &'static str {
         match self {
             EndKind::Completed => "completed",
             EndKind::Deadlock => "deadlock",
             EndKind::Limit => "limit",
             EndKind::CheckFailed => "check-failed",
+            EndKind::Panicked => "panicked",
         }
     }
 
@@ -121,6 +124,10 @@ impl RunEnd {
             Outcome::CheckFailed(failure) => RunEnd {
                 kind: EndKind::CheckFailed,
                 message: failure.to_string(),
+            },
+            Outcome::Panicked(panic) => RunEnd {
+                kind: EndKind::Panicked,
+                message: panic.to_string(),
             },
         }
     }
