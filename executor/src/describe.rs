@@ -157,7 +157,19 @@ pub fn describe(trace: &Trace, record: &EventRecord) -> Words {
             let by = parent.map(|p| format!(" by {}", task(p))).unwrap_or_default();
             words("spawn", task(t), format!("spawned{by}"))
         }
-        Event::PollStarted { task: t } => words("poll", task(t), "poll".to_string()),
+        Event::PollStarted { task: t, pick } => {
+            let from = if pick.index == 0 {
+                String::new()
+            } else {
+                format!(" (picked at place {} of the ready queue)", pick.index + 1)
+            };
+            words("poll", task(t), format!("poll{from}"))
+        }
+        Event::Delayed { task: t, .. } => words(
+            "fault",
+            task(t),
+            "fault injected: delayed instead of polled, back to the end of the ready queue".to_string(),
+        ),
         Event::PollEnded { task: t, result } => match result {
             PollResult::Ready => words("ready", task(t), "poll → ready".to_string()),
             PollResult::Pending => words("pending", task(t), "poll → pending".to_string()),

@@ -82,15 +82,15 @@ pub use faults::{buggify, check};
 pub use join::{JoinError, JoinHandle};
 pub use outcome::{BlockedTask, CheckFailure, Deadlock, Limit, Outcome, Step, TaskPanic, WaitingOn};
 pub use rng::{SimRng, rng};
-pub use scheduler::{Pick, YieldNow, yield_now};
+pub use scheduler::{Picked, YieldNow, yield_now};
 pub use sim::{BlockOnError, FIRE_PER_STEP_MAX, Sim};
 pub use sweep::{Sweep, SweepReport, check_determinism, sweep};
 pub use task::{TaskId, TaskState};
 pub use time::{Either, Elapsed, Select, Sleep, Timeout, now, select, sleep, sleep_until, timeout};
 pub use timer::TimerId;
 pub use trace::{
-    CancelCause, DropCause, EndReason, Event, EventRecord, ExitReason, FaultKind, PollResult, ResourceId, ResourceKind,
-    ResourceOp, Trace, TraceError, TraceHeader,
+    CancelCause, DropCause, EndReason, Event, EventRecord, ExitReason, FaultKind, Pick, PollResult, ResourceId,
+    ResourceKind, ResourceOp, Trace, TraceError, TraceHeader,
 };
 pub use waker::WakeSource;
 pub use work::{LONG_POLL, Work, work};

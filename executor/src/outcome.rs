@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::scheduler::Pick;
+use crate::scheduler::Picked;
 use crate::task::TaskId;
 use crate::trace::{EndReason, ResourceId, ResourceKind, ResourceOp};
 
@@ -275,14 +275,14 @@ impl fmt::Display for Outcome {
 pub enum Step {
     /// Polled one task; `ready` is true when its future finished (or panicked).
     /// `pick` says where in the ready queue the task was and how it left it.
-    Polled { task: TaskId, ready: bool, pick: Pick },
+    Polled { task: TaskId, ready: bool, pick: Picked },
     /// Fired the timers already due at the current time.
     FiredTimers { fired: u32 },
     /// Nothing was runnable: jumped the clock to the next deadline and fired what is due there.
     AdvancedClock { to: Duration, fired: u32 },
     /// A fault put the picked task back in the queue (at the back) instead of
     /// polling it; `pick` says how it left the queue first.
-    Delayed { task: TaskId, pick: Pick },
+    Delayed { task: TaskId, pick: Picked },
     /// Nothing left to do; the run is over.
     Finished(Outcome),
 }

@@ -3,7 +3,7 @@
 //! A task enters the queue when it is spawned or woken while idle, and leaves
 //! it when it is picked for a poll (or aborted). There is one queue, a
 //! `VecDeque<TaskId>`, whatever the policy: tasks join at the back, and every
-//! pick reports how its task left ([`Pick`]: the index, and whether the slot
+//! pick reports how its task left ([`Picked`]: the index, and whether the slot
 //! was refilled with the last task or the tasks behind it moved up). So
 //! anyone who sees the picks can keep an exact copy of the queue without
 //! knowing the policy. The policy decides which of the queued tasks goes next:
@@ -51,7 +51,7 @@ use crate::task::TaskId;
 /// `refill`, `swap_remove_back(index)` — and appending each task that joins
 /// keeps the copy equal to the executor's queue, for every policy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Pick {
+pub struct Picked {
     /// The task that left the queue.
     pub task: TaskId,
     /// Its index in the ready queue at the pick.
@@ -59,6 +59,16 @@ pub struct Pick {
     /// True: the slot was refilled with the last queued task
     /// (`swap_remove_back`); false: the tasks behind it moved up (`remove`).
     pub refill: bool,
+}
+
+impl Picked {
+    /// The pick as the trace records it, beside the task (`Event::PollStarted`).
+    pub fn to_trace(self) -> crate::trace::Pick {
+        crate::trace::Pick {
+            index: self.index,
+            refill: self.refill,
+        }
+    }
 }
 
 /// `Pct::positions` of a task that is not queued.
@@ -204,7 +214,7 @@ impl Scheduler {
 
     /// Takes the next task to poll, by the script or the policy, and says how
     /// it left the queue.
-    pub(crate) fn pick(&mut self) -> Option<Pick> {
+    pub(crate) fn pick(&mut self) -> Option<Picked> {
         let n = self.ready.len();
         if n == 0 {
             return None;
@@ -258,7 +268,7 @@ impl Scheduler {
                 pct.lower(task);
             }
         }
-        Some(Pick { task, index, refill })
+        Some(Picked { task, index, refill })
     }
 
     /// Lowers `task`'s priority below every other task's, under PCT: it
@@ -272,7 +282,7 @@ impl Scheduler {
     }
 
     /// Removes a task that was aborted while queued: the tasks behind it move
-    /// up, as in [`Pick`] without `refill`. O(n), but aborts are rare.
+    /// up, as in [`Picked`] without `refill`. O(n), but aborts are rare.
     pub(crate) fn remove(&mut self, task: TaskId) -> bool {
         let Some(i) = self.ready.iter().position(|t| *t == task) else {
             return false;

@@ -28,7 +28,7 @@ use crate::context;
 use crate::core::{Core, PanicRecord};
 use crate::join::{JoinError, JoinHandle};
 use crate::outcome::{Limit, Outcome, Step};
-use crate::scheduler::{Pick, Script};
+use crate::scheduler::{Picked, Script};
 use crate::task::{TaskId, TaskState};
 use crate::timer::Target;
 use crate::trace::{CancelCause, Event, FaultKind, PollResult, Trace};
@@ -283,7 +283,7 @@ impl Sim {
     }
 
     /// Tasks in the ready queue, in queue order, for every policy: the next
-    /// pick takes the task at its [`Pick::index`] (see [`Step::Polled`]).
+    /// pick takes the task at its [`Picked::index`] (see [`Step::Polled`]).
     pub fn ready_tasks(&self) -> Vec<TaskId> {
         self.core.state.borrow().scheduler.iter().collect()
     }
@@ -392,9 +392,9 @@ impl Sim {
                 // An extra yield before the poll: back of the queue, someone else first.
                 st.scheduler.push(task);
                 if st.config.record_trace {
-                    st.trace.push(Event::Fault {
-                        task: Some(task),
-                        fault: FaultKind::Delay,
+                    st.trace.push(Event::Delayed {
+                        task,
+                        pick: pick.to_trace(),
                     });
                 }
                 return Step::Delayed { task, pick };
@@ -506,7 +506,7 @@ impl Sim {
     }
 
     /// Polls the task `pick` took from the ready queue and settles what its poll did.
-    fn poll_task(&mut self, pick: Pick) -> Step {
+    fn poll_task(&mut self, pick: Picked) -> Step {
         let task = pick.task;
         let core = &self.core;
         let (mut cell, waker) = {
@@ -525,7 +525,10 @@ impl Sim {
             st.join_waits.remove(&task);
             st.poll_started_ns = st.clock.now_ns();
             if st.config.record_trace {
-                st.trace.push(Event::PollStarted { task });
+                st.trace.push(Event::PollStarted {
+                    task,
+                    pick: pick.to_trace(),
+                });
             }
             st.wakers.set_source(WakeSource::Task(task));
             (cell, st.wakers.lend(task))

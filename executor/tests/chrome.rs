@@ -211,7 +211,7 @@ fn wakes_followed_by_a_poll(trace: &Trace) -> usize {
     for r in trace.iter() {
         match r.event {
             Event::Woken { task, .. } => *pending.entry(task).or_default() += 1,
-            Event::PollStarted { task } => drawn += pending.remove(&task).unwrap_or(0),
+            Event::PollStarted { task, .. } => drawn += pending.remove(&task).unwrap_or(0),
             _ => {}
         }
     }

@@ -140,7 +140,7 @@ fn user_randomness_is_seeded_and_does_not_shift_the_schedule() {
             .trace()
             .iter()
             .filter_map(|r| match r.event {
-                wakescope::Event::PollStarted { task } => Some(task),
+                wakescope::Event::PollStarted { task, .. } => Some(task),
                 _ => None,
             })
             .collect();

@@ -232,7 +232,7 @@ fn a_change_point_can_fall_on_the_first_pick() {
             .trace()
             .iter()
             .filter_map(|r| match r.event {
-                Event::PollStarted { task } => Some(task.0),
+                Event::PollStarted { task, .. } => Some(task.0),
                 _ => None,
             })
             .collect();
@@ -258,7 +258,7 @@ fn a_change_point_can_fall_on_the_first_pick() {
             .trace()
             .iter()
             .filter_map(|r| match r.event {
-                Event::PollStarted { task } => Some(task.0),
+                Event::PollStarted { task, .. } => Some(task.0),
                 _ => None,
             })
             .take(3)
@@ -538,12 +538,12 @@ fn every_fault_kind_is_recorded_and_replays_identically() {
     };
     let sim = faulty_run(21, faults);
     let trace = sim.trace();
-    for kind in [
-        FaultKind::Delay,
-        FaultKind::SpuriousWake,
-        FaultKind::TimerJitter,
-        FaultKind::Buggify,
-    ] {
+    let delays = trace
+        .iter()
+        .filter(|r| matches!(r.event, Event::Delayed { .. }))
+        .count();
+    assert!(delays > 0, "no delay fault in the trace");
+    for kind in [FaultKind::SpuriousWake, FaultKind::TimerJitter, FaultKind::Buggify] {
         let n = trace
             .iter()
             .filter(|r| matches!(r.event, Event::Fault { fault, .. } if fault == kind))
@@ -553,7 +553,12 @@ fn every_fault_kind_is_recorded_and_replays_identically() {
     support::check_invariants(&trace, "faults seed 21").unwrap();
     assert_eq!(faulty_run(21, faults).trace().fingerprint(), trace.fingerprint());
     let without = faulty_run(21, Faults::NONE);
-    assert!(without.trace().iter().all(|r| !matches!(r.event, Event::Fault { .. })));
+    assert!(
+        without
+            .trace()
+            .iter()
+            .all(|r| !matches!(r.event, Event::Fault { .. } | Event::Delayed { .. }))
+    );
     assert_eq!(without.now(), Duration::from_millis(30));
     assert!(
         sim.now() > Duration::from_millis(30),

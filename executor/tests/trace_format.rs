@@ -29,7 +29,7 @@ fn jsonl_round_trips_with_the_same_fingerprint() {
     let trace = sim.trace();
     let text = trace.to_jsonl();
     assert!(
-        text.starts_with(r#"{"format":"wakescope-trace","version":1,"seed":11,"policy":"random","scenario":"sample""#),
+        text.starts_with(r#"{"format":"wakescope-trace","version":2,"seed":11,"policy":"random","scenario":"sample""#),
         "{text}"
     );
     let back = Trace::from_jsonl(&text).unwrap();
@@ -55,7 +55,7 @@ fn bad_files_are_rejected_with_the_line_and_the_problem() {
         error_of(&other),
         "line 1: format is `other-trace`, expected `wakescope-trace`"
     );
-    let future = good.replacen(r#""version":1"#, r#""version":9"#, 1);
+    let future = good.replacen(r#""version":2"#, r#""version":9"#, 1);
     assert!(error_of(&future).contains("version 9 is not supported"));
 
     let mut swapped = lines.clone();
@@ -74,7 +74,7 @@ fn bad_files_are_rejected_with_the_line_and_the_problem() {
 
     let dangling = format!(
         "{}\n{}",
-        lines[0], r#"{"seq":0,"t_ns":0,"kind":"poll_started","task":4}"#
+        lines[0], r#"{"seq":0,"t_ns":0,"kind":"poll_started","task":4,"pick":{"index":0,"refill":false}}"#
     );
     assert_eq!(error_of(&dangling), "line 2: task 4 is used before it was spawned");
 
@@ -90,7 +90,7 @@ fn bad_files_are_rejected_with_the_line_and_the_problem() {
     // A continued trace's carried tables are checked too.
     let header = lines[0].trim_end_matches('}');
     let continued = |continues: &str, event: &str| format!("{header},\"continues\":{continues}}}\n{event}");
-    let poll = r#"{"seq":0,"t_ns":9,"kind":"poll_started","task":1}"#;
+    let poll = r#"{"seq":0,"t_ns":9,"kind":"poll_started","task":1,"pick":{"index":0,"refill":false}}"#;
     let ok = continued(r#"{"start_ns":9,"tasks":[["a",null],["b",0]]}"#, poll);
     assert_eq!(
         Trace::from_jsonl(&ok).unwrap().task(wakescope::TaskId(1)).unwrap().name,

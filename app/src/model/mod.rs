@@ -26,6 +26,6 @@ pub use run::{EVENTS_MAX, Run, Source};
 pub use timeline::{Timeline, TimelineBody};
 pub use wakescope::describe;
 pub use wakescope::view::{
-    EndKind, Phase, QueueOrder, ReadyQueue, Recording, RunEnd, SNAPSHOT_EVERY_MIN, Snapshots, TaskStatus, TaskView,
-    ViewState, WakeView,
+    EndKind, Phase, ReadyQueue, Recording, RunEnd, SNAPSHOT_EVERY_MIN, Snapshots, TaskStatus, TaskView, ViewState,
+    WakeView,
 };

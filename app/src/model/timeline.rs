@@ -148,7 +148,7 @@ fn lanes(trace: &Trace, end_ns: u64) -> Vec<Lane> {
                 }
             }
             Event::Spawned { task } => lanes[task.index()].spawn_ns = now,
-            Event::PollStarted { task } => {
+            Event::PollStarted { task, .. } => {
                 let polls = &mut lanes[task.index()].polls;
                 let full = polls.len() >= POLL_MARKS_MAX;
                 match polls.last_mut() {

@@ -93,7 +93,7 @@ pub(crate) fn wake_to_poll(trace: &Trace) -> Vec<u64> {
             Event::Spawned { task } | Event::Woken { task, .. } => {
                 runnable_since.entry(task).or_insert(r.time_ns);
             }
-            Event::PollStarted { task } => {
+            Event::PollStarted { task, .. } => {
                 if let Some(since) = runnable_since.remove(&task) {
                     latencies.push(r.time_ns - since);
                 }

@@ -320,7 +320,7 @@ impl<W: Write> Exporter<'_, W> {
     fn event(&mut self, record: &EventRecord, tick: u64) -> io::Result<()> {
         self.last_ns = record.time_ns;
         match record.event {
-            Event::PollStarted { task } => self.poll_started(task, record, tick),
+            Event::PollStarted { task, .. } => self.poll_started(task, record, tick),
             Event::PollEnded { task, result } => {
                 let result = match result {
                     PollResult::Ready => "ready",

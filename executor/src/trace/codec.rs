@@ -29,7 +29,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::fingerprint::Fnv64;
-use super::{RESOURCES_MAX, ResourceId, Trace};
+use super::{PICK_INDEX_MAX, Pick, RESOURCES_MAX, ResourceId, Trace};
 use crate::config::{TASKS_MAX_CAP, TIMERS_MAX_CAP};
 use crate::task::TaskId;
 use crate::timer::TimerId;
@@ -361,6 +361,66 @@ impl Packed for WakeSource {
     }
     fn unpack(bits: u64, _: &[u64]) -> Self {
         decode_source(bits as u32)
+    }
+}
+
+// ----- picks -----
+
+/// A pick is hashed as its index, then 1 if the slot was refilled, else 0.
+impl Field for Pick {
+    const LAYOUT: &'static str = "pick";
+    fn hash(&self, h: &mut Fnv64) {
+        h.u32(self.index);
+        h.u8(u8::from(self.refill));
+    }
+}
+
+impl<'a> ReadField<'a> for Pick {
+    fn read(fields: &'a Fields, key: &str) -> Result<Self, String> {
+        match field(fields, key)? {
+            Value::Object(o) if o.len() == 2 => {
+                let index = u32::read(o, "index").map_err(|e| format!("field `{key}`: {e}"))?;
+                if index > PICK_INDEX_MAX {
+                    return Err(format!(
+                        "field `{key}`: index {index} is over the limit {PICK_INDEX_MAX}"
+                    ));
+                }
+                let refill = match o.get("refill") {
+                    Some(Value::Bool(b)) => *b,
+                    Some(other) => {
+                        return Err(format!(
+                            "field `{key}`: `refill` must be true or false, found {}",
+                            kind_of(other)
+                        ));
+                    }
+                    None => return Err(format!("field `{key}`: missing field `refill`")),
+                };
+                Ok(Pick { index, refill })
+            }
+            other => Err(format!(
+                "field `{key}` must be {{\"index\": N, \"refill\": true|false}}, found {}",
+                kind_of(other)
+            )),
+        }
+    }
+}
+
+/// 31 bits of index, then the refill bit.
+impl Packed for Pick {
+    const BITS: u32 = 32;
+    fn pack(self, _: &mut Vec<u64>) -> u64 {
+        assert!(
+            self.index <= PICK_INDEX_MAX,
+            "pick index {} over {PICK_INDEX_MAX}",
+            self.index
+        );
+        u64::from(self.index) | (u64::from(self.refill) << 31)
+    }
+    fn unpack(bits: u64, _: &[u64]) -> Self {
+        Pick {
+            index: (bits as u32) & PICK_INDEX_MAX,
+            refill: (bits >> 31) & 1 == 1,
+        }
     }
 }
 

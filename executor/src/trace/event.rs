@@ -56,7 +56,7 @@
 use super::Trace;
 use super::table::event_table;
 use super::{
-    CancelCause, DropCause, EndReason, ExitReason, FaultKind, PollResult, ResourceId, ResourceKind, ResourceOp,
+    CancelCause, DropCause, EndReason, ExitReason, FaultKind, Pick, PollResult, ResourceId, ResourceKind, ResourceOp,
 };
 use crate::task::TaskId;
 use crate::timer::TimerId;
@@ -73,7 +73,7 @@ event_table! {
         Spawned = 0 "spawned" { task: TaskId }
             creates task about task side SpawnSide<'s> { name: &'s str, parent: Option<TaskId> };
         /// The executor picked `task` from the ready queue and called `poll`.
-        PollStarted = 1 "poll_started" { task: TaskId } about task;
+        PollStarted = 1 "poll_started" { task: TaskId, pick: Pick } about task;
         /// `poll` returned.
         PollEnded = 2 "poll_ended" { task: TaskId, result: PollResult } about task;
         /// `task`'s waker was called by `source`.
@@ -119,6 +119,9 @@ event_table! {
         Fault = 21 "fault" { task: Option<TaskId>, fault: FaultKind } about task;
         /// An invariant check failed (message: [`Trace::check_message`]).
         CheckFailed = 22 "check_failed" { task: Option<TaskId> } about task side CheckSide<'s> { message: &'s str };
+        /// A delay fault: the executor took `task` from the ready queue as for
+        /// a poll, then put it back at the end instead of polling it.
+        Delayed = 23 "delayed" { task: TaskId, pick: Pick } about task;
         /// The run stopped.
         Ended = 11 "ended" { reason: EndReason };
     }

@@ -10,7 +10,8 @@
 //! Integers are little-endian; `u32?` is a task id or `u32::MAX` for none;
 //! `u8` is a small enum's code, its position in the declaration (appended to,
 //! never reordered: `result` is 0 ready, 1 pending); `source` is a `u8` kind
-//! (0 outside, 1 task, 2 timer) then a `u32` id (0 when outside); `str` is a
+//! (0 outside, 1 task, 2 timer) then a `u32` id (0 when outside); `pick` is
+//! the `u32` queue index then a `u8` (1 refilled, 0 not); `str` is a
 //! `u32` byte length then the UTF-8 bytes. Side fields (a task's name, a
 //! timer's deadline, a panic's message) are hashed with the event that
 //! introduces them. The codes and fields below are generated from the event
@@ -19,7 +20,7 @@
 //! | code | event              | fields, in hash order                                   |
 //! |------|--------------------|---------------------------------------------------------|
 //! | 0    | `spawned`          | task u32, parent u32?, name str                         |
-//! | 1    | `poll_started`     | task u32                                                |
+//! | 1    | `poll_started`     | task u32, pick pick                                     |
 //! | 2    | `poll_ended`       | task u32, result u8                                     |
 //! | 3    | `woken`            | task u32, by source                                     |
 //! | 4    | `timer_armed`      | timer u32, owner u32?, deadline_ns u64                  |
@@ -41,6 +42,7 @@
 //! | 20   | `exit_killed`      | task u32, from u32                                      |
 //! | 21   | `fault`            | task u32?, fault u8                                     |
 //! | 22   | `check_failed`     | task u32?, message str                                  |
+//! | 23   | `delayed`          | task u32, pick pick                                     |
 //!
 //! The header (seed, policy, scenario) is deliberately not part of it: two
 //! configurations that schedule identically have the same fingerprint.

@@ -4,9 +4,9 @@
 //! line is one event with its sequence number and virtual time:
 //!
 //! ```text
-//! {"format":"wakescope-trace","version":1,"seed":42,"policy":"random"}
+//! {"format":"wakescope-trace","version":2,"seed":42,"policy":"random"}
 //! {"seq":0,"t_ns":0,"kind":"spawned","task":0,"name":"popcorn","parent":null}
-//! {"seq":1,"t_ns":0,"kind":"poll_started","task":0}
+//! {"seq":1,"t_ns":0,"kind":"poll_started","task":0,"pick":{"index":0,"refill":false}}
 //! ```
 //!
 //! A trace that continues another (see `Sim::take_trace`) says so in its
@@ -38,7 +38,8 @@ use crate::timer::TimerId;
 /// The `format` field of the header line.
 pub const TRACE_FORMAT: &str = "wakescope-trace";
 /// The version of the event encoding, in the header and in the fingerprint.
-pub const TRACE_VERSION: u32 = 1;
+/// Version 2: `poll_started` carries the `pick`, and delay faults are `delayed` events.
+pub const TRACE_VERSION: u32 = 2;
 /// Largest trace text [`Trace::from_jsonl`] accepts, in bytes.
 pub const TRACE_BYTES_MAX: usize = 256 * 1024 * 1024;
 /// Longest line [`Trace::from_jsonl`] accepts, in bytes.

@@ -167,7 +167,9 @@ coded! {
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[serde(rename_all = "snake_case")]
     pub enum FaultKind {
-        /// The task was put back in the queue instead of being polled.
+        /// The task was put back in the queue instead of being polled. Since
+        /// trace version 2 the executor records it as [`Event::Delayed`], which
+        /// says where the task left the queue; the code is kept so codes stay put.
         Delay,
         /// The task was woken though nothing happened.
         SpuriousWake,
@@ -197,6 +199,21 @@ coded! {
         CheckFailed,
     }
 }
+
+/// How a task left the ready queue: the executor keeps one queue for every
+/// policy, and this says exactly what it did, so a viewer rebuilds the queue
+/// without knowing the policy (see `view::ReadyQueue`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Pick {
+    /// The task's index in the ready queue when it was taken (0 is the front).
+    pub index: u32,
+    /// True: the last queued task moved into its slot (`swap_remove_back`);
+    /// false: the tasks behind it moved up one (`remove`), keeping their order.
+    pub refill: bool,
+}
+
+/// The largest [`Pick::index`]: the packed event keeps it in 31 bits.
+pub const PICK_INDEX_MAX: u32 = (1 << 31) - 1;
 
 /// A synchronisation resource's id: dense, in creation order, from 0.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

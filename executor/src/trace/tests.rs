@@ -11,7 +11,7 @@ use super::event::Side;
 use super::fingerprint::Fnv64;
 use super::packed::PackedEvent;
 use super::side::{NameIds, SideCursor};
-use super::{Event, EventKind, RESOURCES_MAX, ResourceId, Trace, TraceHeader};
+use super::{Event, EventKind, PICK_INDEX_MAX, Pick, RESOURCES_MAX, ResourceId, Trace, TraceHeader};
 use crate::config::{TASKS_MAX_CAP, TIMERS_MAX_CAP};
 use crate::task::TaskId;
 use crate::timer::TimerId;
@@ -109,6 +109,17 @@ impl Sample for WakeSource {
             0 => WakeSource::Outside,
             1 | 2 => WakeSource::Task(TaskId::sample(i, within)),
             _ => WakeSource::Timer(TimerId::sample(i, within)),
+        }
+    }
+}
+
+impl Sample for Pick {
+    /// The front and the largest index, each way of leaving the queue.
+    const COUNT: usize = 4;
+    fn sample(i: usize, _within: Option<&Trace>) -> Self {
+        Pick {
+            index: [0, PICK_INDEX_MAX][i % 2],
+            refill: i % 4 >= 2,
         }
     }
 }
@@ -355,7 +366,7 @@ fn the_fingerprint_doc_table_matches_the_event_table() {
 
 #[test]
 fn an_unknown_kind_is_refused_with_every_kind_listed() {
-    let text = "{\"format\":\"wakescope-trace\",\"version\":1,\"seed\":0,\"policy\":\"fifo\"}\n\
+    let text = "{\"format\":\"wakescope-trace\",\"version\":2,\"seed\":0,\"policy\":\"fifo\"}\n\
                 {\"seq\":0,\"t_ns\":0,\"kind\":\"teleported\"}";
     let message = Trace::from_jsonl(text).unwrap_err().to_string();
     let kinds: Vec<&str> = EventKind::ALL.iter().map(|k| k.name()).collect();
@@ -370,7 +381,7 @@ fn an_unknown_kind_is_refused_with_every_kind_listed() {
 
 #[test]
 fn a_file_is_refused_where_a_row_says_so() {
-    let header = "{\"format\":\"wakescope-trace\",\"version\":1,\"seed\":0,\"policy\":\"fifo\"}";
+    let header = "{\"format\":\"wakescope-trace\",\"version\":2,\"seed\":0,\"policy\":\"fifo\"}";
     let error = |lines: &[&str]| {
         let text = std::iter::once(header)
             .chain(lines.iter().copied())

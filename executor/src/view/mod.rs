@@ -35,7 +35,7 @@ mod resources;
 mod snapshots;
 mod state;
 
-pub use queue::{QueueOrder, ReadyQueue};
+pub use queue::ReadyQueue;
 pub use recording::{EndKind, FOLD_PER_ADVANCE_MAX, Recording, RunEnd};
 pub use resources::{ResourceView, buffer_text, info as resource_info, is_shown};
 pub use snapshots::{SNAPSHOT_EVERY_MIN, SPACING_PER_WEIGHT, Snapshots};

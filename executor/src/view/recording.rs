@@ -441,7 +441,7 @@ fn ingest_into(
         let seq = head.step;
         let event = trace.get(seq as usize).expect("seq below the trace length");
         match event {
-            Event::PollStarted { task } => polls.push((seq, task)),
+            Event::PollStarted { task, .. } => polls.push((seq, task)),
             Event::ClockAdvanced { to_ns } | Event::Worked { to_ns, .. } => advances.push((seq, to_ns)),
             Event::Ended { reason } => {
                 if let Some(ended) = ended.as_deref_mut() {

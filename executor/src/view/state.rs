@@ -34,7 +34,7 @@ use crate::timer::TimerId;
 use crate::trace::{CancelCause, EndReason, Event, PollResult, ResourceId, Trace};
 use crate::waker::WakeSource;
 
-use super::queue::{QueueOrder, ReadyQueue};
+use super::queue::ReadyQueue;
 use super::resources::ResourceView;
 
 /// Wakes kept for the wakers panel: the latest ones.
@@ -205,12 +205,12 @@ pub struct ViewState {
 
 impl ViewState {
     /// The state at step 0, before any event.
-    pub fn new(order: QueueOrder) -> ViewState {
+    pub fn new() -> ViewState {
         ViewState {
             step: 0,
             clock_ns: 0,
             tasks: Vec::new(),
-            ready: ReadyQueue::new(order),
+            ready: ReadyQueue::new(),
             timers: BTreeSet::new(),
             recent_wakes: VecDeque::new(),
             polling: None,
@@ -222,7 +222,8 @@ impl ViewState {
 
     /// The state at step 0 for this trace.
     pub fn initial(trace: &Trace) -> ViewState {
-        ViewState::new(QueueOrder::from_policy(&trace.header().policy))
+        let _ = trace;
+        ViewState::new()
     }
 
     /// The fold of `trace.events[..k]` from scratch (k past the end: the whole trace).
@@ -253,9 +254,12 @@ impl ViewState {
                     self.phase = Phase::Start;
                 }
             }
-            Event::PollStarted { task } => {
-                let queued = self.ready.take(task);
-                debug_assert!(queued, "a polled task was in the ready queue ({task})");
+            Event::PollStarted { task, pick } => {
+                let queued = self.ready.take(task, pick);
+                debug_assert!(
+                    queued,
+                    "a polled task was at its pick's place in the ready queue ({task})"
+                );
                 self.set_status(task, TaskStatus::Running);
                 if let Some(t) = self.task_mut(task) {
                     t.polls += 1;
@@ -331,6 +335,12 @@ impl ViewState {
             Event::Resource { resource, task, op } => {
                 if let Some(r) = self.resources.get_mut(resource.index()) {
                     r.apply(task, op);
+                }
+            }
+            Event::Delayed { task, pick } => {
+                // Taken as for a poll, then put back at the end.
+                if self.ready.take(task, pick) {
+                    self.ready.push(task);
                 }
             }
             Event::FutureDropped { .. }

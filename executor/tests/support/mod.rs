@@ -34,12 +34,17 @@ pub fn check_invariants(trace: &Trace, context: &str) -> Result<(), String> {
                     return fail(r.seq, format!("task {task} spawned twice"));
                 }
             }
-            Event::PollStarted { task } => match tasks.get(&task) {
+            Event::PollStarted { task, .. } => match tasks.get(&task) {
                 Some(Seen::Scheduled) => {
                     tasks.insert(task, Seen::Running);
                 }
                 other => return fail(r.seq, format!("task {task} polled while {other:?}, not scheduled")),
             },
+            Event::Delayed { task, .. } => {
+                if tasks.get(&task) != Some(&Seen::Scheduled) {
+                    return fail(r.seq, format!("task {task} delayed while not scheduled"));
+                }
+            }
             Event::PollEnded { task, result } => {
                 if tasks.get(&task) != Some(&Seen::Running) {
                     return fail(r.seq, format!("poll of {task} ended but it was not running"));
