@@ -397,7 +397,7 @@ fn chrome_output_is_trace_event_json() {
     assert!(
         events
             .iter()
-            .any(|e| e["ph"] == "M" && e["args"]["name"] == "#1 popcorn")
+            .any(|e| e["ph"] == "M" && e["args"]["name"] == "popcorn #1")
     );
     assert_eq!(
         doc["otherData"]["fingerprint"].as_str().unwrap(),

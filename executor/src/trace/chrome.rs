@@ -282,10 +282,7 @@ impl<W: Write> Exporter<'_, W> {
     }
 
     fn task_label(&self, task: TaskId) -> String {
-        match self.trace.task(task) {
-            Some(info) => format!("{task} {}", info.name),
-            None => task.to_string(),
-        }
+        crate::describe::task_label(self.trace, task)
     }
 
     /// Names the process and its threads, and sorts the threads.
