@@ -69,11 +69,13 @@ appTest('flow: the channels along the run equal the native trace folded', async 
 appTest('zero window: the data channel fills to its capacity; sender and receiver both wait', async ({ open }) => {
   const page = await open('s=flow&mode=zero-window&seed=1&step=12');
   await waitStep(page, 12);
-  const [data] = await readResources(page);
-  // The receiver (#1) waited on the empty channel first and has been woken
-  // by the sends but not polled yet; the sender (#0) now waits on a full one.
-  assert.deepEqual(data, { id: 0, kind: 'channel', buffered: 4, closed: false, holders: [], waiters: [1, 0] });
-  const text = await page.locator(`${tid('resources')} [data-resource="0"]`).textContent();
+  // The sender (#0) creates `acks` (resource 0), spawns the receiver, creates
+  // `data` (resource 1) and fills it: at step 12 it waits on the full window
+  // and the receiver (#1) is about to take its first poll.
+  const [acks, data] = await readResources(page);
+  assert.deepEqual(acks, { id: 0, kind: 'channel', buffered: 0, closed: false, holders: [], waiters: [] });
+  assert.deepEqual(data, { id: 1, kind: 'channel', buffered: 4, closed: false, holders: [], waiters: [0] });
+  const text = await page.locator(`${tid('resources')} [data-resource="1"]`).textContent();
   assert.match(text, /data/);
   assert.match(text, /4 \/ 4 messages/);
 });
