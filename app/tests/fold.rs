@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use wakescope::scenarios::{self, Params};
-use wakescope::{Config, Policy, Sim, Step, TaskId, TaskState, Trace, sleep, spawn, timeout, yield_now};
+use wakescope::{Config, Sim, TaskId, Trace, sleep, yield_now};
 use wakescope_app::model::frame::log_window;
 use wakescope_app::model::{Frame, Phase, Run, Snapshots, TaskStatus, Timeline, TimelineBody, ViewState};
 
@@ -22,91 +22,6 @@ fn finished_timers(mode: &str, seed: u64) -> Run {
     let mut run = Run::start(scenario, params, seed);
     run.finish();
     run
-}
-
-/// A busy program: yields, sleeps, spawns, a timeout that cancels its timer,
-/// an abort of a queued task — every kind of event but a panic.
-fn busy_sim(seed: u64, policy: Policy) -> Sim {
-    let mut sim = Sim::new(Config::seeded(seed).with_policy(policy));
-    let _main = sim.spawn("main", async {
-        let mut handles = Vec::new();
-        for i in 0..12u64 {
-            handles.push(spawn("worker", async move {
-                for j in 0..(i % 4) {
-                    yield_now().await;
-                    sleep(Duration::from_millis(10 * (i + j))).await;
-                }
-            }));
-        }
-        let victim = spawn("victim", async { sleep(Duration::from_secs(100)).await });
-        yield_now().await;
-        victim.abort();
-        let _ = timeout(Duration::from_millis(5), sleep(Duration::from_secs(1))).await;
-        for h in handles {
-            h.await.expect("workers finish");
-        }
-    });
-    sim
-}
-
-fn task_status(state: TaskState) -> TaskStatus {
-    match state {
-        TaskState::Idle => TaskStatus::Idle,
-        TaskState::Scheduled => TaskStatus::Scheduled,
-        TaskState::Running => TaskStatus::Running,
-        TaskState::Completed => TaskStatus::Done,
-        TaskState::Cancelled => TaskStatus::Cancelled,
-        TaskState::Panicked => TaskStatus::Panicked,
-    }
-}
-
-/// After every executor step the fold of the trace so far has the
-/// executor's own ready queue (in order), task states and pending timers.
-fn assert_fold_mirrors_executor(mut sim: Sim, what: &str) {
-    for step in 0..100_000 {
-        {
-            let trace = sim.trace();
-            let state = ViewState::fold(&trace, trace.len() as u64);
-            assert_eq!(
-                state.ready.to_vec(),
-                sim.ready_tasks(),
-                "{what}: ready queue after {step} steps"
-            );
-            assert_eq!(
-                state.timers.len() as u32,
-                sim.armed_timers(),
-                "{what}: pending timers after {step} steps"
-            );
-            assert_eq!(
-                state.clock_ns,
-                sim.now().as_nanos() as u64,
-                "{what}: clock after {step} steps"
-            );
-            for (i, t) in state.tasks.iter().enumerate() {
-                let actual = sim.task_state(TaskId(i as u32)).expect("task known to the executor");
-                assert_eq!(t.status, task_status(actual), "{what}: task #{i} after {step} steps");
-                assert_eq!(Some(t.polls), sim.task_polls(TaskId(i as u32)), "{what}: polls of #{i}");
-            }
-        }
-        if let Step::Finished(_) = sim.step() {
-            return;
-        }
-    }
-    panic!("{what}: did not finish");
-}
-
-#[test]
-fn the_fold_mirrors_the_executor_step_by_step() {
-    for seed in 0..25 {
-        for policy in [Policy::Random, Policy::Fifo] {
-            assert_fold_mirrors_executor(busy_sim(seed, policy), &format!("busy seed {seed} {policy}"));
-        }
-        for mode in ["concurrent", "sequential"] {
-            let (scenario, params) = timers(mode);
-            let sim = scenario.start(Config::seeded(seed), &params);
-            assert_fold_mirrors_executor(sim, &format!("timers {mode} seed {seed}"));
-        }
-    }
 }
 
 fn finished_trace(mut sim: Sim) -> Trace {

@@ -128,6 +128,45 @@ fn the_folded_queue_is_the_executors_under_a_replayed_schedule() {
     });
 }
 
+/// A busy program: yields, sleeps, spawns, a timeout that cancels its timer,
+/// an abort of a queued task — every kind of event but a panic.
+fn busy_sim(seed: u64, policy: Policy) -> Sim {
+    use std::time::Duration;
+    use wakescope::{sleep, spawn, timeout, yield_now};
+    let mut sim = Sim::new(Config::seeded(seed).with_policy(policy));
+    let _main = sim.spawn("main", async {
+        let mut handles = Vec::new();
+        for i in 0..12u64 {
+            handles.push(spawn("worker", async move {
+                for j in 0..(i % 4) {
+                    yield_now().await;
+                    sleep(Duration::from_millis(10 * (i + j))).await;
+                }
+            }));
+        }
+        let victim = spawn("victim", async { sleep(Duration::from_secs(100)).await });
+        yield_now().await;
+        victim.abort();
+        let _ = timeout(Duration::from_millis(5), sleep(Duration::from_secs(1))).await;
+        for h in handles {
+            h.await.expect("workers finish");
+        }
+    });
+    sim
+}
+
+#[test]
+fn a_busy_program_with_aborts_and_timeouts_folds_like_the_executor_runs() {
+    for seed in 0..25 {
+        for policy in policies() {
+            check_fold_against_executor(
+                busy_sim(seed, policy),
+                &format!("busy program, policy {policy}, seed {seed}"),
+            );
+        }
+    }
+}
+
 #[test]
 fn a_recording_seeks_to_the_fold_from_scratch_in_both_directions() {
     let scenario = scenarios::find("race").expect("registered");
