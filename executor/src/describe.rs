@@ -309,6 +309,7 @@ pub fn end_reason(reason: EndReason) -> &'static str {
         EndReason::TasksLimit => "task limit reached",
         EndReason::TimersLimit => "timer limit reached",
         EndReason::CheckFailed => "an invariant check failed",
+        EndReason::Panicked => "a task panicked and nothing handled it",
     }
 }
 

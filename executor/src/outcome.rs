@@ -252,8 +252,7 @@ impl Outcome {
             Outcome::LimitReached(Limit::Tasks(_)) => EndReason::TasksLimit,
             Outcome::LimitReached(Limit::Timers(_)) => EndReason::TimersLimit,
             Outcome::CheckFailed(_) => EndReason::CheckFailed,
-            // Every task finished; the trace's `Panicked` events tell the rest.
-            Outcome::Panicked(_) => EndReason::Completed,
+            Outcome::Panicked(_) => EndReason::Panicked,
         }
     }
 }

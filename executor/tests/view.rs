@@ -221,3 +221,18 @@ fn a_loaded_trace_folds_like_the_live_recording() {
         );
     }
 }
+
+#[test]
+fn a_loaded_trace_of_an_unhandled_panic_ends_as_panicked() {
+    let mut sim = Sim::new(Config::seeded(3));
+    sim.spawn("doomed", async { panic!("by design") });
+    sim.spawn("bystander", async { wakescope::yield_now().await });
+    let outcome = sim.run();
+    assert!(matches!(outcome, wakescope::Outcome::Panicked(_)), "seed 3: {outcome}");
+    let text = sim.trace_jsonl();
+    let mut loaded = Recording::loaded(wakescope::Trace::from_jsonl(&text).expect("the library's own file reads"));
+    loaded.finish();
+    let end = loaded.end().expect("a loaded trace ends");
+    assert_eq!(end.kind, wakescope::view::EndKind::Panicked, "seed 3: {}", end.message);
+    assert_eq!(end.message, "imported: a task panicked and nothing handled it");
+}

@@ -197,6 +197,9 @@ coded! {
         TimersLimit,
         /// An invariant check failed (its message: [`Trace::check_message`]).
         CheckFailed,
+        /// Every task finished, but one panicked and nothing handled the
+        /// panic (its message: [`Trace::panic_message`]).
+        Panicked,
     }
 }
 

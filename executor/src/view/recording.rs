@@ -71,6 +71,7 @@ impl EndKind {
             EndReason::Completed => EndKind::Completed,
             EndReason::Deadlock => EndKind::Deadlock,
             EndReason::CheckFailed => EndKind::CheckFailed,
+            EndReason::Panicked => EndKind::Panicked,
             EndReason::StepsLimit | EndReason::TimeLimit | EndReason::TasksLimit | EndReason::TimersLimit => {
                 EndKind::Limit
             }
