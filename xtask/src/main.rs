@@ -30,7 +30,8 @@ Commands:
              4. wasm32 tests      the executor's tests/wasm.rs under wasm-bindgen-test-runner (Node)
              5. app build         trunk build --release            (when app/ and index.html exist)
              6. browser tests     npm test in e2e/ against dist/   (when e2e/package.json exists)
-  serve    Build the app and serve it on http://127.0.0.1:8080, rebuilding on change.
+  serve    Build the app and serve it on http://127.0.0.1:8080, rebuilding on change
+           (reload the page to see a rebuild: the page's CSP blocks trunk's autoreload).
            Options: --port <n>, --address <ip>
   setup    Only install the tools: the wasm32 target, wasm-bindgen-cli (the version in
            Cargo.lock), trunk, binaryen's wasm-opt (npm, into target/tools/binaryen),
@@ -361,7 +362,18 @@ fn serve(env: &Env, args: &[String]) -> Result<(), String> {
     setup::trunk(env)?;
     setup::binaryen(env)?;
     let mut cmd = env.cmd("trunk");
-    cmd.args(["serve", "--release", "--address", &address, "--port", &port]);
+    // No autoreload: trunk's reload client is an inline script with the
+    // server's address in it, which the page's Content-Security-Policy
+    // (index.html) refuses to run. Reload the page after a rebuild.
+    cmd.args([
+        "serve",
+        "--release",
+        "--no-autoreload",
+        "--address",
+        &address,
+        "--port",
+        &port,
+    ]);
     println!(
         "\n==> serving the app on http://{address}:{port}/ (Ctrl-C stops): {}",
         run::show(&cmd)
