@@ -5,6 +5,8 @@
 // of the panels so two views can be compared with a single deepEqual.
 
 import { test, before, after } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 import { serve, distDir } from './server.mjs';
 import { launchBrowser, Session } from './browser.mjs';
@@ -316,4 +318,18 @@ export async function readResources(page) {
       waiters: [...el.querySelectorAll('[data-testid="resource-waiters"] [data-task]')].map((t) => Number(t.getAttribute('data-task'))),
     })),
   );
+}
+
+/** axe-core's source, read once. */
+let axeSource = null;
+
+/**
+ * Loads axe-core into the page as `window.axe`. Not through a <script> tag
+ * (playwright's `addScriptTag` writes an inline one, which the app's
+ * Content-Security-Policy refuses): evaluated through the DevTools protocol,
+ * which the policy does not govern, so the audit runs under the real policy.
+ */
+export async function addAxe(page) {
+  axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(axeSource);
 }

@@ -1,16 +1,14 @@
 // Accessibility: axe-core finds no violations in the main views.
 
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 
-import { appSuite, tid, counter, clickAndWaitStep, stepForward } from '../lib/app.mjs';
+import { appSuite, tid, counter, clickAndWaitStep, stepForward, addAxe } from '../lib/app.mjs';
 
 const appTest = appSuite();
-const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 /** Runs axe on the page; returns its violations, formatted one per node. */
 async function audit(page) {
-  await page.addScriptTag({ path: AXE_PATH });
+  await addAxe(page);
   const violations = await page.evaluate(async () => {
     // eslint-disable-next-line no-undef
     const result = await axe.run(document, { resultTypes: ['violations'] });

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 
-import { appSuite, tid, counter, clickAndWaitStep, waitRecorded, runCli } from '../lib/app.mjs';
+import { appSuite, tid, counter, clickAndWaitStep, waitRecorded, runCli, addAxe } from '../lib/app.mjs';
 import { NATIVE_BUILD_TIMEOUT_MS } from '../lib/native.mjs';
 
 const appTest = appSuite();
@@ -59,7 +59,6 @@ appTest('a completed run shows no deadlock, and race seed 12 fails its verdict',
 
 // ---------- Accessibility and screenshots of the new views ----------
 
-import { createRequire } from 'node:module';
 import { mkdir } from 'node:fs/promises';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -67,12 +66,11 @@ import path from 'node:path';
 
 import { REPO_DIR } from '../lib/server.mjs';
 
-const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const SHOTS_DIR = path.join(REPO_DIR, 'target', 'screenshots');
 
 /** axe violations on the page, one line each. */
 async function axeViolations(page) {
-  await page.addScriptTag({ path: AXE_PATH });
+  await addAxe(page);
   return page.evaluate(async () => {
     // eslint-disable-next-line no-undef
     const result = await axe.run(document, { resultTypes: ['violations'] });

@@ -27,14 +27,17 @@ Commands:
              1. format            cargo fmt --all --check (rustfmt.toml: 120 columns)
              2. determinism lint  clippy on the executor: no wall clock, threads or hash containers
              3. native tests      cargo test --workspace --all-features
-             4. wasm32 tests      the executor's tests/wasm.rs under wasm-bindgen-test-runner (Node)
-             5. app build         trunk build --release            (when app/ and index.html exist)
-             6. browser tests     npm test in e2e/ against dist/   (when e2e/package.json exists)
-  serve    Build the app and serve it on http://127.0.0.1:8080, rebuilding on change.
+             4. memcheck          the waker's tests (waker.rs, tests/wakers.rs) under valgrind memcheck
+                                  (Linux hosts; installs valgrind with apt-get when missing)
+             5. wasm32 tests      the executor's tests/wasm.rs under wasm-bindgen-test-runner (Node)
+             6. app build         trunk build --release            (when app/ and index.html exist)
+             7. browser tests     npm test in e2e/ against dist/   (when e2e/package.json exists)
+  serve    Build the app and serve it on http://127.0.0.1:8080, rebuilding on change
+           (reload the page to see a rebuild: the page's CSP blocks trunk's autoreload).
            Options: --port <n>, --address <ip>
   setup    Only install the tools: the wasm32 target, wasm-bindgen-cli (the version in
            Cargo.lock), trunk, binaryen's wasm-opt (npm, into target/tools/binaryen),
-           Chromium and the browser tests' npm packages.
+           valgrind, Chromium and the browser tests' npm packages.
   help     Show this.
 
 Tools that are already installed at the right version are left alone.
@@ -202,11 +205,16 @@ fn secs(d: Duration) -> String {
 /// `cargo xtask test`.
 fn test(env: &Env) -> Result<(), String> {
     let layout = Layout::detect(env);
-    let mut report = Report::new("xtask test", 6);
+    let mut report = Report::new("xtask test", 7);
+    let host = setup::host_triple(env)?;
+    let memcheck_host = host.contains("-linux-");
 
     report.stage("setup", "tools for the stages below", |_| {
         setup::clippy(env)?;
         setup::rustfmt(env)?;
+        if memcheck_host {
+            setup::valgrind(env)?;
+        }
         setup::wasm_target(env)?;
         setup::wasm_bindgen(env)?;
         if layout.app {
@@ -245,6 +253,32 @@ fn test(env: &Env) -> Result<(), String> {
     report.stage("native tests", &run::show(&native), |counts| {
         run::run_counting(&mut native, counts)
     })?;
+
+    // The waker is a hand-built RawWaker over a hand-counted arena (unsafe
+    // code): its unit tests and tests/wakers.rs — every test with `waker::`
+    // in its path — run again under valgrind, as cargo's runner for the host.
+    // Same features as the native stage, so the test binaries are reused.
+    if memcheck_host {
+        let mut memcheck = env.cargo();
+        memcheck
+            .env(setup::runner_variable(&host), setup::MEMCHECK.join(" "))
+            .args([
+                "test",
+                "-p",
+                "wakescope",
+                "--all-features",
+                "--lib",
+                "--test",
+                "wakers",
+                "--",
+                "waker::",
+            ]);
+        report.stage("memcheck", &run::show(&memcheck), |counts| {
+            run::run_counting(&mut memcheck, counts)
+        })?;
+    } else {
+        report.skip("memcheck", &format!("valgrind runs on Linux; the host is {host}"));
+    }
 
     let mut wasm = env.cargo();
     wasm.env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
@@ -304,6 +338,9 @@ fn setup_only(env: &Env) -> Result<(), String> {
     setup::wasm_bindgen(env)?;
     setup::trunk(env)?;
     setup::binaryen(env)?;
+    if setup::host_triple(env)?.contains("-linux-") {
+        setup::valgrind(env)?;
+    }
     setup::chromium(env)?;
     if layout.e2e {
         setup::npm_packages(env, &env.root.join("e2e"))?;
@@ -361,7 +398,18 @@ fn serve(env: &Env, args: &[String]) -> Result<(), String> {
     setup::trunk(env)?;
     setup::binaryen(env)?;
     let mut cmd = env.cmd("trunk");
-    cmd.args(["serve", "--release", "--address", &address, "--port", &port]);
+    // No autoreload: trunk's reload client is an inline script with the
+    // server's address in it, which the page's Content-Security-Policy
+    // (index.html) refuses to run. Reload the page after a rebuild.
+    cmd.args([
+        "serve",
+        "--release",
+        "--no-autoreload",
+        "--address",
+        &address,
+        "--port",
+        &port,
+    ]);
     println!(
         "\n==> serving the app on http://{address}:{port}/ (Ctrl-C stops): {}",
         run::show(&cmd)

@@ -9,6 +9,7 @@
 //! | trunk                         | [`TRUNK_VERSION`]                         | `cargo install --locked`         |
 //! | binaryen's `wasm-opt`         | [`BINARYEN_VERSION`] (npm `binaryen`)     | `npm install` into [`BINARYEN_DIR`] |
 //! | Chromium and its driver       | Debian's                                  | `apt-get install`                |
+//! | valgrind                      | Debian's                                  | `apt-get install`                |
 //! | the browser tests' npm packages | `e2e/package-lock.json`                 | `npm ci`                         |
 
 use std::path::Path;
@@ -29,6 +30,17 @@ pub const BINARYEN_VERSION: &str = "132.0.0";
 pub const BINARYEN_DIR: &str = "target/tools/binaryen";
 /// Where the browser tests expect Chromium.
 pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// The memcheck stage's runner: any invalid read or write, use of an
+/// uninitialised value or bad free is an error, and so is memory definitely
+/// lost at exit. The test harness's own "possibly lost" thread handle is
+/// counted in the summary but not listed.
+pub const MEMCHECK: &[&str] = &[
+    "valgrind",
+    "--error-exitcode=1",
+    "--leak-check=full",
+    "--errors-for-leak-kinds=definite",
+    "--show-possibly-lost=no",
+];
 
 /// How long to wait for a `cargo install` of the same crate started elsewhere.
 const CONCURRENT_INSTALL_WAIT_MAX: Duration = Duration::from_secs(45 * 60);
@@ -56,6 +68,24 @@ pub fn wasm_target(env: &Env) -> Result<(), String> {
     }
     note(&what, "installing");
     run::run(env.cmd("rustup").args(["target", "add", WASM_TARGET]))
+}
+
+/// The host's target triple (`host:` in `rustc -vV`), e.g. `x86_64-unknown-linux-gnu`.
+pub fn host_triple(env: &Env) -> Result<String, String> {
+    let out = run::output(env.cmd("rustc").arg("-vV")).ok_or("`rustc -vV` did not run")?;
+    out.lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .map(|h| h.trim().to_string())
+        .ok_or_else(|| format!("`rustc -vV` names no host:\n{out}"))
+}
+
+/// Cargo's variable for the runner of `triple`'s binaries
+/// (`CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER`).
+pub fn runner_variable(triple: &str) -> String {
+    format!(
+        "CARGO_TARGET_{}_RUNNER",
+        triple.to_ascii_uppercase().replace(['-', '.'], "_")
+    )
 }
 
 /// Clippy, for the executor's determinism lints.
@@ -251,6 +281,32 @@ pub fn chromium(env: &Env) -> Result<(), String> {
         note(what, &format!("installed ({CHROMIUM})"));
         return Ok(());
     }
+    apt_install(env, what, &["chromium", "chromium-driver"])?;
+    if Path::new(CHROMIUM).exists() {
+        Ok(())
+    } else {
+        Err(format!("apt-get installed chromium, but {CHROMIUM} does not exist"))
+    }
+}
+
+/// Valgrind from Debian, for the memcheck stage: its `valgrind` on `PATH`.
+pub fn valgrind(env: &Env) -> Result<(), String> {
+    let what = "valgrind";
+    let version = || run::output(env.cmd("valgrind").arg("--version"));
+    if let Some(v) = version() {
+        note(what, &format!("installed ({})", v.trim()));
+        return Ok(());
+    }
+    apt_install(env, what, &["valgrind"])?;
+    match version() {
+        Some(_) => Ok(()),
+        None => Err("apt-get installed valgrind, but `valgrind --version` does not run".into()),
+    }
+}
+
+/// `apt-get install -y <packages>` (through `sudo` when not root), updating
+/// the package lists and trying again if the first attempt fails.
+fn apt_install(env: &Env, what: &str, packages: &[&str]) -> Result<(), String> {
     note(what, "installing with apt-get");
     let root = run::output(env.cmd("id").arg("-u")).is_some_and(|uid| uid.trim() == "0");
     let apt = |args: &[&str]| {
@@ -261,18 +317,15 @@ pub fn chromium(env: &Env) -> Result<(), String> {
         cmd.env("DEBIAN_FRONTEND", "noninteractive").args(args);
         cmd
     };
-    let install = ["install", "-y", "chromium", "chromium-driver"];
+    let mut install = vec!["install", "-y"];
+    install.extend_from_slice(packages);
     if run::run(&mut apt(&install)).is_err() {
         // Most often a stale package list.
         note(what, "install failed; updating the package lists and trying again");
         run::run(&mut apt(&["update"]))?;
         run::run(&mut apt(&install))?;
     }
-    if Path::new(CHROMIUM).exists() {
-        Ok(())
-    } else {
-        Err(format!("apt-get installed chromium, but {CHROMIUM} does not exist"))
-    }
+    Ok(())
 }
 
 /// The npm packages of the project in `dir` (`npm ci`, or `npm install`
@@ -357,4 +410,21 @@ fn concurrent_install(krate: &str) -> Option<u32> {
         let names_krate = args[install_at + 1..].contains(&krate.as_bytes());
         (is_cargo && names_krate).then_some(pid)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runner_variables_follow_cargos_spelling() {
+        assert_eq!(
+            runner_variable("x86_64-unknown-linux-gnu"),
+            "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER"
+        );
+        assert_eq!(
+            runner_variable("thumbv8m.main-none-eabi"),
+            "CARGO_TARGET_THUMBV8M_MAIN_NONE_EABI_RUNNER"
+        );
+    }
 }

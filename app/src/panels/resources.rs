@@ -38,7 +38,7 @@ fn resource_card(row: ResourceRow) -> impl IntoView {
             </div>
             <p class="resource-buffer" data-testid="resource-buffer" class:full=full>
                 {(row.kind == "channel").then(|| view! {
-                    <span class="buffer-bar" aria-hidden="true"><span class="buffer-fill" style=format!("width: {fill_pct}%")></span></span>
+                    <span class="buffer-bar" aria-hidden="true"><span class="buffer-fill" style:width=format!("{fill_pct}%")></span></span>
                 })}
                 {row.buffer}
             </p>

@@ -81,7 +81,7 @@ pub fn SweepBar() -> impl IntoView {
                     data-done=move || sweep.with(|s| s.done)
                     data-total=move || sweep.with(|s| s.total)
                 >
-                    <span class="sweep-fill" style=move || format!("width: {:.1}%", pct())></span>
+                    <span class="sweep-fill" style:width=move || format!("{:.1}%", pct())></span>
                 </div>
                 <span class="sweep-count num">{move || sweep.with(|s| format!("{} / {}", s.done, s.total))}</span>
             })}
