@@ -1,10 +1,12 @@
 //! Wakescope's project commands, run as `cargo xtask <command>`.
 //!
-//! Plain Rust with no dependencies, so it builds anywhere the project does.
+//! Plain Rust plus `syn` (for the module layout check), so it builds
+//! anywhere the project does.
 //! Each command first installs the tools it needs (see `setup.rs`), then runs
 //! its stages in order and stops at the first failure, naming the stage.
 
 mod files;
+mod layout;
 mod run;
 mod setup;
 
@@ -26,18 +28,21 @@ Commands:
   test     Install what the tests need, then run every stage, stopping at the first failure:
              1. format            cargo fmt --all --check (rustfmt.toml: 120 columns)
              2. determinism lint  clippy on the executor: no wall clock, threads or hash containers
-             3. native tests      cargo test --workspace --all-features
-             4. memcheck          the waker's tests (waker.rs, tests/wakers.rs) under valgrind memcheck
+             3. module layout     no source file of executor, app, cli or xtask imports itself
+                                  through others (xtask/src/layout.rs)
+             4. native tests      cargo test --workspace --all-features
+             5. memcheck          the waker's tests (waker.rs, tests/wakers.rs) under valgrind memcheck
                                   (Linux hosts; installs valgrind with apt-get when missing)
-             5. wasm32 tests      the executor's tests/wasm.rs under wasm-bindgen-test-runner (Node)
-             6. app build         trunk build --release            (when app/ and index.html exist)
-             7. browser tests     npm test in e2e/ against dist/   (when e2e/package.json exists)
+             6. wasm32 tests      the executor's tests/wasm.rs under wasm-bindgen-test-runner (Node)
+             7. app build         trunk build --release            (when app/ and index.html exist)
+             8. browser tests     npm test in e2e/ against dist/   (when e2e/package.json exists)
   serve    Build the app and serve it on http://127.0.0.1:8080, rebuilding on change
            (reload the page to see a rebuild: the page's CSP blocks trunk's autoreload).
            Options: --port <n>, --address <ip>
   setup    Only install the tools: the wasm32 target, wasm-bindgen-cli (the version in
            Cargo.lock), trunk, binaryen's wasm-opt (npm, into target/tools/binaryen),
            valgrind, Chromium and the browser tests' npm packages.
+  layout   Only the module layout check (stage 3 of `test`).
   help     Show this.
 
 Tools that are already installed at the right version are left alone.
@@ -49,6 +54,11 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("test") => no_options("test", &args[1..]).and_then(|()| test(&env)),
         Some("serve") => serve(&env, &args[1..]),
+        Some("layout") => no_options("layout", &args[1..]).and_then(|()| {
+            let summary = layout::check(&env.root, LAYOUT_CRATES)?;
+            println!("{summary}: no cycles");
+            Ok(())
+        }),
         Some("setup") => no_options("setup", &args[1..]).and_then(|()| setup_only(&env)),
         #[cfg(feature = "demo")]
         Some("timers-demo") => demo::timers(),
@@ -202,10 +212,13 @@ fn secs(d: Duration) -> String {
     format!("{:.1} s", d.as_secs_f64())
 }
 
+/// The crates whose `src/` the module layout stage checks.
+const LAYOUT_CRATES: &[&str] = &["executor", "app", "cli", "xtask"];
+
 /// `cargo xtask test`.
 fn test(env: &Env) -> Result<(), String> {
     let layout = Layout::detect(env);
-    let mut report = Report::new("xtask test", 7);
+    let mut report = Report::new("xtask test", 8);
     let host = setup::host_triple(env)?;
     let memcheck_host = host.contains("-linux-");
 
@@ -247,6 +260,12 @@ fn test(env: &Env) -> Result<(), String> {
         "clippy::disallowed_types",
     ]);
     report.stage("determinism lint", &run::show(&lint), |_| run::run(&mut lint))?;
+
+    report.stage("module layout", "executor, app, cli, xtask", |_| {
+        let summary = layout::check(&env.root, LAYOUT_CRATES)?;
+        println!("{summary}: no cycles");
+        Ok(())
+    })?;
 
     let mut native = env.cargo();
     native.args(["test", "--workspace", "--all-features"]);
