@@ -70,6 +70,20 @@ pub struct ScenarioArgs {
     pub steps_max: Option<u64>,
 }
 
+impl ScenarioArgs {
+    /// The scenario these arguments name, checked against the registry.
+    pub fn select(&self) -> Result<Selection, String> {
+        let given = self.params.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+        Selection::resolve(self.id(), self.mode.as_deref(), given, self.policy, self.steps_max)
+    }
+
+    /// The scenario id as given.
+    pub fn id(&self) -> &str {
+        let Target::Scenario(id) = &self.target;
+        id
+    }
+}
+
 /// How `run` writes the trace.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -114,14 +128,18 @@ where
     let cli = Cli::try_parse_from(&argv).map_err(|e| suggest::unknown_argument(e, &command(), &argv))?;
     let parsed = Command::from(cli.command);
     if let Some((name, target)) = parsed.target()
-        && let Err(message) = Selection::resolve(target)
+        && let Err(message) = target.select()
     {
         let mut cli = command();
         cli.build();
         let sub = cli
             .find_subcommand_mut(name)
             .expect("every command with a target is declared");
-        let message = suggest::with_tips(sub, message, &suggest::selection_tips(sub, target));
+        let message = suggest::with_tips(
+            sub,
+            message,
+            &suggest::selection_tips(sub, target.id(), target.mode.as_deref(), &target.params),
+        );
         return Err(sub.error(ErrorKind::ValueValidation, message));
     }
     Ok(parsed)

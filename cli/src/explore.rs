@@ -9,12 +9,11 @@
 use wakescope::explore;
 
 use crate::args::ExploreArgs;
-use crate::selection::Selection;
 use crate::sweep::{check_run, start};
 use crate::{Exit, Output};
 
 pub fn explore_command(args: &ExploreArgs) -> Result<Exit, String> {
-    let selection = Selection::resolve(&args.target)?;
+    let selection = args.target.select()?;
     let found = explore(
         selection.config(0),
         args.max,

@@ -19,7 +19,7 @@ use crate::{Exit, Output};
 const SUBJECT_COLUMN_MAX: usize = 32;
 
 pub fn run(args: &RunArgs) -> Result<Exit, String> {
-    let selection = Selection::resolve(&args.target)?;
+    let selection = args.target.select()?;
     let mut sim = match &args.schedule {
         // Replays one schedule found by `wakescope explore`.
         Some(schedule) => {

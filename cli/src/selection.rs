@@ -5,8 +5,6 @@
 use wakescope::scenarios::{self, Params, Scenario};
 use wakescope::{Config, Limits, Policy};
 
-use crate::args::{ScenarioArgs, Target};
-
 /// Where the app is served by `cargo xtask serve`.
 pub const APP_URL: &str = "http://127.0.0.1:8080/";
 
@@ -21,14 +19,18 @@ pub struct Selection {
 
 impl Selection {
     /// Checks the scenario id, mode and parameters; every problem is a sentence.
-    pub fn resolve(args: &ScenarioArgs) -> Result<Selection, String> {
-        let Target::Scenario(id) = &args.target;
+    pub fn resolve<'a>(
+        id: &str,
+        mode: Option<&str>,
+        given: impl Iterator<Item = (&'a str, &'a str)>,
+        policy: Policy,
+        steps_max: Option<u64>,
+    ) -> Result<Selection, String> {
         let Some(scenario) = scenarios::find(id) else {
             let known: Vec<&str> = scenarios::registry().iter().map(|s| s.id).collect();
             return Err(format!("unknown scenario `{id}`; known: {}", known.join(", ")));
         };
-        let given = args.params.iter().map(|(k, v)| (k.as_str(), v.as_str()));
-        let (params, errors) = scenario.params(args.mode.as_deref(), given);
+        let (params, errors) = scenario.params(mode, given);
         if !errors.is_empty() {
             // The registry's messages name the fallback it would use; the
             // command line refuses instead, so the fallback is left out.
@@ -36,13 +38,13 @@ impl Selection {
             return Err(lines.join("\n"));
         }
         let mut limits = Limits::default();
-        if let Some(steps_max) = args.steps_max {
+        if let Some(steps_max) = steps_max {
             limits.steps_max = steps_max;
         }
         Ok(Selection {
             scenario,
             params,
-            policy: args.policy,
+            policy,
             limits,
         })
     }
@@ -125,6 +127,7 @@ fn strip_fallback(message: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::args::{ScenarioArgs, Target};
 
     fn args(scenario: &str, mode: Option<&str>, params: &[(&str, &str)]) -> ScenarioArgs {
         ScenarioArgs {
@@ -138,7 +141,9 @@ mod tests {
 
     #[test]
     fn a_valid_selection_gives_a_replay_command_and_an_address() {
-        let sel = Selection::resolve(&args("timers", Some("sequential"), &[("popcorn_s", "4")])).unwrap();
+        let sel = args("timers", Some("sequential"), &[("popcorn_s", "4")])
+            .select()
+            .unwrap();
         assert_eq!(
             sel.describe(),
             "timers (mode sequential, policy random, popcorn_s=4 boiler_s=5 cookies_s=10)"
@@ -155,7 +160,7 @@ mod tests {
 
     #[test]
     fn bad_selections_are_refused_with_the_registrys_words() {
-        let err = |a: ScenarioArgs| Selection::resolve(&a).err().unwrap();
+        let err = |a: ScenarioArgs| a.select().err().unwrap();
         assert!(err(args("nope", None, &[])).starts_with("unknown scenario `nope`; known: timers"));
         let e = err(args("timers", Some("parallel"), &[]));
         assert!(

@@ -13,12 +13,14 @@ use clap::builder::StyledStr;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use wakescope::scenarios::{self, Scenario};
 
-use crate::args::{ScenarioArgs, Target};
-
 /// Tips for a target that the registry refused ([`crate::selection::Selection::resolve`]):
 /// the nearest scenario id, mode, parameter or option of `command`.
-pub fn selection_tips(command: &clap::Command, args: &ScenarioArgs) -> Vec<String> {
-    let Target::Scenario(id) = &args.target;
+pub fn selection_tips(
+    command: &clap::Command,
+    id: &str,
+    mode: Option<&str>,
+    params: &[(String, String)],
+) -> Vec<String> {
     let Some(scenario) = scenarios::find(id) else {
         let ids = scenarios::registry().iter().map(|s| s.id);
         return closest(id, ids)
@@ -27,14 +29,14 @@ pub fn selection_tips(command: &clap::Command, args: &ScenarioArgs) -> Vec<Strin
             .collect();
     };
     let mut tips = Vec::new();
-    if let Some(mode) = &args.mode
+    if let Some(mode) = mode
         && scenario.mode(mode).is_none()
         && let Some(near) = closest(mode, scenario.modes.iter().map(|m| m.id))
     {
         tips.push(format!("did you mean `--mode {near}`?"));
     }
     let options = options(command);
-    for (name, value) in &args.params {
+    for (name, value) in params {
         if scenario.params.iter().any(|p| p.name == name) {
             continue;
         }

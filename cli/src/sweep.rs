@@ -78,7 +78,7 @@ fn sweep_of(selection: &Selection, args: &SweepArgs) -> Sweep {
 }
 
 pub fn sweep(args: &SweepArgs) -> Result<Exit, String> {
-    let selection = Selection::resolve(&args.target)?;
+    let selection = args.target.select()?;
     let counts: [Counter; OUTCOME_KINDS.len()] = Default::default();
     let report = sweep_of(&selection, args).run(|sim| {
         start(&selection, sim);
@@ -134,7 +134,7 @@ pub fn sweep(args: &SweepArgs) -> Result<Exit, String> {
 }
 
 pub fn check_determinism(args: &SweepArgs) -> Result<Exit, String> {
-    let selection = Selection::resolve(&args.target)?;
+    let selection = args.target.select()?;
     let report = sweep_of(&selection, args).check_determinism(|sim| {
         start(&selection, sim);
         let outcome = sim.run();
@@ -207,7 +207,7 @@ mod tests {
                 params: vec![("boiler_s".into(), "7".into())],
                 steps_max: None,
             };
-            let selection = Selection::resolve(&args).unwrap();
+            let selection = args.select().unwrap();
             // Fail every seed so that the sweep records the trace of `seed`.
             let report = Sweep::new(seed..seed + 1).env(false).run(|sim| {
                 start(&selection, sim);

@@ -6,6 +6,11 @@ use std::io::{self, BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+/// Where binaryen is installed, under the workspace root (ignored by git, like
+/// all of `target/`); its `node_modules/.bin` is on the `PATH` of everything
+/// xtask runs.
+pub const BINARYEN_DIR: &str = "target/tools/binaryen";
+
 /// Where things are, and the `PATH` every child process gets.
 pub struct Env {
     /// The workspace root.
@@ -31,7 +36,7 @@ impl Env {
             .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
             .unwrap_or_else(|| PathBuf::from(".cargo"));
         let cargo_bin = cargo_home.join("bin");
-        let tools_bin = root.join(crate::setup::BINARYEN_DIR).join("node_modules/.bin");
+        let tools_bin = root.join(BINARYEN_DIR).join("node_modules/.bin");
         let mut dirs = vec![tools_bin.clone(), cargo_bin.clone()];
         if let Some(path) = std::env::var_os("PATH") {
             dirs.extend(std::env::split_paths(&path).filter(|d| *d != cargo_bin && *d != tools_bin));

@@ -16,7 +16,7 @@ use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::files;
-use crate::run::{self, Env};
+use crate::run::{self, BINARYEN_DIR, Env};
 
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// Trunk 0.22 needs a newer rustc than the project's 1.95; 0.21.14 builds on it.
@@ -24,10 +24,6 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 /// binaryen, for `wasm-opt` in the release build: the npm package's version,
 /// whose `wasm-opt --version` says `version_<major>` (Trunk.toml's `wasm_opt`).
 pub const BINARYEN_VERSION: &str = "132.0.0";
-/// Where binaryen is installed, under the workspace root (ignored by git, like
-/// all of `target/`); its `node_modules/.bin` is on the `PATH` of everything
-/// xtask runs.
-pub const BINARYEN_DIR: &str = "target/tools/binaryen";
 /// Where the browser tests expect Chromium.
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 /// The memcheck stage's runner: any invalid read or write, use of an
