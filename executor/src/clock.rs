@@ -10,6 +10,10 @@
 
 use std::time::Duration;
 
+/// A poll longer than this (8 ms of virtual time) blocked the executor
+/// (see [`crate::work`]).
+pub const LONG_POLL: Duration = Duration::from_millis(8);
+
 /// The simulation's virtual clock.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Clock {

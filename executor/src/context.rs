@@ -1,14 +1,16 @@
 //! The ambient simulation: how code inside a task finds the `Sim` it runs on.
 //!
 //! While a `Sim` steps, it publishes its core in a thread-local. The free
-//! functions — [`spawn`], [`crate::sleep`], [`crate::now`], [`crate::rng`] —
+//! functions — [`spawn`], [`yield_now`], [`crate::sleep`], [`crate::now`], [`crate::rng`] —
 //! reach the simulation through it. Entering saves the previous value and
 //! leaving restores it, so a simulation run inside another one's task works,
 //! and two simulations on one thread never see each other's state.
 
 use std::cell::RefCell;
 use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll};
 
 use crate::core::Core;
 use crate::join::JoinHandle;
@@ -77,10 +79,51 @@ pub fn spawn<F>(name: &str, future: F) -> JoinHandle<F::Output>
 where
     F: Future + 'static,
 {
-    with_core("spawn", |core| core.spawn(name, future))
+    with_core("spawn", |core| JoinHandle::spawn(core, name, future))
 }
 
 /// The task being polled right now, or `None` outside a poll.
 pub fn current_task() -> Option<TaskId> {
-    try_with_core(|core| core.state.borrow().current).flatten()
+    try_with_core(|core| core.current()).flatten()
+}
+
+/// Gives the other runnable tasks a turn: returns `Pending` once, after waking
+/// its own task, so the task goes to the back of the ready queue — and, under
+/// [`crate::Policy::Pct`], below every other task's priority.
+///
+/// A CPU loop that never awaits holds the executor until it is done; awaiting
+/// `yield_now()` in each iteration lets timers and other tasks in between.
+///
+/// ```
+/// let mut sim = wakescope::Sim::new(wakescope::Config::seeded(3));
+/// sim.spawn("loop", async {
+///     for _ in 0..3 {
+///         wakescope::yield_now().await;
+///     }
+/// });
+/// assert!(sim.run().is_completed());
+/// ```
+pub fn yield_now() -> YieldNow {
+    YieldNow { yielded: false }
+}
+
+/// The future returned by [`yield_now`].
+#[derive(Debug)]
+#[must_use = "futures do nothing unless awaited"]
+pub struct YieldNow {
+    yielded: bool,
+}
+
+impl Future for YieldNow {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.yielded {
+            return Poll::Ready(());
+        }
+        self.yielded = true;
+        try_with_core(|core| core.yielded());
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
 }

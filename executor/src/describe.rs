@@ -484,7 +484,7 @@ mod tests {
     #[test]
     fn the_long_poll_threshold_comes_from_the_constant() {
         let mut sim = crate::Sim::new(crate::Config::seeded(1));
-        sim.spawn("cruncher", async {
+        let _cruncher = sim.spawn("cruncher", async {
             crate::work(std::time::Duration::from_millis(20)).await
         });
         sim.run();

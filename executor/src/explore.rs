@@ -8,81 +8,11 @@
 //! start again from their first alternative. When no decision has one left,
 //! every schedule was tried exactly once.
 //!
-//! A schedule prints as a compact string (`s:0102`: one base-36 digit per
-//! decision, `(n)` past 35) that [`crate::Sim::with_schedule`] replays
-//! exactly — the way to hand a failing interleaving to someone else.
+//! Each schedule is a [`Schedule`] (`schedule.rs`), which
+//! [`crate::Sim::with_schedule`] replays exactly.
 
-use std::fmt;
-use std::str::FromStr;
-
+use crate::schedule::Schedule;
 use crate::{Config, Outcome, Sim};
-
-/// One schedule: the index picked from the ready queue at each decision.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Schedule {
-    choices: Vec<u32>,
-}
-
-impl Schedule {
-    /// A schedule from its choices.
-    pub fn from_choices(choices: Vec<u32>) -> Schedule {
-        Schedule { choices }
-    }
-
-    /// The choices, in decision order.
-    pub fn choices(&self) -> &[u32] {
-        &self.choices
-    }
-}
-
-const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-
-impl fmt::Display for Schedule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("s:")?;
-        for &c in &self.choices {
-            match DIGITS.get(c as usize) {
-                Some(d) => write!(f, "{}", *d as char)?,
-                None => write!(f, "({c})")?,
-            }
-        }
-        Ok(())
-    }
-}
-
-impl FromStr for Schedule {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Schedule, String> {
-        let body = s
-            .strip_prefix("s:")
-            .ok_or_else(|| format!("schedule `{s}` must start with `s:`"))?;
-        let mut choices = Vec::new();
-        let mut chars = body.char_indices();
-        while let Some((at, c)) = chars.next() {
-            if c == '(' {
-                let rest = &body[at + 1..];
-                let end = rest
-                    .find(')')
-                    .ok_or_else(|| format!("unclosed `(` at position {} of `{s}`", at + 2))?;
-                let n: u32 = rest[..end]
-                    .parse()
-                    .map_err(|_| format!("`({})` in `{s}` is not a number", &rest[..end]))?;
-                choices.push(n);
-                for _ in 0..=end {
-                    chars.next();
-                }
-            } else {
-                let d = DIGITS
-                    .iter()
-                    .position(|d| *d as char == c)
-                    .ok_or_else(|| format!("`{c}` in schedule `{s}` is not a base-36 digit"))?;
-                choices.push(d as u32);
-            }
-        }
-        Ok(Schedule { choices })
-    }
-}
 
 /// What [`explore`] found.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -134,7 +64,7 @@ pub fn explore(
         program(&mut sim);
         let outcome = sim.run();
         found.schedules += 1;
-        let taken = sim.schedule().map(|s| s.choices).unwrap_or_default();
+        let taken = sim.schedule().map(|s| s.choices().to_vec()).unwrap_or_default();
         if let Err(message) = check(&sim, &outcome) {
             found.failures += 1;
             if found.first_failure.is_none() {

@@ -14,7 +14,6 @@
 //! and the step.
 
 use crate::context::{try_with_core, with_core};
-use crate::trace::{Event, FaultKind};
 
 /// True when this rare branch should be taken now: with the probability
 /// [`crate::Faults::buggify_ppm`], never when it is 0 (the default) and
@@ -32,23 +31,7 @@ use crate::trace::{Event, FaultKind};
 /// assert_eq!(retries.unwrap(), 0, "faults are off by default");
 /// ```
 pub fn buggify() -> bool {
-    try_with_core(|core| {
-        let mut guard = core.state.borrow_mut();
-        let st = &mut *guard;
-        let ppm = st.config.faults.buggify_ppm;
-        if !st.fault_hits(ppm) {
-            return false;
-        }
-        if st.config.record_trace {
-            let task = st.current;
-            st.trace.push(Event::Fault {
-                task,
-                fault: FaultKind::Buggify,
-            });
-        }
-        true
-    })
-    .unwrap_or(false)
+    try_with_core(|core| core.buggify()).unwrap_or(false)
 }
 
 /// `buggify!()` is [`buggify()`], for code that reads like FoundationDB's.
@@ -68,7 +51,7 @@ pub fn check(condition: bool, message: &str) {
     if condition {
         return;
     }
-    with_core("check", |core| core.state.borrow_mut().fail_check(message.to_string()));
+    with_core("check", |core| core.fail_check(message.to_string()));
 }
 
 /// `check!(condition, "format {}", args)`: [`check()`] with a formatted

@@ -12,11 +12,11 @@ use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
-use std::rc::Weak;
+use std::rc::{Rc, Weak};
 use std::task::{Context, Poll};
 
-use crate::core::Core;
-use crate::task::{TaskId, TaskState};
+use crate::core::{Core, Joined};
+use crate::task::TaskId;
 use crate::trace::CancelCause;
 
 /// Why a [`JoinHandle`] has no output.
@@ -82,18 +82,15 @@ impl<T> fmt::Debug for JoinHandle<T> {
 }
 
 impl<T> JoinHandle<T> {
-    pub(crate) fn new(core: Weak<Core>, task: TaskId) -> JoinHandle<T> {
+    /// Spawns `future` on `core` and returns its handle (one that resolves
+    /// to [`JoinError::NotSpawned`] if the task limit was reached).
+    pub(crate) fn spawn<F>(core: &Rc<Core>, name: &str, future: F) -> JoinHandle<T>
+    where
+        F: Future<Output = T> + 'static,
+    {
         JoinHandle {
-            core,
-            task: Some(task),
-            _output: PhantomData,
-        }
-    }
-
-    pub(crate) fn not_spawned(core: Weak<Core>) -> JoinHandle<T> {
-        JoinHandle {
-            core,
-            task: None,
+            core: Rc::downgrade(core),
+            task: core.spawn(name, future),
             _output: PhantomData,
         }
     }
@@ -117,8 +114,7 @@ impl<T> JoinHandle<T> {
         let (Some(task), Some(core)) = (self.task, self.core.upgrade()) else {
             return true;
         };
-        let st = core.state.borrow();
-        st.tasks[task.index()].state.is_finished()
+        core.is_finished(task)
     }
 }
 
@@ -132,50 +128,22 @@ impl<T: 'static> Future for JoinHandle<T> {
         let Some(core) = self.core.upgrade() else {
             return Poll::Ready(Err(JoinError::Gone));
         };
-        let mut guard = core.state.borrow_mut();
-        let st = &mut *guard;
-        let slot = &mut st.tasks[task.index()];
-        if slot.state.is_finished() {
-            let state = slot.state;
-            let Some(mut cell) = slot.cell.take() else {
-                return Poll::Ready(Err(JoinError::Gone));
-            };
-            let result = match state {
-                TaskState::Completed => cell
+        match core.poll_join(task, cx.waker()) {
+            Joined::Pending => Poll::Pending,
+            Joined::Gone => Poll::Ready(Err(JoinError::Gone)),
+            Joined::Panicked(message) => Poll::Ready(Err(JoinError::Panicked(message))),
+            Joined::Cancelled(cause) => Poll::Ready(Err(JoinError::Cancelled(cause))),
+            Joined::Output(mut cell) => {
+                let output = cell
                     .output()
                     .downcast_mut::<Option<T>>()
                     .expect("a JoinHandle<T> belongs to a task whose output is T")
-                    .take()
-                    .ok_or(JoinError::Gone),
-                TaskState::Panicked => {
-                    // The panic reached whoever awaits the handle: it is handled.
-                    let record = st.panics.get_mut(&task);
-                    let message = record.map(|p| {
-                        p.handled = true;
-                        p.message.clone()
-                    });
-                    Err(JoinError::Panicked(message.unwrap_or_default()))
-                }
-                _ => Err(JoinError::Cancelled(
-                    st.cancel_causes.get(&task).copied().unwrap_or(CancelCause::Aborted),
-                )),
-            };
-            drop(guard);
-            // The cell holds neither future nor output now: dropping it runs no user code.
-            drop(cell);
-            return Poll::Ready(result);
+                    .take();
+                // The cell holds neither future nor output now: dropping it runs no user code.
+                drop(cell);
+                Poll::Ready(output.ok_or(JoinError::Gone))
+            }
         }
-        slot.joined = true;
-        if let Some(waiter) = st.current {
-            st.join_waits.insert(waiter, task);
-        }
-        let old = match st.join_wakers.get(&task) {
-            Some(w) if w.will_wake(cx.waker()) => None,
-            _ => st.join_wakers.insert(task, cx.waker().clone()),
-        };
-        drop(guard);
-        drop(old);
-        Poll::Pending
     }
 }
 
@@ -184,24 +152,6 @@ impl<T> Drop for JoinHandle<T> {
         let (Some(task), Some(core)) = (self.task, self.core.upgrade()) else {
             return;
         };
-        let Ok(mut guard) = core.state.try_borrow_mut() else {
-            return;
-        };
-        let st = &mut *guard;
-        let slot = &mut st.tasks[task.index()];
-        slot.detached = true;
-        let cell = if slot.state.is_finished() {
-            slot.cell.take()
-        } else {
-            None
-        };
-        let waker = if std::mem::take(&mut slot.joined) {
-            st.join_wakers.remove(&task)
-        } else {
-            None
-        };
-        drop(guard);
-        drop(cell);
-        drop(waker);
+        core.detach(task);
     }
 }

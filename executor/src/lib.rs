@@ -50,6 +50,7 @@
 //!   user input reaches; it panics only when its own invariants break, or when
 //!   a task-side function is called outside a simulation.
 
+mod chrome;
 mod clock;
 pub mod config;
 mod context;
@@ -62,7 +63,9 @@ pub mod outcome;
 mod rng;
 #[cfg(feature = "scenarios")]
 pub mod scenarios;
+mod schedule;
 mod scheduler;
+mod seeded;
 mod sim;
 pub mod supervision;
 pub mod sweep;
@@ -76,13 +79,14 @@ mod waker;
 mod work;
 
 pub use config::{Config, Faults, Limits, Policy};
-pub use context::{current_task, spawn};
-pub use explore::{Exploration, Schedule, explore};
+pub use context::{YieldNow, current_task, spawn, yield_now};
+pub use explore::{Exploration, explore};
 pub use faults::{buggify, check};
 pub use join::{JoinError, JoinHandle};
 pub use outcome::{BlockedTask, CheckFailure, Deadlock, Limit, Outcome, Step, TaskPanic, WaitingOn};
 pub use rng::{SimRng, rng};
-pub use scheduler::{Picked, YieldNow, yield_now};
+pub use schedule::Schedule;
+pub use scheduler::Picked;
 pub use sim::{BlockOnError, FIRE_PER_STEP_MAX, Sim};
 pub use sweep::{Sweep, SweepReport, check_determinism, sweep};
 pub use task::{TaskId, TaskState};

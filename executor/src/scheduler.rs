@@ -20,7 +20,7 @@
 //!   pick is O(log n) with a million tasks queued; its slot is refilled with
 //!   the last task. A task is lowered below every other — its priority goes
 //!   one under the lowest given so far — when a change point falls on its
-//!   pick and whenever it calls [`yield_now`]: a yield hands the turn to the
+//!   pick and whenever it calls [`crate::yield_now`]: a yield hands the turn to the
 //!   others, so a spin loop that yields cannot starve the task it waits for.
 //! - A *script* (exploration and replay, see `explore.rs`) overrides the
 //!   policy completely: at each decision — a pick with more than one task
@@ -36,13 +36,9 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, VecDeque};
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
 use crate::config::{PCT_DEPTH_MAX, PCT_HORIZON_FALLBACK, Policy};
-use crate::context::try_with_core;
-use crate::rng::SeededRng;
+use crate::seeded::SeededRng;
 use crate::task::TaskId;
 
 /// How a task left the ready queue for its poll.
@@ -272,7 +268,7 @@ impl Scheduler {
     }
 
     /// Lowers `task`'s priority below every other task's, under PCT: it
-    /// yielded (see [`yield_now`]). Other policies ignore yields.
+    /// yielded (see [`crate::yield_now`]). Other policies ignore yields.
     pub(crate) fn yielded(&mut self, task: TaskId) {
         if let Some(pct) = &mut self.pct
             && task.index() < pct.priorities.len()
@@ -310,57 +306,10 @@ impl Scheduler {
     }
 }
 
-/// Gives the other runnable tasks a turn: returns `Pending` once, after waking
-/// its own task, so the task goes to the back of the ready queue — and, under
-/// [`Policy::Pct`], below every other task's priority.
-///
-/// A CPU loop that never awaits holds the executor until it is done; awaiting
-/// `yield_now()` in each iteration lets timers and other tasks in between.
-///
-/// ```
-/// let mut sim = wakescope::Sim::new(wakescope::Config::seeded(3));
-/// sim.spawn("loop", async {
-///     for _ in 0..3 {
-///         wakescope::yield_now().await;
-///     }
-/// });
-/// assert!(sim.run().is_completed());
-/// ```
-pub fn yield_now() -> YieldNow {
-    YieldNow { yielded: false }
-}
-
-/// The future returned by [`yield_now`].
-#[derive(Debug)]
-#[must_use = "futures do nothing unless awaited"]
-pub struct YieldNow {
-    yielded: bool,
-}
-
-impl Future for YieldNow {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.yielded {
-            return Poll::Ready(());
-        }
-        self.yielded = true;
-        try_with_core(|core| {
-            let mut guard = core.state.borrow_mut();
-            let st = &mut *guard;
-            if let Some(task) = st.current {
-                st.scheduler.yielded(task);
-            }
-        });
-        cx.waker().wake_by_ref();
-        Poll::Pending
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::SCHEDULER_STREAM;
+    use crate::seeded::SCHEDULER_STREAM;
 
     #[test]
     fn change_points_are_distinct_and_within_the_horizon() {

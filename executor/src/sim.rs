@@ -17,30 +17,20 @@
 use std::cell::Ref;
 use std::fmt;
 use std::future::Future;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use crate::clock::duration_ns;
-use crate::config::{Config, DELAY_PPM_MAX};
+use crate::config::Config;
 use crate::context;
-use crate::core::{Core, PanicRecord};
+use crate::core::Core;
 use crate::join::{JoinError, JoinHandle};
-use crate::outcome::{Limit, Outcome, Step};
-use crate::scheduler::{Picked, Script};
+use crate::outcome::{Outcome, Step};
+use crate::scheduler::Script;
 use crate::task::{TaskId, TaskState};
-use crate::timer::Target;
-use crate::trace::{CancelCause, Event, FaultKind, PollResult, Trace};
-use crate::waker::WakeSource;
+use crate::trace::Trace;
 
-/// Timers one step fires at most. More due at one instant fire over the
-/// following steps, in the same order, before any task is polled — so a
-/// step stays short enough for the app to keep to its frame budget.
-pub const FIRE_PER_STEP_MAX: usize = 4096;
-
-/// Passes over the tasks at shutdown: a destructor may spawn, so repeat, but boundedly.
-const SHUTDOWN_PASSES_MAX: u32 = 16;
+pub use crate::core::FIRE_PER_STEP_MAX;
 
 /// A deterministic simulation: a single-threaded executor, a virtual clock,
 /// a seeded scheduler and a trace of everything that happened.
@@ -69,12 +59,10 @@ struct Invariant {
 
 impl fmt::Debug for Sim {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let st = self.core.state.borrow();
         f.debug_struct("Sim")
-            .field("config", &st.config)
-            .field("now", &st.clock.now())
-            .field("tasks", &st.tasks.len())
-            .field("live", &st.live)
+            .field("config", &self.core.config())
+            .field("now", &self.core.now())
+            .field("tasks", &self.core.task_count())
             .finish()
     }
 }
@@ -92,26 +80,21 @@ impl Sim {
     /// under [`crate::explore`] — instead of its policy, to replay that run.
     pub fn with_schedule(config: Config, schedule: &crate::Schedule) -> Sim {
         let sim = Sim::new(config);
-        sim.core
-            .state
-            .borrow_mut()
-            .scheduler
-            .set_script(Script::new(schedule.choices().to_vec()));
+        sim.core.set_script(Script::new(schedule.choices().to_vec()));
         sim
     }
 
     /// The scheduling choices made so far, when running a schedule (see
     /// [`Sim::with_schedule`]); `None` under a plain policy.
     pub fn schedule(&self) -> Option<crate::Schedule> {
-        let st = self.core.state.borrow();
-        st.scheduler
-            .script()
-            .map(|s| crate::Schedule::from_choices(s.taken.clone()))
+        self.core
+            .script_taken()
+            .map(|(taken, _)| crate::Schedule::from_choices(taken))
     }
 
     /// Alternatives at each decision so far, when running a schedule.
     pub(crate) fn branching(&self) -> Option<Vec<u32>> {
-        self.core.state.borrow().scheduler.script().map(|s| s.branching.clone())
+        self.core.script_taken().map(|(_, branching)| branching)
     }
 
     /// Adds a check evaluated after every step. When it returns `Err`, the
@@ -139,7 +122,7 @@ impl Sim {
 
     /// The configuration it was created with.
     pub fn config(&self) -> Config {
-        self.core.state.borrow().config
+        self.core.config()
     }
 
     /// Spawns a named task. See [`crate::spawn`] for spawning from inside a task.
@@ -148,12 +131,12 @@ impl Sim {
         F: Future + 'static,
     {
         let _enter = context::enter(&self.core);
-        self.core.spawn(name, future)
+        JoinHandle::spawn(&self.core, name, future)
     }
 
     /// Virtual time since the start.
     pub fn now(&self) -> Duration {
-        self.core.state.borrow().clock.now()
+        self.core.now()
     }
 
     /// The trace recorded so far, borrowed: hold the `Ref` only while
@@ -163,7 +146,7 @@ impl Sim {
     /// `Sim` is gone — use [`Sim::fingerprint`], [`Sim::fingerprint_hex`],
     /// [`Sim::trace_jsonl`] or [`Sim::trace_clone`].
     pub fn trace(&self) -> Ref<'_, Trace> {
-        Ref::map(self.core.state.borrow(), |st| &st.trace)
+        self.core.trace()
     }
 
     /// [`Trace::fingerprint`] of the trace so far, as an owned value.
@@ -199,10 +182,7 @@ impl Sim {
 
     /// Names the scenario and parameters in the trace header (for replay and export).
     pub fn set_scenario(&mut self, id: &str, params: Vec<(String, String)>) {
-        let mut st = self.core.state.borrow_mut();
-        let header = st.trace.header_mut();
-        header.scenario = Some(id.to_string());
-        header.params = params;
+        self.core.set_scenario(id, params);
     }
 
     /// Takes the trace recorded so far; recording goes on in a trace that
@@ -232,46 +212,38 @@ impl Sim {
     /// assert_eq!(read.fingerprint(), second.fingerprint());
     /// ```
     pub fn take_trace(&mut self) -> Trace {
-        let mut st = self.core.state.borrow_mut();
-        let next = st.trace.continuation(st.clock.now_ns());
-        std::mem::replace(&mut st.trace, next)
+        self.core.take_trace()
     }
 
     /// Steps taken so far.
     pub fn steps(&self) -> u64 {
-        self.core.state.borrow().steps
+        self.core.steps()
     }
 
     /// Tasks spawned so far.
     pub fn task_count(&self) -> u32 {
-        self.core.state.borrow().tasks.len() as u32
+        self.core.task_count()
     }
 
     /// The state of a task.
     pub fn task_state(&self, task: TaskId) -> Option<TaskState> {
-        self.core.state.borrow().tasks.get(task.index()).map(|s| s.state)
+        self.core.task(task).map(|t| t.state)
     }
 
     /// Polls a task has had so far.
     pub fn task_polls(&self, task: TaskId) -> Option<u32> {
-        self.core.state.borrow().tasks.get(task.index()).map(|s| s.polls)
+        self.core.task(task).map(|t| t.polls)
     }
 
     /// Size in bytes of a task's future — the state it keeps across
     /// `.await`s — measured at spawn, so it is known after the task finished.
     pub fn task_future_bytes(&self, task: TaskId) -> Option<usize> {
-        self.core
-            .state
-            .borrow()
-            .tasks
-            .get(task.index())
-            .map(|s| s.future_bytes as usize)
+        self.core.task(task).map(|t| t.future_bytes as usize)
     }
 
     /// The name a task was spawned with (known with recording on or off).
     pub fn task_name(&self, task: TaskId) -> Option<String> {
-        let st = self.core.state.borrow();
-        st.tasks.get(task.index()).map(|s| st.names.get(s.name).to_string())
+        self.core.task(task).map(|t| t.name)
     }
 
     /// Runs `f` with this simulation current, so that task-side functions
@@ -285,12 +257,12 @@ impl Sim {
     /// Tasks in the ready queue, in queue order, for every policy: the next
     /// pick takes the task at its [`Picked::index`] (see [`Step::Polled`]).
     pub fn ready_tasks(&self) -> Vec<TaskId> {
-        self.core.state.borrow().scheduler.iter().collect()
+        self.core.ready_tasks()
     }
 
     /// Timers waiting to fire.
     pub fn armed_timers(&self) -> u32 {
-        self.core.state.borrow().timers.armed()
+        self.core.armed_timers()
     }
 
     /// Runs until every task finished, the run deadlocks, or a limit is hit.
@@ -312,12 +284,12 @@ impl Sim {
         F: Future + 'static,
     {
         let _enter = context::enter(&self.core);
-        let mut main = self.core.spawn("main", future);
+        let mut main = JoinHandle::spawn(&self.core, "main", future);
         let Some(task) = main.id() else {
             return Err(BlockOnError::Join(JoinError::NotSpawned));
         };
         loop {
-            if self.core.state.borrow().tasks[task.index()].state.is_finished() {
+            if self.core.is_finished(task) {
                 break;
             }
             if let Step::Finished(outcome) = self.step_entered() {
@@ -339,7 +311,7 @@ impl Sim {
     }
 
     fn step_entered(&mut self) -> Step {
-        let step = self.step_once();
+        let step = self.core.step();
         if !self.invariants.is_empty() && !matches!(step, Step::Finished(_)) {
             self.check_invariants();
         }
@@ -349,322 +321,17 @@ impl Sim {
     fn check_invariants(&mut self) {
         for inv in &mut self.invariants {
             if let Err(message) = (inv.check)() {
-                let mut st = self.core.state.borrow_mut();
-                st.fail_check(format!("{}: {message}", inv.name));
+                self.core.fail_check(format!("{}: {message}", inv.name));
                 return;
             }
         }
     }
-
-    fn step_once(&mut self) -> Step {
-        let core = &self.core;
-        core.drain_wakes();
-        let mut st = core.state.borrow_mut();
-        if let Some(failure) = st.check_failed.clone() {
-            drop(st);
-            return self.finish(Outcome::CheckFailed(failure));
-        }
-        if let Some(limit) = st.limit_hit {
-            drop(st);
-            return self.finish(Outcome::LimitReached(limit));
-        }
-        if st.steps >= st.config.limits.steps_max {
-            let max = st.config.limits.steps_max;
-            drop(st);
-            return self.finish(Outcome::LimitReached(Limit::Steps(max)));
-        }
-        let now_ns = st.clock.now_ns();
-        let next_deadline = st.timers.next_deadline();
-        if next_deadline.is_some_and(|d| d <= now_ns) {
-            st.steps += 1;
-            drop(st);
-            let fired = self.fire_due();
-            return Step::FiredTimers { fired };
-        }
-        if st.config.faults.spurious_wake_ppm > 0 {
-            Self::spurious_wake(&mut st);
-        }
-        if let Some(pick) = st.scheduler.pick() {
-            let task = pick.task;
-            st.steps += 1;
-            let delay = st.config.faults.delay_ppm.min(DELAY_PPM_MAX);
-            if st.scheduler.len() > 0 && st.fault_hits(delay) {
-                // An extra yield before the poll: back of the queue, someone else first.
-                st.scheduler.push(task);
-                if st.config.record_trace {
-                    st.trace.push(Event::Delayed {
-                        task,
-                        pick: pick.to_trace(),
-                    });
-                }
-                return Step::Delayed { task, pick };
-            }
-            drop(st);
-            return self.poll_task(pick);
-        }
-        if let Some(deadline_ns) = next_deadline {
-            let time_max = st.config.limits.time_max;
-            if deadline_ns > duration_ns(time_max) {
-                drop(st);
-                return self.finish(Outcome::LimitReached(Limit::VirtualTime(time_max)));
-            }
-            st.steps += 1;
-            st.clock.advance_to(deadline_ns);
-            if st.config.record_trace {
-                st.trace.push(Event::ClockAdvanced { to_ns: deadline_ns });
-            }
-            drop(st);
-            let fired = self.fire_due();
-            return Step::AdvancedClock {
-                to: Duration::from_nanos(deadline_ns),
-                fired,
-            };
-        }
-        let outcome = if st.live == 0 {
-            match st.unhandled_panic() {
-                Some(panic) => Outcome::Panicked(panic),
-                None => Outcome::Completed,
-            }
-        } else {
-            Outcome::Deadlock(Core::deadlock(&st))
-        };
-        drop(st);
-        self.finish(outcome)
-    }
-
-    /// With the configured chance, wakes one idle task for no reason.
-    fn spurious_wake(st: &mut crate::core::State) {
-        let ppm = st.config.faults.spurious_wake_ppm;
-        if !st.fault_hits(ppm) {
-            return;
-        }
-        let idle: Vec<TaskId> = st
-            .tasks
-            .iter()
-            .enumerate()
-            .filter(|(_, slot)| slot.state == TaskState::Idle)
-            .map(|(i, _)| TaskId(i as u32))
-            .collect();
-        if idle.is_empty() {
-            return;
-        }
-        let task = idle[st.fault_rng.below(idle.len() as u32) as usize];
-        if st.config.record_trace {
-            st.trace.push(Event::Fault {
-                task: Some(task),
-                fault: FaultKind::SpuriousWake,
-            });
-        }
-        st.wake(task, WakeSource::Outside);
-    }
-
-    /// Records the end of the run once, and reports it.
-    fn finish(&mut self, outcome: Outcome) -> Step {
-        let mut st = self.core.state.borrow_mut();
-        if !st.ended {
-            st.ended = true;
-            if st.config.record_trace {
-                st.trace.push(Event::Ended {
-                    reason: outcome.end_reason(),
-                });
-            }
-        }
-        Step::Finished(outcome)
-    }
-
-    /// Fires every timer due now, in arming order. A timer that wakes a task
-    /// of this simulation is recorded as fired and its task as woken in one
-    /// go; other wakers are called after, with the timer as the source.
-    fn fire_due(&mut self) -> u32 {
-        let core = &self.core;
-        let mut foreign = Vec::new();
-        let fired = {
-            let mut guard = core.state.borrow_mut();
-            let st = &mut *guard;
-            let due = st.timers.take_due(st.clock.now_ns(), FIRE_PER_STEP_MAX);
-            let fired = due.len() as u32;
-            for (id, target) in due {
-                if st.config.record_trace {
-                    st.trace.push(Event::TimerFired { timer: id });
-                }
-                match target {
-                    Target::Task(task) => st.wake(task, WakeSource::Timer(id)),
-                    Target::Waker(waker) => foreign.push((id, waker)),
-                }
-            }
-            fired
-        };
-        if !foreign.is_empty() {
-            for (id, waker) in foreign {
-                core.set_source(WakeSource::Timer(id));
-                waker.wake();
-            }
-            core.set_source(WakeSource::Outside);
-            core.drain_wakes();
-        }
-        fired
-    }
-
-    /// Polls the task `pick` took from the ready queue and settles what its poll did.
-    fn poll_task(&mut self, pick: Picked) -> Step {
-        let task = pick.task;
-        let core = &self.core;
-        let (mut cell, waker) = {
-            let mut guard = core.state.borrow_mut();
-            let st = &mut *guard;
-            let slot = &mut st.tasks[task.index()];
-            assert_eq!(
-                slot.state,
-                TaskState::Scheduled,
-                "only a scheduled task is polled ({task})"
-            );
-            slot.state = TaskState::Running;
-            slot.polls += 1;
-            let cell = slot.cell.take().expect("an unfinished task owns its future");
-            st.current = Some(task);
-            st.join_waits.remove(&task);
-            st.poll_started_ns = st.clock.now_ns();
-            if st.config.record_trace {
-                st.trace.push(Event::PollStarted {
-                    task,
-                    pick: pick.to_trace(),
-                });
-            }
-            st.wakers.set_source(WakeSource::Task(task));
-            (cell, st.wakers.lend(task))
-        };
-        let mut cx = Context::from_waker(&waker);
-        let result = catch_unwind(AssertUnwindSafe(|| cell.poll(&mut cx)));
-
-        let mut guard = core.state.borrow_mut();
-        let st = &mut *guard;
-        st.current = None;
-        let record = st.config.record_trace;
-        let long_poll = st.clock.now_ns() - st.poll_started_ns > duration_ns(crate::work::LONG_POLL);
-        let slot = &mut st.tasks[task.index()];
-        let (finished, ready) = match result {
-            Ok(Poll::Pending) if !slot.abort_requested => {
-                slot.state = TaskState::Idle;
-                slot.cell = Some(cell);
-                if record {
-                    st.trace.push(Event::PollEnded {
-                        task,
-                        result: PollResult::Pending,
-                    });
-                    if long_poll {
-                        st.trace.push(Event::LongPoll { task });
-                    }
-                }
-                drop(guard);
-                self.after_poll();
-                return Step::Polled {
-                    task,
-                    ready: false,
-                    pick,
-                };
-            }
-            Ok(Poll::Pending) => {
-                if record {
-                    st.trace.push(Event::PollEnded {
-                        task,
-                        result: PollResult::Pending,
-                    });
-                    if long_poll {
-                        st.trace.push(Event::LongPoll { task });
-                    }
-                    let cause = st.cancel_causes.get(&task).copied().unwrap_or(CancelCause::Aborted);
-                    st.trace.push(Event::Cancelled { task, cause });
-                }
-                st.cancel_causes.entry(task).or_insert(CancelCause::Aborted);
-                (TaskState::Cancelled, false)
-            }
-            Ok(Poll::Ready(())) => {
-                if record {
-                    st.trace.push(Event::PollEnded {
-                        task,
-                        result: PollResult::Ready,
-                    });
-                    if long_poll {
-                        st.trace.push(Event::LongPoll { task });
-                    }
-                    st.trace.push(Event::Completed { task });
-                }
-                (TaskState::Completed, true)
-            }
-            Err(payload) => {
-                let message = panic_message(payload.as_ref());
-                if record {
-                    st.trace.record_panic(task, &message);
-                }
-                let step = st.steps;
-                st.panics.insert(
-                    task,
-                    PanicRecord {
-                        message,
-                        step,
-                        handled: false,
-                    },
-                );
-                (TaskState::Panicked, true)
-            }
-        };
-        let join_waker = st.retire(task, finished);
-        drop(guard);
-        if finished == TaskState::Completed {
-            core.keep_output(task, cell);
-        } else {
-            core.drop_future(task, Some(cell));
-        }
-        if let Some(w) = join_waker {
-            w.wake();
-        }
-        self.after_poll();
-        Step::Polled { task, ready, pick }
-    }
-
-    /// Ends a poll: wakes from now on come from outside; record the poll's wakes.
-    fn after_poll(&self) {
-        self.core.settle_exits();
-        self.core.set_source(WakeSource::Outside);
-        self.core.drain_wakes();
-    }
 }
 
 impl Drop for Sim {
-    /// Drops every unfinished task's future (recorded as `Cancelled { cause:
-    /// Shutdown }`) and every timer, with the simulation current so that
-    /// destructors may still call into it.
     fn drop(&mut self) {
         let _enter = context::enter(&self.core);
-        for _ in 0..SHUTDOWN_PASSES_MAX {
-            let (cells, wakers) = {
-                let mut guard = self.core.state.borrow_mut();
-                let st = &mut *guard;
-                let mut cells = Vec::new();
-                for i in 0..st.tasks.len() {
-                    let task = TaskId(i as u32);
-                    if !st.tasks[i].state.is_finished() {
-                        if st.config.record_trace {
-                            st.trace.push(Event::Cancelled {
-                                task,
-                                cause: CancelCause::Shutdown,
-                            });
-                        }
-                        st.cancel_causes.insert(task, CancelCause::Shutdown);
-                        st.retire(task, TaskState::Cancelled);
-                    }
-                    cells.extend(st.tasks[i].cell.take());
-                }
-                let mut wakers = st.timers.clear();
-                wakers.extend(std::mem::take(&mut st.join_wakers).into_values());
-                (cells, wakers)
-            };
-            if cells.is_empty() && wakers.is_empty() {
-                break;
-            }
-            drop(cells);
-            drop(wakers);
-        }
+        self.core.shut_down();
     }
 }
 
@@ -687,13 +354,3 @@ impl fmt::Display for BlockOnError {
 }
 
 impl std::error::Error for BlockOnError {}
-
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_string()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "a non-string panic payload".to_string()
-    }
-}

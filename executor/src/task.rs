@@ -125,26 +125,29 @@ impl<F: Future + 'static> ErasedTask for TaskCell<F> {
 }
 
 /// The executor's record of one task: 32 bytes, so a million fit in 32 MiB.
+///
+/// Its state changes only through the `transition_to_*` methods, each of
+/// which asserts the state it leaves (the diagram in the module docs).
 pub(crate) struct TaskSlot {
-    /// The future or its output. `None` while lent to a poll, or once the
-    /// output was taken or thrown away.
-    pub cell: Option<Box<dyn ErasedTask>>,
+    /// The boxed future (and later its output); `None` while it is being
+    /// polled, or once the output was taken or the task detached.
+    cell: Option<Box<dyn ErasedTask>>,
     /// Interned name.
-    pub name: u32,
-    /// Polls so far.
-    pub polls: u32,
-    /// Size of the future in bytes (kept after the future is gone).
-    pub future_bytes: u32,
-    pub state: TaskState,
-    /// The handle was dropped: nobody will take the output.
-    pub detached: bool,
-    /// `abort` was called while the task was running; cancel it when the poll returns.
-    pub abort_requested: bool,
-    /// Someone waits on the `JoinHandle` (its waker is in `State::join_wakers`).
-    pub joined: bool,
+    name: u32,
+    polls: u32,
+    /// `size_of` the future, saturated.
+    future_bytes: u32,
+    state: TaskState,
+    /// Its `JoinHandle` was dropped: nobody will take the output.
+    detached: bool,
+    /// An abort arrived while the task was running; it ends when its poll returns.
+    abort_requested: bool,
+    /// Someone awaits its `JoinHandle` (a waker is registered).
+    joined: bool,
 }
 
 impl TaskSlot {
+    /// A freshly spawned task: `Scheduled`, owning its future.
     pub(crate) fn new(cell: Box<dyn ErasedTask>, name: u32) -> TaskSlot {
         let future_bytes = u32::try_from(cell.future_bytes()).unwrap_or(u32::MAX);
         TaskSlot {
@@ -158,12 +161,182 @@ impl TaskSlot {
             joined: false,
         }
     }
+
+    pub(crate) fn state(&self) -> TaskState {
+        self.state
+    }
+
+    pub(crate) fn is_finished(&self) -> bool {
+        self.state.is_finished()
+    }
+
+    pub(crate) fn name(&self) -> u32 {
+        self.name
+    }
+
+    pub(crate) fn polls(&self) -> u32 {
+        self.polls
+    }
+
+    pub(crate) fn future_bytes(&self) -> u32 {
+        self.future_bytes
+    }
+
+    /// `Idle → Scheduled`: a wake put it in the ready queue.
+    pub(crate) fn transition_to_scheduled(&mut self) {
+        assert_eq!(self.state, TaskState::Idle, "only an idle task is scheduled");
+        self.state = TaskState::Scheduled;
+    }
+
+    /// `Scheduled → Running`: it was picked; hands out its future for the poll.
+    pub(crate) fn transition_to_running(&mut self) -> Box<dyn ErasedTask> {
+        assert_eq!(self.state, TaskState::Scheduled, "only a scheduled task is polled");
+        self.state = TaskState::Running;
+        self.polls += 1;
+        self.cell.take().expect("an unfinished task owns its future")
+    }
+
+    /// `Running → Idle`: its poll returned `Pending`; takes the future back.
+    pub(crate) fn transition_to_idle(&mut self, cell: Box<dyn ErasedTask>) {
+        assert_eq!(self.state, TaskState::Running, "only a running task goes idle");
+        assert!(!self.abort_requested, "an aborted task does not go idle");
+        self.state = TaskState::Idle;
+        self.cell = Some(cell);
+    }
+
+    /// `* → Completed | Cancelled | Panicked`, exactly once.
+    pub(crate) fn transition_to_finished(&mut self, state: TaskState) {
+        assert!(state.is_finished(), "{state:?} is not an end state");
+        assert!(!self.state.is_finished(), "a task finishes once");
+        assert!(
+            state != TaskState::Completed || self.state == TaskState::Running,
+            "only a running task completes"
+        );
+        self.state = state;
+    }
+
+    /// Records an abort of the running task; true the first time.
+    pub(crate) fn request_abort(&mut self) -> bool {
+        assert_eq!(self.state, TaskState::Running, "only a running task defers its abort");
+        !std::mem::replace(&mut self.abort_requested, true)
+    }
+
+    pub(crate) fn abort_requested(&self) -> bool {
+        self.abort_requested
+    }
+
+    /// Takes the cell: the future of an unfinished task that is being
+    /// cancelled, or the output of a finished one.
+    pub(crate) fn take_cell(&mut self) -> Option<Box<dyn ErasedTask>> {
+        self.cell.take()
+    }
+
+    /// Keeps a finished task's cell for its `JoinHandle`; hands it back if
+    /// the task is detached (the caller drops it outside any borrow).
+    pub(crate) fn keep_cell(&mut self, cell: Box<dyn ErasedTask>) -> Option<Box<dyn ErasedTask>> {
+        debug_assert!(self.state.is_finished(), "only a finished task's cell is kept");
+        if self.detached {
+            return Some(cell);
+        }
+        self.cell = Some(cell);
+        None
+    }
+
+    /// Its handle was dropped; a finished task's cell is handed back to drop.
+    pub(crate) fn detach(&mut self) -> Option<Box<dyn ErasedTask>> {
+        self.detached = true;
+        if self.state.is_finished() {
+            self.cell.take()
+        } else {
+            None
+        }
+    }
+
+    /// Someone now awaits the handle.
+    pub(crate) fn mark_joined(&mut self) {
+        self.joined = true;
+    }
+
+    /// Whether someone awaited the handle, clearing the mark.
+    pub(crate) fn take_joined(&mut self) -> bool {
+        std::mem::take(&mut self.joined)
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    fn slot() -> TaskSlot {
+        TaskSlot::new(TaskCell::boxed(async {}), 0)
+    }
+
     #[test]
     fn a_task_slot_stays_small() {
-        assert!(std::mem::size_of::<super::TaskSlot>() <= 32);
+        assert!(std::mem::size_of::<TaskSlot>() <= 32);
+    }
+
+    #[test]
+    fn the_lifecycle_runs_through_its_transitions() {
+        let mut s = slot();
+        assert_eq!(s.state(), TaskState::Scheduled);
+        let cell = s.transition_to_running();
+        assert_eq!((s.state(), s.polls()), (TaskState::Running, 1));
+        s.transition_to_idle(cell);
+        s.transition_to_scheduled();
+        let cell = s.transition_to_running();
+        assert_eq!(s.polls(), 2);
+        s.transition_to_finished(TaskState::Completed);
+        assert!(s.is_finished());
+        assert!(s.keep_cell(cell).is_none(), "kept for the JoinHandle");
+        assert!(s.take_cell().is_some());
+    }
+
+    #[test]
+    #[should_panic(expected = "only a scheduled task is polled")]
+    fn an_idle_task_is_not_polled() {
+        let mut s = slot();
+        let cell = s.transition_to_running();
+        s.transition_to_idle(cell);
+        s.transition_to_running();
+    }
+
+    #[test]
+    #[should_panic(expected = "only an idle task is scheduled")]
+    fn a_scheduled_task_is_not_scheduled_again() {
+        slot().transition_to_scheduled();
+    }
+
+    #[test]
+    #[should_panic(expected = "a task finishes once")]
+    fn a_task_finishes_once() {
+        let mut s = slot();
+        s.transition_to_finished(TaskState::Cancelled);
+        s.transition_to_finished(TaskState::Cancelled);
+    }
+
+    #[test]
+    #[should_panic(expected = "only a running task completes")]
+    fn only_a_running_task_completes() {
+        slot().transition_to_finished(TaskState::Completed);
+    }
+
+    #[test]
+    #[should_panic(expected = "an aborted task does not go idle")]
+    fn an_aborted_task_does_not_go_idle() {
+        let mut s = slot();
+        let cell = s.transition_to_running();
+        assert!(s.request_abort());
+        assert!(!s.request_abort(), "only the first abort counts");
+        s.transition_to_idle(cell);
+    }
+
+    #[test]
+    fn a_detached_task_hands_back_its_output() {
+        let mut s = slot();
+        let cell = s.transition_to_running();
+        s.transition_to_finished(TaskState::Completed);
+        assert!(s.detach().is_none(), "the cell is with the executor during the poll");
+        assert!(s.keep_cell(cell).is_some(), "nobody will take the output");
     }
 }

@@ -16,19 +16,16 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use crate::clock::duration_ns;
-use crate::config::TIMERS_MAX_CAP;
 use crate::context::{try_with_core, with_core};
-use crate::core::Core;
-use crate::outcome::Limit;
-use crate::timer::{Target, TimerId};
-use crate::trace::{DropCause, Event, FaultKind};
+use crate::core::{Core, SleepEntry};
+use crate::trace::DropCause;
 
 /// Virtual time since the simulation started.
 ///
 /// # Panics
 /// Outside a simulation.
 pub fn now() -> Duration {
-    with_core("now", |core| core.state.borrow().clock.now())
+    with_core("now", |core| core.now())
 }
 
 /// Waits until `duration` of virtual time has passed (counted from this call
@@ -43,14 +40,13 @@ pub fn now() -> Duration {
 /// ```
 pub fn sleep(duration: Duration) -> Sleep {
     let after_ns = duration_ns(duration);
-    match try_with_core(|core| core.state.borrow().clock.now_ns()) {
-        Some(now_ns) => Sleep::at(now_ns.saturating_add(after_ns)),
-        None => Sleep {
-            deadline_ns: after_ns,
-            relative: true,
-            timer: NO_TIMER,
-            core: Weak::new(),
-        },
+    let entry = match try_with_core(|core| core.now_ns()) {
+        Some(now_ns) => SleepEntry::at(now_ns.saturating_add(after_ns)),
+        None => SleepEntry::after(after_ns),
+    };
+    Sleep {
+        entry,
+        core: Weak::new(),
     }
 }
 
@@ -59,19 +55,11 @@ pub fn sleep_until(deadline: Duration) -> Sleep {
     Sleep::at(duration_ns(deadline))
 }
 
-/// `Sleep::timer` before the timer is armed.
-const NO_TIMER: TimerId = TimerId(u32::MAX);
-
 /// The future returned by [`sleep`] and [`sleep_until`]. 24 bytes.
 #[must_use = "futures do nothing unless awaited"]
 pub struct Sleep {
-    /// The deadline in virtual nanoseconds, or, while `relative`, the
-    /// duration to add to the clock at the first poll.
-    deadline_ns: u64,
-    /// Created outside a simulation: the deadline is resolved at the first poll.
-    relative: bool,
-    /// The armed timer, or `NO_TIMER`.
-    timer: TimerId,
+    /// Deadline and timer.
+    entry: SleepEntry,
     /// The simulation the timer is armed in (dangling until then).
     core: Weak<Core>,
 }
@@ -80,7 +68,7 @@ impl fmt::Debug for Sleep {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Sleep")
             .field("deadline", &self.deadline())
-            .field("timer", &self.armed())
+            .field("timer", &self.entry.armed())
             .finish()
     }
 }
@@ -88,90 +76,14 @@ impl fmt::Debug for Sleep {
 impl Sleep {
     fn at(deadline_ns: u64) -> Sleep {
         Sleep {
-            deadline_ns,
-            relative: false,
-            timer: NO_TIMER,
+            entry: SleepEntry::at(deadline_ns),
             core: Weak::new(),
         }
     }
 
-    fn armed(&self) -> Option<TimerId> {
-        (self.timer != NO_TIMER).then_some(self.timer)
-    }
-
     /// The deadline in virtual time, once known.
     pub fn deadline(&self) -> Option<Duration> {
-        (!self.relative).then(|| Duration::from_nanos(self.deadline_ns))
-    }
-
-    fn poll_in(&mut self, core: &Rc<Core>, cx: &mut Context<'_>) -> Poll<()> {
-        let mut guard = core.state.borrow_mut();
-        let st = &mut *guard;
-        let now_ns = st.clock.now_ns();
-        if self.relative {
-            self.deadline_ns = now_ns.saturating_add(self.deadline_ns);
-            self.relative = false;
-        }
-        let deadline_ns = self.deadline_ns;
-        let current = st.current;
-        let target = || match st.wakers.task_of(cx.waker(), current) {
-            Some(task) => Target::Task(task),
-            None => Target::Waker(cx.waker().clone()),
-        };
-        if now_ns >= deadline_ns {
-            // Normally the timer already fired. It can still be armed if the
-            // clock moved past it inside a poll; then it fires here.
-            if let Some(id) = self.armed() {
-                self.timer = NO_TIMER;
-                if let Some(old) = st.timers.cancel(id, deadline_ns) {
-                    if st.config.record_trace {
-                        st.trace.push(Event::TimerFired { timer: id });
-                    }
-                    drop(guard);
-                    drop(old);
-                }
-            }
-            return Poll::Ready(());
-        }
-        if let Some(id) = self.armed() {
-            let target = target();
-            let old = st.timers.retarget(id, deadline_ns, target);
-            drop(guard);
-            drop(old);
-            return Poll::Pending;
-        }
-        let timers_max = st.config.limits.timers_max.min(TIMERS_MAX_CAP);
-        if st.timers.created() >= timers_max {
-            // Never fires; the run ends with the limit at the next step.
-            st.limit_hit.get_or_insert(Limit::Timers(timers_max));
-            return Poll::Pending;
-        }
-        let target = target();
-        let jitter_ns = duration_ns(st.config.faults.timer_jitter_max);
-        let deadline_ns = if jitter_ns > 0 {
-            // The timer fires up to `jitter_ns` late; the sleep waits for it.
-            let late = st.fault_rng.next_u64() % (jitter_ns.saturating_add(1).max(1));
-            if st.config.record_trace && late > 0 {
-                let task = st.current;
-                st.trace.push(Event::Fault {
-                    task,
-                    fault: FaultKind::TimerJitter,
-                });
-            }
-            self.deadline_ns = deadline_ns.saturating_add(late);
-            self.deadline_ns
-        } else {
-            deadline_ns
-        };
-        let id = st.timers.arm(deadline_ns, target);
-        if st.config.record_trace {
-            let owner = st.current;
-            st.trace.record_timer(id, owner, deadline_ns);
-        }
-        st.ended = false;
-        self.timer = id;
-        self.core = Rc::downgrade(core);
-        Poll::Pending
+        self.entry.deadline()
     }
 }
 
@@ -181,13 +93,19 @@ impl Future for Sleep {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
         // An armed sleep answers to the simulation that armed it.
-        let core = if this.timer != NO_TIMER {
+        let core = if this.entry.armed().is_some() {
             this.core.upgrade()
         } else {
             try_with_core(Rc::clone)
         };
         match core {
-            Some(core) => this.poll_in(&core, cx),
+            Some(core) => {
+                let poll = core.poll_sleep(&mut this.entry, cx.waker());
+                if this.entry.armed().is_some() {
+                    this.core = Rc::downgrade(&core);
+                }
+                poll
+            }
             None => panic!(
                 "wakescope::sleep() was polled outside a simulation; await it in a task \
                  running on a wakescope::Sim"
@@ -198,17 +116,8 @@ impl Future for Sleep {
 
 impl Drop for Sleep {
     fn drop(&mut self) {
-        let Some(id) = self.armed() else { return };
-        let Some(core) = self.core.upgrade() else { return };
-        let Ok(mut st) = core.state.try_borrow_mut() else {
-            return;
-        };
-        if let Some(old) = st.timers.cancel(id, self.deadline_ns) {
-            if st.config.record_trace {
-                st.trace.push(Event::TimerCancelled { timer: id });
-            }
-            drop(st);
-            drop(old);
+        if let Some(core) = self.core.upgrade() {
+            core.cancel_sleep(&self.entry);
         }
     }
 }
@@ -283,12 +192,7 @@ impl<F: Future> Future for Timeout<F> {
 
 /// Records that the current task dropped an unfinished future.
 pub(crate) fn record_drop(cause: DropCause) {
-    try_with_core(|core| {
-        let mut st = core.state.borrow_mut();
-        if let (Some(task), true) = (st.current, st.config.record_trace) {
-            st.trace.push(Event::FutureDropped { task, cause });
-        }
-    });
+    try_with_core(|core| core.record_future_dropped(cause));
 }
 
 /// Which branch of a [`select`] finished first.
@@ -333,7 +237,7 @@ impl<A: Future, B: Future> Future for Select<A, B> {
         // SAFETY: `a` and `b` are structurally pinned: never moved, only
         // dropped in place by assigning `None`; `Select` has no `Drop` impl.
         let this = unsafe { self.get_unchecked_mut() };
-        let b_first = try_with_core(|core| core.state.borrow_mut().select_rng.below(2) == 1).unwrap_or(false);
+        let b_first = try_with_core(|core| core.select_b_first()).unwrap_or(false);
         for turn in 0..2 {
             if (turn == 0) != b_first {
                 if let Some(a) = this.a.as_mut()

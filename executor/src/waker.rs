@@ -32,22 +32,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, fence};
 use std::task::{RawWaker, RawWakerVTable, Waker};
 
-use serde::{Deserialize, Serialize};
-
 use crate::task::TaskId;
-use crate::timer::TimerId;
 
-/// Who called `wake()`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WakeSource {
-    /// Code running in this task's poll (a send, a lock release, `yield_now`, a join).
-    Task(TaskId),
-    /// A timer that reached its deadline.
-    Timer(TimerId),
-    /// Nothing in the simulation: the wake came from outside any poll.
-    Outside,
-}
+pub use crate::trace::WakeSource;
 
 /// One recorded wake, waiting in the inbox.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -250,6 +237,7 @@ unsafe fn drop_waker(data: *const ()) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::timer::TimerId;
 
     #[test]
     fn wakes_name_the_task_and_the_current_source() {

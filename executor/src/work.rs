@@ -23,16 +23,12 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use crate::clock::duration_ns;
 use crate::context::with_core;
 use crate::core::Core;
-use crate::outcome::Limit;
 use crate::sync::Semaphore;
 use crate::time::sleep;
-use crate::trace::Event;
 
-/// A poll longer than this (8 ms of virtual time) blocked the executor.
-pub const LONG_POLL: Duration = Duration::from_millis(8);
+pub use crate::clock::LONG_POLL;
 
 /// Spends `duration` of CPU time (see the module docs): on the executor when
 /// there is one worker, on a pool worker when there are more.
@@ -73,8 +69,8 @@ impl Future for Work {
                 Stage::Start => {
                     let duration = self.duration;
                     let pool = with_core("work", |core| {
-                        if core.state.borrow().config.workers <= 1 {
-                            block_executor(core, duration);
+                        if core.config().workers <= 1 {
+                            core.block_executor(duration);
                             None
                         } else {
                             Some(pool(core))
@@ -103,31 +99,8 @@ impl Future for Work {
     }
 }
 
-/// Moves the clock forward inside the current poll: nothing else runs.
-fn block_executor(core: &Rc<Core>, duration: Duration) {
-    let mut guard = core.state.borrow_mut();
-    let st = &mut *guard;
-    let Some(task) = st.current else {
-        panic!("wakescope::work() was polled outside a task's poll; await it inside a task");
-    };
-    let to_ns = st.clock.now_ns().saturating_add(duration_ns(duration));
-    st.clock.advance_to(to_ns);
-    if st.config.record_trace {
-        st.trace.push(Event::Worked { task, to_ns });
-    }
-    if to_ns > duration_ns(st.config.limits.time_max) {
-        st.limit_hit
-            .get_or_insert(Limit::VirtualTime(st.config.limits.time_max));
-    }
-}
-
 /// The simulation's pool of CPU workers, created on first use.
 fn pool(core: &Rc<Core>) -> Rc<Semaphore> {
-    if let Some(p) = core.state.borrow().cpu_pool.clone() {
-        return p;
-    }
-    let workers = core.state.borrow().config.workers as usize;
-    let pool = Rc::new(Semaphore::new("cpu workers", workers));
-    core.state.borrow_mut().cpu_pool = Some(pool.clone());
-    pool
+    let pool = core.cpu_pool(|workers| Rc::new(Semaphore::new("cpu workers", workers as usize)));
+    pool.downcast::<Semaphore>().expect("the CPU pool is a semaphore")
 }

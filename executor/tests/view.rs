@@ -225,8 +225,8 @@ fn a_loaded_trace_folds_like_the_live_recording() {
 #[test]
 fn a_loaded_trace_of_an_unhandled_panic_ends_as_panicked() {
     let mut sim = Sim::new(Config::seeded(3));
-    sim.spawn("doomed", async { panic!("by design") });
-    sim.spawn("bystander", async { wakescope::yield_now().await });
+    let _doomed = sim.spawn("doomed", async { panic!("by design") });
+    let _bystander = sim.spawn("bystander", async { wakescope::yield_now().await });
     let outcome = sim.run();
     assert!(matches!(outcome, wakescope::Outcome::Panicked(_)), "seed 3: {outcome}");
     let text = sim.trace_jsonl();

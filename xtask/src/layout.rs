@@ -54,6 +54,35 @@ pub struct Graph {
     edges: BTreeMap<ModPath, BTreeMap<ModPath, (String, String)>>,
 }
 
+/// Every top-level module of `src` (as `name.rs` or `name/`) that `text`
+/// does not mention in backticks: a module map missing a row.
+pub fn unlisted_modules(files: &[(String, String)], text: &str) -> Vec<String> {
+    let mut tops: BTreeSet<String> = BTreeSet::new();
+    for (file, _) in files {
+        let module = module_of(file);
+        if let Some(top) = module.first() {
+            let dir = file.contains('/');
+            tops.insert(if dir { format!("{top}/") } else { format!("{top}.rs") });
+        }
+    }
+    tops.into_iter().filter(|m| !text.contains(&format!("`{m}`"))).collect()
+}
+
+/// Checks that `readme` lists every top-level module of `krate`'s `src/`.
+pub fn check_module_map(root: &Path, krate: &str, readme: &str) -> Result<(), String> {
+    let files = read_sources(&root.join(krate).join("src"))?;
+    let text = std::fs::read_to_string(root.join(readme)).map_err(|e| format!("cannot read {readme}: {e}"))?;
+    let missing = unlisted_modules(&files, &text);
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{readme}'s module map does not list {} of {krate}/src",
+            missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+        ))
+    }
+}
+
 /// Checks each crate's `src/` under `root`; the error lists every cycle found.
 pub fn check(root: &Path, crates: &[&str]) -> Result<String, String> {
     let mut problems = Vec::new();
@@ -69,7 +98,13 @@ pub fn check(root: &Path, crates: &[&str]) -> Result<String, String> {
             graph.edge_count()
         ));
         for cycle in cycles {
-            problems.push(format!("{name}/src: {}", graph.describe(&cycle)));
+            let group = graph.group_of(&cycle[0]);
+            let mut line = format!("{name}/src: {}", graph.describe(&cycle));
+            if group.len() + 1 > cycle.len() {
+                let names: Vec<String> = group.iter().map(|m| m.join("::")).collect();
+                line.push_str(&format!("\n    (all of {} are in one circle)", names.join(", ")));
+            }
+            problems.push(line);
         }
     }
     if problems.is_empty() {
@@ -613,6 +648,16 @@ mod tests {
             found,
             ["x::y → x::z (`super::z::Z::new` in x/y.rs) → x::y (`super::y::g` in x/z.rs)"]
         );
+    }
+
+    #[test]
+    fn a_module_map_missing_a_row_is_found() {
+        let files: Vec<(String, String)> = ["lib.rs", "a.rs", "b/mod.rs", "b/c.rs", "d/mod.rs"]
+            .iter()
+            .map(|p| (p.to_string(), String::new()))
+            .collect();
+        let text = "| `a.rs` | first |\n| `b/` | second, with `c.rs` |";
+        assert_eq!(unlisted_modules(&files, text), ["d/"]);
     }
 
     #[test]

@@ -28,8 +28,9 @@ Commands:
   test     Install what the tests need, then run every stage, stopping at the first failure:
              1. format            cargo fmt --all --check (rustfmt.toml: 120 columns)
              2. determinism lint  clippy on the executor: no wall clock, threads or hash containers
-             3. module layout     no source file of executor, app, cli or xtask imports itself
-                                  through others (xtask/src/layout.rs)
+             3. module layout     no module of executor, app, cli or xtask imports itself through
+                                  others, and README.md's module map lists every executor module
+                                  (xtask/src/layout.rs)
              4. native tests      cargo test --workspace --all-features
              5. memcheck          the waker's tests (waker.rs, tests/wakers.rs) under valgrind memcheck
                                   (Linux hosts; installs valgrind with apt-get when missing)
@@ -54,11 +55,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("test") => no_options("test", &args[1..]).and_then(|()| test(&env)),
         Some("serve") => serve(&env, &args[1..]),
-        Some("layout") => no_options("layout", &args[1..]).and_then(|()| {
-            let summary = layout::check(&env.root, LAYOUT_CRATES)?;
-            println!("{summary}: no cycles");
-            Ok(())
-        }),
+        Some("layout") => no_options("layout", &args[1..]).and_then(|()| check_layout(&env)),
         Some("setup") => no_options("setup", &args[1..]).and_then(|()| setup_only(&env)),
         #[cfg(feature = "demo")]
         Some("timers-demo") => demo::timers(),
@@ -215,6 +212,14 @@ fn secs(d: Duration) -> String {
 /// The crates whose `src/` the module layout stage checks.
 const LAYOUT_CRATES: &[&str] = &["executor", "app", "cli", "xtask"];
 
+/// No import cycles in any crate; the README's module map lists every module of the executor.
+fn check_layout(env: &Env) -> Result<(), String> {
+    let summary = layout::check(&env.root, LAYOUT_CRATES)?;
+    layout::check_module_map(&env.root, "executor", "README.md")?;
+    println!("{summary}: no cycles; README.md lists every module of executor/src");
+    Ok(())
+}
+
 /// `cargo xtask test`.
 fn test(env: &Env) -> Result<(), String> {
     let layout = Layout::detect(env);
@@ -261,11 +266,7 @@ fn test(env: &Env) -> Result<(), String> {
     ]);
     report.stage("determinism lint", &run::show(&lint), |_| run::run(&mut lint))?;
 
-    report.stage("module layout", "executor, app, cli, xtask", |_| {
-        let summary = layout::check(&env.root, LAYOUT_CRATES)?;
-        println!("{summary}: no cycles");
-        Ok(())
-    })?;
+    report.stage("module layout", "executor, app, cli, xtask", |_| check_layout(env))?;
 
     let mut native = env.cargo();
     native.args(["test", "--workspace", "--all-features"]);

@@ -40,15 +40,7 @@ pub use mutex::{Lock, Mutex, MutexGuard};
 pub use notify::{Notified, Notify};
 pub use semaphore::{Acquire, AcquireError, Permit, Semaphore};
 
-/// One end of a channel or oneshot: which task holds it decides whom a
-/// blocked peer waits for (see `core::Ends`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum End {
-    /// A sending end, numbered in the channel (clones get new numbers).
-    Sender(u32),
-    /// The receiving end.
-    Receiver,
-}
+pub(crate) use crate::core::End;
 
 /// A resource's name and kind, and its id in the simulation that uses it.
 pub(crate) struct Registration {

@@ -28,12 +28,11 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use super::fingerprint::Fnv64;
-use super::{PICK_INDEX_MAX, Pick, RESOURCES_MAX, ResourceId, Trace};
+use super::fnv::Fnv64;
+use super::{PICK_INDEX_MAX, Pick, RESOURCES_MAX, ResourceId, Trace, WakeSource};
 use crate::config::{TASKS_MAX_CAP, TIMERS_MAX_CAP};
 use crate::task::TaskId;
 use crate::timer::TimerId;
-use crate::waker::WakeSource;
 
 /// One JSON line's fields, by key.
 pub(crate) type Fields = Map<String, Value>;

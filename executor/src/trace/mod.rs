@@ -34,11 +34,11 @@
 //! its canonical byte encoding, identical on every target, and serializes to
 //! JSON lines ([`Trace::to_jsonl`], [`Trace::from_jsonl`]).
 
-mod chrome;
 mod chunked;
 mod codec;
 mod event;
 mod fingerprint;
+mod fnv;
 mod jsonl;
 mod packed;
 mod side;
@@ -53,7 +53,7 @@ use serde::{Deserialize, Serialize};
 use crate::task::TaskId;
 use crate::timer::TimerId;
 
-pub use chrome::EVENT_SPACING_NS;
+pub use crate::chrome::EVENT_SPACING_NS;
 use chunked::Chunked;
 use codec::coded;
 pub(crate) use codec::{decode_source, encode_source};
@@ -61,6 +61,18 @@ pub use event::{Event, EventKind};
 pub use fingerprint::Fingerprinter;
 pub use jsonl::{TRACE_BYTES_MAX, TRACE_FORMAT, TRACE_LINE_BYTES_MAX, TRACE_VERSION, TraceError};
 use packed::PackedEvent;
+
+/// Who called `wake()`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WakeSource {
+    /// Code running in this task's poll (a send, a lock release, `yield_now`, a join).
+    Task(TaskId),
+    /// A timer that reached its deadline.
+    Timer(TimerId),
+    /// Nothing in the simulation: the wake came from outside any poll.
+    Outside,
+}
 
 coded! {
     /// How a poll ended: the two variants of `std::task::Poll`, without the value.

@@ -8,7 +8,7 @@
 
 use super::codec::{Coded, Field};
 use super::event::Side;
-use super::fingerprint::Fnv64;
+use super::fnv::Fnv64;
 use super::packed::PackedEvent;
 use super::side::{NameIds, SideCursor};
 use super::{Event, EventKind, PICK_INDEX_MAX, Pick, RESOURCES_MAX, ResourceId, Trace, TraceHeader};

@@ -52,11 +52,10 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::json;
 
-use super::{Event, PollResult, Trace};
-use crate::sweep::describe_event;
+use crate::describe::describe_event;
 use crate::task::TaskId;
 use crate::timer::TimerId;
-use crate::trace::EventRecord;
+use crate::trace::{Event, EventRecord, PollResult, Trace};
 use crate::waker::WakeSource;
 
 /// Nanoseconds between consecutive events on the exported time axis (see the module docs).
