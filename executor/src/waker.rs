@@ -62,7 +62,31 @@ pub(crate) struct WakerArena {
     /// The current [`WakeSource`], encoded as in the trace's packed form.
     source: AtomicU64,
     /// Owns the cell chunks; only the simulation's thread appends.
-    chunks: Mutex<Vec<Box<[WakerCell]>>>,
+    chunks: Mutex<Vec<Chunk>>,
+}
+
+/// One chunk of cells, owned through a raw pointer taken once from its box:
+/// every cell pointer is derived from it, so none is invalidated by moving
+/// or borrowing the box later. Freed with the arena.
+struct Chunk(NonNull<[WakerCell]>);
+
+impl Chunk {
+    fn new(cells: Box<[WakerCell]>) -> Chunk {
+        Chunk(NonNull::from(Box::leak(cells)))
+    }
+
+    /// The first cell; the chunk's `CHUNK_CELLS` cells follow it.
+    fn base(&self) -> NonNull<WakerCell> {
+        self.0.cast()
+    }
+}
+
+impl Drop for Chunk {
+    fn drop(&mut self) {
+        // SAFETY: the pointer came from `Box::leak` in `Chunk::new` and is
+        // freed once, here; the arena (and so every waker) is gone by now.
+        drop(unsafe { Box::from_raw(self.0.as_ptr()) });
+    }
 }
 
 // SAFETY: cells and the arena are shared across threads only through
@@ -72,6 +96,9 @@ unsafe impl Send for WakerCell {}
 unsafe impl Sync for WakerCell {}
 unsafe impl Send for WakerArena {}
 unsafe impl Sync for WakerArena {}
+// SAFETY: a chunk is only its cells (`Send + Sync` above), owned uniquely.
+unsafe impl Send for Chunk {}
+unsafe impl Sync for Chunk {}
 
 impl WakerArena {
     fn push(&self, task: TaskId) {
@@ -135,12 +162,13 @@ impl Wakers {
                     task: TaskId(first + i),
                 })
                 .collect();
-            self.bases.push(NonNull::from(&cells[0]));
+            let chunk = Chunk::new(cells);
+            self.bases.push(chunk.base());
             self.arena()
                 .chunks
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .push(cells);
+                .push(chunk);
         }
     }
 

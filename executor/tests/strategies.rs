@@ -288,10 +288,18 @@ fn a_schedule_replays_the_same_run_whatever_the_policy() {
             let mut sim = Sim::with_schedule(Config::seeded(5).with_policy(policy), schedule);
             let counter = racy_counter(&mut sim, 3);
             let outcome = sim.run();
-            (outcome, counter.get(), sim.trace().fingerprint(), sim.schedule())
+            let policy = sim.trace().header().policy.clone();
+            (
+                outcome,
+                counter.get(),
+                sim.trace().fingerprint(),
+                sim.schedule(),
+                policy,
+            )
         };
         let fifo = run(Policy::Fifo);
         assert!(fifo.0.is_completed(), "schedule {schedule}: {}", fifo.0);
+        assert_eq!(fifo.4, "schedule", "the header names what picked the tasks");
         for policy in [
             Policy::Random,
             Policy::pct(2),

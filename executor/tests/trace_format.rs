@@ -273,3 +273,59 @@ fn the_owned_accessors_agree_with_the_borrowed_trace() {
         "the clone outlives the simulation"
     );
 }
+
+#[test]
+fn a_task_that_panics_twice_is_refused_with_its_line() {
+    let mut sim = Sim::new(Config::seeded(1));
+    let _a = sim.spawn("a", async { panic!("first") });
+    sim.run();
+    let text = sim.trace_jsonl();
+    let lines: Vec<&str> = text.lines().collect();
+    let panicked = lines.iter().position(|l| l.contains(r#""kind":"panicked""#)).unwrap();
+    // The same task panics again with the next sequence number; the end moves one on.
+    let mut doubled: Vec<String> = lines[..=panicked].iter().map(|l| l.to_string()).collect();
+    let seq = panicked as u64 - 1;
+    doubled.push(
+        lines[panicked]
+            .replace(&format!(r#""seq":{seq}"#), &format!(r#""seq":{}"#, seq + 1))
+            .replace("first", "second"),
+    );
+    for l in &lines[panicked + 1..] {
+        doubled.push(l.replace(&format!(r#""seq":{}"#, seq + 1), &format!(r#""seq":{}"#, seq + 2)));
+    }
+    let err = error_of(&doubled.join("\n"));
+    assert_eq!(
+        err,
+        format!(
+            "line {}: task 0 panicked twice; a task panics at most once",
+            panicked + 2
+        )
+    );
+}
+
+#[test]
+fn a_header_line_over_the_line_limit_is_refused_unless_it_carries_a_continuation() {
+    let long = "x".repeat(wakescope::trace::TRACE_LINE_BYTES_MAX);
+    let text = format!(r#"{{"format":"wakescope-trace","version":2,"seed":1,"policy":"random","scenario":"{long}"}}"#);
+    let err = error_of(&text);
+    assert!(err.starts_with("line 1: the header line is "), "{err}");
+    assert!(
+        err.ends_with(&format!("the limit is {}", wakescope::trace::TRACE_LINE_BYTES_MAX)),
+        "{err}"
+    );
+
+    // A continued trace's header carries the tables before the cut: many tasks
+    // make it long, and it is read.
+    let mut sim = Sim::new(Config::seeded(1));
+    for i in 0..5000 {
+        let _t = sim.spawn(&format!("a task with a long name {i:05}"), async {});
+    }
+    sim.run();
+    let _first = sim.take_trace();
+    let _late = sim.spawn("late", async {});
+    sim.run();
+    let rest = sim.trace_jsonl();
+    assert!(rest.lines().next().unwrap().len() > wakescope::trace::TRACE_LINE_BYTES_MAX);
+    let read = Trace::from_jsonl(&rest).expect("a long continuation header is read");
+    assert_eq!(read.fingerprint(), sim.fingerprint());
+}

@@ -55,6 +55,9 @@ use links::Links;
 use names::Names;
 use waitfor::WaitFor;
 
+/// The header's policy for a run that replays a [`crate::Schedule`].
+pub const SCHEDULE_POLICY: &str = "schedule";
+
 /// A task's panic, and whether anything handled it.
 #[derive(Clone, Debug)]
 struct PanicRecord {
@@ -333,9 +336,12 @@ impl Core {
         std::mem::replace(&mut st.trace, next)
     }
 
-    /// Replays `script` instead of the policy's choices.
+    /// Replays `script` instead of the policy's choices; the trace's header
+    /// names the policy `schedule`.
     pub(crate) fn set_script(&self, script: Script) {
-        self.state.borrow_mut().scheduler.set_script(script);
+        let mut st = self.state.borrow_mut();
+        st.scheduler.set_script(script);
+        st.trace.header_mut().policy = SCHEDULE_POLICY.to_string();
     }
 
     /// The script's choices taken so far and how many tasks were ready at each.

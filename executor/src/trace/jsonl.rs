@@ -42,7 +42,10 @@ pub const TRACE_FORMAT: &str = "wakescope-trace";
 pub const TRACE_VERSION: u32 = 2;
 /// Largest trace text [`Trace::from_jsonl`] accepts, in bytes.
 pub const TRACE_BYTES_MAX: usize = 256 * 1024 * 1024;
-/// Longest line [`Trace::from_jsonl`] accepts, in bytes.
+/// Longest line [`Trace::from_jsonl`] accepts, in bytes. The header line of a
+/// continued trace (one with `continues`) is exempt: it carries the task,
+/// timer and resource tables from before the cut, which are bounded by their
+/// own caps and the file by [`TRACE_BYTES_MAX`].
 pub const TRACE_LINE_BYTES_MAX: usize = 64 * 1024;
 
 #[derive(Serialize)]
@@ -187,6 +190,15 @@ impl Trace {
             .next()
             .ok_or_else(|| err(0, "the file is empty; expected a wakescope trace header"))?;
         let header = read_header(first).map_err(|e| err(n, format!("not a wakescope trace header: {e}")))?;
+        if first.len() > TRACE_LINE_BYTES_MAX && header.continues.is_none() {
+            return Err(err(
+                n,
+                format!(
+                    "the header line is {} bytes; the limit is {TRACE_LINE_BYTES_MAX}",
+                    first.len()
+                ),
+            ));
+        }
         if header.format != TRACE_FORMAT {
             return Err(err(
                 n,

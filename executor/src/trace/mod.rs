@@ -286,7 +286,9 @@ pub struct TimerInfo {
 pub struct TraceHeader {
     /// The seed of the run.
     pub seed: u64,
-    /// The scheduling policy, as written by [`crate::Policy`]'s `Display`.
+    /// The scheduling policy, as written by [`crate::Policy`]'s `Display`, or
+    /// `schedule` when the run replayed a [`crate::Schedule`] (whatever
+    /// policy its config named: a schedule decides every pick).
     pub policy: String,
     /// The scenario id, when the run was a registered scenario.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -17,7 +17,7 @@
 //!
 //! Names are interned: tasks and resources that share a name share one entry.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::event::{CheckSide, PanicSide, ResourceSide, SpawnSide, TimerSide};
 use super::{NO_PARENT, RESOURCES_MAX, ResourceId, ResourceKind, Trace};
@@ -33,15 +33,19 @@ pub(crate) struct SideCursor {
     checks: usize,
 }
 
-/// Name ids given so far while reading a file, in the trace's own numbering.
+/// What reading a file has seen so far: name ids given, in the trace's own
+/// numbering, and the tasks that panicked (a task panics at most once).
 #[derive(Debug, Default)]
-pub(crate) struct NameIds(BTreeMap<Box<str>, u32>);
+pub(crate) struct NameIds {
+    ids: BTreeMap<Box<str>, u32>,
+    panicked: BTreeSet<TaskId>,
+}
 
 impl NameIds {
     /// The id of `name`, a new one the first time it is seen.
     pub(super) fn id(&mut self, name: &str) -> u32 {
-        let next = self.0.len() as u32;
-        *self.0.entry(name.into()).or_insert(next)
+        let next = self.ids.len() as u32;
+        *self.ids.entry(name.into()).or_insert(next)
     }
 }
 
@@ -106,8 +110,9 @@ impl<'t> SpawnSide<'t> {
         }
     }
 
-    pub(crate) fn store(self, trace: &mut Trace, names: &mut NameIds, task: TaskId) {
+    pub(crate) fn store(self, trace: &mut Trace, names: &mut NameIds, task: TaskId) -> Result<(), String> {
         trace.push_task(task, names.id(self.name), self.name, self.parent);
+        Ok(())
     }
 }
 
@@ -120,8 +125,9 @@ impl TimerSide {
         }
     }
 
-    pub(crate) fn store(self, trace: &mut Trace, _: &mut NameIds, timer: TimerId) {
+    pub(crate) fn store(self, trace: &mut Trace, _: &mut NameIds, timer: TimerId) -> Result<(), String> {
         trace.push_timer(timer, self.owner, self.deadline_ns);
+        Ok(())
     }
 }
 
@@ -135,9 +141,10 @@ impl<'t> ResourceSide<'t> {
         }
     }
 
-    pub(crate) fn store(self, trace: &mut Trace, names: &mut NameIds, resource: ResourceId) {
+    pub(crate) fn store(self, trace: &mut Trace, names: &mut NameIds, resource: ResourceId) -> Result<(), String> {
         let name = names.id(self.name);
         trace.push_resource(resource, self.resource_kind, name, self.name, self.capacity);
+        Ok(())
     }
 }
 
@@ -148,8 +155,12 @@ impl<'t> PanicSide<'t> {
         PanicSide { message }
     }
 
-    pub(crate) fn store(self, trace: &mut Trace, _: &mut NameIds, task: TaskId) {
+    pub(crate) fn store(self, trace: &mut Trace, read: &mut NameIds, task: TaskId) -> Result<(), String> {
+        if !read.panicked.insert(task) {
+            return Err(format!("task {} panicked twice; a task panics at most once", task.0));
+        }
         trace.panics.push((task, self.message.into()));
+        Ok(())
     }
 }
 
@@ -160,7 +171,8 @@ impl<'t> CheckSide<'t> {
         CheckSide { message }
     }
 
-    pub(crate) fn store(self, trace: &mut Trace, _: &mut NameIds, _: Option<TaskId>) {
+    pub(crate) fn store(self, trace: &mut Trace, _: &mut NameIds, _: Option<TaskId>) -> Result<(), String> {
         trace.checks.push(self.message.into());
+        Ok(())
     }
 }

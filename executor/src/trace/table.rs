@@ -306,7 +306,7 @@ macro_rules! event_table {
             unreachable!(concat!("the side of `", stringify!($V), "` is a `", stringify!($Side), "`"))
         };
         $(Field::check(&side.$sf, $trace)?;)*
-        side.store($trace, $names, $($f),*);
+        side.store($trace, $names, $($f),*)?;
     };
 
     (@side_sample $V:ident $next:ident $within:ident) => { Side::None };
