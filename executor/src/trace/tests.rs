@@ -230,7 +230,18 @@ fn sample_trace() -> (Trace, Vec<(Event, Side<'static>)>) {
     let mut names = NameIds::default();
     let mut recorded = Vec::new();
     let mut record = |trace: &mut Trace, pick: &dyn Fn(usize) -> usize, kind: EventKind| {
-        let (event, side) = kind.sample(pick, Some(&*trace));
+        let (mut event, side) = kind.sample(pick, Some(&*trace));
+        if let Event::Panicked { task } = &mut event {
+            // A task panics at most once (the reader refuses a second): each
+            // panic sample is of a task of its own, spawned for it.
+            let (spawn, spawn_side) = EventKind::Spawned.sample(&|_| 0, Some(&*trace));
+            trace.apply(spawn, spawn_side, &mut names).expect("a fresh task");
+            recorded.push((spawn, spawn_side));
+            let Event::Spawned { task: fresh, .. } = spawn else {
+                unreachable!("a spawned sample")
+            };
+            *task = fresh;
+        }
         trace
             .apply(event, side, &mut names)
             .unwrap_or_else(|e| panic!("sample {event:?} {side:?}: {e}"));
