@@ -8,7 +8,8 @@
 
 use std::io::Write;
 
-use wakescope::sweep::{describe_event, format_time_ns, measure_horizon};
+use wakescope::describe::describe;
+use wakescope::sweep::{format_time_ns, measure_horizon};
 use wakescope::{Event, Outcome, Sim, Trace};
 
 use crate::args::{Format, RunArgs};
@@ -83,7 +84,8 @@ pub fn timeline(selection: &Selection, seed: u64, trace: &Trace, outcome: &Outco
         trace
             .iter()
             .map(|record| {
-                let (subject, action) = describe_event(trace, &record);
+                let words = describe(trace, &record);
+                let (subject, action) = (words.subject.clone(), words.action_and_place());
                 let nested = polling && !matches!(record.event, Event::PollEnded { .. } | Event::Panicked { .. });
                 match record.event {
                     Event::PollStarted { .. } => polling = true,

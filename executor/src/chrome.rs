@@ -52,7 +52,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::describe::describe_event;
+use crate::describe::{describe, describe_event};
 use crate::task::TaskId;
 use crate::timer::TimerId;
 use crate::trace::{Event, EventRecord, PollResult, Trace};
@@ -128,14 +128,25 @@ enum Args<'a> {
         virtual_end_ns: u64,
         #[serde(skip_serializing_if = "<[String]>::is_empty")]
         during: &'a [String],
+        /// Where the task waits after a pending poll (`file:line:column`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        waits_at: Option<String>,
     },
-    /// An instant: the event in words.
-    Instant { what: &'a str, seq: u64, virtual_ns: u64 },
-    /// A timer armed.
+    /// An instant: the event in words, and where the program asked for it.
+    Instant {
+        what: &'a str,
+        seq: u64,
+        virtual_ns: u64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        at: Option<String>,
+    },
+    /// A timer armed, and the `.await` that armed it.
     TimerArmed {
         timer: u32,
         armed_at_ns: u64,
         deadline_ns: Option<u64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        at: Option<String>,
     },
     /// A timer fired, cancelled or left armed.
     TimerEnded { end: &'a str },
@@ -322,10 +333,11 @@ impl<W: Write> Exporter<'_, W> {
                     PollResult::Ready => "ready",
                     PollResult::Pending => "pending",
                 };
-                self.poll_ended(task, result, record.time_ns, tick)
+                let waits_at = self.site(record);
+                self.poll_ended(task, result, record.time_ns, tick, waits_at)
             }
             Event::Panicked { task } => {
-                self.poll_ended(task, "panicked", record.time_ns, tick)?;
+                self.poll_ended(task, "panicked", record.time_ns, tick, None)?;
                 self.task_event(task, record, tick)
             }
             Event::Woken { task, source } => self.woken(task, source, tick),
@@ -375,7 +387,19 @@ impl<W: Write> Exporter<'_, W> {
         Ok(())
     }
 
-    fn poll_ended(&mut self, task: TaskId, result: &str, end_ns: u64, tick: u64) -> io::Result<()> {
+    /// Where event `record` was asked for, as `file:line:column`.
+    fn site(&self, record: &EventRecord) -> Option<String> {
+        self.trace.site(record.seq as usize).map(ToString::to_string)
+    }
+
+    fn poll_ended(
+        &mut self,
+        task: TaskId,
+        result: &str,
+        end_ns: u64,
+        tick: u64,
+        waits_at: Option<String>,
+    ) -> io::Result<()> {
         let Some(poll) = self.open_polls.remove(&task) else {
             return Ok(());
         };
@@ -389,6 +413,7 @@ impl<W: Write> Exporter<'_, W> {
             virtual_start_ns: poll.start_ns,
             virtual_end_ns: end_ns,
             during: &poll.during,
+            waits_at,
         });
         self.emit(&x)?;
         if let Some(end) = self.last_poll_end.get_mut(task.index()) {
@@ -454,6 +479,7 @@ impl<W: Write> Exporter<'_, W> {
             timer: timer.0,
             armed_at_ns: record.time_ns,
             deadline_ns: info.map(|i| i.deadline_ns),
+            at: self.site(record),
         });
         self.emit(&b)?;
         if let Some(slot) = self.armed_timers.get_mut(timer.index()) {
@@ -488,11 +514,12 @@ impl<W: Write> Exporter<'_, W> {
 
     /// An event about one task: a line in its open poll, or an instant on its thread.
     fn task_event(&mut self, task: TaskId, record: &EventRecord, tick: u64) -> io::Result<()> {
-        let (_, action) = describe_event(self.trace, record);
+        let words = describe(self.trace, record);
         if let Some(poll) = self.open_polls.get_mut(&task) {
-            poll.during.push(action);
+            poll.during.push(words.action_and_place());
             return Ok(());
         }
+        let action = words.action;
         let tid = self.task_tid(task);
         self.instant(tid, &action, record, tick, "t")
     }
@@ -523,6 +550,7 @@ impl<W: Write> Exporter<'_, W> {
             what,
             seq: record.seq,
             virtual_ns: record.time_ns,
+            at: self.site(record),
         });
         self.emit(&i)
     }
@@ -537,6 +565,7 @@ impl<W: Write> Exporter<'_, W> {
                 "unfinished",
                 self.last_ns,
                 tick.max(start_tick + EVENT_SPACING_NS),
+                None,
             )?;
         }
         let armed: Vec<TimerId> = (0..self.armed_timers.len() as u32)

@@ -8,6 +8,7 @@
 
 use std::cell::RefCell;
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
@@ -15,6 +16,7 @@ use std::task::{Context, Poll};
 use crate::core::Core;
 use crate::join::JoinHandle;
 use crate::task::TaskId;
+use crate::trace::Site;
 
 thread_local! {
     static CURRENT: RefCell<Option<Rc<Core>>> = const { RefCell::new(None) };
@@ -75,11 +77,20 @@ pub(crate) fn try_with_core<R>(f: impl FnOnce(&Rc<Core>) -> R) -> Option<R> {
 /// });
 /// assert_eq!(out.unwrap(), 42);
 /// ```
+#[track_caller]
 pub fn spawn<F>(name: &str, future: F) -> JoinHandle<F::Output>
 where
     F: Future + 'static,
 {
-    with_core("spawn", |core| JoinHandle::spawn(core, name, future))
+    let at = Location::caller();
+    with_core("spawn", |core| JoinHandle::spawn(core, name, future, at))
+}
+
+/// `Poll::Pending` from a library future polled at `at`, after telling the
+/// simulation (if any) that the task waits there.
+pub(crate) fn pending_at<T>(at: &'static Location<'static>) -> Poll<T> {
+    try_with_core(|core| core.waits_at(at));
+    Poll::Pending
 }
 
 /// The task being polled right now, or `None` outside a poll.
@@ -117,6 +128,7 @@ pub struct YieldNow {
 impl Future for YieldNow {
     type Output = ();
 
+    #[track_caller]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         if self.yielded {
             return Poll::Ready(());
@@ -124,6 +136,34 @@ impl Future for YieldNow {
         self.yielded = true;
         try_with_core(|core| core.yielded());
         cx.waker().wake_by_ref();
-        Poll::Pending
+        pending_at(Location::caller())
     }
+}
+
+/// Runs `f` with `site` as the location of every library call it makes, in
+/// place of the compiler's: for an interpreter, whose calls would otherwise
+/// all point into the interpreter. The previous location is restored after.
+/// Outside a simulation it just runs `f`.
+///
+/// ```
+/// use wakescope::trace::Site;
+/// let mut sim = wakescope::Sim::new(wakescope::Config::seeded(1));
+/// sim.block_on(async {
+///     let here = Site::parse("playground.rs:3:5").unwrap();
+///     let _child = wakescope::with_site(here, || wakescope::spawn("child", async {}));
+/// })
+/// .unwrap();
+/// let trace = sim.trace_clone();
+/// let spawned = trace.iter().filter(|r| matches!(r.event, wakescope::Event::Spawned { .. }));
+/// let sites: Vec<String> = spawned.map(|r| trace.site(r.seq as usize).unwrap().to_string()).collect();
+/// assert_eq!(sites[1], "playground.rs:3:5");
+/// ```
+pub fn with_site<R>(site: Site, f: impl FnOnce() -> R) -> R {
+    let Some(core) = try_with_core(Rc::clone) else {
+        return f();
+    };
+    let previous = core.replace_site_override(Some(site));
+    let result = f();
+    core.replace_site_override(previous);
+    result
 }

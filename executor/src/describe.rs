@@ -39,6 +39,9 @@ pub struct Words {
     pub subject: String,
     /// What happened: `poll → pending`, `← woken by timer 3 (popcorn)`.
     pub action: String,
+    /// Where in the program, when the trace knows: `waits at src/main.rs:14:9`
+    /// for a poll that ended pending, `at src/main.rs:9:5` for a call.
+    pub place: Option<String>,
 }
 
 impl Words {
@@ -46,6 +49,25 @@ impl Words {
     pub fn sentence(&self) -> String {
         format!("{} {}", self.subject, self.action)
     }
+
+    /// The action, followed by the place when known:
+    /// `poll → pending  waits at src/main.rs:14:9`.
+    pub fn action_and_place(&self) -> String {
+        match &self.place {
+            Some(place) => format!("{}  {place}", self.action),
+            None => self.action.clone(),
+        }
+    }
+}
+
+/// Where event `record` was asked for, in words: `waits at …` for a poll
+/// that ended pending, `at …` for anything else with a location.
+pub fn place(trace: &Trace, record: &EventRecord) -> Option<String> {
+    let site = trace.site(record.seq as usize)?;
+    Some(match record.event {
+        Event::PollEnded { .. } => format!("waits at {site}"),
+        _ => format!("at {site}"),
+    })
 }
 
 /// A virtual time in seconds, exactly, as precise as it needs to be:
@@ -115,7 +137,8 @@ fn decimal(n: u64, unit: u64) -> String {
     format!("{whole}.{}", frac.trim_end_matches('0'))
 }
 
-/// One event as a line: `t=<time>  <subject>  <action>`.
+/// One event as a line: `t=<time>  <subject>  <action>`, then the place in
+/// the program when the trace knows it (`at src/main.rs:4:20`).
 ///
 /// ```
 /// use wakescope::{describe::describe_record, Config, Sim};
@@ -124,7 +147,7 @@ fn decimal(n: u64, unit: u64) -> String {
 /// sim.run();
 /// let trace = sim.trace();
 /// let lines: Vec<String> = trace.iter().map(|r| describe_record(&trace, &r)).collect();
-/// assert_eq!(lines[0], "t=0.000s  popcorn #0  spawned");
+/// assert!(lines[0].starts_with("t=0.000s  popcorn #0  spawned  at "));
 /// assert_eq!(lines[2], "t=0.000s  popcorn #0  poll → ready");
 /// ```
 pub fn describe_record(trace: &Trace, record: &EventRecord) -> String {
@@ -133,7 +156,7 @@ pub fn describe_record(trace: &Trace, record: &EventRecord) -> String {
         "t={}  {}  {}",
         format_time_ns(record.time_ns),
         words.subject,
-        words.action
+        words.action_and_place()
     )
 }
 
@@ -150,7 +173,13 @@ pub fn describe_event(trace: &Trace, record: &EventRecord) -> (String, String) {
 pub fn describe(trace: &Trace, record: &EventRecord) -> Words {
     let task = |t: TaskId| task_label(trace, t);
     let maybe_task = |t: Option<TaskId>| t.map_or_else(|| "outside".to_string(), task);
-    let words = |kind, subject: String, action: String| Words { kind, subject, action };
+    let place = place(trace, record);
+    let words = |kind, subject: String, action: String| Words {
+        kind,
+        subject,
+        action,
+        place: place.clone(),
+    };
     match record.event {
         Event::Spawned { task: t } => {
             let parent = trace.task(t).and_then(|i| i.parent);

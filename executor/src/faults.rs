@@ -51,7 +51,8 @@ pub fn check(condition: bool, message: &str) {
     if condition {
         return;
     }
-    with_core("check", |core| core.fail_check(message.to_string()));
+    let at = std::panic::Location::caller();
+    with_core("check", |core| core.fail_check(message.to_string(), Some(at)));
 }
 
 /// `check!(condition, "format {}", args)`: [`check()`] with a formatted

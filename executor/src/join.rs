@@ -11,6 +11,7 @@
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
+use std::panic::Location;
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
 use std::task::{Context, Poll};
@@ -84,13 +85,13 @@ impl<T> fmt::Debug for JoinHandle<T> {
 impl<T> JoinHandle<T> {
     /// Spawns `future` on `core` and returns its handle (one that resolves
     /// to [`JoinError::NotSpawned`] if the task limit was reached).
-    pub(crate) fn spawn<F>(core: &Rc<Core>, name: &str, future: F) -> JoinHandle<T>
+    pub(crate) fn spawn<F>(core: &Rc<Core>, name: &str, future: F, at: &'static Location<'static>) -> JoinHandle<T>
     where
         F: Future<Output = T> + 'static,
     {
         JoinHandle {
             core: Rc::downgrade(core),
-            task: core.spawn(name, future),
+            task: core.spawn(name, future, at),
             _output: PhantomData,
         }
     }
@@ -103,6 +104,7 @@ impl<T> JoinHandle<T> {
     /// Cancels the task: its future is dropped now (or, if the task is the one
     /// running, as soon as its poll returns) and the trace records
     /// `Cancelled { cause: Aborted }`. A finished task is left as it is.
+    #[track_caller]
     pub fn abort(&self) {
         if let (Some(task), Some(core)) = (self.task, self.core.upgrade()) {
             core.abort(task);
@@ -121,6 +123,7 @@ impl<T> JoinHandle<T> {
 impl<T: 'static> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
+    #[track_caller]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let Some(task) = self.task else {
             return Poll::Ready(Err(JoinError::NotSpawned));
@@ -129,7 +132,10 @@ impl<T: 'static> Future for JoinHandle<T> {
             return Poll::Ready(Err(JoinError::Gone));
         };
         match core.poll_join(task, cx.waker()) {
-            Joined::Pending => Poll::Pending,
+            Joined::Pending => {
+                core.waits_at(Location::caller());
+                Poll::Pending
+            }
             Joined::Gone => Poll::Ready(Err(JoinError::Gone)),
             Joined::Panicked(message) => Poll::Ready(Err(JoinError::Panicked(message))),
             Joined::Cancelled(cause) => Poll::Ready(Err(JoinError::Cancelled(cause))),

@@ -42,6 +42,9 @@ pub struct BlockedTask {
     pub waiting_on: Option<WaitingOn>,
     /// The task whose `JoinHandle` it awaits, if any.
     pub joining: Option<TaskId>,
+    /// Where it waits: the `.await` its last poll ended at (when the run
+    /// records a trace and a library future said so).
+    pub waits_at: Option<crate::trace::Site>,
     /// The unfinished tasks that could unblock it: the holders of the lock or
     /// permits it wants, the channel peers it waits for, the task it joins.
     /// These are the edges of the wait-for graph.
@@ -128,6 +131,9 @@ impl fmt::Display for Deadlock {
             } else if let Some(j) = t.joining {
                 write!(f, " joins {j}")?;
             }
+            if let Some(at) = &t.waits_at {
+                write!(f, " at {at}")?;
+            }
         }
         for cycle in &self.cycles {
             write!(f, "; cycle: {}", self.describe_cycle(cycle))?;
@@ -147,6 +153,9 @@ pub struct CheckFailure {
     pub step: u64,
     /// The task whose poll made the check, if any.
     pub task: Option<TaskId>,
+    /// Where the check was made (when the run records a trace; an invariant
+    /// added with [`crate::Sim::add_invariant`] has none).
+    pub at: Option<crate::trace::Site>,
 }
 
 impl fmt::Display for CheckFailure {
@@ -154,6 +163,9 @@ impl fmt::Display for CheckFailure {
         write!(f, "check failed (seed {}, step {}", self.seed, self.step)?;
         if let Some(t) = self.task {
             write!(f, ", in task {t}")?;
+        }
+        if let Some(at) = &self.at {
+            write!(f, ", at {at}")?;
         }
         write!(f, "): {}", self.message)
     }

@@ -17,6 +17,7 @@
 use std::cell::Ref;
 use std::fmt;
 use std::future::Future;
+use std::panic::Location;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -126,12 +127,13 @@ impl Sim {
     }
 
     /// Spawns a named task. See [`crate::spawn`] for spawning from inside a task.
+    #[track_caller]
     pub fn spawn<F>(&mut self, name: &str, future: F) -> JoinHandle<F::Output>
     where
         F: Future + 'static,
     {
         let _enter = context::enter(&self.core);
-        JoinHandle::spawn(&self.core, name, future)
+        JoinHandle::spawn(&self.core, name, future, Location::caller())
     }
 
     /// Virtual time since the start.
@@ -241,6 +243,12 @@ impl Sim {
         self.core.task(task).map(|t| t.future_bytes as usize)
     }
 
+    /// Where a task waits: the `.await` its last poll ended pending at (known
+    /// when the run records a trace; `None` once it ran to the end).
+    pub fn task_waits_at(&self, task: TaskId) -> Option<crate::trace::Site> {
+        self.core.task_waits_at(task)
+    }
+
     /// The name a task was spawned with (known with recording on or off).
     pub fn task_name(&self, task: TaskId) -> Option<String> {
         self.core.task(task).map(|t| t.name)
@@ -279,12 +287,13 @@ impl Sim {
     /// output; other tasks may be left unfinished, as with `block_on` in
     /// other runtimes. If the run ends first, returns the outcome that ended
     /// it; if `main` panics or is cancelled, returns that `JoinError`.
+    #[track_caller]
     pub fn block_on<F>(&mut self, future: F) -> Result<F::Output, BlockOnError>
     where
         F: Future + 'static,
     {
         let _enter = context::enter(&self.core);
-        let mut main = JoinHandle::spawn(&self.core, "main", future);
+        let mut main = JoinHandle::spawn(&self.core, "main", future, Location::caller());
         let Some(task) = main.id() else {
             return Err(BlockOnError::Join(JoinError::NotSpawned));
         };
@@ -321,7 +330,7 @@ impl Sim {
     fn check_invariants(&mut self) {
         for inv in &mut self.invariants {
             if let Err(message) = (inv.check)() {
-                self.core.fail_check(format!("{}: {message}", inv.name));
+                self.core.fail_check(format!("{}: {message}", inv.name), None);
                 return;
             }
         }

@@ -20,6 +20,7 @@
 //! aborted.
 
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -37,12 +38,15 @@ fn current(what: &str) -> TaskId {
 
 /// Links the current task with `peer`: when either ends, the other gets an
 /// exit signal. Linking to a task that already ended signals at once.
+#[track_caller]
 pub fn link(peer: TaskId) {
     let me = current("link");
-    with_core("supervision::link", |core| core.link(me, peer));
+    let at = Location::caller();
+    with_core("supervision::link", |core| core.link(me, peer, at));
 }
 
 /// Spawns a task linked with the current one.
+#[track_caller]
 pub fn spawn_link<F>(name: &str, future: F) -> JoinHandle<F::Output>
 where
     F: Future + 'static,
@@ -63,9 +67,11 @@ pub fn trap_exit(on: bool) {
 /// Kills `task`: it dies whether or not it traps exits, with reason `Killed`,
 /// and its links are signalled. Killing the current task ends it when its
 /// poll returns.
+#[track_caller]
 pub fn kill(task: TaskId) {
     let by = crate::context::current_task();
-    with_core("supervision::kill", |core| core.kill(task, by));
+    let at = Location::caller();
+    with_core("supervision::kill", |core| core.kill(task, by, at));
 }
 
 /// Ends the current task with `reason`; its links are signalled. The future
@@ -109,8 +115,16 @@ pub struct RecvExit {
 impl Future for RecvExit {
     type Output = ExitMessage;
 
+    #[track_caller]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<ExitMessage> {
         let me = current("recv_exit");
-        with_core("supervision::recv_exit", |core| core.poll_exit_message(me, cx.waker()))
+        let at = Location::caller();
+        with_core("supervision::recv_exit", |core| {
+            let poll = core.poll_exit_message(me, cx.waker());
+            if poll.is_pending() {
+                core.waits_at(at);
+            }
+            poll
+        })
     }
 }

@@ -67,6 +67,12 @@ impl TaskState {
 }
 
 /// A spawned future with its output slot, behind a type-erased interface.
+/// This file, as the compiler names it in locations: a library future that
+/// is a task's whole future (`spawn("t", sleep(d))`) is polled from here, so
+/// a location in this file means "the task itself", and the trace uses the
+/// task's spawn location instead.
+pub(crate) const ROOT_POLL_FILE: &str = file!();
+
 pub(crate) struct TaskCell<F: Future> {
     future: Option<F>,
     output: Option<F::Output>,

@@ -10,13 +10,14 @@
 
 use std::fmt;
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use crate::clock::duration_ns;
-use crate::context::{try_with_core, with_core};
+use crate::context::{pending_at, try_with_core, with_core};
 use crate::core::{Core, SleepEntry};
 use crate::trace::DropCause;
 
@@ -87,22 +88,22 @@ impl Sleep {
     }
 }
 
-impl Future for Sleep {
-    type Output = ();
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = self.get_mut();
+impl Sleep {
+    /// Polls the sleep for the `.await` at `at`; with `wait`, a pending poll
+    /// also says the task waits there (a timeout whose inner future said
+    /// where it waits leaves that alone).
+    fn poll_at(&mut self, cx: &mut Context<'_>, at: &'static Location<'static>, wait: bool) -> Poll<()> {
         // An armed sleep answers to the simulation that armed it.
-        let core = if this.entry.armed().is_some() {
-            this.core.upgrade()
+        let core = if self.entry.armed().is_some() {
+            self.core.upgrade()
         } else {
             try_with_core(Rc::clone)
         };
         match core {
             Some(core) => {
-                let poll = core.poll_sleep(&mut this.entry, cx.waker());
-                if this.entry.armed().is_some() {
-                    this.core = Rc::downgrade(&core);
+                let poll = core.poll_sleep(&mut self.entry, cx.waker(), at, wait);
+                if self.entry.armed().is_some() {
+                    self.core = Rc::downgrade(&core);
                 }
                 poll
             }
@@ -111,6 +112,15 @@ impl Future for Sleep {
                  running on a wakescope::Sim"
             ),
         }
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    #[track_caller]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.get_mut().poll_at(cx, Location::caller(), true)
     }
 }
 
@@ -164,11 +174,14 @@ pub struct Timeout<F> {
 impl<F: Future> Future for Timeout<F> {
     type Output = Result<F::Output, Elapsed>;
 
+    #[track_caller]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         // SAFETY: `future` is structurally pinned: it is never moved out of
         // `self`, only dropped in place (assigning `None`), and `Timeout` has
         // no `Drop` impl. `sleep` is `Unpin` and is not pinned.
         let this = unsafe { self.get_unchecked_mut() };
+        let at = Location::caller();
+        let mark = wait_mark();
         if let Some(future) = this.future.as_mut() {
             let future = unsafe { Pin::new_unchecked(future) };
             if let Poll::Ready(v) = future.poll(cx) {
@@ -176,7 +189,9 @@ impl<F: Future> Future for Timeout<F> {
                 return Poll::Ready(Ok(v));
             }
         }
-        match Pin::new(&mut this.sleep).poll(cx) {
+        // Where the task waits is the inner future's innermost `.await`, if
+        // it said; else this timeout's.
+        match this.sleep.poll_at(cx, at, wait_mark() == mark) {
             Poll::Ready(()) => {
                 // Time is up: the inner future is cancelled now, and the trace shows it.
                 if this.future.is_some() {
@@ -188,6 +203,11 @@ impl<F: Future> Future for Timeout<F> {
             Poll::Pending => Poll::Pending,
         }
     }
+}
+
+/// Library futures that said where the task waits, in this poll so far.
+fn wait_mark() -> u32 {
+    try_with_core(|core| core.wait_mark()).unwrap_or(0)
 }
 
 /// Records that the current task dropped an unfinished future.
@@ -233,10 +253,12 @@ pub struct Select<A, B> {
 impl<A: Future, B: Future> Future for Select<A, B> {
     type Output = Either<A::Output, B::Output>;
 
+    #[track_caller]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         // SAFETY: `a` and `b` are structurally pinned: never moved, only
         // dropped in place by assigning `None`; `Select` has no `Drop` impl.
         let this = unsafe { self.get_unchecked_mut() };
+        let mark = wait_mark();
         let b_first = try_with_core(|core| core.select_b_first()).unwrap_or(false);
         for turn in 0..2 {
             if (turn == 0) != b_first {
@@ -260,6 +282,10 @@ impl<A: Future, B: Future> Future for Select<A, B> {
                 }
                 return Poll::Ready(Either::Right(v));
             }
+        }
+        if wait_mark() == mark {
+            // Neither branch said where it waits: the select's `.await` does.
+            return pending_at(Location::caller());
         }
         Poll::Pending
     }

@@ -18,12 +18,13 @@
 //!   on one worker, 150.
 
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use crate::context::with_core;
+use crate::context::{pending_at, with_core};
 use crate::core::Core;
 use crate::sync::Semaphore;
 use crate::time::sleep;
@@ -63,14 +64,16 @@ pub struct Work {
 impl Future for Work {
     type Output = ();
 
+    #[track_caller]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let at = Location::caller();
         loop {
             match &mut self.stage {
                 Stage::Start => {
                     let duration = self.duration;
                     let pool = with_core("work", |core| {
                         if core.config().workers <= 1 {
-                            core.block_executor(duration);
+                            core.block_executor(duration, at);
                             None
                         } else {
                             Some(pool(core))
@@ -90,7 +93,9 @@ impl Future for Work {
                             self.stage = Stage::Done;
                             Poll::Ready(())
                         }
-                        Poll::Pending => Poll::Pending,
+                        // The pool's acquire and sleep are inside this
+                        // library: the task waits at the work's `.await`.
+                        Poll::Pending => pending_at(at),
                     };
                 }
                 Stage::Done => return Poll::Ready(()),

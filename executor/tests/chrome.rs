@@ -10,6 +10,8 @@ use std::time::Duration;
 use serde_json::Value;
 use wakescope::{Config, Event, Sim, Trace, sleep, spawn, timeout, work, yield_now};
 
+mod support;
+
 /// One exported event, read back.
 struct Ev<'a>(&'a Value);
 
@@ -222,9 +224,9 @@ fn kitchen(seed: u64) -> Sim {
     let mut sim = Sim::new(Config::seeded(seed));
     let _main = sim.spawn("main", async {
         let timers = [("popcorn", 3), ("boiler", 5), ("cookies", 10)]
-            .map(|(name, s)| spawn(name, sleep(Duration::from_secs(s))));
+            .map(|(name, s)| spawn(name, sleep(Duration::from_secs(s)))); // SPAWN
         for t in timers {
-            t.await.unwrap();
+            t.await.unwrap(); // JOIN
         }
     });
     assert!(sim.run().is_completed());
@@ -270,6 +272,28 @@ fn the_kitchen_timers_export_with_polls_timers_and_wake_arrows() {
             "seed {seed}"
         );
         assert_eq!(doc["otherData"]["events"], sim.trace().len());
+        // Pending polls say where the task waits, timers where they were armed.
+        let source = include_str!("chrome.rs");
+        let line = |marker| format!("{}:{}:", file!(), support::line_of(source, marker));
+        let waits: BTreeSet<&str> = events
+            .iter()
+            .filter(|e| e["ph"] == "X")
+            .filter_map(|e| e["args"]["waits_at"].as_str())
+            .collect();
+        assert!(
+            waits.iter().any(|w| w.starts_with(&line("// JOIN"))),
+            "seed {seed}: {waits:?}"
+        );
+        assert!(
+            waits.iter().any(|w| w.starts_with(&line("// SPAWN"))),
+            "seed {seed}: {waits:?}"
+        );
+        assert!(
+            timers
+                .iter()
+                .all(|t| t["args"]["at"].as_str().unwrap().starts_with(&line("// SPAWN"))),
+            "seed {seed}: a sleep that is a task's whole future is armed where the task was spawned"
+        );
     }
 }
 

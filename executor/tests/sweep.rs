@@ -8,6 +8,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use wakescope::sweep::{self, SeedResult, Sweep, check_determinism, check_no_panics, check_outcome, parse_seeds};
 use wakescope::{Config, Policy, Sim, TaskId, spawn, yield_now};
 
+mod support;
+
 /// Seeds swept by most tests here.
 const SEEDS: std::ops::Range<u64> = 0..400;
 
@@ -244,7 +246,7 @@ fn spinner_reading_a_global(calls: &'static AtomicU64) -> impl Fn(&mut Sim) -> S
         let yields = calls.fetch_add(1, Ordering::SeqCst) % 2 + 1;
         let _spinner = sim.spawn("spinner", async move {
             for _ in 0..yields {
-                yield_now().await;
+                yield_now().await; // line YIELD
             }
         });
         check_outcome(&sim.run())
@@ -262,7 +264,16 @@ fn injected_nondeterminism_is_caught_at_its_first_event() {
     assert_eq!(divergence.seed, 5);
     assert_eq!(divergence.index, 5);
     assert_eq!(divergence.first, "t=0.000s  spinner #0  poll → ready");
-    assert_eq!(divergence.second, "t=0.000s  spinner #0  poll → pending");
+    // A pending poll says where the task waits: the `yield_now().await` above.
+    let waits_at = format!(
+        "waits at {}:{}:29",
+        file!(),
+        support::line_of(include_str!("sweep.rs"), "// line YIELD")
+    );
+    assert_eq!(
+        divergence.second,
+        format!("t=0.000s  spinner #0  poll → pending  {waits_at}")
+    );
     assert!(divergence.first_event.is_some() && divergence.second_event.is_some());
     let text = divergence.to_string();
     assert!(text.starts_with("seed 5: two runs diverge at event 5"), "{text}");
@@ -310,15 +321,26 @@ fn tasks_spawned_from_tasks_and_names_appear_in_divergences() {
             "right"
         };
         let _parent = sim.spawn("parent", async move {
-            spawn(name, async {}).await.map_err(|e| e.to_string())
+            spawn(name, async {}).await.map_err(|e| e.to_string()) // line SPAWN
         });
         check_outcome(&sim.run())
     };
     let divergence = check_determinism(0, body).unwrap_err();
     // Same ids, same kinds of events: only the child's name differs.
     assert_eq!(divergence.index, 2);
-    assert_eq!(divergence.first, "t=0.000s  left #1  spawned by parent #0");
-    assert_eq!(divergence.second, "t=0.000s  right #1  spawned by parent #0");
+    let at = format!(
+        "at {}:{}:13",
+        file!(),
+        support::line_of(include_str!("sweep.rs"), "// line SPAWN")
+    );
+    assert_eq!(
+        divergence.first,
+        format!("t=0.000s  left #1  spawned by parent #0  {at}")
+    );
+    assert_eq!(
+        divergence.second,
+        format!("t=0.000s  right #1  spawned by parent #0  {at}")
+    );
 }
 
 #[test]

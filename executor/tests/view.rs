@@ -63,6 +63,14 @@ fn check_fold_against_executor(mut sim: Sim, what: &str) -> (Sim, ViewState) {
                     sim.task_polls(id),
                     "{what}: polls of #{i} after {steps} steps"
                 );
+                if !state.is_finished() {
+                    let folded = t.waits_at.and_then(|id| sim.trace().site_by_id(id).cloned());
+                    assert_eq!(
+                        folded,
+                        sim.task_waits_at(id),
+                        "{what}: where #{i} waits after {steps} steps"
+                    );
+                }
             }
         }
         if let Step::Finished(_) = sim.step() {

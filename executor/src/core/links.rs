@@ -3,6 +3,7 @@
 //! (after Erlang) are described in `supervision.rs`, the task-facing API.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::panic::Location;
 use std::task::{Poll, Waker};
 
 use super::Core;
@@ -80,14 +81,15 @@ impl Links {
 
 impl Core {
     /// Links `me` and `peer`; a finished peer's exit is news at once.
-    pub(crate) fn link(&self, me: TaskId, peer: TaskId) {
+    pub(crate) fn link(&self, me: TaskId, peer: TaskId, at: &'static Location<'static>) {
         {
             let mut guard = self.state.borrow_mut();
             let st = &mut *guard;
             let Some(peer_state) = st.tasks.get(peer.index()).map(|slot| slot.state()) else {
                 return;
             };
-            st.record(Event::Linked { task: me, peer });
+            let site = st.site(Some(at));
+            st.record_at(Event::Linked { task: me, peer }, site);
             if peer_state.is_finished() {
                 // Like Erlang's `noproc`: the peer is gone, so its exit is news now.
                 let reason = match peer_state {
@@ -114,7 +116,7 @@ impl Core {
     }
 
     /// Kills `task` (untrappable), recorded as by `by` when a task did it.
-    pub(crate) fn kill(&self, task: TaskId, by: Option<TaskId>) {
+    pub(crate) fn kill(&self, task: TaskId, by: Option<TaskId>, at: &'static Location<'static>) {
         {
             let mut st = self.state.borrow_mut();
             let alive = st.tasks.get(task.index()).is_some_and(|s| !s.is_finished());
@@ -122,7 +124,8 @@ impl Core {
                 return;
             }
             if let Some(by) = by {
-                st.record(Event::ExitKilled { task, from: by });
+                let site = st.site(Some(at));
+                st.record_at(Event::ExitKilled { task, from: by }, site);
             }
         }
         self.cancel(task, CancelCause::Killed);

@@ -32,6 +32,7 @@ use std::any::Any;
 use std::cell::{Ref, RefCell};
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::panic::Location;
 use std::rc::Rc;
 use std::task::Waker;
 use std::time::Duration;
@@ -47,9 +48,11 @@ use crate::config::{Config, PPM, TASKS_MAX_CAP};
 use crate::outcome::{CheckFailure, Limit, TaskPanic};
 use crate::scheduler::{Scheduler, Script};
 use crate::seeded::{FAULT_STREAM, SCHEDULER_STREAM, SELECT_STREAM, SeededRng, USER_STREAM};
-use crate::task::{ErasedTask, TaskCell, TaskId, TaskSlot, TaskState};
+use crate::task::{ErasedTask, ROOT_POLL_FILE, TaskCell, TaskId, TaskSlot, TaskState};
 use crate::timer::Timers;
-use crate::trace::{CancelCause, Event, ExitReason, ResourceId, ResourceKind, ResourceOp, Trace, TraceHeader};
+use crate::trace::{
+    CancelCause, Event, ExitReason, ResourceId, ResourceKind, ResourceOp, Site, SiteId, Trace, TraceHeader,
+};
 use crate::waker::{Wake, WakeSource, Wakers};
 use links::Links;
 use names::Names;
@@ -116,13 +119,70 @@ pub(crate) struct State {
     /// The pool of CPU workers (`work.rs` owns its type), when
     /// `Config::workers` > 1 and work was done.
     cpu_pool: Option<Rc<dyn Any>>,
+    /// Where the task being polled waits, as the last library future that
+    /// returned `Pending` in this poll said (see `trace/sites.rs`).
+    waiting: Option<SiteId>,
+    /// Calls of [`Core::waits_at`] in this poll, for combinators that name
+    /// their own `.await` only when nothing inside them did.
+    wait_marks: u32,
+    /// Where each task waited when its last poll ended `Pending` (`NO_SITE`
+    /// if unknown), for deadlock reports.
+    waits_at: Vec<u32>,
+    /// Where each task was spawned (`NO_SITE` if unknown).
+    spawned_at: Vec<u32>,
+    /// A location an interpreter names for the calls it makes next, in place
+    /// of the compiler's (which would point into the interpreter).
+    site_override: Option<Site>,
 }
+
+/// `State::waits_at` entry for "no location".
+const NO_SITE: u32 = u32::MAX;
 
 impl State {
     /// Appends `event` to the trace when the run records one.
     fn record(&mut self, event: Event) {
         if self.config.record_trace {
             self.trace.push(event);
+        }
+    }
+
+    /// Appends `event`, asked for at `site`, when the run records a trace.
+    fn record_at(&mut self, event: Event, site: Option<SiteId>) {
+        if self.config.record_trace {
+            self.trace.push_at(event, site);
+        }
+    }
+
+    /// The trace's id for a call at `location` (or at the interpreter's
+    /// location, when one is set); `None` when no trace is recorded.
+    fn site(&mut self, location: Option<&'static Location<'static>>) -> Option<SiteId> {
+        if !self.config.record_trace {
+            return None;
+        }
+        match &self.site_override {
+            Some(site) => {
+                let site = site.clone();
+                self.trace.intern_site(site)
+            }
+            None => {
+                let location = location?;
+                if location.file() == ROOT_POLL_FILE {
+                    // A library future that is the task's whole future: it
+                    // waits where the task was spawned.
+                    let task = self.current?;
+                    let site = self.spawned_at[task.index()];
+                    return (site != NO_SITE).then_some(SiteId(site));
+                }
+                self.trace.intern_location(location)
+            }
+        }
+    }
+
+    /// The task being polled waits at `site`.
+    fn wait_at(&mut self, site: Option<SiteId>) {
+        if self.current.is_some() {
+            self.waiting = site;
+            self.wait_marks += 1;
         }
     }
 
@@ -148,19 +208,20 @@ impl State {
     }
 
     /// Records a failed check; the run ends at the next step. Only the first counts.
-    fn fail_check(&mut self, message: String) {
+    fn fail_check(&mut self, message: String, site: Option<SiteId>) {
         if self.check_failed.is_some() {
             return;
         }
         let task = self.current;
         if self.config.record_trace {
-            self.trace.record_check(task, &message);
+            self.trace.record_check(task, &message, site);
         }
         self.check_failed = Some(CheckFailure {
             message,
             seed: self.config.seed,
             step: self.steps,
             task,
+            at: site.and_then(|id| self.trace.site_by_id(id).cloned()),
         });
     }
 
@@ -256,6 +317,11 @@ impl Core {
             fault_rng: SeededRng::new(config.seed, FAULT_STREAM),
             select_rng: SeededRng::new(config.seed, SELECT_STREAM),
             check_failed: None,
+            waiting: None,
+            wait_marks: 0,
+            waits_at: Vec::new(),
+            spawned_at: Vec::new(),
+            site_override: None,
         };
         Rc::new(Core {
             state: RefCell::new(state),
@@ -297,6 +363,15 @@ impl Core {
             future_bytes: slot.future_bytes(),
             name: st.names.get(slot.name()).to_string(),
         })
+    }
+
+    /// Where `task` waits, as its last pending poll said (when recording a trace).
+    pub(crate) fn task_waits_at(&self, task: TaskId) -> Option<Site> {
+        let st = self.state.borrow();
+        let site = *st.waits_at.get(task.index())?;
+        (site != NO_SITE)
+            .then(|| st.trace.site_by_id(SiteId(site)).cloned())
+            .flatten()
     }
 
     /// True once `task` completed, was cancelled or panicked (or never existed).
@@ -355,7 +430,7 @@ impl Core {
     /// Creates a task and queues it. Over the task limit the future is
     /// dropped and `None` returned; the run ends with [`Limit::Tasks`] at
     /// the next step.
-    pub(crate) fn spawn<F>(&self, name: &str, future: F) -> Option<TaskId>
+    pub(crate) fn spawn<F>(&self, name: &str, future: F, at: &'static Location<'static>) -> Option<TaskId>
     where
         F: Future + 'static,
     {
@@ -372,12 +447,17 @@ impl Core {
         let name_id = st.names.intern(name);
         st.wakers.ensure(id);
         st.tasks.push(TaskSlot::new(TaskCell::boxed(future), name_id));
+        st.waits_at.push(NO_SITE);
         st.live += 1;
         st.scheduler.push(id);
         st.ended = false;
         if st.config.record_trace {
             let parent = st.current;
-            st.trace.record_spawn(id, name_id, name, parent);
+            let site = st.site(Some(at));
+            st.spawned_at.push(site.map_or(NO_SITE, |s| s.0));
+            st.trace.record_spawn(id, name_id, name, parent, site);
+        } else {
+            st.spawned_at.push(NO_SITE);
         }
         Some(id)
     }
@@ -461,9 +541,33 @@ impl Core {
         drop(unwanted);
     }
 
-    /// Records a failed check by the current task; the run ends at the next step.
-    pub(crate) fn fail_check(&self, message: String) {
-        self.state.borrow_mut().fail_check(message);
+    /// Records a failed check by the current task (made at `at`); the run
+    /// ends at the next step.
+    pub(crate) fn fail_check(&self, message: String, at: Option<&'static Location<'static>>) {
+        let mut st = self.state.borrow_mut();
+        let site = st.site(at);
+        st.fail_check(message, site);
+    }
+
+    /// The task being polled waits at `at`: a library future is about to
+    /// return `Pending` there.
+    pub(crate) fn waits_at(&self, at: &'static Location<'static>) {
+        let mut st = self.state.borrow_mut();
+        if st.current.is_some() {
+            let site = st.site(Some(at));
+            st.wait_at(site);
+        }
+    }
+
+    /// How many library futures said where they wait in this poll so far.
+    pub(crate) fn wait_mark(&self) -> u32 {
+        self.state.borrow().wait_marks
+    }
+
+    /// Names `site` as the location of the calls made from now on, in place
+    /// of the compiler's (`None`: the compiler's again); returns the one before.
+    pub(crate) fn replace_site_override(&self, site: Option<Site>) -> Option<Site> {
+        std::mem::replace(&mut self.state.borrow_mut().site_override, site)
     }
 
     // ---- Instrumented resources.
@@ -484,11 +588,24 @@ impl Core {
     /// Records an operation on a resource by the current task — through
     /// `end`, for a channel or oneshot — and keeps the wait-for bookkeeping
     /// (who waits on what, who holds what) up to date.
-    pub(crate) fn resource_op(&self, resource: ResourceId, op: ResourceOp, end: Option<End>) {
+    ///
+    /// `at` is the call or `.await` that asked for it (`None` from a destructor);
+    /// a blocking operation also says where the task waits.
+    pub(crate) fn resource_op(
+        &self,
+        resource: ResourceId,
+        op: ResourceOp,
+        end: Option<End>,
+        at: Option<&'static Location<'static>>,
+    ) {
         let mut guard = self.state.borrow_mut();
         let st = &mut *guard;
         let task = st.current;
-        st.record(Event::Resource { resource, task, op });
+        let site = st.site(at);
+        st.record_at(Event::Resource { resource, task, op }, site);
+        if op.is_blocked() {
+            st.wait_at(site);
+        }
         st.wait_for.operated(resource, op, task, end);
     }
 

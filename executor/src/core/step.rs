@@ -147,6 +147,8 @@ impl Core {
             let st = &mut *guard;
             let cell = st.tasks[task.index()].transition_to_running();
             st.current = Some(task);
+            st.waiting = None;
+            st.wait_marks = 0;
             st.wait_for.polled(task);
             st.poll_started_ns = st.clock.now_ns();
             st.record(Event::PollStarted {
@@ -164,7 +166,14 @@ impl Core {
         st.current = None;
         let long_poll = st.clock.now_ns() - st.poll_started_ns > LONG_POLL_NS;
         let poll_ended = |st: &mut State, result| {
-            st.record(Event::PollEnded { task, result });
+            // A pending poll says where the task now waits.
+            let site = if result == PollResult::Pending {
+                st.waiting.take()
+            } else {
+                None
+            };
+            st.waits_at[task.index()] = site.map_or(super::NO_SITE, |s| s.0);
+            st.record_at(Event::PollEnded { task, result }, site);
             if long_poll {
                 st.record(Event::LongPoll { task });
             }

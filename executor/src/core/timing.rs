@@ -2,6 +2,7 @@
 //! task-side code makes (user RNG, `select`'s order, `buggify`).
 
 use std::any::Any;
+use std::panic::Location;
 use std::rc::Rc;
 use std::task::{Poll, Waker};
 use std::time::Duration;
@@ -62,7 +63,16 @@ impl Core {
     /// Polls a sleep: ready at its deadline, else its timer is armed (or
     /// retargeted to `waker`'s task). Over the timer limit it never fires and
     /// the run ends with [`Limit::Timers`] at the next step.
-    pub(crate) fn poll_sleep(&self, entry: &mut SleepEntry, waker: &Waker) -> Poll<()> {
+    ///
+    /// `at` is the `.await` polling it, the location of a timer it arms; with
+    /// `wait`, a pending poll says the task waits there.
+    pub(crate) fn poll_sleep(
+        &self,
+        entry: &mut SleepEntry,
+        waker: &Waker,
+        at: &'static Location<'static>,
+        wait: bool,
+    ) -> Poll<()> {
         let mut guard = self.state.borrow_mut();
         let st = &mut *guard;
         let now_ns = st.clock.now_ns();
@@ -88,6 +98,10 @@ impl Core {
                 }
             }
             return Poll::Ready(());
+        }
+        let site = st.site(Some(at));
+        if wait {
+            st.wait_at(site);
         }
         if let Some(id) = entry.armed() {
             let target = target(st);
@@ -120,7 +134,7 @@ impl Core {
         };
         let id = st.timers.arm(deadline_ns, target);
         if st.config.record_trace {
-            st.trace.record_timer(id, current, deadline_ns);
+            st.trace.record_timer(id, current, deadline_ns, site);
         }
         st.ended = false;
         entry.timer = id;
@@ -142,7 +156,7 @@ impl Core {
     }
 
     /// Moves the clock forward inside the current poll: nothing else runs.
-    pub(crate) fn block_executor(&self, duration: Duration) {
+    pub(crate) fn block_executor(&self, duration: Duration, at: &'static Location<'static>) {
         let mut guard = self.state.borrow_mut();
         let st = &mut *guard;
         let Some(task) = st.current else {
@@ -150,7 +164,8 @@ impl Core {
         };
         let to_ns = st.clock.now_ns().saturating_add(duration_ns(duration));
         st.clock.advance_to(to_ns);
-        st.record(Event::Worked { task, to_ns });
+        let site = st.site(Some(at));
+        st.record_at(Event::Worked { task, to_ns }, site);
         if to_ns > duration_ns(st.config.limits.time_max) {
             st.limit_hit
                 .get_or_insert(Limit::VirtualTime(st.config.limits.time_max));

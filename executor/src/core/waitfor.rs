@@ -195,9 +195,13 @@ impl State {
                 waits_for.retain(|t| *t != task && alive(t));
                 waits_for.sort_unstable();
                 waits_for.dedup();
+                let site = self.waits_at[i];
                 BlockedTask {
                     task,
                     name: self.names.get(slot.name()).to_string(),
+                    waits_at: (site != super::NO_SITE)
+                        .then(|| self.trace.site_by_id(crate::trace::SiteId(site)).cloned())
+                        .flatten(),
                     waiting_on,
                     joining,
                     waits_for,

@@ -40,7 +40,12 @@ pub use mutex::{Lock, Mutex, MutexGuard};
 pub use notify::{Notified, Notify};
 pub use semaphore::{Acquire, AcquireError, Permit, Semaphore};
 
+pub(crate) use crate::context::pending_at;
 pub(crate) use crate::core::End;
+
+/// Where an operation was asked for: the call or `.await` (`#[track_caller]`),
+/// or `None` for one a destructor does.
+pub(crate) type At = Option<&'static std::panic::Location<'static>>;
 
 /// A resource's name and kind, and its id in the simulation that uses it.
 pub(crate) struct Registration {
@@ -86,20 +91,21 @@ impl Registration {
         }
     }
 
-    /// Records `op` by the current task (nothing outside a simulation).
-    pub(crate) fn record(&self, op: ResourceOp) {
+    /// Records `op` by the current task (nothing outside a simulation),
+    /// asked for at `at` (`None` from a destructor).
+    pub(crate) fn record(&self, op: ResourceOp, at: At) {
         try_with_core(|core| {
             let id = self.id_in(core);
-            core.resource_op(id, op, None);
+            core.resource_op(id, op, None, at);
         });
     }
 
     /// Records `op` by the current task through one end of a channel, which
     /// makes that task the end's holder (see `core::Ends`).
-    pub(crate) fn record_by(&self, op: ResourceOp, end: End) {
+    pub(crate) fn record_by(&self, op: ResourceOp, end: End, at: At) {
         try_with_core(|core| {
             let id = self.id_in(core);
-            core.resource_op(id, op, Some(end));
+            core.resource_op(id, op, Some(end), at);
         });
     }
 
@@ -129,7 +135,7 @@ impl Registration {
             let id = self.id_in(core);
             match to {
                 Some(to) => core.hand_over(id, op, to),
-                None => core.resource_op(id, op, None),
+                None => core.resource_op(id, op, None, None),
             }
         });
     }

@@ -10,11 +10,12 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use super::{End, Registration, Waiters};
+use super::{End, Registration, Waiters, pending_at};
 use crate::trace::{ResourceKind, ResourceOp};
 
 struct Chan<T> {
@@ -171,7 +172,7 @@ impl<T> Drop for Sender<T> {
             if chan.senders > 0 {
                 return;
             }
-            chan.reg.record(ResourceOp::Closed);
+            chan.reg.record(ResourceOp::Closed, None);
             chan.recv_waker.take()
         };
         if let Some(w) = waker {
@@ -191,6 +192,7 @@ impl<T> Sender<T> {
     }
 
     /// Sends `value` if there is room right now.
+    #[track_caller]
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
         let waker = {
             let mut chan = self.chan.borrow_mut();
@@ -201,7 +203,8 @@ impl<T> Sender<T> {
                 return Err(TrySendError::Full(value));
             }
             chan.buf.push_back(value);
-            chan.reg.record_by(ResourceOp::Send, End::Sender(self.end));
+            chan.reg
+                .record_by(ResourceOp::Send, End::Sender(self.end), Some(Location::caller()));
             chan.recv_waker.take()
         };
         if let Some(w) = waker {
@@ -240,6 +243,7 @@ impl<T> Unpin for Send<'_, T> {}
 impl<T> Future for Send<'_, T> {
     type Output = Result<(), SendError<T>>;
 
+    #[track_caller]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         let mut chan = this.sender.chan.borrow_mut();
@@ -260,7 +264,8 @@ impl<T> Future for Send<'_, T> {
             }
             chan.buf
                 .push_back(this.value.take().expect("a send is not polled after it finished"));
-            chan.reg.record_by(ResourceOp::Send, End::Sender(this.sender.end));
+            chan.reg
+                .record_by(ResourceOp::Send, End::Sender(this.sender.end), Some(Location::caller()));
             let receiver = chan.recv_waker.take();
             let next = chan.next_sender();
             drop(chan);
@@ -273,11 +278,14 @@ impl<T> Future for Send<'_, T> {
             }
             None => {
                 this.ticket = Some(chan.send_waiters.push(cx.waker()));
-                chan.reg
-                    .record_by(ResourceOp::BlockedOnFull, End::Sender(this.sender.end));
+                chan.reg.record_by(
+                    ResourceOp::BlockedOnFull,
+                    End::Sender(this.sender.end),
+                    Some(Location::caller()),
+                );
             }
         }
-        Poll::Pending
+        pending_at(Location::caller())
     }
 }
 
@@ -287,7 +295,8 @@ impl<T> Drop for Send<'_, T> {
         let next = {
             let mut chan = self.sender.chan.borrow_mut();
             chan.send_waiters.remove(t);
-            chan.reg.record_by(ResourceOp::GaveUp, End::Sender(self.sender.end));
+            chan.reg
+                .record_by(ResourceOp::GaveUp, End::Sender(self.sender.end), None);
             chan.next_sender()
         };
         if let Some(w) = next {
@@ -304,12 +313,14 @@ impl<T> Receiver<T> {
     }
 
     /// Receives a message if one is buffered.
+    #[track_caller]
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
         let (value, next) = {
             let mut chan = self.chan.borrow_mut();
             match chan.buf.pop_front() {
                 Some(v) => {
-                    chan.reg.record_by(ResourceOp::Recv, End::Receiver);
+                    chan.reg
+                        .record_by(ResourceOp::Recv, End::Receiver, Some(Location::caller()));
                     (v, chan.next_sender())
                 }
                 None if chan.senders == 0 => return Err(TryRecvError::Closed),
@@ -343,7 +354,7 @@ impl<T> Drop for Receiver<T> {
         let (wakers, buffered) = {
             let mut chan = self.chan.borrow_mut();
             chan.receiver_alive = false;
-            chan.reg.record(ResourceOp::Closed);
+            chan.reg.record(ResourceOp::Closed, None);
             chan.reg.release(End::Receiver);
             (chan.send_waiters.take_all(), std::mem::take(&mut chan.buf))
         };
@@ -361,13 +372,15 @@ pub struct Recv<'a, T> {
 impl<T> Future for Recv<'_, T> {
     type Output = Option<T>;
 
+    #[track_caller]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
         let this = self.get_mut();
         let mut chan = this.receiver.chan.borrow_mut();
         if let Some(v) = chan.buf.pop_front() {
             chan.recv_blocked = false;
             chan.recv_waker = None;
-            chan.reg.record_by(ResourceOp::Recv, End::Receiver);
+            chan.reg
+                .record_by(ResourceOp::Recv, End::Receiver, Some(Location::caller()));
             let next = chan.next_sender();
             drop(chan);
             if let Some(w) = next {
@@ -381,13 +394,14 @@ impl<T> Future for Recv<'_, T> {
         }
         if !chan.recv_blocked {
             chan.recv_blocked = true;
-            chan.reg.record_by(ResourceOp::BlockedOnEmpty, End::Receiver);
+            chan.reg
+                .record_by(ResourceOp::BlockedOnEmpty, End::Receiver, Some(Location::caller()));
         }
         match &chan.recv_waker {
             Some(w) if w.will_wake(cx.waker()) => {}
             _ => chan.recv_waker = Some(cx.waker().clone()),
         }
-        Poll::Pending
+        pending_at(Location::caller())
     }
 }
 
@@ -397,7 +411,7 @@ impl<T> Drop for Recv<'_, T> {
         if chan.recv_blocked {
             chan.recv_blocked = false;
             chan.recv_waker = None;
-            chan.reg.record_by(ResourceOp::GaveUp, End::Receiver);
+            chan.reg.record_by(ResourceOp::GaveUp, End::Receiver, None);
         }
     }
 }

@@ -9,10 +9,11 @@
 use std::cell::{RefCell, UnsafeCell};
 use std::future::Future;
 use std::ops::{Deref, DerefMut};
+use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
-use super::{Registration, Waiters};
+use super::{Registration, Waiters, pending_at};
 use crate::trace::{ResourceKind, ResourceOp};
 
 struct State {
@@ -83,13 +84,14 @@ impl<T> Mutex<T> {
     }
 
     /// Takes the lock if it is free and nobody waits for it.
+    #[track_caller]
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
         let mut st = self.state.borrow_mut();
         if st.locked || !st.waiters.is_empty() {
             return None;
         }
         st.locked = true;
-        st.reg.record(ResourceOp::Lock);
+        st.reg.record(ResourceOp::Lock, Some(Location::caller()));
         Some(MutexGuard { mutex: self })
     }
 
@@ -102,7 +104,7 @@ impl<T> Mutex<T> {
         let waker = {
             let mut guard = self.state.borrow_mut();
             let st = &mut *guard;
-            st.reg.record(ResourceOp::Unlock);
+            st.reg.record(ResourceOp::Unlock, None);
             match st.waiters.first_waiting() {
                 Some(w) if st.fair => {
                     // Hand over: the lock stays taken, now on the waiter's behalf.
@@ -138,6 +140,7 @@ pub struct Lock<'a, T> {
 impl<'a, T> Future for Lock<'a, T> {
     type Output = MutexGuard<'a, T>;
 
+    #[track_caller]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<MutexGuard<'a, T>> {
         let this = self.get_mut();
         let mut st = this.mutex.state.borrow_mut();
@@ -156,7 +159,7 @@ impl<'a, T> Future for Lock<'a, T> {
                 st.waiters.remove(t);
             }
             st.locked = true;
-            st.reg.record(ResourceOp::Lock);
+            st.reg.record(ResourceOp::Lock, Some(Location::caller()));
             return Poll::Ready(MutexGuard { mutex: this.mutex });
         }
         match this.ticket {
@@ -165,10 +168,10 @@ impl<'a, T> Future for Lock<'a, T> {
             }
             None => {
                 this.ticket = Some(st.waiters.push(cx.waker()));
-                st.reg.record(ResourceOp::BlockedOnLock);
+                st.reg.record(ResourceOp::BlockedOnLock, Some(Location::caller()));
             }
         }
-        Poll::Pending
+        pending_at(Location::caller())
     }
 }
 
@@ -179,7 +182,7 @@ impl<T> Drop for Lock<'_, T> {
             let mut st = self.mutex.state.borrow_mut();
             let granted = st.waiters.remove(t).is_some_and(|w| w.granted);
             if !granted {
-                st.reg.record(ResourceOp::GaveUp);
+                st.reg.record(ResourceOp::GaveUp, None);
             }
             granted
         };

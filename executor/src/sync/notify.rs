@@ -16,10 +16,11 @@
 
 use std::cell::RefCell;
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
-use super::{Registration, Waiters};
+use super::{Registration, Waiters, pending_at};
 use crate::trace::{ResourceKind, ResourceOp};
 
 struct State {
@@ -74,10 +75,11 @@ impl Notify {
     }
 
     /// Wakes the first waiter, or stores a permit for the next one.
+    #[track_caller]
     pub fn notify_one(&self) {
         let waker = {
             let mut st = self.state.borrow_mut();
-            st.reg.record(ResourceOp::Notify);
+            st.reg.record(ResourceOp::Notify, Some(Location::caller()));
             match st.waiters.first_waiting() {
                 Some(w) => {
                     w.granted = true;
@@ -95,10 +97,11 @@ impl Notify {
     }
 
     /// Wakes every `Notified` created before this call; stores no permit.
+    #[track_caller]
     pub fn notify_waiters(&self) {
         let wakers: Vec<Waker> = {
             let mut st = self.state.borrow_mut();
-            st.reg.record(ResourceOp::Notify);
+            st.reg.record(ResourceOp::Notify, Some(Location::caller()));
             st.notify_waiters_calls += 1;
             // Waiters `notify_one` already chose stay queued, so that one
             // dropped unpolled still passes its notification on.
@@ -145,6 +148,7 @@ impl Notified<'_> {
 
     /// Moves the state along; true when notified. With `waker`, a waiting
     /// future refreshes its waker and records that it blocks.
+    #[track_caller]
     fn check(&mut self, waker: Option<&Waker>) -> bool {
         if self.notified {
             return true;
@@ -170,7 +174,7 @@ impl Notified<'_> {
         }
         if waker.is_some() && !self.blocked_recorded {
             self.blocked_recorded = true;
-            st.reg.record(ResourceOp::BlockedOnNotify);
+            st.reg.record(ResourceOp::BlockedOnNotify, Some(Location::caller()));
         }
         false
     }
@@ -179,11 +183,12 @@ impl Notified<'_> {
 impl Future for Notified<'_> {
     type Output = ();
 
+    #[track_caller]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         if self.get_mut().check(Some(cx.waker())) {
             Poll::Ready(())
         } else {
-            Poll::Pending
+            pending_at(Location::caller())
         }
     }
 }
@@ -195,7 +200,7 @@ impl Drop for Notified<'_> {
             let mut st = self.notify.state.borrow_mut();
             let granted = st.waiters.remove(t).is_some_and(|w| w.granted);
             if !granted && self.blocked_recorded {
-                st.reg.record(ResourceOp::GaveUp);
+                st.reg.record(ResourceOp::GaveUp, None);
             }
             granted
         };

@@ -7,11 +7,12 @@
 use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use super::{End, Registration};
+use super::{End, Registration, pending_at};
 use crate::trace::{ResourceKind, ResourceOp};
 
 struct Inner<T> {
@@ -64,6 +65,7 @@ impl fmt::Display for Canceled {
 
 impl<T> Sender<T> {
     /// Sends `value`; gives it back if the receiver is gone.
+    #[track_caller]
     pub fn send(self, value: T) -> Result<(), T> {
         let waker = {
             let mut inner = self.inner.borrow_mut();
@@ -71,7 +73,9 @@ impl<T> Sender<T> {
                 return Err(value);
             }
             inner.value = Some(value);
-            inner.reg.record_by(ResourceOp::Send, End::Sender(0));
+            inner
+                .reg
+                .record_by(ResourceOp::Send, End::Sender(0), Some(Location::caller()));
             inner.waker.take()
         };
         if let Some(w) = waker {
@@ -95,7 +99,7 @@ impl<T> Drop for Sender<T> {
             if inner.value.is_some() {
                 return;
             }
-            inner.reg.record(ResourceOp::Closed);
+            inner.reg.record(ResourceOp::Closed, None);
             inner.waker.take()
         };
         if let Some(w) = waker {
@@ -107,11 +111,14 @@ impl<T> Drop for Sender<T> {
 impl<T> Future for Receiver<T> {
     type Output = Result<T, Canceled>;
 
+    #[track_caller]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut inner = self.inner.borrow_mut();
         if let Some(v) = inner.value.take() {
             inner.blocked = false;
-            inner.reg.record_by(ResourceOp::Recv, End::Receiver);
+            inner
+                .reg
+                .record_by(ResourceOp::Recv, End::Receiver, Some(Location::caller()));
             return Poll::Ready(Ok(v));
         }
         if !inner.sender_alive {
@@ -120,13 +127,15 @@ impl<T> Future for Receiver<T> {
         }
         if !inner.blocked {
             inner.blocked = true;
-            inner.reg.record_by(ResourceOp::BlockedOnEmpty, End::Receiver);
+            inner
+                .reg
+                .record_by(ResourceOp::BlockedOnEmpty, End::Receiver, Some(Location::caller()));
         }
         match &inner.waker {
             Some(w) if w.will_wake(cx.waker()) => {}
             _ => inner.waker = Some(cx.waker().clone()),
         }
-        Poll::Pending
+        pending_at(Location::caller())
     }
 }
 
@@ -137,7 +146,7 @@ impl<T> Drop for Receiver<T> {
         inner.reg.release(End::Receiver);
         if inner.blocked {
             inner.blocked = false;
-            inner.reg.record(ResourceOp::GaveUp);
+            inner.reg.record(ResourceOp::GaveUp, None);
         }
         let value = inner.value.take();
         drop(inner);

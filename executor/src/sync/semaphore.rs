@@ -6,10 +6,11 @@
 use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
-use super::{Registration, Waiters};
+use super::{Registration, Waiters, pending_at};
 use crate::trace::{ResourceKind, ResourceOp};
 
 struct State {
@@ -57,13 +58,14 @@ impl Semaphore {
     }
 
     /// Takes a permit if one is free and nobody waits.
+    #[track_caller]
     pub fn try_acquire(&self) -> Option<Permit<'_>> {
         let mut st = self.state.borrow_mut();
         if st.closed || st.permits == 0 || !st.waiters.is_empty() {
             return None;
         }
         st.permits -= 1;
-        st.reg.record(ResourceOp::Acquire);
+        st.reg.record(ResourceOp::Acquire, Some(Location::caller()));
         Some(Permit { semaphore: self })
     }
 
@@ -73,11 +75,12 @@ impl Semaphore {
     }
 
     /// Closes the semaphore: waiters and later `acquire`s fail.
+    #[track_caller]
     pub fn close(&self) {
         let wakers = {
             let mut st = self.state.borrow_mut();
             st.closed = true;
-            st.reg.record(ResourceOp::Closed);
+            st.reg.record(ResourceOp::Closed, Some(Location::caller()));
             st.waiters.take_all()
         };
         wakers.into_iter().for_each(Waker::wake);
@@ -87,7 +90,7 @@ impl Semaphore {
         let waker = {
             let mut guard = self.state.borrow_mut();
             let st = &mut *guard;
-            st.reg.record(ResourceOp::Release);
+            st.reg.record(ResourceOp::Release, None);
             match st.waiters.first_waiting() {
                 Some(w) => {
                     w.granted = true;
@@ -117,6 +120,7 @@ pub struct Acquire<'a> {
 impl<'a> Future for Acquire<'a> {
     type Output = Result<Permit<'a>, AcquireError>;
 
+    #[track_caller]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         let mut st = this.semaphore.state.borrow_mut();
@@ -135,7 +139,7 @@ impl<'a> Future for Acquire<'a> {
         }
         if this.ticket.is_none() && st.permits > 0 && st.waiters.is_empty() {
             st.permits -= 1;
-            st.reg.record(ResourceOp::Acquire);
+            st.reg.record(ResourceOp::Acquire, Some(Location::caller()));
             return Poll::Ready(Ok(Permit {
                 semaphore: this.semaphore,
             }));
@@ -146,10 +150,10 @@ impl<'a> Future for Acquire<'a> {
             }
             None => {
                 this.ticket = Some(st.waiters.push(cx.waker()));
-                st.reg.record(ResourceOp::BlockedOnPermit);
+                st.reg.record(ResourceOp::BlockedOnPermit, Some(Location::caller()));
             }
         }
-        Poll::Pending
+        pending_at(Location::caller())
     }
 }
 
@@ -160,7 +164,7 @@ impl Drop for Acquire<'_> {
             let mut st = self.semaphore.state.borrow_mut();
             let granted = st.waiters.remove(t).is_some_and(|w| w.granted);
             if !granted {
-                st.reg.record(ResourceOp::GaveUp);
+                st.reg.record(ResourceOp::GaveUp, None);
             }
             granted
         };

@@ -31,7 +31,7 @@ use serde_json::Value;
 use super::codec::{Field, FieldVisitor, Fields, ReadField, kind_of};
 use super::event::Side;
 use super::side::{NameIds, SideCursor};
-use super::{Event, EventKind, ResourceId, ResourceKind, Trace, TraceHeader};
+use super::{Event, EventKind, ResourceId, ResourceKind, SITES_MAX, Site, Trace, TraceHeader};
 use crate::task::TaskId;
 use crate::timer::TimerId;
 
@@ -131,6 +131,10 @@ impl Trace {
             out.push(b'"');
             let side = record.event.side(self, &mut cursor);
             record.event.visit_fields(&side, &mut JsonFields(&mut out));
+            if let Some(site) = self.site(record.seq as usize) {
+                out.extend_from_slice(b",\"at\":");
+                serde_json::to_writer(&mut out, &site.to_string()).expect("a string serializes");
+            }
             out.extend_from_slice(b"}\n");
         }
         String::from_utf8(out).expect("serde_json writes UTF-8")
@@ -250,6 +254,12 @@ impl Trace {
                 ));
             }
             trace.apply(line.event, line.side, &mut names).map_err(|m| err(n, m))?;
+            if let Some(site) = line.at {
+                let id = trace
+                    .intern_site(site)
+                    .ok_or_else(|| err(n, format!("more than {SITES_MAX} distinct locations")))?;
+                trace.sites.attach(trace.len() - 1, id);
+            }
         }
         Ok(trace)
     }
@@ -266,6 +276,8 @@ struct Line<'s> {
     t_ns: u64,
     event: Event,
     side: Side<'s>,
+    /// Where the program asked for it (`"at"`), when known.
+    at: Option<Site>,
 }
 
 fn object(line: &str) -> Result<Fields, String> {
@@ -318,7 +330,22 @@ fn read_line(fields: &Fields) -> Result<Line<'_>, String> {
         format!("unknown variant `{name}`: the event kinds are {}", kinds.join(", "))
     })?;
     let (event, side) = Event::read_json(kind, fields)?;
-    Ok(Line { seq, t_ns, event, side })
+    let at = match fields.get("at") {
+        None => None,
+        Some(Value::String(text)) => Some(Site::parse(text).map_err(|e| format!("field `at`: {e}"))?),
+        Some(other) => {
+            return Err(format!(
+                "field `at`: expected a string `file:line:column`, found {other}"
+            ));
+        }
+    };
+    Ok(Line {
+        seq,
+        t_ns,
+        event,
+        side,
+        at,
+    })
 }
 
 /// Checks the carried tables: sizes within the limits, parents and owners

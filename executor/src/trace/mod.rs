@@ -42,6 +42,7 @@ mod fnv;
 mod jsonl;
 mod packed;
 mod side;
+mod sites;
 mod table;
 #[cfg(test)]
 mod tests;
@@ -61,6 +62,8 @@ pub use event::{Event, EventKind};
 pub use fingerprint::Fingerprinter;
 pub use jsonl::{TRACE_BYTES_MAX, TRACE_FORMAT, TRACE_LINE_BYTES_MAX, TRACE_VERSION, TraceError};
 use packed::PackedEvent;
+pub(crate) use sites::Sites;
+pub use sites::{SITE_FILE_BYTES_MAX, SITES_MAX, Site, SiteId};
 
 /// Who called `wake()`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -319,6 +322,21 @@ struct Continued {
     resources: u32,
 }
 
+impl ResourceOp {
+    /// A task waits: the buffer is full or empty, or the lock, a permit or
+    /// a notification is not there yet.
+    pub fn is_blocked(self) -> bool {
+        matches!(
+            self,
+            ResourceOp::BlockedOnFull
+                | ResourceOp::BlockedOnEmpty
+                | ResourceOp::BlockedOnLock
+                | ResourceOp::BlockedOnPermit
+                | ResourceOp::BlockedOnNotify
+        )
+    }
+}
+
 /// The recorded events of one run, with the tables their ids refer to.
 #[derive(Clone, Debug, Default)]
 pub struct Trace {
@@ -339,6 +357,8 @@ pub struct Trace {
     checks: Vec<Box<str>>,
     /// What the trace carries from before its first event, when it continues another.
     continued: Continued,
+    /// Source locations of events (see `sites.rs`).
+    sites: Sites,
 }
 
 impl Trace {
@@ -469,9 +489,31 @@ impl Trace {
         (c.tasks as usize, c.timers as usize, c.resources as usize)
     }
 
+    /// Where in the program event `seq` was asked for, if the trace knows
+    /// (which events carry a location: see [`Site`]).
+    pub fn site(&self, seq: usize) -> Option<&Site> {
+        self.sites.get(self.sites.of_event(seq)?)
+    }
+
+    /// The location with id `id`.
+    pub fn site_by_id(&self, id: SiteId) -> Option<&Site> {
+        self.sites.get(id)
+    }
+
+    /// The id of event `seq`'s location, if it has one.
+    pub fn site_id(&self, seq: usize) -> Option<SiteId> {
+        self.sites.of_event(seq)
+    }
+
+    /// Distinct locations, and events that carry one.
+    pub fn site_counts(&self) -> (usize, usize) {
+        (self.sites.len(), self.sites.located())
+    }
+
     /// Approximate heap bytes held by the trace (for the memory benchmarks).
     pub fn heap_bytes(&self) -> usize {
-        self.events.capacity() * 8
+        self.sites.heap_bytes()
+            + self.events.capacity() * 8
             + self.instants_ns.capacity() * 8
             + self.task_names.capacity() * 4
             + self.task_parents.capacity() * 4
@@ -486,14 +528,45 @@ impl Trace {
         self.events.push(packed);
     }
 
-    pub(crate) fn record_spawn(&mut self, task: TaskId, name: u32, name_text: &str, parent: Option<TaskId>) {
-        self.push_task(task, name, name_text, parent);
-        self.push(Event::Spawned { task });
+    /// Records `event`, asked for at `site` when known.
+    pub(crate) fn push_at(&mut self, event: Event, site: Option<SiteId>) {
+        self.push(event);
+        if let Some(site) = site {
+            self.sites.attach(self.events.len() - 1, site);
+        }
     }
 
-    pub(crate) fn record_timer(&mut self, timer: TimerId, owner: Option<TaskId>, deadline_ns: u64) {
+    /// Interns a compiler-given location (`None` past [`SITES_MAX`]).
+    pub(crate) fn intern_location(&mut self, location: &'static std::panic::Location<'static>) -> Option<SiteId> {
+        self.sites.intern_location(location)
+    }
+
+    /// Interns a location given as text (`None` past [`SITES_MAX`]).
+    pub(crate) fn intern_site(&mut self, site: Site) -> Option<SiteId> {
+        self.sites.intern(site)
+    }
+
+    pub(crate) fn record_spawn(
+        &mut self,
+        task: TaskId,
+        name: u32,
+        name_text: &str,
+        parent: Option<TaskId>,
+        site: Option<SiteId>,
+    ) {
+        self.push_task(task, name, name_text, parent);
+        self.push_at(Event::Spawned { task }, site);
+    }
+
+    pub(crate) fn record_timer(
+        &mut self,
+        timer: TimerId,
+        owner: Option<TaskId>,
+        deadline_ns: u64,
+        site: Option<SiteId>,
+    ) {
         self.push_timer(timer, owner, deadline_ns);
-        self.push(Event::TimerArmed { timer });
+        self.push_at(Event::TimerArmed { timer }, site);
     }
 
     /// The trace that continues this one from virtual time `now_ns`: same
@@ -509,6 +582,7 @@ impl Trace {
             timer_owners: self.timer_owners.clone(),
             timer_deadlines_ns: self.timer_deadlines_ns.clone(),
             resources: self.resources.clone(),
+            sites: self.sites.continuation(),
             continued: Continued {
                 start_ns: now_ns,
                 tasks: count(self.task_names.len()),
@@ -570,9 +644,9 @@ impl Trace {
         self.push(Event::ResourceCreated { resource });
     }
 
-    pub(crate) fn record_check(&mut self, task: Option<TaskId>, message: &str) {
+    pub(crate) fn record_check(&mut self, task: Option<TaskId>, message: &str, site: Option<SiteId>) {
         self.checks.push(message.into());
-        self.push(Event::CheckFailed { task });
+        self.push_at(Event::CheckFailed { task }, site);
     }
 
     pub(crate) fn record_panic(&mut self, task: TaskId, message: &str) {

@@ -31,7 +31,7 @@ use std::collections::{BTreeSet, VecDeque};
 
 use crate::task::TaskId;
 use crate::timer::TimerId;
-use crate::trace::{CancelCause, EndReason, Event, PollResult, ResourceId, Trace};
+use crate::trace::{CancelCause, EndReason, Event, PollResult, ResourceId, SiteId, Trace};
 use crate::waker::WakeSource;
 
 use super::queue::ReadyQueue;
@@ -125,6 +125,9 @@ pub struct TaskView {
     pub since_ns: u64,
     /// Polls that blocked the executor (over [`crate::LONG_POLL`] of virtual time: `LongPoll`).
     pub long_polls: u32,
+    /// Where the task waits: the location its last pending poll ended at
+    /// ([`Trace::site_by_id`]); kept while it is queued again, gone when it ends.
+    pub waits_at: Option<SiteId>,
 }
 
 impl TaskView {
@@ -138,6 +141,7 @@ impl TaskView {
             idle_ns: 0,
             since_ns: now_ns,
             long_polls: 0,
+            waits_at: None,
         }
     }
 
@@ -270,6 +274,12 @@ impl ViewState {
             Event::PollEnded { task, result } => {
                 if result == PollResult::Pending {
                     self.set_status(task, TaskStatus::Idle);
+                }
+                if let Some(view) = self.tasks.get_mut(task.index()) {
+                    view.waits_at = match result {
+                        PollResult::Pending => trace.site_id(self.step as usize),
+                        PollResult::Ready => None,
+                    };
                 }
                 self.polling = None;
                 self.phase = Phase::Poll;

@@ -145,3 +145,13 @@ pub fn check_invariants(trace: &Trace, context: &str) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// The line of `source` (a test file's text, from `include_str!`) that ends
+/// with `marker`: tests name the lines they expect locations at.
+pub fn line_of(source: &str, marker: &str) -> u32 {
+    let needle = format!("{marker}\n");
+    let at = source
+        .find(&needle)
+        .unwrap_or_else(|| panic!("no line ends with {marker:?}"));
+    source[..at].lines().count() as u32
+}
