@@ -140,6 +140,24 @@ impl Future for YieldNow {
     }
 }
 
+/// Ends the current task as panicked with `message` when its poll returns,
+/// without unwinding: for an interpreter, on targets where a panic aborts
+/// the whole program (wasm32). The task's future should return at once (its
+/// output is never read); the trace, the outcome and the `JoinError` are
+/// those of a panic with that message. Returns false outside a task's poll.
+///
+/// ```
+/// let mut sim = wakescope::Sim::new(wakescope::Config::seeded(1));
+/// let task = sim.spawn("doomed", async {
+///     wakescope::panic_task("attempt to divide by zero");
+/// });
+/// assert!(matches!(sim.run(), wakescope::Outcome::Panicked(p) if p.message == "attempt to divide by zero"));
+/// assert!(task.is_finished());
+/// ```
+pub fn panic_task(message: &str) -> bool {
+    try_with_core(|core| core.request_panic(message.to_string())).unwrap_or(false)
+}
+
 /// Runs `f` with `site` as the location of every library call it makes, in
 /// place of the compiler's: for an interpreter, whose calls would otherwise
 /// all point into the interpreter. The previous location is restored after.

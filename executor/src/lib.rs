@@ -79,7 +79,7 @@ mod waker;
 mod work;
 
 pub use config::{Config, Faults, Limits, Policy};
-pub use context::{YieldNow, current_task, spawn, with_site, yield_now};
+pub use context::{YieldNow, current_task, panic_task, spawn, with_site, yield_now};
 pub use explore::{Exploration, explore};
 pub use faults::{buggify, check};
 pub use join::{JoinError, JoinHandle};

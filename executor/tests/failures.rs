@@ -286,3 +286,37 @@ fn dropping_the_simulation_drops_unfinished_futures() {
     }
     assert_eq!(dropped.get(), 3);
 }
+
+#[test]
+fn a_panic_asked_for_without_unwinding_is_a_panic_in_the_trace() {
+    let run = |unwind: bool| {
+        let mut sim = Sim::new(Config::seeded(3));
+        let doomed = sim.spawn("doomed", async move {
+            wakescope::yield_now().await;
+            if unwind {
+                panic!("out of range");
+            }
+            assert!(wakescope::panic_task("out of range"));
+        });
+        let _watcher = sim.spawn("watcher", async move {
+            let joined = doomed.await;
+            assert_eq!(
+                joined.unwrap_err(),
+                wakescope::JoinError::Panicked("out of range".into())
+            );
+        });
+        let outcome = sim.run();
+        (outcome.is_completed(), sim.fingerprint(), sim.trace_jsonl())
+    };
+    let (real, asked) = (run(true), run(false));
+    assert!(real.0 && asked.0, "the watcher handled the panic");
+    assert_eq!(real.1, asked.1, "same fingerprint as an unwinding panic");
+    assert!(
+        asked
+            .2
+            .contains(r#""kind":"panicked","task":0,"message":"out of range""#),
+        "{}",
+        asked.2
+    );
+    assert!(!wakescope::panic_task("outside any task"));
+}

@@ -133,6 +133,9 @@ pub(crate) struct State {
     /// A location an interpreter names for the calls it makes next, in place
     /// of the compiler's (which would point into the interpreter).
     site_override: Option<Site>,
+    /// A panic the current task asked for without unwinding
+    /// ([`crate::panic_task`]): its poll ends as if it had panicked.
+    panic_request: Option<String>,
 }
 
 /// `State::waits_at` entry for "no location".
@@ -322,6 +325,7 @@ impl Core {
             waits_at: Vec::new(),
             spawned_at: Vec::new(),
             site_override: None,
+            panic_request: None,
         };
         Rc::new(Core {
             state: RefCell::new(state),
@@ -557,6 +561,17 @@ impl Core {
             let site = st.site(Some(at));
             st.wait_at(site);
         }
+    }
+
+    /// Ends the current task as panicked with `message` once its poll
+    /// returns; false outside a task's poll. The first request counts.
+    pub(crate) fn request_panic(&self, message: String) -> bool {
+        let mut st = self.state.borrow_mut();
+        if st.current.is_none() {
+            return false;
+        }
+        st.panic_request.get_or_insert(message);
+        true
     }
 
     /// How many library futures said where they wait in this poll so far.

@@ -164,6 +164,11 @@ impl Core {
         let mut guard = self.state.borrow_mut();
         let st = &mut *guard;
         st.current = None;
+        // A panic asked for without unwinding ends the poll like a real one.
+        let result = match st.panic_request.take() {
+            Some(message) => Err(Box::new(message) as Box<dyn std::any::Any + Send>),
+            None => result,
+        };
         let long_poll = st.clock.now_ns() - st.poll_started_ns > LONG_POLL_NS;
         let poll_ended = |st: &mut State, result| {
             // A pending poll says where the task now waits.
