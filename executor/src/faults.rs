@@ -47,6 +47,7 @@ macro_rules! buggify {
 ///
 /// # Panics
 /// Outside a simulation.
+#[track_caller]
 pub fn check(condition: bool, message: &str) {
     if condition {
         return;

@@ -255,7 +255,8 @@ impl Outcome {
         }
     }
 
-    pub(crate) fn end_reason(&self) -> EndReason {
+    /// How the trace records this outcome (its `ended` event).
+    pub fn end_reason(&self) -> EndReason {
         match self {
             Outcome::Completed => EndReason::Completed,
             Outcome::Deadlock(_) => EndReason::Deadlock,

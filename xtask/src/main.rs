@@ -28,8 +28,8 @@ Commands:
   test     Install what the tests need, then run every stage, stopping at the first failure:
              1. format            cargo fmt --all --check (rustfmt.toml: 120 columns)
              2. determinism lint  clippy on the executor: no wall clock, threads or hash containers
-             3. module layout     no module of executor, app, cli or xtask imports itself through
-                                  others, and README.md's module map lists every executor module
+             3. module layout     no module of executor, app, cli, playground or xtask imports itself
+                                  through others; README.md's module map lists every executor module
                                   (xtask/src/layout.rs)
              4. native tests      cargo test --workspace --all-features
              5. memcheck          the waker's tests (waker.rs, tests/wakers.rs) under valgrind memcheck
@@ -210,7 +210,7 @@ fn secs(d: Duration) -> String {
 }
 
 /// The crates whose `src/` the module layout stage checks.
-const LAYOUT_CRATES: &[&str] = &["executor", "app", "cli", "xtask"];
+const LAYOUT_CRATES: &[&str] = &["executor", "app", "cli", "playground", "xtask"];
 
 /// No import cycles in any crate; the README's module map lists every module of the executor.
 fn check_layout(env: &Env) -> Result<(), String> {
@@ -266,7 +266,9 @@ fn test(env: &Env) -> Result<(), String> {
     ]);
     report.stage("determinism lint", &run::show(&lint), |_| run::run(&mut lint))?;
 
-    report.stage("module layout", "executor, app, cli, xtask", |_| check_layout(env))?;
+    report.stage("module layout", "executor, app, cli, playground, xtask", |_| {
+        check_layout(env)
+    })?;
 
     let mut native = env.cargo();
     native.args(["test", "--workspace", "--all-features"]);

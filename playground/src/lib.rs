@@ -1,0 +1,132 @@
+//! # The playground: Rust programs against `wakescope`, interpreted
+//!
+//! A visitor writes an `async fn main()` in Rust, with the same `use` lines
+//! and functions a compiled test would use; the page (and `wakescope run
+//! program.rs`) runs it in a [`Sim`] without a compiler. Parsing is syn's;
+//! [`lower`] keeps the subset the playground runs and refuses the rest with
+//! its line and column; [`eval`] runs it as async Rust against the library's
+//! real futures, so **the run is the run of the compiled program**: the same
+//! events in the same order, the same fingerprint (`tests/equivalence.rs`
+//! checks it for every program in `tests/programs/`).
+//!
+//! ```
+//! use wakescope::{Config, Sim};
+//! use wakescope_playground::Program;
+//!
+//! let text = r#"
+//! use std::time::Duration;
+//! use wakescope::{sleep, spawn};
+//!
+//! async fn main() {
+//!     let popcorn = spawn("popcorn", sleep(Duration::from_secs(3)));
+//!     popcorn.await.unwrap();
+//! }
+//! "#;
+//! let program = Program::parse("kitchen.rs", text).unwrap();
+//! let mut sim = Sim::new(Config::seeded(1));
+//! let _main = program.spawn_main(&mut sim);
+//! assert!(sim.run().is_completed());
+//! assert_eq!(sim.now(), std::time::Duration::from_secs(3));
+//! ```
+
+mod eval;
+mod format;
+mod ir;
+mod library;
+mod lower;
+mod rt;
+mod value;
+
+use std::fmt;
+use std::rc::Rc;
+
+use wakescope::{JoinHandle, Sim};
+
+pub use eval::STEPS_PER_POLL_MAX;
+pub use lower::SUPPORTED;
+pub use value::Fault;
+
+/// Longest program the playground takes, in bytes (the page's share links hold it).
+pub const PROGRAM_BYTES_MAX: usize = 16 * 1024;
+
+/// A problem at a place in the program: a refused construct, a parse error,
+/// a warning.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.line, self.column, self.message)
+    }
+}
+
+/// A parsed program, ready to run any number of times.
+#[derive(Clone)]
+pub struct Program {
+    interp: Rc<eval::Interp>,
+}
+
+impl Program {
+    /// Parses `text` (named `file` in locations and messages).
+    pub fn parse(file: &str, text: &str) -> Result<Program, Diagnostic> {
+        if text.len() > PROGRAM_BYTES_MAX {
+            return Err(Diagnostic {
+                line: 1,
+                column: 1,
+                message: format!(
+                    "the program is {} bytes; the playground takes at most {PROGRAM_BYTES_MAX}",
+                    text.len()
+                ),
+            });
+        }
+        let parsed = syn::parse_file(text).map_err(|e| {
+            let at = e.span().start();
+            Diagnostic {
+                line: at.line as u32,
+                column: at.column as u32 + 1,
+                message: e.to_string(),
+            }
+        })?;
+        let prog = lower::lower(&parsed)?;
+        Ok(Program {
+            interp: Rc::new(eval::Interp {
+                prog,
+                file: file.into(),
+                source: text.into(),
+                steps: Rc::new(std::cell::Cell::new(0)),
+            }),
+        })
+    }
+
+    /// What rustc would warn about: futures created and never awaited.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.interp.prog.warnings
+    }
+
+    /// Spawns `main` on `sim` as the task `main`, as `sim.spawn("main",
+    /// main())` does for the compiled program. A failure (a panic, a call the
+    /// playground cannot make) ends the task as panicked, with the message
+    /// and its place in the handle's output.
+    pub fn spawn_main(&self, sim: &mut Sim) -> JoinHandle<Result<(), Fault>> {
+        let interp = self.interp.clone();
+        let main = interp
+            .prog
+            .funcs
+            .get("main")
+            .expect("lowering checks there is a main")
+            .clone();
+        sim.spawn("main", async move {
+            let future = match interp.call(main.clone(), Vec::new(), main.span) {
+                Ok(value::Value::Future(f)) => f,
+                Ok(_) => Box::pin(async { Ok(value::Value::Unit) }),
+                Err(rt::Flow::Fault(f)) => Box::pin(async move { Err(f) }),
+                Err(_) => Box::pin(async { Ok(value::Value::Unit) }),
+            };
+            library::task_future(&interp.steps, future).await.map(drop)
+        })
+    }
+}

@@ -1,0 +1,781 @@
+//! From syn's syntax tree to the interpreter's ([`crate::ir`]): the subset is
+//! decided here. Anything outside it is refused with its name, its line and
+//! column, and the list of what the playground runs ([`SUPPORTED`]).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+
+use syn::spanned::Spanned;
+
+use crate::Diagnostic;
+use crate::ir::*;
+
+/// What the playground runs, for the message that refuses anything else.
+pub const SUPPORTED: &str = "items: `use`, `const`, `fn`, `async fn`; statements: `let` (with `mut` and \
+patterns), expressions; expressions: literals, paths, calls, method calls, operators, assignment \
+(`=`, `+=`, …), `if`/`else`, `if let`, `while`, `while let`, `loop`, `for` over ranges and \
+vectors, `break`, `continue`, `return`, `match` (integers, ranges, `Option`, `Result`, \
+`Either`, tuples, `|`, guards), blocks, `async`/`async move` blocks, `.await`, tuples and \
+`.0`, arrays, indexing, `as` casts between integers, `a..b`, `a..=b`, `&`, `&mut`, `*`, `?`, \
+closures; macros: `format!`, `println!`, `panic!`, `assert!`, `assert_eq!`, `assert_ne!`, `vec!`";
+
+/// The lowered program: its functions and constants, by name.
+pub struct Lowered {
+    pub funcs: BTreeMap<String, Rc<Func>>,
+    pub consts: BTreeMap<String, (Ty, Expr)>,
+    /// Things rustc would warn about (a future never awaited).
+    pub warnings: Vec<Diagnostic>,
+}
+
+fn span_of(s: &impl Spanned) -> Span {
+    let start = s.span().start();
+    Span {
+        line: start.line as u32,
+        column: start.column as u32 + 1,
+    }
+}
+
+fn refuse(s: &impl Spanned, what: &str) -> Diagnostic {
+    let at = span_of(s);
+    Diagnostic {
+        line: at.line,
+        column: at.column,
+        message: format!("{what} is not supported in the playground; it runs {SUPPORTED}"),
+    }
+}
+
+fn error(s: &impl Spanned, message: String) -> Diagnostic {
+    let at = span_of(s);
+    Diagnostic {
+        line: at.line,
+        column: at.column,
+        message,
+    }
+}
+
+type R<T> = Result<T, Diagnostic>;
+
+pub fn lower(file: &syn::File) -> R<Lowered> {
+    let mut out = Lowered {
+        funcs: BTreeMap::new(),
+        consts: BTreeMap::new(),
+        warnings: Vec::new(),
+    };
+    let mut lowerer = Lowerer { warnings: Vec::new() };
+    for item in &file.items {
+        match item {
+            syn::Item::Use(_) => {}
+            syn::Item::Const(c) => {
+                let ty = lower_ty(&c.ty);
+                let expr = lowerer.expr(&c.expr)?;
+                out.consts.insert(c.ident.to_string(), (ty, expr));
+            }
+            syn::Item::Fn(f) => {
+                let func = lowerer.func(f)?;
+                out.funcs.insert(func.name.clone(), Rc::new(func));
+            }
+            other => return Err(refuse(other, &format!("the item `{}`", item_word(other)))),
+        }
+    }
+    if !out.funcs.contains_key("main") {
+        return Err(Diagnostic {
+            line: 1,
+            column: 1,
+            message: "the program has no `async fn main()`: the playground runs it as the task `main`".into(),
+        });
+    }
+    out.warnings = lowerer.warnings;
+    Ok(out)
+}
+
+fn item_word(item: &syn::Item) -> &'static str {
+    match item {
+        syn::Item::Struct(_) => "struct",
+        syn::Item::Enum(_) => "enum",
+        syn::Item::Impl(_) => "impl",
+        syn::Item::Trait(_) => "trait",
+        syn::Item::Static(_) => "static",
+        syn::Item::Mod(_) => "mod",
+        syn::Item::Macro(_) => "macro_rules!",
+        syn::Item::Type(_) => "type",
+        _ => "item",
+    }
+}
+
+fn lower_ty(ty: &syn::Type) -> Ty {
+    match ty {
+        syn::Type::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
+            match IntTy::from_name(&p.path.segments[0].ident.to_string()) {
+                Some(t) => Ty::Int(t),
+                None => Ty::Other,
+            }
+        }
+        syn::Type::Reference(r) => lower_ty(&r.elem),
+        _ => Ty::Other,
+    }
+}
+
+/// Library functions that return a future: a call of one as a statement,
+/// never awaited, gets rustc's warning.
+const FUTURE_FUNCTIONS: &[&str] = &["sleep", "sleep_until", "yield_now", "timeout", "select", "work"];
+
+struct Lowerer {
+    warnings: Vec<Diagnostic>,
+}
+
+impl Lowerer {
+    fn func(&mut self, f: &syn::ItemFn) -> R<Func> {
+        if let Some(g) = f.sig.generics.params.first() {
+            return Err(refuse(g, "a generic function"));
+        }
+        let mut params = Vec::new();
+        for input in &f.sig.inputs {
+            match input {
+                syn::FnArg::Typed(t) => params.push((self.pat(&t.pat)?, lower_ty(&t.ty))),
+                syn::FnArg::Receiver(r) => return Err(refuse(r, "`self`")),
+            }
+        }
+        let ret = match &f.sig.output {
+            syn::ReturnType::Default => Ty::Other,
+            syn::ReturnType::Type(_, t) => lower_ty(t),
+        };
+        Ok(Func {
+            name: f.sig.ident.to_string(),
+            params,
+            ret,
+            body: Rc::new(self.block(&f.block)?),
+            is_async: f.sig.asyncness.is_some(),
+            span: span_of(&f.sig.ident),
+        })
+    }
+
+    fn block(&mut self, b: &syn::Block) -> R<Block> {
+        let mut stmts = Vec::new();
+        let mut tail = None;
+        let count = b.stmts.len();
+        for (i, stmt) in b.stmts.iter().enumerate() {
+            match stmt {
+                syn::Stmt::Local(local) => {
+                    if let Some(init) = &local.init
+                        && let Some((_, diverge)) = &init.diverge
+                    {
+                        return Err(refuse(diverge, "`let … else`"));
+                    }
+                    let (pat, ty) = match &local.pat {
+                        syn::Pat::Type(t) => (self.pat(&t.pat)?, lower_ty(&t.ty)),
+                        p => (self.pat(p)?, Ty::Other),
+                    };
+                    let init = match &local.init {
+                        Some(init) => Some(self.expr(&init.expr)?),
+                        None => None,
+                    };
+                    stmts.push(Stmt::Let {
+                        pat,
+                        ty,
+                        init,
+                        span: span_of(local),
+                    });
+                }
+                syn::Stmt::Expr(e, semi) => {
+                    if semi.is_some() {
+                        self.warn_unawaited(e);
+                    }
+                    let expr = self.expr(e)?;
+                    if semi.is_none() && i + 1 == count {
+                        tail = Some(expr);
+                    } else {
+                        stmts.push(Stmt::Expr { expr });
+                    }
+                }
+                syn::Stmt::Macro(m) => {
+                    let expr = self.mac(&m.mac)?;
+                    if m.semi_token.is_none() && i + 1 == count {
+                        tail = Some(expr);
+                    } else {
+                        stmts.push(Stmt::Expr { expr });
+                    }
+                }
+                syn::Stmt::Item(item) => return Err(refuse(item, "an item inside a block")),
+            }
+        }
+        Ok(Block { stmts, tail })
+    }
+
+    /// rustc's `unused_must_use` for futures: `sleep(d);` does nothing.
+    fn warn_unawaited(&mut self, e: &syn::Expr) {
+        let syn::Expr::Call(call) = e else { return };
+        let syn::Expr::Path(p) = &*call.func else { return };
+        let Some(last) = p.path.segments.last() else { return };
+        let name = last.ident.to_string();
+        if FUTURE_FUNCTIONS.contains(&name.as_str()) {
+            let at = span_of(e);
+            self.warnings.push(Diagnostic {
+                line: at.line,
+                column: at.column,
+                message: format!(
+                    "this `{name}(..)` is never awaited: nothing happens; add `.await` (futures do nothing unless awaited)"
+                ),
+            });
+        }
+    }
+
+    fn pat(&mut self, p: &syn::Pat) -> R<Pat> {
+        Ok(match p {
+            syn::Pat::Ident(i) => {
+                if let Some(r) = &i.by_ref {
+                    return Err(refuse(r, "a `ref` binding"));
+                }
+                if let Some((_, sub)) = &i.subpat {
+                    return Err(refuse(sub, "a binding with `@`"));
+                }
+                let name = i.ident.to_string();
+                match name.as_str() {
+                    "None" => Pat::Variant {
+                        variant: Variant::None,
+                        inner: None,
+                    },
+                    _ => Pat::Bind { name: name.into() },
+                }
+            }
+            syn::Pat::Wild(_) => Pat::Wild,
+            syn::Pat::Tuple(t) => Pat::Tuple(t.elems.iter().map(|p| self.pat(p)).collect::<R<_>>()?),
+            syn::Pat::Paren(p) => self.pat(&p.pat)?,
+            syn::Pat::Lit(l) => Pat::Lit(self.lit(&l.lit)?),
+            syn::Pat::Or(o) => Pat::Or(o.cases.iter().map(|p| self.pat(p)).collect::<R<_>>()?),
+            syn::Pat::Range(r) => {
+                let bound = |e: &Option<Box<syn::Expr>>| -> R<i128> {
+                    match e.as_deref() {
+                        Some(syn::Expr::Lit(l)) => match &l.lit {
+                            syn::Lit::Int(i) => i.base10_parse::<i128>().map_err(|e| error(i, e.to_string())),
+                            other => Err(refuse(other, "a range pattern over anything but integers")),
+                        },
+                        Some(other) => Err(refuse(other, "a range pattern bound that is not a literal")),
+                        None => Err(refuse(r, "an open range pattern")),
+                    }
+                };
+                Pat::Range {
+                    from: bound(&r.start)?,
+                    to: bound(&r.end)?,
+                    inclusive: matches!(r.limits, syn::RangeLimits::Closed(_)),
+                }
+            }
+            syn::Pat::TupleStruct(ts) => {
+                let variant = variant_of(&ts.path).ok_or_else(|| refuse(&ts.path, "this tuple-struct pattern"))?;
+                if ts.elems.len() != 1 {
+                    return Err(refuse(ts, "a variant pattern with other than one field"));
+                }
+                Pat::Variant {
+                    variant,
+                    inner: Some(Box::new(self.pat(&ts.elems[0])?)),
+                }
+            }
+            syn::Pat::Path(pp) => {
+                let variant = variant_of(&pp.path).ok_or_else(|| refuse(pp, "this path pattern"))?;
+                Pat::Variant { variant, inner: None }
+            }
+            syn::Pat::Type(t) => self.pat(&t.pat)?,
+            syn::Pat::Reference(r) => self.pat(&r.pat)?,
+            other => return Err(refuse(other, "this pattern")),
+        })
+    }
+
+    fn lit(&mut self, l: &syn::Lit) -> R<Lit> {
+        Ok(match l {
+            syn::Lit::Int(i) => {
+                let ty = match i.suffix() {
+                    "" => None,
+                    s => Some(IntTy::from_name(s).ok_or_else(|| refuse(i, &format!("the suffix `{s}`")))?),
+                };
+                let v = i
+                    .base10_parse::<i128>()
+                    .map_err(|_| error(i, format!("the literal `{i}` is too large for the playground")))?;
+                Lit::Int(v, ty)
+            }
+            syn::Lit::Bool(b) => Lit::Bool(b.value),
+            syn::Lit::Str(s) => Lit::Str(s.value().into()),
+            syn::Lit::Char(c) => Lit::Char(c.value()),
+            other => return Err(refuse(other, "this literal (floats, bytes)")),
+        })
+    }
+
+    fn boxed(&mut self, e: &syn::Expr) -> R<Box<Expr>> {
+        Ok(Box::new(self.expr(e)?))
+    }
+
+    fn exprs<'a>(&mut self, es: impl IntoIterator<Item = &'a syn::Expr>) -> R<Vec<Expr>> {
+        es.into_iter().map(|e| self.expr(e)).collect()
+    }
+
+    fn label(l: &Option<syn::Label>) -> Option<Rc<str>> {
+        l.as_ref().map(|l| l.name.ident.to_string().into())
+    }
+
+    fn expr(&mut self, e: &syn::Expr) -> R<Expr> {
+        let span = span_of(e);
+        let kind = match e {
+            syn::Expr::Lit(l) => ExprKind::Lit(self.lit(&l.lit)?),
+            syn::Expr::Path(p) => {
+                if p.qself.is_some() {
+                    return Err(refuse(p, "a qualified path"));
+                }
+                ExprKind::Path(p.path.segments.iter().map(|s| s.ident.to_string().into()).collect())
+            }
+            syn::Expr::Call(c) => ExprKind::Call {
+                func: self.boxed(&c.func)?,
+                args: self.exprs(&c.args)?,
+            },
+            syn::Expr::MethodCall(m) => ExprKind::MethodCall {
+                receiver: self.boxed(&m.receiver)?,
+                method: m.method.to_string().into(),
+                args: self.exprs(&m.args)?,
+            },
+            syn::Expr::Binary(b) => {
+                let (op, assign) = bin_op(&b.op).ok_or_else(|| refuse(&b.op, "this operator"))?;
+                let (left, right) = (self.boxed(&b.left)?, self.boxed(&b.right)?);
+                if assign {
+                    ExprKind::AssignOp {
+                        op,
+                        place: left,
+                        value: right,
+                    }
+                } else {
+                    ExprKind::Binary { op, left, right }
+                }
+            }
+            syn::Expr::Unary(u) => ExprKind::Unary {
+                op: match u.op {
+                    syn::UnOp::Neg(_) => UnOp::Neg,
+                    syn::UnOp::Not(_) => UnOp::Not,
+                    syn::UnOp::Deref(_) => UnOp::Deref,
+                    _ => return Err(refuse(u, "this unary operator")),
+                },
+                expr: self.boxed(&u.expr)?,
+            },
+            syn::Expr::Assign(a) => ExprKind::Assign {
+                place: self.boxed(&a.left)?,
+                value: self.boxed(&a.right)?,
+            },
+            syn::Expr::Field(f) => match &f.member {
+                syn::Member::Unnamed(i) => ExprKind::Field {
+                    expr: self.boxed(&f.base)?,
+                    index: i.index as usize,
+                },
+                syn::Member::Named(n) => return Err(refuse(n, "a named field (there are no structs)")),
+            },
+            syn::Expr::Index(i) => ExprKind::Index {
+                expr: self.boxed(&i.expr)?,
+                index: self.boxed(&i.index)?,
+            },
+            syn::Expr::If(i) => ExprKind::If {
+                cond: self.boxed(&i.cond)?,
+                then: Rc::new(self.block(&i.then_branch)?),
+                otherwise: match &i.else_branch {
+                    Some((_, e)) => Some(self.boxed(e)?),
+                    None => None,
+                },
+            },
+            syn::Expr::Let(l) => ExprKind::Let {
+                pat: self.pat(&l.pat)?,
+                expr: self.boxed(&l.expr)?,
+            },
+            syn::Expr::While(w) => ExprKind::While {
+                cond: self.boxed(&w.cond)?,
+                body: Rc::new(self.block(&w.body)?),
+                label: Self::label(&w.label),
+            },
+            syn::Expr::Loop(l) => ExprKind::Loop {
+                body: Rc::new(self.block(&l.body)?),
+                label: Self::label(&l.label),
+            },
+            syn::Expr::ForLoop(f) => ExprKind::For {
+                pat: self.pat(&f.pat)?,
+                iter: self.boxed(&f.expr)?,
+                body: Rc::new(self.block(&f.body)?),
+                label: Self::label(&f.label),
+            },
+            syn::Expr::Break(b) => ExprKind::Break {
+                label: b.label.as_ref().map(|l| l.ident.to_string().into()),
+                value: match &b.expr {
+                    Some(e) => Some(self.boxed(e)?),
+                    None => None,
+                },
+            },
+            syn::Expr::Continue(c) => ExprKind::Continue {
+                label: c.label.as_ref().map(|l| l.ident.to_string().into()),
+            },
+            syn::Expr::Return(r) => ExprKind::Return(match &r.expr {
+                Some(e) => Some(self.boxed(e)?),
+                None => None,
+            }),
+            syn::Expr::Block(b) => {
+                if b.label.is_some() {
+                    return Err(refuse(b, "a labelled block"));
+                }
+                ExprKind::Block(Rc::new(self.block(&b.block)?))
+            }
+            syn::Expr::Async(a) => {
+                let body = Rc::new(self.block(&a.block)?);
+                let captures = captures_of_block(&body, &BTreeSet::new());
+                ExprKind::Async {
+                    body,
+                    is_move: a.capture.is_some(),
+                    captures,
+                }
+            }
+            syn::Expr::Await(a) => {
+                let inner = self.boxed(&a.base)?;
+                return Ok(Expr {
+                    kind: ExprKind::Await(inner),
+                    span: span_of(&a.await_token),
+                });
+            }
+            syn::Expr::Tuple(t) => ExprKind::Tuple(self.exprs(&t.elems)?),
+            syn::Expr::Array(a) => ExprKind::Array(self.exprs(&a.elems)?),
+            syn::Expr::Paren(p) => return self.expr(&p.expr),
+            syn::Expr::Group(g) => return self.expr(&g.expr),
+            syn::Expr::Match(m) => ExprKind::Match {
+                expr: self.boxed(&m.expr)?,
+                arms: m
+                    .arms
+                    .iter()
+                    .map(|arm| {
+                        Ok(Arm {
+                            pat: self.pat(&arm.pat)?,
+                            guard: match &arm.guard {
+                                Some((_, g)) => Some(self.expr(g)?),
+                                None => None,
+                            },
+                            body: self.expr(&arm.body)?,
+                        })
+                    })
+                    .collect::<R<_>>()?,
+            },
+            syn::Expr::Macro(m) => return self.mac(&m.mac),
+            syn::Expr::Cast(c) => {
+                let ty = match lower_ty(&c.ty) {
+                    Ty::Int(t) => t,
+                    Ty::Other => return Err(refuse(&c.ty, "an `as` cast to anything but an integer type")),
+                };
+                ExprKind::Cast {
+                    expr: self.boxed(&c.expr)?,
+                    ty,
+                }
+            }
+            syn::Expr::Range(r) => ExprKind::Range {
+                from: match &r.start {
+                    Some(e) => Some(self.boxed(e)?),
+                    None => None,
+                },
+                to: match &r.end {
+                    Some(e) => Some(self.boxed(e)?),
+                    None => None,
+                },
+                inclusive: matches!(r.limits, syn::RangeLimits::Closed(_)),
+            },
+            syn::Expr::Reference(r) => ExprKind::Ref {
+                expr: self.boxed(&r.expr)?,
+            },
+            syn::Expr::Try(t) => ExprKind::Try(self.boxed(&t.expr)?),
+            syn::Expr::Closure(c) => {
+                if c.asyncness.is_some() {
+                    return Err(refuse(c, "an async closure"));
+                }
+                let params: Vec<Pat> = c.inputs.iter().map(|p| self.pat(p)).collect::<R<_>>()?;
+                let body = self.expr(&c.body)?;
+                let mut bound = BTreeSet::new();
+                for p in &params {
+                    pat_names(p, &mut bound);
+                }
+                let mut captures = BTreeSet::new();
+                expr_free(&body, &mut bound.clone(), &mut captures);
+                ExprKind::Closure {
+                    params,
+                    body: Rc::new(body),
+                    captures: captures.into_iter().collect(),
+                }
+            }
+            other => return Err(refuse(other, &format!("the expression `{}`", expr_word(other)))),
+        };
+        Ok(Expr { kind, span })
+    }
+
+    fn mac(&mut self, m: &syn::Macro) -> R<Expr> {
+        let span = span_of(&m.path);
+        let name = m.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        let kind = match name.as_str() {
+            "format" => MacroKind::Format,
+            "println" => MacroKind::Println,
+            "panic" => MacroKind::Panic,
+            "assert" => MacroKind::Assert,
+            "assert_eq" => MacroKind::AssertEq,
+            "assert_ne" => MacroKind::AssertNe,
+            "vec" => MacroKind::Vec,
+            _ => return Err(refuse(m, &format!("the macro `{name}!`"))),
+        };
+        let parser = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
+        let args = if kind == MacroKind::Vec {
+            // `vec![x; n]` is refused; `vec![a, b]` is a list.
+            m.parse_body_with(parser)
+                .map_err(|e| error(m, format!("cannot read `vec!`: {e}")))?
+        } else {
+            m.parse_body_with(parser)
+                .map_err(|e| error(m, format!("cannot read `{name}!`: {e}")))?
+        };
+        let mut args: Vec<&syn::Expr> = args.iter().collect();
+        // The format string: first for format!/println!/panic!, after the
+        // conditions for the asserts.
+        let format_at = match kind {
+            MacroKind::Format | MacroKind::Println | MacroKind::Panic => Some(0),
+            MacroKind::Assert => Some(1),
+            MacroKind::AssertEq | MacroKind::AssertNe => Some(2),
+            MacroKind::Vec => None,
+        };
+        let mut format = None;
+        if let Some(i) = format_at
+            && i < args.len()
+        {
+            match args[i] {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s), ..
+                }) => {
+                    format = Some(s.value().into());
+                    args.remove(i);
+                }
+                other => return Err(error(other, format!("`{name}!` needs a string literal here"))),
+            }
+        }
+        let min_args = match kind {
+            MacroKind::Assert => 1,
+            MacroKind::AssertEq | MacroKind::AssertNe => 2,
+            _ => 0,
+        };
+        if args.len() < min_args {
+            return Err(error(m, format!("`{name}!` takes at least {min_args} argument(s)")));
+        }
+        let mut lowered = Vec::new();
+        for a in args {
+            // `name = value` arguments of a format string.
+            if let syn::Expr::Assign(assign) = a
+                && format.is_some()
+            {
+                return Err(refuse(assign, "a named format argument (use `{name}` with a variable)"));
+            }
+            lowered.push(self.expr(a)?);
+        }
+        Ok(Expr {
+            kind: ExprKind::Macro {
+                kind,
+                args: lowered,
+                format,
+            },
+            span,
+        })
+    }
+}
+
+fn expr_word(e: &syn::Expr) -> &'static str {
+    match e {
+        syn::Expr::Struct(_) => "struct literal",
+        syn::Expr::Repeat(_) => "[x; n]",
+        syn::Expr::Unsafe(_) => "unsafe block",
+        syn::Expr::Const(_) => "const block",
+        syn::Expr::TryBlock(_) => "try block",
+        syn::Expr::Yield(_) => "yield",
+        syn::Expr::Infer(_) => "_",
+        _ => "expression",
+    }
+}
+
+fn variant_of(path: &syn::Path) -> Option<Variant> {
+    let last = path.segments.last()?.ident.to_string();
+    Some(match last.as_str() {
+        "Some" => Variant::Some,
+        "None" => Variant::None,
+        "Ok" => Variant::Ok,
+        "Err" => Variant::Err,
+        "Left" => Variant::Left,
+        "Right" => Variant::Right,
+        _ => return None,
+    })
+}
+
+fn bin_op(op: &syn::BinOp) -> Option<(BinOp, bool)> {
+    use syn::BinOp as S;
+    Some(match op {
+        S::Add(_) => (BinOp::Add, false),
+        S::Sub(_) => (BinOp::Sub, false),
+        S::Mul(_) => (BinOp::Mul, false),
+        S::Div(_) => (BinOp::Div, false),
+        S::Rem(_) => (BinOp::Rem, false),
+        S::And(_) => (BinOp::And, false),
+        S::Or(_) => (BinOp::Or, false),
+        S::BitAnd(_) => (BinOp::BitAnd, false),
+        S::BitOr(_) => (BinOp::BitOr, false),
+        S::BitXor(_) => (BinOp::BitXor, false),
+        S::Shl(_) => (BinOp::Shl, false),
+        S::Shr(_) => (BinOp::Shr, false),
+        S::Eq(_) => (BinOp::Eq, false),
+        S::Ne(_) => (BinOp::Ne, false),
+        S::Lt(_) => (BinOp::Lt, false),
+        S::Le(_) => (BinOp::Le, false),
+        S::Gt(_) => (BinOp::Gt, false),
+        S::Ge(_) => (BinOp::Ge, false),
+        S::AddAssign(_) => (BinOp::Add, true),
+        S::SubAssign(_) => (BinOp::Sub, true),
+        S::MulAssign(_) => (BinOp::Mul, true),
+        S::DivAssign(_) => (BinOp::Div, true),
+        S::RemAssign(_) => (BinOp::Rem, true),
+        S::BitAndAssign(_) => (BinOp::BitAnd, true),
+        S::BitOrAssign(_) => (BinOp::BitOr, true),
+        S::BitXorAssign(_) => (BinOp::BitXor, true),
+        S::ShlAssign(_) => (BinOp::Shl, true),
+        S::ShrAssign(_) => (BinOp::Shr, true),
+        _ => return None,
+    })
+}
+
+// ---- Captures: the variables of enclosing scopes a block or closure names.
+
+fn pat_names(p: &Pat, out: &mut BTreeSet<Rc<str>>) {
+    match p {
+        Pat::Bind { name, .. } => {
+            out.insert(name.clone());
+        }
+        Pat::Tuple(ps) | Pat::Or(ps) => ps.iter().for_each(|p| pat_names(p, out)),
+        Pat::Variant { inner: Some(p), .. } => pat_names(p, out),
+        _ => {}
+    }
+}
+
+fn captures_of_block(b: &Block, bound: &BTreeSet<Rc<str>>) -> Vec<Rc<str>> {
+    let mut free = BTreeSet::new();
+    block_free(b, &mut bound.clone(), &mut free);
+    free.into_iter().collect()
+}
+
+fn block_free(b: &Block, bound: &mut BTreeSet<Rc<str>>, free: &mut BTreeSet<Rc<str>>) {
+    let outer = bound.clone();
+    for s in &b.stmts {
+        match s {
+            Stmt::Let { pat, init, .. } => {
+                if let Some(e) = init {
+                    expr_free(e, bound, free);
+                }
+                pat_names(pat, bound);
+            }
+            Stmt::Expr { expr, .. } => expr_free(expr, bound, free),
+        }
+    }
+    if let Some(t) = &b.tail {
+        expr_free(t, bound, free);
+    }
+    *bound = outer;
+}
+
+fn expr_free(e: &Expr, bound: &mut BTreeSet<Rc<str>>, free: &mut BTreeSet<Rc<str>>) {
+    let mut go = |e: &Expr, bound: &mut BTreeSet<Rc<str>>| expr_free(e, bound, free);
+    match &e.kind {
+        ExprKind::Lit(_) | ExprKind::Continue { .. } => {}
+        ExprKind::Path(p) => {
+            if p.len() == 1 && !bound.contains(&p[0]) {
+                free.insert(p[0].clone());
+            }
+        }
+        ExprKind::Call { func, args } => {
+            go(func, bound);
+            args.iter().for_each(|a| go(a, bound));
+        }
+        ExprKind::MethodCall { receiver, args, .. } => {
+            go(receiver, bound);
+            args.iter().for_each(|a| go(a, bound));
+        }
+        ExprKind::Binary { left, right, .. } => {
+            go(left, bound);
+            go(right, bound);
+        }
+        ExprKind::Unary { expr, .. }
+        | ExprKind::Field { expr, .. }
+        | ExprKind::Await(expr)
+        | ExprKind::Cast { expr, .. }
+        | ExprKind::Ref { expr, .. }
+        | ExprKind::Try(expr) => go(expr, bound),
+        ExprKind::Assign { place, value } | ExprKind::AssignOp { place, value, .. } => {
+            go(place, bound);
+            go(value, bound);
+        }
+        ExprKind::Index { expr, index } => {
+            go(expr, bound);
+            go(index, bound);
+        }
+        ExprKind::If { cond, then, otherwise } => {
+            let outer = bound.clone();
+            go(cond, bound); // `if let` binds into the then block
+            block_free(then, bound, free);
+            *bound = outer;
+            if let Some(o) = otherwise {
+                expr_free(o, bound, free);
+            }
+        }
+        ExprKind::Let { pat, expr } => {
+            go(expr, bound);
+            pat_names(pat, bound);
+        }
+        ExprKind::While { cond, body, .. } => {
+            let outer = bound.clone();
+            go(cond, bound);
+            block_free(body, bound, free);
+            *bound = outer;
+        }
+        ExprKind::Loop { body, .. } | ExprKind::Block(body) => block_free(body, bound, free),
+        ExprKind::For { pat, iter, body, .. } => {
+            go(iter, bound);
+            let outer = bound.clone();
+            pat_names(pat, bound);
+            block_free(body, bound, free);
+            *bound = outer;
+        }
+        ExprKind::Break { value, .. } | ExprKind::Return(value) => {
+            if let Some(v) = value {
+                go(v, bound);
+            }
+        }
+        ExprKind::Async { captures, .. } | ExprKind::Closure { captures, .. } => {
+            for c in captures {
+                if !bound.contains(c) {
+                    free.insert(c.clone());
+                }
+            }
+        }
+        ExprKind::Tuple(es) | ExprKind::Array(es) => es.iter().for_each(|x| go(x, bound)),
+        ExprKind::Macro { args, format, .. } => {
+            args.iter().for_each(|a| go(a, bound));
+            if let Some(f) = format {
+                for name in crate::format::inline_names(f) {
+                    if !bound.contains(name.as_str()) {
+                        free.insert(name.into());
+                    }
+                }
+            }
+        }
+        ExprKind::Match { expr, arms } => {
+            go(expr, bound);
+            for arm in arms {
+                let outer = bound.clone();
+                pat_names(&arm.pat, bound);
+                if let Some(g) = &arm.guard {
+                    expr_free(g, bound, free);
+                }
+                expr_free(&arm.body, bound, free);
+                *bound = outer;
+            }
+        }
+        ExprKind::Range { from, to, .. } => {
+            if let Some(f) = from {
+                go(f, bound);
+            }
+            if let Some(t) = to {
+                go(t, bound);
+            }
+        }
+    }
+}
