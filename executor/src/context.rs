@@ -144,7 +144,8 @@ impl Future for YieldNow {
 /// without unwinding: for an interpreter, on targets where a panic aborts
 /// the whole program (wasm32). The task's future should return at once (its
 /// output is never read); the trace, the outcome and the `JoinError` are
-/// those of a panic with that message. Returns false outside a task's poll.
+/// those of a panic with that message, and the `panicked` event carries the
+/// call's location (or [`with_site`]'s). Returns false outside a task's poll.
 ///
 /// ```
 /// let mut sim = wakescope::Sim::new(wakescope::Config::seeded(1));
@@ -154,8 +155,10 @@ impl Future for YieldNow {
 /// assert!(matches!(sim.run(), wakescope::Outcome::Panicked(p) if p.message == "attempt to divide by zero"));
 /// assert!(task.is_finished());
 /// ```
+#[track_caller]
 pub fn panic_task(message: &str) -> bool {
-    try_with_core(|core| core.request_panic(message.to_string())).unwrap_or(false)
+    let at = Location::caller();
+    try_with_core(|core| core.request_panic(message.to_string(), at)).unwrap_or(false)
 }
 
 /// Runs `f` with `site` as the location of every library call it makes, in

@@ -21,6 +21,10 @@ use crate::lower::Lowered;
 use crate::rt::{Env, Ev, Flow, LocalFut, deref_slot, fault, iterate, values_equal};
 use crate::value::{BoxFuture, Closure, Either, Fault, Int, Slot, Value, slot};
 
+/// Calls of the program's functions inside one another: the evaluator
+/// recurses on them, and the page's stack is small.
+pub const CALL_DEPTH_MAX: u32 = 64;
+
 /// Statements one poll may run before the task is stopped as looping
 /// without an `.await` (it would hold the executor forever).
 pub const STEPS_PER_POLL_MAX: u64 = 1_000_000;
@@ -32,6 +36,8 @@ pub struct Interp {
     pub(crate) source: Rc<str>,
     /// Statements run in the current poll (reset as each task's poll starts).
     pub(crate) steps: Rc<std::cell::Cell<u64>>,
+    /// Polls of the program's functions inside one another, now.
+    pub(crate) depth: std::cell::Cell<u32>,
 }
 
 /// Polls a future with the program's location for the `.await`, so the
@@ -47,6 +53,36 @@ impl<F: Future + Unpin> Future for AtSite<F> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = &mut *self;
         wakescope::with_site(this.site.clone(), || Pin::new(&mut this.future).poll(cx))
+    }
+}
+
+/// A function's future, polled at most [`CALL_DEPTH_MAX`] inside one another.
+struct Nested<'a> {
+    interp: Rc<Interp>,
+    name: String,
+    span: Span,
+    inner: LocalFut<'a, Result<Value, Fault>>,
+}
+
+impl Future for Nested<'_> {
+    type Output = Result<Value, Fault>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let depth = self.interp.depth.get();
+        if depth >= CALL_DEPTH_MAX {
+            return Poll::Ready(Err(Fault {
+                message: format!(
+                    "`{}` is called {CALL_DEPTH_MAX} calls deep: the playground stops recursion there",
+                    self.name
+                ),
+                line: self.span.line,
+                column: self.span.column,
+            }));
+        }
+        self.interp.depth.set(depth + 1);
+        let poll = self.inner.as_mut().poll(cx);
+        self.interp.depth.set(depth);
+        poll
     }
 }
 
@@ -84,7 +120,12 @@ impl Interp {
         out.trim().to_string()
     }
 
-    /// Counts a statement; past the limit the task stops at `span`.
+    /// Counts a statement.
+    fn count(&self) {
+        self.steps.set(self.steps.get() + 1);
+    }
+
+    /// Counts a loop's turn; past the limit the task stops at the loop.
     fn tick(&self, span: Span) -> Result<(), Flow> {
         let n = self.steps.get() + 1;
         self.steps.set(n);
@@ -133,6 +174,16 @@ impl Interp {
     }
 
     async fn run_func(self: &Rc<Self>, func: &Func, args: Vec<Value>) -> Result<Value, Fault> {
+        let nested = Nested {
+            interp: self.clone(),
+            name: func.name.clone(),
+            span: func.span,
+            inner: Box::pin(self.run_func_inner(func, args)),
+        };
+        nested.await
+    }
+
+    async fn run_func_inner(self: &Rc<Self>, func: &Func, args: Vec<Value>) -> Result<Value, Fault> {
         let mut env = Env::default();
         env.push();
         for ((pat, ty), value) in func.params.iter().zip(args) {
@@ -210,7 +261,7 @@ impl Interp {
     async fn stmt_inner(self: &Rc<Self>, stmt: &Stmt, env: &mut Env) -> Result<(), Flow> {
         match stmt {
             Stmt::Let { pat, ty, init, span } => {
-                self.tick(*span)?;
+                self.count();
                 let Some(init) = init else {
                     return Err(fault(*span, "a `let` without a value is not supported; give it one"));
                 };
@@ -223,7 +274,7 @@ impl Interp {
                 Ok(())
             }
             Stmt::Expr { expr, .. } => {
-                self.tick(expr.span)?;
+                self.count();
                 let value = self.eval(expr, env).await?;
                 drop(value);
                 Ok(())
@@ -245,98 +296,246 @@ impl Interp {
     // ---- Expressions.
 
     pub(crate) fn eval<'a>(self: &'a Rc<Self>, e: &'a Expr, env: &'a mut Env) -> LocalFut<'a, Ev> {
-        Box::pin(self.eval_inner(e, env))
+        // Each kind is an async fn of its own: a poll's stack frame holds
+        // only the construct being run (the page's stack is small).
+        match &e.kind {
+            ExprKind::Lit(l) => {
+                let v = lit_value(l);
+                Box::pin(async move { Ok(v) })
+            }
+            ExprKind::Path { .. } => Box::pin(self.eval_path(e, env)),
+            ExprKind::Call { .. } => Box::pin(self.eval_call(e, env)),
+            ExprKind::MethodCall { .. } => Box::pin(self.eval_method_call(e, env)),
+            ExprKind::Binary { .. } => Box::pin(self.eval_binary(e, env)),
+            ExprKind::Unary { .. } => Box::pin(self.eval_unary(e, env)),
+            ExprKind::Assign { .. } => Box::pin(self.eval_assign(e, env)),
+            ExprKind::AssignOp { .. } => Box::pin(self.eval_assign_op(e, env)),
+            ExprKind::Field { .. } => Box::pin(self.eval_field(e, env)),
+            ExprKind::Index { .. } => Box::pin(self.eval_index(e, env)),
+            ExprKind::If { .. } => Box::pin(self.eval_if(e, env)),
+            ExprKind::Let { .. } => Box::pin(self.eval_let(e, env)),
+            ExprKind::While { .. } => Box::pin(self.eval_while(e, env)),
+            ExprKind::Loop { .. } => Box::pin(self.eval_loop(e, env)),
+            ExprKind::For { .. } => Box::pin(self.eval_for(e, env)),
+            ExprKind::Break { .. } => Box::pin(self.eval_break(e, env)),
+            ExprKind::Continue { .. } => Box::pin(self.eval_continue(e, env)),
+            ExprKind::Return { .. } => Box::pin(self.eval_return(e, env)),
+            ExprKind::Block { .. } => Box::pin(self.eval_block(e, env)),
+            ExprKind::Async { .. } => Box::pin(self.eval_async(e, env)),
+            ExprKind::Await { .. } => Box::pin(self.eval_await(e, env)),
+            ExprKind::Tuple { .. } => Box::pin(self.eval_tuple(e, env)),
+            ExprKind::Array { .. } => Box::pin(self.eval_array(e, env)),
+            ExprKind::Match { .. } => Box::pin(self.eval_match(e, env)),
+            ExprKind::Macro { .. } => Box::pin(self.eval_macro(e, env)),
+            ExprKind::Cast { .. } => Box::pin(self.eval_cast(e, env)),
+            ExprKind::Range { .. } => Box::pin(self.eval_range(e, env)),
+            ExprKind::Ref { .. } => Box::pin(self.eval_ref(e, env)),
+            ExprKind::Try { .. } => Box::pin(self.eval_try(e, env)),
+            ExprKind::Closure { .. } => Box::pin(self.eval_closure(e, env)),
+        }
     }
 
-    async fn eval_inner(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
+    async fn eval_path(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
         let span = e.span;
-        match &e.kind {
-            ExprKind::Lit(l) => Ok(lit_value(l)),
-            ExprKind::Path(path) => self.path_value(path, env, span).await,
-            ExprKind::Call { func, args } => self.call_expr(func, args, env, span).await,
-            ExprKind::MethodCall { receiver, method, args } => {
-                // The receiver is borrowed in place when it is a variable,
-                // else it is a temporary of this statement.
-                let place = match &receiver.kind {
+        let ExprKind::Path(path) = &e.kind else {
+            unreachable!("dispatched by kind")
+        };
+        self.path_value(path, env, span).await
+    }
+
+    async fn eval_call(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
+        let span = e.span;
+        let ExprKind::Call { func, args } = &e.kind else {
+            unreachable!("dispatched by kind")
+        };
+        self.call_expr(func, args, env, span).await
+    }
+
+    async fn eval_method_call(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
+        let span = e.span;
+        let ExprKind::MethodCall { receiver, method, args } = &e.kind else {
+            unreachable!("dispatched by kind")
+        };
+        {
+            // The receiver is borrowed in place when it is a variable,
+            // else it is a temporary of this statement.
+            let place = match &receiver.kind {
+                ExprKind::Path(p) if p.len() == 1 => env.lookup(&p[0]).map(deref_slot),
+                ExprKind::Ref { expr, .. } => match &expr.kind {
                     ExprKind::Path(p) if p.len() == 1 => env.lookup(&p[0]).map(deref_slot),
-                    ExprKind::Ref { expr, .. } => match &expr.kind {
-                        ExprKind::Path(p) if p.len() == 1 => env.lookup(&p[0]).map(deref_slot),
-                        _ => None,
-                    },
                     _ => None,
-                };
-                let recv = match place {
-                    Some(s) => Recv::Slot(s),
-                    None => Recv::Temp(self.eval(receiver, env).await?),
-                };
-                let mut values = Vec::new();
-                for a in args {
-                    values.push(self.eval(a, env).await?);
-                }
-                crate::library::method_call(recv, method, values, self.site(span), env, span)
+                },
+                _ => None,
+            };
+            let recv = match place {
+                Some(s) => Recv::Slot(s),
+                None => Recv::Temp(self.eval(receiver, env).await?),
+            };
+            let mut values = Vec::new();
+            for a in args {
+                values.push(self.eval(a, env).await?);
             }
-            ExprKind::Binary { op, left, right } => {
-                match op {
-                    BinOp::And | BinOp::Or => {
-                        let l = self.eval_bool(left, env).await?;
-                        if (*op == BinOp::And) != l {
-                            return Ok(Value::Bool(l));
-                        }
-                        return Ok(Value::Bool(self.eval_bool(right, env).await?));
+            crate::library::method_call(recv, method, values, self.site(span), env, span)
+        }
+    }
+
+    async fn eval_binary(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
+        let span = e.span;
+        let ExprKind::Binary { op, left, right } = &e.kind else {
+            unreachable!("dispatched by kind")
+        };
+        {
+            match op {
+                BinOp::And | BinOp::Or => {
+                    let l = self.eval_bool(left, env).await?;
+                    if (*op == BinOp::And) != l {
+                        return Ok(Value::Bool(l));
                     }
-                    _ => {}
+                    return Ok(Value::Bool(self.eval_bool(right, env).await?));
                 }
-                let l = self.eval_read(left, env).await?;
-                let r = self.eval_read(right, env).await?;
-                binary(*op, &l, &r, span)
+                _ => {}
             }
-            ExprKind::Unary { op, expr } => match op {
-                UnOp::Deref => self.deref_value(expr, env, span).await,
-                UnOp::Not => match self.eval_read(expr, env).await? {
-                    Value::Bool(b) => Ok(Value::Bool(!b)),
-                    Value::Int(i) => Ok(Value::Int(Int {
-                        value: match i.ty {
-                            Some(t) if t.range().0 == 0 => t.range().1 - i.value,
-                            _ => !i.value,
-                        },
-                        ty: i.ty,
-                    })),
-                    v => Err(fault(span, format!("`!` on a {}", v.type_name()))),
-                },
-                UnOp::Neg => match self.eval_read(expr, env).await? {
-                    Value::Int(i) => checked(i.value.checked_neg(), i.ty, span, "negate"),
-                    v => Err(fault(span, format!("`-` on a {}", v.type_name()))),
-                },
+            let l = self.eval_read(left, env).await?;
+            let r = self.eval_read(right, env).await?;
+            binary(*op, &l, &r, span)
+        }
+    }
+
+    async fn eval_unary(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
+        let span = e.span;
+        let ExprKind::Unary { op, expr } = &e.kind else {
+            unreachable!("dispatched by kind")
+        };
+        match op {
+            UnOp::Deref => self.deref_value(expr, env, span).await,
+            UnOp::Not => match self.eval_read(expr, env).await? {
+                Value::Bool(b) => Ok(Value::Bool(!b)),
+                Value::Int(i) => Ok(Value::Int(Int {
+                    value: match i.ty {
+                        Some(t) if t.range().0 == 0 => t.range().1 - i.value,
+                        _ => !i.value,
+                    },
+                    ty: i.ty,
+                })),
+                v => Err(fault(span, format!("`!` on a {}", v.type_name()))),
             },
-            ExprKind::Assign { place, value } => {
-                let v = self.eval(value, env).await?;
-                self.assign(place, v, env).await?;
-                Ok(Value::Unit)
+            UnOp::Neg => match self.eval_read(expr, env).await? {
+                Value::Int(i) => checked(i.value.checked_neg(), i.ty, span, "negate"),
+                v => Err(fault(span, format!("`-` on a {}", v.type_name()))),
+            },
+        }
+    }
+
+    async fn eval_assign(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
+        let span = e.span;
+        let ExprKind::Assign { place, value } = &e.kind else {
+            unreachable!("dispatched by kind")
+        };
+        {
+            let v = self.eval(value, env).await?;
+            self.assign(place, v, env).await?;
+            Ok(Value::Unit)
+        }
+    }
+
+    async fn eval_assign_op(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
+        let span = e.span;
+        let ExprKind::AssignOp { op, place, value } = &e.kind else {
+            unreachable!("dispatched by kind")
+        };
+        {
+            let r = self.eval_read(value, env).await?;
+            let l = self.eval_read(place, env).await?;
+            let v = binary(*op, &l, &r, span)?;
+            self.assign(place, v, env).await?;
+            Ok(Value::Unit)
+        }
+    }
+
+    async fn eval_field(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
+        let span = e.span;
+        let ExprKind::Field { expr, index } = &e.kind else {
+            unreachable!("dispatched by kind")
+        };
+        {
+            let v = self.eval_read(expr, env).await?;
+            match v {
+                Value::Tuple(mut vs) if *index < vs.len() => Ok(vs.swap_remove(*index)),
+                v => Err(fault(span, format!("no field `{index}` on a {}", v.type_name()))),
             }
-            ExprKind::AssignOp { op, place, value } => {
-                let r = self.eval_read(value, env).await?;
-                let l = self.eval_read(place, env).await?;
-                let v = binary(*op, &l, &r, span)?;
-                self.assign(place, v, env).await?;
-                Ok(Value::Unit)
-            }
-            ExprKind::Field { expr, index } => {
-                let v = self.eval_read(expr, env).await?;
-                match v {
-                    Value::Tuple(mut vs) if *index < vs.len() => Ok(vs.swap_remove(*index)),
-                    v => Err(fault(span, format!("no field `{index}` on a {}", v.type_name()))),
+        }
+    }
+
+    async fn eval_index(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
+        let span = e.span;
+        let ExprKind::Index { expr, index } = &e.kind else {
+            unreachable!("dispatched by kind")
+        };
+        {
+            let i = self.eval_read(index, env).await?;
+            let v = self.eval_read(expr, env).await?;
+            index_value(v, i, span)
+        }
+    }
+
+    async fn eval_if(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
+        let span = e.span;
+        let ExprKind::If { cond, then, otherwise } = &e.kind else {
+            unreachable!("dispatched by kind")
+        };
+        {
+            env.push();
+            let taken = match &cond.kind {
+                ExprKind::Let { pat, expr } => {
+                    let v = self.eval(expr, env).await?;
+                    if matches(pat, &v) {
+                        bind_matched(pat, v, env);
+                        true
+                    } else {
+                        false
+                    }
                 }
-            }
-            ExprKind::Index { expr, index } => {
-                let i = self.eval_read(index, env).await?;
-                let v = self.eval_read(expr, env).await?;
-                index_value(v, i, span)
-            }
-            ExprKind::If { cond, then, otherwise } => {
+                _ => self.eval_bool(cond, env).await?,
+            };
+            let result = if taken {
+                self.block(then, env).await
+            } else {
+                match otherwise {
+                    Some(o) => self.eval(o, env).await,
+                    None => Ok(Value::Unit),
+                }
+            };
+            env.pop();
+            result
+        }
+    }
+
+    async fn eval_let(self: &Rc<Self>, e: &Expr, _env: &mut Env) -> Ev {
+        let span = e.span;
+        let ExprKind::Let { .. } = &e.kind else {
+            unreachable!("dispatched by kind")
+        };
+        Err(fault(
+            span,
+            "`let` is only supported as the condition of `if` or `while`",
+        ))
+    }
+
+    async fn eval_while(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
+        let span = e.span;
+        let ExprKind::While { cond, body, label } = &e.kind else {
+            unreachable!("dispatched by kind")
+        };
+        {
+            loop {
+                self.tick(span)?;
                 env.push();
-                let taken = match &cond.kind {
+                let go = match &cond.kind {
                     ExprKind::Let { pat, expr } => {
-                        let v = self.eval(expr, env).await?;
+                        env.start_temps();
+                        let v = self.eval(expr, env).await;
+                        drop_temps(env);
+                        let v = v?;
                         if matches(pat, &v) {
                             bind_matched(pat, v, env);
                             true
@@ -346,204 +545,289 @@ impl Interp {
                     }
                     _ => self.eval_bool(cond, env).await?,
                 };
-                let result = if taken {
-                    self.block(then, env).await
-                } else {
-                    match otherwise {
-                        Some(o) => self.eval(o, env).await,
-                        None => Ok(Value::Unit),
-                    }
-                };
-                env.pop();
-                result
-            }
-            ExprKind::Let { .. } => Err(fault(
-                span,
-                "`let` is only supported as the condition of `if` or `while`",
-            )),
-            ExprKind::While { cond, body, label } => {
-                loop {
-                    self.tick(span)?;
-                    env.push();
-                    let go = match &cond.kind {
-                        ExprKind::Let { pat, expr } => {
-                            env.start_temps();
-                            let v = self.eval(expr, env).await;
-                            drop_temps(env);
-                            let v = v?;
-                            if matches(pat, &v) {
-                                bind_matched(pat, v, env);
-                                true
-                            } else {
-                                false
-                            }
-                        }
-                        _ => self.eval_bool(cond, env).await?,
-                    };
-                    if !go {
-                        env.pop();
-                        break;
-                    }
-                    let r = self.block(body, env).await;
+                if !go {
                     env.pop();
-                    match r {
-                        Ok(_) => {}
-                        Err(Flow::Break(l, _)) if label_matches(&l, label) => break,
-                        Err(Flow::Continue(l)) if label_matches(&l, label) => {}
-                        Err(other) => return Err(other),
-                    }
+                    break;
                 }
-                Ok(Value::Unit)
-            }
-            ExprKind::Loop { body, label } => loop {
-                self.tick(span)?;
-                match self.block(body, env).await {
+                let r = self.block(body, env).await;
+                env.pop();
+                match r {
                     Ok(_) => {}
-                    Err(Flow::Break(l, v)) if label_matches(&l, label) => return Ok(v),
+                    Err(Flow::Break(l, _)) if label_matches(&l, label) => break,
                     Err(Flow::Continue(l)) if label_matches(&l, label) => {}
                     Err(other) => return Err(other),
                 }
+            }
+            Ok(Value::Unit)
+        }
+    }
+
+    async fn eval_loop(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
+        let span = e.span;
+        let ExprKind::Loop { body, label } = &e.kind else {
+            unreachable!("dispatched by kind")
+        };
+        loop {
+            self.tick(span)?;
+            match self.block(body, env).await {
+                Ok(_) => {}
+                Err(Flow::Break(l, v)) if label_matches(&l, label) => return Ok(v),
+                Err(Flow::Continue(l)) if label_matches(&l, label) => {}
+                Err(other) => return Err(other),
+            }
+        }
+    }
+
+    async fn eval_for(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
+        let span = e.span;
+        let ExprKind::For { pat, iter, body, label } = &e.kind else {
+            unreachable!("dispatched by kind")
+        };
+        {
+            let items = self.eval(iter, env).await?;
+            let items = iterate(items, span)?;
+            for item in items {
+                self.tick(span)?;
+                env.push();
+                self.bind_pat(pat, item, env, span)?;
+                let r = self.block(body, env).await;
+                env.pop();
+                match r {
+                    Ok(_) => {}
+                    Err(Flow::Break(l, _)) if label_matches(&l, label) => break,
+                    Err(Flow::Continue(l)) if label_matches(&l, label) => {}
+                    Err(other) => return Err(other),
+                }
+            }
+            Ok(Value::Unit)
+        }
+    }
+
+    async fn eval_break(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
+        let span = e.span;
+        let ExprKind::Break { label, value } = &e.kind else {
+            unreachable!("dispatched by kind")
+        };
+        {
+            let v = match value {
+                Some(v) => self.eval(v, env).await?,
+                None => Value::Unit,
+            };
+            Err(Flow::Break(label.clone(), v))
+        }
+    }
+
+    async fn eval_continue(self: &Rc<Self>, e: &Expr, _env: &mut Env) -> Ev {
+        let span = e.span;
+        let ExprKind::Continue { label } = &e.kind else {
+            unreachable!("dispatched by kind")
+        };
+        Err(Flow::Continue(label.clone()))
+    }
+
+    async fn eval_return(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
+        let span = e.span;
+        let ExprKind::Return(value) = &e.kind else {
+            unreachable!("dispatched by kind")
+        };
+        {
+            let v = match value {
+                Some(v) => self.eval(v, env).await?,
+                None => Value::Unit,
+            };
+            Err(Flow::Return(v))
+        }
+    }
+
+    async fn eval_block(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
+        let span = e.span;
+        let ExprKind::Block(b) = &e.kind else {
+            unreachable!("dispatched by kind")
+        };
+        self.block(b, env).await
+    }
+
+    async fn eval_async(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
+        let span = e.span;
+        let ExprKind::Async {
+            body,
+            is_move,
+            captures,
+        } = &e.kind
+        else {
+            unreachable!("dispatched by kind")
+        };
+        {
+            let mut taken = Vec::new();
+            for name in captures {
+                let Some(s) = env.lookup(name) else { continue };
+                if *is_move {
+                    // `async move` takes what it names: copies of plain
+                    // values, the values themselves otherwise.
+                    let moved = {
+                        let current = s.borrow();
+                        match current.as_ref() {
+                            Some(v) => v.try_copy(),
+                            None => return Err(fault(span, format!("use of moved value `{name}`"))),
+                        }
+                    };
+                    let v = match moved {
+                        Some(copy) => copy,
+                        None => s.borrow_mut().take().expect("checked above"),
+                    };
+                    taken.push((name.clone(), slot(v)));
+                } else {
+                    taken.push((name.clone(), s));
+                }
+            }
+            Ok(Value::Future(self.run_async_block(body.clone(), taken)))
+        }
+    }
+
+    async fn eval_await(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
+        let span = e.span;
+        let ExprKind::Await(inner) = &e.kind else {
+            unreachable!("dispatched by kind")
+        };
+        {
+            let v = self.eval(inner, env).await?;
+            self.await_value(v, span).await
+        }
+    }
+
+    async fn eval_tuple(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
+        let span = e.span;
+        let ExprKind::Tuple(es) = &e.kind else {
+            unreachable!("dispatched by kind")
+        };
+        {
+            let mut vs = Vec::new();
+            for e in es {
+                vs.push(self.eval(e, env).await?);
+            }
+            Ok(if vs.is_empty() { Value::Unit } else { Value::Tuple(vs) })
+        }
+    }
+
+    async fn eval_array(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
+        let span = e.span;
+        let ExprKind::Array(es) = &e.kind else {
+            unreachable!("dispatched by kind")
+        };
+        {
+            let mut vs = Vec::new();
+            for e in es {
+                vs.push(self.eval(e, env).await?);
+            }
+            Ok(Value::Vec(vs))
+        }
+    }
+
+    async fn eval_match(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
+        let span = e.span;
+        let ExprKind::Match { expr, arms } = &e.kind else {
+            unreachable!("dispatched by kind")
+        };
+        {
+            env.start_temps();
+            let result = self.match_expr(expr, arms, env, span).await;
+            drop_temps(env);
+            result
+        }
+    }
+
+    async fn eval_macro(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
+        let span = e.span;
+        let ExprKind::Macro { kind, args, format } = &e.kind else {
+            unreachable!("dispatched by kind")
+        };
+        self.macro_call(*kind, args, format.as_deref(), env, span).await
+    }
+
+    async fn eval_cast(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
+        let span = e.span;
+        let ExprKind::Cast { expr, ty } = &e.kind else {
+            unreachable!("dispatched by kind")
+        };
+        match self.eval_read(expr, env).await? {
+            Value::Int(i) => Ok(Value::Int(Int {
+                value: wrap_to(i.value, *ty),
+                ty: Some(*ty),
+            })),
+            Value::Bool(b) => Ok(Value::int(i128::from(b), Some(*ty))),
+            Value::Char(c) => Ok(Value::int(wrap_to(i128::from(u32::from(c)), *ty), Some(*ty))),
+            v => Err(fault(span, format!("cannot cast a {} as {}", v.type_name(), ty.name()))),
+        }
+    }
+
+    async fn eval_range(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
+        let span = e.span;
+        let ExprKind::Range { from, to, inclusive } = &e.kind else {
+            unreachable!("dispatched by kind")
+        };
+        {
+            let (Some(from), Some(to)) = (from, to) else {
+                return Err(fault(span, "an open range (`a..`, `..b`) is not supported"));
+            };
+            let a = self.eval_read(from, env).await?;
+            let b = self.eval_read(to, env).await?;
+            match (a, b) {
+                (Value::Int(a), Value::Int(b)) => {
+                    let ty = a.ty.or(b.ty);
+                    Ok(Value::Range(
+                        Int { value: a.value, ty },
+                        Int { value: b.value, ty },
+                        *inclusive,
+                    ))
+                }
+                _ => Err(fault(span, "a range over anything but integers")),
+            }
+        }
+    }
+
+    async fn eval_ref(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
+        let span = e.span;
+        let ExprKind::Ref { expr, .. } = &e.kind else {
+            unreachable!("dispatched by kind")
+        };
+        match &expr.kind {
+            ExprKind::Path(p) if p.len() == 1 => match env.lookup(&p[0]) {
+                Some(s) => Ok(Value::Ref(deref_slot(s))),
+                None => self.eval(expr, env).await,
             },
-            ExprKind::For { pat, iter, body, label } => {
-                let items = self.eval(iter, env).await?;
-                let items = iterate(items, span)?;
-                for item in items {
-                    self.tick(span)?;
-                    env.push();
-                    self.bind_pat(pat, item, env, span)?;
-                    let r = self.block(body, env).await;
-                    env.pop();
-                    match r {
-                        Ok(_) => {}
-                        Err(Flow::Break(l, _)) if label_matches(&l, label) => break,
-                        Err(Flow::Continue(l)) if label_matches(&l, label) => {}
-                        Err(other) => return Err(other),
-                    }
-                }
-                Ok(Value::Unit)
-            }
-            ExprKind::Break { label, value } => {
-                let v = match value {
-                    Some(v) => self.eval(v, env).await?,
-                    None => Value::Unit,
-                };
-                Err(Flow::Break(label.clone(), v))
-            }
-            ExprKind::Continue { label } => Err(Flow::Continue(label.clone())),
-            ExprKind::Return(value) => {
-                let v = match value {
-                    Some(v) => self.eval(v, env).await?,
-                    None => Value::Unit,
-                };
-                Err(Flow::Return(v))
-            }
-            ExprKind::Block(b) => self.block(b, env).await,
-            ExprKind::Async {
-                body,
-                is_move,
-                captures,
-            } => {
-                let mut taken = Vec::new();
-                for name in captures {
-                    let Some(s) = env.lookup(name) else { continue };
-                    if *is_move {
-                        // `async move` takes what it names: copies of plain
-                        // values, the values themselves otherwise.
-                        let moved = {
-                            let current = s.borrow();
-                            match current.as_ref() {
-                                Some(v) => v.try_copy(),
-                                None => return Err(fault(span, format!("use of moved value `{name}`"))),
-                            }
-                        };
-                        let v = match moved {
-                            Some(copy) => copy,
-                            None => s.borrow_mut().take().expect("checked above"),
-                        };
-                        taken.push((name.clone(), slot(v)));
-                    } else {
-                        taken.push((name.clone(), s));
-                    }
-                }
-                Ok(Value::Future(self.run_async_block(body.clone(), taken)))
-            }
-            ExprKind::Await(inner) => {
-                let v = self.eval(inner, env).await?;
-                self.await_value(v, span).await
-            }
-            ExprKind::Tuple(es) => {
-                let mut vs = Vec::new();
-                for e in es {
-                    vs.push(self.eval(e, env).await?);
-                }
-                Ok(if vs.is_empty() { Value::Unit } else { Value::Tuple(vs) })
-            }
-            ExprKind::Array(es) => {
-                let mut vs = Vec::new();
-                for e in es {
-                    vs.push(self.eval(e, env).await?);
-                }
-                Ok(Value::Vec(vs))
-            }
-            ExprKind::Match { expr, arms } => {
-                env.start_temps();
-                let result = self.match_expr(expr, arms, env, span).await;
-                drop_temps(env);
-                result
-            }
-            ExprKind::Macro { kind, args, format } => self.macro_call(*kind, args, format.as_deref(), env, span).await,
-            ExprKind::Cast { expr, ty } => match self.eval_read(expr, env).await? {
-                Value::Int(i) => Ok(Value::Int(Int {
-                    value: wrap_to(i.value, *ty),
-                    ty: Some(*ty),
-                })),
-                Value::Bool(b) => Ok(Value::int(i128::from(b), Some(*ty))),
-                Value::Char(c) => Ok(Value::int(wrap_to(i128::from(u32::from(c)), *ty), Some(*ty))),
-                v => Err(fault(span, format!("cannot cast a {} as {}", v.type_name(), ty.name()))),
-            },
-            ExprKind::Range { from, to, inclusive } => {
-                let (Some(from), Some(to)) = (from, to) else {
-                    return Err(fault(span, "an open range (`a..`, `..b`) is not supported"));
-                };
-                let a = self.eval_read(from, env).await?;
-                let b = self.eval_read(to, env).await?;
-                match (a, b) {
-                    (Value::Int(a), Value::Int(b)) => {
-                        let ty = a.ty.or(b.ty);
-                        Ok(Value::Range(
-                            Int { value: a.value, ty },
-                            Int { value: b.value, ty },
-                            *inclusive,
-                        ))
-                    }
-                    _ => Err(fault(span, "a range over anything but integers")),
-                }
-            }
-            ExprKind::Ref { expr, .. } => match &expr.kind {
-                ExprKind::Path(p) if p.len() == 1 => match env.lookup(&p[0]) {
-                    Some(s) => Ok(Value::Ref(deref_slot(s))),
-                    None => self.eval(expr, env).await,
-                },
-                _ => self.eval(expr, env).await,
-            },
-            ExprKind::Try(inner) => match self.eval(inner, env).await? {
-                Value::Option(Some(v)) => Ok(*v),
-                Value::Option(None) => Err(Flow::Return(Value::Option(None))),
-                Value::Result(Ok(v)) => Ok(*v),
-                Value::Result(Err(e)) => Err(Flow::Return(Value::Result(Err(e)))),
-                v => Err(fault(span, format!("`?` on a {}", v.type_name()))),
-            },
-            ExprKind::Closure { params, body, captures } => {
-                let env_captures = captures
-                    .iter()
-                    .filter_map(|n| env.lookup(n).map(|s| (n.clone(), s)))
-                    .collect();
-                Ok(Value::Closure(Rc::new(Closure {
-                    params: params.clone(),
-                    body: body.clone(),
-                    env: env_captures,
-                })))
-            }
+            _ => self.eval(expr, env).await,
+        }
+    }
+
+    async fn eval_try(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
+        let span = e.span;
+        let ExprKind::Try(inner) = &e.kind else {
+            unreachable!("dispatched by kind")
+        };
+        match self.eval(inner, env).await? {
+            Value::Option(Some(v)) => Ok(*v),
+            Value::Option(None) => Err(Flow::Return(Value::Option(None))),
+            Value::Result(Ok(v)) => Ok(*v),
+            Value::Result(Err(e)) => Err(Flow::Return(Value::Result(Err(e)))),
+            v => Err(fault(span, format!("`?` on a {}", v.type_name()))),
+        }
+    }
+
+    async fn eval_closure(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
+        let span = e.span;
+        let ExprKind::Closure { params, body, captures } = &e.kind else {
+            unreachable!("dispatched by kind")
+        };
+        {
+            let env_captures = captures
+                .iter()
+                .filter_map(|n| env.lookup(n).map(|s| (n.clone(), s)))
+                .collect();
+            Ok(Value::Closure(Rc::new(Closure {
+                params: params.clone(),
+                body: body.clone(),
+                env: env_captures,
+            })))
         }
     }
 

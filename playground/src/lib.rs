@@ -42,12 +42,15 @@ use std::rc::Rc;
 
 use wakescope::{JoinHandle, Sim};
 
-pub use eval::STEPS_PER_POLL_MAX;
+pub use eval::{CALL_DEPTH_MAX, STEPS_PER_POLL_MAX};
 pub use lower::SUPPORTED;
 pub use value::Fault;
 
 /// Longest program the playground takes, in bytes (the page's share links hold it).
 pub const PROGRAM_BYTES_MAX: usize = 16 * 1024;
+/// Deepest nesting of brackets — `(`, `[`, `{` — a program may have: the
+/// parser and the evaluator recurse on it, and the page's stack is small.
+pub const NESTING_MAX: usize = 48;
 
 /// A problem at a place in the program: a refused construct, a parse error,
 /// a warning.
@@ -62,6 +65,34 @@ impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}: {}", self.line, self.column, self.message)
     }
+}
+
+/// Refuses a program nested deeper than [`NESTING_MAX`], before parsing it.
+fn check_nesting(text: &str) -> Result<(), Diagnostic> {
+    let mut depth = 0usize;
+    let (mut line, mut column) = (1u32, 0u32);
+    for c in text.chars() {
+        column += 1;
+        match c {
+            '\n' => {
+                line += 1;
+                column = 0;
+            }
+            '(' | '[' | '{' => {
+                depth += 1;
+                if depth > NESTING_MAX {
+                    return Err(Diagnostic {
+                        line,
+                        column,
+                        message: format!("the program nests brackets deeper than {NESTING_MAX} levels"),
+                    });
+                }
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// A parsed program, ready to run any number of times.
@@ -83,6 +114,7 @@ impl Program {
                 ),
             });
         }
+        check_nesting(text)?;
         let parsed = syn::parse_file(text).map_err(|e| {
             let at = e.span().start();
             Diagnostic {
@@ -98,6 +130,7 @@ impl Program {
                 file: file.into(),
                 source: text.into(),
                 steps: Rc::new(std::cell::Cell::new(0)),
+                depth: std::cell::Cell::new(0),
             }),
         })
     }
@@ -126,7 +159,9 @@ impl Program {
                 Err(rt::Flow::Fault(f)) => Box::pin(async move { Err(f) }),
                 Err(_) => Box::pin(async { Ok(value::Value::Unit) }),
             };
-            library::task_future(&interp.steps, future).await.map(drop)
+            library::task_future(&interp.steps, interp.file.as_ref().into(), future)
+                .await
+                .map(drop)
         })
     }
 }

@@ -20,6 +20,7 @@ use crate::value::{BoxFuture, Either, Fault, Slot, Value, slot};
 /// for each poll, and a failure that ends the task as a panic.
 pub(crate) fn task_future(
     steps: &Rc<Cell<u64>>,
+    file: Box<str>,
     future: BoxFuture,
 ) -> impl Future<Output = Result<Value, Fault>> + 'static {
     let counted = PerPoll {
@@ -29,7 +30,13 @@ pub(crate) fn task_future(
     async move {
         let result = counted.await;
         if let Err(f) = &result {
-            wakescope::panic_task(&f.message);
+            // The `panicked` event names the program's line of the failure.
+            let at = Site {
+                file,
+                line: f.line,
+                column: f.column,
+            };
+            with_site(at, || wakescope::panic_task(&f.message));
         }
         result
     }
@@ -294,7 +301,7 @@ pub(crate) fn call(path: &[Rc<str>], mut values: Vec<Value>, site: Site, steps: 
             let future_value = values.pop().expect("two arguments");
             let name = str_of(&values[0], span)?;
             let future = into_future(future_value, span)?;
-            let task = task_future(steps, future);
+            let task = task_future(steps, site.file.clone(), future);
             Ok(Value::JoinHandle(with_site(site, || wakescope::spawn(&name, task))))
         }
         "sleep" => {
@@ -774,7 +781,10 @@ fn plain_method(s: &Slot, method: &str, args: Vec<Value>, span: Span) -> Ev {
         (Value::Option(o), "is_none") => Ok(Value::Bool(o.is_none())),
         (Value::Result(r), "is_ok") => Ok(Value::Bool(r.is_ok())),
         (Value::Result(r), "is_err") => Ok(Value::Bool(r.is_err())),
-        (v, _) => Err(fault(span, format!("no method `{method}` on a {}", v.type_name()))),
+        (v, _) => Err(fault(
+            span,
+            format!("no method `{method}` on a value of type `{}`", v.type_name()),
+        )),
     }
 }
 
@@ -821,7 +831,10 @@ fn consume(v: Value, method: &str, mut args: Vec<Value>, span: Span) -> Ev {
         }
         (Value::Result(Err(_)), "unwrap_or") => one(args, span),
         (v, "into_iter") => Ok(Value::Vec(iterate(v, span)?)),
-        (v, m) => Err(fault(span, format!("no method `{m}` on a {}", v.type_name()))),
+        (v, m) => Err(fault(
+            span,
+            format!("no method `{m}` on a value of type `{}`", v.type_name()),
+        )),
     }
 }
 

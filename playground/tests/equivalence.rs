@@ -43,6 +43,7 @@ programs!(
     pipeline = "programs/pipeline.rs",
     race = "programs/race.rs",
     deadline = "programs/deadline.rs",
+    failures = "programs/failures.rs",
 );
 
 const SEEDS: std::ops::Range<u64> = 0..8;

@@ -134,8 +134,8 @@ pub(crate) struct State {
     /// of the compiler's (which would point into the interpreter).
     site_override: Option<Site>,
     /// A panic the current task asked for without unwinding
-    /// ([`crate::panic_task`]): its poll ends as if it had panicked.
-    panic_request: Option<String>,
+    /// ([`crate::panic_task`]), and where: its poll ends as if it had panicked.
+    panic_request: Option<(String, Option<SiteId>)>,
 }
 
 /// `State::waits_at` entry for "no location".
@@ -565,12 +565,15 @@ impl Core {
 
     /// Ends the current task as panicked with `message` once its poll
     /// returns; false outside a task's poll. The first request counts.
-    pub(crate) fn request_panic(&self, message: String) -> bool {
+    pub(crate) fn request_panic(&self, message: String, at: &'static Location<'static>) -> bool {
         let mut st = self.state.borrow_mut();
         if st.current.is_none() {
             return false;
         }
-        st.panic_request.get_or_insert(message);
+        if st.panic_request.is_none() {
+            let site = st.site(Some(at));
+            st.panic_request = Some((message, site));
+        }
         true
     }
 

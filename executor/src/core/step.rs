@@ -164,10 +164,11 @@ impl Core {
         let mut guard = self.state.borrow_mut();
         let st = &mut *guard;
         st.current = None;
-        // A panic asked for without unwinding ends the poll like a real one.
-        let result = match st.panic_request.take() {
-            Some(message) => Err(Box::new(message) as Box<dyn std::any::Any + Send>),
-            None => result,
+        // A panic asked for without unwinding ends the poll like a real one
+        // (and says where it was asked for; an unwinding panic cannot).
+        let (result, panic_site) = match st.panic_request.take() {
+            Some((message, site)) => (Err(Box::new(message) as Box<dyn std::any::Any + Send>), site),
+            None => (result, None),
         };
         let long_poll = st.clock.now_ns() - st.poll_started_ns > LONG_POLL_NS;
         let poll_ended = |st: &mut State, result| {
@@ -210,7 +211,7 @@ impl Core {
             Err(payload) => {
                 let message = panic_message(payload.as_ref());
                 if st.config.record_trace {
-                    st.trace.record_panic(task, &message);
+                    st.trace.record_panic(task, &message, panic_site);
                 }
                 let step = st.steps;
                 st.panics.insert(

@@ -649,8 +649,8 @@ impl Trace {
         self.push_at(Event::CheckFailed { task }, site);
     }
 
-    pub(crate) fn record_panic(&mut self, task: TaskId, message: &str) {
+    pub(crate) fn record_panic(&mut self, task: TaskId, message: &str, site: Option<SiteId>) {
         self.panics.push((task, message.into()));
-        self.push(Event::Panicked { task });
+        self.push_at(Event::Panicked { task }, site);
     }
 }

@@ -14,6 +14,8 @@
 //! - `resource`: the operation's call or `.await`;
 //! - `timer_armed`: the `.await` of the sleep (or timeout) that armed it;
 //! - `worked`, `check_failed`, `linked`, `exit_killed` (by `kill`): the call;
+//! - `panicked`, when the task asked for it with `panic_task` (an unwinding
+//!   panic passes no location);
 //! - `printed`: the `println!`.
 //!
 //! **Locations are not part of the fingerprint.** A location names a file as

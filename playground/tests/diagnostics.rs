@@ -1,0 +1,181 @@
+//! Bad programs lose nothing and freeze nothing: what the playground cannot
+//! run is refused with its line and column; what fails while running ends
+//! its task as panicked, with the message and the line, and the others go on.
+
+use wakescope::{Config, Event, Outcome, Sim};
+use wakescope_playground::{PROGRAM_BYTES_MAX, Program, STEPS_PER_POLL_MAX, SUPPORTED};
+
+fn refused(text: &str) -> (u32, u32, String) {
+    match Program::parse("bad.rs", text) {
+        Ok(_) => panic!("the playground ran:\n{text}"),
+        Err(d) => (d.line, d.column, d.message),
+    }
+}
+
+/// Runs `text` to its end; the outcome and, for the first panicked task, its
+/// message and the location the trace gives it.
+fn run(text: &str) -> (Outcome, Option<(String, String)>) {
+    let program = Program::parse("prog.rs", text).unwrap_or_else(|d| panic!("{d}"));
+    let mut sim = Sim::new(Config::seeded(1));
+    let _main = program.spawn_main(&mut sim);
+    let outcome = sim.run();
+    let trace = sim.trace_clone();
+    let panicked = trace.iter().find_map(|r| match r.event {
+        Event::Panicked { task } => Some((
+            trace.panic_message(task).unwrap().to_string(),
+            trace.site(r.seq as usize).map(ToString::to_string).unwrap_or_default(),
+        )),
+        _ => None,
+    });
+    (outcome, panicked)
+}
+
+#[test]
+fn a_construct_outside_the_subset_is_refused_at_its_place_with_the_list() {
+    let (line, column, message) = refused("struct Point(u32);\nasync fn main() {}\n");
+    assert_eq!((line, column), (1, 1));
+    assert!(
+        message.starts_with("the item `struct` is not supported in the playground"),
+        "{message}"
+    );
+    assert!(message.ends_with(SUPPORTED), "{message}");
+
+    let (line, column, message) = refused("async fn main() {\n    let x = [0; 3];\n}\n");
+    assert_eq!((line, column), (2, 13));
+    assert!(
+        message.contains("the expression `[x; n]` is not supported"),
+        "{message}"
+    );
+
+    let (line, column, message) = refused("async fn main() {\n    let y = 1.5;\n}\n");
+    assert_eq!((line, column), (2, 13));
+    assert!(message.contains("this literal (floats, bytes)"), "{message}");
+}
+
+#[test]
+fn a_parse_error_names_its_place_and_a_program_needs_main() {
+    let (line, column, message) = refused("async fn main() {\n    let x = ;\n}\n");
+    assert_eq!(line, 2);
+    assert!(column >= 13, "column {column}");
+    assert!(message.contains("expected"), "{message}");
+    let (_, _, message) = refused("async fn helper() {}\n");
+    assert!(message.contains("no `async fn main()`"), "{message}");
+    let long = format!("async fn main() {{}}\n//{}\n", "x".repeat(PROGRAM_BYTES_MAX));
+    let (_, _, message) = refused(&long);
+    assert!(message.contains(&format!("at most {PROGRAM_BYTES_MAX}")), "{message}");
+}
+
+#[test]
+fn a_future_never_awaited_gets_rustcs_warning() {
+    let text =
+        "use std::time::Duration;\nuse wakescope::sleep;\n\nasync fn main() {\n    sleep(Duration::from_secs(1));\n}\n";
+    let program = Program::parse("warn.rs", text).unwrap();
+    let warnings = program.warnings();
+    assert_eq!(warnings.len(), 1);
+    assert_eq!((warnings[0].line, warnings[0].column), (5, 5));
+    assert!(
+        warnings[0].message.contains("this `sleep(..)` is never awaited"),
+        "{}",
+        warnings[0].message
+    );
+    // And it does nothing, as compiled: no timer is armed.
+    let mut sim = Sim::new(Config::seeded(1));
+    let _main = program.spawn_main(&mut sim);
+    assert!(sim.run().is_completed());
+    assert!(
+        !sim.trace_clone()
+            .iter()
+            .any(|r| matches!(r.event, Event::TimerArmed { .. }))
+    );
+}
+
+#[test]
+fn a_failing_task_panics_with_its_message_at_its_line_and_the_others_go_on() {
+    let text = "use wakescope::{spawn, yield_now};\n\
+                \n\
+                async fn main() {\n\
+                \x20   let bad = spawn(\"bad\", async {\n\
+                \x20       yield_now().await;\n\
+                \x20       let n = 5u32;\n\
+                \x20       n.lock()\n\
+                \x20   });\n\
+                \x20   let good = spawn(\"good\", async { 1 + 1 });\n\
+                \x20   assert!(bad.await.is_err());\n\
+                \x20   assert_eq!(good.await.unwrap(), 2);\n\
+                }\n";
+    let (outcome, panicked) = run(text);
+    assert!(outcome.is_completed(), "main handled the panic: {outcome}");
+    let (message, at) = panicked.unwrap();
+    assert_eq!(message, "no method `lock` on a value of type `u32`");
+    assert_eq!(at, "prog.rs:7:9");
+}
+
+#[test]
+fn an_unknown_name_and_a_moved_value_are_named() {
+    let (outcome, panicked) = run("async fn main() {\n    frobnicate(3);\n}\n");
+    assert!(matches!(outcome, Outcome::Panicked(_)), "{outcome}");
+    let (message, at) = panicked.unwrap();
+    assert_eq!(
+        message,
+        "cannot find function `frobnicate` in this program or the library"
+    );
+    assert_eq!(at, "prog.rs:2:5");
+
+    let text = "use wakescope::sync::channel;\n\nasync fn main() {\n    let (tx, rx) = channel::<u32>(\"c\", 1);\n    drop(tx);\n    drop(tx);\n    drop(rx);\n}\n";
+    let (_, panicked) = run(text);
+    let (message, at) = panicked.unwrap();
+    assert_eq!(message, "use of moved value `tx`");
+    assert_eq!(at, "prog.rs:6:10");
+}
+
+#[test]
+fn an_endless_loop_without_an_await_stops_at_the_limit_and_the_run_ends() {
+    let text = "use wakescope::{spawn, yield_now};\n\nasync fn main() {\n    let spinner = spawn(\"spinner\", async {\n        let mut n = 0u64;\n        loop {\n            n = n + 1;\n        }\n    });\n    yield_now().await;\n    assert!(spinner.await.is_err());\n}\n";
+    let (outcome, panicked) = run(text);
+    assert!(outcome.is_completed(), "{outcome}");
+    let (message, at) = panicked.unwrap();
+    assert!(
+        message.contains(&format!("ran {STEPS_PER_POLL_MAX} statements without an `.await`")),
+        "{message}"
+    );
+    assert_eq!(at, "prog.rs:6:9", "the loop's line");
+}
+
+#[test]
+fn deep_recursion_and_deep_nesting_are_stopped_with_a_message() {
+    let text = "async fn down(n: u64) -> u64 {\n    if n == 0 { 0 } else { 1 + Box::pin(down(n - 1)).await }\n}\n\nasync fn main() {\n    down(1000).await;\n}\n";
+    // `Box::pin` is not in the subset; plain recursion of an async fn is.
+    assert!(refused_or_ran(text));
+    let text = "async fn down(n: u64) -> u64 {\n    if n == 0 { 0 } else { 1 + down(n - 1).await }\n}\n\nasync fn main() {\n    down(1000).await;\n}\n";
+    let (outcome, panicked) = run(text);
+    assert!(matches!(outcome, Outcome::Panicked(_)), "{outcome}");
+    let (message, at) = panicked.unwrap();
+    assert!(
+        message.contains(&format!("called {} calls deep", wakescope_playground::CALL_DEPTH_MAX)),
+        "{message}"
+    );
+    assert_eq!(at, "prog.rs:1:10", "the function's name");
+    // Shallow recursion runs.
+    let (outcome, _) = run(&text.replace("down(1000)", "down(20)"));
+    assert!(outcome.is_completed(), "{outcome}");
+
+    let deep = format!(
+        "async fn main() {{\n    let x = {}1{};\n}}\n",
+        "(".repeat(200),
+        ")".repeat(200)
+    );
+    let (line, _, message) = refused(&deep);
+    assert_eq!(line, 2);
+    assert!(message.contains("nests brackets deeper than"), "{message}");
+}
+
+/// Whether `text` is refused or runs to an end without crashing.
+fn refused_or_ran(text: &str) -> bool {
+    match Program::parse("prog.rs", text) {
+        Err(_) => true,
+        Ok(_) => {
+            let _ = run(text);
+            true
+        }
+    }
+}
