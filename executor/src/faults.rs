@@ -45,8 +45,11 @@ macro_rules! buggify {
 /// States an invariant: if `condition` is false, the run ends with
 /// [`crate::Outcome::CheckFailed`] carrying `message`, the seed and the step.
 ///
+/// The failure names the line of the call (a `check!` names its own).
+///
 /// # Panics
 /// Outside a simulation.
+#[track_caller]
 pub fn check(condition: bool, message: &str) {
     if condition {
         return;
