@@ -8,8 +8,10 @@
 //!
 //! Every side-table fact the trace keeps (names, parents, deadlines, owners,
 //! panic and check messages) appears in the text, so two events with the same
-//! text are the same event — the determinism check relies on it. Control
-//! characters in names and messages are escaped: one event is always one line.
+//! text are the same event; only a printed text is shown clipped, to
+//! [`PRINTED_CHARS_SHOWN`] characters (its whole text:
+//! [`Trace::printed_text`]). Control characters in names and messages are
+//! escaped: one event is always one line.
 //! Times inside event text are exact ([`format_time_ns`]); [`duration`] is the
 //! rounder form for labels and axes.
 //!
@@ -33,7 +35,7 @@ pub struct Words {
     /// A short word grouping the event for display: `spawn`, `poll`,
     /// `pending`, `ready`, `wake`, `timer`, `fire`, `clock`, `done`, `cancel`,
     /// `panic`, `work`, `long`, `resource`, `link`, `exit`, `trap`, `kill`,
-    /// `fault`, `check`, `end`.
+    /// `fault`, `check`, `print`, `end`.
     pub kind: &'static str,
     /// Who or what the event is about: `popcorn #2`, `timer 3 (popcorn)`, `clock`, `run`.
     pub subject: String,
@@ -59,6 +61,9 @@ impl Words {
         }
     }
 }
+
+/// Characters of a printed text an event's words show; longer ones end in `…`.
+pub const PRINTED_CHARS_SHOWN: usize = 120;
 
 /// Where event `record` was asked for, in words: `waits at …` for a poll
 /// that ended pending, `at …` for anything else with a location.
@@ -312,6 +317,14 @@ pub fn describe(trace: &Trace, record: &EventRecord) -> Words {
                 "check",
                 t.map_or_else(|| "run".to_string(), task),
                 format!("invariant check failed{message}"),
+            )
+        }
+        Event::Printed { task: t } => {
+            let text = trace.printed_text(record.seq as usize).unwrap_or("");
+            words(
+                "print",
+                maybe_task(t),
+                format!("prints {:?}", clip(text, PRINTED_CHARS_SHOWN)),
             )
         }
         Event::Ended { reason } => words("end", "run".to_string(), format!("ended: {}", end_reason(reason))),

@@ -45,6 +45,8 @@ macro_rules! buggify {
 /// States an invariant: if `condition` is false, the run ends with
 /// [`crate::Outcome::CheckFailed`] carrying `message`, the seed and the step.
 ///
+/// The failure names the line of the call (a `check!` names its own).
+///
 /// # Panics
 /// Outside a simulation.
 #[track_caller]

@@ -60,6 +60,7 @@ mod explore;
 mod faults;
 mod join;
 pub mod outcome;
+mod print;
 mod rng;
 #[cfg(feature = "scenarios")]
 pub mod scenarios;
@@ -84,6 +85,7 @@ pub use explore::{Exploration, explore};
 pub use faults::{buggify, check};
 pub use join::{JoinError, JoinHandle};
 pub use outcome::{BlockedTask, CheckFailure, Deadlock, Limit, Outcome, Step, TaskPanic, WaitingOn};
+pub use print::print_line;
 pub use rng::{SimRng, rng};
 pub use schedule::Schedule;
 pub use scheduler::Picked;

@@ -273,3 +273,30 @@ fn a_trace_taken_mid_run_keeps_naming_the_places() {
     let back = Trace::from_jsonl(&rest.to_jsonl()).unwrap();
     assert_eq!(sites_of(&back, "napper", true), [at_await("// NAP")]);
 }
+
+#[test]
+fn a_failed_check_names_the_line_of_its_call() {
+    let run = |body: fn()| {
+        let mut sim = Sim::new(Config::seeded(9));
+        let _t = sim.spawn("checker", async move { body() });
+        let Outcome::CheckFailed(failure) = sim.run() else {
+            panic!("seed 9: the check fails");
+        };
+        let trace = sim.trace_clone();
+        let failed = trace
+            .iter()
+            .find(|r| matches!(r.event, Event::CheckFailed { .. }))
+            .expect("a check_failed event");
+        let recorded = trace.site(failed.seq as usize).map(Site::to_string);
+        (failure.at.map(|s| s.to_string()), recorded)
+    };
+    let call = at("// CHECK", 9);
+    let (outcome, event) = run(|| {
+        wakescope::check(1 + 1 == 3, "arithmetic"); // CHECK
+    });
+    assert_eq!((outcome.as_deref(), event.as_deref()), (Some(&*call), Some(&*call)));
+    let (outcome, _) = run(|| {
+        wakescope::check!(false, "formatted {}", 3); // CHECK MACRO
+    });
+    assert_eq!(outcome, Some(at("// CHECK MACRO", 9)));
+}

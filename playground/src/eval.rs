@@ -427,7 +427,6 @@ impl Interp {
     }
 
     async fn eval_assign(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
-        let span = e.span;
         let ExprKind::Assign { place, value } = &e.kind else {
             unreachable!("dispatched by kind")
         };
@@ -479,7 +478,6 @@ impl Interp {
     }
 
     async fn eval_if(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
-        let span = e.span;
         let ExprKind::If { cond, then, otherwise } = &e.kind else {
             unreachable!("dispatched by kind")
         };
@@ -604,7 +602,6 @@ impl Interp {
     }
 
     async fn eval_break(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
-        let span = e.span;
         let ExprKind::Break { label, value } = &e.kind else {
             unreachable!("dispatched by kind")
         };
@@ -618,7 +615,6 @@ impl Interp {
     }
 
     async fn eval_continue(self: &Rc<Self>, e: &Expr, _env: &mut Env) -> Ev {
-        let span = e.span;
         let ExprKind::Continue { label } = &e.kind else {
             unreachable!("dispatched by kind")
         };
@@ -626,7 +622,6 @@ impl Interp {
     }
 
     async fn eval_return(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
-        let span = e.span;
         let ExprKind::Return(value) = &e.kind else {
             unreachable!("dispatched by kind")
         };
@@ -640,7 +635,6 @@ impl Interp {
     }
 
     async fn eval_block(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
-        let span = e.span;
         let ExprKind::Block(b) = &e.kind else {
             unreachable!("dispatched by kind")
         };
@@ -696,7 +690,6 @@ impl Interp {
     }
 
     async fn eval_tuple(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
-        let span = e.span;
         let ExprKind::Tuple(es) = &e.kind else {
             unreachable!("dispatched by kind")
         };
@@ -710,7 +703,6 @@ impl Interp {
     }
 
     async fn eval_array(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
-        let span = e.span;
         let ExprKind::Array(es) = &e.kind else {
             unreachable!("dispatched by kind")
         };
@@ -786,7 +778,6 @@ impl Interp {
     }
 
     async fn eval_ref(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
-        let span = e.span;
         let ExprKind::Ref { expr, .. } = &e.kind else {
             unreachable!("dispatched by kind")
         };
@@ -814,7 +805,6 @@ impl Interp {
     }
 
     async fn eval_closure(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
-        let span = e.span;
         let ExprKind::Closure { params, body, captures } = &e.kind else {
             unreachable!("dispatched by kind")
         };

@@ -11,15 +11,15 @@
 //! rest of the crate changes the state only through `Core`'s methods. Each
 //! concern has a file of its own:
 //!
-//! | file          | owns                                                              |
-//! |---------------|-------------------------------------------------------------------|
-//! | `mod.rs`      | the task lifecycle: spawn, wake, cancel, retire; panics, checks   |
-//! | `step.rs`     | one executor step: fire timers, advance the clock, poll a task    |
-//! | `timing.rs`   | timers armed by sleeps, CPU work, and the other seeded draws      |
-//! | `joining.rs`  | `JoinHandle` polls and detaching                                  |
-//! | `links.rs`    | supervision: links, trapped exits, mailboxes, exit signals        |
-//! | `waitfor.rs`  | who waits on and holds what, and the deadlock report              |
-//! | `names.rs`    | interned task and resource names                                  |
+//! | file          | owns                                                                     |
+//! |---------------|--------------------------------------------------------------------------|
+//! | `mod.rs`      | the task lifecycle: spawn, wake, cancel, retire; panics, checks, prints  |
+//! | `step.rs`     | one executor step: fire timers, advance the clock, poll a task           |
+//! | `timing.rs`   | timers armed by sleeps, CPU work, and the other seeded draws             |
+//! | `joining.rs`  | `JoinHandle` polls and detaching                                         |
+//! | `links.rs`    | supervision: links, trapped exits, mailboxes, exit signals               |
+//! | `waitfor.rs`  | who waits on and holds what, and the deadlock report                     |
+//! | `names.rs`    | interned task and resource names                                         |
 
 mod joining;
 mod links;
@@ -551,6 +551,18 @@ impl Core {
         let mut st = self.state.borrow_mut();
         let site = st.site(at);
         st.fail_check(message, site);
+    }
+
+    /// Records a line printed by the current task (or from outside any
+    /// task) at `at`, when the run records a trace.
+    pub(crate) fn print(&self, text: &str, at: &'static Location<'static>) {
+        let mut st = self.state.borrow_mut();
+        if !st.config.record_trace {
+            return;
+        }
+        let task = st.current;
+        let site = st.site(Some(at));
+        st.trace.record_print(task, text, site);
     }
 
     /// The task being polled waits at `at`: a library future is about to

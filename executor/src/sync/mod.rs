@@ -10,7 +10,12 @@
 //! and who holds it.
 //!
 //! Like the executor, they are single-threaded (`!Send`): share them between
-//! tasks with `Rc`. A resource registers with the simulation that first uses
+//! tasks with `Rc`. Through an `Rc`, the mutex, the semaphore and the
+//! notification point also give handles that own their `Rc` instead of
+//! borrowing: [`Mutex::lock_owned`] → [`OwnedMutexGuard`],
+//! [`Semaphore::acquire_owned`] → [`OwnedPermit`], [`Notify::notified_owned`]
+//! → [`OwnedNotified`]. They run the same code as the borrowed forms and
+//! record the same events. A resource registers with the simulation that first uses
 //! it, so it may be created before the tasks that use it are spawned.
 //!
 //! Waiting is fair wherever tokio's is: senders wait in arrival order, and a
@@ -36,9 +41,9 @@ use crate::task::TaskId;
 use crate::trace::{ResourceId, ResourceKind, ResourceOp};
 
 pub use mpsc::{Receiver, Recv, RecvError, Send, SendError, Sender, TryRecvError, TrySendError, channel};
-pub use mutex::{Lock, Mutex, MutexGuard};
-pub use notify::{Notified, Notify};
-pub use semaphore::{Acquire, AcquireError, Permit, Semaphore};
+pub use mutex::{Lock, LockOwned, Mutex, MutexGuard, OwnedMutexGuard};
+pub use notify::{Notified, Notify, OwnedNotified};
+pub use semaphore::{Acquire, AcquireError, AcquireOwned, OwnedPermit, Permit, Semaphore};
 
 pub(crate) use crate::context::pending_at;
 pub(crate) use crate::core::End;

@@ -5,12 +5,19 @@
 //! order. Unfair ([`Mutex::unfair`]): a release only wakes the first waiter;
 //! whoever calls `lock` first after that takes it — often the task that just
 //! released it, which can starve the others.
+//!
+//! A lock is asked for through a borrow of the mutex ([`Mutex::lock`],
+//! giving a [`MutexGuard`]) or through an `Rc` of it ([`Mutex::lock_owned`],
+//! giving an [`OwnedMutexGuard`] that borrows nothing). Both run the one
+//! state machine of the mutex (`poll_lock`, `give_up`, `unlock`), so they
+//! queue, hand over and record exactly alike.
 
 use std::cell::{RefCell, UnsafeCell};
 use std::future::Future;
 use std::ops::{Deref, DerefMut};
 use std::panic::Location;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use super::{Registration, Waiters, pending_at};
@@ -83,21 +90,116 @@ impl<T> Mutex<T> {
         }
     }
 
+    /// Waits for the lock, like [`Mutex::lock`], through a handle that owns
+    /// its `Rc` of the mutex: the future and its [`OwnedMutexGuard`] borrow
+    /// nothing, so they can be stored, returned or moved into another task.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use wakescope::sync::{Mutex, OwnedMutexGuard};
+    /// let mut sim = wakescope::Sim::new(wakescope::Config::seeded(1));
+    /// let total = sim.block_on(async {
+    ///     let count = Rc::new(Mutex::new("count", 1));
+    ///     let mut guard: OwnedMutexGuard<u32> = count.lock_owned().await;
+    ///     let helper = wakescope::spawn("helper", async move { *guard += 1 }); // the guard moves along
+    ///     helper.await.unwrap();
+    ///     *count.lock().await
+    /// });
+    /// assert_eq!(total.unwrap(), 2);
+    /// ```
+    pub fn lock_owned(self: &Rc<Self>) -> LockOwned<T> {
+        LockOwned {
+            mutex: Rc::clone(self),
+            ticket: None,
+        }
+    }
+
     /// Takes the lock if it is free and nobody waits for it.
     #[track_caller]
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
-        let mut st = self.state.borrow_mut();
-        if st.locked || !st.waiters.is_empty() {
-            return None;
-        }
-        st.locked = true;
-        st.reg.record(ResourceOp::Lock, Some(Location::caller()));
-        Some(MutexGuard { mutex: self })
+        self.try_take(Location::caller()).then(|| MutexGuard { mutex: self })
+    }
+
+    /// [`Mutex::try_lock`], giving an [`OwnedMutexGuard`].
+    #[track_caller]
+    pub fn try_lock_owned(self: &Rc<Self>) -> Option<OwnedMutexGuard<T>> {
+        self.try_take(Location::caller())
+            .then(|| OwnedMutexGuard { mutex: Rc::clone(self) })
     }
 
     /// Tasks waiting for the lock.
     pub fn waiters(&self) -> usize {
         self.state.borrow().waiters.len()
+    }
+
+    /// Takes the lock for `try_lock` if it is free and nobody waits for it.
+    /// Callers make their guard with `bool::then`, never `then_some`: a
+    /// guard made on failure would unlock the mutex when dropped.
+    fn try_take(&self, at: &'static Location<'static>) -> bool {
+        let mut st = self.state.borrow_mut();
+        if st.locked || !st.waiters.is_empty() {
+            return false;
+        }
+        st.locked = true;
+        st.reg.record(ResourceOp::Lock, Some(at));
+        true
+    }
+
+    /// One poll of a lock future, borrowed or owned, whose place in line is
+    /// `ticket` and whose `.await` is `at`: `Ready` once it holds the lock.
+    fn poll_lock(&self, ticket: &mut Option<u64>, waker: &Waker, at: &'static Location<'static>) -> Poll<()> {
+        let mut st = self.state.borrow_mut();
+        if let Some(t) = *ticket
+            && st.waiters.is_granted(t)
+        {
+            st.waiters.remove(t);
+            *ticket = None;
+            return Poll::Ready(());
+        }
+        // Fair: only the first in line may take a free lock. Unfair: anyone.
+        let may_take = !st.locked && (!st.fair || ticket.map_or(st.waiters.is_empty(), |t| st.waiters.is_first(t)));
+        if may_take {
+            if let Some(t) = ticket.take() {
+                st.waiters.remove(t);
+            }
+            st.locked = true;
+            st.reg.record(ResourceOp::Lock, Some(at));
+            return Poll::Ready(());
+        }
+        match *ticket {
+            Some(t) => {
+                st.waiters.update(t, waker);
+            }
+            None => {
+                *ticket = Some(st.waiters.push(waker));
+                st.reg.record(ResourceOp::BlockedOnLock, Some(at));
+            }
+        }
+        drop(st);
+        pending_at(at)
+    }
+
+    /// A lock future dropped before it finished leaves the line; a lock it
+    /// was handed is passed on.
+    fn give_up(&self, ticket: &mut Option<u64>) {
+        let Some(t) = ticket.take() else { return };
+        let granted = {
+            let mut st = self.state.borrow_mut();
+            let granted = st.waiters.remove(t).is_some_and(|w| w.granted);
+            if !granted {
+                st.reg.record(ResourceOp::GaveUp, None);
+            }
+            granted
+        };
+        if granted {
+            self.unlock();
+        } else if !self.state.borrow().locked {
+            // The first waiter may take the lock now that no one is ahead of it.
+            let waker: Option<Waker> = self.state.borrow_mut().waiters.first_waiting().map(|w| w.waker.clone());
+            if let Some(w) = waker {
+                w.wake();
+            }
+        }
     }
 
     fn unlock(&self) {
@@ -134,6 +236,7 @@ impl<T> Mutex<T> {
 #[must_use = "futures do nothing unless awaited"]
 pub struct Lock<'a, T> {
     mutex: &'a Mutex<T>,
+    /// Our place in line, once we wait.
     ticket: Option<u64>,
 }
 
@@ -143,64 +246,45 @@ impl<'a, T> Future for Lock<'a, T> {
     #[track_caller]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<MutexGuard<'a, T>> {
         let this = self.get_mut();
-        let mut st = this.mutex.state.borrow_mut();
-        if let Some(t) = this.ticket
-            && st.waiters.is_granted(t)
-        {
-            st.waiters.remove(t);
-            this.ticket = None;
-            return Poll::Ready(MutexGuard { mutex: this.mutex });
-        }
-        // Fair: only the first in line may take a free lock. Unfair: anyone.
-        let may_take =
-            !st.locked && (!st.fair || this.ticket.map_or(st.waiters.is_empty(), |t| st.waiters.is_first(t)));
-        if may_take {
-            if let Some(t) = this.ticket.take() {
-                st.waiters.remove(t);
-            }
-            st.locked = true;
-            st.reg.record(ResourceOp::Lock, Some(Location::caller()));
-            return Poll::Ready(MutexGuard { mutex: this.mutex });
-        }
-        match this.ticket {
-            Some(t) => {
-                st.waiters.update(t, cx.waker());
-            }
-            None => {
-                this.ticket = Some(st.waiters.push(cx.waker()));
-                st.reg.record(ResourceOp::BlockedOnLock, Some(Location::caller()));
-            }
-        }
-        pending_at(Location::caller())
+        let mutex = this.mutex;
+        mutex
+            .poll_lock(&mut this.ticket, cx.waker(), Location::caller())
+            .map(|()| MutexGuard { mutex })
     }
 }
 
 impl<T> Drop for Lock<'_, T> {
     fn drop(&mut self) {
-        let Some(t) = self.ticket.take() else { return };
-        let granted = {
-            let mut st = self.mutex.state.borrow_mut();
-            let granted = st.waiters.remove(t).is_some_and(|w| w.granted);
-            if !granted {
-                st.reg.record(ResourceOp::GaveUp, None);
-            }
-            granted
-        };
-        // A lock handed to a waiter that gave up must be passed on.
-        if granted {
-            self.mutex.unlock();
-        } else if !self.mutex.state.borrow().locked {
-            let waker: Option<Waker> = self
-                .mutex
-                .state
-                .borrow_mut()
-                .waiters
-                .first_waiting()
-                .map(|w| w.waker.clone());
-            if let Some(w) = waker {
-                w.wake();
-            }
-        }
+        self.mutex.give_up(&mut self.ticket);
+    }
+}
+
+/// The future returned by [`Mutex::lock_owned`]: [`Lock`] with an `Rc` of
+/// the mutex.
+#[must_use = "futures do nothing unless awaited"]
+pub struct LockOwned<T> {
+    mutex: Rc<Mutex<T>>,
+    /// Our place in line, once we wait.
+    ticket: Option<u64>,
+}
+
+impl<T> Future for LockOwned<T> {
+    type Output = OwnedMutexGuard<T>;
+
+    #[track_caller]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<OwnedMutexGuard<T>> {
+        let this = self.get_mut();
+        this.mutex
+            .poll_lock(&mut this.ticket, cx.waker(), Location::caller())
+            .map(|()| OwnedMutexGuard {
+                mutex: Rc::clone(&this.mutex),
+            })
+    }
+}
+
+impl<T> Drop for LockOwned<T> {
+    fn drop(&mut self) {
+        self.mutex.give_up(&mut self.ticket);
     }
 }
 
@@ -227,6 +311,35 @@ impl<T> DerefMut for MutexGuard<'_, T> {
 }
 
 impl<T> Drop for MutexGuard<'_, T> {
+    fn drop(&mut self) {
+        self.mutex.unlock();
+    }
+}
+
+/// [`MutexGuard`] holding an `Rc` of the mutex (from [`Mutex::lock_owned`]):
+/// access to the value while the lock is held; dropping it unlocks.
+pub struct OwnedMutexGuard<T> {
+    mutex: Rc<Mutex<T>>,
+}
+
+impl<T> Deref for OwnedMutexGuard<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        // SAFETY: as for `MutexGuard`: the guard exists only while the lock
+        // is held, and the mutex is `!Sync`.
+        unsafe { &*self.mutex.value.get() }
+    }
+}
+
+impl<T> DerefMut for OwnedMutexGuard<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: as in `deref`; `&mut self` makes this access unique.
+        unsafe { &mut *self.mutex.value.get() }
+    }
+}
+
+impl<T> Drop for OwnedMutexGuard<T> {
     fn drop(&mut self) {
         self.mutex.unlock();
     }

@@ -13,14 +13,20 @@
 //!
 //! States of a `Notified`: fresh (counted, not waiting) → waiting (a ticket
 //! in the queue) → notified (sticky: every later poll is `Ready`).
+//!
+//! [`Notify::notified`] borrows the notification point;
+//! [`Notify::notified_owned`] gives an [`OwnedNotified`] holding an `Rc` of
+//! it. Both keep their state in a `Wait` moved along by the one state
+//! machine of `Notify` (`check`, `give_up`), so they behave and record alike.
 
 use std::cell::RefCell;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use super::{Registration, Waiters, pending_at};
+use super::{At, Registration, Waiters, pending_at};
 use crate::trace::{ResourceKind, ResourceOp};
 
 struct State {
@@ -67,19 +73,58 @@ impl Notify {
     pub fn notified(&self) -> Notified<'_> {
         Notified {
             notify: self,
-            calls_at_creation: self.state.borrow().notify_waiters_calls,
-            ticket: None,
-            notified: false,
-            blocked_recorded: false,
+            wait: self.wait(),
+        }
+    }
+
+    /// Waits for a notification, like [`Notify::notified`], through a future
+    /// that owns its `Rc` of the notification point and borrows nothing.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use wakescope::sync::{Notify, OwnedNotified};
+    /// let mut sim = wakescope::Sim::new(wakescope::Config::seeded(1));
+    /// sim.block_on(async {
+    ///     let bell = Rc::new(Notify::new("bell"));
+    ///     let rung: OwnedNotified = bell.notified_owned();
+    ///     let listener = wakescope::spawn("listener", rung); // the future moves along
+    ///     bell.notify_waiters();
+    ///     listener.await.unwrap();
+    /// })
+    /// .unwrap();
+    /// ```
+    pub fn notified_owned(self: &Rc<Self>) -> OwnedNotified {
+        OwnedNotified {
+            notify: Rc::clone(self),
+            wait: self.wait(),
         }
     }
 
     /// Wakes the first waiter, or stores a permit for the next one.
     #[track_caller]
     pub fn notify_one(&self) {
-        let waker = {
+        self.notify_one_at(Some(Location::caller()));
+    }
+
+    /// Wakes every `Notified` created before this call; stores no permit.
+    #[track_caller]
+    pub fn notify_waiters(&self) {
+        let wakers: Vec<Waker> = {
             let mut st = self.state.borrow_mut();
             st.reg.record(ResourceOp::Notify, Some(Location::caller()));
+            st.notify_waiters_calls += 1;
+            // Waiters `notify_one` already chose stay queued, so that one
+            // dropped unpolled still passes its notification on.
+            st.waiters.take_waiting()
+        };
+        wakers.into_iter().for_each(Waker::wake);
+    }
+
+    /// `notify_one`, asked for at `at` (`None` from a destructor).
+    fn notify_one_at(&self, at: At) {
+        let waker = {
+            let mut st = self.state.borrow_mut();
+            st.reg.record(ResourceOp::Notify, at);
             match st.waiters.first_waiting() {
                 Some(w) => {
                     w.granted = true;
@@ -96,26 +141,70 @@ impl Notify {
         }
     }
 
-    /// Wakes every `Notified` created before this call; stores no permit.
-    #[track_caller]
-    pub fn notify_waiters(&self) {
-        let wakers: Vec<Waker> = {
+    /// A fresh wait: counted from now, not yet in line.
+    fn wait(&self) -> Wait {
+        Wait {
+            calls_at_creation: self.state.borrow().notify_waiters_calls,
+            ticket: None,
+            notified: false,
+            blocked_recorded: false,
+        }
+    }
+
+    /// Moves `wait` along; true when notified. With `waker` (a poll, at the
+    /// `.await` `at`), a waiting future refreshes its waker and records that
+    /// it blocks; without (`enable`), it only joins the line.
+    fn check(&self, wait: &mut Wait, waker: Option<&Waker>, at: At) -> bool {
+        if wait.notified {
+            return true;
+        }
+        let mut st = self.state.borrow_mut();
+        let by_all = st.notify_waiters_calls != wait.calls_at_creation;
+        let by_one = wait.ticket.is_some_and(|t| st.waiters.is_granted(t));
+        let by_permit = !by_all && wait.ticket.is_none() && std::mem::take(&mut st.permit);
+        if by_all || by_one || by_permit {
+            if let Some(t) = wait.ticket.take() {
+                st.waiters.remove(t);
+            }
+            wait.notified = true;
+            return true;
+        }
+        match wait.ticket {
+            Some(t) => {
+                if let Some(w) = waker {
+                    st.waiters.update(t, w);
+                }
+            }
+            None => wait.ticket = Some(st.waiters.push(waker.unwrap_or(Waker::noop()))),
+        }
+        if waker.is_some() && !wait.blocked_recorded {
+            wait.blocked_recorded = true;
+            st.reg.record(ResourceOp::BlockedOnNotify, at);
+        }
+        false
+    }
+
+    /// A future dropped before it was notified leaves the line; a
+    /// notification `notify_one` delivered to it is passed on.
+    fn give_up(&self, wait: &mut Wait) {
+        let Some(t) = wait.ticket.take() else { return };
+        let granted = {
             let mut st = self.state.borrow_mut();
-            st.reg.record(ResourceOp::Notify, Some(Location::caller()));
-            st.notify_waiters_calls += 1;
-            // Waiters `notify_one` already chose stay queued, so that one
-            // dropped unpolled still passes its notification on.
-            st.waiters.take_waiting()
+            let granted = st.waiters.remove(t).is_some_and(|w| w.granted);
+            if !granted && wait.blocked_recorded {
+                st.reg.record(ResourceOp::GaveUp, None);
+            }
+            granted
         };
-        wakers.into_iter().for_each(Waker::wake);
+        if granted {
+            self.notify_one_at(None);
+        }
     }
 }
 
-/// The future returned by [`Notify::notified`].
-#[must_use = "futures do nothing unless awaited"]
-pub struct Notified<'a> {
-    notify: &'a Notify,
-    /// `notify_waiters` calls when this future was created.
+/// Where one `Notified` (borrowed or owned) is in its states.
+struct Wait {
+    /// `notify_waiters` calls when the future was created.
     calls_at_creation: u64,
     /// Our place among the waiters for `notify_one`, once polled or enabled.
     ticket: Option<u64>,
@@ -123,6 +212,13 @@ pub struct Notified<'a> {
     notified: bool,
     /// `BlockedOnNotify` was recorded for this wait.
     blocked_recorded: bool,
+}
+
+/// The future returned by [`Notify::notified`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct Notified<'a> {
+    notify: &'a Notify,
+    wait: Wait,
 }
 
 impl Notified<'_> {
@@ -143,40 +239,8 @@ impl Notified<'_> {
     /// assert!(!second.as_mut().enable());
     /// ```
     pub fn enable(self: Pin<&mut Self>) -> bool {
-        self.get_mut().check(None)
-    }
-
-    /// Moves the state along; true when notified. With `waker`, a waiting
-    /// future refreshes its waker and records that it blocks.
-    #[track_caller]
-    fn check(&mut self, waker: Option<&Waker>) -> bool {
-        if self.notified {
-            return true;
-        }
-        let mut st = self.notify.state.borrow_mut();
-        let by_all = st.notify_waiters_calls != self.calls_at_creation;
-        let by_one = self.ticket.is_some_and(|t| st.waiters.is_granted(t));
-        let by_permit = !by_all && self.ticket.is_none() && std::mem::take(&mut st.permit);
-        if by_all || by_one || by_permit {
-            if let Some(t) = self.ticket.take() {
-                st.waiters.remove(t);
-            }
-            self.notified = true;
-            return true;
-        }
-        match self.ticket {
-            Some(t) => {
-                if let Some(w) = waker {
-                    st.waiters.update(t, w);
-                }
-            }
-            None => self.ticket = Some(st.waiters.push(waker.unwrap_or(Waker::noop()))),
-        }
-        if waker.is_some() && !self.blocked_recorded {
-            self.blocked_recorded = true;
-            st.reg.record(ResourceOp::BlockedOnNotify, Some(Location::caller()));
-        }
-        false
+        let this = self.get_mut();
+        this.notify.check(&mut this.wait, None, None)
     }
 }
 
@@ -185,28 +249,66 @@ impl Future for Notified<'_> {
 
     #[track_caller]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.get_mut().check(Some(cx.waker())) {
+        let this = self.get_mut();
+        let at = Location::caller();
+        if this.notify.check(&mut this.wait, Some(cx.waker()), Some(at)) {
             Poll::Ready(())
         } else {
-            pending_at(Location::caller())
+            pending_at(at)
         }
     }
 }
 
 impl Drop for Notified<'_> {
     fn drop(&mut self) {
-        let Some(t) = self.ticket.take() else { return };
-        let granted = {
-            let mut st = self.notify.state.borrow_mut();
-            let granted = st.waiters.remove(t).is_some_and(|w| w.granted);
-            if !granted && self.blocked_recorded {
-                st.reg.record(ResourceOp::GaveUp, None);
-            }
-            granted
-        };
-        // A notification `notify_one` delivered to a waiter that gave up is passed on.
-        if granted {
-            self.notify.notify_one();
+        self.notify.give_up(&mut self.wait);
+    }
+}
+
+/// The future returned by [`Notify::notified_owned`]: [`Notified`] with an
+/// `Rc` of the notification point.
+#[must_use = "futures do nothing unless awaited"]
+pub struct OwnedNotified {
+    notify: Rc<Notify>,
+    wait: Wait,
+}
+
+impl OwnedNotified {
+    /// [`Notified::enable`]: joins the waiters for `notify_one` before the
+    /// first poll; true when already notified.
+    ///
+    /// ```
+    /// use std::pin::pin;
+    /// use std::rc::Rc;
+    /// let bell = Rc::new(wakescope::sync::Notify::new("bell"));
+    /// let mut first = pin!(bell.notified_owned());
+    /// assert!(!first.as_mut().enable());
+    /// bell.notify_one(); // chooses `first`: no permit is stored
+    /// assert!(first.as_mut().enable());
+    /// ```
+    pub fn enable(self: Pin<&mut Self>) -> bool {
+        let this = self.get_mut();
+        this.notify.check(&mut this.wait, None, None)
+    }
+}
+
+impl Future for OwnedNotified {
+    type Output = ();
+
+    #[track_caller]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        let at = Location::caller();
+        if this.notify.check(&mut this.wait, Some(cx.waker()), Some(at)) {
+            Poll::Ready(())
+        } else {
+            pending_at(at)
         }
+    }
+}
+
+impl Drop for OwnedNotified {
+    fn drop(&mut self) {
+        self.notify.give_up(&mut self.wait);
     }
 }

@@ -39,9 +39,10 @@
 //!    struct's `get`/`store` in `side.rs` next to the table they live in),
 //!    and a line for it in the doc table of `fingerprint.rs` — the test
 //!    `the_fingerprint_doc_table_matches_the_event_table` prints it.
-//! 2. The describer, `crate::sweep::describe_event`, which matches every
+//! 2. The describer, `crate::describe::describe`, which matches every
 //!    event: the compiler points at it.
-//! 3. The app's view fold, which matches every event too.
+//! 3. The view fold, `crate::view::ViewState::apply`, which matches every
+//!    event too (and so does the trace checker of the tests, `tests/support`).
 //!
 //! Nothing else: packing, JSON, the fingerprint and their tests follow the
 //! table (the tests enumerate [`EventKind::ALL`] and sample every field), and
@@ -66,7 +67,7 @@ event_table! {
     /// One state change of a run.
     ///
     /// Ids refer to the trace's side tables: [`Trace::task`], [`Trace::timer`],
-    /// [`Trace::panic_message`].
+    /// [`Trace::panic_message`], [`Trace::printed_text`].
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Event {
         /// A task was created and scheduled (its name and parent: [`Trace::task`]).
@@ -122,6 +123,10 @@ event_table! {
         /// A delay fault: the executor took `task` from the ready queue as for
         /// a poll, then put it back at the end instead of polling it.
         Delayed = 23 "delayed" { task: TaskId, pick: Pick } about task;
+        /// A line printed through the simulation by `task` (`None`: from
+        /// outside any task) with [`crate::println!`]; its text:
+        /// [`Trace::printed_text`], at most [`super::PRINTED_BYTES_MAX`] bytes.
+        Printed = 24 "printed" { task: Option<TaskId> } about task side PrintSide<'s> { text: &'s str };
         /// The run stopped.
         Ended = 11 "ended" { reason: EndReason };
     }

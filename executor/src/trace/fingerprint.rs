@@ -13,9 +13,9 @@
 //! (0 outside, 1 task, 2 timer) then a `u32` id (0 when outside); `pick` is
 //! the `u32` queue index then a `u8` (1 refilled, 0 not); `str` is a
 //! `u32` byte length then the UTF-8 bytes. Side fields (a task's name, a
-//! timer's deadline, a panic's message) are hashed with the event that
-//! introduces them. The codes and fields below are generated from the event
-//! table, and a test checks this table against it:
+//! timer's deadline, a panic's message, a printed text) are hashed with the
+//! event that introduces them. The codes and fields below are generated from
+//! the event table, and a test checks this table against it:
 //!
 //! | code | event              | fields, in hash order                                   |
 //! |------|--------------------|---------------------------------------------------------|
@@ -43,6 +43,7 @@
 //! | 21   | `fault`            | task u32?, fault u8                                     |
 //! | 22   | `check_failed`     | task u32?, message str                                  |
 //! | 23   | `delayed`          | task u32, pick pick                                     |
+//! | 24   | `printed`          | task u32?, text str                                     |
 //!
 //! The header (seed, policy, scenario) is deliberately not part of it: two
 //! configurations that schedule identically have the same fingerprint.
@@ -78,6 +79,18 @@ impl Trace {
     /// The fingerprint as 16 lowercase hex digits, as the CLI and app print it.
     pub fn fingerprint_hex(&self) -> String {
         format!("{:016x}", self.fingerprint())
+    }
+
+    /// Each event's own hash, over the bytes the fingerprint feeds for it
+    /// (its side fields included), in order: two events with equal hashes
+    /// are the same event, whatever their words show.
+    pub(crate) fn event_hashes(&self) -> impl Iterator<Item = u64> + '_ {
+        let mut cursor = SideCursor::default();
+        self.iter().map(move |r| {
+            let mut h = Fnv64::new();
+            self.hash_event(&mut h, r.event, &mut cursor);
+            h.finish()
+        })
     }
 
     /// Hashes one event: its code, then its fields (fixed-size first).

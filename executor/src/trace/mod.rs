@@ -62,6 +62,7 @@ pub use event::{Event, EventKind};
 pub use fingerprint::Fingerprinter;
 pub use jsonl::{TRACE_BYTES_MAX, TRACE_FORMAT, TRACE_LINE_BYTES_MAX, TRACE_VERSION, TraceError};
 use packed::PackedEvent;
+pub use side::PRINTED_BYTES_MAX;
 pub(crate) use sites::Sites;
 pub use sites::{SITE_FILE_BYTES_MAX, SITES_MAX, Site, SiteId};
 
@@ -355,6 +356,8 @@ pub struct Trace {
     resources: Vec<(ResourceKind, u32, u32)>,
     /// Messages of failed checks, in order.
     checks: Vec<Box<str>>,
+    /// Printed texts with the index of their `Printed` event, in event order.
+    prints: Vec<(u64, Box<str>)>,
     /// What the trace carries from before its first event, when it continues another.
     continued: Continued,
     /// Source locations of events (see `sites.rs`).
@@ -466,6 +469,21 @@ impl Trace {
         self.resources.len()
     }
 
+    /// The text of event `seq`, if it is an [`Event::Printed`].
+    ///
+    /// ```
+    /// let mut sim = wakescope::Sim::new(wakescope::Config::seeded(1));
+    /// sim.block_on(async { wakescope::println!("{} kernels popped", 3) }).unwrap();
+    /// let trace = sim.trace();
+    /// let printed = trace.iter().find(|r| matches!(r.event, wakescope::Event::Printed { .. }));
+    /// assert_eq!(trace.printed_text(printed.unwrap().seq as usize), Some("3 kernels popped"));
+    /// ```
+    pub fn printed_text(&self, seq: usize) -> Option<&str> {
+        let seq = seq as u64;
+        let i = self.prints.binary_search_by_key(&seq, |(at, _)| *at).ok()?;
+        Some(&self.prints[i].1)
+    }
+
     /// The message of the `n`th failed check (usually there is at most one).
     pub fn check_message(&self, n: usize) -> Option<&str> {
         self.checks.get(n).map(|m| &**m)
@@ -519,6 +537,8 @@ impl Trace {
             + self.task_parents.capacity() * 4
             + self.timer_owners.capacity() * 4
             + self.timer_deadlines_ns.capacity() * 8
+            + self.prints.capacity() * size_of::<(u64, Box<str>)>()
+            + self.prints.iter().map(|(_, text)| text.len()).sum::<usize>()
     }
 
     // ----- recording (crate-internal) -----
@@ -647,6 +667,12 @@ impl Trace {
     pub(crate) fn record_check(&mut self, task: Option<TaskId>, message: &str, site: Option<SiteId>) {
         self.checks.push(message.into());
         self.push_at(Event::CheckFailed { task }, site);
+    }
+
+    /// Records a printed line, cut to [`PRINTED_BYTES_MAX`] bytes.
+    pub(crate) fn record_print(&mut self, task: Option<TaskId>, text: &str, site: Option<SiteId>) {
+        self.push_printed(text);
+        self.push_at(Event::Printed { task }, site);
     }
 
     pub(crate) fn record_panic(&mut self, task: TaskId, message: &str, site: Option<SiteId>) {

@@ -3,26 +3,48 @@
 //! An event names tasks, timers and resources by id; what an id stands for —
 //! a task's name and parent, a timer's owner and deadline, a resource's kind,
 //! name and capacity — is recorded once, in a table beside the event stream,
-//! and so are the messages of panics and failed checks. The event table
-//! (`event.rs`) declares these as the *side fields* of the event that
-//! introduces them, so the JSON writer and the fingerprint treat them like
-//! any other field; this file says where each one lives:
+//! and so are the messages of panics and failed checks, and printed texts.
+//! The event table (`event.rs`) declares these as the *side fields* of the
+//! event that introduces them, so the JSON writer and the fingerprint treat
+//! them like any other field; this file says where each one lives:
 //!
 //! - `get` looks the side fields of one event up, for writing and hashing.
-//!   Tables indexed by id are looked up by the event's id; messages are read
-//!   in event order, with a [`SideCursor`] (the nth `panicked` event has the
-//!   nth panic message).
+//!   Tables indexed by id are looked up by the event's id; messages and
+//!   printed texts are read in event order, with a [`SideCursor`] (the nth
+//!   `panicked` event has the nth panic message).
 //! - `store` keeps them when a file is read, after the reader has checked
 //!   them (`Trace::apply`); the executor records through `Trace::record_*`.
 //!
 //! Names are interned: tasks and resources that share a name share one entry.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::event::{CheckSide, PanicSide, ResourceSide, SpawnSide, TimerSide};
+use super::event::{CheckSide, PanicSide, PrintSide, ResourceSide, SpawnSide, TimerSide};
 use super::{NO_PARENT, RESOURCES_MAX, ResourceId, ResourceKind, Trace};
 use crate::task::TaskId;
 use crate::timer::TimerId;
+
+/// Longest text one [`Event::Printed`](super::Event::Printed) keeps, in
+/// bytes. Recording cuts a longer one at a character boundary and ends it
+/// with `…`, so it still fits; [`Trace::from_jsonl`] refuses a file with a
+/// longer one. (Escaped in JSON, six bytes a byte at worst, the longest text
+/// stays well under [`super::TRACE_LINE_BYTES_MAX`].)
+pub const PRINTED_BYTES_MAX: usize = 4096;
+
+/// What is kept of a printed `text`: all of it up to [`PRINTED_BYTES_MAX`]
+/// bytes, else its longest start that fits with a closing `…`.
+fn printed_kept(text: &str) -> Cow<'_, str> {
+    if text.len() <= PRINTED_BYTES_MAX {
+        return Cow::Borrowed(text);
+    }
+    const ELLIPSIS: &str = "…";
+    let mut end = PRINTED_BYTES_MAX - ELLIPSIS.len();
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    Cow::Owned(format!("{}{ELLIPSIS}", &text[..end]))
+}
 
 /// Where a walk over the events is in the side tables read in event order.
 #[derive(Clone, Debug, Default)]
@@ -31,6 +53,8 @@ pub(crate) struct SideCursor {
     panics: usize,
     /// `check_failed` events seen so far.
     checks: usize,
+    /// `printed` events seen so far.
+    prints: usize,
 }
 
 /// What reading a file has seen so far: name ids given, in the trace's own
@@ -98,6 +122,13 @@ impl Trace {
         );
         let name = self.intern(name, text);
         self.resources.push((kind, name, capacity));
+    }
+
+    /// Keeps the text of the `Printed` event recorded next, cut to
+    /// [`PRINTED_BYTES_MAX`] bytes.
+    pub(super) fn push_printed(&mut self, text: &str) {
+        let seq = self.len() as u64;
+        self.prints.push((seq, printed_kept(text).into()));
     }
 }
 
@@ -174,5 +205,41 @@ impl<'t> CheckSide<'t> {
     pub(crate) fn store(self, trace: &mut Trace, _: &mut NameIds, _: Option<TaskId>) -> Result<(), String> {
         trace.checks.push(self.message.into());
         Ok(())
+    }
+}
+
+impl<'t> PrintSide<'t> {
+    pub(crate) fn get(trace: &'t Trace, cursor: &mut SideCursor, _: Option<TaskId>) -> Self {
+        let text = trace.prints.get(cursor.prints).map_or("", |(_, t)| &**t);
+        cursor.prints += 1;
+        PrintSide { text }
+    }
+
+    pub(crate) fn store(self, trace: &mut Trace, _: &mut NameIds, _: Option<TaskId>) -> Result<(), String> {
+        if self.text.len() > PRINTED_BYTES_MAX {
+            return Err(format!(
+                "the printed text is {} bytes; the limit is {PRINTED_BYTES_MAX}",
+                self.text.len()
+            ));
+        }
+        trace.push_printed(self.text);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{PRINTED_BYTES_MAX, printed_kept};
+
+    #[test]
+    fn a_text_over_the_limit_is_cut_at_a_character_with_an_ellipsis() {
+        let fits = "a".repeat(PRINTED_BYTES_MAX);
+        assert_eq!(printed_kept(&fits), fits.as_str());
+        // 'é' is two bytes: the cut must not split one.
+        let long = "é".repeat(PRINTED_BYTES_MAX);
+        let kept = printed_kept(&long);
+        assert!(kept.len() <= PRINTED_BYTES_MAX, "{} bytes", kept.len());
+        assert!(kept.ends_with("é…"), "{}", &kept[kept.len() - 8..]);
+        assert_eq!(kept.chars().filter(|&c| c == 'é').count(), (PRINTED_BYTES_MAX - 3) / 2);
     }
 }

@@ -8,7 +8,6 @@
 
 use super::codec::{Coded, Field};
 use super::event::Side;
-use super::fnv::Fnv64;
 use super::packed::PackedEvent;
 use super::side::{NameIds, SideCursor};
 use super::{Event, EventKind, PICK_INDEX_MAX, Pick, RESOURCES_MAX, ResourceId, Trace, TraceHeader};
@@ -302,24 +301,11 @@ fn every_field_round_trips_through_json_lines() {
     }
 }
 
-/// The bytes the fingerprint hashes for each event, one hash per event.
-fn event_hashes(trace: &Trace) -> Vec<u64> {
-    let mut cursor = SideCursor::default();
-    trace
-        .iter()
-        .map(|r| {
-            let mut h = Fnv64::new();
-            trace.hash_event(&mut h, r.event, &mut cursor);
-            h.finish()
-        })
-        .collect()
-}
-
 #[test]
 fn the_fingerprint_tells_apart_events_that_differ_in_any_field() {
     let (trace, _) = sample_trace();
     let sides = sides(&trace);
-    let hashes = event_hashes(&trace);
+    let hashes: Vec<u64> = trace.event_hashes().collect();
     let events: Vec<Event> = trace.iter().map(|r| r.event).collect();
     for a in 0..events.len() {
         for b in a + 1..events.len() {

@@ -359,7 +359,8 @@ impl ViewState {
             | Event::ExitTrapped { .. }
             | Event::ExitKilled { .. }
             | Event::Fault { .. }
-            | Event::CheckFailed { .. } => {}
+            | Event::CheckFailed { .. }
+            | Event::Printed { .. } => {}
         }
         self.step += 1;
     }

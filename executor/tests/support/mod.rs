@@ -140,6 +140,7 @@ pub fn check_invariants(trace: &Trace, context: &str) -> Result<(), String> {
             | Event::ExitKilled { .. }
             | Event::Fault { .. }
             | Event::CheckFailed { .. }
+            | Event::Printed { .. }
             | Event::Ended { .. } => {}
         }
     }
