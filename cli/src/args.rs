@@ -45,6 +45,8 @@ pub enum Command {
 pub enum Target {
     /// A scenario of the registry, by id (`wakescope list` shows them).
     Scenario(String),
+    /// A program file (`*.rs`), run through the playground's interpreter.
+    Program(String),
 }
 
 /// `wakescope explore`: every schedule of one scenario, up to a bound.
@@ -71,16 +73,30 @@ pub struct ScenarioArgs {
 }
 
 impl ScenarioArgs {
-    /// The scenario these arguments name, checked against the registry.
+    /// The scenario these arguments name, checked against the registry, or
+    /// the program file, read and parsed.
     pub fn select(&self) -> Result<Selection, String> {
-        let given = self.params.iter().map(|(k, v)| (k.as_str(), v.as_str()));
-        Selection::resolve(self.id(), self.mode.as_deref(), given, self.policy, self.steps_max)
+        match &self.target {
+            Target::Scenario(id) => {
+                let given = self.params.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+                Selection::resolve(id, self.mode.as_deref(), given, self.policy, self.steps_max)
+            }
+            Target::Program(path) => {
+                if self.mode.is_some() || !self.params.is_empty() {
+                    return Err(format!(
+                        "`{path}` is a program: it has no modes or parameters (edit its `const`s instead)"
+                    ));
+                }
+                Selection::program(path, self.policy, self.steps_max)
+            }
+        }
     }
 
-    /// The scenario id as given.
+    /// The scenario id or the program path as given.
     pub fn id(&self) -> &str {
-        let Target::Scenario(id) = &self.target;
-        id
+        match &self.target {
+            Target::Scenario(id) | Target::Program(id) => id,
+        }
     }
 }
 
@@ -386,7 +402,11 @@ impl From<CliCommand> for Command {
 // "invalid value 'x' for '--seed <N>': ".
 
 fn parse_target(text: &str) -> Result<Target, String> {
-    Ok(Target::Scenario(text.to_string()))
+    Ok(if text.ends_with(".rs") {
+        Target::Program(text.to_string())
+    } else {
+        Target::Scenario(text.to_string())
+    })
 }
 
 /// A seed: a whole number from 0 to `u64::MAX`.

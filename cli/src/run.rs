@@ -34,7 +34,9 @@ pub fn run(args: &RunArgs) -> Result<Exit, String> {
                 crate::sweep::start(&selection, sim);
                 sim.run();
             });
-            selection.scenario.start(config, &selection.params)
+            let mut sim = Sim::new(config);
+            selection.start(&mut sim);
+            sim
         }
     };
     let outcome = sim.run();
@@ -48,7 +50,7 @@ pub fn run(args: &RunArgs) -> Result<Exit, String> {
                 Ok(()) => "verdict: pass\n".to_string(),
                 Err(message) => format!("verdict: FAIL: {message}\n"),
             });
-            if let Some(measured) = selection.scenario.measure(&sim) {
+            if let Some(measured) = selection.measure(&sim) {
                 text.push_str(&format!("measured: {measured}\n"));
             }
             out.write(&text)
@@ -103,8 +105,9 @@ pub fn timeline(selection: &Selection, seed: u64, trace: &Trace, outcome: &Outco
         .max()
         .unwrap_or(0)
         .min(SUBJECT_COLUMN_MAX);
-    let mut out = format!("{} — {}\n", selection.scenario.title, selection.describe());
-    out.push_str(&format!("seed {seed}: {}\n\n", selection.scenario.question));
+    let (title, question) = selection.title_and_question();
+    let mut out = format!("{title} — {}\n", selection.describe());
+    out.push_str(&format!("seed {seed}: {question}\n\n"));
     for (time, subject, action, nested) in rows {
         let subject = if nested { format!("  {subject}") } else { subject };
         out.push_str(&format!("{time:<time_width$}  {subject:<subject_width$}  {action}\n"));

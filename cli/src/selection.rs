@@ -1,23 +1,121 @@
-//! A scenario chosen on the command line, checked against the registry, and
-//! the two ways back to one of its runs: a `wakescope run` command and an
-//! address that opens it in the app.
+//! What the command line runs — a scenario of the registry, or a program
+//! file run through the playground's interpreter — checked before anything
+//! runs, and the ways back to one of its runs: a `wakescope run` command and
+//! an address that opens it in the app.
+
+use std::cell::RefCell;
+use std::sync::Arc;
 
 use wakescope::scenarios::{self, Params, Scenario};
-use wakescope::{Config, Limits, Policy};
+use wakescope::sweep::{SeedResult, check_outcome};
+use wakescope::{Config, Limits, Outcome, Policy, Sim};
+use wakescope_playground::Program;
 
 /// Where the app is served by `cargo xtask serve`.
 pub const APP_URL: &str = "http://127.0.0.1:8080/";
 
-/// A registered scenario with validated mode and parameters.
+/// A registered scenario with validated mode and parameters, or a program.
+#[derive(Clone)]
 pub struct Selection {
-    pub scenario: &'static Scenario,
-    pub params: Params,
+    pub source: Source,
     pub policy: Policy,
     /// The default limits, with any tighter step limit from the command line.
     pub limits: Limits,
 }
 
+/// What runs.
+#[derive(Clone)]
+pub enum Source {
+    Scenario {
+        scenario: &'static Scenario,
+        params: Params,
+    },
+    /// A playground program: its path as given and its text (parsed once per
+    /// thread: the interpreter's program is not shared between threads).
+    Program { path: String, text: Arc<str> },
+}
+
+thread_local! {
+    /// The program parsed last on this thread, by its text.
+    static PARSED: RefCell<Option<(Arc<str>, Program)>> = const { RefCell::new(None) };
+}
+
+/// The parsed program of `text` (checked when the selection was made).
+fn parsed(path: &str, text: &Arc<str>) -> Program {
+    PARSED.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some((t, p)) = &*cache
+            && Arc::ptr_eq(t, text)
+        {
+            return p.clone();
+        }
+        let program = Program::parse(path, text).expect("the program parsed when it was selected");
+        *cache = Some((text.clone(), program.clone()));
+        program
+    })
+}
+
 impl Selection {
+    /// Reads and parses a program file; a problem names the file, line and column.
+    pub fn program(path: &str, policy: Policy, steps_max: Option<u64>) -> Result<Selection, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read `{path}`: {e}"))?;
+        let program = Program::parse(path, &text).map_err(|d| format!("{path}:{d}"))?;
+        for warning in program.warnings() {
+            eprintln!("warning: {path}:{warning}");
+        }
+        let mut limits = Limits::default();
+        if let Some(steps_max) = steps_max {
+            limits.steps_max = steps_max;
+        }
+        Ok(Selection {
+            source: Source::Program {
+                path: path.to_string(),
+                text: text.into(),
+            },
+            policy,
+            limits,
+        })
+    }
+
+    /// Starts the run on `sim`: the scenario as `Scenario::start` does, the
+    /// program as `sim.spawn("main", main())`.
+    pub fn start(&self, sim: &mut Sim) {
+        match &self.source {
+            Source::Scenario { scenario, params } => {
+                sim.set_scenario(scenario.id, params.pairs());
+                (scenario.spawn)(sim, params);
+            }
+            Source::Program { path, text } => {
+                let _main = parsed(path, text).spawn_main(sim);
+            }
+        }
+    }
+
+    /// Whether a run passed: the scenario's verdict, or for a program a
+    /// completed run with no unhandled panic.
+    pub fn verdict(&self, sim: &Sim, outcome: &Outcome) -> SeedResult {
+        match &self.source {
+            Source::Scenario { scenario, .. } => scenario.verdict(sim, outcome),
+            Source::Program { .. } => check_outcome(outcome),
+        }
+    }
+
+    /// A measure the scenario reports after a run (programs have none).
+    pub fn measure(&self, sim: &Sim) -> Option<String> {
+        match &self.source {
+            Source::Scenario { scenario, .. } => scenario.measure(sim),
+            Source::Program { .. } => None,
+        }
+    }
+
+    /// The title and the question the run answers.
+    pub fn title_and_question(&self) -> (String, String) {
+        match &self.source {
+            Source::Scenario { scenario, .. } => (scenario.title.to_string(), scenario.question.to_string()),
+            Source::Program { path, .. } => (path.clone(), "a program run by the playground's interpreter".into()),
+        }
+    }
+
     /// Checks the scenario id, mode and parameters; every problem is a sentence.
     pub fn resolve<'a>(
         id: &str,
@@ -42,8 +140,7 @@ impl Selection {
             limits.steps_max = steps_max;
         }
         Ok(Selection {
-            scenario,
-            params,
+            source: Source::Scenario { scenario, params },
             policy,
             limits,
         })
@@ -53,8 +150,10 @@ impl Selection {
     /// makes it, unless the policy or the step limit were changed.
     pub fn config(&self, seed: u64) -> Config {
         let mut config = Config::seeded(seed).with_policy(self.policy).with_limits(self.limits);
-        if let Some(configure) = self.scenario.configure {
-            configure(&mut config, &self.params);
+        if let Source::Scenario { scenario, params } = &self.source
+            && let Some(configure) = scenario.configure
+        {
+            configure(&mut config, params);
         }
         config
     }
@@ -74,11 +173,12 @@ impl Selection {
 
     /// `timers (mode concurrent, policy random, popcorn_s=3 boiler_s=5 cookies_s=10)`.
     pub fn describe(&self) -> String {
-        let values: Vec<String> = self.params.values.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        let mut text = format!(
-            "{} (mode {}, policy {}",
-            self.scenario.id, self.params.mode, self.policy
-        );
+        let (scenario, params) = match &self.source {
+            Source::Scenario { scenario, params } => (scenario, params),
+            Source::Program { path, .. } => return format!("{path} (policy {})", self.policy),
+        };
+        let values: Vec<String> = params.values.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let mut text = format!("{} (mode {}, policy {}", scenario.id, params.mode, self.policy);
         if !values.is_empty() {
             text.push_str(", ");
             text.push_str(&values.join(" "));
@@ -89,30 +189,38 @@ impl Selection {
 
     /// The command that replays `seed` and writes it for Perfetto.
     pub fn replay_command(&self, seed: u64) -> String {
-        let mut cmd = format!(
-            "wakescope run {} --mode {} --seed {seed}",
-            self.scenario.id, self.params.mode
-        );
+        let mut cmd = match &self.source {
+            Source::Scenario { scenario, params } => {
+                format!("wakescope run {} --mode {} --seed {seed}", scenario.id, params.mode)
+            }
+            Source::Program { path, .. } => format!("wakescope run {path} --seed {seed}"),
+        };
         if self.policy != Policy::Random {
             cmd.push_str(&format!(" --policy {}", self.policy));
         }
         if self.limits != Limits::default() {
             cmd.push_str(&format!(" --steps-max {}", self.limits.steps_max));
         }
-        for (name, value) in &self.params.values {
-            cmd.push_str(&format!(" --param {name}={value}"));
+        if let Source::Scenario { params, .. } = &self.source {
+            for (name, value) in &params.values {
+                cmd.push_str(&format!(" --param {name}={value}"));
+            }
         }
         cmd.push_str(" --format chrome --out run.json");
         cmd
     }
 
-    /// The address that opens `seed` in the app (which always uses the random policy).
-    pub fn app_url(&self, seed: u64) -> String {
-        let mut url = format!("{APP_URL}?s={}&mode={}&seed={seed}", self.scenario.id, self.params.mode);
-        for (name, value) in &self.params.values {
+    /// The address that opens `seed` in the app (which always uses the
+    /// random policy); none for a program yet.
+    pub fn app_url(&self, seed: u64) -> Option<String> {
+        let Source::Scenario { scenario, params } = &self.source else {
+            return None;
+        };
+        let mut url = format!("{APP_URL}?s={}&mode={}&seed={seed}", scenario.id, params.mode);
+        for (name, value) in &params.values {
             url.push_str(&format!("&{name}={value}"));
         }
-        url
+        Some(url)
     }
 }
 

@@ -54,13 +54,12 @@ struct Counter(AtomicU64);
 /// invariants (a `check` in the registry), call them here, after the
 /// outcome check, so sweeps, the app and the tests agree on what a failure is.
 pub fn check_run(selection: &Selection, sim: &Sim, outcome: &Outcome) -> SeedResult {
-    selection.scenario.verdict(sim, outcome)
+    selection.verdict(sim, outcome)
 }
 
 /// Starts the selected scenario on `sim`, exactly as `Scenario::start` does.
 pub fn start(selection: &Selection, sim: &mut Sim) {
-    sim.set_scenario(selection.scenario.id, selection.params.pairs());
-    (selection.scenario.spawn)(sim, &selection.params);
+    selection.start(sim);
 }
 
 fn sweep_of(selection: &Selection, args: &SweepArgs) -> Sweep {
@@ -70,10 +69,7 @@ fn sweep_of(selection: &Selection, args: &SweepArgs) -> Sweep {
     if let Some(jobs) = args.jobs {
         sweep = sweep.jobs(jobs);
     }
-    let replay = Selection {
-        params: selection.params.clone(),
-        ..*selection
-    };
+    let replay = selection.clone();
     sweep.replay_hint(move |seed| replay.replay_command(seed))
 }
 
@@ -122,7 +118,9 @@ pub fn sweep(args: &SweepArgs) -> Result<Exit, String> {
                 format_time_ns(end_ns(&failure.trace))
             ));
             out.push(format!("  replay: {}", failure.replay));
-            out.push(format!("  open:   {}", selection.app_url(failure.seed)));
+            if let Some(url) = selection.app_url(failure.seed) {
+                out.push(format!("  open:   {url}"));
+            }
             if let Some(differences) = selection.app_differences() {
                 out.push(format!("          (the app runs with the random policy and default limits; the replay command keeps {differences})"));
             }
@@ -214,7 +212,10 @@ mod tests {
                 sim.run();
                 Err("recorded".into())
             });
-            let (expected, _) = selection.scenario.run(selection.config(seed), &selection.params);
+            let crate::selection::Source::Scenario { scenario, params } = &selection.source else {
+                unreachable!("a scenario")
+            };
+            let (expected, _) = scenario.run(selection.config(seed), params);
             let failure = report.first_failure.unwrap();
             assert_eq!(
                 failure.fingerprint,

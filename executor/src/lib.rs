@@ -85,7 +85,7 @@ pub use explore::{Exploration, explore};
 pub use faults::{buggify, check};
 pub use join::{JoinError, JoinHandle};
 pub use outcome::{BlockedTask, CheckFailure, Deadlock, Limit, Outcome, Step, TaskPanic, WaitingOn};
-pub use print::print_line;
+pub use print::{print_line, record_line};
 pub use rng::{SimRng, rng};
 pub use schedule::Schedule;
 pub use scheduler::Picked;

@@ -961,8 +961,23 @@ impl Interp {
     }
 
     async fn deref_value(self: &Rc<Self>, e: &Expr, env: &mut Env, span: Span) -> Ev {
+        if let ExprKind::Path(p) = &e.kind
+            && p.len() == 1
+            && let Some(s) = env.lookup(&p[0])
+            && let Some(read) = crate::library::deref_guard(&deref_slot(s), span)
+        {
+            return read;
+        }
         let v = self.eval_read(e, env).await?;
         match v {
+            // `*m.lock().await`: the guard is a temporary of the statement.
+            Value::Guard(g) => {
+                let inner = (*g)
+                    .try_clone()
+                    .ok_or_else(|| fault(span, "cannot move out of a `MutexGuard`"));
+                env.keep_temp(Value::Guard(g));
+                inner
+            }
             Value::Ref(s) => match s.borrow().as_ref() {
                 Some(v) => v
                     .try_clone()
@@ -987,6 +1002,16 @@ impl Interp {
                 Ok(())
             }
             ExprKind::Unary { op: UnOp::Deref, expr } => {
+                let value = match &expr.kind {
+                    ExprKind::Path(p) if p.len() == 1 => match env.lookup(&p[0]) {
+                        Some(s) => match crate::library::assign_guard(&deref_slot(s), value) {
+                            Ok(_) => return Ok(()),
+                            Err(value) => value,
+                        },
+                        None => value,
+                    },
+                    _ => value,
+                };
                 let target = self.eval_read(expr, env).await?;
                 match target {
                     Value::Ref(s) => {

@@ -152,7 +152,8 @@ impl Program {
             .get("main")
             .expect("lowering checks there is a main")
             .clone();
-        sim.spawn("main", async move {
+        let site = interp.site(main.span);
+        let task = async move {
             let future = match interp.call(main.clone(), Vec::new(), main.span) {
                 Ok(value::Value::Future(f)) => f,
                 Ok(_) => Box::pin(async { Ok(value::Value::Unit) }),
@@ -162,6 +163,8 @@ impl Program {
             library::task_future(&interp.steps, interp.file.as_ref().into(), future)
                 .await
                 .map(drop)
-        })
+        };
+        // The task `main` is spawned where the program says `async fn main`.
+        sim.enter(|| wakescope::with_site(site, || wakescope::spawn("main", task)))
     }
 }

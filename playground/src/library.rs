@@ -211,6 +211,10 @@ pub(crate) fn call(path: &[Rc<str>], mut values: Vec<Value>, site: Site, steps: 
         | "String::new"
         | "String::from"
         | "oneshot::channel"
+        | "Mutex::new"
+        | "Mutex::unfair"
+        | "Semaphore::new"
+        | "Notify::new"
         | "Either::Left"
         | "Either::Right" => two.as_str(),
         _ => last.as_str(),
@@ -256,6 +260,35 @@ pub(crate) fn call(path: &[Rc<str>], mut values: Vec<Value>, site: Site, steps: 
                 },
                 _ => Err(fault(span, "`Rc::strong_count` takes `&rc`")),
             }
+        }
+        "Mutex::new" | "Mutex::unfair" => {
+            arity(2)?;
+            let value = values.pop().expect("two arguments");
+            let name = str_of(&values[0], span)?;
+            let mutex = with_site(site, || {
+                if two == "Mutex::new" {
+                    wakescope::sync::Mutex::new(&name, value)
+                } else {
+                    wakescope::sync::Mutex::unfair(&name, value)
+                }
+            });
+            Ok(Value::Mutex(Rc::new(mutex)))
+        }
+        "Semaphore::new" => {
+            arity(2)?;
+            let name = str_of(&values[0], span)?;
+            let permits =
+                usize::try_from(int_of(&values[1], span)?).map_err(|_| fault(span, "a negative number of permits"))?;
+            Ok(Value::Semaphore(Rc::new(with_site(site, || {
+                wakescope::sync::Semaphore::new(&name, permits)
+            }))))
+        }
+        "Notify::new" => {
+            arity(1)?;
+            let name = str_of(&values[0], span)?;
+            Ok(Value::Notify(Rc::new(with_site(site, || {
+                wakescope::sync::Notify::new(&name)
+            }))))
         }
         "Cell::new" | "RefCell::new" => {
             arity(1)?;
@@ -430,11 +463,11 @@ pub(crate) fn method_call(recv: Recv, method: &str, values: Vec<Value>, site: Si
                 _ => None,
             };
             match inner {
-                Some(rc) => return method_on_shared(rc, method, values, span),
+                Some(rc) => return method_on_shared(rc, method, values, site, span),
                 None => s,
             }
         }
-        Recv::Temp(Value::Rc(rc)) if method != "clone" => return method_on_shared(rc, method, values, span),
+        Recv::Temp(Value::Rc(rc)) if method != "clone" => return method_on_shared(rc, method, values, site, span),
         Recv::Temp(Value::Ref(s)) => deref_slot(s),
         Recv::Temp(v) => {
             // A temporary receiver: by-value methods consume it; the others
@@ -451,9 +484,10 @@ pub(crate) fn method_call(recv: Recv, method: &str, values: Vec<Value>, site: Si
 }
 
 /// A method on a value shared through an `Rc` (only `&self` methods).
-fn method_on_shared(rc: Rc<Value>, method: &str, args: Vec<Value>, span: Span) -> Ev {
+fn method_on_shared(rc: Rc<Value>, method: &str, args: Vec<Value>, site: Site, span: Span) -> Ev {
     match (&*rc, method) {
         (Value::Cell(s), _) => cell_method(s, method, args, span),
+        (Value::Mutex(_) | Value::Semaphore(_) | Value::Notify(_), _) => sync_method(&rc, method, site, span),
         (Value::Sender(_), "send") => {
             let value = one(args, span)?;
             Ok(future(async move {
@@ -515,6 +549,58 @@ fn cell_method(s: &Slot, method: &str, mut args: Vec<Value>, span: Span) -> Ev {
     }
 }
 
+/// `lock`, `acquire`, `notified` and the like, on a mutex, a semaphore or a notify.
+fn sync_method(v: &Value, method: &str, site: Site, span: Span) -> Ev {
+    match (v, method) {
+        (Value::Mutex(m), "lock") => {
+            let lock = m.lock_owned();
+            Ok(future(async move { Ok(Value::Guard(lock.await)) }))
+        }
+        (Value::Mutex(m), "try_lock") => Ok(Value::Option(
+            with_site(site, || m.try_lock_owned()).map(|g| Box::new(Value::Guard(g))),
+        )),
+        (Value::Mutex(m), "waiters") => Ok(Value::int(m.waiters() as i128, Some(IntTy::Usize))),
+        (Value::Semaphore(sem), "acquire") => {
+            let acquire = sem.acquire_owned();
+            Ok(future(async move {
+                Ok(match acquire.await {
+                    Ok(p) => ok(Value::Permit(p)),
+                    Err(e) => err(opaque(format!("{e:?}"))),
+                })
+            }))
+        }
+        (Value::Semaphore(sem), "try_acquire") => Ok(Value::Option(
+            with_site(site, || sem.try_acquire_owned()).map(|p| Box::new(Value::Permit(p))),
+        )),
+        (Value::Semaphore(sem), "available_permits") => {
+            Ok(Value::int(sem.available_permits() as i128, Some(IntTy::Usize)))
+        }
+        (Value::Semaphore(sem), "close") => {
+            with_site(site, || sem.close());
+            Ok(Value::Unit)
+        }
+        (Value::Notify(n), "notified") => {
+            let notified = n.notified_owned();
+            Ok(future(async move {
+                notified.await;
+                Ok(Value::Unit)
+            }))
+        }
+        (Value::Notify(n), "notify_one") => {
+            with_site(site, || n.notify_one());
+            Ok(Value::Unit)
+        }
+        (Value::Notify(n), "notify_waiters") => {
+            with_site(site, || n.notify_waiters());
+            Ok(Value::Unit)
+        }
+        (v, m) => Err(fault(
+            span,
+            format!("no method `{m}` on a value of type `{}`", v.type_name()),
+        )),
+    }
+}
+
 /// A method on a variable (or a temporary put in one).
 fn method_on_slot(s: Slot, method: &str, mut args: Vec<Value>, site: Site, span: Span) -> Ev {
     let kind = match s.borrow().as_ref() {
@@ -533,6 +619,27 @@ fn method_on_slot(s: Slot, method: &str, mut args: Vec<Value>, site: Site, span:
         return consume(v, method, args, span);
     }
     match (kind, method) {
+        ("Mutex" | "Semaphore" | "Notify", _) => {
+            let guard = s.borrow();
+            sync_method(guard.as_ref().expect("checked above"), method, site, span)
+        }
+        ("MutexGuard", _) => {
+            // A method on the value inside the lock: run it on the value, put it back.
+            let inner = {
+                let mut guard = s.borrow_mut();
+                let Some(Value::Guard(g)) = guard.as_mut() else {
+                    unreachable!("a guard")
+                };
+                std::mem::replace(&mut **g, Value::Unit)
+            };
+            let inner_slot = slot(inner);
+            let result = method_on_slot(inner_slot.clone(), method, args, site, span);
+            let back = inner_slot.borrow_mut().take().unwrap_or(Value::Unit);
+            if let Some(Value::Guard(g)) = s.borrow_mut().as_mut() {
+                **g = back;
+            }
+            result
+        }
         ("Cell", _) => {
             let Some(Value::Cell(inner)) = s.borrow().as_ref().map(|v| v.try_clone_cell()) else {
                 unreachable!("a Cell")
@@ -838,6 +945,33 @@ fn consume(v: Value, method: &str, mut args: Vec<Value>, span: Span) -> Ev {
     }
 }
 
+/// `*guard`: a copy of the value inside the lock.
+pub(crate) fn deref_guard(s: &Slot, span: Span) -> Option<Ev> {
+    let current = s.borrow();
+    match current.as_ref() {
+        Some(Value::Guard(g)) => Some(
+            (**g)
+                .try_clone()
+                .ok_or_else(|| fault(span, "cannot move out of a `MutexGuard`")),
+        ),
+        _ => None,
+    }
+}
+
+/// `*guard = value`: writes inside the lock; false if `s` holds no guard.
+pub(crate) fn assign_guard(s: &Slot, value: Value) -> Result<bool, Value> {
+    let mut current = s.borrow_mut();
+    match current.as_mut() {
+        Some(Value::Guard(g)) => {
+            let old = std::mem::replace(&mut **g, value);
+            drop(current);
+            drop(old);
+            Ok(true)
+        }
+        _ => Err(value),
+    }
+}
+
 /// `*v` for a value that is not a reference.
 pub(crate) fn deref(v: Value, span: Span) -> Ev {
     match v {
@@ -858,8 +992,7 @@ pub(crate) fn assign_through(target: Value, value: Value, span: Span) -> Result<
     }
 }
 
-/// `println!`: a `printed` event once the library has one; until then the
-/// line goes to the program's output only.
+/// `println!`: the library's, so the line is a `printed` event at the program's line.
 pub(crate) fn print_line(text: &str, site: Site) {
-    let _ = (text, site);
+    with_site(site, || wakescope::record_line(text));
 }

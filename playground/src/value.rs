@@ -10,7 +10,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::time::Duration;
 
-use wakescope::sync::{Receiver, Sender, oneshot};
+use wakescope::sync::{Mutex, Notify, OwnedMutexGuard, OwnedPermit, Receiver, Semaphore, Sender, oneshot};
 use wakescope::{JoinHandle, TaskId};
 
 use crate::ir::{Expr, IntTy, Pat};
@@ -78,6 +78,13 @@ pub enum Value {
     OneshotSender(oneshot::Sender<Value>),
     OneshotReceiver(oneshot::Receiver<Value>),
     JoinError(wakescope::JoinError),
+    Mutex(Rc<Mutex<Value>>),
+    /// A held lock: `*guard` is the value inside; dropping it unlocks.
+    Guard(OwnedMutexGuard<Value>),
+    Semaphore(Rc<Semaphore>),
+    /// A held permit, kept for its drop (which releases it).
+    Permit(#[allow(dead_code)] OwnedPermit),
+    Notify(Rc<Notify>),
     Func(Rc<crate::ir::Func>),
     Closure(Rc<Closure>),
     /// `&x`, `&mut x`: the variable itself.
@@ -160,6 +167,11 @@ impl Value {
             Value::OneshotSender(_) => "oneshot::Sender",
             Value::OneshotReceiver(_) => "oneshot::Receiver",
             Value::JoinError(_) => "JoinError",
+            Value::Mutex(_) => "Mutex",
+            Value::Guard(_) => "MutexGuard",
+            Value::Semaphore(_) => "Semaphore",
+            Value::Permit(_) => "SemaphorePermit",
+            Value::Notify(_) => "Notify",
             Value::Func(_) => "fn",
             Value::Closure(_) => "closure",
             Value::Ref(_) => "reference",

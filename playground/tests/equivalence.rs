@@ -44,6 +44,7 @@ programs!(
     race = "programs/race.rs",
     deadline = "programs/deadline.rs",
     failures = "programs/failures.rs",
+    locks = "programs/locks.rs",
 );
 
 const SEEDS: std::ops::Range<u64> = 0..8;
