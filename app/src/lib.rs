@@ -21,6 +21,7 @@
 //! with `cargo test -p wakescope-app`.
 
 pub mod model;
+pub mod slicer;
 pub mod url;
 
 #[cfg(target_arch = "wasm32")]
