@@ -52,7 +52,7 @@ pub struct Slice {
 
 /// Runs `chunk` until it returns true (done) or `budget_ms` has passed on
 /// `now`, and at least once; true if the work is done.
-pub fn run_slice(budget_ms: f64, now: impl Fn() -> f64, mut chunk: impl FnMut() -> bool) -> bool {
+pub fn run_slice(budget_ms: f64, now: &dyn Fn() -> f64, chunk: &mut dyn FnMut() -> bool) -> bool {
     let started_ms = now();
     for _ in 0..CHUNKS_PER_SLICE_MAX {
         if chunk() {
@@ -86,12 +86,10 @@ impl<F: Frames> Clone for Slicer<F> {
     }
 }
 
-/// One piece of work: its state and what to do with it.
-struct Work<W, C, P> {
-    state: W,
-    chunk: C,
-    publish: P,
-}
+/// One piece of work, its state, chunk and publish closed over: runs one
+/// slice (`true`: the first) and returns whether the work is done. Erased to
+/// one type, so the frame loop below exists once, whatever the work.
+type Work = Rc<RefCell<dyn FnMut(bool) -> bool>>;
 
 impl<F: Frames> Slicer<F> {
     /// A slicer with nothing to do, on `frames`.
@@ -106,7 +104,7 @@ impl<F: Frames> Slicer<F> {
     /// Cancels the work this slicer is running and starts `state` instead:
     /// `chunk` advances it a bounded amount and returns true once it is done;
     /// `publish` runs after every slice. The first slice runs before this returns.
-    pub fn start<W, C, P>(&self, state: W, chunk: C, publish: P)
+    pub fn start<W, C, P>(&self, mut state: W, mut chunk: C, mut publish: P)
     where
         W: 'static,
         C: FnMut(&mut W) -> bool + 'static,
@@ -115,7 +113,12 @@ impl<F: Frames> Slicer<F> {
         let generation = self.generation.get() + 1;
         self.generation.set(generation);
         self.running.set(true);
-        let work = Rc::new(RefCell::new(Work { state, chunk, publish }));
+        let frames = self.frames.clone();
+        let work: Work = Rc::new(RefCell::new(move |first| {
+            let done = run_slice(SLICE_BUDGET_MS, &|| frames.now_ms(), &mut || chunk(&mut state));
+            publish(&mut state, Slice { first, done });
+            done
+        }));
         self.slice(generation, work, true);
     }
 
@@ -130,26 +133,17 @@ impl<F: Frames> Slicer<F> {
         self.running.get()
     }
 
-    /// One slice of `work`, its publish, and the next frame's slice unless
-    /// the work is done or was replaced meanwhile (publish may start or cancel).
-    fn slice<W, C, P>(&self, generation: u64, work: Rc<RefCell<Work<W, C, P>>>, first: bool)
-    where
-        W: 'static,
-        C: FnMut(&mut W) -> bool + 'static,
-        P: FnMut(&mut W, Slice) + 'static,
-    {
-        {
-            let mut work = work.borrow_mut();
-            let Work { state, chunk, publish } = &mut *work;
-            let done = run_slice(SLICE_BUDGET_MS, || self.frames.now_ms(), || chunk(state));
-            publish(state, Slice { first, done });
-            if self.generation.get() != generation {
-                return;
-            }
-            if done {
-                self.running.set(false);
-                return;
-            }
+    /// One slice of `work` with its publish, then the next frame's slice
+    /// unless the work is done or was replaced meanwhile (publish may start
+    /// or cancel).
+    fn slice(&self, generation: u64, work: Work, first: bool) {
+        let done = (work.borrow_mut())(first);
+        if self.generation.get() != generation {
+            return;
+        }
+        if done {
+            self.running.set(false);
+            return;
         }
         let slicer = self.clone();
         self.frames.next_frame(Box::new(move || {
@@ -225,14 +219,10 @@ mod tests {
     fn a_slice_runs_chunks_until_the_budget_is_spent() {
         let frames = TestFrames::new(1.0);
         let mut chunks = 0;
-        let done = run_slice(
-            SLICE_BUDGET_MS,
-            || frames.now_ms(),
-            || {
-                chunks += 1;
-                false
-            },
-        );
+        let done = run_slice(SLICE_BUDGET_MS, &|| frames.now_ms(), &mut || {
+            chunks += 1;
+            false
+        });
         assert!(!done);
         // The clock reads 0 at the start and k after chunk k: 8 chunks fill 8 ms.
         assert_eq!(chunks, 8);
@@ -242,26 +232,18 @@ mod tests {
     fn a_slice_stops_at_done_and_always_runs_one_chunk() {
         let frames = TestFrames::new(1.0);
         let mut chunks = 0;
-        assert!(run_slice(
-            SLICE_BUDGET_MS,
-            || frames.now_ms(),
-            || {
-                chunks += 1;
-                chunks == 3
-            }
-        ));
+        assert!(run_slice(SLICE_BUDGET_MS, &|| frames.now_ms(), &mut || {
+            chunks += 1;
+            chunks == 3
+        }));
         assert_eq!(chunks, 3);
 
         let mut chunks = 0;
         let slow = TestFrames::new(100.0);
-        assert!(!run_slice(
-            SLICE_BUDGET_MS,
-            || slow.now_ms(),
-            || {
-                chunks += 1;
-                false
-            }
-        ));
+        assert!(!run_slice(SLICE_BUDGET_MS, &|| slow.now_ms(), &mut || {
+            chunks += 1;
+            false
+        }));
         assert_eq!(chunks, 1, "a chunk longer than the budget still runs once");
     }
 
@@ -269,14 +251,10 @@ mod tests {
     fn a_clock_that_stands_still_ends_the_slice_at_the_chunk_limit() {
         let frozen = TestFrames::new(0.0);
         let mut chunks = 0;
-        assert!(!run_slice(
-            SLICE_BUDGET_MS,
-            || frozen.now_ms(),
-            || {
-                chunks += 1;
-                false
-            }
-        ));
+        assert!(!run_slice(SLICE_BUDGET_MS, &|| frozen.now_ms(), &mut || {
+            chunks += 1;
+            false
+        }));
         assert_eq!(chunks, CHUNKS_PER_SLICE_MAX);
     }
 
