@@ -9,6 +9,8 @@
 //! back/forward or picking a scenario returns to scenario runs.
 
 use leptos::prelude::*;
+
+use super::read_only::ReadOnly;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
@@ -19,34 +21,27 @@ use crate::model::import::{IMPORT_BYTES_MAX, ImportInfo, too_large};
 #[derive(Clone, Copy)]
 pub struct Import {
     /// Set while an imported trace is on screen.
-    info: ReadSignal<Option<ImportInfo>>,
-    set_info: WriteSignal<Option<ImportInfo>>,
+    info: RwSignal<Option<ImportInfo>>,
     /// A file is being dragged over the page.
-    dragging: ReadSignal<bool>,
-    set_dragging: WriteSignal<bool>,
+    dragging: RwSignal<bool>,
 }
 
 impl Import {
     /// No import, nothing dragged.
     pub fn new() -> Import {
-        let (info, set_info) = signal(None);
-        let (dragging, set_dragging) = signal(false);
-        Import {
-            info,
-            set_info,
-            dragging,
-            set_dragging,
-        }
+        let info = RwSignal::new(None);
+        let dragging = RwSignal::new(false);
+        Import { info, dragging }
     }
 
     /// What was imported, while an imported trace is on screen.
-    pub fn info(&self) -> ReadSignal<Option<ImportInfo>> {
-        self.info
+    pub fn info(&self) -> ReadOnly<Option<ImportInfo>> {
+        ReadOnly::of(self.info)
     }
 
     /// True while a file is dragged over the page.
-    pub fn dragging(&self) -> ReadSignal<bool> {
-        self.dragging
+    pub fn dragging(&self) -> ReadOnly<bool> {
+        ReadOnly::of(self.dragging)
     }
 
     /// True while an imported trace is on screen.
@@ -56,7 +51,7 @@ impl Import {
 
     /// An imported trace is on screen (`Some`), or a scenario run again.
     pub(super) fn show(&self, info: Option<ImportInfo>) {
-        self.set_info.set(info);
+        self.info.set(info);
     }
 
     /// Reads `file` as text, after the size check: `opened` gets its name and
@@ -109,18 +104,18 @@ impl Import {
             if has_files(&e) {
                 e.prevent_default();
                 if !import.dragging.get_untracked() {
-                    import.set_dragging.set(true);
+                    import.dragging.set(true);
                 }
             }
         });
         let leave = window_event_listener(leptos::ev::dragleave, move |e| {
             // Leaving the window (not moving between elements) ends the hint.
             if e.related_target().is_none() {
-                import.set_dragging.set(false);
+                import.dragging.set(false);
             }
         });
         let drop = window_event_listener(leptos::ev::drop, move |e| {
-            import.set_dragging.set(false);
+            import.dragging.set(false);
             let file = e.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0));
             if let Some(file) = file {
                 e.prevent_default();

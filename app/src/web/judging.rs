@@ -11,6 +11,8 @@
 
 use leptos::prelude::*;
 
+use super::read_only::ReadOnly;
+
 use super::frames::FrameSlicer;
 use crate::model::Setup;
 use crate::model::sweep::{Judge, Judgement, SeedSweep, SweepFound};
@@ -51,10 +53,8 @@ pub struct SweepStatus {
 /// The verdict and the sweep; `Copy`, owned by the session.
 #[derive(Clone, Copy)]
 pub struct Judging {
-    verdict: ReadSignal<Option<Verdict>>,
-    set_verdict: WriteSignal<Option<Verdict>>,
-    sweep: ReadSignal<SweepStatus>,
-    set_sweep: WriteSignal<SweepStatus>,
+    verdict: RwSignal<Option<Verdict>>,
+    sweep: RwSignal<SweepStatus>,
     /// Runs the second simulation, when one is needed.
     judge: FrameSlicer,
     /// Runs the sweep.
@@ -64,32 +64,30 @@ pub struct Judging {
 impl Judging {
     /// No verdict, no sweep.
     pub fn new() -> Judging {
-        let (verdict, set_verdict) = signal(None);
-        let (sweep, set_sweep) = signal(SweepStatus::default());
+        let verdict = RwSignal::new(None);
+        let sweep = RwSignal::new(SweepStatus::default());
         Judging {
             verdict,
-            set_verdict,
             sweep,
-            set_sweep,
             judge: FrameSlicer::new(),
             sweeper: FrameSlicer::new(),
         }
     }
 
     /// The verdict on the run on screen, once judged.
-    pub fn verdict(&self) -> ReadSignal<Option<Verdict>> {
-        self.verdict
+    pub fn verdict(&self) -> ReadOnly<Option<Verdict>> {
+        ReadOnly::of(self.verdict)
     }
 
     /// Where the seed sweep stands.
-    pub fn sweep(&self) -> ReadSignal<SweepStatus> {
-        self.sweep
+    pub fn sweep(&self) -> ReadOnly<SweepStatus> {
+        ReadOnly::of(self.sweep)
     }
 
     /// Forgets the verdict and stops judging: the run on screen is being replaced.
     pub(super) fn reset(&self) {
         self.judge.cancel();
-        self.set_verdict.set(None);
+        self.verdict.set(None);
     }
 
     /// Judges the run of `setup` that has just ended: from `own`, the
@@ -97,16 +95,16 @@ impl Judging {
     /// none (the event limit cut the recording short).
     pub(super) fn judge(&self, own: Option<Judgement>, setup: &Setup) {
         if let Some(judgement) = own {
-            self.set_verdict.set(Some(Verdict::of(judgement)));
+            self.verdict.set(Some(Verdict::of(judgement)));
             return;
         }
-        let set_verdict = self.set_verdict;
+        let verdict = self.verdict;
         self.judge.start(
             Judge::start(setup.scenario, &setup.params, setup.seed, true),
             |judge| judge.advance(STEPS_PER_CHECK),
             move |judge, slice| {
                 if slice.done {
-                    set_verdict.set(judge.judgement().map(Verdict::of));
+                    verdict.set(judge.judgement().map(Verdict::of));
                 }
             },
         );
@@ -116,13 +114,13 @@ impl Judging {
     /// `failed` is called with that seed, once the sweep is over.
     pub(super) fn start_sweep(&self, setup: &Setup, count: u64, failed: impl FnOnce(u64) + 'static) {
         let sweep = SeedSweep::new(setup.scenario, setup.params.clone(), setup.seed, count);
-        self.set_sweep.set(SweepStatus {
+        self.sweep.set(SweepStatus {
             running: true,
             done: 0,
             total: sweep.total(),
             result: None,
         });
-        let set_sweep = self.set_sweep;
+        let status = self.sweep;
         let mut failed = Some(failed);
         self.sweeper.start(
             sweep,
@@ -134,7 +132,7 @@ impl Judging {
                 };
                 let result = sweep.result_text().map(|text| (failing, text));
                 let over = result.is_some();
-                set_sweep.update(|s| {
+                status.update(|s| {
                     s.done = sweep.done();
                     s.running = !over;
                     s.result = result;
@@ -152,7 +150,7 @@ impl Judging {
             return;
         }
         self.sweeper.cancel();
-        self.set_sweep.update(|s| {
+        self.sweep.update(|s| {
             s.running = false;
             s.result = Some((None, format!("cancelled after {} of {} seeds", s.done, s.total)));
         });

@@ -6,7 +6,8 @@
 //! methods, which the session calls: [`recorder`] (the recording and its
 //! views), [`playback`] (the cursor, play, speed), [`address`] (when the
 //! address bar is written), [`judging`] (verdict and seed sweep), [`import`]
-//! (an opened trace file). [`frames`] runs sliced work on animation frames;
+//! (an opened trace file). Panels get only the read side of a controller's
+//! signals ([`read_only`]). [`frames`] runs sliced work on animation frames;
 //! [`browser`] wraps the few browser calls; [`keys`] maps the keyboard to
 //! session commands. Nothing here knows the panels.
 
@@ -17,6 +18,7 @@ pub mod import;
 pub mod judging;
 pub mod keys;
 pub mod playback;
+pub mod read_only;
 pub mod recorder;
 pub mod session;
 

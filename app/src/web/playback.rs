@@ -8,6 +8,8 @@
 
 use leptos::prelude::*;
 
+use super::read_only::ReadOnly;
+
 use super::browser;
 
 /// Playback speeds; the default is ×1.
@@ -21,13 +23,10 @@ const STEPS_PER_SECOND: f64 = 4.0;
 #[derive(Clone, Copy)]
 pub struct Playback {
     /// Step k on screen: the state after the first k events.
-    step: ReadSignal<u64>,
-    set_step: WriteSignal<u64>,
-    playing: ReadSignal<bool>,
-    set_playing: WriteSignal<bool>,
+    step: RwSignal<u64>,
+    playing: RwSignal<bool>,
     /// Index into [`SPEEDS`].
-    speed: ReadSignal<usize>,
-    set_speed: WriteSignal<usize>,
+    speed: RwSignal<usize>,
     /// Bumped when playback starts or stops, so frames of an earlier play stop.
     generation: StoredValue<u64>,
 }
@@ -35,57 +34,54 @@ pub struct Playback {
 impl Playback {
     /// At step 0, paused, at ×1.
     pub fn new() -> Playback {
-        let (step, set_step) = signal(0);
-        let (playing, set_playing) = signal(false);
-        let (speed, set_speed) = signal(SPEED_DEFAULT);
+        let step = RwSignal::new(0);
+        let playing = RwSignal::new(false);
+        let speed = RwSignal::new(SPEED_DEFAULT);
         Playback {
             step,
-            set_step,
             playing,
-            set_playing,
             speed,
-            set_speed,
             generation: StoredValue::new(0),
         }
     }
 
     /// The step on screen.
-    pub fn step(&self) -> ReadSignal<u64> {
-        self.step
+    pub fn step(&self) -> ReadOnly<u64> {
+        ReadOnly::of(self.step)
     }
 
     /// True while playing.
-    pub fn playing(&self) -> ReadSignal<bool> {
-        self.playing
+    pub fn playing(&self) -> ReadOnly<bool> {
+        ReadOnly::of(self.playing)
     }
 
     /// The speed, as an index into [`SPEEDS`].
-    pub fn speed(&self) -> ReadSignal<usize> {
-        self.speed
+    pub fn speed(&self) -> ReadOnly<usize> {
+        ReadOnly::of(self.speed)
     }
 
     /// Puts the cursor at `k` (the session has clamped it to what is recorded).
     pub(super) fn move_to(&self, k: u64) {
         if k != self.step.get_untracked() {
-            self.set_step.set(k);
+            self.step.set(k);
         }
     }
 
     /// The speed at `index` into [`SPEEDS`] (clamped).
     pub(super) fn set_speed(&self, index: usize) {
-        self.set_speed.set(index.min(SPEEDS.len() - 1));
+        self.speed.set(index.min(SPEEDS.len() - 1));
     }
 
     /// A faster (+1) or slower (−1) speed, within [`SPEEDS`].
     pub(super) fn change_speed(&self, delta: i32) {
         let i = (self.speed.get_untracked() as i32 + delta).clamp(0, SPEEDS.len() as i32 - 1);
-        self.set_speed.set(i as usize);
+        self.speed.set(i as usize);
     }
 
     /// Plays: every animation frame, `tick` gets the steps due since the
     /// last (often 0) and returns whether to go on.
     pub(super) fn play(&self, tick: impl FnMut(u64) -> bool + 'static) {
-        self.set_playing.set(true);
+        self.playing.set(true);
         let generation = self.generation.get_value() + 1;
         self.generation.set_value(generation);
         self.play_frame(generation, browser::now_ms(), 0.0, Box::new(tick));
@@ -95,7 +91,7 @@ impl Playback {
     pub(super) fn halt(&self) -> bool {
         let was_playing = self.playing.get_untracked();
         if was_playing {
-            self.set_playing.set(false);
+            self.playing.set(false);
             self.generation.update_value(|g| *g += 1);
         }
         was_playing

@@ -11,6 +11,8 @@
 
 use leptos::prelude::*;
 
+use super::read_only::ReadOnly;
+
 use super::frames::FrameSlicer;
 use crate::model::frame::{LogRow, log_window};
 use crate::model::sweep::Judgement;
@@ -23,69 +25,59 @@ pub struct Recorder {
     source: StoredValue<Option<Source>, LocalStorage>,
     /// What was last run; an import leaves it as it was (the story still
     /// tells that scenario's question).
-    setup: ReadSignal<Setup>,
-    set_setup: WriteSignal<Setup>,
-    status: ReadSignal<Status>,
-    set_status: WriteSignal<Status>,
+    setup: RwSignal<Setup>,
+    status: RwSignal<Status>,
     /// The panels' rows at the step on screen.
-    frame: ReadSignal<Option<Frame>>,
-    set_frame: WriteSignal<Option<Frame>>,
+    frame: RwSignal<Option<Frame>>,
     /// The event log's rows up to the step on screen.
-    log: ReadSignal<Vec<LogRow>>,
-    set_log: WriteSignal<Vec<LogRow>>,
+    log: RwSignal<Vec<LogRow>>,
     /// The whole run's timeline, once it is recorded.
-    timeline: ReadSignal<Option<Timeline>>,
-    set_timeline: WriteSignal<Option<Timeline>>,
+    timeline: RwSignal<Option<Timeline>>,
     slicer: FrameSlicer,
 }
 
 impl Recorder {
     /// Nothing recorded yet; `setup` is what the page shows until a run starts.
     pub fn new(setup: Setup) -> Recorder {
-        let (setup, set_setup) = signal(setup);
-        let (status, set_status) = signal(Status::default());
-        let (frame, set_frame) = signal(None);
-        let (log, set_log) = signal(Vec::new());
-        let (timeline, set_timeline) = signal(None);
+        let setup = RwSignal::new(setup);
+        let status = RwSignal::new(Status::default());
+        let frame = RwSignal::new(None);
+        let log = RwSignal::new(Vec::new());
+        let timeline = RwSignal::new(None);
         Recorder {
             source: StoredValue::new_local(None),
             setup,
-            set_setup,
             status,
-            set_status,
             frame,
-            set_frame,
             log,
-            set_log,
             timeline,
-            set_timeline,
             slicer: FrameSlicer::new(),
         }
     }
 
     /// What is (or was last) run.
-    pub fn setup(&self) -> ReadSignal<Setup> {
-        self.setup
+    pub fn setup(&self) -> ReadOnly<Setup> {
+        ReadOnly::of(self.setup)
     }
 
     /// Where recording stands.
-    pub fn status(&self) -> ReadSignal<Status> {
-        self.status
+    pub fn status(&self) -> ReadOnly<Status> {
+        ReadOnly::of(self.status)
     }
 
     /// The panels' rows at the step on screen (`None` before the first).
-    pub fn frame(&self) -> ReadSignal<Option<Frame>> {
-        self.frame
+    pub fn frame(&self) -> ReadOnly<Option<Frame>> {
+        ReadOnly::of(self.frame)
     }
 
     /// The event log's rows up to the step on screen.
-    pub fn log(&self) -> ReadSignal<Vec<LogRow>> {
-        self.log
+    pub fn log(&self) -> ReadOnly<Vec<LogRow>> {
+        ReadOnly::of(self.log)
     }
 
     /// The timeline, once the recording has ended.
-    pub fn timeline(&self) -> ReadSignal<Option<Timeline>> {
-        self.timeline
+    pub fn timeline(&self) -> ReadOnly<Option<Timeline>> {
+        ReadOnly::of(self.timeline)
     }
 
     /// True when the recording on screen is a run of `setup` (not an import).
@@ -104,7 +96,7 @@ impl Recorder {
     /// before this returns.
     pub(super) fn record_run(&self, setup: Setup, recorded: impl FnMut(Slice) + 'static) {
         let run = Run::of(&setup);
-        self.set_setup.set(setup);
+        self.setup.set(setup);
         self.record(Source::Run(run), recorded);
     }
 
@@ -116,7 +108,7 @@ impl Recorder {
 
     fn record(&self, source: Source, mut recorded: impl FnMut(Slice) + 'static) {
         self.source.set_value(Some(source));
-        self.set_timeline.set(None);
+        self.timeline.set(None);
         let recorder = *self;
         self.slicer.start(
             (),
@@ -139,12 +131,12 @@ impl Recorder {
         let Some(status) = self.source.with_value(|s| s.as_ref().map(|s| Status::of(s))) else {
             return;
         };
-        self.set_status.set(status);
+        self.status.set(status);
         if done {
             let timeline = self
                 .source
                 .with_value(|s| s.as_ref().map(|s| s.with_trace(Timeline::build)));
-            self.set_timeline.set(timeline);
+            self.timeline.set(timeline);
         }
     }
 
@@ -169,8 +161,8 @@ impl Recorder {
             .source
             .with_value(|s| s.as_ref().map(|s| (Frame::at(s, k), log_window(s, k))));
         if let Some((frame, log)) = built {
-            self.set_frame.set(Some(frame));
-            self.set_log.set(log);
+            self.frame.set(Some(frame));
+            self.log.set(log);
         }
     }
 }

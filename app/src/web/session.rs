@@ -17,6 +17,8 @@
 
 use leptos::prelude::*;
 
+use super::read_only::ReadOnly;
+
 use super::address::Address;
 use super::browser::{self, HistoryMode};
 use super::import::Import;
@@ -37,10 +39,8 @@ pub struct Session {
     judging: Judging,
     import: Import,
     /// Problems with what was asked, each with the fallback used.
-    errors: ReadSignal<Vec<String>>,
-    set_errors: WriteSignal<Vec<String>>,
-    help_open: ReadSignal<bool>,
-    set_help_open: WriteSignal<bool>,
+    errors: RwSignal<Vec<String>>,
+    help_open: RwSignal<bool>,
     /// A step asked for before it was recorded.
     pending: StoredValue<Option<PendingStep>>,
 }
@@ -57,8 +57,8 @@ fn setup_of(request: &Request) -> Setup {
 impl Session {
     /// A session showing nothing yet; call [`Session::open_address`].
     pub fn new() -> Session {
-        let (errors, set_errors) = signal(Vec::new());
-        let (help_open, set_help_open) = signal(false);
+        let errors = RwSignal::new(Vec::new());
+        let help_open = RwSignal::new(false);
         Session {
             recorder: Recorder::new(setup_of(&url::parse("").request)),
             playback: Playback::new(),
@@ -66,9 +66,7 @@ impl Session {
             judging: Judging::new(),
             import: Import::new(),
             errors,
-            set_errors,
             help_open,
-            set_help_open,
             pending: StoredValue::new(None),
         }
     }
@@ -99,13 +97,13 @@ impl Session {
     }
 
     /// The messages in the error panel.
-    pub fn errors(&self) -> ReadSignal<Vec<String>> {
-        self.errors
+    pub fn errors(&self) -> ReadOnly<Vec<String>> {
+        ReadOnly::of(self.errors)
     }
 
     /// True while the keyboard help is open.
-    pub fn help_open(&self) -> ReadSignal<bool> {
-        self.help_open
+    pub fn help_open(&self) -> ReadOnly<bool> {
+        ReadOnly::of(self.help_open)
     }
 
     /// Listens, for the page's lifetime, for back/forward (which restore
@@ -122,7 +120,7 @@ impl Session {
     pub fn open_address(&self, fresh: bool) {
         self.address.new_entry();
         let parsed = url::parse(&browser::search());
-        self.set_errors.set(parsed.errors);
+        self.errors.set(parsed.errors);
         let request = parsed.request;
         let step = request.step.unwrap_or(0);
         if !fresh && self.recorder.is_run_of(&setup_of(&request)) {
@@ -180,7 +178,7 @@ impl Session {
         } else {
             0
         };
-        self.set_errors.set(Vec::new());
+        self.errors.set(Vec::new());
         self.load(setup, step, false, Some(HistoryMode::Push));
     }
 
@@ -355,7 +353,7 @@ impl Session {
         let (recording, info) = match import::open(name, text) {
             Ok(opened) => opened,
             Err(message) => {
-                self.set_errors.set(vec![message]);
+                self.errors.set(vec![message]);
                 return;
             }
         };
@@ -365,7 +363,7 @@ impl Session {
         self.address.new_entry();
         self.pending.set_value(None);
         self.import.show(Some(info));
-        self.set_errors.set(Vec::new());
+        self.errors.set(Vec::new());
         self.playback.move_to(0);
         let session = *self;
         self.recorder
@@ -378,7 +376,7 @@ impl Session {
         self.import.read(
             file,
             move |name, text| session.import_text(&name, &text),
-            move |message| session.set_errors.set(vec![message]),
+            move |message| session.errors.set(vec![message]),
         );
     }
 
@@ -390,16 +388,16 @@ impl Session {
 
     /// Adds a message to the error panel.
     pub fn report(&self, message: String) {
-        self.set_errors.update(|e| e.push(message));
+        self.errors.update(|e| e.push(message));
     }
 
     /// Empties the error panel.
     pub fn dismiss_errors(&self) {
-        self.set_errors.set(Vec::new());
+        self.errors.set(Vec::new());
     }
 
     /// Opens or closes the keyboard help.
     pub fn set_help_open(&self, open: bool) {
-        self.set_help_open.set(open);
+        self.help_open.set(open);
     }
 }
