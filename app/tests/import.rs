@@ -5,8 +5,9 @@ use wakescope::TraceError;
 use wakescope::scenarios;
 use wakescope::view::Recording;
 use wakescope_app::model::frame::log_window;
-use wakescope_app::model::import::{IMPORT_BYTES_MAX, parse, too_large};
+use wakescope_app::model::import::{IMPORT_BYTES_MAX, ImportInfo, open, parse, too_large};
 use wakescope_app::model::{EndKind, Frame, Run};
+use wakescope_app::slicer::STEPS_PER_CHECK;
 
 fn finished(id: &str, mode: &str, seed: u64) -> Run {
     let s = scenarios::find(id).expect("registered");
@@ -70,7 +71,7 @@ fn a_cut_line_is_named() {
     let text = run.with_trace(|t| t.to_jsonl());
     let mut lines: Vec<&str> = text.lines().collect();
     lines[7] = &lines[7][..10];
-    let error = import(&lines.join("\n")).err().expect("a cut line is refused");
+    let error = import(&lines.join("\n")).expect_err("a cut line is refused");
     assert!(error.to_string().starts_with("line 8: "), "{error}");
 }
 
@@ -84,7 +85,56 @@ fn the_size_limit_is_named() {
     );
 }
 
-/// Parses a trace and folds it to the end, as the page does on import.
+#[test]
+fn an_opened_trace_says_what_its_header_says_and_folds_in_slices_like_the_run() {
+    let run = finished("timers", "concurrent", 42);
+    let (mut recording, info) =
+        open("t.jsonl", &run.with_trace(|t| t.to_jsonl())).expect("a trace the library wrote opens");
+    let params = run.with_trace(|t| {
+        t.header()
+            .params
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    assert!(params.contains("mode=concurrent"), "{params}");
+    assert_eq!(
+        info,
+        ImportInfo {
+            file: "t.jsonl".into(),
+            scenario: Some("timers".into()),
+            seed: 42,
+            params,
+            events: run.len(),
+        }
+    );
+    // The page folds an import as it records a run: a bounded chunk at a time.
+    assert_eq!(recording.len(), 0, "nothing is folded before the first chunk");
+    let mut chunks = 0;
+    while !recording.advance(STEPS_PER_CHECK) {
+        chunks += 1;
+        assert!(chunks <= run.len(), "the fold of {} events does not end", run.len());
+    }
+    assert_eq!(recording.len(), info.events);
+    assert_eq!(recording.fingerprint(), run.fingerprint());
+}
+
+#[test]
+fn a_file_that_does_not_parse_is_refused_with_its_name_and_line() {
+    let run = finished("timers", "concurrent", 1);
+    let text = run.with_trace(|t| t.to_jsonl());
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines[7] = &lines[7][..10];
+    let error = open("cut.jsonl", &lines.join("\n")).expect_err("a cut line is refused");
+    assert!(error.starts_with("cut.jsonl: line 8: "), "{error}");
+    assert!(
+        error.ends_with("; the trace was not imported and the view is unchanged"),
+        "{error}"
+    );
+}
+
+/// Parses a trace and folds it to the end in one go.
 fn import(text: &str) -> Result<Recording, TraceError> {
     let mut recording = parse(text)?;
     recording.finish();

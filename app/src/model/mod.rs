@@ -6,8 +6,10 @@
 //! words for events ([`wakescope::describe`]); this module adds what only
 //! the page needs. Nothing here touches the browser, so all of it is tested
 //! natively:
-//! - [`run`]: a scenario run (scenario, parameters, seed and its
-//!   recording), and [`run::Source`], the page's recording;
+//! - [`run`]: what is run ([`run::Setup`]: scenario, parameters, seed), a
+//!   scenario run with its recording, and [`run::Source`], the page's recording;
+//! - [`progress`]: how far the recording on screen has got, and a step
+//!   asked for before it was recorded;
 //! - [`import`]: traces opened from a file;
 //! - [`frame`]: the rows each panel renders at a step;
 //! - [`timeline`]: the lanes (or the aggregate) of the whole run;
@@ -16,13 +18,15 @@
 
 pub mod frame;
 pub mod import;
+pub mod progress;
 pub mod run;
 pub mod sweep;
 pub mod timeline;
 pub mod waitfor;
 
 pub use frame::{Frame, LogRow, ReadyRow, ResourceRow, SourceKind, TaskRef, TaskRow, TimerRow, WakeRow};
-pub use run::{EVENTS_MAX, Run, Source};
+pub use progress::{Landing, PendingStep, Status};
+pub use run::{EVENTS_MAX, Run, Setup, Source};
 pub use timeline::{Timeline, TimelineBody};
 pub use wakescope::describe;
 pub use wakescope::view::{

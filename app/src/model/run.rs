@@ -21,6 +21,21 @@ use super::sweep::Judgement;
 /// [`wakescope::view::Snapshots`]), and the executor's own tasks come on top.
 pub const EVENTS_MAX: u64 = 16_000_000;
 
+/// What is being run: a scenario, its validated parameters and a seed. Two
+/// setups are the same run when all three agree.
+#[derive(Clone, Debug)]
+pub struct Setup {
+    pub scenario: &'static Scenario,
+    pub params: Params,
+    pub seed: u64,
+}
+
+impl PartialEq for Setup {
+    fn eq(&self, other: &Setup) -> bool {
+        self.scenario.id == other.scenario.id && self.params == other.params && self.seed == other.seed
+    }
+}
+
 /// One scenario run, recorded so far.
 pub struct Run {
     scenario: &'static Scenario,
@@ -50,6 +65,11 @@ impl Run {
             seed,
             recording: Recording::live(sim, EVENTS_MAX),
         }
+    }
+
+    /// [`Run::start`] for `setup`.
+    pub fn of(setup: &Setup) -> Run {
+        Run::start(setup.scenario, setup.params.clone(), setup.seed)
     }
 
     /// The scenario's verdict and measurement on this very run, once it has

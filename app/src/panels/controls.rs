@@ -10,9 +10,9 @@ use crate::web::playback::SPEEDS;
 #[component]
 pub fn Controls() -> impl IntoView {
     let session = use_session();
-    let step = session.step;
-    let total = move || session.status.with(|s| s.total);
-    let playing = session.playing;
+    let step = session.playback().step();
+    let total = move || session.recorder().status().with(|s| s.total);
+    let playing = session.playback().playing();
     let at_start = move || step.get() == 0;
     let at_end = move || step.get() >= total();
     let goto_text = RwSignal::new(String::new());
@@ -23,7 +23,7 @@ pub fn Controls() -> impl IntoView {
         match text.trim().parse::<u64>() {
             Ok(k) => {
                 session.pause();
-                let total = session.status.get_untracked().total;
+                let total = session.recorder().status().get_untracked().total;
                 if k > total {
                     session.report(crate::url::step_past_end(k, total));
                 }
@@ -32,7 +32,7 @@ pub fn Controls() -> impl IntoView {
             Err(_) => session.report(format!(
                 "step `{}` is not a whole number from 0 to {}",
                 crate::model::describe::clip(text.trim(), 40),
-                session.status.get_untracked().total
+                session.recorder().status().get_untracked().total
             )),
         }
     };
@@ -90,18 +90,18 @@ pub fn Controls() -> impl IntoView {
                     id="speed-select"
                     data-testid="speed"
                     title="Slower [ · faster ]"
-                    prop:value=move || SPEEDS[session.speed.get()].to_string()
+                    prop:value=move || SPEEDS[session.playback().speed().get()].to_string()
                     on:change=move |ev| {
                         let text = event_target_value(&ev);
                         if let Some(i) = SPEEDS.iter().position(|s| s.to_string() == text) {
-                            session.speed.set(i);
+                            session.set_speed(i);
                         }
                     }
                 >
                     {SPEEDS
                         .iter()
                         .enumerate()
-                        .map(|(i, s)| view! { <option value=s.to_string() selected=move || session.speed.get() == i>{format!("×{s}")}</option> })
+                        .map(|(i, s)| view! { <option value=s.to_string() selected=move || session.playback().speed().get() == i>{format!("×{s}")}</option> })
                         .collect_view()}
                 </select>
             </div>

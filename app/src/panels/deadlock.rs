@@ -12,8 +12,16 @@ use crate::model::waitfor::{DeadlockView, NODE_RADIUS};
 #[component]
 pub fn DeadlockPanel() -> impl IntoView {
     let session = use_session();
-    let at_end = move || session.status.with(|s| s.finished) && session.step.get() >= session.status.with(|s| s.total);
-    let view_model = Memo::new(move |_| session.verdict.with(|v| v.as_ref().and_then(|v| v.deadlock.clone())));
+    let (status, step, verdict) = (
+        session.recorder().status(),
+        session.playback().step(),
+        session.judging().verdict(),
+    );
+    let at_end = move || {
+        let k = step.get();
+        status.with(|s| s.finished && k >= s.total)
+    };
+    let view_model = Memo::new(move |_| verdict.with(|v| v.as_ref().and_then(|v| v.deadlock.clone())));
     move || {
         let d = view_model.get()?;
         at_end().then(|| deadlock_view(d))

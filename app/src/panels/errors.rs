@@ -9,7 +9,7 @@ use super::use_session;
 #[component]
 pub fn Errors() -> impl IntoView {
     let session = use_session();
-    let errors = session.errors;
+    let errors = session.errors();
     move || {
         let list = errors.get();
         (!list.is_empty()).then(|| {
@@ -19,7 +19,7 @@ pub fn Errors() -> impl IntoView {
                         <p class="errors-title">"Some of what was asked could not be used:"</p>
                         <ul>{list.into_iter().map(|message| view! { <li>{message}</li> }).collect_view()}</ul>
                     </div>
-                    <button type="button" class="dismiss" on:click=move |_| errors.set(Vec::new())>
+                    <button type="button" class="dismiss" on:click=move |_| session.dismiss_errors()>
                         "Dismiss"
                     </button>
                 </div>

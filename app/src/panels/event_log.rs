@@ -13,8 +13,8 @@ use crate::model::describe::duration;
 #[component]
 pub fn EventLog() -> impl IntoView {
     let session = use_session();
-    let step = session.step;
-    let log = session.log;
+    let step = session.playback().step();
+    let log = session.recorder().log();
     let list_ref = NodeRef::<leptos::html::Ol>::new();
 
     // Keep the current (last) row in view: scroll the list itself, never the page.
@@ -31,7 +31,7 @@ pub fn EventLog() -> impl IntoView {
         <section class="panel log-panel" aria-labelledby="log-title">
             <h2 id="log-title">
                 "Event log"
-                <span class="count">{move || format!("{} of {}", step.get(), session.status.with(|s| s.total))}</span>
+                <span class="count">{move || format!("{} of {}", step.get(), session.recorder().status().with(|s| s.total))}</span>
             </h2>
             {move || {
                 let n = earlier();
@@ -42,7 +42,7 @@ pub fn EventLog() -> impl IntoView {
                 data-testid="event-log"
                 node_ref=list_ref
                 aria-labelledby="log-title"
-                style:--seq-digits=move || session.status.with(|s| s.total.max(1).ilog10() + 1).to_string()
+                style:--seq-digits=move || session.recorder().status().with(|s| s.total.max(1).ilog10() + 1).to_string()
             >
                 <For
                     each=move || {

@@ -10,9 +10,9 @@ use crate::model::describe::duration;
 #[component]
 pub fn Header() -> impl IntoView {
     let session = use_session();
-    let step = session.step;
-    let status = session.status;
-    let setup = session.setup;
+    let step = session.playback().step();
+    let status = session.recorder().status();
+    let setup = session.recorder().setup();
     let total = move || status.with(|s| s.total);
     let clock_ns = move || with_frame(session, |f| f.clock_ns);
     let outcome_kind = move || status.with(|s| s.end.as_ref().map_or("running", |e| e.kind.as_str()));
@@ -25,7 +25,7 @@ pub fn Header() -> impl IntoView {
     };
     let hex = move || status.with(|s| s.fingerprint.clone().unwrap_or_default());
     let run_label = move || {
-        if let Some(info) = session.imported.get() {
+        if let Some(info) = session.import().info().get() {
             return format!("imported · {}", info.file);
         }
         setup.with(|s| {
@@ -36,7 +36,7 @@ pub fn Header() -> impl IntoView {
 
     // Screen readers hear each step taken by hand (not every step of playback).
     let announcement = move || {
-        if session.playing.get() {
+        if session.playback().playing().get() {
             return String::new();
         }
         let k = step.get();
@@ -91,7 +91,7 @@ pub fn Header() -> impl IntoView {
                 type="button"
                 aria-label="Keyboard shortcuts"
                 title="Keyboard shortcuts (?)"
-                on:click=move |_| session.help_open.set(true)
+                on:click=move |_| session.set_help_open(true)
             >
                 "?"
             </button>

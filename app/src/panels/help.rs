@@ -18,7 +18,7 @@ const SHORTCUTS: [(&str, &str); 7] = [
 #[component]
 pub fn Help() -> impl IntoView {
     let session = use_session();
-    let open = session.help_open;
+    let open = session.help_open();
     let close_ref = NodeRef::<leptos::html::Button>::new();
     Effect::new(move |_| {
         if let (true, Some(button)) = (open.get(), close_ref.get()) {
@@ -28,7 +28,7 @@ pub fn Help() -> impl IntoView {
     move || {
         open.get().then(|| {
             view! {
-                <div class="help-backdrop" on:click=move |_| open.set(false)>
+                <div class="help-backdrop" on:click=move |_| session.set_help_open(false)>
                     <div
                         class="help"
                         role="dialog"
@@ -45,7 +45,7 @@ pub fn Help() -> impl IntoView {
                                 .map(|(keys, what)| view! { <div><dt><kbd>{*keys}</kbd></dt><dd>{*what}</dd></div> })
                                 .collect_view()}
                         </dl>
-                        <button type="button" class="primary" node_ref=close_ref on:click=move |_| open.set(false)>
+                        <button type="button" class="primary" node_ref=close_ref on:click=move |_| session.set_help_open(false)>
                             "Close"
                         </button>
                     </div>

@@ -34,7 +34,7 @@ pub fn ImportField() -> impl IntoView {
 pub fn ImportBanner() -> impl IntoView {
     let session = use_session();
     move || {
-        session.imported.get().map(|info| {
+        session.import().info().get().map(|info| {
             let scenario = info.scenario.clone().unwrap_or_else(|| "no scenario named".into());
             view! {
                 <section class="import-banner" data-testid="import-info" aria-label="Imported trace">
@@ -61,7 +61,7 @@ pub fn ImportBanner() -> impl IntoView {
 pub fn DropHint() -> impl IntoView {
     let session = use_session();
     move || {
-        session.dragging.get().then(|| {
+        session.import().dragging().get().then(|| {
             view! {
                 <div class="drop-hint" data-testid="drop-hint" role="status">
                     <p>"Drop a .jsonl trace to open it"</p>

@@ -33,5 +33,8 @@ pub fn use_session() -> Session {
 
 /// Reads the current frame (tracked), or `R::default()` before the first one.
 pub fn with_frame<R: Default>(session: Session, f: impl FnOnce(&Frame) -> R) -> R {
-    session.frame.with(|frame| frame.as_ref().map(f).unwrap_or_default())
+    session
+        .recorder()
+        .frame()
+        .with(|frame| frame.as_ref().map(f).unwrap_or_default())
 }

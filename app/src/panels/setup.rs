@@ -5,9 +5,10 @@ use leptos::prelude::*;
 use wakescope::scenarios::{self, ParamSpec, Params, Scenario};
 
 use super::use_session;
+use crate::model::Setup;
 use crate::url::parse_seed;
+use crate::web::Session;
 use crate::web::browser;
-use crate::web::session::{Session, Setup};
 
 /// Validates `params` with one value replaced (or the mode), reporting problems.
 fn revalidate(
@@ -31,7 +32,7 @@ fn revalidate(
 #[component]
 pub fn SetupBar() -> impl IntoView {
     let session = use_session();
-    let setup = session.setup;
+    let setup = session.recorder().setup();
     let scenario_id = Memo::new(move |_| setup.with(|s| s.scenario.id));
 
     let on_scenario = move |ev: leptos::ev::Event| {
@@ -113,7 +114,7 @@ pub fn SetupBar() -> impl IntoView {
 
 /// A number input for one parameter, with its bounds and unit.
 fn param_input(session: Session, spec: ParamSpec) -> impl IntoView {
-    let setup = session.setup;
+    let setup = session.recorder().setup();
     let id = format!("param-{}", spec.name);
     let value = move || setup.with(|s| s.params.get(spec.name).to_string());
     let on_change = move |ev: leptos::ev::Event| {
@@ -164,7 +165,7 @@ fn param_input(session: Session, spec: ParamSpec) -> impl IntoView {
 #[component]
 fn SeedField() -> impl IntoView {
     let session = use_session();
-    let setup = session.setup;
+    let setup = session.recorder().setup();
     let set_seed = move |seed: u64| {
         let current = setup.get_untracked();
         if current.seed != seed {
@@ -232,11 +233,11 @@ fn ShareButton() -> impl IntoView {
     let session = use_session();
     let copied = RwSignal::new(String::new());
     let url = move || {
-        let setup = session.setup.get();
-        let step = session.step.get();
+        let setup = session.recorder().setup().get();
+        let step = session.playback().step().get();
         format!(
             "{}{}",
-            session.base_url.get_value(),
+            session.address().base_url(),
             crate::url::format(setup.scenario, &setup.params, setup.seed, step)
         )
     };
@@ -254,8 +255,8 @@ fn ShareButton() -> impl IntoView {
     view! {
         <div class="field share">
             <button type="button" class="primary" data-testid="share" data-url=url on:click=on_click
-                disabled=move || session.imported.with(Option::is_some)
-                title=move || if session.imported.with(Option::is_some) { "An imported trace cannot be shared by link" } else { "Copy a link to this exact view" }>
+                disabled=move || session.import().info().with(Option::is_some)
+                title=move || if session.import().info().with(Option::is_some) { "An imported trace cannot be shared by link" } else { "Copy a link to this exact view" }>
                 "Copy link"
             </button>
             <span class="share-status" role="status" aria-live="polite">{move || copied.get()}</span>

@@ -10,11 +10,15 @@ use super::verdict::VerdictLine;
 #[component]
 pub fn Story() -> impl IntoView {
     let session = use_session();
-    let setup = session.setup;
+    let setup = session.recorder().setup();
+    let (status, step, imported) = (
+        session.recorder().status(),
+        session.playback().step(),
+        session.import().info(),
+    );
     let at_end = move || {
-        session.imported.with(Option::is_none)
-            && session.status.with(|s| s.finished)
-            && session.step.get() >= session.status.with(|s| s.total)
+        let k = step.get();
+        imported.with(Option::is_none) && status.with(|s| s.finished && k >= s.total)
     };
     let mode_about = move || {
         setup.with(|s| {
@@ -42,7 +46,7 @@ pub fn Story() -> impl IntoView {
                     }
                         .into_any()
                 } else {
-                    let hint = if session.imported.with(Option::is_some) {
+                    let hint = if imported.with(Option::is_some) {
                         "This is an imported trace: the question above is the last scenario's; answers and verdicts are given for runs made here."
                     } else {
                         "Step to the end of the run to reveal the answer."

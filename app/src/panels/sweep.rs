@@ -10,7 +10,7 @@ use crate::model::sweep::{SWEEP_SEEDS_DEFAULT, SWEEP_SEEDS_MAX, SWEEP_SEEDS_MIN}
 #[component]
 pub fn SweepBar() -> impl IntoView {
     let session = use_session();
-    let sweep = session.sweep;
+    let sweep = session.judging().sweep();
     let count = RwSignal::new(SWEEP_SEEDS_DEFAULT);
     let on_count = move |ev: leptos::ev::Event| {
         let text = event_target_value(&ev);

@@ -20,7 +20,7 @@ const AGGREGATE_HEIGHT: f64 = 48.0;
 #[component]
 pub fn TimelinePanel() -> impl IntoView {
     let session = use_session();
-    let timeline = session.timeline;
+    let timeline = session.recorder().timeline();
     let clock_ns = Memo::new(move |_| with_frame(session, |f| f.clock_ns));
     let polling = Memo::new(move |_| with_frame(session, |f| f.polling.as_ref().map(|(id, _)| *id)));
 

@@ -9,7 +9,7 @@ use super::use_session;
 #[component]
 pub fn VerdictLine() -> impl IntoView {
     let session = use_session();
-    move || match session.verdict.get() {
+    move || match session.judging().verdict().get() {
         None => view! { <p class="verdict pending" data-testid="verdict-pending">"Judging the run…"</p> }.into_any(),
         Some(v) => {
             let pass = v.verdict.is_ok();

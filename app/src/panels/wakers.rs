@@ -21,7 +21,7 @@ pub fn Wakers() -> impl IntoView {
         <section class="panel wakers-panel" aria-labelledby="wakers-title">
             <h2 id="wakers-title">"Wakers"</h2>
             <div data-testid="wakers">
-                {move || session.frame.with(|f| f.as_ref().map(graph))}
+                {move || session.recorder().frame().with(|f| f.as_ref().map(graph))}
             </div>
             <ol class="wake-list" aria-label="Latest wakes, newest first">
                 {move || with_frame(session, |f| {

@@ -1,63 +1,84 @@
 //! The address bar: writing the view into it.
 //!
-//! Stepping replaces the current history entry, at most every
-//! [`URL_REPLACE_EVERY_MS`] (browsers throttle history calls) with a trailing
-//! write so the last step always lands. A new entry is pushed by
-//! [`Session::change_setup`]. Every history change bumps an epoch, so a
-//! trailing write meant for one entry never lands on another.
+//! The session says what the address is ([`Address::write`] takes the query);
+//! this controller says when it is written. Stepping replaces the current
+//! history entry, at most every [`URL_REPLACE_EVERY_MS`] (browsers throttle
+//! history calls), with a trailing write so the last step always lands;
+//! changing what is run pushes a new entry. Every change of history entry
+//! (a push, back or forward) bumps an epoch, so a trailing write meant for
+//! one entry never lands on another.
 
 use leptos::prelude::*;
 
 use super::browser::{self, HistoryMode};
-use super::session::Session;
-use crate::url;
 
 /// Least time between two address updates while stepping fast.
 const URL_REPLACE_EVERY_MS: f64 = 250.0;
 
-/// Address bookkeeping for throttled updates.
-#[derive(Clone, Copy, Debug, Default)]
-pub(super) struct UrlSync {
-    last_ms: f64,
-    trailing: bool,
+/// The address bookkeeping; `Copy`, owned by the session.
+#[derive(Clone, Copy)]
+pub struct Address {
+    /// When the address was last written, from `performance.now()`.
+    last_write_ms: StoredValue<f64>,
+    /// A trailing write is scheduled.
+    trailing: StoredValue<bool>,
+    /// Bumped whenever the history entry changes.
+    epoch: StoredValue<u64>,
+    /// Origin and path of the page, for the shareable link.
+    base_url: StoredValue<String>,
 }
 
-impl Session {
-    /// The query string of the view on screen.
-    pub fn query(&self) -> String {
-        let setup = self.setup.get_untracked();
-        url::format(setup.scenario, &setup.params, setup.seed, self.step.get_untracked())
-    }
-
-    /// Writes the address now.
-    pub(super) fn write_address(&self, mode: HistoryMode) {
-        // An imported trace has no address: the one shown stays as it was.
-        if self.imported.with_untracked(Option::is_some) {
-            return;
+impl Address {
+    /// Bookkeeping for the page's address.
+    pub fn new() -> Address {
+        Address {
+            last_write_ms: StoredValue::new(0.0),
+            trailing: StoredValue::new(false),
+            epoch: StoredValue::new(0),
+            base_url: StoredValue::new(browser::base_url()),
         }
-        browser::set_query(&self.query(), mode);
-        self.url_sync.update_value(|s| s.last_ms = browser::now_ms());
     }
 
-    /// Replaces the address, at most every [`URL_REPLACE_EVERY_MS`] (browsers
-    /// throttle history calls), with a trailing write so the last step always lands.
-    pub(super) fn replace_address_soon(&self) {
-        let sync = self.url_sync.get_value();
-        let since = browser::now_ms() - sync.last_ms;
-        if since >= URL_REPLACE_EVERY_MS {
-            self.write_address(HistoryMode::Replace);
-        } else if !sync.trailing {
-            self.url_sync.update_value(|s| s.trailing = true);
-            let session = *self;
-            let epoch = self.url_epoch.get_value();
+    /// Origin and path of the page: a shareable link is this plus the query.
+    pub fn base_url(&self) -> String {
+        self.base_url.get_value()
+    }
+
+    /// The history entry is about to change (or just did): a trailing write
+    /// scheduled for the old one must not land.
+    pub(super) fn new_entry(&self) {
+        self.epoch.update_value(|e| *e += 1);
+    }
+
+    /// Writes `query` (starting with `?`) now.
+    pub(super) fn write(&self, query: &str, mode: HistoryMode) {
+        browser::set_query(query, mode);
+        self.last_write_ms.set_value(browser::now_ms());
+    }
+
+    /// Replaces the address with `query()` (`None`: leave it), at most every
+    /// [`URL_REPLACE_EVERY_MS`], with a trailing write so the last step always
+    /// lands; the trailing write asks `query` again when it is due.
+    pub(super) fn replace_soon(&self, query: impl Fn() -> Option<String> + 'static) {
+        let since_ms = browser::now_ms() - self.last_write_ms.get_value();
+        if since_ms >= URL_REPLACE_EVERY_MS {
+            if let Some(query) = query() {
+                self.write(&query, HistoryMode::Replace);
+            }
+        } else if !self.trailing.get_value() {
+            self.trailing.set_value(true);
+            let address = *self;
+            let epoch = self.epoch.get_value();
             set_timeout(
                 move || {
-                    session.url_sync.update_value(|s| s.trailing = false);
-                    if session.url_epoch.get_value() == epoch {
-                        session.write_address(HistoryMode::Replace);
+                    address.trailing.set_value(false);
+                    if address.epoch.get_value() == epoch
+                        && let Some(query) = query()
+                    {
+                        address.write(&query, HistoryMode::Replace);
                     }
                 },
-                std::time::Duration::from_millis((URL_REPLACE_EVERY_MS - since).max(0.0) as u64 + 1),
+                std::time::Duration::from_millis((URL_REPLACE_EVERY_MS - since_ms).max(0.0) as u64 + 1),
             );
         }
     }

@@ -1,23 +1,23 @@
-//! Judging in the background: the scenario's verdict on the run being
-//! watched, and the sweep over seeds that looks for a failing one.
+//! Judging: the scenario's verdict on the run being watched, and the sweep
+//! over seeds that looks for a failing one.
 //!
-//! Both run the executor a slice at a time, at most [`SLICE_BUDGET_MS`] per
-//! animation frame, like recording does, and both stop when the run they
-//! belong to is replaced (a generation number, as in `session.rs`).
 //! The verdict is read from the recorded run itself once it has ended; only
 //! a run the page's event limit cut short is judged on a second simulation
-//! of the same scenario, seed and configuration, run to its real end.
+//! of the same scenario, seed and configuration, run to its real end. That
+//! simulation and the sweep each run on a [`FrameSlicer`] of their own, at
+//! most [`crate::slicer::SLICE_BUDGET_MS`] per animation frame, so neither
+//! freezes the page and either can be stopped: the session stops the judge
+//! when the run on screen is replaced, the user stops the sweep.
 
 use leptos::prelude::*;
 
-use super::browser;
-use super::session::{SLICE_BUDGET_MS, Session, Setup};
-use crate::model::Source;
-use crate::model::sweep::{Judge, SeedSweep, SweepFound};
-use crate::model::waitfor::DeadlockView;
+use super::read_only::ReadOnly;
 
-/// Executor steps between two looks at the clock inside a slice.
-const STEPS_PER_CHECK: u32 = 64;
+use super::frames::FrameSlicer;
+use crate::model::Setup;
+use crate::model::sweep::{Judge, Judgement, SeedSweep, SweepFound};
+use crate::model::waitfor::DeadlockView;
+use crate::slicer::STEPS_PER_CHECK;
 
 /// The verdict on the run being watched, once judged.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,6 +30,16 @@ pub struct Verdict {
     pub deadlock: Option<DeadlockView>,
 }
 
+impl Verdict {
+    fn of(judgement: Judgement) -> Verdict {
+        Verdict {
+            deadlock: judgement.outcome.deadlock().map(DeadlockView::new),
+            verdict: judgement.verdict,
+            measured: judgement.measured,
+        }
+    }
+}
+
 /// Where a sweep stands, for the sweep bar.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SweepStatus {
@@ -40,125 +50,109 @@ pub struct SweepStatus {
     pub result: Option<(Option<u64>, String)>,
 }
 
-impl Session {
-    /// Starts judging the run being watched (called once it has ended).
-    pub(super) fn start_judging(&self) {
-        let own = self.run.with_value(|r| match r {
-            Some(Source::Run(run)) => run.judgement(),
-            _ => None,
-        });
-        if let Some(j) = own {
-            self.verdict.set(Some(Verdict {
-                verdict: j.verdict,
-                measured: j.measured,
-                deadlock: j.outcome.deadlock().map(DeadlockView::new),
-            }));
+/// The verdict and the sweep; `Copy`, owned by the session.
+#[derive(Clone, Copy)]
+pub struct Judging {
+    verdict: RwSignal<Option<Verdict>>,
+    sweep: RwSignal<SweepStatus>,
+    /// Runs the second simulation, when one is needed.
+    judge: FrameSlicer,
+    /// Runs the sweep.
+    sweeper: FrameSlicer,
+}
+
+impl Judging {
+    /// No verdict, no sweep.
+    pub fn new() -> Judging {
+        let verdict = RwSignal::new(None);
+        let sweep = RwSignal::new(SweepStatus::default());
+        Judging {
+            verdict,
+            sweep,
+            judge: FrameSlicer::new(),
+            sweeper: FrameSlicer::new(),
+        }
+    }
+
+    /// The verdict on the run on screen, once judged.
+    pub fn verdict(&self) -> ReadOnly<Option<Verdict>> {
+        ReadOnly::of(self.verdict)
+    }
+
+    /// Where the seed sweep stands.
+    pub fn sweep(&self) -> ReadOnly<SweepStatus> {
+        ReadOnly::of(self.sweep)
+    }
+
+    /// Forgets the verdict and stops judging: the run on screen is being replaced.
+    pub(super) fn reset(&self) {
+        self.judge.cancel();
+        self.verdict.set(None);
+    }
+
+    /// Judges the run of `setup` that has just ended: from `own`, the
+    /// recorded run's own judgement, or on a second simulation when there is
+    /// none (the event limit cut the recording short).
+    pub(super) fn judge(&self, own: Option<Judgement>, setup: &Setup) {
+        if let Some(judgement) = own {
+            self.verdict.set(Some(Verdict::of(judgement)));
             return;
         }
-        let Setup { scenario, params, seed } = self.setup.get_untracked();
-        self.judge.set_value(Some(Judge::start(scenario, &params, seed, true)));
-        let generation = self.generation.get_value();
-        self.judge_slice(generation);
-    }
-
-    fn judge_slice(&self, generation: u64) {
-        let started = browser::now_ms();
-        let done = self.judge.try_update_value(|judge| {
-            let judge = judge.as_mut()?;
-            while !judge.advance(STEPS_PER_CHECK) {
-                if browser::now_ms() - started >= SLICE_BUDGET_MS {
-                    return Some(None);
+        let verdict = self.verdict;
+        self.judge.start(
+            Judge::start(setup.scenario, &setup.params, setup.seed, true),
+            |judge| judge.advance(STEPS_PER_CHECK),
+            move |judge, slice| {
+                if slice.done {
+                    verdict.set(judge.judgement().map(Verdict::of));
                 }
-            }
-            Some(judge.judgement())
-        });
-        match done {
-            Some(Some(Some(j))) => {
-                self.judge.set_value(None);
-                self.verdict.set(Some(Verdict {
-                    verdict: j.verdict,
-                    measured: j.measured,
-                    deadlock: j.outcome.deadlock().map(DeadlockView::new),
-                }));
-            }
-            Some(Some(None)) => {
-                let session = *self;
-                request_animation_frame(move || {
-                    if session.generation.get_value() == generation {
-                        session.judge_slice(generation);
-                    }
-                });
-            }
-            _ => {}
-        }
+            },
+        );
     }
 
-    /// Sweeps `count` seeds from the current one for the first the verdict fails.
-    pub fn start_sweep(&self, count: u64) {
-        let Setup { scenario, params, seed } = self.setup.get_untracked();
-        let sweep = SeedSweep::new(scenario, params, seed, count);
-        let total = sweep.total();
-        self.sweep_run.set_value(Some(sweep));
-        let generation = self.sweep_generation.get_value() + 1;
-        self.sweep_generation.set_value(generation);
+    /// Sweeps `count` seeds from `setup`'s for the first the verdict fails;
+    /// `failed` is called with that seed, once the sweep is over.
+    pub(super) fn start_sweep(&self, setup: &Setup, count: u64, failed: impl FnOnce(u64) + 'static) {
+        let sweep = SeedSweep::new(setup.scenario, setup.params.clone(), setup.seed, count);
         self.sweep.set(SweepStatus {
             running: true,
             done: 0,
-            total,
+            total: sweep.total(),
             result: None,
         });
-        self.sweep_slice(generation);
+        let status = self.sweep;
+        let mut failed = Some(failed);
+        self.sweeper.start(
+            sweep,
+            |sweep| sweep.advance(STEPS_PER_CHECK),
+            move |sweep, _| {
+                let failing = match sweep.found() {
+                    Some(SweepFound::Failure { seed, .. }) => Some(*seed),
+                    _ => None,
+                };
+                let result = sweep.result_text().map(|text| (failing, text));
+                let over = result.is_some();
+                status.update(|s| {
+                    s.done = sweep.done();
+                    s.running = !over;
+                    s.result = result;
+                });
+                if let (Some(seed), Some(failed)) = (failing, failed.take()) {
+                    failed(seed);
+                }
+            },
+        );
     }
 
-    /// Stops a running sweep; what it tried so far is kept on screen.
-    pub fn cancel_sweep(&self) {
+    /// Stops a running sweep; what it tried so far stays on screen.
+    pub(super) fn cancel_sweep(&self) {
         if !self.sweep.with_untracked(|s| s.running) {
             return;
         }
-        self.sweep_generation.update_value(|g| *g += 1);
-        self.sweep_run.set_value(None);
+        self.sweeper.cancel();
         self.sweep.update(|s| {
             s.running = false;
             s.result = Some((None, format!("cancelled after {} of {} seeds", s.done, s.total)));
         });
-    }
-
-    fn sweep_slice(&self, generation: u64) {
-        let started = browser::now_ms();
-        let state = self.sweep_run.try_update_value(|sweep| {
-            let sweep = sweep.as_mut()?;
-            while !sweep.advance(STEPS_PER_CHECK) {
-                if browser::now_ms() - started >= SLICE_BUDGET_MS {
-                    break;
-                }
-            }
-            let failing = match sweep.found() {
-                Some(SweepFound::Failure { seed, .. }) => Some(*seed),
-                _ => None,
-            };
-            Some((sweep.done(), sweep.result_text().map(|text| (failing, text))))
-        });
-        let Some(Some((done, result))) = state else { return };
-        let over = result.is_some();
-        self.sweep.update(|s| {
-            s.done = done;
-            s.running = !over;
-            s.result = result.clone();
-        });
-        if !over {
-            let session = *self;
-            request_animation_frame(move || {
-                if session.sweep_generation.get_value() == generation {
-                    session.sweep_slice(generation);
-                }
-            });
-            return;
-        }
-        self.sweep_run.set_value(None);
-        if let Some((Some(seed), _)) = result {
-            // Load the failing seed, as a seed change does (a new history entry).
-            let setup = self.setup.get_untracked();
-            self.change_setup(Setup { seed, ..setup });
-        }
     }
 }

@@ -55,7 +55,7 @@ pub fn install(session: Session) {
         }
         let key = event.key();
         // While the help dialog is open only its own keys work.
-        if session.help_open.get_untracked() && !matches!(key.as_str(), "?" | "Escape") {
+        if session.help_open().get_untracked() && !matches!(key.as_str(), "?" | "Escape") {
             return;
         }
         let handled = match key.as_str() {
@@ -92,11 +92,11 @@ pub fn install(session: Session) {
                 true
             }
             "?" => {
-                session.help_open.update(|open| *open = !*open);
+                session.set_help_open(!session.help_open().get_untracked());
                 true
             }
-            "Escape" if session.help_open.get_untracked() => {
-                session.help_open.set(false);
+            "Escape" if session.help_open().get_untracked() => {
+                session.set_help_open(false);
                 true
             }
             _ => false,
@@ -108,7 +108,7 @@ pub fn install(session: Session) {
     // A focused button would also "click" on the Space key's release.
     let up = window_event_listener(leptos::ev::keyup, move |event| {
         let space = event.key() == " " || event.key() == "Spacebar";
-        if space && !session.help_open.get_untracked() && focus_of(&event) != Focus::TextEntry {
+        if space && !session.help_open().get_untracked() && focus_of(&event) != Focus::TextEntry {
             event.prevent_default();
         }
     });

@@ -1,25 +1,25 @@
-//! The browser side: the root component, the session it owns, and the
-//! browser facilities behind them. Compiled for wasm32 only.
+//! The browser side's state: the session — one owner composing small
+//! controllers — and the browser facilities behind it. Compiled for wasm32
+//! only.
+//!
+//! Each controller owns its signals and is changed only through its own
+//! methods, which the session calls: [`recorder`] (the recording and its
+//! views), [`playback`] (the cursor, play, speed), [`address`] (when the
+//! address bar is written), [`judging`] (verdict and seed sweep), [`import`]
+//! (an opened trace file). Panels get only the read side of a controller's
+//! signals ([`read_only`]). [`frames`] runs sliced work on animation frames;
+//! [`browser`] wraps the few browser calls; [`keys`] maps the keyboard to
+//! session commands. Nothing here knows the panels.
 
-mod address;
-mod app;
+pub mod address;
 pub mod browser;
+pub mod frames;
 pub mod import;
 pub mod judging;
-mod keys;
+pub mod keys;
 pub mod playback;
+pub mod read_only;
+pub mod recorder;
 pub mod session;
 
 pub use session::Session;
-
-/// Mounts the root component on `<body>`, replacing the loading note that
-/// `index.html` shows until the wasm has arrived.
-pub fn mount() {
-    if let Some(boot) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("boot"))
-    {
-        boot.remove();
-    }
-    leptos::mount::mount_to_body(app::App);
-}

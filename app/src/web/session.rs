@@ -1,296 +1,205 @@
-//! The session: the run being watched, the cursor in it, and every command.
+//! The session: the one owner of the page's state, and every command.
 //!
 //! The root component creates one [`Session`] and provides it by context.
-//! It is a bundle of handles (`Copy`): signals the panels read, plus the run
-//! itself in a local store (a `Sim` is not `Send`, and never leaves this
-//! thread). Every change of view goes through a method here, so the rules
-//! live in one place:
-//! - recording happens in slices of at most [`SLICE_BUDGET_MS`] per
-//!   animation frame ([`Session::load`] starts it);
-//! - the view at step k is rebuilt from the run's snapshots ([`Session::seek`]);
-//! - stepping replaces the address, changing scenario or seed pushes a new one
-//!   (`address.rs`); playback is in `playback.rs`.
+//! It is a bundle of `Copy` handles: five controllers, each owning its own
+//! signals — [`Recorder`] (the recording and its views), [`Playback`] (the
+//! cursor, play, speed), [`Address`] (when the address bar is written),
+//! [`Judging`] (verdict and seed sweep), [`Import`] (an opened trace file) —
+//! plus the error list, the help dialog and a step waiting to be recorded.
+//! Panels read the controllers' signals; every change goes through a method
+//! here, which tells each controller its part:
+//! - loading a run stops playback, the sweep and the judge, starts recording
+//!   (a slice now, then one per animation frame) and writes the address;
+//! - a seek clamps to what is recorded, moves the cursor, rebuilds the view
+//!   and replaces the address (throttled);
+//! - a run that has ended is judged; a sweep that finds a failing seed loads it;
+//! - an import replaces the recording but not the address.
 
 use leptos::prelude::*;
-use wakescope::scenarios::{Params, Scenario};
 
-use super::address::UrlSync;
+use super::read_only::ReadOnly;
+
+use super::address::Address;
 use super::browser::{self, HistoryMode};
-use super::import::ImportInfo;
-use super::judging::{SweepStatus, Verdict};
-use super::playback::SPEED_DEFAULT;
-use crate::model::frame::{LogRow, log_window};
-use crate::model::sweep::{Judge, SeedSweep};
-use crate::model::{Frame, Run, RunEnd, Source, Timeline};
+use super::import::Import;
+use super::judging::Judging;
+use super::playback::Playback;
+use super::recorder::Recorder;
+use crate::model::import;
+use crate::model::{PendingStep, Setup};
+use crate::slicer::Slice;
 use crate::url::{self, Request};
-
-/// Executor work per animation frame, in milliseconds (the seed's rule: the page never freezes).
-pub const SLICE_BUDGET_MS: f64 = 8.0;
-/// Executor steps between two looks at the clock inside a slice.
-const STEPS_PER_CHECK: u32 = 64;
-
-/// What is being run: scenario, validated parameters, seed.
-#[derive(Clone, Debug)]
-pub struct Setup {
-    pub scenario: &'static Scenario,
-    pub params: Params,
-    pub seed: u64,
-}
-
-impl PartialEq for Setup {
-    fn eq(&self, other: &Setup) -> bool {
-        self.scenario.id == other.scenario.id && self.params == other.params && self.seed == other.seed
-    }
-}
-
-/// Where recording stands.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Status {
-    /// Events recorded so far: the last step.
-    pub total: u64,
-    pub finished: bool,
-    pub end: Option<RunEnd>,
-    pub fingerprint: Option<String>,
-    /// Virtual time at the last recorded event.
-    pub end_clock_ns: u64,
-}
-
-/// A step asked for before it was recorded (from an address, or kept across a seed change).
-#[derive(Clone, Copy, Debug)]
-pub(super) struct PendingStep {
-    step: u64,
-    /// Say so when it lies past the end (an address asked for it), rather than clamping quietly.
-    report_past_end: bool,
-}
 
 /// The session handle: `Copy`, provided by context.
 #[derive(Clone, Copy)]
 pub struct Session {
-    pub(super) run: StoredValue<Option<Source>, LocalStorage>,
-    /// Set while an imported trace is on screen (the address is left alone then).
-    pub imported: RwSignal<Option<ImportInfo>>,
-    /// A file is being dragged over the page.
-    pub dragging: RwSignal<bool>,
-    pub setup: RwSignal<Setup>,
-    pub step: RwSignal<u64>,
-    pub status: RwSignal<Status>,
-    pub frame: RwSignal<Option<Frame>>,
-    pub log: RwSignal<Vec<LogRow>>,
-    pub timeline: RwSignal<Option<Timeline>>,
-    pub playing: RwSignal<bool>,
-    pub speed: RwSignal<usize>,
-    pub errors: RwSignal<Vec<String>>,
-    pub help_open: RwSignal<bool>,
-    /// The scenario's verdict on the run, once it has ended and been judged.
-    pub verdict: RwSignal<Option<Verdict>>,
-    /// The second simulation that judges the run (see `judging.rs`).
-    pub(super) judge: StoredValue<Option<Judge>, LocalStorage>,
-    /// Where the seed sweep stands.
-    pub sweep: RwSignal<SweepStatus>,
-    pub(super) sweep_run: StoredValue<Option<SeedSweep>, LocalStorage>,
-    /// Bumped when a sweep starts or is cancelled, so stale slices stop.
-    pub(super) sweep_generation: StoredValue<u64>,
-    /// Origin and path of the page, for the shareable link.
-    pub base_url: StoredValue<String>,
-    pub(super) pending: StoredValue<Option<PendingStep>>,
-    pub(super) generation: StoredValue<u64>,
-    pub(super) play_generation: StoredValue<u64>,
-    pub(super) url_sync: StoredValue<UrlSync>,
-    /// Bumped whenever the history entry changes (push, back/forward), so a
-    /// throttled write scheduled for the old entry never lands on the new one.
-    pub(super) url_epoch: StoredValue<u64>,
+    recorder: Recorder,
+    playback: Playback,
+    address: Address,
+    judging: Judging,
+    import: Import,
+    /// Problems with what was asked, each with the fallback used.
+    errors: RwSignal<Vec<String>>,
+    help_open: RwSignal<bool>,
+    /// A step asked for before it was recorded.
+    pending: StoredValue<Option<PendingStep>>,
+}
+
+/// The setup a parsed address asks for.
+fn setup_of(request: &Request) -> Setup {
+    Setup {
+        scenario: request.scenario,
+        params: request.params.clone(),
+        seed: request.seed,
+    }
 }
 
 impl Session {
     /// A session showing nothing yet; call [`Session::open_address`].
     pub fn new() -> Session {
-        let parsed = url::parse("");
-        let r = parsed.request;
+        let errors = RwSignal::new(Vec::new());
+        let help_open = RwSignal::new(false);
         Session {
-            run: StoredValue::new_local(None),
-            imported: RwSignal::new(None),
-            dragging: RwSignal::new(false),
-            setup: RwSignal::new(Setup {
-                scenario: r.scenario,
-                params: r.params,
-                seed: r.seed,
-            }),
-            step: RwSignal::new(0),
-            status: RwSignal::new(Status::default()),
-            frame: RwSignal::new(None),
-            log: RwSignal::new(Vec::new()),
-            timeline: RwSignal::new(None),
-            playing: RwSignal::new(false),
-            speed: RwSignal::new(SPEED_DEFAULT),
-            errors: RwSignal::new(Vec::new()),
-            help_open: RwSignal::new(false),
-            verdict: RwSignal::new(None),
-            judge: StoredValue::new_local(None),
-            sweep: RwSignal::new(SweepStatus::default()),
-            sweep_run: StoredValue::new_local(None),
-            sweep_generation: StoredValue::new(0),
-            base_url: StoredValue::new(browser::base_url()),
+            recorder: Recorder::new(setup_of(&url::parse("").request)),
+            playback: Playback::new(),
+            address: Address::new(),
+            judging: Judging::new(),
+            import: Import::new(),
+            errors,
+            help_open,
             pending: StoredValue::new(None),
-            generation: StoredValue::new(0),
-            play_generation: StoredValue::new(0),
-            url_sync: StoredValue::new(UrlSync::default()),
-            url_epoch: StoredValue::new(0),
         }
+    }
+
+    /// The recording, its status and its views.
+    pub fn recorder(&self) -> Recorder {
+        self.recorder
+    }
+
+    /// The cursor, play and speed.
+    pub fn playback(&self) -> Playback {
+        self.playback
+    }
+
+    /// The address bar (for the shareable link's base).
+    pub fn address(&self) -> Address {
+        self.address
+    }
+
+    /// The verdict and the seed sweep.
+    pub fn judging(&self) -> Judging {
+        self.judging
+    }
+
+    /// The imported trace, if one is on screen, and the drop hint.
+    pub fn import(&self) -> Import {
+        self.import
+    }
+
+    /// The messages in the error panel.
+    pub fn errors(&self) -> ReadOnly<Vec<String>> {
+        ReadOnly::of(self.errors)
+    }
+
+    /// True while the keyboard help is open.
+    pub fn help_open(&self) -> ReadOnly<bool> {
+        ReadOnly::of(self.help_open)
+    }
+
+    /// Listens, for the page's lifetime, for back/forward (which restore
+    /// views) and for files dropped on the page (which are imported).
+    pub fn listen(&self) {
+        let session = *self;
+        let popstate = window_event_listener(leptos::ev::popstate, move |_| session.open_address(false));
+        std::mem::forget(popstate);
+        self.import.listen_for_drops(move |file| session.open_file(file));
     }
 
     /// Shows what the address bar asks for; problems go to the error panel.
     /// `fresh`: the page was just opened (the address is tidied in place).
     pub fn open_address(&self, fresh: bool) {
-        self.url_epoch.update_value(|e| *e += 1);
+        self.address.new_entry();
         let parsed = url::parse(&browser::search());
         self.errors.set(parsed.errors);
         let request = parsed.request;
-        let current = self.setup.get_untracked();
-        let same = !fresh
-            && self.run.with_value(|r| r.as_ref().is_some_and(|s| !s.is_imported()))
-            && current
-                == Setup {
-                    scenario: request.scenario,
-                    params: request.params.clone(),
-                    seed: request.seed,
-                };
-        if same {
+        let step = request.step.unwrap_or(0);
+        if !fresh && self.recorder.is_run_of(&setup_of(&request)) {
             self.halt();
-            self.ask_step(request.step.unwrap_or(0), request.step.is_some());
+            self.ask_step(step, request.step.is_some());
         } else {
             self.load(
-                &request,
-                request.step.unwrap_or(0),
+                setup_of(&request),
+                step,
                 request.step.is_some(),
                 fresh.then_some(HistoryMode::Replace),
             );
         }
     }
 
-    /// Starts recording `request`'s run and shows `step` once it is recorded.
-    pub(super) fn load(&self, request: &Request, step: u64, report_past_end: bool, history: Option<HistoryMode>) {
+    /// Starts recording a run of `setup` and shows `step` once it is recorded;
+    /// `history`: how the new view enters the address (`None`: not at all).
+    fn load(&self, setup: Setup, step: u64, report_past_end: bool, history: Option<HistoryMode>) {
         self.halt();
-        self.cancel_sweep();
-        self.judge.set_value(None);
-        self.verdict.set(None);
-        let generation = self.generation.get_value() + 1;
-        self.generation.set_value(generation);
-        let run = Run::start(request.scenario, request.params.clone(), request.seed);
-        self.run.set_value(Some(Source::Run(run)));
-        self.imported.set(None);
-        self.setup.set(Setup {
-            scenario: request.scenario,
-            params: request.params.clone(),
-            seed: request.seed,
-        });
-        self.timeline.set(None);
-        self.step.set(0);
+        self.judging.cancel_sweep();
+        self.judging.reset();
+        self.import.show(None);
+        self.playback.move_to(0);
         self.pending.set_value(Some(PendingStep { step, report_past_end }));
         // The new entry is written below, once; nothing may touch the old one meanwhile.
-        self.url_epoch.update_value(|e| *e += 1);
-        self.record_slice(false);
+        self.address.new_entry();
+        let session = *self;
+        self.recorder.record_run(setup, move |slice| session.recorded(slice));
         if let Some(mode) = history {
             self.write_address(mode);
         }
-        if !self.status.get_untracked().finished {
-            self.schedule_slice(generation);
+    }
+
+    /// After each slice of recording: judge a run that has ended, move to a
+    /// waiting step, rebuild the view. The first slice (inside `load`) leaves
+    /// the address to `load`.
+    fn recorded(&self, slice: Slice) {
+        if slice.done && !self.import.is_open() {
+            let setup = self.recorder.setup().get_untracked();
+            self.judging.judge(self.recorder.judgement(), &setup);
         }
+        self.settle_pending(!slice.first);
+        self.refresh();
     }
 
     /// Runs another scenario, mode, parameters or seed (a new history entry).
     /// The step is kept when only the seed changes, so two interleavings can be compared.
     pub fn change_setup(&self, setup: Setup) {
-        let keep_step = {
-            let current = self.setup.get_untracked();
-            current.scenario.id == setup.scenario.id && current.params == setup.params
-        };
-        let step = if keep_step { self.step.get_untracked() } else { 0 };
-        let request = Request {
-            scenario: setup.scenario,
-            params: setup.params,
-            seed: setup.seed,
-            step: Some(step),
+        let keep_step = self
+            .recorder
+            .setup()
+            .with_untracked(|current| current.scenario.id == setup.scenario.id && current.params == setup.params);
+        let step = if keep_step {
+            self.playback.step().get_untracked()
+        } else {
+            0
         };
         self.errors.set(Vec::new());
-        self.load(&request, step, false, Some(HistoryMode::Push));
+        self.load(setup, step, false, Some(HistoryMode::Push));
     }
 
-    /// Records one slice now, then one per animation frame until the run ends.
-    fn schedule_slice(&self, generation: u64) {
-        let session = *self;
-        request_animation_frame(move || {
-            if session.generation.get_value() != generation {
-                return;
-            }
-            session.record_slice(true);
-            if !session.status.get_untracked().finished {
-                session.schedule_slice(generation);
-            }
-        });
-    }
-
-    /// At most [`SLICE_BUDGET_MS`] of executor work, then publish what it
-    /// recorded; `write_url`: a step reached meanwhile may update the address.
-    fn record_slice(&self, write_url: bool) {
-        let started = browser::now_ms();
-        let status = self.run.try_update_value(|run| {
-            let run = run.as_mut()?;
-            while !run.advance(STEPS_PER_CHECK) {
-                if browser::now_ms() - started >= SLICE_BUDGET_MS {
-                    break;
-                }
-            }
-            Some(Status {
-                total: run.len(),
-                finished: run.end().is_some(),
-                end: run.end().cloned(),
-                fingerprint: run.fingerprint().map(|f| format!("{f:016x}")),
-                end_clock_ns: run.end_clock_ns(),
-            })
-        });
-        let Some(Some(status)) = status else { return };
-        let finished = status.finished;
-        self.status.set(status);
-        let imported = self.run.with_value(|r| r.as_ref().is_some_and(Source::is_imported));
-        if finished
-            && !imported
-            && self.verdict.with_untracked(Option::is_none)
-            && self.judge.with_value(Option::is_none)
-        {
-            self.start_judging();
-        }
-        if finished {
-            let timeline = self
-                .run
-                .with_value(|r| r.as_ref().map(|run| run.with_trace(Timeline::build)));
-            self.timeline.set(timeline);
-        }
-        self.settle_pending(write_url);
-        self.refresh();
-    }
-
-    /// Moves to a step asked for earlier, once it is recorded (or the run ended short of it).
-    pub(super) fn settle_pending(&self, write_url: bool) {
+    /// Moves to a step asked for earlier, once it is recorded (or the run
+    /// ended short of it); `write_url`: the address follows.
+    fn settle_pending(&self, write_url: bool) {
         let Some(pending) = self.pending.get_value() else {
             return;
         };
-        let status = self.status.get_untracked();
-        let target = if pending.step <= status.total {
-            pending.step
-        } else if status.finished {
-            if pending.report_past_end && pending.step != u64::MAX {
-                self.errors
-                    .update(|e| e.push(url::step_past_end(pending.step, status.total)));
-            }
-            status.total
-        } else {
+        let status = self.recorder.status().get_untracked();
+        let Some(landing) = pending.settle(&status) else {
             return;
         };
+        if landing.past_end {
+            self.report(url::step_past_end(pending.step, status.total));
+        }
         self.pending.set_value(None);
         if write_url {
-            self.seek(target);
+            self.seek(landing.step);
         } else {
-            self.show(target);
+            self.show(landing.step);
         }
     }
 
@@ -310,29 +219,20 @@ impl Session {
     }
 
     /// Shows step `k` (clamped to what is recorded); the address is left alone.
-    pub(super) fn show(&self, k: u64) {
-        let k = k.min(self.status.get_untracked().total);
-        if k != self.step.get_untracked() {
-            self.step.set(k);
-        }
+    fn show(&self, k: u64) {
+        let k = k.min(self.recorder.status().with_untracked(|s| s.total));
+        self.playback.move_to(k);
         self.refresh();
     }
 
-    /// Rebuilds the panels' frame and the event log window for the current step.
-    pub(super) fn refresh(&self) {
-        let k = self.step.get_untracked();
-        let built = self
-            .run
-            .with_value(|run| run.as_ref().map(|run| (Frame::at(run, k), log_window(run, k))));
-        if let Some((frame, log)) = built {
-            self.frame.set(Some(frame));
-            self.log.set(log);
-        }
+    /// Rebuilds the panels' rows and the event log for the step on screen.
+    fn refresh(&self) {
+        self.recorder.refresh(self.playback.step().get_untracked());
     }
 
     /// Steps forward (positive) or back (negative), clamped.
     pub fn step_by(&self, delta: i64) {
-        let k = self.step.get_untracked();
+        let k = self.playback.step().get_untracked();
         let target = if delta < 0 {
             k.saturating_sub(delta.unsigned_abs())
         } else {
@@ -355,16 +255,149 @@ impl Session {
 
     /// Seeks to the step nearest a virtual time (timeline clicks).
     pub fn seek_time(&self, time_ns: u64) {
-        if let Some(k) = self
-            .run
-            .with_value(|r| r.as_ref().map(|run| run.step_near_time(time_ns)))
-        {
+        if let Some(k) = self.recorder.step_near_time(time_ns) {
             self.seek(k);
         }
+    }
+
+    /// Play from here (from the start when at the end), or pause.
+    pub fn toggle_play(&self) {
+        if self.playback.playing().get_untracked() {
+            self.pause();
+            return;
+        }
+        if self.recorder.is_end(self.playback.step().get_untracked()) {
+            self.seek(0);
+        }
+        let session = *self;
+        self.playback.play(move |steps| {
+            if steps > 0 {
+                session.step_by(steps.min(i64::MAX as u64) as i64);
+            }
+            if session.recorder.is_end(session.playback.step().get_untracked()) {
+                session.pause();
+                return false;
+            }
+            true
+        });
+    }
+
+    /// Stops playback and writes the address.
+    pub fn pause(&self) {
+        if self.halt() {
+            self.write_address(HistoryMode::Replace);
+        }
+    }
+
+    /// Stops playback without touching the address (it may already show
+    /// another entry); true if it was playing.
+    fn halt(&self) -> bool {
+        self.playback.halt()
+    }
+
+    /// The playback speed at `index` into [`super::playback::SPEEDS`].
+    pub fn set_speed(&self, index: usize) {
+        self.playback.set_speed(index);
+    }
+
+    /// A faster (+1) or slower (−1) playback speed.
+    pub fn change_speed(&self, delta: i32) {
+        self.playback.change_speed(delta);
+    }
+
+    /// The query string of the view on screen; `None` while an imported
+    /// trace is shown (it has no address: the one shown stays as it was).
+    fn query(&self) -> Option<String> {
+        if self.import.is_open() {
+            return None;
+        }
+        let step = self.playback.step().get_untracked();
+        Some(
+            self.recorder
+                .setup()
+                .with_untracked(|s| url::format(s.scenario, &s.params, s.seed, step)),
+        )
+    }
+
+    /// Writes the address now.
+    fn write_address(&self, mode: HistoryMode) {
+        if let Some(query) = self.query() {
+            self.address.write(&query, mode);
+        }
+    }
+
+    /// Replaces the address soon (throttled, with a trailing write).
+    fn replace_address_soon(&self) {
+        let session = *self;
+        self.address.replace_soon(move || session.query());
+    }
+
+    /// Sweeps `count` seeds from the current one for the first the verdict
+    /// fails, and loads that seed as a seed change does (a new history entry).
+    pub fn start_sweep(&self, count: u64) {
+        let session = *self;
+        let setup = self.recorder.setup().get_untracked();
+        self.judging.start_sweep(&setup, count, move |seed| {
+            let setup = session.recorder.setup().get_untracked();
+            session.change_setup(Setup { seed, ..setup });
+        });
+    }
+
+    /// Stops a running sweep; what it tried so far is kept on screen.
+    pub fn cancel_sweep(&self) {
+        self.judging.cancel_sweep();
+    }
+
+    /// Opens `text` (the contents of the file `name`) as a trace, or says why not.
+    pub fn import_text(&self, name: &str, text: &str) {
+        let (recording, info) = match import::open(name, text) {
+            Ok(opened) => opened,
+            Err(message) => {
+                self.errors.set(vec![message]);
+                return;
+            }
+        };
+        self.halt();
+        self.judging.cancel_sweep();
+        self.judging.reset();
+        self.address.new_entry();
+        self.pending.set_value(None);
+        self.import.show(Some(info));
+        self.errors.set(Vec::new());
+        self.playback.move_to(0);
+        let session = *self;
+        self.recorder
+            .record_import(recording, move |slice| session.recorded(slice));
+    }
+
+    /// Reads `file` (after the size check) and imports it.
+    pub fn open_file(&self, file: web_sys::File) {
+        let session = *self;
+        self.import.read(
+            file,
+            move |name, text| session.import_text(&name, &text),
+            move |message| session.errors.set(vec![message]),
+        );
+    }
+
+    /// Back to the scenario run the address describes.
+    pub fn leave_import(&self) {
+        let request = url::parse(&browser::search()).request;
+        self.load(setup_of(&request), request.step.unwrap_or(0), false, None);
     }
 
     /// Adds a message to the error panel.
     pub fn report(&self, message: String) {
         self.errors.update(|e| e.push(message));
+    }
+
+    /// Empties the error panel.
+    pub fn dismiss_errors(&self) {
+        self.errors.set(Vec::new());
+    }
+
+    /// Opens or closes the keyboard help.
+    pub fn set_help_open(&self, open: bool) {
+        self.help_open.set(open);
     }
 }

@@ -1,9 +1,9 @@
-//! The root component: owns the session, provides it by context, lays out the panels.
+//! The root component: creates the session, provides it by context, and lays
+//! out the panels. The top of the browser side's layers: it uses `web`
+//! (the session) and `panels`, and nothing uses it but [`mount`].
 
 use leptos::prelude::*;
 
-use super::keys;
-use super::session::Session;
 use crate::panels::{
     controls::Controls,
     deadlock::DeadlockPanel,
@@ -23,17 +23,28 @@ use crate::panels::{
     timers::Timers,
     wakers::Wakers,
 };
+use crate::web::{Session, keys};
+
+/// Mounts the root component on `<body>`, replacing the loading note that
+/// `index.html` shows until the wasm has arrived.
+pub fn mount() {
+    if let Some(boot) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("boot"))
+    {
+        boot.remove();
+    }
+    leptos::mount::mount_to_body(App);
+}
 
 /// The whole page.
 #[component]
-pub fn App() -> impl IntoView {
+fn App() -> impl IntoView {
     let session = Session::new();
     provide_context(session);
     keys::install(session);
-    super::import::install_drop(session);
-    let popstate = window_event_listener(leptos::ev::popstate, move |_| session.open_address(false));
-    // Back and forward restore views for as long as the page lives.
-    std::mem::forget(popstate);
+    // Back/forward and dropped files, for as long as the page lives.
+    session.listen();
     session.open_address(true);
 
     view! {

@@ -1,0 +1,168 @@
+//! The recording on screen: a scenario run being recorded, or an imported
+//! trace being folded, and the view of it at a step.
+//!
+//! Recording happens in slices on a [`FrameSlicer`], at most
+//! [`crate::slicer::SLICE_BUDGET_MS`] per animation frame; after each slice
+//! the status is published (the header's step counter shows the progress),
+//! the timeline is built once the recording has ended, and the session is
+//! told, so it can move a waiting cursor and judge the run. The recording
+//! itself stays in a local store: a `Sim` is not `Send` and never leaves
+//! this thread.
+
+use leptos::prelude::*;
+
+use super::read_only::ReadOnly;
+
+use super::frames::FrameSlicer;
+use crate::model::frame::{LogRow, log_window};
+use crate::model::sweep::Judgement;
+use crate::model::{Frame, Run, Setup, Source, Status, Timeline};
+use crate::slicer::{STEPS_PER_CHECK, Slice};
+
+/// The recording and its views; `Copy`, owned by the session.
+#[derive(Clone, Copy)]
+pub struct Recorder {
+    source: StoredValue<Option<Source>, LocalStorage>,
+    /// What was last run; an import leaves it as it was (the story still
+    /// tells that scenario's question).
+    setup: RwSignal<Setup>,
+    status: RwSignal<Status>,
+    /// The panels' rows at the step on screen.
+    frame: RwSignal<Option<Frame>>,
+    /// The event log's rows up to the step on screen.
+    log: RwSignal<Vec<LogRow>>,
+    /// The whole run's timeline, once it is recorded.
+    timeline: RwSignal<Option<Timeline>>,
+    slicer: FrameSlicer,
+}
+
+impl Recorder {
+    /// Nothing recorded yet; `setup` is what the page shows until a run starts.
+    pub fn new(setup: Setup) -> Recorder {
+        let setup = RwSignal::new(setup);
+        let status = RwSignal::new(Status::default());
+        let frame = RwSignal::new(None);
+        let log = RwSignal::new(Vec::new());
+        let timeline = RwSignal::new(None);
+        Recorder {
+            source: StoredValue::new_local(None),
+            setup,
+            status,
+            frame,
+            log,
+            timeline,
+            slicer: FrameSlicer::new(),
+        }
+    }
+
+    /// What is (or was last) run.
+    pub fn setup(&self) -> ReadOnly<Setup> {
+        ReadOnly::of(self.setup)
+    }
+
+    /// Where recording stands.
+    pub fn status(&self) -> ReadOnly<Status> {
+        ReadOnly::of(self.status)
+    }
+
+    /// The panels' rows at the step on screen (`None` before the first).
+    pub fn frame(&self) -> ReadOnly<Option<Frame>> {
+        ReadOnly::of(self.frame)
+    }
+
+    /// The event log's rows up to the step on screen.
+    pub fn log(&self) -> ReadOnly<Vec<LogRow>> {
+        ReadOnly::of(self.log)
+    }
+
+    /// The timeline, once the recording has ended.
+    pub fn timeline(&self) -> ReadOnly<Option<Timeline>> {
+        ReadOnly::of(self.timeline)
+    }
+
+    /// True when the recording on screen is a run of `setup` (not an import).
+    pub(super) fn is_run_of(&self, setup: &Setup) -> bool {
+        let is_run = self.source.with_value(|s| matches!(s, Some(Source::Run(_))));
+        is_run && self.setup.with_untracked(|current| current == setup)
+    }
+
+    /// True once the recording has ended and `k` is its last step (or past it).
+    pub(super) fn is_end(&self, k: u64) -> bool {
+        self.status.with_untracked(|s| s.finished && k >= s.total)
+    }
+
+    /// Starts recording a run of `setup` in place of whatever was on screen;
+    /// `recorded` is told after every slice. The first slice is recorded
+    /// before this returns.
+    pub(super) fn record_run(&self, setup: Setup, recorded: impl FnMut(Slice) + 'static) {
+        let run = Run::of(&setup);
+        self.setup.set(setup);
+        self.record(Source::Run(run), recorded);
+    }
+
+    /// Starts folding an imported trace in place of whatever was on screen
+    /// (the setup stays as it was); as [`Recorder::record_run`].
+    pub(super) fn record_import(&self, recording: wakescope::view::Recording, recorded: impl FnMut(Slice) + 'static) {
+        self.record(Source::Imported(recording), recorded);
+    }
+
+    fn record(&self, source: Source, mut recorded: impl FnMut(Slice) + 'static) {
+        self.source.set_value(Some(source));
+        self.timeline.set(None);
+        let recorder = *self;
+        self.slicer.start(
+            (),
+            move |_| {
+                // A recording that is gone has nothing more to do.
+                recorder
+                    .source
+                    .try_update_value(|s| s.as_mut().is_none_or(|s| s.advance(STEPS_PER_CHECK)))
+                    .unwrap_or(true)
+            },
+            move |_, slice| {
+                recorder.publish(slice.done);
+                recorded(slice);
+            },
+        );
+    }
+
+    /// Shows where recording stands; the timeline once it has ended.
+    fn publish(&self, done: bool) {
+        let Some(status) = self.source.with_value(|s| s.as_ref().map(|s| Status::of(s))) else {
+            return;
+        };
+        self.status.set(status);
+        if done {
+            let timeline = self
+                .source
+                .with_value(|s| s.as_ref().map(|s| s.with_trace(Timeline::build)));
+            self.timeline.set(timeline);
+        }
+    }
+
+    /// The scenario's verdict from the recorded run itself, once it has ended
+    /// (`None` for an import, or a run the page's event limit cut short).
+    pub(super) fn judgement(&self) -> Option<Judgement> {
+        self.source.with_value(|s| match s {
+            Some(Source::Run(run)) => run.judgement(),
+            _ => None,
+        })
+    }
+
+    /// The step nearest a virtual time, if anything is recorded.
+    pub(super) fn step_near_time(&self, time_ns: u64) -> Option<u64> {
+        self.source
+            .with_value(|s| s.as_ref().map(|s| s.step_near_time(time_ns)))
+    }
+
+    /// Rebuilds the panels' rows and the event log's window at step `k`.
+    pub(super) fn refresh(&self, k: u64) {
+        let built = self
+            .source
+            .with_value(|s| s.as_ref().map(|s| (Frame::at(s, k), log_window(s, k))));
+        if let Some((frame, log)) = built {
+            self.frame.set(Some(frame));
+            self.log.set(log);
+        }
+    }
+}
