@@ -8,10 +8,14 @@
 //!   allocator) and peak RSS (from the kernel) of each, each case in its own
 //!   process so the numbers do not mix.
 //! - `timers`: whole runs of the three-timers program per second on one core.
+//! - `interpreter`: whole runs per second of playground programs, compiled
+//!   here and interpreted from their text, interleaved in one process; the
+//!   ratio is interpreted / compiled.
 //!
 //! Run: `cargo xtask bench` (or `cargo run --release --manifest-path bench/Cargo.toml`).
 
 mod alloc;
+mod interpreter;
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -25,6 +29,7 @@ const TIMER_RUNS: u32 = 200_000;
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
+        Some("interpreter") => interpreter::report(),
         Some("--case") => run_case(&args[1], args.get(2).and_then(|n| n.parse().ok()).unwrap_or(TASKS)),
         _ => {
             let tasks = args.first().and_then(|n| n.parse().ok()).unwrap_or(TASKS);
@@ -186,6 +191,7 @@ fn report(tasks: usize) {
             s.rss_kib as f64 / 1024.0
         );
     }
+    interpreter::report();
     println!("\nthree-timers program, whole runs on one core ({TIMER_RUNS} runs):");
     for (label, case) in [("trace off", "timers-off"), ("trace on", "timers-on")] {
         let s = measure(case, 0);

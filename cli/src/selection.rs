@@ -261,8 +261,8 @@ mod tests {
             "wakescope run timers --mode sequential --seed 9 --param popcorn_s=4 --param boiler_s=5 --param cookies_s=10 --format chrome --out run.json"
         );
         assert_eq!(
-            sel.app_url(9),
-            "http://127.0.0.1:8080/?s=timers&mode=sequential&seed=9&popcorn_s=4&boiler_s=5&cookies_s=10"
+            sel.app_url(9).as_deref(),
+            Some("http://127.0.0.1:8080/?s=timers&mode=sequential&seed=9&popcorn_s=4&boiler_s=5&cookies_s=10")
         );
     }
 
