@@ -21,6 +21,10 @@ use crate::lower::Lowered;
 use crate::rt::{Env, Ev, Flow, LocalFut, deref_slot, fault, iterate, values_equal};
 use crate::value::{BoxFuture, Closure, Either, Fault, Int, Slot, Value, slot};
 
+/// Longest string a program may build, in bytes, and longest vector.
+pub const STRING_BYTES_MAX: usize = 1 << 20;
+pub const VEC_LEN_MAX: usize = 1 << 20;
+
 /// Calls of the program's functions inside one another: the evaluator
 /// recurses on them, and the page's stack is small.
 pub const CALL_DEPTH_MAX: u32 = 64;
@@ -36,6 +40,8 @@ pub struct Interp {
     pub(crate) source: Rc<str>,
     /// Statements run in the current poll (reset as each task's poll starts).
     pub(crate) steps: Rc<std::cell::Cell<u64>>,
+    /// Statements one poll may run: [`STEPS_PER_POLL_MAX`] unless the host set less.
+    pub(crate) steps_max: std::cell::Cell<u64>,
     /// Polls of the program's functions inside one another, now.
     pub(crate) depth: std::cell::Cell<u32>,
 }
@@ -129,12 +135,13 @@ impl Interp {
     fn tick(&self, span: Span) -> Result<(), Flow> {
         let n = self.steps.get() + 1;
         self.steps.set(n);
-        if n > STEPS_PER_POLL_MAX {
+        let max = self.steps_max.get();
+        if n > max {
             self.steps.set(0);
             return Err(fault(
                 span,
                 format!(
-                    "this loop ran {STEPS_PER_POLL_MAX} statements without an `.await`: it holds the executor \
+                    "this loop ran {max} statements without an `.await`: it holds the executor \
                      (a poll that never returns); add an `.await` (e.g. `yield_now().await`) inside it"
                 ),
             ));
@@ -583,8 +590,15 @@ impl Interp {
         };
         {
             let items = self.eval(iter, env).await?;
-            let items = iterate(items, span)?;
-            for item in items {
+            // A range is walked, not collected: `0..u64::MAX` costs nothing up front.
+            let mut items: Box<dyn Iterator<Item = Value>> = match items {
+                Value::Range(a, b, inclusive) => {
+                    let end = if inclusive { b.value.saturating_add(1) } else { b.value };
+                    Box::new((a.value..end).map(move |n| Value::int(n, a.ty)))
+                }
+                other => Box::new(iterate(other, span)?.into_iter()),
+            };
+            while let Some(item) = items.next() {
                 self.tick(span)?;
                 env.push();
                 self.bind_pat(pat, item, env, span)?;
@@ -1154,6 +1168,12 @@ impl Interp {
                     }
                 }
             }
+            if out.len() > STRING_BYTES_MAX {
+                return Err(fault(
+                    span,
+                    format!("a string over the playground's limit of {STRING_BYTES_MAX} bytes"),
+                ));
+            }
         }
         Ok(out)
     }
@@ -1301,6 +1321,17 @@ fn checked(v: Option<i128>, ty: Option<IntTy>, span: Span, what: &str) -> Ev {
 
 pub(crate) fn binary(op: BinOp, l: &Value, r: &Value, span: Span) -> Ev {
     use BinOp::*;
+    // `&x` operands are read through.
+    let through = |v: &Value| match v {
+        Value::Ref(s) => s.borrow().as_ref().and_then(Value::try_clone),
+        _ => None,
+    };
+    if let Some(l) = through(l) {
+        return binary(op, &l, r, span);
+    }
+    if let Some(r) = through(r) {
+        return binary(op, l, &r, span);
+    }
     match (l, r) {
         (Value::Int(a), Value::Int(b)) => {
             let ty = a.ty.or(b.ty);
@@ -1371,7 +1402,15 @@ pub(crate) fn binary(op: BinOp, l: &Value, r: &Value, span: Span) -> Ev {
                     .ok_or_else(|| fault(span, "divide by zero error when dividing duration by scalar")),
             }
         }
-        (Value::Str(a), Value::Str(b)) if op == Add => Ok(Value::Str(format!("{a}{b}").into())),
+        (Value::Str(a), Value::Str(b)) if op == Add => {
+            if a.len() + b.len() > STRING_BYTES_MAX {
+                return Err(fault(
+                    span,
+                    format!("a string over the playground's limit of {STRING_BYTES_MAX} bytes"),
+                ));
+            }
+            Ok(Value::Str(format!("{a}{b}").into()))
+        }
         _ => match op {
             Eq => Ok(Value::Bool(values_equal(l, r))),
             Ne => Ok(Value::Bool(!values_equal(l, r))),

@@ -42,7 +42,7 @@ use std::rc::Rc;
 
 use wakescope::{JoinHandle, Sim};
 
-pub use eval::{CALL_DEPTH_MAX, STEPS_PER_POLL_MAX};
+pub use eval::{CALL_DEPTH_MAX, STEPS_PER_POLL_MAX, STRING_BYTES_MAX, VEC_LEN_MAX};
 pub use lower::SUPPORTED;
 pub use value::Fault;
 
@@ -131,8 +131,16 @@ impl Program {
                 source: text.into(),
                 steps: Rc::new(std::cell::Cell::new(0)),
                 depth: std::cell::Cell::new(0),
+                steps_max: std::cell::Cell::new(STEPS_PER_POLL_MAX),
             }),
         })
+    }
+
+    /// Lowers the statements one poll may run (at most [`STEPS_PER_POLL_MAX`]):
+    /// for a host that runs many programs quickly, such as a fuzzer.
+    pub fn with_steps_per_poll(self, statements: u64) -> Program {
+        self.interp.steps_max.set(statements.min(STEPS_PER_POLL_MAX));
+        self
     }
 
     /// What rustc would warn about: futures created and never awaited.

@@ -147,7 +147,16 @@ pub(crate) fn values_equal(l: &Value, r: &Value) -> bool {
 pub(crate) fn iterate(v: Value, span: Span) -> Result<Vec<Value>, Flow> {
     match v {
         Value::Range(a, b, inclusive) => {
-            let end = if inclusive { b.value + 1 } else { b.value };
+            let end = if inclusive { b.value.saturating_add(1) } else { b.value };
+            if end.saturating_sub(a.value) > crate::eval::VEC_LEN_MAX as i128 {
+                return Err(fault(
+                    span,
+                    format!(
+                        "a range of more than {} items cannot be collected",
+                        crate::eval::VEC_LEN_MAX
+                    ),
+                ));
+            }
             Ok((a.value..end).map(|n| Value::int(n, a.ty)).collect())
         }
         Value::Vec(vs) => Ok(vs),

@@ -179,3 +179,21 @@ fn refused_or_ran(text: &str) -> bool {
         }
     }
 }
+
+#[test]
+fn a_program_cannot_grow_without_bound() {
+    // A loop over a huge range is walked, not collected, and stops at the limit.
+    let text = "async fn main() {\n    for i in 0..u64::MAX {\n        let _ = i;\n    }\n}\n";
+    let (_, panicked) = run(text);
+    assert!(panicked.unwrap().0.contains("statements without an `.await`"));
+    // A string that doubles is stopped at its size limit.
+    let text =
+        "async fn main() {\n    let mut s = String::from(\"ab\");\n    loop {\n        s = s.clone() + &s;\n    }\n}\n";
+    let (_, panicked) = run(text);
+    let (message, at) = panicked.unwrap();
+    assert!(
+        message.contains(&format!("limit of {} bytes", wakescope_playground::STRING_BYTES_MAX)),
+        "{message}"
+    );
+    assert_eq!(at, "prog.rs:4:13");
+}
