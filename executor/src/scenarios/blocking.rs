@@ -77,6 +77,7 @@ pub(super) const SCENARIO: Scenario = Scenario {
     configure: None,
     check: Some(check),
     report: Some(report),
+    program: None,
 };
 
 fn spawn_blocking(sim: &mut Sim, params: &Params) {

@@ -64,6 +64,7 @@ pub(super) const SCENARIO: Scenario = Scenario {
     configure: None,
     check: None,
     report: Some(report),
+    program: None,
 };
 
 /// One small task: what every spawned future is, and what the report measures.

@@ -89,6 +89,7 @@ pub(super) const SCENARIO: Scenario = Scenario {
     configure: None,
     check: Some(check),
     report: Some(report),
+    program: None,
 };
 
 fn spawn_flow(sim: &mut Sim, params: &Params) {

@@ -90,6 +90,7 @@ pub(super) const SCENARIO: Scenario = Scenario {
     configure: Some(configure),
     check: Some(check),
     report: Some(report),
+    program: None,
 };
 
 fn minutes(params: &Params, name: &str) -> Duration {

@@ -55,6 +55,7 @@ pub(super) const SCENARIO: Scenario = Scenario {
     configure: None,
     check: Some(check),
     report: Some(report),
+    program: None,
 };
 
 fn sleep_of(params: &Params) -> Duration {

@@ -131,6 +131,12 @@ pub struct Scenario {
     /// A short measured summary of a finished run — latencies, sizes, end
     /// times — for the app and the CLI to show beside the answer.
     pub report: Option<fn(&Sim) -> String>,
+    /// The scenario as a playground program — the code the article would
+    /// show, its parameters as `const`s at the top — for the given mode and
+    /// parameters. Interpreted, it gives the same trace as `spawn`
+    /// (`playground/tests/scenarios.rs` checks every mode over seeds). `None`
+    /// when the playground's subset cannot say it.
+    pub program: Option<fn(&Params) -> String>,
 }
 
 impl std::fmt::Debug for Scenario {

@@ -79,6 +79,7 @@ pub(super) const SCENARIO: Scenario = Scenario {
     configure: None,
     check: None,
     report: Some(report),
+    program: None,
 };
 
 fn spawn_mutex(sim: &mut Sim, params: &Params) {

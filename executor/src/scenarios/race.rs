@@ -92,6 +92,7 @@ pub(super) const SCENARIO: Scenario = Scenario {
     configure: None,
     check: None,
     report: Some(report),
+    program: Some(program),
 };
 
 fn spawn_race(sim: &mut Sim, params: &Params) {
@@ -203,3 +204,90 @@ fn report(sim: &Sim) -> String {
         _ => format!("seed {}: every increment counted", trace.header().seed),
     }
 }
+
+/// The program of a mode, with the parameters as `const`s.
+fn program(params: &Params) -> String {
+    let consts = format!(
+        "const TASKS: u32 = {};\nconst INCREMENTS: u32 = {};\nconst SPREAD_MS: u32 = {};",
+        params.get("tasks").max(2),
+        params.get("increments").max(1),
+        params.get("spread_ms").clamp(0, u32::MAX as i64)
+    );
+    let body = if params.mode == "locked" {
+        LOCKED_MAIN
+    } else {
+        RACY_MAIN
+    };
+    format!("{PROGRAM_HEAD}{consts}\n\n{NEXT_REQUEST}\n{body}")
+}
+
+const PROGRAM_HEAD: &str = "\
+// The lost update: each request reads a shared counter, awaits something,
+// and writes back what it read plus one.
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use wakescope::sync::Mutex;
+use wakescope::{check, rng, sleep, spawn, yield_now};
+
+";
+
+const NEXT_REQUEST: &str = "\
+// The next request arrives after a seeded pause of 0..SPREAD_MS ms.
+async fn next_request() {
+    if SPREAD_MS > 0 {
+        sleep(Duration::from_millis(rng().below(SPREAD_MS) as u64)).await;
+    }
+}
+";
+
+const RACY_MAIN: &str = "\
+async fn main() {
+    let counter = Rc::new(Cell::new(0));
+    let mut workers = Vec::new();
+    for i in 1..=TASKS {
+        let counter = counter.clone();
+        workers.push(spawn(&format!(\"task {i}\"), async move {
+            for _ in 0..INCREMENTS {
+                next_request().await;
+                let read = counter.get();
+                yield_now().await;
+                counter.set(read + 1);
+            }
+        }));
+    }
+    for worker in workers {
+        worker.await.expect(\"a worker cannot fail\");
+    }
+    let got = counter.get();
+    let expected = TASKS * INCREMENTS;
+    check(got == expected, &format!(\"counter is {got}, expected {expected}: {} update(s) lost\", expected - got));
+}
+";
+
+const LOCKED_MAIN: &str = "\
+async fn main() {
+    let counter = Rc::new(Mutex::new(\"counter\", 0));
+    let mut workers = Vec::new();
+    for i in 1..=TASKS {
+        let counter = counter.clone();
+        workers.push(spawn(&format!(\"task {i}\"), async move {
+            for _ in 0..INCREMENTS {
+                next_request().await;
+                let mut value = counter.lock().await;
+                let read = *value;
+                yield_now().await;
+                *value = read + 1;
+            }
+        }));
+    }
+    for worker in workers {
+        worker.await.expect(\"a worker cannot fail\");
+    }
+    let got = *counter.try_lock().expect(\"every worker is done\");
+    let expected = TASKS * INCREMENTS;
+    check(got == expected, &format!(\"counter is {got}, expected {expected}: {} update(s) lost\", expected - got));
+}
+";

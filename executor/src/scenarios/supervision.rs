@@ -65,6 +65,7 @@ pub(super) const SCENARIO: Scenario = Scenario {
     configure: None,
     check: Some(check),
     report: None,
+    program: None,
 };
 
 fn spawn_chain(sim: &mut Sim, params: &Params) {

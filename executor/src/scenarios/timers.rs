@@ -66,6 +66,7 @@ pub(super) const SCENARIO: Scenario = Scenario {
     configure: None,
     check: Some(check),
     report: Some(report),
+    program: Some(program),
 };
 
 /// The run must end when the mode says: at the longest timer, or at their sum.
@@ -129,3 +130,50 @@ fn spawn_timers(sim: &mut Sim, params: &Params) {
         });
     }
 }
+
+/// The program of a mode, with the parameters as `const`s.
+fn program(params: &Params) -> String {
+    let secs = seconds(params);
+    let consts = format!(
+        "const POPCORN_S: u64 = {};\nconst BOILER_S: u64 = {};\nconst COOKIES_S: u64 = {};",
+        secs[0].1, secs[1].1, secs[2].1
+    );
+    let body = if params.mode == "sequential" {
+        SEQUENTIAL_MAIN
+    } else {
+        CONCURRENT_MAIN
+    };
+    format!("{PROGRAM_HEAD}{consts}\n\n{body}")
+}
+
+const PROGRAM_HEAD: &str = "\
+// Three kitchen timers: popcorn, the water boiler and the cookies.
+
+use std::time::Duration;
+
+use wakescope::{sleep, spawn};
+
+";
+
+const CONCURRENT_MAIN: &str = "\
+// Start all three, then wait for each.
+async fn main() {
+    let timers = [(\"popcorn\", POPCORN_S), (\"boiler\", BOILER_S), (\"cookies\", COOKIES_S)];
+    let mut handles = Vec::new();
+    for (name, secs) in timers {
+        handles.push(spawn(name, sleep(Duration::from_secs(secs))));
+    }
+    for handle in handles {
+        handle.await.expect(\"a timer task cannot fail\");
+    }
+}
+";
+
+const SEQUENTIAL_MAIN: &str = "\
+// Wait for each before starting the next.
+async fn main() {
+    for secs in [POPCORN_S, BOILER_S, COOKIES_S] {
+        sleep(Duration::from_secs(secs)).await;
+    }
+}
+";
