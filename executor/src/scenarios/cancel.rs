@@ -79,7 +79,7 @@ pub(super) const SCENARIO: Scenario = Scenario {
     configure: None,
     check: None,
     report: Some(report),
-    program: None,
+    program: Some(program),
 };
 
 fn spawn_cancel(sim: &mut Sim, params: &Params) {
@@ -119,4 +119,33 @@ fn report(sim: &Sim) -> String {
     });
     let disarmed = count(&trace, |e| matches!(e, Event::TimerCancelled { .. }));
     format!("{dropped} future(s) dropped by timeout or select, {aborted} task(s) aborted, {disarmed} timer(s) disarmed")
+}
+
+/// The program of a mode, with the parameters as `const`s.
+fn program(params: &Params) -> String {
+    let mode = params.mode;
+    let mut body = String::from("async fn main() {\n");
+    if matches!(mode, "all" | "timeout") {
+        body.push_str(
+            "    // The fetch is dropped if the limit runs out first.\n    let _fetch = timeout(Duration::from_secs(LIMIT_S), sleep(Duration::from_secs(SLOW_S))).await;\n",
+        );
+    }
+    if matches!(mode, "all" | "select") {
+        body.push_str(
+            "    // Two replicas: the first to answer wins, the other is dropped.\n    let fast_replica = sleep(Duration::from_secs(LIMIT_S));\n    let slow_replica = sleep(Duration::from_secs(SLOW_S));\n    let _first = select(fast_replica, slow_replica).await;\n",
+        );
+    }
+    if matches!(mode, "all" | "abort") {
+        body.push_str(
+            "    // A worker given up on: aborted, its future dropped.\n    let worker = spawn(\"worker\", sleep(Duration::from_secs(SLOW_S)));\n    sleep(Duration::from_secs(LIMIT_S)).await;\n    worker.abort();\n    let _gone = worker.await;\n",
+        );
+    }
+    body.push_str("}\n");
+    format!(
+        "// Giving up on slow work: timeout, select and abort drop the futures they give up.\n\n\
+         use std::time::Duration;\n\nuse wakescope::{{select, sleep, spawn, timeout}};\n\n\
+         const SLOW_S: u64 = {};\nconst LIMIT_S: u64 = {};\n\n{body}",
+        params.get("slow_s").max(1),
+        params.get("limit_s").max(1)
+    )
 }

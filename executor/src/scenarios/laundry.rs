@@ -90,7 +90,7 @@ pub(super) const SCENARIO: Scenario = Scenario {
     configure: Some(configure),
     check: Some(check),
     report: Some(report),
-    program: None,
+    program: Some(program),
 };
 
 fn minutes(params: &Params, name: &str) -> Duration {
@@ -172,3 +172,67 @@ fn report(sim: &Sim) -> String {
         _ => format!("{shirts} shirts dried together in {done}"),
     }
 }
+
+/// The program of a mode, with the parameters as `const`s (the number of
+/// workers is the simulation's, set by [`configure`]).
+fn program(params: &Params) -> String {
+    let consts = format!(
+        "const SHIRTS: u32 = {};\nconst DRY_MIN: u64 = {};\nconst IRON_MIN: u64 = {};\n// Ironing runs on {} CPU worker(s): `Config::workers`.",
+        params.get("shirts").max(1),
+        params.get("dry_min").max(1),
+        params.get("iron_min").max(1),
+        params.get("workers").max(1)
+    );
+    let body = match params.mode {
+        "one-by-one" => ONE_BY_ONE_MAIN,
+        "ironing" => IRONING_MAIN,
+        _ => TOGETHER_MAIN,
+    };
+    format!("{PROGRAM_HEAD}{consts}\n\n{body}")
+}
+
+const PROGRAM_HEAD: &str = "\
+// Laundry in the sun: a shirt dries in DRY_MIN minutes. Ironing is CPU work.
+
+use std::time::Duration;
+
+use wakescope::{sleep, spawn, work};
+
+";
+
+const TOGETHER_MAIN: &str = "\
+// Hang every shirt at once: one task per shirt, then join them all.
+async fn main() {
+    let mut shirts = Vec::new();
+    for i in 1..=SHIRTS {
+        shirts.push(spawn(&format!(\"shirt {i}\"), sleep(Duration::from_secs(DRY_MIN * 60))));
+    }
+    for shirt in shirts {
+        shirt.await.expect(\"a drying shirt cannot fail\");
+    }
+}
+";
+
+const ONE_BY_ONE_MAIN: &str = "\
+// Hang the next shirt only when the last one is dry.
+async fn main() {
+    for i in 1..=SHIRTS {
+        spawn(&format!(\"shirt {i}\"), sleep(Duration::from_secs(DRY_MIN * 60)))
+            .await
+            .expect(\"a drying shirt cannot fail\");
+    }
+}
+";
+
+const IRONING_MAIN: &str = "\
+// One task per shirt, each ironing: CPU-bound work on the workers.
+async fn main() {
+    let mut irons = Vec::new();
+    for i in 1..=SHIRTS {
+        irons.push(spawn(&format!(\"iron shirt {i}\"), work(Duration::from_secs(IRON_MIN * 60))));
+    }
+    for iron in irons {
+        iron.await.expect(\"an ironing task cannot fail\");
+    }
+}
+";

@@ -55,7 +55,7 @@ pub(super) const SCENARIO: Scenario = Scenario {
     configure: None,
     check: Some(check),
     report: Some(report),
-    program: None,
+    program: Some(program),
 };
 
 fn sleep_of(params: &Params) -> Duration {
@@ -108,3 +108,39 @@ fn report(sim: &Sim) -> String {
         sim.steps()
     )
 }
+
+/// The program, with the parameters as `const`s.
+fn program(params: &Params) -> String {
+    format!(
+        "{PROGRAM_HEAD}const TASKS: usize = {};\nconst SLEEP_MS: u64 = {};\n// Spawned in batches, with a yield between, so the page keeps drawing.\nconst SPAWN_BATCH: usize = {SPAWN_BATCH};\n\n{PROGRAM_MAIN}",
+        params.get("tasks").max(1),
+        params.get("sleep_ms").max(1)
+    )
+}
+
+const PROGRAM_HEAD: &str = "\
+// Many sleeping tasks: spawn them all, each sleeps, then wait for every one.
+
+use std::time::Duration;
+
+use wakescope::{sleep, spawn, yield_now};
+
+";
+
+const PROGRAM_MAIN: &str = "\
+async fn main() {
+    let mut handles = Vec::new();
+    while handles.len() < TASKS {
+        let batch = (TASKS - handles.len()).min(SPAWN_BATCH);
+        for _ in 0..batch {
+            handles.push(spawn(\"sleeper\", sleep(Duration::from_millis(SLEEP_MS))));
+        }
+        if handles.len() < TASKS {
+            yield_now().await;
+        }
+    }
+    for handle in handles {
+        handle.await.expect(\"a sleeping task cannot fail\");
+    }
+}
+";
