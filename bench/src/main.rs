@@ -77,10 +77,15 @@ fn million_wakescope(tasks: usize, policy: Policy, record: bool) {
     .expect("the million sleepers complete");
     assert_eq!(sim.now(), Duration::from_millis(10));
     if record {
+        let trace = sim.trace();
+        let (sites, located) = trace.site_counts();
         eprintln!(
-            "  events recorded: {} ({} bytes of trace)",
-            sim.trace().len(),
-            sim.trace().heap_bytes()
+            "  events recorded: {} ({} bytes of trace, {:.2} bytes per event; {} of them located at {} distinct sites)",
+            trace.len(),
+            trace.heap_bytes(),
+            trace.heap_bytes() as f64 / trace.len() as f64,
+            located,
+            sites
         );
     }
 }

@@ -318,6 +318,7 @@ impl Interp {
             ExprKind::Assign { .. } => Box::pin(self.eval_assign(e, env)),
             ExprKind::AssignOp { .. } => Box::pin(self.eval_assign_op(e, env)),
             ExprKind::Field { .. } => Box::pin(self.eval_field(e, env)),
+            ExprKind::NamedField { .. } => Box::pin(self.eval_named_field(e, env)),
             ExprKind::Index { .. } => Box::pin(self.eval_index(e, env)),
             ExprKind::If { .. } => Box::pin(self.eval_if(e, env)),
             ExprKind::Let { .. } => Box::pin(self.eval_let(e, env)),
@@ -469,6 +470,21 @@ impl Interp {
                 Value::Tuple(mut vs) if *index < vs.len() => Ok(vs.swap_remove(*index)),
                 v => Err(fault(span, format!("no field `{index}` on a {}", v.type_name()))),
             }
+        }
+    }
+
+    async fn eval_named_field(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
+        let span = e.span;
+        let ExprKind::NamedField { expr, name } = &e.kind else {
+            unreachable!("dispatched by kind")
+        };
+        match (self.eval_read(expr, env).await?, &**name) {
+            (Value::ExitMessage(m), "from") => Ok(Value::TaskId(m.from)),
+            (Value::ExitMessage(m), "reason") => Ok(Value::ExitReason(m.reason)),
+            (v, _) => Err(fault(
+                span,
+                format!("no field `{name}` on a value of type `{}`", v.type_name()),
+            )),
         }
     }
 

@@ -243,6 +243,11 @@ pub enum ExprKind {
         expr: Box<Expr>,
         index: usize,
     },
+    /// `message.from`: a named field of a library value.
+    NamedField {
+        expr: Box<Expr>,
+        name: Rc<str>,
+    },
     Index {
         expr: Box<Expr>,
         index: Box<Expr>,

@@ -85,6 +85,14 @@ fn str_of(v: &Value, span: Span) -> Result<Rc<str>, Flow> {
     }
 }
 
+fn task_of(v: &Value, span: Span) -> Result<wakescope::TaskId, Flow> {
+    match v {
+        Value::TaskId(t) => Ok(*t),
+        Value::Option(Some(t)) => task_of(t, span),
+        other => Err(fault(span, format!("expected a TaskId, found a {}", other.type_name()))),
+    }
+}
+
 fn duration_of(v: &Value, span: Span) -> Result<Duration, Flow> {
     match v {
         Value::Duration(d) => Ok(*d),
@@ -168,6 +176,9 @@ pub(crate) fn path_constant(path: &[Rc<str>], span: Span) -> Ev {
     let (two, last) = name_of(path);
     match (two.as_str(), last.as_str()) {
         ("Duration::ZERO", _) => Ok(Value::Duration(Duration::ZERO)),
+        ("ExitReason::Normal", _) => Ok(Value::ExitReason(wakescope::ExitReason::Normal)),
+        ("ExitReason::Error", _) => Ok(Value::ExitReason(wakescope::ExitReason::Error)),
+        ("ExitReason::Killed", _) => Ok(Value::ExitReason(wakescope::ExitReason::Killed)),
         (_, "None") => Ok(Value::Option(None)),
         (t, "MAX" | "MIN") => {
             let ty = IntTy::from_name(t.split("::").next().unwrap_or(""))
@@ -408,6 +419,53 @@ pub(crate) fn call(path: &[Rc<str>], mut values: Vec<Value>, site: Site, steps: 
             let message = str_of(&values[1], span)?;
             with_site(site, || wakescope::check(cond, &message));
             Ok(Value::Unit)
+        }
+        "link" => {
+            arity(1)?;
+            let task = task_of(&values[0], span)?;
+            with_site(site, || wakescope::supervision::link(task));
+            Ok(Value::Unit)
+        }
+        "spawn_link" => {
+            arity(2)?;
+            let future_value = values.pop().expect("two arguments");
+            let name = str_of(&values[0], span)?;
+            let future = into_future(future_value, span)?;
+            let task = task_future(steps, site.file.clone(), future);
+            Ok(Value::JoinHandle(with_site(site, || {
+                wakescope::supervision::spawn_link(&name, task)
+            })))
+        }
+        "trap_exit" => {
+            arity(1)?;
+            let on = bool_of(&values[0], span)?;
+            with_site(site, || wakescope::supervision::trap_exit(on));
+            Ok(Value::Unit)
+        }
+        "kill" => {
+            arity(1)?;
+            let task = task_of(&values[0], span)?;
+            with_site(site, || wakescope::supervision::kill(task));
+            Ok(Value::Unit)
+        }
+        "recv_exit" => {
+            arity(0)?;
+            let recv = wakescope::supervision::recv_exit();
+            Ok(future(async move { Ok(Value::ExitMessage(recv.await)) }))
+        }
+        "exit" => {
+            arity(1)?;
+            let reason = match &values[0] {
+                Value::ExitReason(r) => *r,
+                other => {
+                    return Err(fault(
+                        span,
+                        format!("`exit` takes an ExitReason, not a {}", other.type_name()),
+                    ));
+                }
+            };
+            let exit = wakescope::supervision::exit(reason);
+            Ok(future(async move { match exit.await {} }))
         }
         "current_task" => Ok(Value::Option(
             wakescope::current_task().map(|t| Box::new(Value::TaskId(t))),

@@ -16,7 +16,7 @@ patterns), expressions; expressions: literals, paths, calls, method calls, opera
 (`=`, `+=`, …), `if`/`else`, `if let`, `while`, `while let`, `loop`, `for` over ranges and \
 vectors, `break`, `continue`, `return`, `match` (integers, ranges, `Option`, `Result`, \
 `Either`, tuples, `|`, guards), blocks, `async`/`async move` blocks, `.await`, tuples and \
-`.0`, arrays, indexing, `as` casts between integers, `a..b`, `a..=b`, `&`, `&mut`, `*`, `?`, \
+`.0`, the fields of an `ExitMessage`, arrays, indexing, `as` casts between integers, `a..b`, `a..=b`, `&`, `&mut`, `*`, `?`, \
 closures; macros: `format!`, `println!`, `panic!`, `assert!`, `assert_eq!`, `assert_ne!`, `vec!`";
 
 /// The lowered program: its functions and constants, by name.
@@ -360,7 +360,10 @@ impl Lowerer {
                     expr: self.boxed(&f.base)?,
                     index: i.index as usize,
                 },
-                syn::Member::Named(n) => return Err(refuse(n, "a named field (there are no structs)")),
+                syn::Member::Named(n) => ExprKind::NamedField {
+                    expr: self.boxed(&f.base)?,
+                    name: n.to_string().into(),
+                },
             },
             syn::Expr::Index(i) => ExprKind::Index {
                 expr: self.boxed(&i.expr)?,
@@ -695,6 +698,7 @@ fn expr_free(e: &Expr, bound: &mut BTreeSet<Rc<str>>, free: &mut BTreeSet<Rc<str
         }
         ExprKind::Unary { expr, .. }
         | ExprKind::Field { expr, .. }
+        | ExprKind::NamedField { expr, .. }
         | ExprKind::Await(expr)
         | ExprKind::Cast { expr, .. }
         | ExprKind::Ref { expr, .. }

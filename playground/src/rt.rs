@@ -123,6 +123,8 @@ pub(crate) fn values_equal(l: &Value, r: &Value) -> bool {
         (Value::Str(a), Value::Str(b)) => a == b,
         (Value::Duration(a), Value::Duration(b)) => a == b,
         (Value::TaskId(a), Value::TaskId(b)) => a == b,
+        (Value::ExitReason(a), Value::ExitReason(b)) => a == b,
+        (Value::ExitMessage(a), Value::ExitMessage(b)) => a == b,
         (Value::Tuple(a), Value::Tuple(b)) | (Value::Vec(a), Value::Vec(b)) => {
             a.len() == b.len() && a.iter().zip(b).all(|(x, y)| values_equal(x, y))
         }

@@ -85,6 +85,8 @@ pub enum Value {
     /// A held permit, kept for its drop (which releases it).
     Permit(#[allow(dead_code)] OwnedPermit),
     Notify(Rc<Notify>),
+    ExitMessage(wakescope::supervision::ExitMessage),
+    ExitReason(wakescope::ExitReason),
     Func(Rc<crate::ir::Func>),
     Closure(Rc<Closure>),
     /// `&x`, `&mut x`: the variable itself.
@@ -114,6 +116,8 @@ impl Value {
             Value::TaskId(t) => Value::TaskId(*t),
             Value::JoinError(e) => Value::JoinError(e.clone()),
             Value::Opaque(t) => Value::Opaque(t.clone()),
+            Value::ExitMessage(m) => Value::ExitMessage(*m),
+            Value::ExitReason(r) => Value::ExitReason(*r),
             Value::Range(a, b, inc) => Value::Range(*a, *b, *inc),
             Value::Rng => Value::Rng,
             Value::Func(f) => Value::Func(f.clone()),
@@ -172,6 +176,8 @@ impl Value {
             Value::Semaphore(_) => "Semaphore",
             Value::Permit(_) => "SemaphorePermit",
             Value::Notify(_) => "Notify",
+            Value::ExitMessage(_) => "ExitMessage",
+            Value::ExitReason(_) => "ExitReason",
             Value::Func(_) => "fn",
             Value::Closure(_) => "closure",
             Value::Ref(_) => "reference",
@@ -241,6 +247,8 @@ impl Value {
             Value::Duration(d) => write!(out, "{d:?}"),
             Value::TaskId(t) => write!(out, "{t:?}"),
             Value::JoinError(e) => write!(out, "{e:?}"),
+            Value::ExitMessage(m) => write!(out, "{m:?}"),
+            Value::ExitReason(r) => write!(out, "{r:?}"),
             Value::Rc(v) => {
                 v.debug(out);
                 Ok(())

@@ -45,6 +45,7 @@ programs!(
     deadline = "programs/deadline.rs",
     failures = "programs/failures.rs",
     locks = "programs/locks.rs",
+    supervisor = "programs/supervisor.rs",
 );
 
 const SEEDS: std::ops::Range<u64> = 0..8;
