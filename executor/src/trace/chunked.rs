@@ -26,7 +26,14 @@ impl<T> Default for Chunked<T> {
 impl<T: Copy> Chunked<T> {
     pub(crate) fn push(&mut self, value: T) {
         if self.len.is_multiple_of(CHUNK) {
-            self.chunks.push(Vec::with_capacity(CHUNK));
+            // The first chunk grows as a `Vec` does, so a small trace stays
+            // small (and cheap to make); later ones are whole chunks at once.
+            let chunk = if self.chunks.is_empty() {
+                Vec::new()
+            } else {
+                Vec::with_capacity(CHUNK)
+            };
+            self.chunks.push(chunk);
         }
         self.chunks.last_mut().expect("a chunk was just ensured").push(value);
         self.len += 1;
