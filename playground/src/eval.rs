@@ -103,10 +103,16 @@ impl Interp {
 
     /// The program's text of `span`'s line from its column: for `assert!`'s message.
     fn text_of(&self, args_span: Span, end_marker: char) -> String {
-        let Some(line) = self.source.lines().nth(args_span.line as usize - 1) else {
+        let Some(line) = (args_span.line as usize)
+            .checked_sub(1)
+            .and_then(|i| self.source.lines().nth(i))
+        else {
             return String::new();
         };
-        let rest: String = line.chars().skip(args_span.column as usize - 1).collect();
+        let rest: String = line
+            .chars()
+            .skip((args_span.column as usize).saturating_sub(1))
+            .collect();
         // From the macro's `(` to its matching `)`, or to `,`.
         let Some(open) = rest.find('(') else {
             return String::new();

@@ -197,3 +197,16 @@ fn a_program_cannot_grow_without_bound() {
     );
     assert_eq!(at, "prog.rs:4:13");
 }
+
+/// Found by the fuzz target: a failed `assert!` whose message is cut from
+/// the program's text read a line before the first.
+#[test]
+fn a_failed_assert_in_any_program_names_its_condition() {
+    let text = include_str!("../../fuzz/corpus/playground/regression-assert-line.rs");
+    let (outcome, panicked) = run(text);
+    assert!(matches!(outcome, Outcome::Panicked(_)), "{outcome}");
+    assert!(panicked.is_some());
+    if let Outcome::Panicked(p) = outcome {
+        assert_eq!(p.message, "assertion failed: failed.is_err()");
+    }
+}
