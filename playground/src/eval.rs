@@ -25,6 +25,19 @@ use crate::value::{BoxFuture, Closure, Either, Fault, Int, Slot, Value, slot};
 pub const STRING_BYTES_MAX: usize = 1 << 20;
 pub const VEC_LEN_MAX: usize = 1 << 20;
 
+/// Methods the evaluator runs itself (iterator adapters).
+const HIGHER_ORDER: &[&str] = &[
+    "iter",
+    "into_iter",
+    "collect",
+    "rev",
+    "enumerate",
+    "count",
+    "sum",
+    "max",
+    "min",
+];
+
 /// Calls of the program's functions inside one another: the evaluator
 /// recurses on them, and the page's stack is small.
 pub const CALL_DEPTH_MAX: u32 = 64;
@@ -389,7 +402,192 @@ impl Interp {
             for a in args {
                 values.push(self.eval(a, env).await?);
             }
+            let sequence = match &recv {
+                Recv::Temp(v) => matches!(v, Value::Vec(_) | Value::Range(..)),
+                Recv::Slot(s) => matches!(s.borrow().as_ref(), Some(Value::Vec(_) | Value::Range(..))),
+            };
+            if values.iter().any(|v| matches!(v, Value::Closure(_))) || (sequence && HIGHER_ORDER.contains(&&**method))
+            {
+                return self.higher_order(recv, method, values, env, span).await;
+            }
             crate::library::method_call(recv, method, values, self.site(span), env, span)
+        }
+    }
+
+    /// Iterator adapters and the `Option`/`Result` methods that take a
+    /// closure, evaluated eagerly: `(1..=n).map(|i| spawn(..)).collect()`
+    /// spawns in the same order as the lazy chain, and nothing runs between.
+    async fn higher_order(
+        self: &Rc<Self>,
+        recv: Recv,
+        method: &str,
+        mut args: Vec<Value>,
+        env: &mut Env,
+        span: Span,
+    ) -> Ev {
+        let receiver = match recv {
+            Recv::Temp(v) => v,
+            Recv::Slot(s) => {
+                let copy = s.borrow().as_ref().and_then(Value::try_copy);
+                match copy {
+                    Some(v) => v,
+                    None => s
+                        .borrow_mut()
+                        .take()
+                        .ok_or_else(|| fault(span, "use of a moved value"))?,
+                }
+            }
+        };
+        let closure = |args: &mut Vec<Value>| {
+            args.pop()
+                .ok_or_else(|| fault(span, format!("`{method}` takes a closure")))
+        };
+        let items = |v: Value| -> Result<Vec<Value>, Flow> {
+            match v {
+                Value::Vec(vs) => Ok(vs),
+                other => iterate(other, span),
+            }
+        };
+        match method {
+            "iter" | "into_iter" | "collect" => Ok(Value::Vec(items(receiver)?)),
+            "rev" => {
+                let mut vs = items(receiver)?;
+                vs.reverse();
+                Ok(Value::Vec(vs))
+            }
+            "enumerate" => Ok(Value::Vec(
+                items(receiver)?
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, v)| Value::Tuple(vec![Value::int(i as i128, Some(IntTy::Usize)), v]))
+                    .collect(),
+            )),
+            "count" => Ok(Value::int(items(receiver)?.len() as i128, Some(IntTy::Usize))),
+            "sum" => {
+                let mut total: Option<Value> = None;
+                for v in items(receiver)? {
+                    total = Some(match total {
+                        None => v,
+                        Some(t) => binary(BinOp::Add, &t, &v, span)?,
+                    });
+                }
+                Ok(total.unwrap_or(Value::int(0, None)))
+            }
+            "max" | "min" => {
+                let mut best: Option<Value> = None;
+                for v in items(receiver)? {
+                    let better = match &best {
+                        None => true,
+                        Some(b) => {
+                            let op = if method == "max" { BinOp::Ge } else { BinOp::Lt };
+                            matches!(binary(op, &v, b, span)?, Value::Bool(true))
+                        }
+                    };
+                    if better {
+                        best = Some(v);
+                    }
+                }
+                Ok(Value::Option(best.map(Box::new)))
+            }
+            "map" | "filter" | "for_each" | "any" | "all" | "filter_map" => {
+                let f = closure(&mut args)?;
+                let (opt, res) = match &receiver {
+                    Value::Option(_) => (true, false),
+                    Value::Result(_) => (false, true),
+                    _ => (false, false),
+                };
+                if opt || res {
+                    return self.map_variant(receiver, method, f, span).await;
+                }
+                let mut out = Vec::new();
+                for v in items(receiver)? {
+                    let arg = v.try_copy();
+                    let r = self
+                        .call_value(f.try_clone().expect("a closure"), vec![v], span)
+                        .await?;
+                    match method {
+                        "map" => out.push(r),
+                        "filter" => {
+                            if matches!(r, Value::Bool(true)) {
+                                out.push(arg.ok_or_else(|| fault(span, "`filter` over values that cannot be copied"))?);
+                            }
+                        }
+                        "filter_map" => {
+                            if let Value::Option(Some(x)) = r {
+                                out.push(*x);
+                            }
+                        }
+                        "any" if matches!(r, Value::Bool(true)) => return Ok(Value::Bool(true)),
+                        "all" if matches!(r, Value::Bool(false)) => return Ok(Value::Bool(false)),
+                        _ => {}
+                    }
+                }
+                Ok(match method {
+                    "any" => Value::Bool(false),
+                    "all" => Value::Bool(true),
+                    "for_each" => Value::Unit,
+                    _ => Value::Vec(out),
+                })
+            }
+            "unwrap_or_else" | "map_or" | "and_then" | "ok_or_else" => {
+                let f = closure(&mut args)?;
+                let default = args.pop();
+                match (receiver, method) {
+                    (Value::Option(Some(v)), "unwrap_or_else" | "ok_or_else") => Ok(if method == "ok_or_else" {
+                        Value::Result(Ok(v))
+                    } else {
+                        *v
+                    }),
+                    (Value::Option(None), "unwrap_or_else") => self.call_value(f, vec![], span).await,
+                    (Value::Option(None), "ok_or_else") => {
+                        Ok(Value::Result(Err(Box::new(self.call_value(f, vec![], span).await?))))
+                    }
+                    (Value::Result(Ok(v)), "unwrap_or_else") => Ok(*v),
+                    (Value::Result(Err(e)), "unwrap_or_else") => self.call_value(f, vec![*e], span).await,
+                    (Value::Option(Some(v)), "and_then") => self.call_value(f, vec![*v], span).await,
+                    (Value::Option(None), "and_then") => Ok(Value::Option(None)),
+                    (Value::Option(Some(v)), "map_or") => self.call_value(f, vec![*v], span).await,
+                    (Value::Option(None), "map_or") => {
+                        default.ok_or_else(|| fault(span, "`map_or` takes a default and a closure"))
+                    }
+                    (v, m) => Err(fault(
+                        span,
+                        format!("no method `{m}` on a value of type `{}`", v.type_name()),
+                    )),
+                }
+            }
+            _ => {
+                let _ = env;
+                Err(fault(
+                    span,
+                    format!("the method `{method}` with a closure is not supported"),
+                ))
+            }
+        }
+    }
+
+    /// `map` and `filter` on an `Option` or a `Result`.
+    async fn map_variant(self: &Rc<Self>, v: Value, method: &str, f: Value, span: Span) -> Ev {
+        match (v, method) {
+            (Value::Option(Some(x)), "map") => {
+                Ok(Value::Option(Some(Box::new(self.call_value(f, vec![*x], span).await?))))
+            }
+            (Value::Option(None), "map") => Ok(Value::Option(None)),
+            (Value::Result(Ok(x)), "map") => Ok(Value::Result(Ok(Box::new(self.call_value(f, vec![*x], span).await?)))),
+            (Value::Result(Err(e)), "map") => Ok(Value::Result(Err(e))),
+            (Value::Option(Some(x)), "filter") => {
+                let keep = x
+                    .try_copy()
+                    .ok_or_else(|| fault(span, "`filter` on a value that cannot be copied"))?;
+                match self.call_value(f, vec![*x], span).await? {
+                    Value::Bool(true) => Ok(Value::Option(Some(Box::new(keep)))),
+                    _ => Ok(Value::Option(None)),
+                }
+            }
+            (v, m) => Err(fault(
+                span,
+                format!("no method `{m}` on a value of type `{}`", v.type_name()),
+            )),
         }
     }
 

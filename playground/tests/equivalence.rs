@@ -46,6 +46,7 @@ programs!(
     failures = "programs/failures.rs",
     locks = "programs/locks.rs",
     supervisor = "programs/supervisor.rs",
+    iterators = "programs/iterators.rs",
 );
 
 const SEEDS: std::ops::Range<u64> = 0..8;
