@@ -34,7 +34,8 @@ Commands:
              4. native tests      cargo test --workspace --all-features
              5. memcheck          the waker's tests (waker.rs, tests/wakers.rs) under valgrind memcheck
                                   (Linux hosts; installs valgrind with apt-get when missing)
-             6. wasm32 tests      the executor's tests/wasm.rs under wasm-bindgen-test-runner (Node)
+             6. wasm32 tests      the executor's and the playground's tests/wasm.rs under
+                                  wasm-bindgen-test-runner (Node)
              7. app build         trunk build --release            (when app/ and index.html exist)
              8. browser tests     npm test in e2e/ against dist/   (when e2e/package.json exists)
   serve    Build the app and serve it on http://127.0.0.1:8080, rebuilding on change
@@ -308,6 +309,8 @@ fn test(env: &Env) -> Result<(), String> {
             "test",
             "-p",
             "wakescope",
+            "-p",
+            "wakescope-playground",
             "--target",
             setup::WASM_TARGET,
             "--test",
