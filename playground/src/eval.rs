@@ -776,11 +776,8 @@ impl Interp {
                 }
                 let r = self.block(body, env).await;
                 env.pop();
-                match r {
-                    Ok(_) => {}
-                    Err(Flow::Break(l, _)) if label_matches(&l, label) => break,
-                    Err(Flow::Continue(l)) if label_matches(&l, label) => {}
-                    Err(other) => return Err(other),
+                if let Turn::Break(_) = turn(r, label)? {
+                    break;
                 }
             }
             Ok(Value::Unit)
@@ -794,11 +791,8 @@ impl Interp {
         };
         loop {
             self.tick(span)?;
-            match self.block(body, env).await {
-                Ok(_) => {}
-                Err(Flow::Break(l, v)) if label_matches(&l, label) => return Ok(v),
-                Err(Flow::Continue(l)) if label_matches(&l, label) => {}
-                Err(other) => return Err(other),
+            if let Turn::Break(v) = turn(self.block(body, env).await, label)? {
+                return Ok(v);
             }
         }
     }
@@ -824,11 +818,8 @@ impl Interp {
                 self.bind_pat(pat, item, env, span)?;
                 let r = self.block(body, env).await;
                 env.pop();
-                match r {
-                    Ok(_) => {}
-                    Err(Flow::Break(l, _)) if label_matches(&l, label) => break,
-                    Err(Flow::Continue(l)) if label_matches(&l, label) => {}
-                    Err(other) => return Err(other),
+                if let Turn::Break(_) = turn(r, label)? {
+                    break;
                 }
             }
             Ok(Value::Unit)
@@ -1471,6 +1462,23 @@ fn drop_temps(env: &mut Env) {
 
 fn label_matches(got: &Option<Rc<str>>, mine: &Option<Rc<str>>) -> bool {
     got.is_none() || got == mine
+}
+
+/// What a loop does after one turn of its body.
+enum Turn {
+    Next,
+    Break(Value),
+}
+
+/// A loop body's result, for the loop labelled `label`: go on, stop (with a
+/// `break` value), or pass the flow on (another loop's label, a `return`).
+fn turn(r: Ev, label: &Option<Rc<str>>) -> Result<Turn, Flow> {
+    match r {
+        Ok(_) => Ok(Turn::Next),
+        Err(Flow::Break(l, v)) if label_matches(&l, label) => Ok(Turn::Break(v)),
+        Err(Flow::Continue(l)) if label_matches(&l, label) => Ok(Turn::Next),
+        Err(other) => Err(other),
+    }
 }
 
 /// A handle that shares what `v` refers to, for reading a non-copy value
