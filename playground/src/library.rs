@@ -475,6 +475,15 @@ pub(crate) fn call(path: &[Rc<str>], mut values: Vec<Value>, site: Site, steps: 
             let name = str_of(&values[0], span)?;
             let capacity =
                 usize::try_from(int_of(&values[1], span)?).map_err(|_| fault(span, "a negative capacity"))?;
+            if capacity == 0 {
+                // The library asserts this; a compiled program's task panics with its message.
+                return Err(fault(
+                    span,
+                    format!(
+                        "wakescope::sync::channel(\"{name}\", 0): a bounded channel needs a capacity of at least 1"
+                    ),
+                ));
+            }
             let (tx, rx) = with_site(site, || wakescope::sync::channel::<Value>(&name, capacity));
             Ok(Value::Tuple(vec![Value::Sender(tx), Value::Receiver(rx)]))
         }

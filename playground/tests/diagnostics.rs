@@ -210,3 +210,21 @@ fn a_failed_assert_in_any_program_names_its_condition() {
         assert_eq!(p.message, "assertion failed: failed.is_err()");
     }
 }
+
+/// Found by the fuzz target: a channel of capacity 0 is a panic of the task
+/// that makes it, with the library's message — not of the host.
+#[test]
+fn a_channel_of_capacity_zero_panics_its_task_not_the_page() {
+    let text =
+        "use wakescope::sync::channel;\n\nasync fn main() {\n    let (_tx, _rx) = channel::<u32>(\"jobs\", 0);\n}\n";
+    let (outcome, panicked) = run(text);
+    assert!(matches!(outcome, Outcome::Panicked(_)), "{outcome}");
+    let (message, at) = panicked.unwrap();
+    assert_eq!(
+        message,
+        "wakescope::sync::channel(\"jobs\", 0): a bounded channel needs a capacity of at least 1"
+    );
+    assert_eq!(at, "prog.rs:4:22");
+    let found = include_str!("../../fuzz/corpus/playground/regression-channel-zero.rs");
+    let _ = Program::parse("found.rs", found).map(|_| run(found));
+}
