@@ -511,6 +511,20 @@ pub(crate) enum Recv {
     Temp(Value),
 }
 
+/// A value lent out of its variable for as long as a future uses it.
+struct Lent {
+    slot: Slot,
+    value: Option<Value>,
+}
+
+impl Drop for Lent {
+    fn drop(&mut self) {
+        if let (Some(v), Ok(mut slot)) = (self.value.take(), self.slot.try_borrow_mut()) {
+            *slot = Some(v);
+        }
+    }
+}
+
 /// Methods that take their receiver by value.
 fn consumes(method: &str) -> bool {
     matches!(
@@ -714,13 +728,23 @@ fn method_on_slot(s: Slot, method: &str, mut args: Vec<Value>, site: Site, span:
             cell_method(&inner, method, args, span)
         }
         ("Receiver", "recv") => Ok(future(async move {
-            let mut guard = s.borrow_mut();
-            let Some(Value::Receiver(rx)) = guard.as_mut() else {
+            // The receiver is lent to the receive while it waits, and goes
+            // back to its variable when the receive ends or is dropped.
+            let taken = s.borrow_mut().take();
+            let Some(Value::Receiver(rx)) = taken else {
+                *s.borrow_mut() = taken;
                 return Err(Fault {
-                    message: "the receiver was moved".into(),
+                    message: "the receiver is moved or already receiving".into(),
                     line: span.line,
                     column: span.column,
                 });
+            };
+            let mut lent = Lent {
+                slot: s,
+                value: Some(Value::Receiver(rx)),
+            };
+            let Some(Value::Receiver(rx)) = lent.value.as_mut() else {
+                unreachable!("lent just above")
             };
             Ok(Value::Option(rx.recv().await.map(Box::new)))
         })),
@@ -744,7 +768,13 @@ fn method_on_slot(s: Slot, method: &str, mut args: Vec<Value>, site: Site, span:
         ("Sender", "send") => {
             let value = one(args, span)?;
             Ok(future(async move {
-                let guard = s.borrow();
+                let Ok(guard) = s.try_borrow() else {
+                    return Err(Fault {
+                        message: "the sender is in use".into(),
+                        line: span.line,
+                        column: span.column,
+                    });
+                };
                 let Some(Value::Sender(tx)) = guard.as_ref() else {
                     return Err(Fault {
                         message: "the sender was moved".into(),

@@ -57,7 +57,9 @@ impl Env {
     pub(crate) fn pop(&mut self) {
         if let Some(scope) = self.scopes.pop() {
             for (_, slot) in scope.into_iter().rev() {
-                let value = slot.borrow_mut().take();
+                // A variable a pending future still borrows keeps its value
+                // until that future lets go of it.
+                let value = slot.try_borrow_mut().ok().and_then(|mut s| s.take());
                 drop(value);
             }
         }
