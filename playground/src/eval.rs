@@ -18,12 +18,8 @@ use crate::format::{Piece, Which};
 use crate::ir::*;
 use crate::library::Recv;
 use crate::lower::Lowered;
-use crate::rt::{Env, Ev, Flow, LocalFut, deref_slot, fault, iterate, values_equal};
+use crate::rt::{Env, Ev, Flow, LocalFut, STRING_BYTES_MAX, deref_slot, fault, iterate, values_equal};
 use crate::value::{BoxFuture, Closure, Either, Fault, Int, Slot, Value, slot};
-
-/// Longest string a program may build, in bytes, and longest vector.
-pub const STRING_BYTES_MAX: usize = 1 << 20;
-pub const VEC_LEN_MAX: usize = 1 << 20;
 
 /// Methods the evaluator runs itself (iterator adapters).
 const HIGHER_ORDER: &[&str] = &[

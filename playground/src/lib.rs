@@ -42,8 +42,9 @@ use std::rc::Rc;
 
 use wakescope::{JoinHandle, Sim};
 
-pub use eval::{CALL_DEPTH_MAX, STEPS_PER_POLL_MAX, STRING_BYTES_MAX, VEC_LEN_MAX};
+pub use eval::{CALL_DEPTH_MAX, STEPS_PER_POLL_MAX};
 pub use lower::SUPPORTED;
+pub use rt::{STRING_BYTES_MAX, VEC_LEN_MAX};
 pub use value::Fault;
 
 /// Longest program the playground takes, in bytes (the page's share links hold it).

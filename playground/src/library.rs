@@ -856,12 +856,12 @@ fn method_on_slot(s: Slot, method: &str, mut args: Vec<Value>, site: Site, span:
         ("Vec", "push") => {
             let v = one(args, span)?;
             match s.borrow_mut().as_mut() {
-                Some(Value::Vec(vs)) if vs.len() >= crate::eval::VEC_LEN_MAX => {
+                Some(Value::Vec(vs)) if vs.len() >= crate::rt::VEC_LEN_MAX => {
                     return Err(fault(
                         span,
                         format!(
                             "a vector over the playground's limit of {} items",
-                            crate::eval::VEC_LEN_MAX
+                            crate::rt::VEC_LEN_MAX
                         ),
                     ));
                 }

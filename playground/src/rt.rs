@@ -8,6 +8,10 @@ use std::rc::Rc;
 use crate::ir::Span;
 use crate::value::{Fault, Slot, Value, slot};
 
+/// Longest string a program may build, in bytes, and longest vector.
+pub const STRING_BYTES_MAX: usize = 1 << 20;
+pub const VEC_LEN_MAX: usize = 1 << 20;
+
 pub(crate) type LocalFut<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 
 /// Why evaluation left an expression early.
@@ -152,13 +156,10 @@ pub(crate) fn iterate(v: Value, span: Span) -> Result<Vec<Value>, Flow> {
     match v {
         Value::Range(a, b, inclusive) => {
             let end = if inclusive { b.value.saturating_add(1) } else { b.value };
-            if end.saturating_sub(a.value) > crate::eval::VEC_LEN_MAX as i128 {
+            if end.saturating_sub(a.value) > VEC_LEN_MAX as i128 {
                 return Err(fault(
                     span,
-                    format!(
-                        "a range of more than {} items cannot be collected",
-                        crate::eval::VEC_LEN_MAX
-                    ),
+                    format!("a range of more than {} items cannot be collected", VEC_LEN_MAX),
                 ));
             }
             Ok((a.value..end).map(|n| Value::int(n, a.ty)).collect())
