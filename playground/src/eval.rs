@@ -333,6 +333,7 @@ impl Interp {
             ExprKind::Assign { .. } => Box::pin(self.eval_assign(e, env)),
             ExprKind::AssignOp { .. } => Box::pin(self.eval_assign_op(e, env)),
             ExprKind::Field { .. } => Box::pin(self.eval_field(e, env)),
+            ExprKind::Matches { .. } => Box::pin(self.eval_matches(e, env)),
             ExprKind::NamedField { .. } => Box::pin(self.eval_named_field(e, env)),
             ExprKind::Index { .. } => Box::pin(self.eval_index(e, env)),
             ExprKind::If { .. } => Box::pin(self.eval_if(e, env)),
@@ -671,6 +672,24 @@ impl Interp {
                 v => Err(fault(span, format!("no field `{index}` on a {}", v.type_name()))),
             }
         }
+    }
+
+    async fn eval_matches(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
+        let ExprKind::Matches { expr, pat, guard } = &e.kind else {
+            unreachable!("dispatched by kind")
+        };
+        let v = self.eval_read(expr, env).await?;
+        if !matches(pat, &v) {
+            return Ok(Value::Bool(false));
+        }
+        let Some(g) = guard else { return Ok(Value::Bool(true)) };
+        env.push();
+        if let Some(copy) = v.try_copy() {
+            bind_matched(pat, copy, env);
+        }
+        let r = self.eval_bool(g, env).await;
+        env.pop();
+        Ok(Value::Bool(r?))
     }
 
     async fn eval_named_field(self: &Rc<Self>, e: &Expr, env: &mut Env) -> Ev {
@@ -1403,10 +1422,19 @@ impl Interp {
                 crate::library::print_line(&text, self.site(span));
                 Ok(Value::Unit)
             }
-            MacroKind::Panic => {
-                let text = match format {
-                    Some(f) => self.format(f, args, env, span).await?,
-                    None => "explicit panic".to_string(),
+            MacroKind::Panic | MacroKind::Unreachable | MacroKind::Todo | MacroKind::Unimplemented => {
+                // Rust's words for each, and the message after them when given.
+                let start = match kind {
+                    MacroKind::Unreachable => Some("internal error: entered unreachable code"),
+                    MacroKind::Todo => Some("not yet implemented"),
+                    MacroKind::Unimplemented => Some("not implemented"),
+                    _ => None,
+                };
+                let text = match (format, start) {
+                    (Some(f), None) => self.format(f, args, env, span).await?,
+                    (Some(f), Some(start)) => format!("{start}: {}", self.format(f, args, env, span).await?),
+                    (None, Some(start)) => start.to_string(),
+                    (None, None) => "explicit panic".to_string(),
                 };
                 Err(fault(span, text))
             }

@@ -204,6 +204,10 @@ pub enum MacroKind {
     AssertEq,
     AssertNe,
     Vec,
+    /// `unreachable!`, `todo!`, `unimplemented!`: a panic with a fixed start.
+    Unreachable,
+    Todo,
+    Unimplemented,
 }
 
 pub enum ExprKind {
@@ -322,6 +326,12 @@ pub enum ExprKind {
     },
     /// `e?`.
     Try(Box<Expr>),
+    /// `matches!(e, pat if guard)`.
+    Matches {
+        expr: Box<Expr>,
+        pat: Pat,
+        guard: Option<Box<Expr>>,
+    },
     /// `|args| body`: the closures `map`, `unwrap_or_else` and friends take.
     Closure {
         params: Vec<Pat>,

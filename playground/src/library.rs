@@ -870,6 +870,47 @@ fn method_on_slot(s: Slot, method: &str, mut args: Vec<Value>, site: Site, span:
             }
             Ok(Value::Unit)
         }
+        ("String", "push_str" | "push") => {
+            let more = match one(args, span)? {
+                Value::Str(t) => t,
+                Value::Char(c) => c.to_string().into(),
+                Value::Ref(r) => match r.borrow().as_ref() {
+                    Some(Value::Str(t)) => t.clone(),
+                    _ => return Err(fault(span, format!("`{method}` takes a string"))),
+                },
+                other => {
+                    return Err(fault(
+                        span,
+                        format!("`{method}` takes a string, not a {}", other.type_name()),
+                    ));
+                }
+            };
+            let mut guard = s.borrow_mut();
+            let Some(Value::Str(text)) = guard.as_mut() else {
+                unreachable!("a String")
+            };
+            if text.len() + more.len() > crate::rt::STRING_BYTES_MAX {
+                return Err(fault(
+                    span,
+                    format!(
+                        "a string over the playground's limit of {} bytes",
+                        crate::rt::STRING_BYTES_MAX
+                    ),
+                ));
+            }
+            *text = format!("{text}{more}").into();
+            Ok(Value::Unit)
+        }
+        ("Option", "take") => Ok(s
+            .borrow_mut()
+            .replace(Value::Option(None))
+            .unwrap_or(Value::Option(None))),
+        ("Option", "replace") => {
+            let v = one(args, span)?;
+            Ok(s.borrow_mut()
+                .replace(Value::Option(Some(Box::new(v))))
+                .unwrap_or(Value::Option(None)))
+        }
         ("Vec", "pop") => match s.borrow_mut().as_mut() {
             Some(Value::Vec(vs)) => Ok(Value::Option(vs.pop().map(Box::new))),
             _ => unreachable!("a Vec"),

@@ -17,7 +17,8 @@ patterns), expressions; expressions: literals, paths, calls, method calls, opera
 vectors, `break`, `continue`, `return`, `match` (integers, ranges, `Option`, `Result`, \
 `Either`, tuples, `|`, guards), blocks, `async`/`async move` blocks, `.await`, tuples and \
 `.0`, the fields of an `ExitMessage`, arrays, indexing, `as` casts between integers, `a..b`, `a..=b`, `&`, `&mut`, `*`, `?`, \
-closures; macros: `format!`, `println!`, `panic!`, `assert!`, `assert_eq!`, `assert_ne!`, `vec!`";
+closures; macros: `format!`, `println!`, `panic!`, `assert!`, `assert_eq!`, `assert_ne!`, `vec!`, \
+`matches!`, `unreachable!`, `todo!`, `unimplemented!`";
 
 /// The lowered program: its functions and constants, by name.
 pub struct Lowered {
@@ -513,6 +514,10 @@ impl Lowerer {
             "assert_eq" => MacroKind::AssertEq,
             "assert_ne" => MacroKind::AssertNe,
             "vec" => MacroKind::Vec,
+            "unreachable" => MacroKind::Unreachable,
+            "todo" => MacroKind::Todo,
+            "unimplemented" => MacroKind::Unimplemented,
+            "matches" => return self.matches_macro(m, span),
             _ => return Err(refuse(m, &format!("the macro `{name}!`"))),
         };
         let parser = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
@@ -528,7 +533,12 @@ impl Lowerer {
         // The format string: first for format!/println!/panic!, after the
         // conditions for the asserts.
         let format_at = match kind {
-            MacroKind::Format | MacroKind::Println | MacroKind::Panic => Some(0),
+            MacroKind::Format
+            | MacroKind::Println
+            | MacroKind::Panic
+            | MacroKind::Unreachable
+            | MacroKind::Todo
+            | MacroKind::Unimplemented => Some(0),
             MacroKind::Assert => Some(1),
             MacroKind::AssertEq | MacroKind::AssertNe => Some(2),
             MacroKind::Vec => None,
@@ -570,6 +580,37 @@ impl Lowerer {
                 kind,
                 args: lowered,
                 format,
+            },
+            span,
+        })
+    }
+}
+
+impl Lowerer {
+    /// `matches!(e, pattern)` and `matches!(e, pattern if guard)`.
+    fn matches_macro(&mut self, m: &syn::Macro, span: Span) -> R<Expr> {
+        let parsed = m.parse_body_with(|input: syn::parse::ParseStream<'_>| {
+            let e: syn::Expr = input.parse()?;
+            input.parse::<syn::Token![,]>()?;
+            let pat = syn::Pat::parse_multi_with_leading_vert(input)?;
+            let guard = if input.peek(syn::Token![if]) {
+                input.parse::<syn::Token![if]>()?;
+                Some(input.parse::<syn::Expr>()?)
+            } else {
+                None
+            };
+            let _ = input.parse::<Option<syn::Token![,]>>()?;
+            Ok((e, pat, guard))
+        });
+        let (e, pat, guard) = parsed.map_err(|e| error(m, format!("cannot read `matches!`: {e}")))?;
+        Ok(Expr {
+            kind: ExprKind::Matches {
+                expr: self.boxed(&e)?,
+                pat: self.pat(&pat)?,
+                guard: match &guard {
+                    Some(g) => Some(self.boxed(g)?),
+                    None => None,
+                },
             },
             span,
         })
@@ -723,6 +764,15 @@ fn expr_free(e: &Expr, bound: &mut BTreeSet<Rc<str>>, free: &mut BTreeSet<Rc<str
         ExprKind::Let { pat, expr } => {
             go(expr, bound);
             pat_names(pat, bound);
+        }
+        ExprKind::Matches { expr, pat, guard } => {
+            go(expr, bound);
+            let outer = bound.clone();
+            pat_names(pat, bound);
+            if let Some(g) = guard {
+                expr_free(g, bound, free);
+            }
+            *bound = outer;
         }
         ExprKind::While { cond, body, .. } => {
             let outer = bound.clone();

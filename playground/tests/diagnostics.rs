@@ -228,3 +228,11 @@ fn a_channel_of_capacity_zero_panics_its_task_not_the_page() {
     let found = include_str!("../../fuzz/corpus/playground/regression-channel-zero.rs");
     let _ = Program::parse("found.rs", found).map(|_| run(found));
 }
+
+#[test]
+fn unreachable_and_todo_panic_with_rusts_words() {
+    let (_, panicked) = run("async fn main() {\n    unreachable!(\"state {}\", 3);\n}\n");
+    assert_eq!(panicked.unwrap().0, "internal error: entered unreachable code: state 3");
+    let (_, panicked) = run("async fn main() {\n    todo!();\n}\n");
+    assert_eq!(panicked.unwrap().0, "not yet implemented");
+}

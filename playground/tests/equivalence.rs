@@ -47,6 +47,7 @@ programs!(
     locks = "programs/locks.rs",
     supervisor = "programs/supervisor.rs",
     iterators = "programs/iterators.rs",
+    odds = "programs/odds.rs",
 );
 
 const SEEDS: std::ops::Range<u64> = 0..8;
