@@ -1718,6 +1718,9 @@ fn index_value(v: Value, i: Value, span: Span) -> Ev {
 /// Whether `v` matches `pat` (nothing is bound).
 pub(crate) fn matches(pat: &Pat, v: &Value) -> bool {
     match (pat, v) {
+        // `match &x`, `if let Some(n) = &opt`: the pattern looks through the reference.
+        (Pat::Bind { .. } | Pat::Wild, Value::Ref(_)) => true,
+        (_, Value::Ref(s)) => s.borrow().as_ref().is_some_and(|inner| matches(pat, inner)),
         (_, Value::Rc(inner)) if !matches!(pat, Pat::Bind { .. } | Pat::Wild) => matches(pat, inner),
         (Pat::Bind { .. } | Pat::Wild, _) => true,
         (Pat::Tuple(ps), Value::Tuple(vs)) => ps.len() == vs.len() && ps.iter().zip(vs).all(|(p, v)| matches(p, v)),
@@ -1752,6 +1755,21 @@ pub(crate) fn matches(pat: &Pat, v: &Value) -> bool {
 
 /// Binds what `pat` names, taking `v` apart (it matched).
 pub(crate) fn bind_matched(pat: &Pat, v: Value, env: &mut Env) {
+    match (pat, v) {
+        (Pat::Bind { .. } | Pat::Wild, v @ Value::Ref(_)) => bind_matched_plain(pat, v, env),
+        (_, Value::Ref(s)) => {
+            // Parts of a plain value behind a reference bind as copies (reads
+            // through `&` see the same); resource-owning parts stay put.
+            let copy = s.borrow().as_ref().and_then(Value::try_copy);
+            if let Some(copy) = copy {
+                bind_matched(pat, copy, env);
+            }
+        }
+        (pat, v) => bind_matched_plain(pat, v, env),
+    }
+}
+
+fn bind_matched_plain(pat: &Pat, v: Value, env: &mut Env) {
     match (pat, v) {
         (Pat::Bind { name, .. }, v) => env.bind(name.clone(), v),
         (Pat::Wild, v) => env.keep_temp(v),

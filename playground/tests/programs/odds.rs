@@ -1,5 +1,5 @@
 // Odds and ends: `matches!`, `Option::take`, a string built with
-// `push_str`, an `unreachable!` never reached.
+// `push_str`, an `unreachable!` never reached, matching through `&`.
 
 use wakescope::{println, spawn, yield_now};
 
@@ -21,5 +21,14 @@ async fn main() {
     match state {
         0 | 1 => unreachable!("state {state}"),
         _ => {}
+    }
+    let best = Some(5u32);
+    if let Some(n) = &best {
+        assert_eq!(*n, 5);
+    }
+    let pair = (1, "one");
+    match &pair {
+        (1, name) => println!("{name}"),
+        _ => unreachable!(),
     }
 }
