@@ -633,15 +633,15 @@ fn cell_method(s: &Slot, method: &str, mut args: Vec<Value>, span: Span) -> Ev {
 /// `lock`, `acquire`, `notified` and the like, on a mutex, a semaphore or a notify.
 fn sync_method(v: &Value, method: &str, site: Site, span: Span) -> Ev {
     match (v, method) {
-        (Value::Mutex(m), "lock") => {
+        (Value::Mutex(m), "lock" | "lock_owned") => {
             let lock = m.lock_owned();
             Ok(future(async move { Ok(Value::Guard(lock.await)) }))
         }
-        (Value::Mutex(m), "try_lock") => Ok(Value::Option(
+        (Value::Mutex(m), "try_lock" | "try_lock_owned") => Ok(Value::Option(
             with_site(site, || m.try_lock_owned()).map(|g| Box::new(Value::Guard(g))),
         )),
         (Value::Mutex(m), "waiters") => Ok(Value::int(m.waiters() as i128, Some(IntTy::Usize))),
-        (Value::Semaphore(sem), "acquire") => {
+        (Value::Semaphore(sem), "acquire" | "acquire_owned") => {
             let acquire = sem.acquire_owned();
             Ok(future(async move {
                 Ok(match acquire.await {
@@ -650,7 +650,7 @@ fn sync_method(v: &Value, method: &str, site: Site, span: Span) -> Ev {
                 })
             }))
         }
-        (Value::Semaphore(sem), "try_acquire") => Ok(Value::Option(
+        (Value::Semaphore(sem), "try_acquire" | "try_acquire_owned") => Ok(Value::Option(
             with_site(site, || sem.try_acquire_owned()).map(|p| Box::new(Value::Permit(p))),
         )),
         (Value::Semaphore(sem), "available_permits") => {
@@ -660,7 +660,7 @@ fn sync_method(v: &Value, method: &str, site: Site, span: Span) -> Ev {
             with_site(site, || sem.close());
             Ok(Value::Unit)
         }
-        (Value::Notify(n), "notified") => {
+        (Value::Notify(n), "notified" | "notified_owned") => {
             let notified = n.notified_owned();
             Ok(future(async move {
                 notified.await;

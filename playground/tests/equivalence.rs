@@ -48,6 +48,7 @@ programs!(
     supervisor = "programs/supervisor.rs",
     iterators = "programs/iterators.rs",
     odds = "programs/odds.rs",
+    drops = "programs/drops.rs",
 );
 
 const SEEDS: std::ops::Range<u64> = 0..8;
