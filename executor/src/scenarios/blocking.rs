@@ -78,6 +78,7 @@ pub(super) const SCENARIO: Scenario = Scenario {
     check: Some(check),
     report: Some(report),
     program: None,
+    source: include_str!("blocking.rs"),
 };
 
 fn spawn_blocking(sim: &mut Sim, params: &Params) {

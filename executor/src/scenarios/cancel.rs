@@ -80,6 +80,7 @@ pub(super) const SCENARIO: Scenario = Scenario {
     check: None,
     report: Some(report),
     program: Some(program),
+    source: include_str!("cancel.rs"),
 };
 
 fn spawn_cancel(sim: &mut Sim, params: &Params) {

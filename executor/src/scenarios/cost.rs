@@ -65,6 +65,7 @@ pub(super) const SCENARIO: Scenario = Scenario {
     check: None,
     report: Some(report),
     program: None,
+    source: include_str!("cost.rs"),
 };
 
 /// One small task: what every spawned future is, and what the report measures.

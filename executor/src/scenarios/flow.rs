@@ -90,6 +90,7 @@ pub(super) const SCENARIO: Scenario = Scenario {
     check: Some(check),
     report: Some(report),
     program: None,
+    source: include_str!("flow.rs"),
 };
 
 fn spawn_flow(sim: &mut Sim, params: &Params) {

@@ -56,6 +56,7 @@ pub(super) const SCENARIO: Scenario = Scenario {
     check: Some(check),
     report: Some(report),
     program: Some(program),
+    source: include_str!("million.rs"),
 };
 
 fn sleep_of(params: &Params) -> Duration {

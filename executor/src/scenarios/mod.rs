@@ -137,6 +137,9 @@ pub struct Scenario {
     /// (`playground/tests/scenarios.rs` checks every mode over seeds). `None`
     /// when the playground's subset cannot say it.
     pub program: Option<fn(&Params) -> String>,
+    /// The scenario's own Rust source, shown when it has no program (its
+    /// code is the compiled code that runs).
+    pub source: &'static str,
 }
 
 impl std::fmt::Debug for Scenario {

@@ -80,6 +80,7 @@ pub(super) const SCENARIO: Scenario = Scenario {
     check: None,
     report: Some(report),
     program: None,
+    source: include_str!("mutex.rs"),
 };
 
 fn spawn_mutex(sim: &mut Sim, params: &Params) {

@@ -66,6 +66,7 @@ pub(super) const SCENARIO: Scenario = Scenario {
     check: Some(check),
     report: None,
     program: None,
+    source: include_str!("supervision.rs"),
 };
 
 fn spawn_chain(sim: &mut Sim, params: &Params) {
