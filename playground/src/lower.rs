@@ -62,7 +62,18 @@ pub fn lower(file: &syn::File) -> R<Lowered> {
         consts: BTreeMap::new(),
         warnings: Vec::new(),
     };
-    let mut lowerer = Lowerer { warnings: Vec::new() };
+    let async_fns = file
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Fn(f) if f.sig.asyncness.is_some() => Some(f.sig.ident.to_string()),
+            _ => None,
+        })
+        .collect();
+    let mut lowerer = Lowerer {
+        warnings: Vec::new(),
+        async_fns,
+    };
     for item in &file.items {
         match item {
             syn::Item::Use(_) => {}
@@ -122,6 +133,8 @@ const FUTURE_FUNCTIONS: &[&str] = &["sleep", "sleep_until", "yield_now", "timeou
 
 struct Lowerer {
     warnings: Vec<Diagnostic>,
+    /// The program's `async fn`s: calling one as a statement does nothing.
+    async_fns: BTreeSet<String>,
 }
 
 impl Lowerer {
@@ -208,7 +221,7 @@ impl Lowerer {
         let syn::Expr::Path(p) = &*call.func else { return };
         let Some(last) = p.path.segments.last() else { return };
         let name = last.ident.to_string();
-        if FUTURE_FUNCTIONS.contains(&name.as_str()) {
+        if FUTURE_FUNCTIONS.contains(&name.as_str()) || (p.path.segments.len() == 1 && self.async_fns.contains(&name)) {
             let at = span_of(e);
             self.warnings.push(Diagnostic {
                 line: at.line,
@@ -551,6 +564,8 @@ impl Lowerer {
                 syn::Expr::Lit(syn::ExprLit {
                     lit: syn::Lit::Str(s), ..
                 }) => {
+                    // A format string the playground cannot write is refused up front.
+                    crate::format::parse(&s.value()).map_err(|m| error(s, m))?;
                     format = Some(s.value().into());
                     args.remove(i);
                 }

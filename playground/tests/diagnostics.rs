@@ -236,3 +236,19 @@ fn unreachable_and_todo_panic_with_rusts_words() {
     let (_, panicked) = run("async fn main() {\n    todo!();\n}\n");
     assert_eq!(panicked.unwrap().0, "not yet implemented");
 }
+
+#[test]
+fn an_async_fn_never_awaited_and_a_bad_format_string_are_caught_before_running() {
+    let text = "async fn helper() {}\n\nasync fn main() {\n    helper();\n}\n";
+    let program = Program::parse("warn.rs", text).unwrap();
+    assert_eq!(program.warnings().len(), 1);
+    assert_eq!(program.warnings()[0].line, 4);
+    assert!(
+        program.warnings()[0]
+            .message
+            .contains("this `helper(..)` is never awaited")
+    );
+    let (line, _, message) = refused("async fn main() {\n    let x = 3;\n    println!(\"{:>5}\", x);\n}\n");
+    assert_eq!(line, 3);
+    assert!(message.contains("`{:>5}` is not supported"), "{message}");
+}
