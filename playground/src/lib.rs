@@ -162,6 +162,7 @@ impl Program {
             .expect("lowering checks there is a main")
             .clone();
         let site = interp.site(main.span);
+        let spawned_at = site.clone();
         let task = async move {
             let future = match interp.call(main.clone(), Vec::new(), main.span) {
                 Ok(value::Value::Future(f)) => f,
@@ -169,9 +170,7 @@ impl Program {
                 Err(rt::Flow::Fault(f)) => Box::pin(async move { Err(f) }),
                 Err(_) => Box::pin(async { Ok(value::Value::Unit) }),
             };
-            library::task_future(&interp.steps, interp.file.as_ref().into(), future)
-                .await
-                .map(drop)
+            library::task_future(&interp.steps, spawned_at, future).await.map(drop)
         };
         // The task `main` is spawned where the program says `async fn main`.
         sim.enter(|| wakescope::with_site(site, || wakescope::spawn("main", task)))

@@ -18,13 +18,19 @@ use crate::value::{BoxFuture, Either, Fault, Slot, Value, slot};
 
 /// The future a task runs: the program's future, a fresh statement count
 /// for each poll, and a failure that ends the task as a panic.
+///
+/// The task's future is polled at `spawned_at`, the `spawn` call: a library
+/// future that is the task's whole future (`spawn("t", sleep(d))`) waits
+/// there, as compiled; the program's own `.await`s inside name themselves.
 pub(crate) fn task_future(
     steps: &Rc<Cell<u64>>,
-    file: Box<str>,
+    spawned_at: Site,
     future: BoxFuture,
 ) -> impl Future<Output = Result<Value, Fault>> + 'static {
+    let file = spawned_at.file.clone();
     let counted = PerPoll {
         steps: steps.clone(),
+        site: spawned_at,
         future,
     };
     async move {
@@ -44,6 +50,7 @@ pub(crate) fn task_future(
 
 struct PerPoll {
     steps: Rc<Cell<u64>>,
+    site: Site,
     future: BoxFuture,
 }
 
@@ -52,7 +59,8 @@ impl Future for PerPoll {
 
     fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
         self.steps.set(0);
-        self.future.as_mut().poll(cx)
+        let this = &mut *self;
+        with_site(this.site.clone(), || this.future.as_mut().poll(cx))
     }
 }
 
@@ -345,7 +353,7 @@ pub(crate) fn call(path: &[Rc<str>], mut values: Vec<Value>, site: Site, steps: 
             let future_value = values.pop().expect("two arguments");
             let name = str_of(&values[0], span)?;
             let future = into_future(future_value, span)?;
-            let task = task_future(steps, site.file.clone(), future);
+            let task = task_future(steps, site.clone(), future);
             Ok(Value::JoinHandle(with_site(site, || wakescope::spawn(&name, task))))
         }
         "sleep" => {
@@ -431,7 +439,7 @@ pub(crate) fn call(path: &[Rc<str>], mut values: Vec<Value>, site: Site, steps: 
             let future_value = values.pop().expect("two arguments");
             let name = str_of(&values[0], span)?;
             let future = into_future(future_value, span)?;
-            let task = task_future(steps, site.file.clone(), future);
+            let task = task_future(steps, site.clone(), future);
             Ok(Value::JoinHandle(with_site(site, || {
                 wakescope::supervision::spawn_link(&name, task)
             })))

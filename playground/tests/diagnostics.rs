@@ -252,3 +252,20 @@ fn an_async_fn_never_awaited_and_a_bad_format_string_are_caught_before_running()
     assert_eq!(line, 3);
     assert!(message.contains("`{:>5}` is not supported"), "{message}");
 }
+
+#[test]
+fn a_library_future_spawned_as_a_task_waits_where_it_was_spawned() {
+    let text = "use std::time::Duration;\nuse wakescope::{sleep, spawn};\n\nasync fn main() {\n    let popcorn = spawn(\"popcorn\", sleep(Duration::from_secs(3)));\n    popcorn.await.unwrap();\n}\n";
+    let program = Program::parse("prog.rs", text).unwrap();
+    let mut sim = Sim::new(Config::seeded(1));
+    let _main = program.spawn_main(&mut sim);
+    sim.run();
+    let trace = sim.trace_clone();
+    let popcorn_waits: Vec<String> = trace
+        .iter()
+        .filter(|r| matches!(r.event, Event::PollEnded { task, result: wakescope::PollResult::Pending } if task.0 == 1))
+        .map(|r| trace.site(r.seq as usize).unwrap().to_string())
+        .collect();
+    // As compiled: a task whose whole future is a library future waits at its spawn.
+    assert_eq!(popcorn_waits, ["prog.rs:5:19"]);
+}
