@@ -156,6 +156,21 @@ appTest('the playground starts with an example, keeps a draft over a reload, and
   assert.equal(await page.locator(tid('clock')).getAttribute('data-ns'), '12000000000');
   assert.match(await page.locator(tid('event-log')).textContent(), /done at 12s/);
 
+  // Back: the run before (the example), then the scenario, where the editor closes.
+  await page.goBack();
+  await page.waitForFunction(
+    (want) => [...document.querySelectorAll('[data-testid="code-line"] code')].map((c) => c.textContent).join('\n') === want,
+    TIMERS,
+    { timeout: UPDATE_TIMEOUT_MS },
+  );
+  await page.goBack();
+  await page.waitForFunction(() => new URLSearchParams(location.search).get('s') === 'timers' && location.hash === '', null, {
+    timeout: UPDATE_TIMEOUT_MS,
+  });
+  await page.locator(tid('code-editor')).waitFor({ state: 'detached' });
+  assert.equal(await page.locator(tid('code-panel')).count(), 0);
+  assert.equal(await page.locator(tid('run-label')).textContent(), 'timers · concurrent · seed 7');
+
   // A reload of the bare page (no link) restores the draft in the editor.
   await page.goto(`${ctx.base}/`);
   await waitReady(page);
@@ -259,4 +274,15 @@ appTest('a program over the size limit gets a message instead of a link, and its
   assert.match(await error.textContent(), /16384/);
   assert.equal(await page.locator(tid('code-editor')).inputValue(), big, 'the text is kept');
   assert.equal(await page.evaluate((k) => localStorage.getItem(k), DRAFT_KEY), big, 'and saved as the draft');
+});
+
+appTest('a link to a program that does not parse opens it in the editor with its problem, and runs the scenario', async (ctx) => {
+  const broken = 'async fn main() {\n    let x = ;\n}\n';
+  const page = await ctx.session.newPage();
+  await page.goto(`${ctx.base}/?seed=2#code=${lz.compressToEncodedURIComponent(broken)}`);
+  await waitReady(page);
+  assert.match(await page.locator(tid('error')).textContent(), /does not run \(line 2, column 13/);
+  assert.equal(await page.locator(tid('code-editor')).inputValue(), broken, 'the program is in the editor');
+  assert.equal(await page.locator(tid('code-error')).first().getAttribute('data-line'), '2');
+  assert.equal(await page.locator(tid('run-label')).textContent(), 'timers · concurrent · seed 2');
 });

@@ -156,19 +156,21 @@ impl Session {
             return;
         };
         let text = setup.program.as_deref().unwrap_or_default().to_string();
-        self.playground.open(Some(text));
-        self.playground.report(&[problem.clone()], &[]);
         self.report(format!(
             "the program in this link does not run (line {}, column {}: {}); showing `{}` instead",
             problem.line, problem.column, problem.message, setup.scenario.id
         ));
         let scenario = Setup { program: None, ..setup };
         let _ = self.load(scenario, step, false, history);
+        // After the scenario's load (which closes the editor): the program and its problem.
+        self.playground.open(Some(text));
+        self.playground.report(&[problem], &[]);
     }
 
     /// Starts recording a run of `setup` and shows `step` once it is recorded;
     /// `history`: how the new view enters the address (`None`: not at all).
-    /// A program that does not parse is an error, and nothing changes.
+    /// A program that does not parse is an error, and nothing changes; a
+    /// scenario closes the editor.
     fn load(
         &self,
         setup: Setup,
@@ -179,6 +181,8 @@ impl Session {
         let run = Run::of(&setup)?;
         if setup.is_program() {
             self.playground.report(&[], run.warnings());
+        } else {
+            self.playground.close();
         }
         self.halt();
         self.judging.cancel_sweep();
@@ -211,7 +215,7 @@ impl Session {
 
     /// Runs another scenario, mode, parameters or seed (a new history entry).
     /// The step is kept when only the seed changes, so two interleavings can
-    /// be compared. A scenario closes the playground.
+    /// be compared. A scenario closes the playground (see [`Session::load`]).
     pub fn change_setup(&self, setup: Setup) {
         let keep_step = self.recorder.setup().with_untracked(|current| {
             current.scenario.id == setup.scenario.id
@@ -223,9 +227,6 @@ impl Session {
         } else {
             0
         };
-        if !setup.is_program() {
-            self.playground.close();
-        }
         self.errors.set(Vec::new());
         if let Err(problem) = self.load(setup, step, false, Some(HistoryMode::Push)) {
             self.playground.report(&[problem], &[]);
