@@ -5,8 +5,10 @@
 use leptos::prelude::*;
 
 use crate::panels::{
+    code::{CodePanel, shows_code},
     controls::Controls,
     deadlock::DeadlockPanel,
+    editor::Editor,
     errors::Errors,
     event_log::EventLog,
     header::Header,
@@ -46,6 +48,9 @@ fn App() -> impl IntoView {
     // Back/forward and dropped files, for as long as the page lives.
     session.listen();
     session.open_address(true);
+    let code_shown = Memo::new(move |_| shows_code(session));
+    let editing = session.playground().is_open();
+    let program = Memo::new(move |_| session.recorder().setup().with(crate::model::Setup::is_program));
 
     view! {
         <a class="skip-link" href="#panels">"Skip to the panels"</a>
@@ -57,10 +62,12 @@ fn App() -> impl IntoView {
                 <Story/>
                 <SetupBar/>
             </div>
-            <SweepBar/>
+            {move || editing.get().then(|| view! { <Editor/> })}
+            {move || (!program.get()).then(|| view! { <SweepBar/> })}
             <DeadlockPanel/>
             <Controls/>
-            <div class="panels" id="panels" tabindex="-1">
+            <div class="panels" class:with-code=move || code_shown.get() id="panels" tabindex="-1">
+                {move || code_shown.get().then(|| view! { <CodePanel/> })}
                 <PhasePanel/>
                 <ReadyQueue/>
                 <Timers/>

@@ -10,8 +10,24 @@
 //!
 //! Whether a step lies past the end is known only once the run is recorded;
 //! [`step_past_end`] words that message for the caller.
+//!
+//! A playground program travels in the fragment: `?seed=42&step=17#code=…`,
+//! where `…` is lz-string's `compressToEncodedURIComponent` of the text —
+//! what the JavaScript `lz-string` package writes and reads, so links can be
+//! made and read outside the page. [`code_hash`] writes it (refusing a
+//! program over [`PROGRAM_BYTES_MAX`] or a link over [`CODE_HASH_CHARS_MAX`]);
+//! [`parse_hash`] reads it, and a damaged or cut-short link is a sentence,
+//! never a garbled program.
 
 use wakescope::scenarios::{self, Params, Scenario};
+use wakescope_playground::PROGRAM_BYTES_MAX;
+
+/// Longest `#code=` value written or read, in characters. A 16 KiB program
+/// of ordinary Rust compresses to well under half of it; the bound also caps
+/// what the decompressor may be asked to expand.
+pub const CODE_HASH_CHARS_MAX: usize = 24 * 1024;
+/// What a `#code=` value is made of: lz-string's URI-safe alphabet.
+const CODE_ALPHABET: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-$";
 
 /// Characters of user text quoted back in an error message.
 const QUOTE_CHARS_MAX: usize = 40;
@@ -190,6 +206,71 @@ pub fn format(scenario: &Scenario, params: &Params, seed: u64, step: u64) -> Str
         out.push_str(&value.to_string());
     }
     out
+}
+
+/// The query string of a program run, starting with `?`: the seed and the
+/// step (the program itself goes in the fragment, [`code_hash`]).
+pub fn format_program(seed: u64, step: u64) -> String {
+    format!("?seed={seed}&step={step}")
+}
+
+/// The fragment that carries `text`, starting with `#code=`; a program too
+/// long to share gets a sentence instead.
+pub fn code_hash(text: &str) -> Result<String, String> {
+    if text.len() > PROGRAM_BYTES_MAX {
+        return Err(format!(
+            "this program is {} bytes, over the {PROGRAM_BYTES_MAX}-byte limit: it cannot run or be shared by link (the text is kept)",
+            text.len()
+        ));
+    }
+    let code = lz_str::compress_to_encoded_uri_component(text);
+    if code.len() > CODE_HASH_CHARS_MAX {
+        return Err(format!(
+            "this program compresses to a link of {} characters, over the {CODE_HASH_CHARS_MAX}-character limit: it cannot be shared by link (the text is kept)",
+            code.len()
+        ));
+    }
+    Ok(format!("#code={code}"))
+}
+
+/// Reads the fragment (with or without its `#`): `Ok(None)` when it carries
+/// no program, the program's text, or a sentence saying why the link cannot
+/// be read.
+pub fn parse_hash(hash: &str) -> Result<Option<String>, String> {
+    let hash = hash.strip_prefix('#').unwrap_or(hash);
+    let Some(code) = hash.strip_prefix("code=") else {
+        return Ok(None);
+    };
+    // Some mailers and chat tools percent-encode what they pass on.
+    let code = decode(code).replace(' ', "+");
+    let damaged = "the program in this link (`#code=…`) is damaged or cut short and could not be read; \
+                   ask for the link again";
+    if code.is_empty() {
+        return Err("the link's `#code=` is empty: it holds no program".into());
+    }
+    if code.chars().count() > CODE_HASH_CHARS_MAX {
+        return Err(format!(
+            "the program in this link is {} characters long, over the {CODE_HASH_CHARS_MAX}-character limit; it was not read",
+            code.chars().count()
+        ));
+    }
+    if !code.chars().all(|c| CODE_ALPHABET.contains(c)) {
+        return Err(damaged.into());
+    }
+    let wide = lz_str::decompress_from_encoded_uri_component(&code).ok_or_else(|| damaged.to_string())?;
+    let text = String::from_utf16(&wide).map_err(|_| damaged.to_string())?;
+    // A damaged stream can still decode; what it gives is not a program's text.
+    let garbled = text.is_empty() || text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'));
+    if garbled {
+        return Err(damaged.into());
+    }
+    if text.len() > PROGRAM_BYTES_MAX {
+        return Err(format!(
+            "the program in this link is {} bytes, over the playground's {PROGRAM_BYTES_MAX}-byte limit; it was not opened",
+            text.len()
+        ));
+    }
+    Ok(Some(text))
 }
 
 /// Percent-decodes a query component (`+` is a space); bad escapes stay as they are.

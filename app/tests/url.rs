@@ -1,7 +1,7 @@
 //! Addresses in and out: good ones restore the view, bad ones give a message
 //! and a fallback, and nothing panics.
 
-use wakescope_app::url::{format, parse, parse_seed, step_past_end};
+use wakescope_app::url::{self, format, parse, parse_seed, step_past_end};
 
 #[test]
 fn a_good_address_restores_the_view() {
@@ -127,4 +127,91 @@ fn hostile_text_is_decoded_quoted_and_cut_never_trusted() {
     let many: String = (0..100).map(|i| format!("p{i}=1&")).collect();
     let parsed = parse(&format!("?{many}"));
     assert!(parsed.errors[0].contains("only the first 64"), "{}", parsed.errors[0]);
+}
+
+// Programs in the fragment: `#code=` + lz-string's compressToEncodedURIComponent.
+
+/// What the JavaScript `lz-string` package (1.5.0) writes for this text.
+const JS_TEXT: &str = "async fn main() {\n    println!(\"hi 🍿\");\n}\n";
+const JS_CODE: &str = "IYZwngdgxgBAZhGBbYBLCAKAlDA3gKBiJgAcAndAFwBsIBCDAIgAtUZAeDcH99xrAbnwC++IA";
+
+#[test]
+fn a_program_link_is_what_the_javascript_package_writes_and_reads() {
+    assert_eq!(url::code_hash(JS_TEXT), Ok(format!("#code={JS_CODE}")));
+    assert_eq!(
+        url::parse_hash(&format!("#code={JS_CODE}")),
+        Ok(Some(JS_TEXT.to_string()))
+    );
+    // Without the `#`, and percent-encoded on the way.
+    assert_eq!(
+        url::parse_hash(&format!("code={}", JS_CODE.replace('+', "%2B"))),
+        Ok(Some(JS_TEXT.to_string()))
+    );
+    assert_eq!(url::format_program(42, 17), "?seed=42&step=17");
+}
+
+#[test]
+fn every_example_program_goes_through_a_link_unchanged() {
+    for example in wakescope_app::model::examples::EXAMPLES {
+        let hash = url::code_hash(example.text).expect("an example fits in a link");
+        assert!(
+            hash.len() < url::CODE_HASH_CHARS_MAX / 4,
+            "{}: {} characters",
+            example.id,
+            hash.len()
+        );
+        assert_eq!(
+            url::parse_hash(&hash),
+            Ok(Some(example.text.to_string())),
+            "{}",
+            example.id
+        );
+    }
+}
+
+#[test]
+fn a_fragment_without_a_program_is_no_program() {
+    assert_eq!(url::parse_hash(""), Ok(None));
+    assert_eq!(url::parse_hash("#panels"), Ok(None));
+}
+
+#[test]
+fn a_damaged_or_cut_short_link_is_a_sentence_never_a_garbled_program() {
+    let hash = url::code_hash(wakescope_app::model::examples::EXAMPLES[0].text).expect("fits");
+    let code = hash.strip_prefix("#code=").expect("prefix");
+    let mut cases: Vec<String> = vec![
+        "#code=".into(),
+        "#code=%%%".into(),
+        "#code=<img src=x onerror=alert(1)>".into(),
+        format!("#code={}!", &code[..10]),
+    ];
+    // Cut short anywhere.
+    for cut in [1, 2, 5, code.len() / 3, code.len() / 2, code.len() - 3] {
+        cases.push(format!("#code={}", &code[..cut]));
+    }
+    for case in cases {
+        match url::parse_hash(&case) {
+            Err(message) => assert!(
+                message.contains("damaged or cut short") || message.contains("empty"),
+                "{case}: {message}"
+            ),
+            Ok(text) => panic!("{case} read as {text:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_program_over_the_limit_gets_a_message_instead_of_a_link() {
+    let max = wakescope_playground::PROGRAM_BYTES_MAX;
+    let long = format!("async fn main() {{}}\n{}", "// padding\n".repeat(max / 11 + 1));
+    assert!(long.len() > max);
+    let message = url::code_hash(&long).expect_err("too long to share");
+    assert!(
+        message.contains(&max.to_string()) && message.contains("kept"),
+        "{message}"
+    );
+    // A link carrying more than the limit is refused when read, too.
+    let js_made = lz_str::compress_to_encoded_uri_component(long.as_str());
+    let message = url::parse_hash(&format!("#code={js_made}")).expect_err("over the limit");
+    assert!(message.contains(&max.to_string()), "{message}");
 }

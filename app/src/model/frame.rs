@@ -116,6 +116,9 @@ pub struct LogRow {
     /// CSS class: spawn, poll, pending, ready, wake, timer, fire, clock, done, cancel, panic, end.
     pub kind: &'static str,
     pub text: String,
+    /// Where in the program the event was asked for, when the trace knows
+    /// (`at main.rs:6:9`, `waits at main.rs:18:15`).
+    pub place: Option<String>,
 }
 
 /// Everything the panels show at one step.
@@ -321,5 +324,6 @@ fn log_row_of(trace: &Trace, record: EventRecord) -> LogRow {
         time_ns: record.time_ns,
         kind: words.kind,
         text: words.sentence(),
+        place: words.place,
     }
 }

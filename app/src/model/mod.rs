@@ -6,8 +6,14 @@
 //! words for events ([`wakescope::describe`]); this module adds what only
 //! the page needs. Nothing here touches the browser, so all of it is tested
 //! natively:
-//! - [`run`]: what is run ([`run::Setup`]: scenario, parameters, seed), a
-//!   scenario run with its recording, and [`run::Source`], the page's recording;
+//! - [`run`]: what is run ([`run::Setup`]: scenario, parameters, seed, or a
+//!   playground program's text), a run with its recording, and
+//!   [`run::Source`], the page's recording;
+//! - [`code`]: the code panel at a step — the current event's line, where
+//!   each task waits — and the next step at a line;
+//! - [`syntax`]: syntax colours for the program's text;
+//! - [`editing`]: what Tab and Enter do in the editor;
+//! - [`examples`]: the playground's example programs;
 //! - [`progress`]: how far the recording on screen has got, and a step
 //!   asked for before it was recorded;
 //! - [`import`]: traces opened from a file;
@@ -16,17 +22,22 @@
 //! - [`sweep`]: the scenario's verdict on a run, and sweeps over seeds for a failing one;
 //! - [`waitfor`]: a deadlock's wait-for graph, listed and laid out.
 
+pub mod code;
+pub mod editing;
+pub mod examples;
 pub mod frame;
 pub mod import;
 pub mod progress;
 pub mod run;
 pub mod sweep;
+pub mod syntax;
 pub mod timeline;
 pub mod waitfor;
 
+pub use code::CodeView;
 pub use frame::{Frame, LogRow, ReadyRow, ResourceRow, SourceKind, TaskRef, TaskRow, TimerRow, WakeRow};
 pub use progress::{Landing, PendingStep, Status};
-pub use run::{EVENTS_MAX, Run, Setup, Source};
+pub use run::{EVENTS_MAX, PROGRAM_FILE, Run, Setup, Source};
 pub use timeline::{Timeline, TimelineBody};
 pub use wakescope::describe;
 pub use wakescope::view::{

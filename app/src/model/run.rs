@@ -1,18 +1,28 @@
-//! A run: one scenario with one seed, recorded a slice at a time.
+//! A run: one scenario or playground program with one seed, recorded a
+//! slice at a time.
 //!
 //! The recording itself — slices, fold, snapshots, seeking, the end — is the
 //! library's [`Recording`]; a run adds what the page knows about where it
-//! came from (the scenario, its parameters, the seed) and the scenario's
-//! verdict on it. [`Source`] is the page's recording: a run, or a trace
-//! opened from a file.
+//! came from (the scenario and its parameters, or the program's text; the
+//! seed) and the scenario's verdict on it. A program is run as the compiled
+//! program would be — `sim.spawn("main", main())` on `Config::seeded(seed)` —
+//! and recorded with the same slicing, so an endless loop in it stops at the
+//! interpreter's per-poll limit instead of freezing the page. [`Source`] is
+//! the page's recording: a run, or a trace opened from a file.
 
 use std::ops::Deref;
+use std::sync::Arc;
 
-use wakescope::Config;
 use wakescope::scenarios::{Params, Scenario};
 use wakescope::view::Recording;
+use wakescope::{Config, Sim};
+use wakescope_playground::{Diagnostic, Program};
 
 use super::sweep::Judgement;
+
+/// The file name a playground program's locations carry in the trace (and
+/// the code panel matches them by).
+pub const PROGRAM_FILE: &str = "main.rs";
 
 /// The most events the page records for one run; past it the run is stopped
 /// (the executor's own limits usually end it first). The trace keeps 8 bytes
@@ -21,35 +31,60 @@ use super::sweep::Judgement;
 /// [`wakescope::view::Snapshots`]), and the executor's own tasks come on top.
 pub const EVENTS_MAX: u64 = 16_000_000;
 
-/// What is being run: a scenario, its validated parameters and a seed. Two
-/// setups are the same run when all three agree.
+/// What is being run: a scenario, its validated parameters and a seed — or,
+/// when `program` holds a text, that playground program with the seed (the
+/// scenario and parameters are then the ones to go back to). Two setups are
+/// the same run when all of it agrees.
 #[derive(Clone, Debug)]
 pub struct Setup {
     pub scenario: &'static Scenario,
     pub params: Params,
     pub seed: u64,
+    /// A playground program's text, run in place of the scenario.
+    pub program: Option<Arc<str>>,
 }
 
 impl PartialEq for Setup {
     fn eq(&self, other: &Setup) -> bool {
-        self.scenario.id == other.scenario.id && self.params == other.params && self.seed == other.seed
+        self.scenario.id == other.scenario.id
+            && self.params == other.params
+            && self.seed == other.seed
+            && self.program == other.program
     }
 }
 
-/// One scenario run, recorded so far.
+impl Setup {
+    /// The scenario `scenario` with `params` and `seed`.
+    pub fn scenario(scenario: &'static Scenario, params: Params, seed: u64) -> Setup {
+        Setup {
+            scenario,
+            params,
+            seed,
+            program: None,
+        }
+    }
+
+    /// True when a playground program is run.
+    pub fn is_program(&self) -> bool {
+        self.program.is_some()
+    }
+}
+
+/// One run of a scenario or a program, recorded so far.
 pub struct Run {
-    scenario: &'static Scenario,
-    params: Params,
-    seed: u64,
+    setup: Setup,
+    /// What rustc would warn about in the program (nothing for a scenario).
+    warnings: Vec<Diagnostic>,
     recording: Recording,
 }
 
 impl std::fmt::Debug for Run {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Run")
-            .field("scenario", &self.scenario.id)
-            .field("params", &self.params)
-            .field("seed", &self.seed)
+            .field("scenario", &self.setup.scenario.id)
+            .field("params", &self.setup.params)
+            .field("seed", &self.setup.seed)
+            .field("program", &self.setup.program.as_ref().map(|t| t.len()))
             .field("recording", &self.recording)
             .finish()
     }
@@ -60,44 +95,84 @@ impl Run {
     pub fn start(scenario: &'static Scenario, params: Params, seed: u64) -> Run {
         let sim = scenario.start(Config::seeded(seed), &params);
         Run {
-            scenario,
-            params,
-            seed,
+            setup: Setup::scenario(scenario, params, seed),
+            warnings: Vec::new(),
             recording: Recording::live(sim, EVENTS_MAX),
         }
     }
 
-    /// [`Run::start`] for `setup`.
-    pub fn of(setup: &Setup) -> Run {
-        Run::start(setup.scenario, setup.params.clone(), setup.seed)
+    /// Parses the program `text` and spawns its `main` on a fresh simulation
+    /// with `seed`, as `sim.spawn("main", main())` does for the compiled
+    /// program; `back` is the scenario setup to go back to. A program that
+    /// does not parse (or that the playground refuses) is an error at its
+    /// line and column, and nothing runs.
+    pub fn program(text: Arc<str>, seed: u64, back: &Setup) -> Result<Run, Diagnostic> {
+        let program = Program::parse(PROGRAM_FILE, &text)?;
+        let mut sim = Sim::new(Config::seeded(seed));
+        // The handle is dropped: `main` runs detached, as a spawned task does.
+        drop(program.spawn_main(&mut sim));
+        Ok(Run {
+            setup: Setup {
+                seed,
+                program: Some(text),
+                ..back.clone()
+            },
+            warnings: program.warnings().to_vec(),
+            recording: Recording::live(sim, EVENTS_MAX),
+        })
+    }
+
+    /// A run of `setup`: its program if it has one, else its scenario.
+    pub fn of(setup: &Setup) -> Result<Run, Diagnostic> {
+        match &setup.program {
+            Some(text) => Run::program(text.clone(), setup.seed, setup),
+            None => Ok(Run::start(setup.scenario, setup.params.clone(), setup.seed)),
+        }
     }
 
     /// The scenario's verdict and measurement on this very run, once it has
-    /// ended by itself (`None` before, or when the page's event limit cut it short).
+    /// ended by itself (`None` before, for a program, or when the page's
+    /// event limit cut it short).
     pub fn judgement(&self) -> Option<Judgement> {
+        let scenario = self.scenario()?;
         self.recording.end()?;
         let outcome = self.recording.outcome()?.clone();
         let sim = self.recording.sim()?;
         Some(Judgement {
-            verdict: self.scenario.verdict(sim, &outcome),
-            measured: self.scenario.measure(sim),
+            verdict: scenario.verdict(sim, &outcome),
+            measured: scenario.measure(sim),
             outcome,
         })
     }
 
-    /// The scenario being run.
-    pub fn scenario(&self) -> &'static Scenario {
-        self.scenario
+    /// What is run.
+    pub fn setup(&self) -> &Setup {
+        &self.setup
+    }
+
+    /// The scenario being run (`None` for a program).
+    pub fn scenario(&self) -> Option<&'static Scenario> {
+        (!self.setup.is_program()).then_some(self.setup.scenario)
+    }
+
+    /// The program's text (`None` for a scenario).
+    pub fn program_text(&self) -> Option<&Arc<str>> {
+        self.setup.program.as_ref()
+    }
+
+    /// The program's warnings: futures created and never awaited.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
     }
 
     /// The validated parameters.
     pub fn params(&self) -> &Params {
-        &self.params
+        &self.setup.params
     }
 
     /// The seed.
     pub fn seed(&self) -> u64 {
-        self.seed
+        self.setup.seed
     }
 
     /// The recording, to advance it.
@@ -152,6 +227,14 @@ impl Source {
     /// True for an imported trace.
     pub fn is_imported(&self) -> bool {
         matches!(self, Source::Imported(_))
+    }
+
+    /// The program's text, when a program run is on screen.
+    pub fn program_text(&self) -> Option<&Arc<str>> {
+        match self {
+            Source::Run(run) => run.program_text(),
+            Source::Imported(_) => None,
+        }
     }
 }
 

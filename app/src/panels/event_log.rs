@@ -60,7 +60,10 @@ pub fn EventLog() -> impl IntoView {
                                 }>
                                     <span class="seq">{seq}</span>
                                     <span class="time">{duration(row.time_ns)}</span>
-                                    <span class="text">{row.text}</span>
+                                    <span class="text">
+                                        {row.text}
+                                        {row.place.map(|place| view! { <span class="place">{format!(" · {place}")}</span> })}
+                                    </span>
                                 </button>
                             </li>
                         }

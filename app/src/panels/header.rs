@@ -29,6 +29,9 @@ pub fn Header() -> impl IntoView {
             return format!("imported · {}", info.file);
         }
         setup.with(|s| {
+            if s.is_program() {
+                return format!("playground · seed {}", s.seed);
+            }
             let mode = s.scenario.mode(s.params.mode).map_or(s.params.mode, |m| m.id);
             format!("{} · {mode} · seed {}", s.scenario.id, s.seed)
         })

@@ -2,8 +2,10 @@
 //! the current [`crate::model::Frame`]; none keeps state of its own beyond
 //! what the user is typing.
 
+pub mod code;
 pub mod controls;
 pub mod deadlock;
+pub mod editor;
 pub mod errors;
 pub mod event_log;
 pub mod header;

@@ -1,5 +1,5 @@
-//! What to run: scenario, mode, parameters (built from the registry's
-//! bounds), seed, and the link that shares the exact view.
+//! What to run: scenario (or the playground), mode, parameters (built from
+//! the registry's bounds), seed, and the link that shares the exact view.
 
 use leptos::prelude::*;
 use wakescope::scenarios::{self, ParamSpec, Params, Scenario};
@@ -9,6 +9,10 @@ use crate::model::Setup;
 use crate::url::parse_seed;
 use crate::web::Session;
 use crate::web::browser;
+
+/// The scenario menu's value while a program is shown: no scenario is
+/// selected, so choosing any one is a change.
+const PLAYGROUND: &str = "playground";
 
 /// Validates `params` with one value replaced (or the mode), reporting problems.
 fn revalidate(
@@ -33,7 +37,8 @@ fn revalidate(
 pub fn SetupBar() -> impl IntoView {
     let session = use_session();
     let setup = session.recorder().setup();
-    let scenario_id = Memo::new(move |_| setup.with(|s| s.scenario.id));
+    let scenario_id = Memo::new(move |_| setup.with(|s| if s.is_program() { PLAYGROUND } else { s.scenario.id }));
+    let program = Memo::new(move |_| setup.with(Setup::is_program));
 
     let on_scenario = move |ev: leptos::ev::Event| {
         let id = event_target_value(&ev);
@@ -42,11 +47,7 @@ pub fn SetupBar() -> impl IntoView {
             return;
         };
         let seed = setup.with_untracked(|s| s.seed);
-        session.change_setup(Setup {
-            scenario,
-            params: scenario.default_params(),
-            seed,
-        });
+        session.change_setup(Setup::scenario(scenario, scenario.default_params(), seed));
     };
     let on_mode = move |ev: leptos::ev::Event| {
         let mode = event_target_value(&ev);
@@ -71,7 +72,14 @@ pub fn SetupBar() -> impl IntoView {
                         .collect_view()}
                 </select>
             </div>
-            <div class="field">
+            <div class="field playground-open">
+                <span class="label-like" aria-hidden="true">"Or"</span>
+                <button type="button" data-testid="playground-open" aria-pressed=move || program.get().to_string()
+                    title="Write your own async Rust program and step through it" on:click=move |_| session.open_playground()>
+                    "Playground"
+                </button>
+            </div>
+            <div class="field" class:hidden=move || program.get()>
                 <label for="mode-select">"Mode"</label>
                 <select id="mode-select" data-testid="mode" on:change=on_mode prop:value=move || setup.with(|s| s.params.mode)>
                     {move || {
@@ -94,7 +102,7 @@ pub fn SetupBar() -> impl IntoView {
             {move || {
                 let _ = scenario_id.get();
                 let scenario = setup.with_untracked(|s| s.scenario);
-                (!scenario.params.is_empty()).then(|| {
+                (!scenario.params.is_empty() && !program.get()).then(|| {
                     view! {
                         <fieldset class="params">
                             <legend>"Parameters"</legend>
@@ -232,17 +240,16 @@ fn SeedField() -> impl IntoView {
 fn ShareButton() -> impl IntoView {
     let session = use_session();
     let copied = RwSignal::new(String::new());
-    let url = move || {
-        let setup = session.recorder().setup().get();
-        let step = session.playback().step().get();
-        format!(
-            "{}{}",
-            session.address().base_url(),
-            crate::url::format(setup.scenario, &setup.params, setup.seed, step)
-        )
-    };
+    let link = move || session.share_url();
+    let url = move || link().unwrap_or_default();
     let on_click = move |_| {
-        let text = url();
+        let text = match link() {
+            Ok(text) => text,
+            Err(message) => {
+                copied.set(message);
+                return;
+            }
+        };
         browser::copy_text(&text, move |ok| {
             copied.set(if ok {
                 "Link copied".into()
@@ -256,7 +263,7 @@ fn ShareButton() -> impl IntoView {
         <div class="field share">
             <button type="button" class="primary" data-testid="share" data-url=url on:click=on_click
                 disabled=move || session.import().info().with(Option::is_some)
-                title=move || if session.import().info().with(Option::is_some) { "An imported trace cannot be shared by link" } else { "Copy a link to this exact view" }>
+                title=move || if session.import().info().with(Option::is_some) { "An imported trace cannot be shared by link".to_string() } else { link().err().unwrap_or_else(|| "Copy a link to this exact view".to_string()) }>
                 "Copy link"
             </button>
             <span class="share-status" role="status" aria-live="polite">{move || copied.get()}</span>

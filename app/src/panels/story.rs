@@ -1,5 +1,5 @@
 //! The scenario's story: title, the question it asks, what to notice, and —
-//! at the last step only — the answer.
+//! at the last step only — the answer. A program run tells how to read it.
 
 use leptos::prelude::*;
 
@@ -29,7 +29,13 @@ pub fn Story() -> impl IntoView {
         })
     };
 
-    view! {
+    let program = Memo::new(move |_| setup.with(crate::model::Setup::is_program));
+
+    move || {
+        if program.get() {
+            return view! { <ProgramStory/> }.into_any();
+        }
+        view! {
         <section class="story" aria-labelledby="story-title">
             <h1 id="story-title">{move || setup.with(|s| s.scenario.title)}</h1>
             <p class="question" data-testid="scenario-question">{move || setup.with(|s| s.scenario.question)}</p>
@@ -54,6 +60,32 @@ pub fn Story() -> impl IntoView {
                     view! { <p class="answer-hint">{hint}</p> }.into_any()
                 }
             }}
+        </section>
+        }
+        .into_any()
+    }
+}
+
+/// What a program run shows, in place of a scenario's question.
+#[component]
+fn ProgramStory() -> impl IntoView {
+    let session = use_session();
+    let editing = session.playground().is_open();
+    view! {
+        <section class="story" aria-labelledby="story-title">
+            <h1 id="story-title">"Your program"</h1>
+            <p class="question" data-testid="scenario-question">
+                "What does this program do, poll by poll? Step through it: the code panel lights the line of each event and shows where every task waits."
+            </p>
+            <p class="notice">
+                <strong>"Watch for: "</strong>
+                "a task's marker staying at an "<code>".await"</code>" while others run, and a panicked task in the tasks table with its message in the event log."
+            </p>
+            {move || (!editing.get()).then(|| view! {
+                <p>
+                    <button type="button" data-testid="code-open-editor" on:click=move |_| session.edit_program()>"Edit this program"</button>
+                </p>
+            })}
         </section>
     }
 }

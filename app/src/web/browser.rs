@@ -21,6 +21,26 @@ pub fn search() -> String {
     window().and_then(|w| w.location().search().ok()).unwrap_or_default()
 }
 
+/// The address's fragment, with its `#` (empty when there is none).
+pub fn hash() -> String {
+    window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
+}
+
+/// The value stored under `key` in `localStorage`, if it can be read.
+pub fn stored(key: &str) -> Option<String> {
+    let storage = window()?.local_storage().ok()??;
+    storage.get_item(key).ok()?
+}
+
+/// Stores `value` under `key` in `localStorage`; false when refused (private
+/// mode, quota, storage switched off).
+pub fn store(key: &str, value: &str) -> bool {
+    let Some(Ok(Some(storage))) = window().map(|w| w.local_storage()) else {
+        return false;
+    };
+    storage.set_item(key, value).is_ok()
+}
+
 /// The address without query and fragment: origin and path.
 pub fn base_url() -> String {
     let Some(location) = window().map(|w| w.location()) else {
@@ -40,7 +60,8 @@ pub enum HistoryMode {
     Replace,
 }
 
-/// Puts `query` (starting with `?`) in the address bar.
+/// Puts `query` (starting with `?`, perhaps followed by a `#` fragment) in
+/// the address bar; without a fragment, the address has none.
 pub fn set_query(query: &str, mode: HistoryMode) {
     let Some(history) = window().and_then(|w| w.history().ok()) else {
         return;

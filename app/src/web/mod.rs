@@ -18,6 +18,7 @@ pub mod import;
 pub mod judging;
 pub mod keys;
 pub mod playback;
+pub mod playground;
 pub mod read_only;
 pub mod recorder;
 pub mod session;

@@ -1,5 +1,6 @@
-//! The recording on screen: a scenario run being recorded, or an imported
-//! trace being folded, and the view of it at a step.
+//! The recording on screen: a scenario or program run being recorded, or an
+//! imported trace being folded, and the view of it at a step — for a program
+//! run, the code panel's too.
 //!
 //! Recording happens in slices on a [`FrameSlicer`], at most
 //! [`crate::slicer::SLICE_BUDGET_MS`] per animation frame; after each slice
@@ -14,10 +15,12 @@ use leptos::prelude::*;
 use super::read_only::ReadOnly;
 
 use super::frames::FrameSlicer;
+use crate::model::code::{CodeView, SpawnLines, next_step_at_line};
 use crate::model::frame::{LogRow, log_window};
 use crate::model::sweep::Judgement;
 use crate::model::{Frame, Run, Setup, Source, Status, Timeline};
 use crate::slicer::{STEPS_PER_CHECK, Slice};
+use crate::url;
 
 /// The recording and its views; `Copy`, owned by the session.
 #[derive(Clone, Copy)]
@@ -33,6 +36,12 @@ pub struct Recorder {
     log: RwSignal<Vec<LogRow>>,
     /// The whole run's timeline, once it is recorded.
     timeline: RwSignal<Option<Timeline>>,
+    /// The code panel at the step on screen (program runs only).
+    code: RwSignal<Option<CodeView>>,
+    /// The line that spawned each task of the program run, read as it records.
+    spawns: StoredValue<SpawnLines>,
+    /// The program run's `#code=` fragment, or why it cannot be shared.
+    link: RwSignal<Option<Result<String, String>>>,
     slicer: FrameSlicer,
 }
 
@@ -51,8 +60,22 @@ impl Recorder {
             frame,
             log,
             timeline,
+            code: RwSignal::new(None),
+            spawns: StoredValue::new(SpawnLines::default()),
+            link: RwSignal::new(None),
             slicer: FrameSlicer::new(),
         }
+    }
+
+    /// The code panel's view at the step on screen (`None` unless a program run is shown).
+    pub fn code(&self) -> ReadOnly<Option<CodeView>> {
+        ReadOnly::of(self.code)
+    }
+
+    /// The `#code=` fragment of the program run (`Err`: why it cannot be
+    /// shared), `None` for a scenario.
+    pub fn link(&self) -> ReadOnly<Option<Result<String, String>>> {
+        ReadOnly::of(self.link)
     }
 
     /// What is (or was last) run.
@@ -91,12 +114,11 @@ impl Recorder {
         self.status.with_untracked(|s| s.finished && k >= s.total)
     }
 
-    /// Starts recording a run of `setup` in place of whatever was on screen;
-    /// `recorded` is told after every slice. The first slice is recorded
-    /// before this returns.
-    pub(super) fn record_run(&self, setup: Setup, recorded: impl FnMut(Slice) + 'static) {
-        let run = Run::of(&setup);
-        self.setup.set(setup);
+    /// Starts recording `run` in place of whatever was on screen; `recorded`
+    /// is told after every slice. The first slice is recorded before this returns.
+    pub(super) fn record_run(&self, run: Run, recorded: impl FnMut(Slice) + 'static) {
+        self.setup.set(run.setup().clone());
+        self.link.set(run.program_text().map(|text| url::code_hash(text)));
         self.record(Source::Run(run), recorded);
     }
 
@@ -109,6 +131,8 @@ impl Recorder {
     fn record(&self, source: Source, mut recorded: impl FnMut(Slice) + 'static) {
         self.source.set_value(Some(source));
         self.timeline.set(None);
+        self.code.set(None);
+        self.spawns.set_value(SpawnLines::default());
         let recorder = *self;
         self.slicer.start(
             (),
@@ -155,7 +179,8 @@ impl Recorder {
             .with_value(|s| s.as_ref().map(|s| s.step_near_time(time_ns)))
     }
 
-    /// Rebuilds the panels' rows and the event log's window at step `k`.
+    /// Rebuilds the panels' rows and the event log's window at step `k`
+    /// (and the code panel's, for a program run).
     pub(super) fn refresh(&self, k: u64) {
         let built = self
             .source
@@ -164,5 +189,19 @@ impl Recorder {
             self.frame.set(Some(frame));
             self.log.set(log);
         }
+        let code = self.source.with_value(|s| {
+            let s = s.as_ref().filter(|s| s.program_text().is_some())?;
+            self.spawns.update_value(|spawns| spawns.update(s));
+            Some(self.spawns.with_value(|spawns| CodeView::at(s, k, spawns)))
+        });
+        if code.is_some() || self.code.with_untracked(Option::is_some) {
+            self.code.set(code);
+        }
+    }
+
+    /// The next step after `k` at `line` of the program, wrapping to the start.
+    pub(super) fn next_step_at_line(&self, k: u64, line: u32) -> Option<u64> {
+        self.source
+            .with_value(|s| s.as_ref().and_then(|s| next_step_at_line(s, k, line)))
     }
 }

@@ -1,11 +1,12 @@
 //! The session: the one owner of the page's state, and every command.
 //!
 //! The root component creates one [`Session`] and provides it by context.
-//! It is a bundle of `Copy` handles: five controllers, each owning its own
+//! It is a bundle of `Copy` handles: six controllers, each owning its own
 //! signals — [`Recorder`] (the recording and its views), [`Playback`] (the
 //! cursor, play, speed), [`Address`] (when the address bar is written),
-//! [`Judging`] (verdict and seed sweep), [`Import`] (an opened trace file) —
-//! plus the error list, the help dialog and a step waiting to be recorded.
+//! [`Judging`] (verdict and seed sweep), [`Import`] (an opened trace file),
+//! [`Playground`] (the editor, its draft and problems) — plus the error
+//! list, the help dialog and a step waiting to be recorded.
 //! Panels read the controllers' signals; every change goes through a method
 //! here, which tells each controller its part:
 //! - loading a run stops playback, the sweep and the judge, starts recording
@@ -13,7 +14,11 @@
 //! - a seek clamps to what is recorded, moves the cursor, rebuilds the view
 //!   and replaces the address (throttled);
 //! - a run that has ended is judged; a sweep that finds a failing seed loads it;
-//! - an import replaces the recording but not the address.
+//! - an import replaces the recording but not the address;
+//! - Run in the playground parses the editor's text first: a program that
+//!   does not parse shows its problems and changes nothing else; one that
+//!   does is loaded like a scenario, with the seed on screen, and its text
+//!   goes in the address's fragment (`#code=…`).
 
 use leptos::prelude::*;
 
@@ -24,9 +29,11 @@ use super::browser::{self, HistoryMode};
 use super::import::Import;
 use super::judging::Judging;
 use super::playback::Playback;
+use super::playground::Playground;
 use super::recorder::Recorder;
+use crate::model::examples;
 use crate::model::import;
-use crate::model::{PendingStep, Setup};
+use crate::model::{PendingStep, Run, Setup};
 use crate::slicer::Slice;
 use crate::url::{self, Request};
 
@@ -38,6 +45,7 @@ pub struct Session {
     address: Address,
     judging: Judging,
     import: Import,
+    playground: Playground,
     /// Problems with what was asked, each with the fallback used.
     errors: RwSignal<Vec<String>>,
     help_open: RwSignal<bool>,
@@ -45,13 +53,22 @@ pub struct Session {
     pending: StoredValue<Option<PendingStep>>,
 }
 
-/// The setup a parsed address asks for.
+/// The setup a parsed address asks for (a scenario: the fragment's program is read apart).
 fn setup_of(request: &Request) -> Setup {
-    Setup {
-        scenario: request.scenario,
-        params: request.params.clone(),
-        seed: request.seed,
+    Setup::scenario(request.scenario, request.params.clone(), request.seed)
+}
+
+/// What the address bar asks for: the setup (with the fragment's program,
+/// if it carries one that can be read), the step, and every problem found.
+fn requested() -> (Setup, Option<u64>, Vec<String>) {
+    let parsed = url::parse(&browser::search());
+    let mut errors = parsed.errors;
+    let mut setup = setup_of(&parsed.request);
+    match url::parse_hash(&browser::hash()) {
+        Ok(program) => setup.program = program.map(Into::into),
+        Err(message) => errors.push(format!("{message}; showing `{}` instead", setup.scenario.id)),
     }
+    (setup, parsed.request.step, errors)
 }
 
 impl Session {
@@ -65,6 +82,7 @@ impl Session {
             address: Address::new(),
             judging: Judging::new(),
             import: Import::new(),
+            playground: Playground::new(),
             errors,
             help_open,
             pending: StoredValue::new(None),
@@ -81,11 +99,6 @@ impl Session {
         self.playback
     }
 
-    /// The address bar (for the shareable link's base).
-    pub fn address(&self) -> Address {
-        self.address
-    }
-
     /// The verdict and the seed sweep.
     pub fn judging(&self) -> Judging {
         self.judging
@@ -94,6 +107,11 @@ impl Session {
     /// The imported trace, if one is on screen, and the drop hint.
     pub fn import(&self) -> Import {
         self.import
+    }
+
+    /// The playground editor.
+    pub fn playground(&self) -> Playground {
+        self.playground
     }
 
     /// The messages in the error panel.
@@ -119,26 +137,53 @@ impl Session {
     /// `fresh`: the page was just opened (the address is tidied in place).
     pub fn open_address(&self, fresh: bool) {
         self.address.new_entry();
-        let parsed = url::parse(&browser::search());
-        self.errors.set(parsed.errors);
-        let request = parsed.request;
-        let step = request.step.unwrap_or(0);
-        if !fresh && self.recorder.is_run_of(&setup_of(&request)) {
+        let (setup, asked, errors) = requested();
+        self.errors.set(errors);
+        let step = asked.unwrap_or(0);
+        if !fresh && self.recorder.is_run_of(&setup) {
             self.halt();
-            self.ask_step(step, request.step.is_some());
+            self.ask_step(step, asked.is_some());
         } else {
-            self.load(
-                setup_of(&request),
-                step,
-                request.step.is_some(),
-                fresh.then_some(HistoryMode::Replace),
-            );
+            self.load_or_fall_back(setup, step, asked.is_some(), fresh.then_some(HistoryMode::Replace));
         }
+    }
+
+    /// [`Session::load`]; a program that does not run (a link to one that no
+    /// longer parses) is shown in the editor with its problem, and the
+    /// scenario is run instead.
+    fn load_or_fall_back(&self, setup: Setup, step: u64, report_past_end: bool, history: Option<HistoryMode>) {
+        let Err(problem) = self.load(setup.clone(), step, report_past_end, history) else {
+            return;
+        };
+        let text = setup.program.as_deref().unwrap_or_default().to_string();
+        self.report(format!(
+            "the program in this link does not run (line {}, column {}: {}); showing `{}` instead",
+            problem.line, problem.column, problem.message, setup.scenario.id
+        ));
+        let scenario = Setup { program: None, ..setup };
+        let _ = self.load(scenario, step, false, history);
+        // After the scenario's load (which closes the editor): the program and its problem.
+        self.playground.open(Some(text));
+        self.playground.report(&[problem], &[]);
     }
 
     /// Starts recording a run of `setup` and shows `step` once it is recorded;
     /// `history`: how the new view enters the address (`None`: not at all).
-    fn load(&self, setup: Setup, step: u64, report_past_end: bool, history: Option<HistoryMode>) {
+    /// A program that does not parse is an error, and nothing changes; a
+    /// scenario closes the editor.
+    fn load(
+        &self,
+        setup: Setup,
+        step: u64,
+        report_past_end: bool,
+        history: Option<HistoryMode>,
+    ) -> Result<(), wakescope_playground::Diagnostic> {
+        let run = Run::of(&setup)?;
+        if setup.is_program() {
+            self.playground.report(&[], run.warnings());
+        } else {
+            self.playground.close();
+        }
         self.halt();
         self.judging.cancel_sweep();
         self.judging.reset();
@@ -148,17 +193,19 @@ impl Session {
         // The new entry is written below, once; nothing may touch the old one meanwhile.
         self.address.new_entry();
         let session = *self;
-        self.recorder.record_run(setup, move |slice| session.recorded(slice));
+        self.recorder.record_run(run, move |slice| session.recorded(slice));
         if let Some(mode) = history {
             self.write_address(mode);
         }
+        Ok(())
     }
 
     /// After each slice of recording: judge a run that has ended, move to a
     /// waiting step, rebuild the view. The first slice (inside `load`) leaves
     /// the address to `load`.
     fn recorded(&self, slice: Slice) {
-        if slice.done && !self.import.is_open() {
+        let program = self.recorder.setup().with_untracked(Setup::is_program);
+        if slice.done && !self.import.is_open() && !program {
             let setup = self.recorder.setup().get_untracked();
             self.judging.judge(self.recorder.judgement(), &setup);
         }
@@ -167,19 +214,86 @@ impl Session {
     }
 
     /// Runs another scenario, mode, parameters or seed (a new history entry).
-    /// The step is kept when only the seed changes, so two interleavings can be compared.
+    /// The step is kept when only the seed changes, so two interleavings can
+    /// be compared. A scenario closes the playground (see [`Session::load`]).
     pub fn change_setup(&self, setup: Setup) {
-        let keep_step = self
-            .recorder
-            .setup()
-            .with_untracked(|current| current.scenario.id == setup.scenario.id && current.params == setup.params);
+        let keep_step = self.recorder.setup().with_untracked(|current| {
+            current.scenario.id == setup.scenario.id
+                && current.params == setup.params
+                && current.program == setup.program
+        });
         let step = if keep_step {
             self.playback.step().get_untracked()
         } else {
             0
         };
         self.errors.set(Vec::new());
-        self.load(setup, step, false, Some(HistoryMode::Push));
+        if let Err(problem) = self.load(setup, step, false, Some(HistoryMode::Push)) {
+            self.playground.report(&[problem], &[]);
+        }
+    }
+
+    /// Opens the playground: the editor holds the draft (or the first
+    /// example), and it is run with the seed on screen.
+    pub fn open_playground(&self) {
+        self.playground.open(None);
+        self.run_code();
+    }
+
+    /// Opens the program on screen in the editor (it is already running).
+    pub fn edit_program(&self) {
+        let text = self
+            .recorder
+            .setup()
+            .with_untracked(|s| s.program.as_deref().map(str::to_string));
+        self.playground.open(text);
+    }
+
+    /// Hides the editor; the program run stays on screen.
+    pub fn close_playground(&self) {
+        self.playground.close();
+    }
+
+    /// The visitor changed the editor's text (it is saved as the draft).
+    pub fn edit_code(&self, text: String) {
+        self.playground.edit(text);
+    }
+
+    /// Puts an example program in the editor (as an edit: it becomes the draft) and runs it.
+    pub fn load_example(&self, id: &str) {
+        if let Some(example) = examples::find(id) {
+            self.playground.edit(example.text.to_string());
+            self.run_code();
+        }
+    }
+
+    /// Runs the editor's text with the seed on screen (a new history entry);
+    /// a program that does not parse shows its problems, and the run on
+    /// screen stays.
+    pub fn run_code(&self) {
+        let text = self.playground.text().get_untracked();
+        let current = self.recorder.setup().get_untracked();
+        self.errors.set(Vec::new());
+        let setup = Setup {
+            program: Some(text.into()),
+            ..current
+        };
+        if let Err(problem) = self.load(setup, 0, false, Some(HistoryMode::Push)) {
+            self.playground.report(&[problem], &[]);
+        }
+    }
+
+    /// Goes to the next step (after the one on screen, wrapping to the
+    /// start) whose event is at `line` of the program; says so when none is.
+    pub fn jump_to_line(&self, line: u32) {
+        let k = self.playback.step().get_untracked();
+        match self.recorder.next_step_at_line(k, line) {
+            Some(target) => {
+                self.pause();
+                self.seek(target);
+            }
+            None => self.report(format!("no step of this run happens at line {line}")),
+        }
     }
 
     /// Moves to a step asked for earlier, once it is recorded (or the run
@@ -312,11 +426,31 @@ impl Session {
             return None;
         }
         let step = self.playback.step().get_untracked();
-        Some(
-            self.recorder
-                .setup()
-                .with_untracked(|s| url::format(s.scenario, &s.params, s.seed, step)),
-        )
+        Some(self.recorder.setup().with_untracked(|s| {
+            if s.is_program() {
+                // A program too long for a link keeps its seed and step only.
+                let hash = self.recorder.link().with_untracked(|l| l.clone().and_then(Result::ok));
+                format!("{}{}", url::format_program(s.seed, step), hash.unwrap_or_default())
+            } else {
+                url::format(s.scenario, &s.params, s.seed, step)
+            }
+        }))
+    }
+
+    /// The shareable link to the view on screen, or why there is none.
+    pub fn share_url(&self) -> Result<String, String> {
+        let setup = self.recorder.setup().get();
+        let step = self.playback.step().get();
+        let base = self.address.base_url();
+        if setup.is_program() {
+            let hash = self.recorder.link().get().unwrap_or_else(|| Ok(String::new()))?;
+            Ok(format!("{base}{}{hash}", url::format_program(setup.seed, step)))
+        } else {
+            Ok(format!(
+                "{base}{}",
+                url::format(setup.scenario, &setup.params, setup.seed, step)
+            ))
+        }
     }
 
     /// Writes the address now.
@@ -337,6 +471,9 @@ impl Session {
     pub fn start_sweep(&self, count: u64) {
         let session = *self;
         let setup = self.recorder.setup().get_untracked();
+        if setup.is_program() {
+            return;
+        }
         self.judging.start_sweep(&setup, count, move |seed| {
             let setup = session.recorder.setup().get_untracked();
             session.change_setup(Setup { seed, ..setup });
@@ -380,10 +517,10 @@ impl Session {
         );
     }
 
-    /// Back to the scenario run the address describes.
+    /// Back to the run the address describes.
     pub fn leave_import(&self) {
-        let request = url::parse(&browser::search()).request;
-        self.load(setup_of(&request), request.step.unwrap_or(0), false, None);
+        let (setup, step, _) = requested();
+        self.load_or_fall_back(setup, step.unwrap_or(0), false, None);
     }
 
     /// Adds a message to the error panel.
