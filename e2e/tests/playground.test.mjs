@@ -97,8 +97,11 @@ appTest('clicking a line, or Enter on it, goes to the next step at that line and
   const page = await openProgram(ctx, TIMERS, 'seed=1&step=0');
   const spawnLine = lineOf(TIMERS, 'timers.push(spawn(');
   const line = page.locator(`${tid('code-line')}[data-line="${spawnLine}"]`);
+  // Every step at that line in turn — the three spawns, and the sleeps that
+  // are those tasks' whole futures (they wait where they were spawned) —
+  // then back to the first.
   const steps = [];
-  for (let i = 0; i < 4; i++) {
+  for (let i = 0; i < 16; i++) {
     const before = (await counter(page)).step;
     await line.click();
     await page.waitForFunction(
@@ -107,12 +110,17 @@ appTest('clicking a line, or Enter on it, goes to the next step at that line and
       { timeout: UPDATE_TIMEOUT_MS },
     );
     await waitCurrentLine(page, spawnLine);
-    steps.push((await counter(page)).step);
+    const step = (await counter(page)).step;
+    if (steps.length > 0 && step === steps[0]) {
+      steps.push(step);
+      break;
+    }
+    steps.push(step);
   }
-  // Three spawns at that line, then back to the first.
-  assert.equal(new Set(steps.slice(0, 3)).size, 3, `three different steps: ${steps}`);
-  assert.ok(steps[0] < steps[1] && steps[1] < steps[2], `in order: ${steps}`);
-  assert.equal(steps[3], steps[0], `wraps to the first: ${steps}`);
+  const round = steps.slice(0, -1);
+  assert.ok(round.length >= 3, `at least the three spawns: ${steps}`);
+  assert.ok(round.every((s, i) => i === 0 || round[i - 1] < s), `in order: ${steps}`);
+  assert.equal(steps[steps.length - 1], steps[0], `wraps to the first: ${steps}`);
 
   // From the keyboard: the lines are one Tab stop; ↓ moves, Enter jumps.
   const awaitLine = lineOf(TIMERS, 'timer.await');
