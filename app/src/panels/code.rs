@@ -96,7 +96,7 @@ pub fn CodePanel() -> impl IntoView {
                     "Edit this program"
                 </button>
             </h2>
-            <ol class="code" node_ref=list_ref aria-labelledby="code-title" on:keydown=on_keydown>
+            <ol class="code" class:unlit=move || !traced.get() node_ref=list_ref aria-labelledby="code-title" on:keydown=on_keydown>
                 {move || {
                     lines
                         .get()
