@@ -282,6 +282,8 @@ fn many_workers_scenario() -> &'static scenarios::Scenario {
     Box::leak(Box::new(scenarios::Scenario {
         id: "many",
         spawn: spawn_many,
+        // Its compiled tasks are what runs: it has no program.
+        program: None,
         ..*timers
     }))
 }

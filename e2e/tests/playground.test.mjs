@@ -176,7 +176,7 @@ appTest('the playground starts with an example, keeps a draft over a reload, and
     timeout: UPDATE_TIMEOUT_MS,
   });
   await page.locator(tid('code-editor')).waitFor({ state: 'detached' });
-  assert.equal(await page.locator(tid('code-panel')).count(), 0);
+  assert.match((await readCode(page)).text, /const BOILER_S: u64 = 5;/, 'the scenario shows its own program again');
   assert.equal(await page.locator(tid('run-label')).textContent(), 'timers · concurrent · seed 7');
 
   // A reload of the bare page (no link) restores the draft in the editor.
@@ -220,7 +220,8 @@ appTest('a corrupt or cut-short link says so and leaves the draft untouched', as
     const error = page.locator(tid('error'));
     await error.waitFor();
     assert.match(await error.textContent(), /damaged or cut short|holds no program/, `#code=${hash}`);
-    assert.equal(await page.locator(tid('code-panel')).count(), 0, 'no program is shown');
+    assert.match((await readCode(page)).text, /const BOILER_S/, 'the scenario is shown with its own program');
+    assert.equal(await page.locator(tid('playground-open')).getAttribute('aria-pressed'), 'false', 'no playground program is shown');
     assert.equal(await page.evaluate((k) => localStorage.getItem(k), DRAFT_KEY), 'async fn main() {}\n// my draft\n');
   }
   await page.locator(tid('playground-open')).click();

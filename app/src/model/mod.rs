@@ -9,6 +9,8 @@
 //! - [`run`]: what is run ([`run::Setup`]: scenario, parameters, seed, or a
 //!   playground program's text), a run with its recording, and
 //!   [`run::Source`], the page's recording;
+//! - [`listing`]: the code a run shows (its program, interpreted or
+//!   compiled, or a scenario's Rust source) and whether the trace lights it;
 //! - [`code`]: the code panel at a step — the current event's line, where
 //!   each task waits — and the next step at a line;
 //! - [`syntax`]: syntax colours for the program's text;
@@ -27,6 +29,7 @@ pub mod editing;
 pub mod examples;
 pub mod frame;
 pub mod import;
+pub mod listing;
 pub mod progress;
 pub mod run;
 pub mod sweep;
@@ -36,8 +39,9 @@ pub mod waitfor;
 
 pub use code::CodeView;
 pub use frame::{Frame, LogRow, ReadyRow, ResourceRow, SourceKind, TaskRef, TaskRow, TimerRow, WakeRow};
+pub use listing::Listing;
 pub use progress::{Landing, PendingStep, Status};
-pub use run::{EVENTS_MAX, PROGRAM_FILE, Run, Setup, Source};
+pub use run::{EVENTS_MAX, INTERPRETED_TASKS_MAX, PROGRAM_FILE, Run, Setup, Source};
 pub use timeline::{Timeline, TimelineBody};
 pub use wakescope::describe;
 pub use wakescope::view::{

@@ -7,8 +7,16 @@
 //! seed) and the scenario's verdict on it. A program is run as the compiled
 //! program would be — `sim.spawn("main", main())` on `Config::seeded(seed)` —
 //! and recorded with the same slicing, so an endless loop in it stops at the
-//! interpreter's per-poll limit instead of freezing the page. [`Source`] is
-//! the page's recording: a run, or a trace opened from a file.
+//! interpreter's per-poll limit instead of freezing the page.
+//!
+//! Every run shows its program ([`Listing`]). A scenario that has one
+//! (`Scenario::program`) is run by interpreting that program's text for its
+//! parameters, on the configuration the scenario would use — the trace, and
+//! so the fingerprint, is the compiled scenario's (the playground's
+//! `tests/scenarios.rs` checks it), and the verdict, sweep and address stay
+//! the scenario's. Only a run with more than [`INTERPRETED_TASKS_MAX`] tasks
+//! runs compiled, its program shown as the equivalent. [`Source`] is the
+//! page's recording: a run, or a trace opened from a file.
 
 use std::ops::Deref;
 use std::sync::Arc;
@@ -18,6 +26,7 @@ use wakescope::view::Recording;
 use wakescope::{Config, Sim};
 use wakescope_playground::{Diagnostic, Program};
 
+use super::listing::Listing;
 use super::sweep::Judgement;
 
 /// The file name a playground program's locations carry in the trace (and
@@ -30,6 +39,30 @@ pub const PROGRAM_FILE: &str = "main.rs";
 /// about 9 million events. Snapshots add about as much again (see
 /// [`wakescope::view::Snapshots`]), and the executor's own tasks come on top.
 pub const EVENTS_MAX: u64 = 16_000_000;
+
+/// The most tasks (a scenario's `tasks` parameter) a scenario run is
+/// interpreted with; past it the compiled scenario runs, since the
+/// interpreter holds several times more memory per task (its environment
+/// and statement stack) and a million interpreted sleepers would not fit
+/// beside the trace.
+pub const INTERPRETED_TASKS_MAX: i64 = 20_000;
+
+/// True when a run of `scenario` with `params` interprets its program:
+/// it has one, and no more than [`INTERPRETED_TASKS_MAX`] tasks.
+pub fn interprets(scenario: &Scenario, params: &Params) -> bool {
+    let tasks = params.values.iter().find(|(name, _)| *name == "tasks").map(|(_, v)| *v);
+    scenario.program.is_some() && tasks.is_none_or(|tasks| tasks <= INTERPRETED_TASKS_MAX)
+}
+
+/// The configuration a run of `scenario` with `params` and `seed` uses
+/// (the scenario's `configure` hook applied, as `Scenario::start` does).
+pub fn scenario_config(scenario: &Scenario, params: &Params, seed: u64) -> Config {
+    let mut config = Config::seeded(seed);
+    if let Some(configure) = scenario.configure {
+        configure(&mut config, params);
+    }
+    config
+}
 
 /// What is being run: a scenario, its validated parameters and a seed — or,
 /// when `program` holds a text, that playground program with the seed (the
@@ -75,6 +108,8 @@ pub struct Run {
     setup: Setup,
     /// What rustc would warn about in the program (nothing for a scenario).
     warnings: Vec<Diagnostic>,
+    /// The code the run shows.
+    listing: Listing,
     recording: Recording,
 }
 
@@ -91,12 +126,34 @@ impl std::fmt::Debug for Run {
 }
 
 impl Run {
-    /// Spawns the scenario's tasks on a fresh simulation and folds what that recorded.
+    /// Starts the scenario on a fresh simulation: its program's text
+    /// interpreted when [`interprets`] says so, else its compiled tasks.
+    /// Either way the trace header names the scenario and its parameters.
     pub fn start(scenario: &'static Scenario, params: Params, seed: u64) -> Run {
-        let sim = scenario.start(Config::seeded(seed), &params);
+        let (sim, listing) = match scenario.program {
+            Some(program) if interprets(scenario, &params) => {
+                let text: Arc<str> = program(&params).into();
+                let parsed = Program::parse(PROGRAM_FILE, &text)
+                    .unwrap_or_else(|d| panic!("the {} scenario's program does not parse: {d}", scenario.id));
+                let mut sim = Sim::new(scenario_config(scenario, &params, seed));
+                sim.set_scenario(scenario.id, params.pairs());
+                // The handle is dropped: `main` runs detached, as the scenario's does.
+                drop(parsed.spawn_main(&mut sim));
+                (sim, Listing::Interpreted(text))
+            }
+            Some(program) => (
+                scenario.start(Config::seeded(seed), &params),
+                Listing::CompiledEquivalent(program(&params).into()),
+            ),
+            None => (
+                scenario.start(Config::seeded(seed), &params),
+                Listing::Source(scenario.source),
+            ),
+        };
         Run {
             setup: Setup::scenario(scenario, params, seed),
             warnings: Vec::new(),
+            listing,
             recording: Recording::live(sim, EVENTS_MAX),
         }
     }
@@ -114,10 +171,11 @@ impl Run {
         Ok(Run {
             setup: Setup {
                 seed,
-                program: Some(text),
+                program: Some(text.clone()),
                 ..back.clone()
             },
             warnings: program.warnings().to_vec(),
+            listing: Listing::Interpreted(text),
             recording: Recording::live(sim, EVENTS_MAX),
         })
     }
@@ -158,6 +216,11 @@ impl Run {
     /// The program's text (`None` for a scenario).
     pub fn program_text(&self) -> Option<&Arc<str>> {
         self.setup.program.as_ref()
+    }
+
+    /// The code the run shows.
+    pub fn listing(&self) -> &Listing {
+        &self.listing
     }
 
     /// The program's warnings: futures created and never awaited.
@@ -233,6 +296,14 @@ impl Source {
     pub fn program_text(&self) -> Option<&Arc<str>> {
         match self {
             Source::Run(run) => run.program_text(),
+            Source::Imported(_) => None,
+        }
+    }
+
+    /// The code the run on screen shows (`None` for an import).
+    pub fn listing(&self) -> Option<&Listing> {
+        match self {
+            Source::Run(run) => Some(run.listing()),
             Source::Imported(_) => None,
         }
     }

@@ -3,6 +3,11 @@
 //! task at the line where it waits. Clicking a line — or Enter on it —
 //! goes to the next step at that line. The lines are one stop for Tab:
 //! ↑/↓ move between them (a roving `tabindex`).
+//!
+//! Every run shows its code ([`Listing`]): a scenario's program is the text
+//! that runs, lit like a playground program's; a scenario too big to
+//! interpret shows its program unlit, as the compiled run's equivalent; a
+//! scenario without one shows its Rust source, unlit, and cannot be edited.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -10,15 +15,19 @@ use wasm_bindgen::JsCast;
 use super::use_session;
 use crate::model::code::LineMarkers;
 use crate::model::syntax::{Span, highlight};
-use crate::model::{PROGRAM_FILE, Setup};
+use crate::model::{INTERPRETED_TASKS_MAX, Listing, PROGRAM_FILE};
 use crate::web::Session;
 
-/// The code panel (`data-testid="code-panel"`), for program runs.
+/// The code panel (`data-testid="code-panel"`), for every run.
 #[component]
 pub fn CodePanel() -> impl IntoView {
     let session = use_session();
-    let setup = session.recorder().setup();
-    let lines = Memo::new(move |_| setup.with(|s| s.program.as_deref().map(highlight).unwrap_or_default()));
+    let listing = session.recorder().listing();
+    let lines = Memo::new(move |_| listing.with(|l| l.as_ref().map(|l| highlight(l.text())).unwrap_or_default()));
+    // Only a lit listing's lines lead to steps.
+    let traced = Memo::new(move |_| listing.with(|l| l.as_ref().is_some_and(Listing::is_traced)));
+    let editable = Memo::new(move |_| listing.with(|l| l.as_ref().is_some_and(|l| l.program().is_some())));
+    let caption = move || listing.with(|l| l.as_ref().map(caption_of).unwrap_or_default());
     let code = session.recorder().code();
     let current = Memo::new(move |_| code.with(|c| c.as_ref().and_then(|c| c.current_line)));
     // The line that takes the Tab stop: the one last moved to, else the current one.
@@ -57,7 +66,9 @@ pub fn CodePanel() -> impl IntoView {
             "PageUp" => at.saturating_sub(10).max(1),
             "Enter" => {
                 ev.prevent_default();
-                session.jump_to_line(at);
+                if traced.get_untracked() {
+                    session.jump_to_line(at);
+                }
                 return;
             }
             _ => return,
@@ -72,19 +83,26 @@ pub fn CodePanel() -> impl IntoView {
     view! {
         <section class="panel code-panel" data-testid="code-panel" aria-labelledby="code-title">
             <h2 id="code-title">
-                "Program"
-                <span class="subtitle">{PROGRAM_FILE}" · click a line to go to its next step"</span>
-                <button type="button" class="code-edit" data-testid="code-edit" on:click=move |_| session.edit_program()>
+                {move || if editable.get() { "Program" } else { "Source" }}
+                <span class="subtitle" data-testid="code-caption">{caption}</span>
+                <button
+                    type="button"
+                    class="code-edit"
+                    data-testid="code-edit"
+                    disabled=move || !editable.get()
+                    title=move || (!editable.get()).then_some("The playground cannot run this scenario's Rust; only programs can be edited")
+                    on:click=move |_| session.edit_program()
+                >
                     "Edit this program"
                 </button>
             </h2>
-            <ol class="code" node_ref=list_ref aria-labelledby="code-title" on:keydown=on_keydown>
+            <ol class="code" class:unlit=move || !traced.get() node_ref=list_ref aria-labelledby="code-title" on:keydown=on_keydown>
                 {move || {
                     lines
                         .get()
                         .into_iter()
                         .enumerate()
-                        .map(|(i, spans)| code_line(session, i as u32 + 1, spans, current, focused, tab_line))
+                        .map(|(i, spans)| code_line(session, i as u32 + 1, spans, current, focused, tab_line, traced))
                         .collect_view()
                 }}
             </ol>
@@ -108,6 +126,7 @@ fn code_line(
     current: Memo<Option<u32>>,
     focused: RwSignal<Option<u32>>,
     tab_line: impl Fn() -> u32 + Copy + Send + Sync + 'static,
+    traced: Memo<bool>,
 ) -> impl IntoView {
     let is_current = move || current.get() == Some(line);
     let code = session.recorder().code();
@@ -131,7 +150,9 @@ fn code_line(
             tabindex=move || if tab_line() == line { "0" } else { "-1" }
             on:click=move |_| {
                 focused.set(Some(line));
-                session.jump_to_line(line);
+                if traced.get_untracked() {
+                    session.jump_to_line(line);
+                }
             }
             on:focus=move |_| focused.set(Some(line))
         >
@@ -169,7 +190,20 @@ fn markers_view(at: LineMarkers) -> impl IntoView {
     }
 }
 
-/// True when a program run is on screen (not an import).
+/// The one line under the title: which file, and what the lines can do.
+fn caption_of(listing: &Listing) -> String {
+    match listing {
+        Listing::Interpreted(_) => format!("{PROGRAM_FILE} · click a line to go to its next step"),
+        Listing::CompiledEquivalent(_) => format!(
+            "{PROGRAM_FILE} · over {INTERPRETED_TASKS_MAX} tasks this run is the compiled equivalent (same trace), so no line is lit"
+        ),
+        Listing::Source(_) => {
+            "the scenario's compiled Rust, read-only · the playground cannot say it as a program".to_string()
+        }
+    }
+}
+
+/// True when a run is on screen (not an import).
 pub fn shows_code(session: Session) -> bool {
-    session.recorder().setup().with(Setup::is_program) && session.import().info().with(Option::is_none)
+    session.recorder().listing().with(Option::is_some) && session.import().info().with(Option::is_none)
 }

@@ -1,6 +1,6 @@
 //! The recording on screen: a scenario or program run being recorded, or an
-//! imported trace being folded, and the view of it at a step — for a program
-//! run, the code panel's too.
+//! imported trace being folded, and the view of it at a step — the code
+//! panel's too: the code the run shows, lit when it is interpreted.
 //!
 //! Recording happens in slices on a [`FrameSlicer`], at most
 //! [`crate::slicer::SLICE_BUDGET_MS`] per animation frame; after each slice
@@ -18,7 +18,7 @@ use super::frames::FrameSlicer;
 use crate::model::code::{CodeView, SpawnLines, next_step_at_line};
 use crate::model::frame::{LogRow, log_window};
 use crate::model::sweep::Judgement;
-use crate::model::{Frame, Run, Setup, Source, Status, Timeline};
+use crate::model::{Frame, Listing, Run, Setup, Source, Status, Timeline};
 use crate::slicer::{STEPS_PER_CHECK, Slice};
 use crate::url;
 
@@ -36,7 +36,9 @@ pub struct Recorder {
     log: RwSignal<Vec<LogRow>>,
     /// The whole run's timeline, once it is recorded.
     timeline: RwSignal<Option<Timeline>>,
-    /// The code panel at the step on screen (program runs only).
+    /// The code the last run shows; an import leaves it as it was.
+    listing: RwSignal<Option<Listing>>,
+    /// The code panel at the step on screen (runs whose listing is lit only).
     code: RwSignal<Option<CodeView>>,
     /// The line that spawned each task of the program run, read as it records.
     spawns: StoredValue<SpawnLines>,
@@ -60,6 +62,7 @@ impl Recorder {
             frame,
             log,
             timeline,
+            listing: RwSignal::new(None),
             code: RwSignal::new(None),
             spawns: StoredValue::new(SpawnLines::default()),
             link: RwSignal::new(None),
@@ -67,7 +70,12 @@ impl Recorder {
         }
     }
 
-    /// The code panel's view at the step on screen (`None` unless a program run is shown).
+    /// The code the last run shows (`None` before the first).
+    pub fn listing(&self) -> ReadOnly<Option<Listing>> {
+        ReadOnly::of(self.listing)
+    }
+
+    /// The code panel's view at the step on screen (`None` unless the run's listing is lit).
     pub fn code(&self) -> ReadOnly<Option<CodeView>> {
         ReadOnly::of(self.code)
     }
@@ -118,6 +126,9 @@ impl Recorder {
     /// is told after every slice. The first slice is recorded before this returns.
     pub(super) fn record_run(&self, run: Run, recorded: impl FnMut(Slice) + 'static) {
         self.setup.set(run.setup().clone());
+        if self.listing.with_untracked(|l| l.as_ref() != Some(run.listing())) {
+            self.listing.set(Some(run.listing().clone()));
+        }
         self.link.set(run.program_text().map(|text| url::code_hash(text)));
         self.record(Source::Run(run), recorded);
     }
@@ -180,7 +191,7 @@ impl Recorder {
     }
 
     /// Rebuilds the panels' rows and the event log's window at step `k`
-    /// (and the code panel's, for a program run).
+    /// (and the code panel's, when the run's listing is lit).
     pub(super) fn refresh(&self, k: u64) {
         let built = self
             .source
@@ -190,7 +201,7 @@ impl Recorder {
             self.log.set(log);
         }
         let code = self.source.with_value(|s| {
-            let s = s.as_ref().filter(|s| s.program_text().is_some())?;
+            let s = s.as_ref().filter(|s| s.listing().is_some_and(Listing::is_traced))?;
             self.spawns.update_value(|spawns| spawns.update(s));
             Some(self.spawns.with_value(|spawns| CodeView::at(s, k, spawns)))
         });

@@ -240,13 +240,16 @@ impl Session {
         self.run_code();
     }
 
-    /// Opens the program on screen in the editor (it is already running).
+    /// Opens the program on screen — a playground program or a scenario's —
+    /// in the editor (a scenario's Rust source is no program: nothing opens).
     pub fn edit_program(&self) {
         let text = self
             .recorder
-            .setup()
-            .with_untracked(|s| s.program.as_deref().map(str::to_string));
-        self.playground.open(text);
+            .listing()
+            .with_untracked(|l| l.as_ref().and_then(|l| l.program()).map(str::to_string));
+        if text.is_some() {
+            self.playground.open(text);
+        }
     }
 
     /// Hides the editor; the program run stays on screen.
