@@ -43,7 +43,7 @@ use std::rc::Rc;
 use wakescope::{JoinHandle, Sim};
 
 pub use eval::{CALL_DEPTH_MAX, STEPS_PER_POLL_MAX};
-pub use lower::SUPPORTED;
+pub use lower::{EXPR_DEPTH_MAX, SUPPORTED};
 pub use rt::{STRING_BYTES_MAX, VEC_LEN_MAX};
 pub use value::Fault;
 
@@ -52,6 +52,9 @@ pub const PROGRAM_BYTES_MAX: usize = 16 * 1024;
 /// Deepest nesting of brackets — `(`, `[`, `{` — a program may have: the
 /// parser and the evaluator recurse on it, and the page's stack is small.
 pub const NESTING_MAX: usize = 48;
+/// Most prefix operators or closure bars in a row (`!!x`, `|| || x`): the
+/// parser recurses on each.
+pub const PREFIX_RUN_MAX: usize = 32;
 
 /// A problem at a place in the program: a refused construct, a parse error,
 /// a warning.
@@ -68,29 +71,96 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// Refuses a program nested deeper than [`NESTING_MAX`], before parsing it.
+/// Refuses, before parsing, a program the parser would recurse on too deeply
+/// for the page's stack: brackets nested deeper than [`NESTING_MAX`], or more
+/// than [`PREFIX_RUN_MAX`] prefix operators or closure bars in a row
+/// (`!!!!x`, `- - - x`, `|| || || x`). Strings and comments are skipped.
 fn check_nesting(text: &str) -> Result<(), Diagnostic> {
     let mut depth = 0usize;
+    let mut run = 0usize;
     let (mut line, mut column) = (1u32, 0u32);
-    for c in text.chars() {
+    let mut chars = text.chars().peekable();
+    let refuse = |line, column, message: String| Err(Diagnostic { line, column, message });
+    while let Some(c) = chars.next() {
         column += 1;
         match c {
             '\n' => {
                 line += 1;
                 column = 0;
             }
-            '(' | '[' | '{' => {
-                depth += 1;
-                if depth > NESTING_MAX {
-                    return Err(Diagnostic {
-                        line,
-                        column,
-                        message: format!("the program nests brackets deeper than {NESTING_MAX} levels"),
-                    });
+            // A string: to its closing quote (escapes skipped).
+            '"' => {
+                run = 0;
+                while let Some(c) = chars.next() {
+                    column += 1;
+                    match c {
+                        '\\' => {
+                            chars.next();
+                            column += 1;
+                        }
+                        '"' => break,
+                        '\n' => {
+                            line += 1;
+                            column = 0;
+                        }
+                        _ => {}
+                    }
                 }
             }
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
-            _ => {}
+            // A comment: `//` to the end of the line, `/* */` to its end.
+            '/' if chars.peek() == Some(&'/') => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        line += 1;
+                        column = 0;
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut last = ' ';
+                for c in chars.by_ref() {
+                    column += 1;
+                    if c == '\n' {
+                        line += 1;
+                        column = 0;
+                    }
+                    if last == '*' && c == '/' {
+                        break;
+                    }
+                    last = c;
+                }
+            }
+            '(' | '[' | '{' => {
+                run = 0;
+                depth += 1;
+                if depth > NESTING_MAX {
+                    return refuse(
+                        line,
+                        column,
+                        format!("the program nests brackets deeper than {NESTING_MAX} levels"),
+                    );
+                }
+            }
+            ')' | ']' | '}' => {
+                run = 0;
+                depth = depth.saturating_sub(1);
+            }
+            '!' | '-' | '*' | '&' | '|' => {
+                run += 1;
+                if run > PREFIX_RUN_MAX {
+                    return refuse(
+                        line,
+                        column,
+                        format!(
+                            "the program chains more than {PREFIX_RUN_MAX} prefix operators or closure bars in a row"
+                        ),
+                    );
+                }
+            }
+            c if c.is_whitespace() => {}
+            _ => run = 0,
         }
     }
     Ok(())

@@ -72,6 +72,7 @@ pub fn lower(file: &syn::File) -> R<Lowered> {
         .collect();
     let mut lowerer = Lowerer {
         warnings: Vec::new(),
+        depth: 0,
         async_fns,
     };
     for item in &file.items {
@@ -131,8 +132,14 @@ fn lower_ty(ty: &syn::Type) -> Ty {
 /// never awaited, gets rustc's warning.
 const FUTURE_FUNCTIONS: &[&str] = &["sleep", "sleep_until", "yield_now", "timeout", "select", "work"];
 
+/// Deepest expression tree the playground takes (`1 + 1 + … + 1` is as deep
+/// as it is long): the evaluator recurses on it, and the page's stack is small.
+pub const EXPR_DEPTH_MAX: u32 = 128;
+
 struct Lowerer {
     warnings: Vec<Diagnostic>,
+    /// How deep the expression being lowered is.
+    depth: u32,
     /// The program's `async fn`s: calling one as a statement does nothing.
     async_fns: BTreeSet<String>,
 }
@@ -325,6 +332,19 @@ impl Lowerer {
     }
 
     fn expr(&mut self, e: &syn::Expr) -> R<Expr> {
+        if self.depth >= EXPR_DEPTH_MAX {
+            return Err(error(
+                e,
+                format!("the expression nests deeper than {EXPR_DEPTH_MAX} levels; split it into `let`s"),
+            ));
+        }
+        self.depth += 1;
+        let lowered = self.expr_inner(e);
+        self.depth -= 1;
+        lowered
+    }
+
+    fn expr_inner(&mut self, e: &syn::Expr) -> R<Expr> {
         let span = span_of(e);
         let kind = match e {
             syn::Expr::Lit(l) => ExprKind::Lit(self.lit(&l.lit)?),

@@ -269,3 +269,41 @@ fn a_library_future_spawned_as_a_task_waits_where_it_was_spawned() {
     // As compiled: a task whose whole future is a library future waits at its spawn.
     assert_eq!(popcorn_waits, ["prog.rs:5:19"]);
 }
+
+/// Found by the fuzz target (a stack overflow in the parser): long runs of
+/// prefix operators or closures are refused before parsing, and brackets,
+/// operators in strings and comments do not count.
+#[test]
+fn chains_the_parser_would_recurse_on_too_deeply_are_refused() {
+    for chain in ["!", "- ", "|| ", "&", "*"] {
+        let text = format!("async fn main() {{\n    let x = {}1;\n}}\n", chain.repeat(5000));
+        let (line, _, message) = refused(&text);
+        assert_eq!(line, 2, "{chain:?}");
+        assert!(
+            message.contains("prefix operators or closure bars in a row"),
+            "{chain:?}: {message}"
+        );
+    }
+    let fine = "async fn main() {\n    // (((((((( ---------------------------------------- !!!!\n    let s = \"((((((((((((((((((((((((((((((((((((((((((((((((((((((---------------------------------\";\n    assert!(!!true);\n}\n";
+    let (outcome, _) = run(fine);
+    assert!(outcome.is_completed(), "{outcome}");
+}
+
+#[test]
+fn an_expression_deeper_than_the_limit_is_refused() {
+    let text = format!("async fn main() {{\n    let x = 1{};\n}}\n", " + 1".repeat(400));
+    let (line, _, message) = refused(&text);
+    assert_eq!(line, 2);
+    assert!(
+        message.contains(&format!(
+            "nests deeper than {} levels",
+            wakescope_playground::EXPR_DEPTH_MAX
+        )),
+        "{message}"
+    );
+    let (outcome, _) = run(&format!(
+        "async fn main() {{\n    let x = 1{};\n    assert_eq!(x, 51);\n}}\n",
+        " + 1".repeat(50)
+    ));
+    assert!(outcome.is_completed(), "{outcome}");
+}
