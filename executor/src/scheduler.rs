@@ -138,15 +138,34 @@ pub(crate) struct Script {
     pub taken: Vec<u32>,
     /// Ready-queue length at each decision (the number of alternatives).
     pub branching: Vec<u32>,
+    /// Past its choices, the policy decides (a prefix); otherwise the
+    /// first task in the queue (a whole schedule).
+    then_policy: bool,
 }
 
 impl Script {
+    /// A whole schedule: past its choices, the first queued task runs.
     pub(crate) fn new(choices: Vec<u32>) -> Script {
         Script {
             choices,
             taken: Vec::new(),
             branching: Vec::new(),
+            then_policy: false,
         }
+    }
+
+    /// A prefix: its choices first, then the policy (whose decisions are in
+    /// the trace's picks, not in the script).
+    pub(crate) fn prefix(choices: Vec<u32>) -> Script {
+        Script {
+            then_policy: true,
+            ..Script::new(choices)
+        }
+    }
+
+    /// Whether the next decision is the script's own.
+    fn decides(&self) -> bool {
+        !self.then_policy || self.taken.len() < self.choices.len()
     }
 }
 
@@ -220,7 +239,7 @@ impl Scheduler {
             // One candidate: no choice to make, so no draw and no decision
             // (keeps traces of sequential programs identical across seeds).
             (0, false)
-        } else if let Some(script) = &mut self.script {
+        } else if let Some(script) = self.script.as_mut().filter(|s| s.decides()) {
             let at = script.taken.len();
             let i = script.choices.get(at).copied().unwrap_or(0).min(len - 1);
             script.taken.push(i);

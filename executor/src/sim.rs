@@ -85,6 +85,37 @@ impl Sim {
         sim
     }
 
+    /// A simulation that makes the first decisions of `prefix` — a schedule
+    /// from [`Sim::schedule`] or [`crate::explore`], or any part of one —
+    /// and then goes on under its config's policy and seed: the way to ask
+    /// what else could happen from a given point of a run. [`Sim::schedule`]
+    /// gives the prefix's decisions as taken; the policy's are in the trace
+    /// (each `poll_started`'s pick).
+    /// The random and FIFO policies can continue a prefix; PCT cannot (its
+    /// priorities are not defined after a scripted prefix), which is refused.
+    ///
+    /// ```
+    /// use wakescope::{Config, Schedule, Sim, yield_now};
+    /// let program = |sim: &mut Sim| {
+    ///     for name in ["a", "b", "c"] {
+    ///         let _t = sim.spawn(name, async { yield_now().await; yield_now().await });
+    ///     }
+    /// };
+    /// // Two decisions — run `c` first, then `a` (indices into the ready
+    /// // queue) — then whatever seed 99 picks.
+    /// let prefix = Schedule::from_choices(vec![2, 0]);
+    /// let mut other = Sim::with_prefix(Config::seeded(99), &prefix).unwrap();
+    /// program(&mut other);
+    /// other.run();
+    /// assert_eq!(&other.schedule().unwrap().choices()[..2], prefix.choices());
+    /// ```
+    pub fn with_prefix(config: Config, prefix: &crate::Schedule) -> Result<Sim, String> {
+        let sim = Sim::new(config);
+        sim.core
+            .set_prefix(Script::prefix(prefix.choices().to_vec()), prefix.choices().len())?;
+        Ok(sim)
+    }
+
     /// The scheduling choices made so far, when running a schedule (see
     /// [`Sim::with_schedule`]); `None` under a plain policy.
     pub fn schedule(&self) -> Option<crate::Schedule> {

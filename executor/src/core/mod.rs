@@ -415,6 +415,23 @@ impl Core {
         std::mem::replace(&mut st.trace, next)
     }
 
+    /// Makes the decisions of `prefix` first, then the policy's; the trace's
+    /// header names both. PCT cannot continue a scripted prefix (its
+    /// priorities are not defined after one): refused with a sentence.
+    pub(crate) fn set_prefix(&self, prefix: Script, decisions: usize) -> Result<(), String> {
+        let mut st = self.state.borrow_mut();
+        if matches!(st.config.policy, crate::Policy::Pct { .. }) {
+            return Err(format!(
+                "a schedule prefix continues under the random or the FIFO policy, not {}: PCT's priorities are not defined after a scripted prefix",
+                st.config.policy
+            ));
+        }
+        st.scheduler.set_script(prefix);
+        let policy = format!("{} after a prefix of {decisions} decisions", st.config.policy);
+        st.trace.header_mut().policy = policy;
+        Ok(())
+    }
+
     /// Replays `script` instead of the policy's choices; the trace's header
     /// names the policy `schedule`.
     pub(crate) fn set_script(&self, script: Script) {
