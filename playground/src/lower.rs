@@ -36,12 +36,81 @@ fn span_of(s: &impl Spanned) -> Span {
     }
 }
 
+/// Where an expression starts, from its first token: `Spanned::span` would
+/// print the whole expression to find it, which costs as much as the
+/// expression is big, at every level of a deep one.
+fn expr_span(e: &syn::Expr) -> Span {
+    use syn::Expr as E;
+    let token = |s: proc_macro2::Span| {
+        let start = s.start();
+        Span {
+            line: start.line as u32,
+            column: start.column as u32 + 1,
+        }
+    };
+    match e {
+        E::Lit(l) => token(l.lit.span()),
+        E::Path(p) => p
+            .path
+            .segments
+            .first()
+            .map_or_else(|| span_of(e), |s| token(s.ident.span())),
+        E::Call(c) => expr_span(&c.func),
+        E::MethodCall(m) => expr_span(&m.receiver),
+        E::Binary(b) => expr_span(&b.left),
+        E::Field(f) => expr_span(&f.base),
+        E::Index(i) => expr_span(&i.expr),
+        E::Cast(c) => expr_span(&c.expr),
+        E::Try(t) => expr_span(&t.expr),
+        E::Await(a) => expr_span(&a.base),
+        E::Assign(a) => expr_span(&a.left),
+        E::Range(r) => match &r.start {
+            Some(start) => expr_span(start),
+            None => span_of(&r.limits),
+        },
+        E::Unary(u) => span_of(&u.op),
+        E::Reference(r) => token(r.and_token.span),
+        E::Paren(p) => token(p.paren_token.span.open()),
+        E::Tuple(t) => token(t.paren_token.span.open()),
+        E::Array(a) => token(a.bracket_token.span.open()),
+        E::Block(b) => token(b.block.brace_token.span.open()),
+        E::If(i) => token(i.if_token.span),
+        E::While(w) => token(w.while_token.span),
+        E::Loop(l) => token(l.loop_token.span),
+        E::ForLoop(f) => token(f.for_token.span),
+        E::Match(m) => token(m.match_token.span),
+        E::Let(l) => token(l.let_token.span),
+        E::Return(r) => token(r.return_token.span),
+        E::Break(b) => token(b.break_token.span),
+        E::Continue(c) => token(c.continue_token.span),
+        E::Async(a) => token(a.async_token.span),
+        E::Macro(m) => m
+            .mac
+            .path
+            .segments
+            .first()
+            .map_or_else(|| span_of(e), |s| token(s.ident.span())),
+        E::Closure(c) => token(c.or1_token.span),
+        _ => span_of(e),
+    }
+}
+
 fn refuse(s: &impl Spanned, what: &str) -> Diagnostic {
     let at = span_of(s);
     Diagnostic {
         line: at.line,
         column: at.column,
         message: format!("{what} is not supported in the playground; it runs {SUPPORTED}"),
+    }
+}
+
+/// A problem at an expression (where it starts).
+fn error_at(e: &syn::Expr, message: String) -> Diagnostic {
+    let at = expr_span(e);
+    Diagnostic {
+        line: at.line,
+        column: at.column,
+        message,
     }
 }
 
@@ -229,7 +298,7 @@ impl Lowerer {
         let Some(last) = p.path.segments.last() else { return };
         let name = last.ident.to_string();
         if FUTURE_FUNCTIONS.contains(&name.as_str()) || (p.path.segments.len() == 1 && self.async_fns.contains(&name)) {
-            let at = span_of(e);
+            let at = expr_span(e);
             self.warnings.push(Diagnostic {
                 line: at.line,
                 column: at.column,
@@ -333,7 +402,7 @@ impl Lowerer {
 
     fn expr(&mut self, e: &syn::Expr) -> R<Expr> {
         if self.depth >= EXPR_DEPTH_MAX {
-            return Err(error(
+            return Err(error_at(
                 e,
                 format!("the expression nests deeper than {EXPR_DEPTH_MAX} levels; split it into `let`s"),
             ));
@@ -345,7 +414,7 @@ impl Lowerer {
     }
 
     fn expr_inner(&mut self, e: &syn::Expr) -> R<Expr> {
-        let span = span_of(e);
+        let span = expr_span(e);
         let kind = match e {
             syn::Expr::Lit(l) => ExprKind::Lit(self.lit(&l.lit)?),
             syn::Expr::Path(p) => {

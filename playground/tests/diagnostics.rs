@@ -307,3 +307,13 @@ fn an_expression_deeper_than_the_limit_is_refused() {
     ));
     assert!(outcome.is_completed(), "{outcome}");
 }
+
+/// Found by the fuzz target (a timeout): finding where each expression starts
+/// cost as much as the expression, at every level of a deep one (now it reads
+/// the first token). The garbled program it found is refused.
+#[test]
+fn a_deep_garbled_program_is_refused_quickly() {
+    let text = include_str!("../../fuzz/corpus/playground/regression-slow-lowering.rs");
+    let refused = Program::parse("slow.rs", text).err().expect("refused");
+    assert!(refused.message.contains("nests deeper than"), "{}", refused.message);
+}
