@@ -730,8 +730,9 @@ fn method_on_slot(s: Slot, method: &str, mut args: Vec<Value>, site: Site, span:
             result
         }
         ("Cell", _) => {
-            let Some(Value::Cell(inner)) = s.borrow().as_ref().map(|v| v.try_clone_cell()) else {
-                unreachable!("a Cell")
+            let inner = match s.borrow().as_ref() {
+                Some(Value::Cell(inner)) => inner.clone(),
+                _ => unreachable!("a Cell"),
             };
             cell_method(&inner, method, args, span)
         }
@@ -935,15 +936,6 @@ fn method_on_slot(s: Slot, method: &str, mut args: Vec<Value>, site: Site, span:
         _ => {
             args.shrink_to_fit();
             plain_method(&s, method, args, span)
-        }
-    }
-}
-
-impl Value {
-    fn try_clone_cell(&self) -> Value {
-        match self {
-            Value::Cell(c) => Value::Cell(c.clone()),
-            _ => Value::Unit,
         }
     }
 }
