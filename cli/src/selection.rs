@@ -235,23 +235,14 @@ fn strip_fallback(message: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::args::{ScenarioArgs, Target};
 
-    fn args(scenario: &str, mode: Option<&str>, params: &[(&str, &str)]) -> ScenarioArgs {
-        ScenarioArgs {
-            target: Target::Scenario(scenario.to_string()),
-            mode: mode.map(str::to_string),
-            policy: Policy::Random,
-            params: params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-            steps_max: None,
-        }
+    fn select(scenario: &str, mode: Option<&str>, params: &[(&str, &str)]) -> Result<Selection, String> {
+        Selection::resolve(scenario, mode, params.iter().copied(), Policy::Random, None)
     }
 
     #[test]
     fn a_valid_selection_gives_a_replay_command_and_an_address() {
-        let sel = args("timers", Some("sequential"), &[("popcorn_s", "4")])
-            .select()
-            .unwrap();
+        let sel = select("timers", Some("sequential"), &[("popcorn_s", "4")]).unwrap();
         assert_eq!(
             sel.describe(),
             "timers (mode sequential, policy random, popcorn_s=4 boiler_s=5 cookies_s=10)"
@@ -268,24 +259,24 @@ mod tests {
 
     #[test]
     fn bad_selections_are_refused_with_the_registrys_words() {
-        let err = |a: ScenarioArgs| a.select().err().unwrap();
-        assert!(err(args("nope", None, &[])).starts_with("unknown scenario `nope`; known: timers"));
-        let e = err(args("timers", Some("parallel"), &[]));
+        let err = |a: Result<Selection, String>| a.err().unwrap();
+        assert!(err(select("nope", None, &[])).starts_with("unknown scenario `nope`; known: timers"));
+        let e = err(select("timers", Some("parallel"), &[]));
         assert!(
             e.starts_with("unknown mode `parallel` for timers; expected one of concurrent, sequential"),
             "{e}"
         );
         assert!(!e.contains("using"), "{e}");
         assert_eq!(
-            err(args("timers", None, &[("popcorn_s", "9999")])),
+            err(select("timers", None, &[("popcorn_s", "9999")])),
             "popcorn_s=9999 is out of range 0..=3600"
         );
         assert_eq!(
-            err(args("timers", None, &[("popcorn_s", "soon")])),
+            err(select("timers", None, &[("popcorn_s", "soon")])),
             "popcorn_s=`soon` is not a whole number"
         );
         assert_eq!(
-            err(args("timers", None, &[("eggs_s", "1")])),
+            err(select("timers", None, &[("eggs_s", "1")])),
             "timers has no parameter `eggs_s`"
         );
     }

@@ -55,11 +55,9 @@ use serde_json::json;
 use crate::describe::{describe, describe_event};
 use crate::task::TaskId;
 use crate::timer::TimerId;
-use crate::trace::{Event, EventRecord, PollResult, Trace};
+use crate::trace::{EVENT_SPACING_NS, Event, EventRecord, PollResult, Trace};
 use crate::waker::WakeSource;
 
-/// Nanoseconds between consecutive events on the exported time axis (see the module docs).
-pub const EVENT_SPACING_NS: u64 = 2;
 /// The one process of the export.
 const PID: u32 = 1;
 /// Longest instant name; the full text is in `args.what`.

@@ -13,11 +13,9 @@
 //! at the top level, and from `mutex` to nothing inside `sync`. A module's own
 //! file and its children may use each other (`mod.rs` is the glue of its
 //! directory), so an edge between a module and its descendant is not one.
-//! Three more things are not edges:
-//! - a `pub use` (at any visibility but private): a re-export is a facade for
-//!   the module's users, not something the module's own code uses;
-//! - items under `#[cfg(test)]`: tests may reach anywhere;
-//! - doc comments and macro bodies (they are not parsed as code).
+//! Everything else is: every `use` (a re-export of a sibling's item too) and
+//! the code under `#[cfg(test)]`. Doc comments are not code, and macro
+//! bodies are token streams and are not read.
 //!
 //! Each cycle is reported as the sibling modules in order, with the path that
 //! makes each step: ``context → core (`crate::core::Core` in context.rs) → context (…)``.
@@ -162,36 +160,6 @@ fn module_of(file: &str) -> ModPath {
     parts
 }
 
-fn is_cfg_test(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().any(|a| {
-        a.path().is_ident("cfg")
-            && a.parse_args::<syn::Meta>()
-                .is_ok_and(|m| matches!(&m, syn::Meta::Path(p) if p.is_ident("test")))
-    })
-}
-
-fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
-    use syn::Item::*;
-    match item {
-        Const(i) => &i.attrs,
-        Enum(i) => &i.attrs,
-        ExternCrate(i) => &i.attrs,
-        Fn(i) => &i.attrs,
-        ForeignMod(i) => &i.attrs,
-        Impl(i) => &i.attrs,
-        Macro(i) => &i.attrs,
-        Mod(i) => &i.attrs,
-        Static(i) => &i.attrs,
-        Struct(i) => &i.attrs,
-        Trait(i) => &i.attrs,
-        TraitAlias(i) => &i.attrs,
-        Type(i) => &i.attrs,
-        Union(i) => &i.attrs,
-        Use(i) => &i.attrs,
-        _ => &[],
-    }
-}
-
 /// A `use` tree flattened: each leaf as (path, the name it binds, or `None` for a glob).
 fn flatten_use(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut Vec<(Vec<String>, Option<String>)>) {
     match tree {
@@ -228,9 +196,6 @@ fn flatten_use(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut Vec<(Vec
 fn declare(modules: &mut BTreeMap<ModPath, Module>, file: &str, module: &ModPath, items: &[syn::Item]) {
     modules.entry(module.clone()).or_default().file = file.to_string();
     for item in items {
-        if is_cfg_test(item_attrs(item)) {
-            continue;
-        }
         let name = match item {
             syn::Item::Const(i) => Some(i.ident.to_string()),
             syn::Item::Enum(i) => Some(i.ident.to_string()),
@@ -484,17 +449,13 @@ struct Walker<'a> {
 
 impl<'ast> Visit<'ast> for Walker<'_> {
     fn visit_item(&mut self, item: &'ast syn::Item) {
-        if is_cfg_test(item_attrs(item)) {
-            return;
-        }
         match item {
+            // Every `use` is a dependency, a re-export of a sibling's item too.
             syn::Item::Use(u) => {
-                if matches!(u.vis, syn::Visibility::Inherited) {
-                    let mut leaves = Vec::new();
-                    flatten_use(&u.tree, &mut Vec::new(), &mut leaves);
-                    for (path, _) in leaves {
-                        self.found.push((self.module.clone(), path));
-                    }
+                let mut leaves = Vec::new();
+                flatten_use(&u.tree, &mut Vec::new(), &mut leaves);
+                for (path, _) in leaves {
+                    self.found.push((self.module.clone(), path));
                 }
             }
             syn::Item::Mod(m) => {
@@ -623,17 +584,25 @@ mod tests {
     }
 
     #[test]
-    fn tests_doc_comments_and_std_paths_are_not_edges() {
+    fn doc_comments_and_std_paths_are_not_edges_but_tests_and_re_exports_are() {
         let found = cycles(&[
             ("lib.rs", "mod a; mod b;"),
-            (
-                "a.rs",
-                "/// Links to [`crate::b::B`].\npub struct A(std::rc::Rc<u8>);\n\
-                 #[cfg(test)] mod tests { use crate::b::B; }",
-            ),
+            ("a.rs", "/// Links to [`crate::b::B`].\npub struct A(std::rc::Rc<u8>);"),
             ("b.rs", "pub struct B(crate::a::A);"),
         ]);
         assert!(found.is_empty(), "{found:?}");
+        let found = cycles(&[
+            ("lib.rs", "mod a; mod b;"),
+            ("a.rs", "pub struct A;\n#[cfg(test)] mod tests { use crate::b::B; }"),
+            ("b.rs", "pub struct B(crate::a::A);"),
+        ]);
+        assert_eq!(found, ["a → b (`crate::b::B` in a.rs) → a (`crate::a::A` in b.rs)"]);
+        let found = cycles(&[
+            ("lib.rs", "mod a; mod b;"),
+            ("a.rs", "pub struct A;\npub use crate::b::B;"),
+            ("b.rs", "pub struct B(crate::a::A);"),
+        ]);
+        assert_eq!(found, ["a → b (`crate::b::B` in a.rs) → a (`crate::a::A` in b.rs)"]);
     }
 
     #[test]

@@ -54,14 +54,21 @@ use serde::{Deserialize, Serialize};
 use crate::task::TaskId;
 use crate::timer::TimerId;
 
-pub use crate::chrome::EVENT_SPACING_NS;
 use chunked::Chunked;
 use codec::coded;
 pub(crate) use codec::{decode_source, encode_source};
 pub use event::{Event, EventKind};
 pub use fingerprint::Fingerprinter;
 pub use jsonl::{TRACE_BYTES_MAX, TRACE_FORMAT, TRACE_LINE_BYTES_MAX, TRACE_VERSION, TraceError};
-use packed::PackedEvent;
+// What the event table's macro (`table.rs`) names in the code it generates.
+pub(crate) use packed::{PackedEvent, Packer, TAG_BITS, Unpacker};
+pub(crate) use side::{NameIds, SideCursor};
+#[cfg(test)]
+pub(crate) use tests::{FieldInfo, Sample};
+
+/// Nanoseconds between consecutive events on the Chrome/Perfetto export's
+/// time axis (see `chrome.rs`).
+pub const EVENT_SPACING_NS: u64 = 2;
 pub use side::PRINTED_BYTES_MAX;
 pub(crate) use sites::Sites;
 pub use sites::{SITE_FILE_BYTES_MAX, SITES_MAX, Site, SiteId};

@@ -1,7 +1,7 @@
 //! The in-memory form of an event: one `u64`.
 //!
 //! Layout, low bits first: the 8-bit tag — the event's code, the same number
-//! the fingerprint uses ([`EventKind::code`]) — then the event's fields in
+//! the fingerprint uses ([`EventKind::code`](super::EventKind::code)) — then the event's fields in
 //! the order of its row in the event table, each in the [`Packed::BITS`]
 //! its type asks for (task ids 24, timer ids and wake sources 32, resource
 //! ids 24, a small enum just enough for its variants). The generated code
@@ -17,8 +17,6 @@
 //! and fingerprints use their own encodings.
 
 use super::codec::Packed;
-#[cfg(doc)]
-use super::event::EventKind;
 
 /// One event, packed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

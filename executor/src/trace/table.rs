@@ -130,17 +130,17 @@ macro_rules! event_table {
 
         $(
             const _: () = assert!(
-                $crate::trace::packed::TAG_BITS $(+ <$fty as $crate::trace::codec::Packed>::BITS)* <= 64,
+                $crate::trace::TAG_BITS $(+ <$fty as $crate::trace::codec::Packed>::BITS)* <= 64,
                 concat!("the fields of `", stringify!($V), "` do not fit in the packed u64")
             );
         )*
 
-        impl $crate::trace::packed::PackedEvent {
+        impl $crate::trace::PackedEvent {
             /// Packs an event; virtual times are appended to `instants_ns`.
             pub(crate) fn pack(event: Event, instants_ns: &mut Vec<u64>) -> Self {
                 match event {
                     $(Event::$V { $($f),* } => {
-                        let mut p = $crate::trace::packed::Packer::new(EventKind::$V.code());
+                        let mut p = $crate::trace::Packer::new(EventKind::$V.code());
                         $(p.field($f, instants_ns);)*
                         p.finish()
                     })*
@@ -149,7 +149,7 @@ macro_rules! event_table {
 
             /// Unpacks an event; virtual times are read from `instants_ns`.
             pub(crate) fn unpack(self, instants_ns: &[u64]) -> Event {
-                let mut u = $crate::trace::packed::Unpacker::new(self);
+                let mut u = $crate::trace::Unpacker::new(self);
                 match u.tag() {
                     $($code => Event::$V { $($f: u.field(instants_ns)),* },)*
                     other => unreachable!("packed events are only written by `pack`; tag {other} is unknown"),
@@ -163,7 +163,7 @@ macro_rules! event_table {
             pub(crate) fn side<'t>(
                 &self,
                 trace: &'t $crate::trace::Trace,
-                cursor: &mut $crate::trace::side::SideCursor,
+                cursor: &mut $crate::trace::SideCursor,
             ) -> Side<'t> {
                 match *self {
                     $(Event::$V { $($f),* } => $crate::trace::table::event_table!(
@@ -214,7 +214,7 @@ macro_rules! event_table {
                 &mut self,
                 event: Event,
                 side: Side<'_>,
-                names: &mut $crate::trace::side::NameIds,
+                names: &mut $crate::trace::NameIds,
             ) -> Result<(), String> {
                 use $crate::trace::codec::Field;
                 let trace = self;
@@ -237,8 +237,8 @@ macro_rules! event_table {
             /// The fields of this kind's JSON lines, in order, with their
             /// fingerprint layout. (`'s` is the lifetime the side fields' types name.)
             #[allow(clippy::extra_unused_lifetimes)]
-            pub(crate) fn fields<'s>(self) -> Vec<$crate::trace::tests::FieldInfo> {
-                use $crate::trace::tests::FieldInfo;
+            pub(crate) fn fields<'s>(self) -> Vec<$crate::trace::FieldInfo> {
+                use $crate::trace::FieldInfo;
                 match self {
                     $(EventKind::$V => vec![
                         $(FieldInfo::of::<$fty>($crate::trace::table::event_table!(@key $f $($key)?), false),)*
@@ -256,7 +256,7 @@ macro_rules! event_table {
                 pick: &dyn Fn(usize) -> usize,
                 within: Option<&$crate::trace::Trace>,
             ) -> (Event, Side<'static>) {
-                use $crate::trace::tests::Sample;
+                use $crate::trace::Sample;
                 let mut position = 0;
                 let mut next = || {
                     position += 1;
