@@ -112,31 +112,9 @@ impl Trace {
     /// The trace as JSON lines: a header line, then one line per event.
     pub fn to_jsonl(&self) -> String {
         let mut out = Vec::with_capacity(64 * (self.len() + 1));
-        let header = WireHeader {
-            format: TRACE_FORMAT.to_string(),
-            version: TRACE_VERSION,
-            header: self.header.clone(),
-            continues: self.wire_continues(),
-        };
-        serde_json::to_writer(&mut out, &header).expect("header serializes");
-        out.push(b'\n');
-        let mut cursor = SideCursor::default();
-        for record in self.iter() {
-            out.extend_from_slice(b"{\"seq\":");
-            record.seq.write_json(&mut out);
-            out.extend_from_slice(b",\"t_ns\":");
-            record.time_ns.write_json(&mut out);
-            out.extend_from_slice(b",\"kind\":\"");
-            out.extend_from_slice(record.event.kind().name().as_bytes());
-            out.push(b'"');
-            let side = record.event.side(self, &mut cursor);
-            record.event.visit_fields(&side, &mut JsonFields(&mut out));
-            if let Some(site) = self.site(record.seq as usize) {
-                out.extend_from_slice(b",\"at\":");
-                serde_json::to_writer(&mut out, &site.to_string()).expect("a string serializes");
-            }
-            out.extend_from_slice(b"}\n");
-        }
+        let mut writer = JsonlWriter::new();
+        writer.header(self, &mut out);
+        writer.events(self, self.len(), &mut out);
         String::from_utf8(out).expect("serde_json writes UTF-8")
     }
 
@@ -185,14 +163,109 @@ impl Trace {
                 format!("the trace is {} bytes; the limit is {TRACE_BYTES_MAX}", text.len()),
             ));
         }
-        let mut lines = text
-            .lines()
-            .enumerate()
-            .map(|(i, l)| (i + 1, l))
-            .filter(|(_, l)| !l.trim().is_empty());
-        let (n, first) = lines
-            .next()
-            .ok_or_else(|| err(0, "the file is empty; expected a wakescope trace header"))?;
+        let mut lines = text.lines();
+        let mut reader = JsonlReader::start(&mut lines)?;
+        for line in lines {
+            reader.push_line(line)?;
+        }
+        Ok(reader.into_trace())
+    }
+}
+
+/// Writes a trace as JSON lines a piece at a time, for a trace that is still
+/// growing: the header once, then the events recorded since the last call.
+/// The pieces put together are [`Trace::to_jsonl`]'s text.
+#[derive(Debug, Default)]
+pub struct JsonlWriter {
+    /// Where the side tables stand at the next event.
+    cursor: SideCursor,
+    /// The next event to write.
+    next: usize,
+    /// The clock at the last event written (`None` before the first).
+    time_ns: Option<u64>,
+}
+
+impl JsonlWriter {
+    /// Nothing written yet.
+    pub fn new() -> JsonlWriter {
+        JsonlWriter::default()
+    }
+
+    /// Events written so far.
+    pub fn written(&self) -> usize {
+        self.next
+    }
+
+    /// Appends the header line of `trace` to `out`.
+    pub fn header(&self, trace: &Trace, out: &mut Vec<u8>) {
+        let header = WireHeader {
+            format: TRACE_FORMAT.to_string(),
+            version: TRACE_VERSION,
+            header: trace.header.clone(),
+            continues: trace.wire_continues(),
+        };
+        serde_json::to_writer(&mut *out, &header).expect("header serializes");
+        out.push(b'\n');
+    }
+
+    /// Appends the lines of the events of `trace` from the last one written
+    /// up to (not including) `end` to `out`; `end` past the trace's length
+    /// stops at its end.
+    pub fn events(&mut self, trace: &Trace, end: usize, out: &mut Vec<u8>) {
+        let end = end.min(trace.len());
+        let mut time_ns = self.time_ns.unwrap_or(trace.continued.start_ns);
+        for seq in self.next..end {
+            let event = trace.get(seq).expect("seq below the trace length");
+            if let Some(to_ns) = event.clock_to_ns() {
+                time_ns = to_ns;
+            }
+            out.extend_from_slice(b"{\"seq\":");
+            (seq as u64).write_json(out);
+            out.extend_from_slice(b",\"t_ns\":");
+            time_ns.write_json(out);
+            out.extend_from_slice(b",\"kind\":\"");
+            out.extend_from_slice(event.kind().name().as_bytes());
+            out.push(b'"');
+            let side = event.side(trace, &mut self.cursor);
+            event.visit_fields(&side, &mut JsonFields(out));
+            if let Some(site) = trace.site(seq) {
+                out.extend_from_slice(b",\"at\":");
+                serde_json::to_writer(&mut *out, &site.to_string()).expect("a string serializes");
+            }
+            out.extend_from_slice(b"}\n");
+        }
+        self.next = self.next.max(end);
+        self.time_ns = Some(time_ns);
+    }
+}
+
+/// Reads JSON lines a line at a time into a trace, checking each as
+/// [`Trace::from_jsonl`] does; for a trace that arrives in pieces (the app
+/// receives a program's run from the interpreter this way). Line numbers in
+/// errors count from the header's.
+#[derive(Debug)]
+pub struct JsonlReader {
+    trace: Trace,
+    names: NameIds,
+    /// The clock as the events so far have moved it.
+    time_ns: u64,
+    /// The last line read (1-based), blank lines included.
+    line: usize,
+}
+
+impl JsonlReader {
+    /// Reads up to and including the header, the first line that is not
+    /// blank; `lines` goes on after it.
+    pub fn start<'l>(lines: &mut impl Iterator<Item = &'l str>) -> Result<JsonlReader, TraceError> {
+        let mut n = 0;
+        let first = loop {
+            n += 1;
+            match lines.next() {
+                None => return Err(err(0, "the file is empty; expected a wakescope trace header")),
+                Some(line) if line.trim().is_empty() => {}
+                Some(line) => break line,
+            }
+        };
         let header = read_header(first).map_err(|e| err(n, format!("not a wakescope trace header: {e}")))?;
         if first.len() > TRACE_LINE_BYTES_MAX && header.continues.is_none() {
             return Err(err(
@@ -218,50 +291,87 @@ impl Trace {
                 ),
             ));
         }
-        let mut trace = Trace::new(header.header);
-        let mut names = NameIds::default();
-        let mut time_ns = 0u64;
+        let mut reader = JsonlReader {
+            trace: Trace::new(header.header),
+            names: NameIds::default(),
+            time_ns: 0,
+            line: n,
+        };
         if let Some(c) = header.continues {
             check_carried(&c).map_err(|e| err(n, format!("field `continues`: {e}")))?;
-            trace.carry(c.start_ns, &c.tasks, &c.timers, &c.resources, &mut names);
-            time_ns = c.start_ns;
+            reader
+                .trace
+                .carry(c.start_ns, &c.tasks, &c.timers, &c.resources, &mut reader.names);
+            reader.time_ns = c.start_ns;
         }
-        for (n, line) in lines {
-            if line.len() > TRACE_LINE_BYTES_MAX {
-                return Err(err(
-                    n,
-                    format!("the line is {} bytes; the limit is {TRACE_LINE_BYTES_MAX}", line.len()),
-                ));
-            }
-            let fields = object(line).map_err(|e| err(n, e))?;
-            let line = read_line(&fields).map_err(|e| err(n, e))?;
-            if line.seq != trace.len() as u64 {
-                return Err(err(
-                    n,
-                    format!("sequence number {} out of order; expected {}", line.seq, trace.len()),
-                ));
-            }
-            if let Some(to_ns) = line.event.clock_to_ns() {
-                if to_ns < time_ns {
-                    return Err(err(n, format!("the clock goes back from {time_ns} ns to {to_ns} ns")));
-                }
-                time_ns = to_ns;
-            }
-            if line.t_ns != time_ns {
-                return Err(err(
-                    n,
-                    format!("time {} ns disagrees with the clock events ({time_ns} ns)", line.t_ns),
-                ));
-            }
-            trace.apply(line.event, line.side, &mut names).map_err(|m| err(n, m))?;
-            if let Some(site) = line.at {
-                let id = trace
-                    .intern_site(site)
-                    .ok_or_else(|| err(n, format!("more than {SITES_MAX} distinct locations")))?;
-                trace.sites.attach(trace.len() - 1, id);
-            }
+        Ok(reader)
+    }
+
+    /// Reads the next line: one event, or nothing when it is blank.
+    pub fn push_line(&mut self, line: &str) -> Result<(), TraceError> {
+        self.line += 1;
+        let n = self.line;
+        if line.trim().is_empty() {
+            return Ok(());
         }
-        Ok(trace)
+        if line.len() > TRACE_LINE_BYTES_MAX {
+            return Err(err(
+                n,
+                format!("the line is {} bytes; the limit is {TRACE_LINE_BYTES_MAX}", line.len()),
+            ));
+        }
+        let trace = &mut self.trace;
+        let fields = object(line).map_err(|e| err(n, e))?;
+        let line = read_line(&fields).map_err(|e| err(n, e))?;
+        if line.seq != trace.len() as u64 {
+            return Err(err(
+                n,
+                format!("sequence number {} out of order; expected {}", line.seq, trace.len()),
+            ));
+        }
+        if let Some(to_ns) = line.event.clock_to_ns() {
+            if to_ns < self.time_ns {
+                return Err(err(
+                    n,
+                    format!("the clock goes back from {} ns to {to_ns} ns", self.time_ns),
+                ));
+            }
+            self.time_ns = to_ns;
+        }
+        if line.t_ns != self.time_ns {
+            return Err(err(
+                n,
+                format!(
+                    "time {} ns disagrees with the clock events ({} ns)",
+                    line.t_ns, self.time_ns
+                ),
+            ));
+        }
+        trace
+            .apply(line.event, line.side, &mut self.names)
+            .map_err(|m| err(n, m))?;
+        if let Some(site) = line.at {
+            let id = trace
+                .intern_site(site)
+                .ok_or_else(|| err(n, format!("more than {SITES_MAX} distinct locations")))?;
+            trace.sites.attach(trace.len() - 1, id);
+        }
+        Ok(())
+    }
+
+    /// Lines read so far, the header's and blank ones included.
+    pub fn lines_read(&self) -> usize {
+        self.line
+    }
+
+    /// The trace read so far.
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+
+    /// The trace read.
+    pub fn into_trace(self) -> Trace {
+        self.trace
     }
 }
 

@@ -59,7 +59,9 @@ use codec::coded;
 pub(crate) use codec::{decode_source, encode_source};
 pub use event::{Event, EventKind};
 pub use fingerprint::Fingerprinter;
-pub use jsonl::{TRACE_BYTES_MAX, TRACE_FORMAT, TRACE_LINE_BYTES_MAX, TRACE_VERSION, TraceError};
+pub use jsonl::{
+    JsonlReader, JsonlWriter, TRACE_BYTES_MAX, TRACE_FORMAT, TRACE_LINE_BYTES_MAX, TRACE_VERSION, TraceError,
+};
 // What the event table's macro (`table.rs`) names in the code it generates.
 pub(crate) use packed::{PackedEvent, Packer, TAG_BITS, Unpacker};
 pub(crate) use side::{NameIds, SideCursor};

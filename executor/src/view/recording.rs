@@ -9,6 +9,11 @@
 //! - **loaded** ([`Recording::loaded`]): a finished trace, e.g. read from a
 //!   `.jsonl` file. It is folded in the same slices; its end comes from the
 //!   trace's final `Ended` event.
+//! - **streamed** ([`Recording::streamed`]): a run recorded elsewhere — the
+//!   app interprets programs in a worker — arriving as pieces of its JSON
+//!   lines ([`Recording::push_jsonl`]) and then its end
+//!   ([`Recording::close`]). Each call reads at most
+//!   [`FOLD_PER_ADVANCE_MAX`] lines and folds them as a live recording's.
 //!
 //! Either way the recording keeps the head state (the fold of every event so
 //! far), snapshots for seeking, the index of every poll (what the ready queue
@@ -22,6 +27,7 @@
 //! event limit. The end is shown only once the fold has caught up with it.
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
 
 use super::snapshots::Snapshots;
 use super::state::ViewState;
@@ -29,7 +35,7 @@ use crate::describe::end_reason;
 use crate::outcome::{Outcome, Step};
 use crate::sim::Sim;
 use crate::task::TaskId;
-use crate::trace::{EndReason, Event, Fingerprinter, Trace};
+use crate::trace::{EndReason, Event, Fingerprinter, JsonlReader, Trace, TraceError};
 
 /// The most events one [`Recording::advance`] folds (and hashes). A single
 /// executor step can record a million events (a task that spawns a million
@@ -155,6 +161,14 @@ enum Source {
     Live { sim: Box<Sim>, outcome: Option<Outcome> },
     /// A finished trace; `ended` is the reason of the last `Ended` event folded so far.
     Loaded { trace: Trace, ended: Option<EndReason> },
+    /// A trace arriving in pieces of JSON lines: `pending` holds the text
+    /// not read yet (each piece with how far into it reading has got), and
+    /// `closed` the end its producer reported, once it has.
+    Streamed {
+        reader: Box<JsonlReader>,
+        pending: VecDeque<(String, usize)>,
+        closed: Option<RunEnd>,
+    },
 }
 
 /// A trace being folded for stepping: live from a simulation, or loaded.
@@ -212,6 +226,60 @@ impl Recording {
         Recording::new(Source::Loaded { trace, ended: None }, head, u64::MAX)
     }
 
+    /// A run arriving as JSON lines: `header` is its header line; the event
+    /// lines follow through [`Recording::push_jsonl`], the end through
+    /// [`Recording::close`].
+    pub fn streamed(header: &str) -> Result<Recording, TraceError> {
+        let reader = JsonlReader::start(&mut std::iter::once(header))?;
+        let head = ViewState::initial(reader.trace());
+        Ok(Recording::new(
+            Source::Streamed {
+                reader: Box::new(reader),
+                pending: VecDeque::new(),
+                closed: None,
+            },
+            head,
+            u64::MAX,
+        ))
+    }
+
+    /// Queues more of a streamed run's event lines (whole lines, each ending
+    /// in a newline), to be read by the next [`Recording::advance`]s.
+    ///
+    /// # Panics
+    /// On a recording that is not streamed, or after [`Recording::close`].
+    pub fn push_jsonl(&mut self, text: String) {
+        let Source::Streamed { pending, closed, .. } = &mut self.source else {
+            panic!("push_jsonl on a recording that is not streamed");
+        };
+        assert!(closed.is_none(), "push_jsonl after the stream was closed");
+        if !text.is_empty() {
+            pending.push_back((text, 0));
+        }
+    }
+
+    /// Says how a streamed run ended: the recording ends once every line
+    /// pushed before is read and folded.
+    ///
+    /// # Panics
+    /// On a recording that is not streamed, or when it is closed already.
+    pub fn close(&mut self, end: RunEnd) {
+        let Source::Streamed { closed, .. } = &mut self.source else {
+            panic!("close on a recording that is not streamed");
+        };
+        assert!(closed.is_none(), "a stream is closed once");
+        *closed = Some(end);
+    }
+
+    /// Bytes of a streamed run's lines pushed and not read yet (0 for the
+    /// other kinds): a producer can wait while it is large.
+    pub fn pending_bytes(&self) -> usize {
+        match &self.source {
+            Source::Streamed { pending, .. } => pending.iter().map(|(text, at)| text.len() - at).sum(),
+            _ => 0,
+        }
+    }
+
     fn new(source: Source, head: ViewState, events_max: u64) -> Recording {
         Recording {
             source,
@@ -238,15 +306,21 @@ impl Recording {
         }
         if self.head.step >= self.recorded() {
             self.step_sim(steps_max);
+            self.read_pending(FOLD_PER_ADVANCE_MAX);
         }
         let caught_up = self.ingest(FOLD_PER_ADVANCE_MAX);
         let remaining = match &self.source {
             Source::Live { sim, .. } => self.hasher.feed(&sim.trace(), FOLD_PER_ADVANCE_MAX as usize),
             Source::Loaded { trace, .. } => self.hasher.feed(trace, FOLD_PER_ADVANCE_MAX as usize),
+            Source::Streamed { reader, .. } => self.hasher.feed(reader.trace(), FOLD_PER_ADVANCE_MAX as usize),
         };
         if caught_up && remaining == 0 {
-            if let Source::Loaded { ended, .. } = &self.source {
-                self.pending_end = Some(RunEnd::from_trace_end(*ended));
+            match &mut self.source {
+                Source::Loaded { ended, .. } => self.pending_end = Some(RunEnd::from_trace_end(*ended)),
+                Source::Streamed { pending, closed, .. } if pending.is_empty() && self.pending_end.is_none() => {
+                    self.pending_end = closed.clone();
+                }
+                _ => {}
             }
             if self.pending_end.is_some() {
                 self.fingerprint = Some(self.hasher.value());
@@ -282,6 +356,40 @@ impl Recording {
         }
     }
 
+    /// Reads up to `max` lines of a streamed run's pending text into its
+    /// trace. A line that does not read ends the recording there, saying
+    /// why (the producer wrote what this build cannot read).
+    fn read_pending(&mut self, max: u64) {
+        let Source::Streamed { reader, pending, .. } = &mut self.source else {
+            return;
+        };
+        let mut lines = 0;
+        while lines < max {
+            let Some((text, at)) = pending.front_mut() else {
+                return;
+            };
+            let rest = &text[*at..];
+            let (line, used) = match rest.find('\n') {
+                Some(i) => (&rest[..i], i + 1),
+                None => (rest, rest.len()),
+            };
+            let read = reader.push_line(line);
+            *at += used;
+            if *at >= text.len() {
+                pending.pop_front();
+            }
+            if let Err(e) = read {
+                pending.clear();
+                self.pending_end = Some(RunEnd {
+                    kind: EndKind::Limit,
+                    message: format!("stopped: the run's trace could not be read ({e})"),
+                });
+                return;
+            }
+            lines += 1;
+        }
+    }
+
     /// Records and folds to the end in one go (tests and tools).
     pub fn finish(&mut self) {
         while !self.advance(4096) {}
@@ -301,6 +409,7 @@ impl Recording {
         match source {
             Source::Live { sim, .. } => ingest_into(&sim.trace(), max, head, snapshots, polls, advances, None),
             Source::Loaded { trace, ended } => ingest_into(trace, max, head, snapshots, polls, advances, Some(ended)),
+            Source::Streamed { reader, .. } => ingest_into(reader.trace(), max, head, snapshots, polls, advances, None),
         }
     }
 
@@ -313,7 +422,7 @@ impl Recording {
     pub fn sim(&self) -> Option<&Sim> {
         match &self.source {
             Source::Live { sim, .. } => Some(sim),
-            Source::Loaded { .. } => None,
+            Source::Loaded { .. } | Source::Streamed { .. } => None,
         }
     }
 
@@ -322,7 +431,7 @@ impl Recording {
     pub fn outcome(&self) -> Option<&Outcome> {
         match &self.source {
             Source::Live { outcome, .. } => outcome.as_ref(),
-            Source::Loaded { .. } => None,
+            Source::Loaded { .. } | Source::Streamed { .. } => None,
         }
     }
 
@@ -372,6 +481,7 @@ impl Recording {
         match &self.source {
             Source::Live { sim, .. } => f(&sim.trace()),
             Source::Loaded { trace, .. } => f(trace),
+            Source::Streamed { reader, .. } => f(reader.trace()),
         }
     }
 
