@@ -273,13 +273,22 @@ impl Scenario {
     /// A simulation with this scenario's tasks spawned, its header naming the
     /// scenario and parameters, ready to [`Sim::step`] or [`Sim::run`].
     /// The scenario's [`Scenario::configure`] hook adjusts `config` first.
-    pub fn start(&self, mut config: Config, params: &Params) -> Sim {
+    pub fn start(&self, config: Config, params: &Params) -> Sim {
+        let mut sim = self.prepare(config, params);
+        (self.spawn)(&mut sim, params);
+        sim
+    }
+
+    /// The simulation a run of the scenario uses, before any task is
+    /// spawned: `config` adjusted by the `configure` hook, the trace header
+    /// naming the scenario and its parameters. [`Scenario::start`] spawns
+    /// the compiled tasks on it; the playground spawns the program's `main`.
+    pub fn prepare(&self, mut config: Config, params: &Params) -> Sim {
         if let Some(configure) = self.configure {
             configure(&mut config, params);
         }
         let mut sim = Sim::new(config);
         sim.set_scenario(self.id, params.pairs());
-        (self.spawn)(&mut sim, params);
         sim
     }
 

@@ -71,6 +71,19 @@ impl EndKind {
         }
     }
 
+    /// The kind with this word (the inverse of [`EndKind::as_str`]).
+    pub fn from_word(word: &str) -> Option<EndKind> {
+        [
+            EndKind::Completed,
+            EndKind::Deadlock,
+            EndKind::Limit,
+            EndKind::CheckFailed,
+            EndKind::Panicked,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == word)
+    }
+
     /// The kind of end an `Ended` event records.
     pub fn from_reason(reason: EndReason) -> EndKind {
         match reason {
@@ -136,6 +149,14 @@ impl RunEnd {
                 kind: EndKind::Panicked,
                 message: panic.to_string(),
             },
+        }
+    }
+
+    /// The end of a run a recording stopped at its limit of `events_max` events.
+    pub fn events_limit(events_max: u64) -> RunEnd {
+        RunEnd {
+            kind: EndKind::Limit,
+            message: format!("limit: the recording takes at most {events_max} events; the run was stopped there"),
         }
     }
 
@@ -271,6 +292,11 @@ impl Recording {
         *closed = Some(end);
     }
 
+    /// True for a streamed recording whose producer has not closed it yet.
+    pub fn is_streaming(&self) -> bool {
+        matches!(&self.source, Source::Streamed { closed: None, .. })
+    }
+
     /// Bytes of a streamed run's lines pushed and not read yet (0 for the
     /// other kinds): a producer can wait while it is large.
     pub fn pending_bytes(&self) -> usize {
@@ -340,13 +366,7 @@ impl Recording {
                 return;
             }
             if sim.trace().len() as u64 >= self.events_max {
-                let events_max = self.events_max;
-                self.pending_end = Some(RunEnd {
-                    kind: EndKind::Limit,
-                    message: format!(
-                        "limit: the recording takes at most {events_max} events; the run was stopped there"
-                    ),
-                });
+                self.pending_end = Some(RunEnd::events_limit(self.events_max));
                 return;
             }
             if let Step::Finished(finished) = sim.step() {
