@@ -6,8 +6,8 @@
 
 use wakescope::Config;
 use wakescope::scenarios::{self, Params, Scenario};
-use wakescope_app::model::run::scenario_config;
-use wakescope_app::model::{INTERPRETED_TASKS_MAX, Listing, Run};
+use wakescope_app::model::{EVENTS_MAX, INTERPRETED_TASKS_MAX, Listing, Run, Setup};
+use wakescope_worker::{Job, Response};
 
 const SEEDS: [u64; 4] = [0, 3, 12, 42];
 
@@ -67,6 +67,74 @@ fn a_scenario_with_a_program_is_run_by_interpreting_it_and_records_the_compiled_
     assert!(compared >= 7 * SEEDS.len(), "{compared} runs compared");
 }
 
+/// The run of `setup` as the page gets it: its request answered by the
+/// interpreter's job, piece by piece, into a streamed run.
+fn streamed(setup: &Setup) -> Run {
+    let request = setup.request(1, EVENTS_MAX).expect("an interpreted setup");
+    let (mut job, started) = Job::start(&request).expect("the program runs");
+    let Response::Started { header, warnings, .. } = started else {
+        panic!("started");
+    };
+    let warnings = warnings.into_iter().map(Into::into).collect();
+    let mut run = Run::streamed(setup, &header, warnings).expect("the header reads");
+    loop {
+        let Response::Piece { lines, end, .. } = job.piece() else {
+            panic!("a piece");
+        };
+        run.recording_mut().push_jsonl(lines);
+        if let Some(end) = end {
+            run.recording_mut().close(end.to_run_end());
+            break;
+        }
+    }
+    run.finish();
+    run
+}
+
+#[test]
+fn the_pages_streamed_run_of_a_scenario_is_the_run_made_in_one_process() {
+    for id in ["timers", "race", "laundry", "cancel"] {
+        let scenario = scenarios::find(id).expect("registered");
+        for mode in scenario.modes {
+            let params = params(scenario, mode.id, &[]);
+            for seed in [3, 12] {
+                let what = format!("scenario {id} mode {} seed {seed}", mode.id);
+                let setup = Setup::scenario(scenario, params.clone(), seed);
+                assert!(setup.is_interpreted(), "{what}");
+                let page = streamed(&setup);
+                let mut here = Run::start(scenario, params.clone(), seed);
+                here.finish();
+                assert_eq!(page.listing(), here.listing(), "{what}: listing");
+                assert_eq!(page.fingerprint(), here.fingerprint(), "{what}: fingerprint");
+                assert_eq!(page.end(), here.end(), "{what}: end");
+                assert_eq!(page.view_at(page.len() / 2), here.view_at(here.len() / 2), "{what}");
+                // A streamed run has no simulation to judge: the page judges
+                // it on the compiled scenario (`Judging::judge`).
+                assert!(page.judgement().is_none(), "{what}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_visitors_program_is_requested_as_the_compiled_program_would_run() {
+    let timers = scenarios::find("timers").expect("registered");
+    let text = include_str!("../../playground/tests/programs/race.rs");
+    let setup = Setup {
+        program: Some(text.into()),
+        ..Setup::scenario(timers, timers.default_params(), 9)
+    };
+    let request = setup.request(4, 100).expect("a program is interpreted");
+    assert_eq!((request.job, request.seed, request.events_max), (4, 9, 100));
+    assert_eq!(request.text, text);
+    assert_eq!(request.scenario, None, "a program runs on Config::seeded(seed) alone");
+    let page = streamed(&setup);
+    let mut here = Run::program(text.into(), 9, &setup).expect("runs");
+    here.finish();
+    assert_eq!(page.fingerprint(), here.fingerprint());
+    assert_eq!(page.listing(), &Listing::Interpreted(text.into()));
+}
+
 #[test]
 fn new_parameters_regenerate_the_program_text_with_their_consts() {
     let timers = scenarios::find("timers").expect("registered");
@@ -86,7 +154,7 @@ fn a_laundry_run_uses_the_scenarios_workers() {
         let params = params(laundry, laundry.modes[0].id, &[("workers", workers)]);
         let mut run = Run::start(laundry, params.clone(), 5);
         run.finish();
-        let (sim, _) = laundry.run(scenario_config(laundry, &params, 5), &params);
+        let (sim, _) = laundry.run(Config::seeded(5), &params);
         assert_eq!(run.fingerprint(), Some(sim.trace().fingerprint()), "workers={workers}");
     }
 }

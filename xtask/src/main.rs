@@ -211,7 +211,7 @@ fn secs(d: Duration) -> String {
 }
 
 /// The crates whose `src/` the module layout stage checks.
-const LAYOUT_CRATES: &[&str] = &["executor", "app", "cli", "playground", "xtask"];
+const LAYOUT_CRATES: &[&str] = &["executor", "app", "cli", "playground", "worker", "xtask"];
 
 /// No import cycles in any crate; the README's module map lists every module of the executor.
 fn check_layout(env: &Env) -> Result<(), String> {

@@ -4,27 +4,32 @@
 //! The recording itself — slices, fold, snapshots, seeking, the end — is the
 //! library's [`Recording`]; a run adds what the page knows about where it
 //! came from (the scenario and its parameters, or the program's text; the
-//! seed) and the scenario's verdict on it. A program is run as the compiled
-//! program would be — `sim.spawn("main", main())` on `Config::seeded(seed)` —
-//! and recorded with the same slicing, so an endless loop in it stops at the
-//! interpreter's per-poll limit instead of freezing the page.
+//! seed) and the scenario's verdict on it.
 //!
-//! Every run shows its program ([`Listing`]). A scenario that has one
-//! (`Scenario::program`) is run by interpreting that program's text for its
-//! parameters, on the configuration the scenario would use — the trace, and
-//! so the fingerprint, is the compiled scenario's (the playground's
-//! `tests/scenarios.rs` checks it), and the verdict, sweep and address stay
-//! the scenario's. Only a run with more than [`INTERPRETED_TASKS_MAX`] tasks
-//! runs compiled, its program shown as the equivalent. [`Source`] is the
-//! page's recording: a run, or a trace opened from a file.
+//! Every run shows its program ([`Listing`]). A program — a visitor's, or a
+//! scenario's (`Scenario::program`) with no more than
+//! [`INTERPRETED_TASKS_MAX`] tasks — is interpreted ([`interprets`]): in the
+//! page by the interpreter's worker, which sends the run back as the JSON
+//! lines of its trace ([`Run::streamed`] reads them: the recording is the
+//! one the program's run in the page itself would make; `wakescope-worker`'s
+//! tests check it). It runs as the compiled program would —
+//! `sim.spawn("main", main())` on `Config::seeded(seed)`, or on the
+//! simulation the scenario prepares — so a scenario's interpreted run is the
+//! compiled scenario's trace and fingerprint (the playground's
+//! `tests/scenarios.rs` checks it), and its verdict, sweep and address stay
+//! the scenario's. Everything else runs compiled, in the page
+//! ([`Run::compiled`]). [`Source`] is the page's recording: a run, or a
+//! trace opened from a file.
 
 use std::ops::Deref;
 use std::sync::Arc;
 
+use wakescope::Config;
 use wakescope::scenarios::{Params, Scenario};
+use wakescope::trace::TraceError;
 use wakescope::view::Recording;
-use wakescope::{Config, Sim};
-use wakescope_playground::{Diagnostic, Program};
+use wakescope_playground::Diagnostic;
+use wakescope_worker::{RunRequest, ScenarioRun};
 
 use super::listing::Listing;
 use super::sweep::Judgement;
@@ -40,6 +45,10 @@ pub const PROGRAM_FILE: &str = "main.rs";
 /// [`wakescope::view::Snapshots`]), and the executor's own tasks come on top.
 pub const EVENTS_MAX: u64 = 16_000_000;
 
+/// A streamed run asks the interpreter for its next piece once fewer than
+/// this many bytes of its lines wait to be read (about one piece).
+pub const PENDING_BYTES_LOW: usize = 256 * 1024;
+
 /// The most tasks (a scenario's `tasks` parameter) a scenario run is
 /// interpreted with; past it the compiled scenario runs, since the
 /// interpreter holds several times more memory per task (its environment
@@ -52,16 +61,6 @@ pub const INTERPRETED_TASKS_MAX: i64 = 20_000;
 pub fn interprets(scenario: &Scenario, params: &Params) -> bool {
     let tasks = params.values.iter().find(|(name, _)| *name == "tasks").map(|(_, v)| *v);
     scenario.program.is_some() && tasks.is_none_or(|tasks| tasks <= INTERPRETED_TASKS_MAX)
-}
-
-/// The configuration a run of `scenario` with `params` and `seed` uses
-/// (the scenario's `configure` hook applied, as `Scenario::start` does).
-pub fn scenario_config(scenario: &Scenario, params: &Params, seed: u64) -> Config {
-    let mut config = Config::seeded(seed);
-    if let Some(configure) = scenario.configure {
-        configure(&mut config, params);
-    }
-    config
 }
 
 /// What is being run: a scenario, its validated parameters and a seed — or,
@@ -101,6 +100,40 @@ impl Setup {
     pub fn is_program(&self) -> bool {
         self.program.is_some()
     }
+
+    /// True when the run is interpreted (see [`interprets`]): a program, or
+    /// a scenario's program.
+    pub fn is_interpreted(&self) -> bool {
+        self.is_program() || interprets(self.scenario, &self.params)
+    }
+
+    /// The program text that runs, when the run is interpreted.
+    pub fn interpreted_text(&self) -> Option<Arc<str>> {
+        match (&self.program, self.scenario.program) {
+            (Some(text), _) => Some(text.clone()),
+            (None, Some(program)) if interprets(self.scenario, &self.params) => Some(program(&self.params).into()),
+            _ => None,
+        }
+    }
+
+    /// What to ask the interpreter for, as run `job` recording at most
+    /// `events_max` events (`None` when the run is not interpreted).
+    pub fn request(&self, job: u32, events_max: u64) -> Option<RunRequest> {
+        let text = self.interpreted_text()?;
+        let scenario = (!self.is_program()).then(|| ScenarioRun {
+            id: self.scenario.id.into(),
+            mode: self.params.mode.into(),
+            params: self.params.values.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+        });
+        Some(RunRequest {
+            job,
+            file: PROGRAM_FILE.into(),
+            text: text.to_string(),
+            seed: self.seed,
+            scenario,
+            events_max,
+        })
+    }
 }
 
 /// One run of a scenario or a program, recorded so far.
@@ -126,66 +159,74 @@ impl std::fmt::Debug for Run {
 }
 
 impl Run {
-    /// Starts the scenario on a fresh simulation: its program's text
-    /// interpreted when [`interprets`] says so, else its compiled tasks.
-    /// Either way the trace header names the scenario and its parameters.
-    pub fn start(scenario: &'static Scenario, params: Params, seed: u64) -> Run {
-        let (sim, listing) = match scenario.program {
-            Some(program) if interprets(scenario, &params) => {
-                let text: Arc<str> = program(&params).into();
-                let parsed = Program::parse(PROGRAM_FILE, &text)
-                    .unwrap_or_else(|d| panic!("the {} scenario's program does not parse: {d}", scenario.id));
-                let mut sim = Sim::new(scenario_config(scenario, &params, seed));
-                sim.set_scenario(scenario.id, params.pairs());
-                // The handle is dropped: `main` runs detached, as the scenario's does.
-                drop(parsed.spawn_main(&mut sim));
-                (sim, Listing::Interpreted(text))
-            }
-            Some(program) => (
-                scenario.start(Config::seeded(seed), &params),
-                Listing::CompiledEquivalent(program(&params).into()),
-            ),
-            None => (
-                scenario.start(Config::seeded(seed), &params),
-                Listing::Source(scenario.source),
-            ),
+    /// Starts the compiled scenario of `setup` on a fresh simulation, in
+    /// the page. A scenario with a program lists it: as the code that runs
+    /// when it is [`Run::streamed`] from the interpreter, as its equivalent
+    /// when the run is too big to interpret.
+    pub fn compiled(setup: &Setup) -> Run {
+        let scenario = setup.scenario;
+        let listing = match scenario.program {
+            Some(program) => Listing::CompiledEquivalent(program(&setup.params).into()),
+            None => Listing::Source(scenario.source),
         };
         Run {
-            setup: Setup::scenario(scenario, params, seed),
+            setup: Setup {
+                program: None,
+                ..setup.clone()
+            },
             warnings: Vec::new(),
             listing,
-            recording: Recording::live(sim, EVENTS_MAX),
+            recording: Recording::live(scenario.start(Config::seeded(setup.seed), &setup.params), EVENTS_MAX),
         }
     }
 
-    /// Parses the program `text` and spawns its `main` on a fresh simulation
-    /// with `seed`, as `sim.spawn("main", main())` does for the compiled
-    /// program; `back` is the scenario setup to go back to. A program that
-    /// does not parse (or that the playground refuses) is an error at its
-    /// line and column, and nothing runs.
-    pub fn program(text: Arc<str>, seed: u64, back: &Setup) -> Result<Run, Diagnostic> {
-        let program = Program::parse(PROGRAM_FILE, &text)?;
-        let mut sim = Sim::new(Config::seeded(seed));
-        // The handle is dropped: `main` runs detached, as a spawned task does.
-        drop(program.spawn_main(&mut sim));
+    /// The interpreted run of `setup` (see [`Setup::request`]) arriving from
+    /// the interpreter: `header` is its trace's header line, `warnings` the
+    /// program's; the events follow through [`Run::recording_mut`].
+    pub fn streamed(setup: &Setup, header: &str, warnings: Vec<Diagnostic>) -> Result<Run, TraceError> {
+        let text = setup.interpreted_text().expect("only an interpreted setup is streamed");
         Ok(Run {
-            setup: Setup {
-                seed,
-                program: Some(text.clone()),
-                ..back.clone()
-            },
-            warnings: program.warnings().to_vec(),
+            setup: setup.clone(),
+            warnings,
             listing: Listing::Interpreted(text),
+            recording: Recording::streamed(header)?,
+        })
+    }
+
+    /// The run of `setup` made in this process: interpreted here when it is
+    /// interpreted (tests and tools; the page interprets in its worker and
+    /// never links the interpreter), else compiled. A program that does not
+    /// parse, or that the playground refuses, is an error at its line and
+    /// column, and nothing runs.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn of(setup: &Setup) -> Result<Run, Diagnostic> {
+        let Some(request) = setup.request(0, EVENTS_MAX) else {
+            return Ok(Run::compiled(setup));
+        };
+        let (sim, warnings) = wakescope_worker::job::prepare(&request).map_err(Diagnostic::from)?;
+        Ok(Run {
+            setup: setup.clone(),
+            warnings: warnings.into_iter().map(Diagnostic::from).collect(),
+            listing: Listing::Interpreted(setup.interpreted_text().expect("an interpreted setup")),
             recording: Recording::live(sim, EVENTS_MAX),
         })
     }
 
-    /// A run of `setup`: its program if it has one, else its scenario.
-    pub fn of(setup: &Setup) -> Result<Run, Diagnostic> {
-        match &setup.program {
-            Some(text) => Run::program(text.clone(), setup.seed, setup),
-            None => Ok(Run::start(setup.scenario, setup.params.clone(), setup.seed)),
-        }
+    /// Starts `scenario` with `params` and `seed` in this process (see [`Run::of`]).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn start(scenario: &'static Scenario, params: Params, seed: u64) -> Run {
+        Run::of(&Setup::scenario(scenario, params, seed)).expect("a scenario's program runs")
+    }
+
+    /// Runs the program `text` with `seed` in this process (see [`Run::of`]);
+    /// `back` is the scenario setup to go back to.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn program(text: Arc<str>, seed: u64, back: &Setup) -> Result<Run, Diagnostic> {
+        Run::of(&Setup {
+            seed,
+            program: Some(text),
+            ..back.clone()
+        })
     }
 
     /// The scenario's verdict and measurement on this very run, once it has
@@ -285,6 +326,13 @@ impl Source {
             Source::Run(run) => &run.recording,
             Source::Imported(recording) => recording,
         }
+    }
+
+    /// True while a streamed run waits for more of its lines: its producer
+    /// has not ended it and what it sent is all but read.
+    pub fn wants_lines(&self) -> bool {
+        let recording = self.recording();
+        recording.is_streaming() && recording.pending_bytes() < PENDING_BYTES_LOW
     }
 
     /// True for an imported trace.

@@ -12,11 +12,20 @@ pub fn Header() -> impl IntoView {
     let session = use_session();
     let step = session.playback().step();
     let status = session.recorder().status();
+    let starting = session.recorder().starting();
     let setup = session.recorder().setup();
     let total = move || status.with(|s| s.total);
     let clock_ns = move || with_frame(session, |f| f.clock_ns);
-    let outcome_kind = move || status.with(|s| s.end.as_ref().map_or("running", |e| e.kind.as_str()));
+    let outcome_kind = move || {
+        if starting.get() {
+            return "running";
+        }
+        status.with(|s| s.end.as_ref().map_or("running", |e| e.kind.as_str()))
+    };
     let outcome_text = move || {
+        if starting.get() {
+            return "starting the run…".to_string();
+        }
         status.with(|s| {
             s.end
                 .as_ref()

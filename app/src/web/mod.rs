@@ -15,6 +15,7 @@ pub mod address;
 pub mod browser;
 pub mod frames;
 pub mod import;
+pub mod interpreter;
 pub mod judging;
 pub mod keys;
 pub mod playback;

@@ -11,14 +11,17 @@
 //! this thread.
 
 use leptos::prelude::*;
+use wakescope_playground::Diagnostic;
+use wakescope_worker::End;
 
 use super::read_only::ReadOnly;
 
 use super::frames::FrameSlicer;
+use super::interpreter::{Answer, Interpreter};
 use crate::model::code::{CodeView, SpawnLines, next_step_at_line};
 use crate::model::frame::{LogRow, log_window};
 use crate::model::sweep::Judgement;
-use crate::model::{Frame, Listing, Run, Setup, Source, Status, Timeline};
+use crate::model::{EVENTS_MAX, Frame, Listing, Run, Setup, Source, Status, Timeline};
 use crate::slicer::{STEPS_PER_CHECK, Slice};
 use crate::url;
 
@@ -45,6 +48,19 @@ pub struct Recorder {
     /// The program run's `#code=` fragment, or why it cannot be shared.
     link: RwSignal<Option<Result<String, String>>>,
     slicer: FrameSlicer,
+    /// Runs the interpreted runs, in its worker.
+    interpreter: Interpreter,
+    /// True from asking the interpreter for a run until it has answered:
+    /// the run on screen is about to be replaced.
+    starting: RwSignal<bool>,
+}
+
+/// Why an interpreted run did not start.
+pub enum NotRun {
+    /// The program does not parse, or the playground refuses it.
+    Refused(Diagnostic),
+    /// The interpreter failed: the sentence.
+    Failed(String),
 }
 
 impl Recorder {
@@ -67,6 +83,8 @@ impl Recorder {
             spawns: StoredValue::new(SpawnLines::default()),
             link: RwSignal::new(None),
             slicer: FrameSlicer::new(),
+            interpreter: Interpreter::new(),
+            starting: RwSignal::new(false),
         }
     }
 
@@ -84,6 +102,12 @@ impl Recorder {
     /// shared), `None` for a scenario.
     pub fn link(&self) -> ReadOnly<Option<Result<String, String>>> {
         ReadOnly::of(self.link)
+    }
+
+    /// True while an interpreted run is asked for and has not started (nor
+    /// been refused): the header says so.
+    pub fn starting(&self) -> ReadOnly<bool> {
+        ReadOnly::of(self.starting)
     }
 
     /// What is (or was last) run.
@@ -133,6 +157,67 @@ impl Recorder {
         self.record(Source::Run(run), recorded);
     }
 
+    /// Asks the interpreter for the interpreted run of `setup`; `started`
+    /// gets the run once it has started (to be recorded with
+    /// [`Recorder::record_run`]) or why it did not. Until then the
+    /// recording on screen stays.
+    pub(super) fn interpret(&self, setup: &Setup, started: impl FnOnce(Result<Run, NotRun>) + 'static) {
+        let request = setup
+            .request(0, EVENTS_MAX)
+            .expect("only an interpreted setup is interpreted");
+        let setup = setup.clone();
+        let recorder = *self;
+        let mut started = Some(started).map(|started| {
+            move |result| {
+                recorder.starting.set(false);
+                started(result);
+            }
+        });
+        self.starting.set(true);
+        self.interpreter.run(request, move |answer| match answer {
+            Answer::Started { header, warnings } => {
+                let run = Run::streamed(&setup, &header, warnings)
+                    .map_err(|e| NotRun::Failed(format!("the interpreter's trace could not be read: {e}")));
+                if let Some(started) = started.take() {
+                    started(run);
+                }
+            }
+            Answer::Refused(problem) => {
+                if let Some(started) = started.take() {
+                    started(Err(NotRun::Refused(problem)));
+                }
+            }
+            Answer::Piece { lines, end } => recorder.receive(lines, end),
+            Answer::Failed(message) => match started.take() {
+                Some(started) => started(Err(NotRun::Failed(message))),
+                None => recorder.receive(
+                    String::new(),
+                    Some(End {
+                        kind: "limit".into(),
+                        message: format!("stopped: {message}"),
+                    }),
+                ),
+            },
+        });
+    }
+
+    /// A piece of the streamed run on screen arrived.
+    fn receive(&self, lines: String, end: Option<End>) {
+        self.source.update_value(|source| {
+            let Some(Source::Run(run)) = source else {
+                return;
+            };
+            let recording = run.recording_mut();
+            if !recording.is_streaming() {
+                return;
+            }
+            recording.push_jsonl(lines);
+            if let Some(end) = end {
+                recording.close(end.to_run_end());
+            }
+        });
+    }
+
     /// Starts folding an imported trace in place of whatever was on screen
     /// (the setup stays as it was); as [`Recorder::record_run`].
     pub(super) fn record_import(&self, recording: wakescope::view::Recording, recorded: impl FnMut(Slice) + 'static) {
@@ -140,6 +225,11 @@ impl Recorder {
     }
 
     fn record(&self, source: Source, mut recorded: impl FnMut(Slice) + 'static) {
+        if !source.recording().is_streaming() {
+            // Whatever the interpreter was running is no longer wanted.
+            self.interpreter.cancel();
+            self.starting.set(false);
+        }
         self.source.set_value(Some(source));
         self.timeline.set(None);
         self.code.set(None);
@@ -149,10 +239,17 @@ impl Recorder {
             (),
             move |_| {
                 // A recording that is gone has nothing more to do.
-                recorder
+                let (done, wants_lines) = recorder
                     .source
-                    .try_update_value(|s| s.as_mut().is_none_or(|s| s.advance(STEPS_PER_CHECK)))
-                    .unwrap_or(true)
+                    .try_update_value(|s| match s.as_mut() {
+                        None => (true, false),
+                        Some(s) => (s.advance(STEPS_PER_CHECK), s.wants_lines()),
+                    })
+                    .unwrap_or((true, false));
+                if wants_lines {
+                    recorder.interpreter.ask_more();
+                }
+                done
             },
             move |_, slice| {
                 recorder.publish(slice.done);

@@ -21,6 +21,7 @@
 //!   goes in the address's fragment (`#code=…`).
 
 use leptos::prelude::*;
+use wakescope_playground::Diagnostic;
 
 use super::read_only::ReadOnly;
 
@@ -30,7 +31,7 @@ use super::import::Import;
 use super::judging::Judging;
 use super::playback::Playback;
 use super::playground::Playground;
-use super::recorder::Recorder;
+use super::recorder::{NotRun, Recorder};
 use crate::model::examples;
 use crate::model::import;
 use crate::model::{PendingStep, Run, Setup};
@@ -152,37 +153,58 @@ impl Session {
     /// longer parses) is shown in the editor with its problem, and the
     /// scenario is run instead.
     fn load_or_fall_back(&self, setup: Setup, step: u64, report_past_end: bool, history: Option<HistoryMode>) {
-        let Err(problem) = self.load(setup.clone(), step, report_past_end, history) else {
-            return;
-        };
-        let text = setup.program.as_deref().unwrap_or_default().to_string();
-        self.report(format!(
-            "the program in this link does not run (line {}, column {}: {}); showing `{}` instead",
-            problem.line, problem.column, problem.message, setup.scenario.id
-        ));
-        let scenario = Setup { program: None, ..setup };
-        let _ = self.load(scenario, step, false, history);
-        // After the scenario's load (which closes the editor): the program and its problem.
-        self.playground.open(Some(text));
-        self.playground.report(&[problem], &[]);
+        let session = *self;
+        let fallback = setup.clone();
+        self.load(setup, step, report_past_end, history, move |problem| {
+            let text = fallback.program.as_deref().unwrap_or_default().to_string();
+            session.report(format!(
+                "the program in this link does not run (line {}, column {}: {}); showing `{}` instead",
+                problem.line, problem.column, problem.message, fallback.scenario.id
+            ));
+            let scenario = Setup {
+                program: None,
+                ..fallback
+            };
+            session.load(scenario, step, false, history, |_| {});
+            // After the scenario's load (which closes the editor): the program and its problem.
+            session.playground.open(Some(text));
+            session.playground.report(&[problem], &[]);
+        });
     }
 
-    /// Starts recording a run of `setup` and shows `step` once it is recorded;
+    /// Starts a run of `setup` and shows `step` once it is recorded;
     /// `history`: how the new view enters the address (`None`: not at all).
-    /// A program that does not parse is an error, and nothing changes; a
-    /// scenario closes the editor.
+    /// An interpreted run starts once the interpreter has parsed it: a
+    /// program that does not parse goes to `refused` with its problem, and
+    /// nothing changes. A scenario closes the editor.
     fn load(
         &self,
         setup: Setup,
         step: u64,
         report_past_end: bool,
         history: Option<HistoryMode>,
-    ) -> Result<(), wakescope_playground::Diagnostic> {
-        let run = Run::of(&setup)?;
-        if setup.is_program() {
-            self.playground.report(&[], run.warnings());
-        } else {
+        refused: impl FnOnce(Diagnostic) + 'static,
+    ) {
+        if !setup.is_program() {
             self.playground.close();
+        }
+        if !setup.is_interpreted() {
+            self.begin(Run::compiled(&setup), step, report_past_end, history);
+            return;
+        }
+        let session = *self;
+        self.recorder.interpret(&setup, move |started| match started {
+            Ok(run) => session.begin(run, step, report_past_end, history),
+            Err(NotRun::Refused(problem)) => refused(problem),
+            Err(NotRun::Failed(message)) => session.report(message),
+        });
+    }
+
+    /// Puts `run` on screen in place of what was there, recording it, and
+    /// shows `step` once it is recorded (see [`Session::load`]).
+    fn begin(&self, run: Run, step: u64, report_past_end: bool, history: Option<HistoryMode>) {
+        if run.setup().is_program() {
+            self.playground.report(&[], run.warnings());
         }
         self.halt();
         self.judging.cancel_sweep();
@@ -197,7 +219,6 @@ impl Session {
         if let Some(mode) = history {
             self.write_address(mode);
         }
-        Ok(())
     }
 
     /// After each slice of recording: judge a run that has ended, move to a
@@ -228,9 +249,10 @@ impl Session {
             0
         };
         self.errors.set(Vec::new());
-        if let Err(problem) = self.load(setup, step, false, Some(HistoryMode::Push)) {
-            self.playground.report(&[problem], &[]);
-        }
+        let playground = self.playground;
+        self.load(setup, step, false, Some(HistoryMode::Push), move |problem| {
+            playground.report(&[problem], &[]);
+        });
     }
 
     /// Opens the playground: the editor holds the draft (or the first
@@ -281,9 +303,10 @@ impl Session {
             program: Some(text.into()),
             ..current
         };
-        if let Err(problem) = self.load(setup, 0, false, Some(HistoryMode::Push)) {
-            self.playground.report(&[problem], &[]);
-        }
+        let playground = self.playground;
+        self.load(setup, 0, false, Some(HistoryMode::Push), move |problem| {
+            playground.report(&[problem], &[]);
+        });
     }
 
     /// Goes to the next step (after the one on screen, wrapping to the
