@@ -6,7 +6,8 @@
 //! methods, which the session calls: [`recorder`] (the recording and its
 //! views), [`playback`] (the cursor, play, speed), [`address`] (when the
 //! address bar is written), [`judging`] (verdict and seed sweep), [`import`]
-//! (an opened trace file). Panels get only the read side of a controller's
+//! (an opened trace file); the recorder's [`interpreter`] is the handle on
+//! the worker that interprets programs. Panels get only the read side of a controller's
 //! signals ([`read_only`]). [`frames`] runs sliced work on animation frames;
 //! [`browser`] wraps the few browser calls; [`keys`] maps the keyboard to
 //! session commands. Nothing here knows the panels.

@@ -15,10 +15,11 @@
 //!   and replaces the address (throttled);
 //! - a run that has ended is judged; a sweep that finds a failing seed loads it;
 //! - an import replaces the recording but not the address;
-//! - Run in the playground parses the editor's text first: a program that
-//!   does not parse shows its problems and changes nothing else; one that
-//!   does is loaded like a scenario, with the seed on screen, and its text
-//!   goes in the address's fragment (`#code=…`).
+//! - an interpreted run (a program, or a scenario's program) is asked of
+//!   the interpreter's worker first: a program that does not parse shows
+//!   its problems and changes nothing else; one that does is loaded like a
+//!   compiled scenario once the worker has started it, with the seed on
+//!   screen, and a program's text goes in the address's fragment (`#code=…`).
 
 use leptos::prelude::*;
 use wakescope_playground::Diagnostic;
