@@ -295,3 +295,37 @@ appTest('a link to a program that does not parse opens it in the editor with its
   assert.equal(await page.locator(tid('code-error')).first().getAttribute('data-line'), '2');
   assert.equal(await page.locator(tid('run-label')).textContent(), 'timers · concurrent · seed 2');
 });
+
+appTest('the interpreter loads only when a program runs, and its run is the one the page shows', async (ctx) => {
+  const fetched = [];
+  // A compiled scenario (too many tasks to interpret) does not start the interpreter's worker.
+  const page = await ctx.session.newPage();
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+  await page.goto(`${ctx.base}/?s=million&tasks=20001&seed=3`);
+  await waitReady(page);
+  await waitRecorded(page);
+  assert.equal(fetched.filter((p) => p.includes('wakescope-worker')).length, 0, `fetched: ${fetched.join(', ')}`);
+  const workers = () => page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.includes('wakescope-worker')).length);
+  assert.equal(await workers(), 0);
+
+  // Running a program starts it; the run arrives, lit, with the program's output.
+  await page.locator(tid('playground-open')).click();
+  await page.waitForFunction(() => location.hash.startsWith('#code='), null, { timeout: UPDATE_TIMEOUT_MS });
+  assert.equal(await waitRecorded(page), 'completed');
+  assert.ok(fetched.some((p) => p.endsWith('wakescope-worker_bg.wasm')), `fetched: ${fetched.join(', ')}`);
+  const { total } = await counter(page);
+  assert.ok(total > 10, `${total} steps`);
+  await clickAndWaitStep(page, 'last', total);
+  assert.equal(await page.locator(tid('clock')).getAttribute('data-ns'), '10000000000', 'the cookies are done at 10 s');
+  assert.ok((await page.locator(tid('code-task-marker')).count()) === 0, 'at the end no task waits');
+
+  // A second program reuses the worker: nothing more is fetched.
+  const before = fetched.filter((p) => p.includes('wakescope-worker')).length;
+  await page.locator(tid('code-editor')).fill(TIMERS.replace('const COOKIES_S: u64 = 10;', 'const COOKIES_S: u64 = 11;'));
+  await page.locator(tid('code-run')).click();
+  await waitRecorded(page);
+  const { total: total2 } = await counter(page);
+  await clickAndWaitStep(page, 'last', total2);
+  assert.equal(await page.locator(tid('clock')).getAttribute('data-ns'), '11000000000');
+  assert.equal(fetched.filter((p) => p.includes('wakescope-worker')).length, before, 'the worker is started once');
+});
