@@ -52,6 +52,10 @@
 //!   failed `assert!` inside a task fails its seed. [`check_no_panics`] is
 //!   stricter and fails on handled panics too. (On wasm32 a panic aborts the
 //!   program, as everywhere there.)
+//! - **The first failure is shrunk** ([`shrink()`], on by default with a
+//!   budget of [`SHRINK_RUNS_DEFAULT`] runs, [`Sweep::shrink_runs`]): the
+//!   report adds the failing schedule with the fewest deviations from FIFO
+//!   order, each deviation in words — what actually mattered.
 //! - **Replay by environment.** `WAKESCOPE_SEED=N` narrows a sweep to seed N
 //!   and `WAKESCOPE_SEEDS=A..B` replaces its range, so the printed replay
 //!   command works on an unchanged test ([`Sweep::env`]).
@@ -63,6 +67,7 @@
 
 mod determinism;
 mod engine;
+mod shrink;
 
 use std::fmt;
 use std::ops::Range;
@@ -76,6 +81,7 @@ use crate::trace::Trace;
 
 pub use crate::describe::{describe_event, describe_record, format_time_ns};
 pub use determinism::{DeterminismReport, Divergence, check_determinism, check_determinism_with};
+pub use shrink::{FailureKind, SHRINK_RUNS_DEFAULT, SHRINK_RUNS_MAX, SHRINK_RUNS_MIN, ShrinkError, Shrunk, shrink};
 
 /// Environment variable that narrows a sweep to one seed (see [`Sweep::env`]).
 pub const SEED_ENV: &str = "WAKESCOPE_SEED";
@@ -126,6 +132,8 @@ pub struct Sweep {
     name: Option<String>,
     /// Writes the replay hint for a failing seed; overrides `name`.
     replay: Option<Box<dyn Fn(u64) -> String>>,
+    /// Runs the shrink of the first failure may take; 0: no shrink.
+    shrink_runs: u64,
 }
 
 impl fmt::Debug for Sweep {
@@ -136,6 +144,7 @@ impl fmt::Debug for Sweep {
             .field("jobs", &self.jobs)
             .field("env", &self.env)
             .field("name", &self.name)
+            .field("shrink_runs", &self.shrink_runs)
             .finish_non_exhaustive()
     }
 }
@@ -151,6 +160,7 @@ impl Sweep {
             env: true,
             name: None,
             replay: None,
+            shrink_runs: SHRINK_RUNS_DEFAULT,
         }
     }
 
@@ -190,6 +200,26 @@ impl Sweep {
         self
     }
 
+    /// Whether the first failure is shrunk ([`shrink()`]: the failing
+    /// schedule with the fewest deviations from FIFO, in words) — on by
+    /// default, with a budget of [`SHRINK_RUNS_DEFAULT`] runs.
+    pub fn shrink(mut self, on: bool) -> Sweep {
+        self.shrink_runs = if on { SHRINK_RUNS_DEFAULT } else { 0 };
+        self
+    }
+
+    /// The budget of the first failure's shrink, in runs (from
+    /// [`SHRINK_RUNS_MIN`] to [`SHRINK_RUNS_MAX`]; clamped); 0 turns
+    /// shrinking off.
+    pub fn shrink_runs(mut self, runs: u64) -> Sweep {
+        self.shrink_runs = if runs == 0 {
+            0
+        } else {
+            runs.clamp(SHRINK_RUNS_MIN, SHRINK_RUNS_MAX)
+        };
+        self
+    }
+
     /// Writes the replay hint for a failing seed, replacing the `cargo test` one.
     pub fn replay_hint(mut self, hint: impl Fn(u64) -> String + 'static) -> Sweep {
         self.replay = Some(Box::new(hint));
@@ -225,7 +255,11 @@ impl Sweep {
         let tally = engine::for_each_seed(seeds.clone(), self.jobs, &run_seed);
         let first_failure = tally.first.map(|(seed, message)| {
             let replay = self.replay_for(seed);
-            engine::replay(config, seed, message, replay, &body)
+            let mut failure = engine::replay(config, seed, message, replay, &body);
+            if self.shrink_runs > 0 && failure.reproduced {
+                failure.shrunk = Some(shrink(Config { seed, ..config }, self.shrink_runs, &body));
+            }
+            failure
         });
         SweepReport {
             seeds,
@@ -270,6 +304,10 @@ pub struct Failure {
     pub reproduced: bool,
     /// A one-line command that replays this seed.
     pub replay: String,
+    /// The failing run shrunk to its fewest deviations from FIFO order
+    /// ([`shrink()`]), or why it could not be; `None` when the sweep does
+    /// not shrink ([`Sweep::shrink`]) or the seed did not fail again.
+    pub shrunk: Option<Result<Shrunk, ShrinkError>>,
 }
 
 /// What a sweep found.
@@ -333,6 +371,18 @@ impl fmt::Display for SweepReport {
                 fail.fingerprint,
                 fail.trace.len()
             )?;
+            match &fail.shrunk {
+                Some(Ok(shrunk)) => {
+                    let text = shrunk.to_string();
+                    let mut lines = text.lines();
+                    writeln!(f, "  shrunk: {}", lines.next().unwrap_or_default())?;
+                    for line in lines {
+                        writeln!(f, "  {line}")?;
+                    }
+                }
+                Some(Err(why)) => writeln!(f, "  not shrunk: {why}")?,
+                None => {}
+            }
         }
         write!(
             f,

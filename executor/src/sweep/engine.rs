@@ -20,6 +20,7 @@ use std::time::Duration;
 
 use super::{Failure, SeedResult};
 use crate::config::Config;
+use crate::schedule::Schedule;
 use crate::sim::Sim;
 use crate::trace::Trace;
 
@@ -170,13 +171,23 @@ pub(super) fn run_recorded<F>(config: Config, body: &F) -> (SeedResult, Trace)
 where
     F: Fn(&mut Sim) -> SeedResult,
 {
+    let (result, trace, _) = run_on(Sim::new(config), body);
+    (result, trace)
+}
+
+/// Runs `body` on `sim`, catching panics, and returns its result, the trace
+/// and the schedule the run took (when `sim` follows one).
+pub(super) fn run_on<F>(mut sim: Sim, body: &F) -> (SeedResult, Trace, Option<Schedule>)
+where
+    F: Fn(&mut Sim) -> SeedResult,
+{
     let _quiet = QuietPanics::enter();
-    let mut sim = Sim::new(config);
     let result = caught(|| body(&mut sim)).and_then(|r| r);
     let trace = sim.take_trace();
+    let schedule = sim.schedule();
     // Dropping the simulation drops unfinished futures, which may panic too.
     let dropped = caught(move || drop(sim)).map_err(|m| format!("while shutting the simulation down: {m}"));
-    (result.and(dropped), trace)
+    (result.and(dropped), trace, schedule)
 }
 
 /// Polls of one run of `program` on a fresh simulation with `config` (at
@@ -211,6 +222,7 @@ where
         trace,
         reproduced,
         replay,
+        shrunk: None,
     }
 }
 
