@@ -16,7 +16,7 @@ use clap::error::ErrorKind;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum, ValueHint};
 use clap_complete::Shell;
 use wakescope::config::STEPS_MAX_DEFAULT;
-use wakescope::sweep::{JOBS_MAX, parse_seeds};
+use wakescope::sweep::{JOBS_MAX, SHRINK_RUNS_DEFAULT, SHRINK_RUNS_MAX, SHRINK_RUNS_MIN, parse_seeds};
 use wakescope::{Policy, Schedule};
 
 use crate::selection::Selection;
@@ -35,6 +35,8 @@ pub enum Command {
     CheckDeterminism(SweepArgs),
     /// `wakescope explore <target> [--max N] …`.
     Explore(ExploreArgs),
+    /// `wakescope shrink <target> --seed N [--budget R] …`.
+    Shrink(ShrinkArgs),
     /// `wakescope completions <shell>`.
     Completions(Shell),
 }
@@ -128,6 +130,17 @@ pub struct SweepArgs {
     pub seeds: Range<u64>,
     /// `None`: every core.
     pub jobs: Option<usize>,
+    /// Shrink the first failure (`--no-shrink` turns it off).
+    pub shrink: bool,
+}
+
+/// `wakescope shrink`: a failing seed's run shrunk to its fewest deviations.
+#[derive(Debug, PartialEq)]
+pub struct ShrinkArgs {
+    pub target: ScenarioArgs,
+    pub seed: u64,
+    /// Runs the search may take.
+    pub budget: u64,
 }
 
 /// Reads the command line, program name first.
@@ -174,6 +187,7 @@ impl Command {
             Command::Sweep(a) => Some(("sweep", &a.target)),
             Command::CheckDeterminism(a) => Some(("check-determinism", &a.target)),
             Command::Explore(a) => Some(("explore", &a.target)),
+            Command::Shrink(a) => Some(("shrink", &a.target)),
             Command::List | Command::Completions(_) => None,
         }
     }
@@ -191,6 +205,7 @@ Examples:
   wakescope run timers --seed 42 --format chrome --out run.json   # open it in ui.perfetto.dev
   wakescope sweep timers --seeds 0..100000
   wakescope explore race --param tasks=2
+  wakescope shrink race --seed 12
   wakescope help run";
 
 /// Run, export and sweep Wakescope's scenarios.
@@ -237,6 +252,16 @@ enum CliCommand {
     /// Exits 1 when a schedule failed.
     #[command(verbatim_doc_comment)]
     Explore(ExploreOptions),
+    /// Shrinks a failing seed's run to the schedule that matters
+    ///
+    /// Looks for a schedule that fails the same way as the seed's run (the
+    /// same check, a deadlock again, …) with as few deviations from FIFO order
+    /// as possible, and prints it as `s:…` (which `wakescope run --schedule`
+    /// replays) with each deviation in words and the number of runs taken.
+    /// Stops at --budget runs with the best schedule so far. Exits 1 when the
+    /// seed fails (and so was shrunk), 0 when it passes.
+    #[command(verbatim_doc_comment)]
+    Shrink(ShrinkOptions),
     /// Prints a shell completion script to stdout
     ///
     /// Prints a completion script for SHELL to stdout. To install it:
@@ -340,6 +365,35 @@ struct SweepOptions {
         )
     )]
     jobs: Option<usize>,
+    /// Do not shrink the first failing seed's run (see `wakescope shrink`).
+    #[arg(long)]
+    no_shrink: bool,
+    #[command(flatten)]
+    policy: PolicyOption,
+}
+
+#[derive(Args, Debug)]
+struct ShrinkOptions {
+    #[command(flatten)]
+    target: TargetOptions,
+    #[arg(
+        long,
+        value_name = "N",
+        default_value = "0",
+        value_parser = parse_seed,
+        allow_negative_numbers = true,
+        help = format!("The failing seed, 0 to {}", u64::MAX)
+    )]
+    seed: u64,
+    #[arg(
+        long,
+        value_name = "R",
+        default_value_t = SHRINK_RUNS_DEFAULT,
+        value_parser = parse_budget,
+        allow_negative_numbers = true,
+        help = format!("Runs the search may take, {SHRINK_RUNS_MIN} to {SHRINK_RUNS_MAX}")
+    )]
+    budget: u64,
     #[command(flatten)]
     policy: PolicyOption,
 }
@@ -371,6 +425,7 @@ impl From<SweepOptions> for SweepArgs {
             target: o.target.with_policy(o.policy.policy),
             seeds: o.seeds,
             jobs: o.jobs,
+            shrink: !o.no_shrink,
         }
     }
 }
@@ -392,6 +447,11 @@ impl From<CliCommand> for Command {
             CliCommand::Explore(o) => Command::Explore(ExploreArgs {
                 target: o.target.with_policy(Policy::Random),
                 max: o.max,
+            }),
+            CliCommand::Shrink(o) => Command::Shrink(ShrinkArgs {
+                target: o.target.with_policy(o.policy.policy),
+                seed: o.seed,
+                budget: o.budget,
             }),
             CliCommand::Completions { shell } => Command::Completions(shell),
         }
@@ -441,6 +501,15 @@ fn parse_steps_max(text: &str) -> Result<u64, String> {
 
 fn parse_max(text: &str) -> Result<u64, String> {
     at_least_one(text, "schedules")
+}
+
+fn parse_budget(text: &str) -> Result<u64, String> {
+    match text.trim().parse::<u64>() {
+        Ok(n) if (SHRINK_RUNS_MIN..=SHRINK_RUNS_MAX).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "not a number of runs from {SHRINK_RUNS_MIN} to {SHRINK_RUNS_MAX}"
+        )),
+    }
 }
 
 fn parse_policy(text: &str) -> Result<Policy, String> {

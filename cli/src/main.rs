@@ -3,7 +3,8 @@
 //! `list` shows the scenarios; `run` runs one seed and prints its timeline,
 //! its trace file or a Perfetto file; `sweep` runs a range of seeds and names
 //! the first that fails; `check-determinism` runs each seed twice and
-//! compares; `explore` tries every schedule of a small scenario;
+//! compares; `explore` tries every schedule of a small scenario; `shrink`
+//! shrinks a failing seed's run to its fewest deviations from FIFO order;
 //! `completions` prints a shell completion script. Exit status: 0 all well,
 //! 1 a failure was found, 2 bad usage.
 
@@ -12,6 +13,7 @@ mod explore;
 mod list;
 mod run;
 mod selection;
+mod shrink;
 mod suggest;
 mod sweep;
 
@@ -106,6 +108,7 @@ fn execute(command: Command) -> Exit {
         Command::Sweep(args) => sweep::sweep(&args),
         Command::CheckDeterminism(args) => sweep::check_determinism(&args),
         Command::Explore(args) => explore::explore_command(&args),
+        Command::Shrink(args) => shrink::shrink_command(&args),
         Command::Completions(shell) => completions(shell).map(|()| Exit::Ok),
     };
     result.unwrap_or_else(|message| {

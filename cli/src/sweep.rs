@@ -69,6 +69,9 @@ fn sweep_of(selection: &Selection, args: &SweepArgs) -> Sweep {
     if let Some(jobs) = args.jobs {
         sweep = sweep.jobs(jobs);
     }
+    if !args.shrink {
+        sweep = sweep.shrink(false);
+    }
     let replay = selection.clone();
     sweep.replay_hint(move |seed| replay.replay_command(seed))
 }
@@ -123,6 +126,15 @@ pub fn sweep(args: &SweepArgs) -> Result<Exit, String> {
             }
             if let Some(differences) = selection.app_differences() {
                 out.push(format!("          (the app runs with the random policy and default limits; the replay command keeps {differences})"));
+            }
+            match &failure.shrunk {
+                Some(Ok(shrunk)) => {
+                    let mut lines = crate::shrink::report(&selection, failure.seed, shrunk).into_iter();
+                    out.push(format!("  shrunk: {}", lines.next().unwrap_or_default()));
+                    out.extend(lines.map(|l| format!("  {l}")));
+                }
+                Some(Err(why)) => out.push(format!("  not shrunk: {why}")),
+                None => {}
             }
             Exit::Failure
         }

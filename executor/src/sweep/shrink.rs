@@ -255,7 +255,7 @@ impl fmt::Display for Shrunk {
         for line in self.explanation() {
             writeln!(f, "  {line}")?;
         }
-        write!(f, "  fails with {}: {}", self.kind, self.message)
+        write!(f, "  fails again: {}", self.message)
     }
 }
 

@@ -1,0 +1,111 @@
+//! `wakescope shrink` and the shrunk failure in `wakescope sweep`: the
+//! schedule with the fewest deviations from FIFO, in words, and a replay
+//! command that fails the same way.
+
+use std::process::Command;
+
+const ORDER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/programs/order.rs");
+
+fn wakescope(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_wakescope"))
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// The value after `prefix` on the first line that has it.
+fn after<'a>(text: &'a str, prefix: &str) -> &'a str {
+    text.lines()
+        .find_map(|l| l.trim_start().strip_prefix(prefix))
+        .unwrap_or_else(|| panic!("no `{prefix}` in\n{text}"))
+}
+
+/// Runs a replay command as printed (`wakescope run …`).
+fn run_printed(command: &str) -> (i32, String, String) {
+    let words: Vec<&str> = command.split_whitespace().collect();
+    assert_eq!(words[..2], ["wakescope", "run"], "{command}");
+    wakescope(&words[1..])
+}
+
+#[test]
+fn a_program_shrinks_to_one_deviation_that_the_replay_command_repeats() {
+    let (code, sweep, _) = wakescope(&["sweep", ORDER, "--seeds", "0..50", "--jobs", "1"]);
+    assert_eq!(code, 1, "{sweep}");
+    assert!(
+        sweep.contains("  shrunk: 1 deviation from FIFO order (the failing run had"),
+        "{sweep}"
+    );
+    assert!(
+        sweep.contains("`b` ran before `a`, which had been ready since step"),
+        "{sweep}"
+    );
+    let seed: u64 = sweep
+        .split("the first is seed ")
+        .nth(1)
+        .and_then(|rest| rest.split(':').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+
+    let (code, shrunk, stderr) = wakescope(&["shrink", ORDER, "--seed", &seed.to_string()]);
+    assert_eq!(code, 1, "a failure was found: {shrunk}{stderr}");
+    assert!(shrunk.contains("1 deviation from FIFO order"), "{shrunk}");
+    let schedule = after(&shrunk, "schedule ");
+    assert_eq!(schedule, after(&sweep, "schedule "), "the sweep and the command agree");
+    let runs: u64 = after(&shrunk, "1 deviation from FIFO order (the failing run had ")
+        .split("), found in ")
+        .nth(1)
+        .and_then(|r| r.strip_suffix(" runs"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((3..=2000).contains(&runs), "{runs} runs");
+
+    let (code, replayed, stderr) = run_printed(after(&shrunk, "replay: "));
+    assert_eq!(code, 1, "{replayed}");
+    assert!(stderr.contains("b's write was lost"), "{stderr}");
+    assert!(stderr.contains("left: 1\n"), "the shrunk run's own failure: {stderr}");
+}
+
+#[test]
+fn the_race_scenario_shrinks_to_fifo_and_keeps_its_check() {
+    let (code, out, _) = wakescope(&["shrink", "race", "--seed", "12"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("FIFO order fails the same way: no deviation is needed (the failing run had 1)"),
+        "{out}"
+    );
+    assert_eq!(after(&out, "schedule "), "s:");
+    let (code, replayed, _) = run_printed(after(&out, "replay: "));
+    assert_eq!(code, 1);
+    assert!(
+        replayed.contains("update(s) lost  at executor/src/scenarios/race.rs:"),
+        "{replayed}"
+    );
+}
+
+#[test]
+fn a_passing_seed_a_bad_budget_and_no_shrink_are_said_plainly() {
+    let (code, out, _) = wakescope(&["shrink", "timers", "--seed", "3"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("seed 3 does not fail under the random policy: there is nothing to shrink"),
+        "{out}"
+    );
+
+    for budget in ["1", "1000001", "lots"] {
+        let (code, _, err) = wakescope(&["shrink", "race", "--seed", "12", "--budget", budget]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("not a number of runs from 2 to 1000000"), "{err}");
+    }
+
+    let (code, out, _) = wakescope(&["sweep", "race", "--seeds", "0..100", "--no-shrink"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("the first is seed 12"), "{out}");
+    assert!(!out.contains("shrunk"), "{out}");
+}
