@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use clap::error::ErrorKind;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum, ValueHint};
 use clap_complete::Shell;
+use wakescope::compare::Against;
 use wakescope::config::STEPS_MAX_DEFAULT;
 use wakescope::sweep::{JOBS_MAX, SHRINK_RUNS_DEFAULT, SHRINK_RUNS_MAX, SHRINK_RUNS_MIN, parse_seeds};
 use wakescope::{Policy, Schedule};
@@ -37,6 +38,8 @@ pub enum Command {
     Explore(ExploreArgs),
     /// `wakescope shrink <target> --seed N [--budget R] …`.
     Shrink(ShrinkArgs),
+    /// `wakescope diff <target> --seed N --vs seed:M …`.
+    Diff(DiffArgs),
     /// `wakescope completions <shell>`.
     Completions(Shell),
 }
@@ -134,6 +137,14 @@ pub struct SweepArgs {
     pub shrink: bool,
 }
 
+/// `wakescope diff`: run A (the target with `--seed`) against run B (`--vs`).
+#[derive(Debug, PartialEq)]
+pub struct DiffArgs {
+    pub target: ScenarioArgs,
+    pub seed: u64,
+    pub vs: Against,
+}
+
 /// `wakescope shrink`: a failing seed's run shrunk to its fewest deviations.
 #[derive(Debug, PartialEq)]
 pub struct ShrinkArgs {
@@ -188,6 +199,7 @@ impl Command {
             Command::CheckDeterminism(a) => Some(("check-determinism", &a.target)),
             Command::Explore(a) => Some(("explore", &a.target)),
             Command::Shrink(a) => Some(("shrink", &a.target)),
+            Command::Diff(a) => Some(("diff", &a.target)),
             Command::List | Command::Completions(_) => None,
         }
     }
@@ -206,6 +218,7 @@ Examples:
   wakescope sweep timers --seeds 0..100000
   wakescope explore race --param tasks=2
   wakescope shrink race --seed 12
+  wakescope diff race --seed 12 --vs seed:13
   wakescope help run";
 
 /// Run, export and sweep Wakescope's scenarios.
@@ -262,6 +275,16 @@ enum CliCommand {
     /// seed fails (and so was shrunk), 0 when it passes.
     #[command(verbatim_doc_comment)]
     Shrink(ShrinkOptions),
+    /// Compares two runs: the first step where they differ, and how they end
+    ///
+    /// Run A is the target with --seed; run B is A changed as --vs says:
+    /// seed:N, mode:M, policy:P, schedule:s:…, param:NAME=VALUE, several
+    /// joined by commas (e.g. --vs seed:13,policy:fifo). Prints the first
+    /// divergence ("step 17: A polled `b`, B polled `a`") with both events,
+    /// then what differs at the end: the outcome, the clock, the tasks.
+    /// Exits 0 when the runs are the same step for step, 1 when they differ.
+    #[command(verbatim_doc_comment)]
+    Diff(DiffOptions),
     /// Prints a shell completion script to stdout
     ///
     /// Prints a completion script for SHELL to stdout. To install it:
@@ -399,6 +422,26 @@ struct ShrinkOptions {
 }
 
 #[derive(Args, Debug)]
+struct DiffOptions {
+    #[command(flatten)]
+    target: TargetOptions,
+    #[arg(
+        long,
+        value_name = "N",
+        default_value = "0",
+        value_parser = parse_seed,
+        allow_negative_numbers = true,
+        help = format!("Run A's seed, 0 to {}", u64::MAX)
+    )]
+    seed: u64,
+    /// Run B: run A changed, e.g. seed:13, mode:locked, policy:fifo, schedule:s:01, param:tasks=3
+    #[arg(long, value_name = "CHANGES", value_parser = parse_against)]
+    vs: Against,
+    #[command(flatten)]
+    policy: PolicyOption,
+}
+
+#[derive(Args, Debug)]
 struct ExploreOptions {
     #[command(flatten)]
     target: TargetOptions,
@@ -452,6 +495,11 @@ impl From<CliCommand> for Command {
                 target: o.target.with_policy(o.policy.policy),
                 seed: o.seed,
                 budget: o.budget,
+            }),
+            CliCommand::Diff(o) => Command::Diff(DiffArgs {
+                target: o.target.with_policy(o.policy.policy),
+                seed: o.seed,
+                vs: o.vs,
             }),
             CliCommand::Completions { shell } => Command::Completions(shell),
         }
@@ -510,6 +558,10 @@ fn parse_budget(text: &str) -> Result<u64, String> {
             "not a number of runs from {SHRINK_RUNS_MIN} to {SHRINK_RUNS_MAX}"
         )),
     }
+}
+
+fn parse_against(text: &str) -> Result<Against, String> {
+    text.parse::<Against>()
 }
 
 fn parse_policy(text: &str) -> Result<Policy, String> {

@@ -5,10 +5,12 @@
 //! the first that fails; `check-determinism` runs each seed twice and
 //! compares; `explore` tries every schedule of a small scenario; `shrink`
 //! shrinks a failing seed's run to its fewest deviations from FIFO order;
+//! `diff` compares two runs and names the first step where they differ;
 //! `completions` prints a shell completion script. Exit status: 0 all well,
 //! 1 a failure was found, 2 bad usage.
 
 mod args;
+mod diff;
 mod explore;
 mod list;
 mod run;
@@ -109,6 +111,7 @@ fn execute(command: Command) -> Exit {
         Command::CheckDeterminism(args) => sweep::check_determinism(&args),
         Command::Explore(args) => explore::explore_command(&args),
         Command::Shrink(args) => shrink::shrink_command(&args),
+        Command::Diff(args) => diff::diff(&args),
         Command::Completions(shell) => completions(shell).map(|()| Exit::Ok),
     };
     result.unwrap_or_else(|message| {

@@ -11,18 +11,17 @@ use wakescope::{Sim, shrink};
 
 use crate::args::ShrinkArgs;
 use crate::selection::Selection;
-use crate::sweep::{check_run, start};
 use crate::{Exit, Output};
 
 pub fn shrink_command(args: &ShrinkArgs) -> Result<Exit, String> {
     let selection = args.target.select()?;
     let body = |sim: &mut Sim| {
-        start(&selection, sim);
+        selection.start(sim);
         let outcome = sim.run();
-        check_run(&selection, sim, &outcome)
+        selection.verdict(sim, &outcome)
     };
     let config = measure_horizon(selection.config(args.seed), |sim| {
-        start(&selection, sim);
+        selection.start(sim);
         sim.run();
     });
     let mut lines = vec![format!(

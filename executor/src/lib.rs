@@ -52,6 +52,7 @@
 
 mod chrome;
 mod clock;
+pub mod compare;
 pub mod config;
 mod context;
 mod core;

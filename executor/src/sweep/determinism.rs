@@ -19,8 +19,8 @@ use std::fmt;
 
 use super::engine::{for_each_seed, run_recorded};
 use super::{SeedResult, Sweep};
+use crate::compare::Strictness;
 use crate::config::Config;
-use crate::describe::describe_record;
 use crate::sim::Sim;
 use crate::trace::{EventRecord, Trace};
 
@@ -111,40 +111,18 @@ where
     Ok(first.fingerprint())
 }
 
-/// The first event where two traces differ, if they do.
+/// The first event where two traces differ, if they do: the comparison of
+/// two runs ([`crate::compare`]) at its strictest.
 fn first_divergence(seed: u64, first: &Trace, second: &Trace) -> Option<Divergence> {
-    if first.len() == second.len() && first.fingerprint() == second.fingerprint() {
-        return None;
-    }
-    let (mut a, mut b) = (
-        first.iter().zip(first.event_hashes()),
-        second.iter().zip(second.event_hashes()),
-    );
-    let text = |trace: &Trace, r: &Option<EventRecord>| match r {
-        Some(r) => describe_record(trace, r),
-        None => "(the trace ends here)".to_string(),
-    };
-    for index in 0..=first.len().max(second.len()) as u64 {
-        let (x, y) = (a.next(), b.next());
-        let differ = match (&x, &y) {
-            (None, None) => return None,
-            (Some(x), Some(y)) => x != y,
-            _ => true,
-        };
-        let (x, y) = (x.map(|(r, _)| r), y.map(|(r, _)| r));
-        if differ {
-            let (first_text, second_text) = (text(first, &x), text(second, &y));
-            return Some(Divergence {
-                seed,
-                index,
-                first_event: x,
-                second_event: y,
-                first: first_text,
-                second: second_text,
-            });
-        }
-    }
-    None
+    let d = crate::compare::first_divergence(first, second, Strictness::Exact)?;
+    Some(Divergence {
+        seed,
+        index: d.step,
+        first_event: d.a,
+        second_event: d.b,
+        first: d.a_text,
+        second: d.b_text,
+    })
 }
 
 /// What a determinism check over many seeds found.

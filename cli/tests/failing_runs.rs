@@ -1,6 +1,7 @@
-//! `wakescope shrink` and the shrunk failure in `wakescope sweep`: the
-//! schedule with the fewest deviations from FIFO, in words, and a replay
-//! command that fails the same way.
+//! Understanding a failing run from the command line: `wakescope shrink`
+//! and the shrunk failure in `wakescope sweep` (the schedule with the fewest
+//! deviations from FIFO, in words, and a replay command that fails the same
+//! way), and `wakescope diff` (two runs, the first step where they differ).
 
 use std::process::Command;
 
@@ -108,4 +109,52 @@ fn a_passing_seed_a_bad_budget_and_no_shrink_are_said_plainly() {
     assert_eq!(code, 1);
     assert!(out.contains("the first is seed 12"), "{out}");
     assert!(!out.contains("shrunk"), "{out}");
+}
+
+#[test]
+fn diff_names_the_first_divergence_and_exits_by_whether_runs_differ() {
+    let (code, out, _) = wakescope(&["diff", "race", "--seed", "12", "--vs", "seed:12"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("the runs are the same, step for step (23 events)"),
+        "{out}"
+    );
+
+    let (code, out, _) = wakescope(&["diff", "race", "--seed", "12", "--vs", "seed:13"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("B: race (mode racy, policy random, tasks=2 increments=1 spread_ms=10) seed 13"),
+        "{out}"
+    );
+    assert!(out.contains("first divergence: step "), "{out}");
+    assert!(
+        out.contains("outcome: A failed a check (counter is 1, expected 2: 1 update(s) lost), B completed"),
+        "{out}"
+    );
+
+    // The shrunk schedule against the failing run: the poll that differs.
+    let (code, out, _) = wakescope(&["diff", "race", "--seed", "12", "--vs", "schedule:s:"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(": A polled `task 2`, B polled `task 1`"), "{out}");
+    assert!(out.contains("they end the same way"), "{out}");
+
+    let (code, out, _) = wakescope(&["diff", ORDER, "--seed", "0", "--vs", "policy:fifo"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("outcome: A panicked (assertion `left == right` failed: b's write was lost"),
+        "{out}"
+    );
+
+    for (vs, says) in [
+        (
+            "13",
+            "expected seed:N, mode:M, policy:P, schedule:s:…, param:NAME=VALUE",
+        ),
+        ("mode:nope", "unknown mode `nope` for race"),
+        ("param:tasks=99", "tasks=99 is out of range"),
+    ] {
+        let (code, _, err) = wakescope(&["diff", "race", "--seed", "12", "--vs", vs]);
+        assert_eq!(code, 2, "{vs}: {err}");
+        assert!(err.contains(says), "{vs}: {err}");
+    }
 }
