@@ -17,7 +17,10 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum, ValueHint};
 use clap_complete::Shell;
 use wakescope::compare::Against;
 use wakescope::config::STEPS_MAX_DEFAULT;
-use wakescope::sweep::{JOBS_MAX, SHRINK_RUNS_DEFAULT, SHRINK_RUNS_MAX, SHRINK_RUNS_MIN, parse_seeds};
+use wakescope::sweep::{
+    BISECT_RUNS_DEFAULT, BISECT_RUNS_MAX, FORK_RUNS_DEFAULT, FORK_RUNS_MAX, JOBS_MAX, SHRINK_RUNS_DEFAULT,
+    SHRINK_RUNS_MAX, SHRINK_RUNS_MIN, parse_seeds,
+};
 use wakescope::{Policy, Schedule};
 
 use crate::selection::Selection;
@@ -40,6 +43,10 @@ pub enum Command {
     Shrink(ShrinkArgs),
     /// `wakescope diff <target> --seed N --vs seed:M …`.
     Diff(DiffArgs),
+    /// `wakescope fork <target> --seed N --at K [--runs R] …`.
+    Fork(ForkArgs),
+    /// `wakescope bisect <target> --seed N [--runs R] [--budget B] …`.
+    Bisect(BisectArgs),
     /// `wakescope completions <shell>`.
     Completions(Shell),
 }
@@ -145,6 +152,28 @@ pub struct DiffArgs {
     pub vs: Against,
 }
 
+/// `wakescope fork`: continuations of a seed's run from a step.
+#[derive(Debug, PartialEq)]
+pub struct ForkArgs {
+    pub target: ScenarioArgs,
+    pub seed: u64,
+    /// The step: the run's decisions before it are kept.
+    pub at: u64,
+    /// Continuations.
+    pub runs: u64,
+}
+
+/// `wakescope bisect`: where a failing seed's run became sure to fail.
+#[derive(Debug, PartialEq)]
+pub struct BisectArgs {
+    pub target: ScenarioArgs,
+    pub seed: u64,
+    /// Continuations per point.
+    pub runs: u64,
+    /// Runs in all.
+    pub budget: u64,
+}
+
 /// `wakescope shrink`: a failing seed's run shrunk to its fewest deviations.
 #[derive(Debug, PartialEq)]
 pub struct ShrinkArgs {
@@ -200,6 +229,8 @@ impl Command {
             Command::Explore(a) => Some(("explore", &a.target)),
             Command::Shrink(a) => Some(("shrink", &a.target)),
             Command::Diff(a) => Some(("diff", &a.target)),
+            Command::Fork(a) => Some(("fork", &a.target)),
+            Command::Bisect(a) => Some(("bisect", &a.target)),
             Command::List | Command::Completions(_) => None,
         }
     }
@@ -219,6 +250,8 @@ Examples:
   wakescope explore race --param tasks=2
   wakescope shrink race --seed 12
   wakescope diff race --seed 12 --vs seed:13
+  wakescope fork race --seed 12 --at 9 --runs 1000
+  wakescope bisect race --seed 12
   wakescope help run";
 
 /// Run, export and sweep Wakescope's scenarios.
@@ -285,6 +318,26 @@ enum CliCommand {
     /// Exits 0 when the runs are the same step for step, 1 when they differ.
     #[command(verbatim_doc_comment)]
     Diff(DiffOptions),
+    /// Runs continuations of a seed's run from a step: how many fail, and how
+    ///
+    /// Keeps the run's scheduling decisions before step --at (and the tasks'
+    /// own random draws of --seed) and lets the random policy decide the rest,
+    /// --runs times with continuation seeds 0, 1, 2, …. Prints how many fail,
+    /// grouped by how, the estimated probability of failing as the run did
+    /// (with its error at 99.9% confidence), and a replay command for the first
+    /// of each group. Exits 1 when a continuation failed.
+    #[command(verbatim_doc_comment)]
+    Fork(ForkOptions),
+    /// Finds the step after which a failing seed's run is sure to fail
+    ///
+    /// Estimates P(fail | the run's first j decisions) at the decision points
+    /// of the run, --runs continuations each, within --budget runs (a grid and
+    /// a binary search when every point does not fit), prints the chart, and
+    /// names the first step from which every continuation fails the same way:
+    /// where the bug became inevitable. Exits 1 (the seed fails); a passing
+    /// seed is refused.
+    #[command(verbatim_doc_comment)]
+    Bisect(BisectOptions),
     /// Prints a shell completion script to stdout
     ///
     /// Prints a completion script for SHELL to stdout. To install it:
@@ -422,6 +475,56 @@ struct ShrinkOptions {
 }
 
 #[derive(Args, Debug)]
+struct ForkOptions {
+    #[command(flatten)]
+    target: TargetOptions,
+    #[arg(long, value_name = "N", default_value = "0", value_parser = parse_seed, allow_negative_numbers = true, help = format!("The run's seed, 0 to {}", u64::MAX))]
+    seed: u64,
+    /// The step to fork at: the run's decisions before it are kept
+    #[arg(long, value_name = "K", value_parser = parse_seed, allow_negative_numbers = true)]
+    at: u64,
+    #[arg(
+        long,
+        value_name = "R",
+        default_value_t = FORK_RUNS_DEFAULT,
+        value_parser = parse_fork_runs,
+        allow_negative_numbers = true,
+        help = format!("Continuations, 1 to {FORK_RUNS_MAX}")
+    )]
+    runs: u64,
+    #[command(flatten)]
+    policy: PolicyOption,
+}
+
+#[derive(Args, Debug)]
+struct BisectOptions {
+    #[command(flatten)]
+    target: TargetOptions,
+    #[arg(long, value_name = "N", default_value = "0", value_parser = parse_seed, allow_negative_numbers = true, help = format!("The failing seed, 0 to {}", u64::MAX))]
+    seed: u64,
+    #[arg(
+        long,
+        value_name = "R",
+        default_value_t = FORK_RUNS_DEFAULT,
+        value_parser = parse_fork_runs,
+        allow_negative_numbers = true,
+        help = format!("Continuations per point, 1 to {FORK_RUNS_MAX}")
+    )]
+    runs: u64,
+    #[arg(
+        long,
+        value_name = "B",
+        default_value_t = BISECT_RUNS_DEFAULT,
+        value_parser = parse_bisect_budget,
+        allow_negative_numbers = true,
+        help = format!("Runs in all, up to {BISECT_RUNS_MAX}")
+    )]
+    budget: u64,
+    #[command(flatten)]
+    policy: PolicyOption,
+}
+
+#[derive(Args, Debug)]
 struct DiffOptions {
     #[command(flatten)]
     target: TargetOptions,
@@ -501,6 +604,18 @@ impl From<CliCommand> for Command {
                 seed: o.seed,
                 vs: o.vs,
             }),
+            CliCommand::Fork(o) => Command::Fork(ForkArgs {
+                target: o.target.with_policy(o.policy.policy),
+                seed: o.seed,
+                at: o.at,
+                runs: o.runs,
+            }),
+            CliCommand::Bisect(o) => Command::Bisect(BisectArgs {
+                target: o.target.with_policy(o.policy.policy),
+                seed: o.seed,
+                runs: o.runs,
+                budget: o.budget,
+            }),
             CliCommand::Completions { shell } => Command::Completions(shell),
         }
     }
@@ -557,6 +672,20 @@ fn parse_budget(text: &str) -> Result<u64, String> {
         _ => Err(format!(
             "not a number of runs from {SHRINK_RUNS_MIN} to {SHRINK_RUNS_MAX}"
         )),
+    }
+}
+
+fn parse_fork_runs(text: &str) -> Result<u64, String> {
+    match text.trim().parse::<u64>() {
+        Ok(n) if (1..=FORK_RUNS_MAX).contains(&n) => Ok(n),
+        _ => Err(format!("not a number of runs from 1 to {FORK_RUNS_MAX}")),
+    }
+}
+
+fn parse_bisect_budget(text: &str) -> Result<u64, String> {
+    match text.trim().parse::<u64>() {
+        Ok(n) if (1..=BISECT_RUNS_MAX).contains(&n) => Ok(n),
+        _ => Err(format!("not a number of runs from 1 to {BISECT_RUNS_MAX}")),
     }
 }
 

@@ -6,12 +6,15 @@
 //! compares; `explore` tries every schedule of a small scenario; `shrink`
 //! shrinks a failing seed's run to its fewest deviations from FIFO order;
 //! `diff` compares two runs and names the first step where they differ;
+//! `fork` runs continuations of a run from a step; `bisect` finds the step
+//! after which a failing run is sure to fail;
 //! `completions` prints a shell completion script. Exit status: 0 all well,
 //! 1 a failure was found, 2 bad usage.
 
 mod args;
 mod diff;
 mod explore;
+mod fork;
 mod list;
 mod run;
 mod selection;
@@ -112,6 +115,8 @@ fn execute(command: Command) -> Exit {
         Command::Explore(args) => explore::explore_command(&args),
         Command::Shrink(args) => shrink::shrink_command(&args),
         Command::Diff(args) => diff::diff(&args),
+        Command::Fork(args) => fork::fork_command(&args),
+        Command::Bisect(args) => fork::bisect_command(&args),
         Command::Completions(shell) => completions(shell).map(|()| Exit::Ok),
     };
     result.unwrap_or_else(|message| {

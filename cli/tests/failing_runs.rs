@@ -158,3 +158,49 @@ fn diff_names_the_first_divergence_and_exits_by_whether_runs_differ() {
         assert!(err.contains(says), "{vs}: {err}");
     }
 }
+
+#[test]
+fn fork_and_bisect_find_where_the_lost_update_became_inevitable() {
+    // After both workers read (step 9 and its poll's end), every continuation loses the update.
+    let (code, out, _) = wakescope(&["fork", "race", "--seed", "12", "--at", "11", "--runs", "300"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("300 continuations from step 11 (2 decisions kept): 300 failed"),
+        "{out}"
+    );
+    let (code, replayed, _) = run_printed(after(&out, "replay the first that failed so: "));
+    assert_eq!(code, 1);
+    assert!(replayed.contains("update(s) lost"), "{replayed}");
+
+    // From the start some pass and some fail.
+    let (code, out, _) = wakescope(&["fork", "race", "--seed", "12", "--at", "0", "--runs", "300"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(" passed — the first, continuation seed "), "{out}");
+    assert!(
+        out.contains(" failed with the check at executor/src/scenarios/race.rs:"),
+        "{out}"
+    );
+    let (code, replayed, _) = run_printed(after(&out, "replay the first that passed: "));
+    assert_eq!(code, 0, "{replayed}");
+
+    let (code, out, _) = wakescope(&["bisect", "race", "--seed", "12", "--runs", "200"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("inevitable from step 10: after decision 2 (step 8 `task 2` ran"),
+        "{out}"
+    );
+    assert!(out.contains("P(fail) 1.000"), "{out}");
+
+    let (code, out, _) = wakescope(&["bisect", "race", "--seed", "0"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("seed 0 does not fail under the random policy: there is nothing to bisect"),
+        "{out}"
+    );
+    let (code, _, err) = wakescope(&["fork", "race", "--seed", "12", "--at", "999"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("step 999 is past the end of the run (23 events)"), "{err}");
+    let (code, _, err) = wakescope(&["fork", "race", "--seed", "12", "--at", "3", "--runs", "0"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not a number of runs from 1 to 100000"), "{err}");
+}

@@ -206,6 +206,12 @@ impl Scheduler {
         self.script = Some(script);
     }
 
+    /// Draws the policy's picks from `rng` from now on (a fork's
+    /// continuation: the same prefix, another scheduler seed).
+    pub(crate) fn reseed(&mut self, rng: SeededRng) {
+        self.rng = rng;
+    }
+
     pub(crate) fn script(&self) -> Option<&Script> {
         self.script.as_ref()
     }

@@ -112,7 +112,39 @@ impl Sim {
     pub fn with_prefix(config: Config, prefix: &crate::Schedule) -> Result<Sim, String> {
         let sim = Sim::new(config);
         sim.core
-            .set_prefix(Script::prefix(prefix.choices().to_vec()), prefix.choices().len())?;
+            .set_prefix(Script::prefix(prefix.choices().to_vec()), prefix.choices().len(), None)?;
+        Ok(sim)
+    }
+
+    /// [`Sim::with_prefix`] whose policy, after the prefix, draws from the
+    /// scheduler stream of `continue_seed` instead of the config's seed: a
+    /// *fork* of a run. The tasks' own random draws ([`crate::rng`]), the
+    /// faults and `select`'s order still come from the config's seed, so
+    /// when the prefix is a run's first decisions, everything up to them is
+    /// that run exactly and only the scheduling after them varies with
+    /// `continue_seed` ([`crate::sweep::fork`]).
+    ///
+    /// ```
+    /// use wakescope::{Config, Schedule, Sim, yield_now};
+    /// let run = |continue_seed: u64| {
+    ///     let prefix = Schedule::from_choices(vec![1]);
+    ///     let mut sim = Sim::with_prefix_seeded(Config::seeded(5), &prefix, continue_seed).unwrap();
+    ///     for name in ["a", "b", "c"] {
+    ///         let _t = sim.spawn(name, async { yield_now().await });
+    ///     }
+    ///     sim.run();
+    ///     sim.fingerprint()
+    /// };
+    /// assert_eq!(run(1), run(1));
+    /// assert!((2..20).any(|s| run(s) != run(1)), "other seeds continue otherwise");
+    /// ```
+    pub fn with_prefix_seeded(config: Config, prefix: &crate::Schedule, continue_seed: u64) -> Result<Sim, String> {
+        let sim = Sim::new(config);
+        sim.core.set_prefix(
+            Script::prefix(prefix.choices().to_vec()),
+            prefix.choices().len(),
+            Some(continue_seed),
+        )?;
         Ok(sim)
     }
 

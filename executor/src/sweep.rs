@@ -67,6 +67,7 @@
 
 mod determinism;
 mod engine;
+mod fork;
 mod shrink;
 
 use std::fmt;
@@ -81,6 +82,10 @@ use crate::trace::Trace;
 
 pub use crate::describe::{describe_event, describe_record, format_time_ns};
 pub use determinism::{DeterminismReport, Divergence, check_determinism, check_determinism_with};
+pub use fork::{
+    BISECT_RUNS_DEFAULT, BISECT_RUNS_MAX, Bisection, ERROR_CONFIDENCE, Ending, FORK_RUNS_DEFAULT, FORK_RUNS_MAX, Forks,
+    Inevitable, Point, bisect, estimate_error, fork,
+};
 pub use shrink::{FailureKind, SHRINK_RUNS_DEFAULT, SHRINK_RUNS_MAX, SHRINK_RUNS_MIN, ShrinkError, Shrunk, shrink};
 
 /// Environment variable that narrows a sweep to one seed (see [`Sweep::env`]).

@@ -418,7 +418,15 @@ impl Core {
     /// Makes the decisions of `prefix` first, then the policy's; the trace's
     /// header names both. PCT cannot continue a scripted prefix (its
     /// priorities are not defined after one): refused with a sentence.
-    pub(crate) fn set_prefix(&self, prefix: Script, decisions: usize) -> Result<(), String> {
+    /// With `continue_seed`, the policy's picks after the prefix come from
+    /// that seed's scheduler stream instead of the run's (a fork), while the
+    /// tasks' own draws keep the run's seed.
+    pub(crate) fn set_prefix(
+        &self,
+        prefix: Script,
+        decisions: usize,
+        continue_seed: Option<u64>,
+    ) -> Result<(), String> {
         let mut st = self.state.borrow_mut();
         if matches!(st.config.policy, crate::Policy::Pct { .. }) {
             return Err(format!(
@@ -427,7 +435,11 @@ impl Core {
             ));
         }
         st.scheduler.set_script(prefix);
-        let policy = format!("{} after a prefix of {decisions} decisions", st.config.policy);
+        let mut policy = format!("{} after a prefix of {decisions} decisions", st.config.policy);
+        if let Some(seed) = continue_seed {
+            st.scheduler.reseed(SeededRng::new(seed, SCHEDULER_STREAM));
+            policy.push_str(&format!(", continued with scheduler seed {seed}"));
+        }
         st.trace.header_mut().policy = policy;
         Ok(())
     }
