@@ -91,9 +91,9 @@ appTest('axe is clean and screenshots are saved: deadlock, resources, sweep, imp
   assert.deepEqual(await axeViolations(page), [], 'flow zero-window seed 1, last step');
   await shoot(page, '10-deadlock-and-verdict');
 
-  const mutex = await open('s=mutex&mode=fair&seed=1&step=41');
+  const mutex = await open('s=mutex&mode=fair&seed=1&step=44');
   await mutex.locator(tid('resources')).waitFor({ state: 'visible' });
-  assert.deepEqual(await axeViolations(mutex), [], 'mutex fair seed 1, step 41');
+  assert.deepEqual(await axeViolations(mutex), [], 'mutex fair seed 1, step 44');
   await shoot(mutex, '11-resources-mutex');
 
   const race = await open('s=race&seed=0');

@@ -39,15 +39,15 @@ async function nativeEvents(args) {
 }
 
 appTest('a fair mutex: holder and waiters in arrival order, and the hand-over', async ({ open }) => {
-  const page = await open('s=mutex&mode=fair&seed=1&step=33');
-  await waitStep(page, 33);
+  const page = await open('s=mutex&mode=fair&seed=1&step=36');
+  await waitStep(page, 36);
   assert.deepEqual(await readResources(page), [
-    { id: 0, kind: 'fair-mutex', buffered: 0, closed: false, holders: [0], waiters: [2, 3, 1] },
-  ], 'mutex fair seed 1 step 33: main holds the lock, three workers wait in arrival order');
-  const later = await open('s=mutex&mode=fair&seed=1&step=41');
-  await waitStep(later, 41);
+    { id: 0, kind: 'fair-mutex', buffered: 0, closed: false, holders: [1], waiters: [3, 4, 2] },
+  ], 'mutex fair seed 1 step 36: the hog (#1) holds the lock, three waiters wait in arrival order');
+  const later = await open('s=mutex&mode=fair&seed=1&step=44');
+  await waitStep(later, 44);
   const [lock] = await readResources(later);
-  assert.deepEqual([lock.holders, lock.waiters], [[2], [3, 1, 0]], 'mutex fair seed 1 step 41: the unlock handed the lock to the first waiter');
+  assert.deepEqual([lock.holders, lock.waiters], [[3], [4, 2, 1]], 'mutex fair seed 1 step 44: the unlock handed the lock to the first waiter, and the hog queues behind the others');
 }, { timeout: NATIVE_BUILD_TIMEOUT_MS });
 
 appTest('flow: the channels along the run equal the native trace folded', async ({ open, base }) => {
