@@ -67,15 +67,16 @@ appTest('flow: the channels along the run equal the native trace folded', async 
 }, { timeout: NATIVE_BUILD_TIMEOUT_MS });
 
 appTest('zero window: the data channel fills to its capacity; sender and receiver both wait', async ({ open }) => {
-  const page = await open('s=flow&mode=zero-window&seed=1&step=12');
-  await waitStep(page, 12);
-  // The sender (#0) creates `acks` (resource 0), spawns the receiver, creates
-  // `data` (resource 1) and fills it: at step 12 it waits on the full window
-  // and the receiver (#1) is about to take its first poll.
-  const [acks, data] = await readResources(page);
-  assert.deepEqual(acks, { id: 0, kind: 'channel', buffered: 0, closed: false, holders: [], waiters: [] });
-  assert.deepEqual(data, { id: 1, kind: 'channel', buffered: 4, closed: false, holders: [], waiters: [0] });
-  const text = await page.locator(`${tid('resources')} [data-resource="1"]`).textContent();
+  const page = await open('s=flow&mode=zero-window&seed=1&step=15');
+  await waitStep(page, 15);
+  // `main` (#0) creates `data` (resource 0) and spawns the sender (#1); the
+  // sender creates `acks` (resource 1), spawns the receiver and fills `data`:
+  // at step 15 its poll has ended waiting on the full window, and the
+  // receiver (#2) is about to take its first poll.
+  const [data, acks] = await readResources(page);
+  assert.deepEqual(data, { id: 0, kind: 'channel', buffered: 4, closed: false, holders: [], waiters: [1] });
+  assert.deepEqual(acks, { id: 1, kind: 'channel', buffered: 0, closed: false, holders: [], waiters: [] });
+  const text = await page.locator(`${tid('resources')} [data-resource="0"]`).textContent();
   assert.match(text, /data/);
   assert.match(text, /4 \/ 4 messages/);
 });

@@ -472,10 +472,10 @@ fn a_full_window_pushes_back_and_a_zero_window_deadlocks() {
             .map(|(t, c)| (t.to_string(), c.to_string(), ResourceOp::BlockedOnFull));
         assert_eq!(stuck, want, "{ctx}");
         // The receiver holds `data`'s receiving end, the sender `acks`': the cycle closes.
-        assert_eq!(deadlock.cycles, vec![vec![TaskId(0), TaskId(1)]], "{ctx}: {outcome}");
+        assert_eq!(deadlock.cycles, vec![vec![TaskId(1), TaskId(2)]], "{ctx}: {outcome}");
         assert_eq!(
             deadlock.describe_cycle(&deadlock.cycles[0]),
-            r##"#0 "sender" → channel "data" → #1 "receiver" → channel "acks" → #0 "sender""##,
+            r##"#1 "sender" → channel "data" → #2 "receiver" → channel "acks" → #1 "sender""##,
             "{ctx}"
         );
         let text = outcome.to_string();
