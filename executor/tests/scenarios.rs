@@ -613,7 +613,7 @@ fn the_kill_chain_kills_p2_and_c1_and_p1_hears_of_it() {
     }
     // C1 done before P1's patience runs out: only P2 is killed.
     let (sim, outcome, ctx) = run("supervision", "kill-chain", &[("c1_s", "2")], Config::seeded(0));
-    assert_eq!(sim.task_state(TaskId(3)), Some(TaskState::Completed), "{ctx}");
+    assert_eq!(sim.task_state(TaskId(4)), Some(TaskState::Completed), "{ctx}: C1");
     assert_eq!(scenario("supervision").verdict(&sim, &outcome), Ok(()), "{ctx}");
 }
 
