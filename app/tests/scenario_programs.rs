@@ -173,13 +173,13 @@ fn past_the_interpreters_task_limit_the_compiled_scenario_runs_and_shows_its_pro
 
 #[test]
 fn a_scenario_without_a_program_shows_its_rust_source_unlit_and_not_editable() {
-    let mutex = scenarios::find("mutex").expect("registered");
+    let cost = scenarios::find("cost").expect("registered");
     assert!(
-        mutex.program.is_none(),
-        "mutex is the example of a scenario without a program"
+        cost.program.is_none(),
+        "cost is the example of a scenario without a program"
     );
-    let run = Run::start(mutex, mutex.default_params(), 1);
-    assert_eq!(run.listing(), &Listing::Source(mutex.source));
+    let run = Run::start(cost, cost.default_params(), 1);
+    assert_eq!(run.listing(), &Listing::Source(cost.source));
     assert!(!run.listing().is_traced());
     assert_eq!(run.listing().program(), None);
 }

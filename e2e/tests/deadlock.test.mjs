@@ -27,9 +27,9 @@ appTest('flow zero-window: both ends blocked on full channels, as the CLI says',
   const panel = page.locator(tid('deadlock'));
   await panel.waitFor({ state: 'visible' });
   const blocked = await panel.locator('li[data-task]').evaluateAll((els) => els.map((el) => [el.getAttribute('data-task'), el.textContent.replace(/\s+/g, ' ').trim()]));
-  assert.deepEqual(blocked.map(([t]) => t), ['0', '1'], 'flow zero-window seed 1: sender #0 and receiver #1 are blocked');
-  assert.match(blocked[0][1], /sender #0 waits on channel "data" \(full\)/);
-  assert.match(blocked[1][1], /receiver #1 waits on channel "acks" \(full\)/);
+  assert.deepEqual(blocked.map(([t]) => t), ['1', '2'], 'flow zero-window seed 1: sender #1 and receiver #2 are blocked (main #0 has completed)');
+  assert.match(blocked[0][1], /sender #1 waits on channel "data" \(full\)/);
+  assert.match(blocked[1][1], /receiver #2 waits on channel "acks" \(full\)/);
   assert.equal(Number(await panel.getAttribute('data-cycles')), nativeCycles, 'the cycles the native library reports');
   const graph = page.locator(tid('waitfor-graph'));
   assert.equal(await graph.locator('[data-kind="task"]').count(), 2, 'both tasks drawn');
@@ -91,9 +91,9 @@ appTest('axe is clean and screenshots are saved: deadlock, resources, sweep, imp
   assert.deepEqual(await axeViolations(page), [], 'flow zero-window seed 1, last step');
   await shoot(page, '10-deadlock-and-verdict');
 
-  const mutex = await open('s=mutex&mode=fair&seed=1&step=41');
+  const mutex = await open('s=mutex&mode=fair&seed=1&step=44');
   await mutex.locator(tid('resources')).waitFor({ state: 'visible' });
-  assert.deepEqual(await axeViolations(mutex), [], 'mutex fair seed 1, step 41');
+  assert.deepEqual(await axeViolations(mutex), [], 'mutex fair seed 1, step 44');
   await shoot(mutex, '11-resources-mutex');
 
   const race = await open('s=race&seed=0');

@@ -39,15 +39,15 @@ async function nativeEvents(args) {
 }
 
 appTest('a fair mutex: holder and waiters in arrival order, and the hand-over', async ({ open }) => {
-  const page = await open('s=mutex&mode=fair&seed=1&step=33');
-  await waitStep(page, 33);
+  const page = await open('s=mutex&mode=fair&seed=1&step=36');
+  await waitStep(page, 36);
   assert.deepEqual(await readResources(page), [
-    { id: 0, kind: 'fair-mutex', buffered: 0, closed: false, holders: [0], waiters: [2, 3, 1] },
-  ], 'mutex fair seed 1 step 33: main holds the lock, three workers wait in arrival order');
-  const later = await open('s=mutex&mode=fair&seed=1&step=41');
-  await waitStep(later, 41);
+    { id: 0, kind: 'fair-mutex', buffered: 0, closed: false, holders: [1], waiters: [3, 4, 2] },
+  ], 'mutex fair seed 1 step 36: the hog (#1) holds the lock, three waiters wait in arrival order');
+  const later = await open('s=mutex&mode=fair&seed=1&step=44');
+  await waitStep(later, 44);
   const [lock] = await readResources(later);
-  assert.deepEqual([lock.holders, lock.waiters], [[2], [3, 1, 0]], 'mutex fair seed 1 step 41: the unlock handed the lock to the first waiter');
+  assert.deepEqual([lock.holders, lock.waiters], [[3], [4, 2, 1]], 'mutex fair seed 1 step 44: the unlock handed the lock to the first waiter, and the hog queues behind the others');
 }, { timeout: NATIVE_BUILD_TIMEOUT_MS });
 
 appTest('flow: the channels along the run equal the native trace folded', async ({ open, base }) => {
@@ -67,15 +67,16 @@ appTest('flow: the channels along the run equal the native trace folded', async 
 }, { timeout: NATIVE_BUILD_TIMEOUT_MS });
 
 appTest('zero window: the data channel fills to its capacity; sender and receiver both wait', async ({ open }) => {
-  const page = await open('s=flow&mode=zero-window&seed=1&step=12');
-  await waitStep(page, 12);
-  // The sender (#0) creates `acks` (resource 0), spawns the receiver, creates
-  // `data` (resource 1) and fills it: at step 12 it waits on the full window
-  // and the receiver (#1) is about to take its first poll.
-  const [acks, data] = await readResources(page);
-  assert.deepEqual(acks, { id: 0, kind: 'channel', buffered: 0, closed: false, holders: [], waiters: [] });
-  assert.deepEqual(data, { id: 1, kind: 'channel', buffered: 4, closed: false, holders: [], waiters: [0] });
-  const text = await page.locator(`${tid('resources')} [data-resource="1"]`).textContent();
+  const page = await open('s=flow&mode=zero-window&seed=1&step=15');
+  await waitStep(page, 15);
+  // `main` (#0) creates `data` (resource 0) and spawns the sender (#1); the
+  // sender creates `acks` (resource 1), spawns the receiver and fills `data`:
+  // at step 15 its poll has ended waiting on the full window, and the
+  // receiver (#2) is about to take its first poll.
+  const [data, acks] = await readResources(page);
+  assert.deepEqual(data, { id: 0, kind: 'channel', buffered: 4, closed: false, holders: [], waiters: [1] });
+  assert.deepEqual(acks, { id: 1, kind: 'channel', buffered: 0, closed: false, holders: [], waiters: [] });
+  const text = await page.locator(`${tid('resources')} [data-resource="0"]`).textContent();
   assert.match(text, /data/);
   assert.match(text, /4 \/ 4 messages/);
 });

@@ -97,7 +97,7 @@ appTest('Edit this program on a scenario opens the editor with the program text'
 });
 
 appTest('a scenario without a program shows its Rust source, unlit, and cannot be edited', async ({ open }) => {
-  const page = await open('s=mutex');
+  const page = await open('s=cost');
   await waitRecorded(page);
   const code = await readCode(page);
   assert.ok(code, 'the code panel is shown');

@@ -472,10 +472,10 @@ fn a_full_window_pushes_back_and_a_zero_window_deadlocks() {
             .map(|(t, c)| (t.to_string(), c.to_string(), ResourceOp::BlockedOnFull));
         assert_eq!(stuck, want, "{ctx}");
         // The receiver holds `data`'s receiving end, the sender `acks`': the cycle closes.
-        assert_eq!(deadlock.cycles, vec![vec![TaskId(0), TaskId(1)]], "{ctx}: {outcome}");
+        assert_eq!(deadlock.cycles, vec![vec![TaskId(1), TaskId(2)]], "{ctx}: {outcome}");
         assert_eq!(
             deadlock.describe_cycle(&deadlock.cycles[0]),
-            r##"#0 "sender" → channel "data" → #1 "receiver" → channel "acks" → #0 "sender""##,
+            r##"#1 "sender" → channel "data" → #2 "receiver" → channel "acks" → #1 "sender""##,
             "{ctx}"
         );
         let text = outcome.to_string();
@@ -613,7 +613,7 @@ fn the_kill_chain_kills_p2_and_c1_and_p1_hears_of_it() {
     }
     // C1 done before P1's patience runs out: only P2 is killed.
     let (sim, outcome, ctx) = run("supervision", "kill-chain", &[("c1_s", "2")], Config::seeded(0));
-    assert_eq!(sim.task_state(TaskId(3)), Some(TaskState::Completed), "{ctx}");
+    assert_eq!(sim.task_state(TaskId(4)), Some(TaskState::Completed), "{ctx}: C1");
     assert_eq!(scenario("supervision").verdict(&sim, &outcome), Ok(()), "{ctx}");
 }
 

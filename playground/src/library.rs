@@ -374,6 +374,11 @@ pub(crate) fn call(path: &[Rc<str>], mut values: Vec<Value>, site: Site, steps: 
                 Ok(Value::Unit)
             }))
         }
+        "pending" => {
+            // `std::future::pending()`: a future that never completes.
+            arity(0)?;
+            Ok(future(std::future::pending()))
+        }
         "now" => {
             arity(0)?;
             Ok(Value::Duration(wakescope::now()))

@@ -199,7 +199,15 @@ fn lower_ty(ty: &syn::Type) -> Ty {
 
 /// Library functions that return a future: a call of one as a statement,
 /// never awaited, gets rustc's warning.
-const FUTURE_FUNCTIONS: &[&str] = &["sleep", "sleep_until", "yield_now", "timeout", "select", "work"];
+const FUTURE_FUNCTIONS: &[&str] = &[
+    "sleep",
+    "sleep_until",
+    "yield_now",
+    "timeout",
+    "select",
+    "work",
+    "pending",
+];
 
 /// Deepest expression tree the playground takes (`1 + 1 + … + 1` is as deep
 /// as it is long): the evaluator recurses on it, and the page's stack is small.

@@ -90,6 +90,24 @@ fn a_future_never_awaited_gets_rustcs_warning() {
 }
 
 #[test]
+fn a_pending_future_never_awaited_is_warned_about_and_one_awaited_never_ends() {
+    let text = "use std::future::pending;\n\nasync fn main() {\n    pending::<()>();\n}\n";
+    let program = Program::parse("warn.rs", text).unwrap();
+    let warnings = program.warnings();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!((warnings[0].line, warnings[0].column), (4, 5));
+    assert!(
+        warnings[0].message.contains("this `pending(..)` is never awaited"),
+        "{}",
+        warnings[0].message
+    );
+    // Awaited, it waits forever: with nothing else to run, the run deadlocks.
+    let (outcome, panicked) = run("use std::future::pending;\n\nasync fn main() {\n    pending::<()>().await;\n}\n");
+    assert!(outcome.deadlock().is_some(), "{outcome}");
+    assert_eq!(panicked, None);
+}
+
+#[test]
 fn a_failing_task_panics_with_its_message_at_its_line_and_the_others_go_on() {
     let text = "use wakescope::{spawn, yield_now};\n\
                 \n\

@@ -49,6 +49,7 @@ programs!(
     iterators = "programs/iterators.rs",
     odds = "programs/odds.rs",
     drops = "programs/drops.rs",
+    hang = "programs/hang.rs",
 );
 
 const SEEDS: std::ops::Range<u64> = 0..8;

@@ -2,9 +2,10 @@
 //!
 //! A browser draws a frame every 16 ms; more than about 8 ms of work on the
 //! main thread and a frame is skipped. Here the `frames` task plays the
-//! screen: it sleeps until the next 16 ms tick, draws, and repeats. At the
-//! first frame a click arrives and spawns `cpu loop`, which runs K
-//! iterations of 2 ms of CPU work ([`work()`]).
+//! screen: it sleeps until the next 16 ms tick, draws, and repeats (`main`
+//! starts it and waits for it). At the first frame a click arrives and
+//! spawns `cpu loop`, which runs K iterations of 2 ms of CPU work
+//! ([`work()`]).
 //!
 //! An executor can only switch tasks at an `.await` that returns `Pending`.
 //! In `blocking` mode the loop never gives it one: all K iterations run in a
@@ -77,7 +78,7 @@ pub(super) const SCENARIO: Scenario = Scenario {
     configure: None,
     check: Some(check),
     report: Some(report),
-    program: None,
+    program: Some(program),
     source: include_str!("blocking.rs"),
 };
 
@@ -85,19 +86,27 @@ fn spawn_blocking(sim: &mut Sim, params: &Params) {
     let iterations = params.get("iterations").max(1) as u32;
     let step = Duration::from_millis(params.get("step_ms").max(1) as u64);
     let yielding = params.mode == "yielding";
-    let _frames = sim.spawn("frames", async move {
-        let mut cpu_loop = None;
-        for _ in 0..FRAMES_MAX {
-            let now_ns = now().as_nanos() as u64;
-            sleep_until(Duration::from_nanos((now_ns / FRAME_NS + 1) * FRAME_NS)).await;
-            // Draw the frame. The first one brings the click.
-            match &cpu_loop {
-                None => cpu_loop = Some(spawn("cpu loop", run_loop(iterations, step, yielding))),
-                Some(h) if h.is_finished() => break,
-                Some(_) => {}
+    let _main = sim.spawn("main", async move {
+        let frames = spawn("frames", async move {
+            // The first frame brings the click.
+            sleep_until(next_frame()).await;
+            let cpu_loop = spawn("cpu loop", run_loop(iterations, step, yielding));
+            for _ in 1..FRAMES_MAX {
+                sleep_until(next_frame()).await;
+                // Draw the frame; the last one after the loop is done.
+                if cpu_loop.is_finished() {
+                    break;
+                }
             }
-        }
+        });
+        frames.await.expect("the frames task cannot fail");
     });
+}
+
+/// When the next frame is due: the next 16 ms tick after now.
+fn next_frame() -> Duration {
+    let now_ns = now().as_nanos() as u64;
+    Duration::from_nanos((now_ns / FRAME_NS + 1) * FRAME_NS)
 }
 
 async fn run_loop(iterations: u32, step: Duration, yielding: bool) {
@@ -151,3 +160,71 @@ fn report(sim: &Sim) -> String {
         format_ns(late)
     )
 }
+
+/// The program of a mode, with the parameters as `const`s.
+fn program(params: &Params) -> String {
+    let consts = format!(
+        "const ITERATIONS: u32 = {};\nconst STEP_MS: u64 = {};\n// One frame at 60 frames per second, rounded as browsers round it.\nconst FRAME_NS: u64 = {FRAME_NS};\n// The frames task draws at most this many frames.\nconst FRAMES_MAX: u32 = {FRAMES_MAX};",
+        params.get("iterations").max(1),
+        params.get("step_ms").max(1)
+    );
+    let run_loop = if params.mode == "yielding" {
+        YIELDING_LOOP
+    } else {
+        BLOCKING_LOOP
+    };
+    format!("{PROGRAM_HEAD}{consts}\n\n{run_loop}\n{PROGRAM_MAIN}")
+}
+
+const PROGRAM_HEAD: &str = "\
+// A blocked main thread: the screen draws a frame every 16 ms; a click at
+// the first frame starts a loop of CPU work.
+
+use std::time::Duration;
+
+use wakescope::{now, sleep_until, spawn, work, yield_now};
+
+";
+
+const BLOCKING_LOOP: &str = "\
+// The loop never awaits anything that returns Pending: one long poll.
+async fn run_loop() {
+    for _ in 0..ITERATIONS {
+        work(Duration::from_millis(STEP_MS)).await;
+    }
+}
+";
+
+const YIELDING_LOOP: &str = "\
+// The loop yields after each iteration: the executor gets a turn.
+async fn run_loop() {
+    for _ in 0..ITERATIONS {
+        work(Duration::from_millis(STEP_MS)).await;
+        yield_now().await;
+    }
+}
+";
+
+const PROGRAM_MAIN: &str = "\
+// When the next frame is due: the next 16 ms tick after now.
+fn next_frame() -> Duration {
+    let now_ns = now().as_nanos() as u64;
+    Duration::from_nanos((now_ns / FRAME_NS + 1) * FRAME_NS)
+}
+
+async fn main() {
+    let frames = spawn(\"frames\", async move {
+        // The first frame brings the click.
+        sleep_until(next_frame()).await;
+        let cpu_loop = spawn(\"cpu loop\", run_loop());
+        for _ in 1..FRAMES_MAX {
+            sleep_until(next_frame()).await;
+            // Draw the frame; the last one after the loop is done.
+            if cpu_loop.is_finished() {
+                break;
+            }
+        }
+    });
+    frames.await.expect(\"the frames task cannot fail\");
+}
+";

@@ -6,6 +6,10 @@
 //! buffer waits, and the trace records `BlockedOnFull` — backpressure, the
 //! slow reader pacing the fast writer without losing anything.
 //!
+//! `main` opens the window and starts the sender (in `flowing` the receiver
+//! too) and ends; it does not wait for them — the run goes on as long as a
+//! task has work.
+//!
 //! `flowing`: the sender writes `segments` segments, the receiver takes
 //! `read_ms` to process each. The sender soon blocks on the full window and
 //! from then on sends one segment each time the receiver frees a slot.
@@ -89,7 +93,7 @@ pub(super) const SCENARIO: Scenario = Scenario {
     configure: None,
     check: Some(check),
     report: Some(report),
-    program: None,
+    program: Some(program),
     source: include_str!("flow.rs"),
 };
 
@@ -97,35 +101,38 @@ fn spawn_flow(sim: &mut Sim, params: &Params) {
     let segments = params.get("segments").max(1) as u32;
     let window = params.get("window").max(1) as usize;
     let read = Duration::from_millis(params.get("read_ms").max(0) as u64);
-    let (data_tx, mut data_rx) = channel::<u32>("data", window);
-    if params.mode == "zero-window" {
-        let _sender = sim.spawn("sender", async move {
-            // The sender's own receive buffer: it holds the receiving end.
-            let (ack_tx, mut ack_rx) = channel::<u32>("acks", window);
-            let _receiver = spawn("receiver", async move {
-                while let Some(segment) = data_rx.recv().await {
-                    sleep(read).await;
-                    ack_tx.send(segment).await.expect("the sender reads acks at the end");
+    let zero_window = params.mode == "zero-window";
+    let _main = sim.spawn("main", async move {
+        let (data_tx, mut data_rx) = channel::<u32>("data", window);
+        if zero_window {
+            let _sender = spawn("sender", async move {
+                // The sender's own receive buffer: it holds the receiving end.
+                let (ack_tx, mut ack_rx) = channel::<u32>("acks", window);
+                let _receiver = spawn("receiver", async move {
+                    while let Some(segment) = data_rx.recv().await {
+                        sleep(read).await;
+                        ack_tx.send(segment).await.expect("the sender reads acks at the end");
+                    }
+                });
+                for segment in 0..segments {
+                    data_tx.send(segment).await.expect("the receiver outlives the sender");
+                }
+                drop(data_tx);
+                while ack_rx.recv().await.is_some() {}
+            });
+        } else {
+            let _sender = spawn("sender", async move {
+                for segment in 0..segments {
+                    data_tx.send(segment).await.expect("the receiver outlives the sender");
                 }
             });
-            for segment in 0..segments {
-                data_tx.send(segment).await.expect("the receiver outlives the sender");
-            }
-            drop(data_tx);
-            while ack_rx.recv().await.is_some() {}
-        });
-    } else {
-        let _sender = sim.spawn("sender", async move {
-            for segment in 0..segments {
-                data_tx.send(segment).await.expect("the receiver outlives the sender");
-            }
-        });
-        let _receiver = sim.spawn("receiver", async move {
-            while data_rx.recv().await.is_some() {
-                sleep(read).await;
-            }
-        });
-    }
+            let _receiver = spawn("receiver", async move {
+                while data_rx.recv().await.is_some() {
+                    sleep(read).await;
+                }
+            });
+        }
+    });
 }
 
 fn check(sim: &Sim, outcome: &Outcome) -> Result<(), String> {
@@ -168,7 +175,7 @@ fn check(sim: &Sim, outcome: &Outcome) -> Result<(), String> {
 }
 
 /// The wait-for cycle of the zero-window deadlock, as the report words it.
-const ZERO_WINDOW_CYCLE: &str = r##"#0 "sender" → channel "data" → #1 "receiver" → channel "acks" → #0 "sender""##;
+const ZERO_WINDOW_CYCLE: &str = r##"#1 "sender" → channel "data" → #2 "receiver" → channel "acks" → #1 "sender""##;
 
 /// How often the sender found the window full, and how long it waited in all.
 fn report(sim: &Sim) -> String {
@@ -210,3 +217,69 @@ fn report(sim: &Sim) -> String {
         format_ns(waited_ns)
     )
 }
+
+/// The program of a mode, with the parameters as `const`s.
+fn program(params: &Params) -> String {
+    let consts = format!(
+        "const SEGMENTS: u32 = {};\nconst WINDOW: usize = {};\nconst READ_MS: u64 = {};",
+        params.get("segments").max(1),
+        params.get("window").max(1),
+        params.get("read_ms").max(0)
+    );
+    let body = if params.mode == "zero-window" {
+        ZERO_WINDOW_MAIN
+    } else {
+        FLOWING_MAIN
+    };
+    format!("{PROGRAM_HEAD}{consts}\n\n{body}")
+}
+
+const PROGRAM_HEAD: &str = "\
+// Flow control: a sender, a receiver, and a bounded window between them.
+
+use std::time::Duration;
+
+use wakescope::sync::channel;
+use wakescope::{sleep, spawn};
+
+";
+
+const FLOWING_MAIN: &str = "\
+// main opens the window and starts both ends; the run goes on while they work.
+async fn main() {
+    let (data_tx, mut data_rx) = channel(\"data\", WINDOW);
+    let _sender = spawn(\"sender\", async move {
+        for segment in 0..SEGMENTS {
+            data_tx.send(segment).await.expect(\"the receiver outlives the sender\");
+        }
+    });
+    let _receiver = spawn(\"receiver\", async move {
+        while data_rx.recv().await.is_some() {
+            sleep(Duration::from_millis(READ_MS)).await;
+        }
+    });
+}
+";
+
+const ZERO_WINDOW_MAIN: &str = "\
+// main opens the window and starts the sender; the sender makes its own
+// receive buffer for the acks and starts the receiver. Both write before
+// they read.
+async fn main() {
+    let (data_tx, mut data_rx) = channel(\"data\", WINDOW);
+    let _sender = spawn(\"sender\", async move {
+        let (ack_tx, mut ack_rx) = channel(\"acks\", WINDOW);
+        let _receiver = spawn(\"receiver\", async move {
+            while let Some(segment) = data_rx.recv().await {
+                sleep(Duration::from_millis(READ_MS)).await;
+                ack_tx.send(segment).await.expect(\"the sender reads acks at the end\");
+            }
+        });
+        for segment in 0..SEGMENTS {
+            data_tx.send(segment).await.expect(\"the receiver outlives the sender\");
+        }
+        drop(data_tx);
+        while ack_rx.recv().await.is_some() {}
+    });
+}
+";

@@ -2,7 +2,8 @@
 //!
 //! The `hog` locks, holds the lock across `hold_ms` of waiting, unlocks —
 //! and at once locks again, `rounds` times, without ever yielding in
-//! between. A few `waiter`s ask for the lock 1 ms in.
+//! between. A few `waiter`s ask for the lock 1 ms in. `main` makes the lock,
+//! spawns the hog and then the waiters, and waits for all of them.
 //!
 //! With a **fair** mutex ([`Mutex::new`]) an unlock hands the lock straight
 //! to the first waiter: by the time the hog asks again, the lock is already
@@ -25,7 +26,7 @@ use std::time::Duration;
 use super::measure::{format_ns, lock_waits, name_of, recorded};
 use super::{Mode, ParamSpec, Params, Scenario};
 use crate::sync::Mutex;
-use crate::{Sim, sleep};
+use crate::{Sim, sleep, spawn};
 
 pub(super) const SCENARIO: Scenario = Scenario {
     id: "mutex",
@@ -79,36 +80,43 @@ pub(super) const SCENARIO: Scenario = Scenario {
     configure: None,
     check: None,
     report: Some(report),
-    program: None,
+    program: Some(program),
     source: include_str!("mutex.rs"),
 };
 
 fn spawn_mutex(sim: &mut Sim, params: &Params) {
-    let waiters = params.get("waiters").max(1);
-    let rounds = params.get("rounds").max(1);
+    let waiters = params.get("waiters").max(1) as u32;
+    let rounds = params.get("rounds").max(1) as u32;
     let hold = Duration::from_millis(params.get("hold_ms").max(1) as u64);
-    let lock = Rc::new(if params.mode == "unfair" {
-        Mutex::unfair("lock", ())
-    } else {
-        Mutex::new("lock", ())
-    });
-    let hog_lock = lock.clone();
-    let _hog = sim.spawn("hog", async move {
-        for _ in 0..rounds {
-            let guard = hog_lock.lock().await;
-            sleep(hold).await;
-            drop(guard);
-            // No await between this unlock and the next lock.
+    let unfair = params.mode == "unfair";
+    let _main = sim.spawn("main", async move {
+        let lock = Rc::new(if unfair {
+            Mutex::unfair("lock", ())
+        } else {
+            Mutex::new("lock", ())
+        });
+        let mut tasks = Vec::new();
+        let hog_lock = lock.clone();
+        tasks.push(spawn("hog", async move {
+            for _ in 0..rounds {
+                let guard = hog_lock.lock().await;
+                sleep(hold).await;
+                drop(guard);
+                // No await between this unlock and the next lock.
+            }
+        }));
+        for i in 1..=waiters {
+            let lock = lock.clone();
+            tasks.push(spawn(&format!("waiter {i}"), async move {
+                sleep(Duration::from_millis(1)).await;
+                let _guard = lock.lock().await;
+                sleep(hold).await;
+            }));
+        }
+        for task in tasks {
+            task.await.expect("a task cannot fail");
         }
     });
-    for i in 1..=waiters {
-        let lock = lock.clone();
-        let _waiter = sim.spawn(&format!("waiter {i}"), async move {
-            sleep(Duration::from_millis(1)).await;
-            let _guard = lock.lock().await;
-            sleep(hold).await;
-        });
-    }
 }
 
 /// Each task's longest lock latency, in id order.
@@ -135,3 +143,56 @@ fn report(sim: &Sim) -> String {
         .collect();
     format!("longest wait for the lock, per task: {}", per_task.join(", "))
 }
+
+/// The program of a mode, with the parameters as `const`s.
+fn program(params: &Params) -> String {
+    let consts = format!(
+        "const WAITERS: u32 = {};\nconst ROUNDS: u32 = {};\nconst HOLD_MS: u64 = {};",
+        params.get("waiters").max(1),
+        params.get("rounds").max(1),
+        params.get("hold_ms").max(1)
+    );
+    let lock = if params.mode == "unfair" {
+        "    // Unfair: an unlock frees the lock; whoever asks first takes it.\n    let lock = Rc::new(Mutex::unfair(\"lock\", ()));\n"
+    } else {
+        "    // Fair: an unlock hands the lock to the first waiter.\n    let lock = Rc::new(Mutex::new(\"lock\", ()));\n"
+    };
+    format!("{PROGRAM_HEAD}{consts}\n\nasync fn main() {{\n{lock}{PROGRAM_TASKS}")
+}
+
+const PROGRAM_HEAD: &str = "\
+// Lock contention: the hog unlocks and at once locks again, round after
+// round; the waiters ask for the same lock 1 ms in.
+
+use std::rc::Rc;
+use std::time::Duration;
+
+use wakescope::sync::Mutex;
+use wakescope::{sleep, spawn};
+
+";
+
+const PROGRAM_TASKS: &str = "\
+    let mut tasks = Vec::new();
+    let hog_lock = lock.clone();
+    tasks.push(spawn(\"hog\", async move {
+        for _ in 0..ROUNDS {
+            let guard = hog_lock.lock().await;
+            sleep(Duration::from_millis(HOLD_MS)).await;
+            drop(guard);
+            // No await between this unlock and the next lock.
+        }
+    }));
+    for i in 1..=WAITERS {
+        let lock = lock.clone();
+        tasks.push(spawn(&format!(\"waiter {i}\"), async move {
+            sleep(Duration::from_millis(1)).await;
+            let _guard = lock.lock().await;
+            sleep(Duration::from_millis(HOLD_MS)).await;
+        }));
+    }
+    for task in tasks {
+        task.await.expect(\"a task cannot fail\");
+    }
+}
+";

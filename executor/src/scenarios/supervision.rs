@@ -1,8 +1,9 @@
 //! The seed's kill chain: P0 → P1(T) → P2(T) → C1, after Erlang.
 //!
-//! Four tasks, each spawned and linked by the one before: P0 starts P1, P1
-//! starts P2, P2 starts C1. P1 and P2 *trap exits* (T): a linked task's end
-//! reaches them as a message in their mailbox instead of ending them too.
+//! Four tasks, each spawned and linked by the one before: `main` starts P0
+//! and waits for it, P0 starts P1, P1 starts P2, P2 starts C1. P1 and P2
+//! *trap exits* (T): a linked task's end reaches them as a message in their
+//! mailbox instead of ending them too.
 //!
 //! C1 works for `c1_s` seconds. P2 hangs — it never reads its mailbox, never
 //! finishes. After `patience_s` seconds P1 gives up on it. A polite exit
@@ -22,10 +23,11 @@ use std::time::Duration;
 
 use super::{Mode, ParamSpec, Params, Scenario};
 use crate::supervision::{kill, recv_exit, spawn_link, trap_exit};
-use crate::{Outcome, Sim, TaskId, TaskState, sleep};
+use crate::{Outcome, Sim, TaskId, TaskState, sleep, spawn};
 
-/// The tasks in spawn order; each is spawned in its parent's first poll, so
-/// their ids are these indices on every seed.
+/// The tasks in spawn order; `main` (task 0) spawns P0, and each of the
+/// others is spawned in its parent's first poll, so their ids are these
+/// indices plus one on every seed.
 const CHAIN: [&str; 4] = ["P0", "P1", "P2", "C1"];
 
 pub(super) const SCENARIO: Scenario = Scenario {
@@ -65,30 +67,33 @@ pub(super) const SCENARIO: Scenario = Scenario {
     configure: None,
     check: Some(check),
     report: None,
-    program: None,
+    program: Some(program),
     source: include_str!("supervision.rs"),
 };
 
 fn spawn_chain(sim: &mut Sim, params: &Params) {
     let patience = Duration::from_secs(params.get("patience_s").max(1) as u64);
     let c1_work = Duration::from_secs(params.get("c1_s").max(1) as u64);
-    let _p0 = sim.spawn(CHAIN[0], async move {
-        let p1 = spawn_link(CHAIN[1], async move {
-            trap_exit(true);
-            let p2 = spawn_link(CHAIN[2], async move {
+    let _main = sim.spawn("main", async move {
+        let p0 = spawn(CHAIN[0], async move {
+            let p1 = spawn_link(CHAIN[1], async move {
                 trap_exit(true);
-                let _c1 = spawn_link(CHAIN[3], sleep(c1_work));
-                // P2 hangs: it traps every signal and never reads one.
-                pending::<()>().await;
+                let p2 = spawn_link(CHAIN[2], async move {
+                    trap_exit(true);
+                    let _c1 = spawn_link(CHAIN[3], sleep(c1_work));
+                    // P2 hangs: it traps every signal and never reads one.
+                    pending::<()>().await;
+                });
+                sleep(patience).await;
+                if let Some(p2) = p2.id() {
+                    kill(p2);
+                }
+                // P2's exit (reason: killed) arrives as a message.
+                let _p2_exit = recv_exit().await;
             });
-            sleep(patience).await;
-            if let Some(p2) = p2.id() {
-                kill(p2);
-            }
-            // P2's exit (reason: killed) arrives as a message.
-            let _p2_exit = recv_exit().await;
+            p1.await.expect("P1 finishes normally");
         });
-        p1.await.expect("P1 finishes normally");
+        p0.await.expect("P0 finishes normally");
     });
 }
 
@@ -111,10 +116,55 @@ fn check(sim: &Sim, outcome: &Outcome) -> Result<(), String> {
         c1,
     ];
     for (i, (name, want)) in CHAIN.iter().zip(expected).enumerate() {
-        match sim.task_state(TaskId(i as u32)) {
+        match sim.task_state(TaskId(i as u32 + 1)) {
             Some(got) if want.contains(&got) => {}
             got => return Err(format!("{name} ended {got:?}, expected {want:?}")),
         }
     }
     Ok(())
 }
+
+/// The program, with the parameters as `const`s.
+fn program(params: &Params) -> String {
+    format!(
+        "{PROGRAM_HEAD}const PATIENCE_S: u64 = {};\nconst C1_S: u64 = {};\n\n{PROGRAM_MAIN}",
+        params.get("patience_s").max(1),
+        params.get("c1_s").max(1)
+    )
+}
+
+const PROGRAM_HEAD: &str = "\
+// The kill chain P0 -> P1(T) -> P2(T) -> C1: each task spawns and links the
+// next; P1 and P2 trap exits. P2 hangs, and P1 kills it.
+
+use std::future::pending;
+use std::time::Duration;
+
+use wakescope::{sleep, spawn};
+use wakescope::supervision::{kill, recv_exit, spawn_link, trap_exit};
+
+";
+
+const PROGRAM_MAIN: &str = "\
+async fn main() {
+    let p0 = spawn(\"P0\", async move {
+        let p1 = spawn_link(\"P1\", async move {
+            trap_exit(true);
+            let p2 = spawn_link(\"P2\", async move {
+                trap_exit(true);
+                let _c1 = spawn_link(\"C1\", sleep(Duration::from_secs(C1_S)));
+                // P2 hangs: it traps every signal and never reads one.
+                pending::<()>().await;
+            });
+            sleep(Duration::from_secs(PATIENCE_S)).await;
+            if let Some(p2) = p2.id() {
+                kill(p2);
+            }
+            // P2's exit (reason: killed) arrives as a message.
+            let _p2_exit = recv_exit().await;
+        });
+        p1.await.expect(\"P1 finishes normally\");
+    });
+    p0.await.expect(\"P0 finishes normally\");
+}
+";
