@@ -667,25 +667,22 @@ fn parse_max(text: &str) -> Result<u64, String> {
 }
 
 fn parse_budget(text: &str) -> Result<u64, String> {
-    match text.trim().parse::<u64>() {
-        Ok(n) if (SHRINK_RUNS_MIN..=SHRINK_RUNS_MAX).contains(&n) => Ok(n),
-        _ => Err(format!(
-            "not a number of runs from {SHRINK_RUNS_MIN} to {SHRINK_RUNS_MAX}"
-        )),
-    }
+    runs_in(text, SHRINK_RUNS_MIN, SHRINK_RUNS_MAX)
 }
 
 fn parse_fork_runs(text: &str) -> Result<u64, String> {
-    match text.trim().parse::<u64>() {
-        Ok(n) if (1..=FORK_RUNS_MAX).contains(&n) => Ok(n),
-        _ => Err(format!("not a number of runs from 1 to {FORK_RUNS_MAX}")),
-    }
+    runs_in(text, 1, FORK_RUNS_MAX)
 }
 
 fn parse_bisect_budget(text: &str) -> Result<u64, String> {
+    runs_in(text, 1, BISECT_RUNS_MAX)
+}
+
+/// A number of runs from `min` to `max`.
+fn runs_in(text: &str, min: u64, max: u64) -> Result<u64, String> {
     match text.trim().parse::<u64>() {
-        Ok(n) if (1..=BISECT_RUNS_MAX).contains(&n) => Ok(n),
-        _ => Err(format!("not a number of runs from 1 to {BISECT_RUNS_MAX}")),
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(format!("not a number of runs from {min} to {max}")),
     }
 }
 
