@@ -3,21 +3,11 @@
 //! deviations from FIFO, in words, and a replay command that fails the same
 //! way), and `wakescope diff` (two runs, the first step where they differ).
 
-use std::process::Command;
+mod common;
+
+use common::wakescope;
 
 const ORDER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/programs/order.rs");
-
-fn wakescope(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_wakescope"))
-        .args(args)
-        .output()
-        .expect("the binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
 
 /// The value after `prefix` on the first line that has it.
 fn after<'a>(text: &'a str, prefix: &str) -> &'a str {

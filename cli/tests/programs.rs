@@ -2,24 +2,14 @@
 //! playground's interpreter, with the fingerprint the interpreter gives in
 //! process (and so, by the playground's equivalence tests, the compiled one).
 
-use std::process::Command;
+mod common;
+
+use common::wakescope;
 
 use wakescope::{Config, Sim};
 use wakescope_playground::Program;
 
 const PROGRAMS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../playground/tests/programs");
-
-fn wakescope(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_wakescope"))
-        .args(args)
-        .output()
-        .expect("the binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
 
 #[test]
 fn a_program_runs_with_the_interpreters_fingerprint_and_its_lines() {
