@@ -11,6 +11,11 @@
 //! Whether a step lies past the end is known only once the run is recorded;
 //! [`step_past_end`] words that message for the caller.
 //!
+//! `&schedule=s:…` replays a schedule instead of the seed's random choices
+//! (a shrunk run, a fork's continuation): the seed still gives the tasks'
+//! own random draws. A schedule that cannot be read, or one longer than
+//! [`SCHEDULE_CHARS_MAX`], is a sentence, and the seed's own run is shown.
+//!
 //! A playground program travels in the fragment: `?seed=42&step=17#code=…`,
 //! where `…` is lz-string's `compressToEncodedURIComponent` of the text —
 //! what the JavaScript `lz-string` package writes and reads, so links can be
@@ -19,6 +24,7 @@
 //! [`parse_hash`] reads it, and a damaged or cut-short link is a sentence,
 //! never a garbled program.
 
+use wakescope::Schedule;
 use wakescope::scenarios::{self, Params, Scenario};
 use wakescope_playground::PROGRAM_BYTES_MAX;
 
@@ -28,6 +34,10 @@ use wakescope_playground::PROGRAM_BYTES_MAX;
 pub const CODE_HASH_CHARS_MAX: usize = 24 * 1024;
 /// What a `#code=` value is made of: lz-string's URI-safe alphabet.
 const CODE_ALPHABET: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-$";
+
+/// Longest `schedule=` value read, in characters: one per decision, so a
+/// few thousand decisions. A shrunk schedule is a handful.
+pub const SCHEDULE_CHARS_MAX: usize = 8 * 1024;
 
 /// Characters of user text quoted back in an error message.
 const QUOTE_CHARS_MAX: usize = 40;
@@ -40,6 +50,8 @@ pub struct Request {
     pub scenario: &'static Scenario,
     pub params: Params,
     pub seed: u64,
+    /// The schedule to replay instead of the seed's own choices.
+    pub schedule: Option<Schedule>,
     /// `None`: start at step 0. `Some(u64::MAX)`: the last step.
     pub step: Option<u64>,
 }
@@ -49,6 +61,7 @@ impl PartialEq for Request {
         self.scenario.id == other.scenario.id
             && self.params == other.params
             && self.seed == other.seed
+            && self.schedule == other.schedule
             && self.step == other.step
     }
 }
@@ -56,9 +69,12 @@ impl PartialEq for Request {
 impl Eq for Request {}
 
 impl Request {
-    /// True when both ask for the same run (scenario, parameters, seed), whatever the step.
+    /// True when both ask for the same run (scenario, parameters, seed, schedule), whatever the step.
     pub fn same_run(&self, other: &Request) -> bool {
-        self.scenario.id == other.scenario.id && self.params == other.params && self.seed == other.seed
+        self.scenario.id == other.scenario.id
+            && self.params == other.params
+            && self.seed == other.seed
+            && self.schedule == other.schedule
     }
 }
 
@@ -83,6 +99,7 @@ pub fn parse(query: &str) -> Parsed {
     let mut mode: Option<String> = None;
     let mut seed_text: Option<String> = None;
     let mut step_text: Option<String> = None;
+    let mut schedule_text: Option<String> = None;
     let mut given: Vec<(String, String)> = Vec::new();
     let pairs: Vec<&str> = query.split('&').filter(|p| !p.is_empty()).collect();
     if pairs.len() > PAIRS_MAX {
@@ -99,6 +116,7 @@ pub fn parse(query: &str) -> Parsed {
             "mode" => &mut mode,
             "seed" => &mut seed_text,
             "step" => &mut step_text,
+            "schedule" => &mut schedule_text,
             _ => {
                 given.push((key, value));
                 continue;
@@ -140,6 +158,13 @@ pub fn parse(query: &str) -> Parsed {
             0
         }),
     };
+    let schedule = schedule_text.as_deref().and_then(|text| match parse_schedule(text) {
+        Ok(schedule) => Some(schedule),
+        Err(e) => {
+            errors.push(format!("{e}; showing the seed's own run"));
+            None
+        }
+    });
     let step = match step_text.as_deref() {
         None => None,
         Some(text) => match text.trim().parse::<u64>() {
@@ -158,6 +183,7 @@ pub fn parse(query: &str) -> Parsed {
             scenario,
             params,
             seed,
+            schedule,
             step,
         },
         errors,
@@ -187,13 +213,31 @@ pub fn parse_seed(text: &str) -> Result<u64, String> {
     }
 }
 
+/// Reads a schedule, `s:` and one base-36 digit per decision (`(n)` past 35).
+pub fn parse_schedule(text: &str) -> Result<Schedule, String> {
+    let t = text.trim();
+    if t.chars().count() > SCHEDULE_CHARS_MAX {
+        return Err(format!(
+            "the schedule is {} characters long, over the {SCHEDULE_CHARS_MAX}-character limit",
+            t.chars().count()
+        ));
+    }
+    t.parse::<Schedule>().map_err(|_| {
+        format!(
+            "schedule `{}` is not a schedule: it is `s:` and one base-36 digit (0–9, a–z) per decision, as `wakescope shrink` prints",
+            quote(t)
+        )
+    })
+}
+
 /// The message for a step past the end of the recorded run.
 pub fn step_past_end(step: u64, total: u64) -> String {
     format!("step {step} is past the end of this run ({total} steps); showing the last step")
 }
 
-/// The query string for a view, starting with `?`; parameters in the scenario's order.
-pub fn format(scenario: &Scenario, params: &Params, seed: u64, step: u64) -> String {
+/// The query string for a view, starting with `?`; parameters in the
+/// scenario's order, then the schedule when one is replayed.
+pub fn format(scenario: &Scenario, params: &Params, seed: u64, schedule: Option<&Schedule>, step: u64) -> String {
     let mut out = format!(
         "?s={}&mode={}&seed={seed}&step={step}",
         encode(scenario.id),
@@ -205,13 +249,25 @@ pub fn format(scenario: &Scenario, params: &Params, seed: u64, step: u64) -> Str
         out.push('=');
         out.push_str(&value.to_string());
     }
+    push_schedule(&mut out, schedule);
     out
 }
 
-/// The query string of a program run, starting with `?`: the seed and the
-/// step (the program itself goes in the fragment, [`code_hash`]).
-pub fn format_program(seed: u64, step: u64) -> String {
-    format!("?seed={seed}&step={step}")
+/// The query string of a program run, starting with `?`: the seed, the
+/// step and the schedule, if one is replayed (the program itself goes in
+/// the fragment, [`code_hash`]).
+pub fn format_program(seed: u64, schedule: Option<&Schedule>, step: u64) -> String {
+    let mut out = format!("?seed={seed}&step={step}");
+    push_schedule(&mut out, schedule);
+    out
+}
+
+fn push_schedule(out: &mut String, schedule: Option<&Schedule>) {
+    if let Some(schedule) = schedule {
+        // `s:`, digits and parentheses: `:`, `(` and `)` are kept as they are.
+        out.push_str("&schedule=");
+        out.push_str(&schedule.to_string());
+    }
 }
 
 /// The fragment that carries `text`, starting with `#code=`; a program too

@@ -32,13 +32,52 @@ fn an_empty_address_is_the_default_view() {
 fn format_and_parse_round_trip() {
     let parsed = parse("?s=timers&mode=concurrent&seed=18446744073709551615&step=3&cookies_s=12");
     let r = &parsed.request;
-    let query = format(r.scenario, &r.params, r.seed, 3);
+    let query = format(r.scenario, &r.params, r.seed, None, 3);
     assert_eq!(
         query,
         "?s=timers&mode=concurrent&seed=18446744073709551615&step=3&popcorn_s=3&boiler_s=5&cookies_s=12"
     );
     assert_eq!(parse(&query).request, parsed.request);
     assert!(parse(&query).errors.is_empty());
+}
+
+#[test]
+fn a_schedule_goes_through_the_address_and_a_bad_one_is_a_sentence() {
+    let parsed = parse("?s=race&mode=racy&seed=12&step=4&schedule=s:0010(40)2");
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    let r = &parsed.request;
+    let schedule = r.schedule.as_ref().expect("a schedule");
+    assert_eq!(schedule.choices(), &[0, 0, 1, 0, 40, 2]);
+    let query = format(r.scenario, &r.params, r.seed, Some(schedule), 4);
+    assert!(query.ends_with("&schedule=s:0010(40)2"), "{query}");
+    assert_eq!(parse(&query).request, parsed.request);
+    // Percent-encoded by a mailer, it still reads.
+    let encoded = parse("?s=race&seed=12&schedule=s%3A0010%2840%292");
+    assert_eq!(encoded.request.schedule.as_ref(), Some(schedule));
+    assert_eq!(
+        url::format_program(3, Some(schedule), 9),
+        "?seed=3&step=9&schedule=s:0010(40)2"
+    );
+
+    for (bad, says) in [
+        ("0101", "is not a schedule"),
+        ("s:01!", "is not a schedule"),
+        ("s:0(12", "is not a schedule"),
+    ] {
+        let parsed = parse(&format!("?s=race&seed=12&schedule={bad}"));
+        assert_eq!(parsed.request.schedule, None, "{bad}");
+        assert_eq!(parsed.request.seed, 12, "the seed stays");
+        assert_eq!(parsed.errors.len(), 1, "{bad}: {:?}", parsed.errors);
+        assert!(
+            parsed.errors[0].contains(says) && parsed.errors[0].contains("the seed's own run"),
+            "{}",
+            parsed.errors[0]
+        );
+    }
+    let long = format!("?schedule=s:{}", "0".repeat(url::SCHEDULE_CHARS_MAX));
+    let parsed = parse(&long);
+    assert_eq!(parsed.request.schedule, None);
+    assert!(parsed.errors[0].contains("limit"), "{:?}", parsed.errors);
 }
 
 #[test]
@@ -147,7 +186,7 @@ fn a_program_link_is_what_the_javascript_package_writes_and_reads() {
         url::parse_hash(&format!("code={}", JS_CODE.replace('+', "%2B"))),
         Ok(Some(JS_TEXT.to_string()))
     );
-    assert_eq!(url::format_program(42, 17), "?seed=42&step=17");
+    assert_eq!(url::format_program(42, None, 17), "?seed=42&step=17");
 }
 
 #[test]

@@ -5,7 +5,7 @@
 use wakescope::scenarios;
 use wakescope::trace::JsonlWriter;
 use wakescope::view::RunEnd;
-use wakescope::{Config, Sim, Step};
+use wakescope::{Config, Schedule, Sim, Step};
 use wakescope_playground::Program;
 
 use crate::protocol::{End, Problem, Response, RunRequest};
@@ -46,8 +46,19 @@ impl std::fmt::Debug for Job {
 /// stops it from running.
 pub fn prepare(request: &RunRequest) -> Result<(Sim, Vec<Problem>), Problem> {
     let program = Program::parse(&request.file, &request.text).map_err(|d| Problem::from(&d))?;
+    let schedule = match &request.schedule {
+        None => None,
+        Some(text) => Some(text.parse::<Schedule>().map_err(|message| Problem {
+            line: 1,
+            column: 1,
+            message,
+        })?),
+    };
     let mut sim = match &request.scenario {
-        None => Sim::new(Config::seeded(request.seed)),
+        None => match &schedule {
+            Some(schedule) => Sim::with_schedule(Config::seeded(request.seed), schedule),
+            None => Sim::new(Config::seeded(request.seed)),
+        },
         Some(run) => {
             let scenario = scenarios::find(&run.id).ok_or_else(|| Problem {
                 line: 1,
@@ -64,7 +75,7 @@ pub fn prepare(request: &RunRequest) -> Result<(Sim, Vec<Problem>), Problem> {
                     message: e.message.clone(),
                 });
             }
-            scenario.prepare(Config::seeded(request.seed), &params)
+            scenario.prepare_with(Config::seeded(request.seed), &params, schedule.as_ref())
         }
     };
     // The handle is dropped: `main` runs detached, as a spawned task does.

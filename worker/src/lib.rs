@@ -23,11 +23,18 @@
 //! `Recording::streamed` reads the lines and folds them exactly as a live
 //! recording folds the simulation's own trace (`tests/jobs.rs` checks the
 //! fingerprint and the view at every step against the direct run).
+//!
+//! The page's searches around a run — shrink it, fork it at a step, bisect
+//! it — run here too, in a worker of their own ([`search`]): many runs that
+//! would hold the page's thread for seconds, answered with progress and one
+//! result the page shows as it is.
 
 pub mod job;
 pub mod protocol;
+pub mod search;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
 pub use job::{Job, PIECE_EVENTS_MAX, PIECE_STEPS_MAX};
 pub use protocol::{End, Problem, Request, Response, RunRequest, ScenarioRun};
+pub use search::{Found, Search, SearchRequest, Target};

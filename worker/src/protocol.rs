@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use wakescope::view::{EndKind, RunEnd};
 use wakescope_playground::Diagnostic;
 
+use crate::search::{Found, SearchRequest};
+
 /// From the page to the worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Request {
@@ -15,6 +17,9 @@ pub enum Request {
     Run(RunRequest),
     /// The next piece of the run `job`.
     More { job: u32 },
+    /// Search the runs around a run (shrink, fork, bisect); answered with
+    /// [`Response::Progress`] now and then and one [`Response::Found`].
+    Search(SearchRequest),
 }
 
 /// A program to run: as the compiled program would be, `sim.spawn("main",
@@ -32,6 +37,10 @@ pub struct RunRequest {
     pub scenario: Option<ScenarioRun>,
     /// The most events the run may record; past it the run is stopped.
     pub events_max: u64,
+    /// A schedule (`s:…`) the run follows instead of its policy
+    /// (`Sim::with_schedule`): a shrunk or forked run, replayed.
+    #[serde(default)]
+    pub schedule: Option<String>,
 }
 
 /// A scenario and its parameters, as the page validated them.
@@ -62,6 +71,10 @@ pub enum Response {
     Piece { job: u32, lines: String, end: Option<End> },
     /// The worker could not do what was asked (a request it cannot read).
     Failed { message: String },
+    /// The search `job` has made `runs` of at most `of` runs.
+    Progress { job: u32, runs: u64, of: u64 },
+    /// What the search `job` found (its last answer).
+    Found { job: u32, found: Found },
 }
 
 /// A problem at a line and column of the program.

@@ -9,6 +9,7 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::job::Job;
 use crate::protocol::{Request, Response};
+use crate::search::search;
 
 thread_local! {
     /// The run the page asked for last.
@@ -49,6 +50,21 @@ fn answer(text: &str) -> Option<Response> {
                 refused
             }
         })),
+        Ok(Request::Search(request)) => {
+            // A search holds this worker until it is done; the page ends
+            // the worker to cancel it.
+            let found = search(&request, &mut |runs, of| {
+                post(&Response::Progress {
+                    job: request.job,
+                    runs,
+                    of,
+                })
+            });
+            Some(Response::Found {
+                job: request.job,
+                found,
+            })
+        }
         Ok(Request::More { job: id }) => JOB.with_borrow_mut(|job| {
             let job = job.as_mut().filter(|j| j.id() == id)?;
             Some(job.piece())

@@ -24,6 +24,7 @@ fn request(job: u32, text: &str, seed: u64, scenario: Option<ScenarioRun>) -> Ru
         seed,
         scenario,
         events_max: u64::MAX,
+        schedule: None,
     }
 }
 

@@ -24,10 +24,10 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
-use wakescope::Config;
 use wakescope::scenarios::{Params, Scenario};
 use wakescope::trace::TraceError;
 use wakescope::view::Recording;
+use wakescope::{Config, Schedule};
 use wakescope_playground::Diagnostic;
 use wakescope_worker::{RunRequest, ScenarioRun};
 
@@ -74,6 +74,10 @@ pub struct Setup {
     pub seed: u64,
     /// A playground program's text, run in place of the scenario.
     pub program: Option<Arc<str>>,
+    /// The schedule followed instead of the seed's random choices (a
+    /// shrunk run, a fork's continuation); the seed still gives the tasks'
+    /// own draws.
+    pub schedule: Option<Schedule>,
 }
 
 impl PartialEq for Setup {
@@ -82,6 +86,7 @@ impl PartialEq for Setup {
             && self.params == other.params
             && self.seed == other.seed
             && self.program == other.program
+            && self.schedule == other.schedule
     }
 }
 
@@ -93,7 +98,13 @@ impl Setup {
             params,
             seed,
             program: None,
+            schedule: None,
         }
+    }
+
+    /// The same program and seed, following `schedule` (`None`: the seed's own run).
+    pub fn with_schedule(self, schedule: Option<Schedule>) -> Setup {
+        Setup { schedule, ..self }
     }
 
     /// True when a playground program is run.
@@ -132,6 +143,7 @@ impl Setup {
             seed: self.seed,
             scenario,
             events_max,
+            schedule: self.schedule.as_ref().map(ToString::to_string),
         })
     }
 }
@@ -176,7 +188,10 @@ impl Run {
             },
             warnings: Vec::new(),
             listing,
-            recording: Recording::live(scenario.start(Config::seeded(setup.seed), &setup.params), EVENTS_MAX),
+            recording: Recording::live(
+                scenario.start_with(Config::seeded(setup.seed), &setup.params, setup.schedule.as_ref()),
+                EVENTS_MAX,
+            ),
         }
     }
 

@@ -57,7 +57,7 @@ pub struct Session {
 
 /// The setup a parsed address asks for (a scenario: the fragment's program is read apart).
 fn setup_of(request: &Request) -> Setup {
-    Setup::scenario(request.scenario, request.params.clone(), request.seed)
+    Setup::scenario(request.scenario, request.params.clone(), request.seed).with_schedule(request.schedule.clone())
 }
 
 /// What the address bar asks for: the setup (with the fragment's program,
@@ -238,16 +238,30 @@ impl Session {
     /// Runs another scenario, mode, parameters or seed (a new history entry).
     /// The step is kept when only the seed changes, so two interleavings can
     /// be compared. A scenario closes the playground (see [`Session::load`]).
+    /// A schedule is the choices of one run of one seed: a new setup runs the seed's own choices.
     pub fn change_setup(&self, setup: Setup) {
+        self.open_setup(setup.with_schedule(None), None);
+    }
+
+    /// Runs the program on screen with its seed, following `schedule` (a
+    /// shrunk run, a fork's continuation), and shows `step` (a new history entry).
+    pub fn open_schedule(&self, schedule: Option<wakescope::Schedule>, step: u64) {
+        let setup = self.recorder.setup().get_untracked();
+        self.open_setup(setup.with_schedule(schedule), Some(step));
+    }
+
+    /// Runs `setup` as it is — a schedule too — at `step`, or at the step on
+    /// screen when only the seed or schedule changes.
+    fn open_setup(&self, setup: Setup, step: Option<u64>) {
         let keep_step = self.recorder.setup().with_untracked(|current| {
             current.scenario.id == setup.scenario.id
                 && current.params == setup.params
                 && current.program == setup.program
         });
-        let step = if keep_step {
-            self.playback.step().get_untracked()
-        } else {
-            0
+        let step = match step {
+            Some(step) => step,
+            None if keep_step => self.playback.step().get_untracked(),
+            None => 0,
         };
         self.errors.set(Vec::new());
         let playground = self.playground;
@@ -302,6 +316,7 @@ impl Session {
         self.errors.set(Vec::new());
         let setup = Setup {
             program: Some(text.into()),
+            schedule: None,
             ..current
         };
         let playground = self.playground;
@@ -457,9 +472,13 @@ impl Session {
             if s.is_program() {
                 // A program too long for a link keeps its seed and step only.
                 let hash = self.recorder.link().with_untracked(|l| l.clone().and_then(Result::ok));
-                format!("{}{}", url::format_program(s.seed, step), hash.unwrap_or_default())
+                format!(
+                    "{}{}",
+                    url::format_program(s.seed, s.schedule.as_ref(), step),
+                    hash.unwrap_or_default()
+                )
             } else {
-                url::format(s.scenario, &s.params, s.seed, step)
+                url::format(s.scenario, &s.params, s.seed, s.schedule.as_ref(), step)
             }
         }))
     }
@@ -471,11 +490,14 @@ impl Session {
         let base = self.address.base_url();
         if setup.is_program() {
             let hash = self.recorder.link().get().unwrap_or_else(|| Ok(String::new()))?;
-            Ok(format!("{base}{}{hash}", url::format_program(setup.seed, step)))
+            Ok(format!(
+                "{base}{}{hash}",
+                url::format_program(setup.seed, setup.schedule.as_ref(), step)
+            ))
         } else {
             Ok(format!(
                 "{base}{}",
-                url::format(setup.scenario, &setup.params, setup.seed, step)
+                url::format(setup.scenario, &setup.params, setup.seed, setup.schedule.as_ref(), step)
             ))
         }
     }

@@ -274,22 +274,44 @@ impl Scenario {
     /// scenario and parameters, ready to [`Sim::step`] or [`Sim::run`].
     /// The scenario's [`Scenario::configure`] hook adjusts `config` first.
     pub fn start(&self, config: Config, params: &Params) -> Sim {
-        let mut sim = self.prepare(config, params);
-        (self.spawn)(&mut sim, params);
-        sim
+        self.start_with(config, params, None)
     }
 
     /// The simulation a run of the scenario uses, before any task is
     /// spawned: `config` adjusted by the `configure` hook, the trace header
     /// naming the scenario and its parameters. [`Scenario::start`] spawns
     /// the compiled tasks on it; the playground spawns the program's `main`.
-    pub fn prepare(&self, mut config: Config, params: &Params) -> Sim {
+    pub fn prepare(&self, config: Config, params: &Params) -> Sim {
+        self.prepare_with(config, params, None)
+    }
+
+    /// [`Scenario::prepare`], following `schedule` instead of the policy
+    /// when one is given ([`Sim::with_schedule`]): the way to replay a
+    /// shrunk or forked run of the scenario.
+    pub fn prepare_with(&self, config: Config, params: &Params, schedule: Option<&crate::Schedule>) -> Sim {
+        let config = self.configured(config, params);
+        let mut sim = match schedule {
+            Some(schedule) => Sim::with_schedule(config, schedule),
+            None => Sim::new(config),
+        };
+        sim.set_scenario(self.id, params.pairs());
+        sim
+    }
+
+    /// [`Scenario::start`] on [`Scenario::prepare_with`]'s simulation.
+    pub fn start_with(&self, config: Config, params: &Params, schedule: Option<&crate::Schedule>) -> Sim {
+        let mut sim = self.prepare_with(config, params, schedule);
+        (self.spawn)(&mut sim, params);
+        sim
+    }
+
+    /// `config` as a run of the scenario with `params` uses it: adjusted by
+    /// the scenario's `configure` hook.
+    pub fn configured(&self, mut config: Config, params: &Params) -> Config {
         if let Some(configure) = self.configure {
             configure(&mut config, params);
         }
-        let mut sim = Sim::new(config);
-        sim.set_scenario(self.id, params.pairs());
-        sim
+        config
     }
 
     /// Starts and runs the scenario to its end.
