@@ -24,6 +24,7 @@ use crate::panels::{
     timeline::TimelinePanel,
     timers::Timers,
     wakers::Wakers,
+    why::WhyPanel,
 };
 use crate::web::{Session, keys};
 
@@ -65,6 +66,7 @@ fn App() -> impl IntoView {
             {move || editing.get().then(|| view! { <Editor/> })}
             {move || (!program.get()).then(|| view! { <SweepBar/> })}
             <DeadlockPanel/>
+            <WhyPanel/>
             <Controls/>
             <div class="panels" class:with-code=move || code_shown.get() id="panels" tabindex="-1">
                 {move || code_shown.get().then(|| view! { <CodePanel/> })}

@@ -29,7 +29,7 @@ use wakescope::trace::TraceError;
 use wakescope::view::Recording;
 use wakescope::{Config, Schedule};
 use wakescope_playground::Diagnostic;
-use wakescope_worker::{RunRequest, ScenarioRun};
+use wakescope_worker::{RunRequest, ScenarioRun, Search, SearchRequest, Target};
 
 use super::listing::Listing;
 use super::sweep::Judgement;
@@ -127,15 +127,48 @@ impl Setup {
         }
     }
 
+    /// True when `other` runs the same program with the same seed, whatever
+    /// schedule either follows (a shrunk run and its original, say).
+    pub fn same_but_schedule(&self, other: &Setup) -> bool {
+        self.scenario.id == other.scenario.id
+            && self.params == other.params
+            && self.seed == other.seed
+            && self.program == other.program
+    }
+
+    /// What to ask the worker for to make `search` around this run, as
+    /// search `job`: a scenario runs compiled (its program's trace is the
+    /// same), a playground program interpreted.
+    pub fn search_request(&self, job: u32, search: Search) -> SearchRequest {
+        let target = match &self.program {
+            Some(text) => Target::Program {
+                file: PROGRAM_FILE.into(),
+                text: text.to_string(),
+            },
+            None => Target::Scenario(self.scenario_run()),
+        };
+        SearchRequest {
+            job,
+            target,
+            seed: self.seed,
+            schedule: self.schedule.as_ref().map(ToString::to_string),
+            search,
+        }
+    }
+
+    fn scenario_run(&self) -> ScenarioRun {
+        ScenarioRun {
+            id: self.scenario.id.into(),
+            mode: self.params.mode.into(),
+            params: self.params.values.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+        }
+    }
+
     /// What to ask the interpreter for, as run `job` recording at most
     /// `events_max` events (`None` when the run is not interpreted).
     pub fn request(&self, job: u32, events_max: u64) -> Option<RunRequest> {
         let text = self.interpreted_text()?;
-        let scenario = (!self.is_program()).then(|| ScenarioRun {
-            id: self.scenario.id.into(),
-            mode: self.params.mode.into(),
-            params: self.params.values.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
-        });
+        let scenario = (!self.is_program()).then(|| self.scenario_run());
         Some(RunRequest {
             job,
             file: PROGRAM_FILE.into(),

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use super::use_session;
+use super::why::inevitable_step;
 use crate::web::playback::SPEEDS;
 
 /// The step controls.
@@ -16,6 +17,7 @@ pub fn Controls() -> impl IntoView {
     let at_start = move || step.get() == 0;
     let at_end = move || step.get() >= total();
     let goto_text = RwSignal::new(String::new());
+    let inevitable = move || inevitable_step(session);
 
     let on_goto = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -106,6 +108,12 @@ pub fn Controls() -> impl IntoView {
                 </select>
             </div>
             <div class="scrubber">
+                {move || inevitable().map(|k| {
+                    let left = format!("{:.2}%", k.min(total()) as f64 * 100.0 / total().max(1) as f64);
+                    view! {
+                        <span class="inevitable-mark" data-testid="inevitable-mark" data-step=k style:left=left title=format!("From step {k} on, every continuation fails")></span>
+                    }
+                })}
                 <label for="scrubber-input" class="sr-only">"Step"</label>
                 <input
                     id="scrubber-input"

@@ -65,6 +65,11 @@ pub fn Header() -> impl IntoView {
                 </svg>
                 <span class="brand-name">"Wakescope"</span>
                 <span class="run-label" data-testid="run-label">{run_label}</span>
+                {move || setup.with(|s| s.schedule.as_ref().map(ToString::to_string)).map(|schedule| view! {
+                    <code class="run-schedule" data-testid="run-schedule" title=format!("This run follows the schedule {schedule} instead of the seed's own choices")>
+                        {format!("schedule {}", crate::model::describe::clip(&schedule, 40))}
+                    </code>
+                })}
             </div>
             <dl class="readouts">
                 <div class="readout">

@@ -22,6 +22,7 @@ pub mod timeline;
 pub mod timers;
 pub mod verdict;
 pub mod wakers;
+pub mod why;
 
 use leptos::prelude::*;
 

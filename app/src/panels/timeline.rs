@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::why::inevitable_step;
 use super::{use_session, with_frame};
 use crate::model::describe::duration;
 use crate::model::timeline::{Aggregate, Lane};
@@ -70,6 +71,14 @@ pub fn TimelinePanel() -> impl IntoView {
                                             height=height
                                         ></rect>
                                         <line class="cursor" x1=cursor_x x2=cursor_x y1="0" y2=height></line>
+                                        {move || inevitable_step(session).and_then(|k| session.recorder().clock_at(k)).map(|ns| {
+                                            let x = WIDTH * (ns.min(end_ns) as f64) / end_ns as f64;
+                                            view! {
+                                                <line class="inevitable" data-testid="timeline-inevitable" x1=x x2=x y1="0" y2=height>
+                                                    <title>"From here on, every continuation fails"</title>
+                                                </line>
+                                            }
+                                        })}
                                     </svg>
                                     <div class="axis" aria-hidden="true">
                                         {t.ticks

@@ -116,3 +116,59 @@ fn wasm_bindgen_futures_lite(promise: js_sys::Promise, done: impl FnOnce(bool) +
     on_ok.forget();
     on_err.forget();
 }
+
+/// A dedicated worker and its two listeners; dropping it ends the worker
+/// and frees the listeners.
+pub struct WorkerHandle {
+    worker: web_sys::Worker,
+    _on_message: wasm_bindgen::closure::Closure<dyn Fn(web_sys::MessageEvent)>,
+    _on_error: wasm_bindgen::closure::Closure<dyn Fn(web_sys::ErrorEvent)>,
+}
+
+impl WorkerHandle {
+    /// Starts the worker at `url`: `heard` is told each message it posts (as
+    /// text), `failed` why it stopped or could not start.
+    pub fn start(
+        url: &str,
+        heard: impl Fn(String) + 'static,
+        failed: impl Fn(String) + 'static,
+    ) -> Result<WorkerHandle, String> {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::closure::Closure;
+
+        let worker = web_sys::Worker::new(url).map_err(|e| format!("could not be started: {e:?}"))?;
+        let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            heard(event.data().as_string().unwrap_or_default());
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        let on_error = Closure::<dyn Fn(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
+            failed(format!("stopped: {}", event.message()));
+        });
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Ok(WorkerHandle {
+            worker,
+            _on_message: on_message,
+            _on_error: on_error,
+        })
+    }
+
+    /// Posts `text` to the worker (a string always clones into it).
+    pub fn post(&self, text: &str) {
+        let _ = self.worker.post_message(&JsValue::from_str(text));
+    }
+
+    /// Ends the worker, whatever it was doing: nothing more is heard from
+    /// it. (The listeners are freed when the handle is dropped, which must
+    /// not happen from inside one of them.)
+    pub fn end(&self) {
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+        self.worker.terminate();
+    }
+}
+
+impl Drop for WorkerHandle {
+    fn drop(&mut self) {
+        self.end();
+    }
+}

@@ -11,11 +11,11 @@
 use leptos::prelude::*;
 use wakescope_playground::Diagnostic;
 use wakescope_worker::{End, Request, Response, RunRequest};
-use wasm_bindgen::JsCast;
-use wasm_bindgen::prelude::*;
+
+use super::browser::WorkerHandle;
 
 /// Where the worker's loader is, beside the page.
-const WORKER_URL: &str = "./wakescope-worker_loader.js";
+pub const WORKER_URL: &str = "./wakescope-worker_loader.js";
 
 /// What the worker said about the current run.
 pub enum Answer {
@@ -34,7 +34,7 @@ type Listener = Box<dyn FnMut(Answer)>;
 /// The worker and the current run; `Copy`, owned by the recorder.
 #[derive(Clone, Copy)]
 pub struct Interpreter {
-    worker: StoredValue<Option<web_sys::Worker>, LocalStorage>,
+    worker: StoredValue<Option<WorkerHandle>, LocalStorage>,
     /// True once the worker listens.
     ready: StoredValue<bool>,
     /// Requests made before it did, in order.
@@ -101,8 +101,7 @@ impl Interpreter {
         }
         self.worker.with_value(|w| {
             if let Some(worker) = w {
-                // A string always clones into the worker.
-                let _ = worker.post_message(&JsValue::from_str(&text));
+                worker.post(&text);
             }
         });
     }
@@ -112,29 +111,22 @@ impl Interpreter {
         if self.worker.with_value(Option::is_some) {
             return;
         }
-        let worker = match web_sys::Worker::new(WORKER_URL) {
+        let (heard, failed) = (*self, *self);
+        let started = WorkerHandle::start(
+            WORKER_URL,
+            move |text| match Response::from_text(&text) {
+                Ok(response) => heard.heard(response),
+                Err(message) => heard.fail(message),
+            },
+            move |message| failed.fail(format!("the interpreter {message}")),
+        );
+        let worker = match started {
             Ok(worker) => worker,
-            Err(e) => {
-                self.fail(format!("the interpreter could not be started: {e:?}"));
+            Err(message) => {
+                self.fail(format!("the interpreter {message}"));
                 return;
             }
         };
-        let handle = *self;
-        let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-            let text = event.data().as_string().unwrap_or_default();
-            match Response::from_text(&text) {
-                Ok(response) => handle.heard(response),
-                Err(message) => handle.fail(message),
-            }
-        });
-        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        on_message.forget();
-        let handle = *self;
-        let on_error = Closure::<dyn Fn(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
-            handle.fail(format!("the interpreter stopped: {}", event.message()));
-        });
-        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        on_error.forget();
         self.worker.set_value(Some(worker));
     }
 

@@ -6,7 +6,8 @@
 //! methods, which the session calls: [`recorder`] (the recording and its
 //! views), [`playback`] (the cursor, play, speed), [`address`] (when the
 //! address bar is written), [`judging`] (verdict and seed sweep), [`import`]
-//! (an opened trace file); the recorder's [`interpreter`] is the handle on
+//! (an opened trace file), [`inquiry`] (shrink, fork and bisect, in a
+//! worker of their own); the recorder's [`interpreter`] is the handle on
 //! the worker that interprets programs. Panels get only the read side of a controller's
 //! signals ([`read_only`]). [`frames`] runs sliced work on animation frames;
 //! [`browser`] wraps the few browser calls; [`keys`] maps the keyboard to
@@ -16,6 +17,7 @@ pub mod address;
 pub mod browser;
 pub mod frames;
 pub mod import;
+pub mod inquiry;
 pub mod interpreter;
 pub mod judging;
 pub mod keys;

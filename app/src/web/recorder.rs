@@ -281,6 +281,13 @@ impl Recorder {
         })
     }
 
+    /// The virtual time of step `k` (clamped to what is recorded), if
+    /// anything is; not tracked (the timeline's marks read it once).
+    pub fn clock_at(&self, k: u64) -> Option<u64> {
+        self.source
+            .with_value(|s| s.as_ref().map(|s| s.recording().clock_at(k)))
+    }
+
     /// The step nearest a virtual time, if anything is recorded.
     pub(super) fn step_near_time(&self, time_ns: u64) -> Option<u64> {
         self.source

@@ -29,6 +29,7 @@ use super::read_only::ReadOnly;
 use super::address::Address;
 use super::browser::{self, HistoryMode};
 use super::import::Import;
+use super::inquiry::Searcher;
 use super::judging::Judging;
 use super::playback::Playback;
 use super::playground::Playground;
@@ -38,6 +39,8 @@ use crate::model::import;
 use crate::model::{PendingStep, Run, Setup};
 use crate::slicer::Slice;
 use crate::url::{self, Request};
+use wakescope::sweep::{BISECT_RUNS_DEFAULT, FORK_RUNS_DEFAULT, SHRINK_RUNS_DEFAULT};
+use wakescope_worker::Search;
 
 /// The session handle: `Copy`, provided by context.
 #[derive(Clone, Copy)]
@@ -48,6 +51,7 @@ pub struct Session {
     judging: Judging,
     import: Import,
     playground: Playground,
+    searcher: Searcher,
     /// Problems with what was asked, each with the fallback used.
     errors: RwSignal<Vec<String>>,
     help_open: RwSignal<bool>,
@@ -85,6 +89,7 @@ impl Session {
             judging: Judging::new(),
             import: Import::new(),
             playground: Playground::new(),
+            searcher: Searcher::new(),
             errors,
             help_open,
             pending: StoredValue::new(None),
@@ -114,6 +119,11 @@ impl Session {
     /// The playground editor.
     pub fn playground(&self) -> Playground {
         self.playground
+    }
+
+    /// The search around the run on screen (shrink, fork, bisect).
+    pub fn searcher(&self) -> Searcher {
+        self.searcher
     }
 
     /// The messages in the error panel.
@@ -210,6 +220,13 @@ impl Session {
         self.halt();
         self.judging.cancel_sweep();
         self.judging.reset();
+        let searched = self
+            .searcher
+            .inquiry()
+            .with_untracked(|i| i.as_ref().map(|i| i.about.clone()));
+        if searched.is_none_or(|about| !about.same_but_schedule(run.setup())) {
+            self.searcher.forget();
+        }
         self.import.show(None);
         self.playback.move_to(0);
         self.pending.set_value(Some(PendingStep { step, report_past_end }));
@@ -534,6 +551,64 @@ impl Session {
         self.judging.cancel_sweep();
     }
 
+    /// Shrinks the failing run on screen to its fewest deviations from FIFO
+    /// order (in the searcher's worker; see [`Searcher`]).
+    pub fn shrink(&self) {
+        self.search(Search::Shrink {
+            budget: SHRINK_RUNS_DEFAULT,
+        });
+    }
+
+    /// "What if from here?": `runs` continuations of the run on screen from
+    /// the step on screen, with fresh scheduler seeds.
+    pub fn fork_here(&self, runs: u64) {
+        let at = self.playback.step().get_untracked();
+        self.search(Search::Fork { at, runs });
+    }
+
+    /// Estimates, along the failing run on screen, the chance that it fails
+    /// from each decision on, and where that became certain.
+    pub fn bisect(&self) {
+        self.search(Search::Bisect {
+            per_point: FORK_RUNS_DEFAULT,
+            budget: BISECT_RUNS_DEFAULT,
+        });
+    }
+
+    fn search(&self, search: Search) {
+        if self.import.is_open() {
+            return;
+        }
+        self.pause();
+        let setup = self.recorder.setup().get_untracked();
+        self.searcher.start(setup, search);
+    }
+
+    /// Stops a running search.
+    pub fn cancel_search(&self) {
+        self.searcher.cancel();
+    }
+
+    /// Shows step `step` of the run of `setup`: here, if it is on screen,
+    /// else after running it (a new history entry).
+    pub fn show_run_at(&self, setup: &Setup, step: u64) {
+        if self.recorder.is_run_of(setup) {
+            self.pause();
+            self.seek(step);
+        } else {
+            self.open_setup(setup.clone(), Some(step));
+        }
+    }
+
+    /// Opens the run that follows the schedule `text` (`s:…`, from a search)
+    /// at `step`, or says why it cannot.
+    pub fn open_found(&self, text: &str, step: u64) {
+        match text.parse::<wakescope::Schedule>() {
+            Ok(schedule) => self.open_schedule(Some(schedule), step),
+            Err(message) => self.report(message),
+        }
+    }
+
     /// Opens `text` (the contents of the file `name`) as a trace, or says why not.
     pub fn import_text(&self, name: &str, text: &str) {
         let (recording, info) = match import::open(name, text) {
@@ -546,6 +621,7 @@ impl Session {
         self.halt();
         self.judging.cancel_sweep();
         self.judging.reset();
+        self.searcher.forget();
         self.address.new_entry();
         self.pending.set_value(None);
         self.import.show(Some(info));
