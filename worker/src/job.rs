@@ -2,7 +2,6 @@
 //! bounded piece at a time, each piece the JSON lines of the events it
 //! recorded.
 
-use wakescope::scenarios;
 use wakescope::trace::JsonlWriter;
 use wakescope::view::RunEnd;
 use wakescope::{Config, Schedule, Sim, Step};
@@ -60,21 +59,11 @@ pub fn prepare(request: &RunRequest) -> Result<(Sim, Vec<Problem>), Problem> {
             None => Sim::new(Config::seeded(request.seed)),
         },
         Some(run) => {
-            let scenario = scenarios::find(&run.id).ok_or_else(|| Problem {
+            let (scenario, params) = run.resolve().map_err(|message| Problem {
                 line: 1,
                 column: 1,
-                message: format!("no scenario is called `{}`", run.id),
+                message,
             })?;
-            let values: Vec<(String, String)> = run.params.iter().map(|(k, v)| (k.clone(), v.to_string())).collect();
-            let given = values.iter().map(|(k, v)| (k.as_str(), v.as_str()));
-            let (params, errors) = scenario.params(Some(&run.mode), given);
-            if let Some(e) = errors.first() {
-                return Err(Problem {
-                    line: 1,
-                    column: 1,
-                    message: e.message.clone(),
-                });
-            }
             scenario.prepare_with(Config::seeded(request.seed), &params, schedule.as_ref())
         }
     };

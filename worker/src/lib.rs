@@ -31,10 +31,12 @@
 
 pub mod job;
 pub mod protocol;
+pub mod scenario_run;
 pub mod search;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
 pub use job::{Job, PIECE_EVENTS_MAX, PIECE_STEPS_MAX};
-pub use protocol::{End, Problem, Request, Response, RunRequest, ScenarioRun};
+pub use protocol::{End, Problem, Request, Response, RunRequest};
+pub use scenario_run::ScenarioRun;
 pub use search::{Found, Search, SearchRequest, Target};

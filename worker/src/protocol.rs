@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use wakescope::view::{EndKind, RunEnd};
 use wakescope_playground::Diagnostic;
 
+use crate::scenario_run::ScenarioRun;
 use crate::search::{Found, SearchRequest};
 
 /// From the page to the worker.
@@ -41,14 +42,6 @@ pub struct RunRequest {
     /// (`Sim::with_schedule`): a shrunk or forked run, replayed.
     #[serde(default)]
     pub schedule: Option<String>,
-}
-
-/// A scenario and its parameters, as the page validated them.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ScenarioRun {
-    pub id: String,
-    pub mode: String,
-    pub params: Vec<(String, i64)>,
 }
 
 /// From the worker to the page.

@@ -12,14 +12,13 @@
 use std::cell::{Cell, RefCell};
 
 use serde::{Deserialize, Serialize};
-use wakescope::scenarios::{self, Params, Scenario};
 use wakescope::sweep::{
     self, FORK_RUNS_MAX, FailureKind, Forks, SHRINK_RUNS_MAX, SHRINK_RUNS_MIN, SeedResult, ShrinkError, estimate_error,
 };
 use wakescope::{Config, Schedule, Sim, decisions};
 use wakescope_playground::Program;
 
-use crate::protocol::ScenarioRun;
+use crate::scenario_run::ScenarioRun;
 
 /// Progress is told about this many times over a search.
 const PROGRESS_STEPS: u64 = 100;
@@ -166,7 +165,7 @@ fn prepare(request: &SearchRequest) -> Result<Prepared, String> {
     let config = Config::seeded(request.seed);
     match &request.target {
         Target::Scenario(run) => {
-            let (scenario, params) = scenario_of(run)?;
+            let (scenario, params) = run.resolve()?;
             Ok(Prepared {
                 config: scenario.configured(config, &params),
                 body: Box::new(move |sim| {
@@ -192,16 +191,6 @@ fn prepare(request: &SearchRequest) -> Result<Prepared, String> {
                 }),
             })
         }
-    }
-}
-
-fn scenario_of(run: &ScenarioRun) -> Result<(&'static Scenario, Params), String> {
-    let scenario = scenarios::find(&run.id).ok_or_else(|| format!("no scenario is called `{}`", run.id))?;
-    let values: Vec<(String, String)> = run.params.iter().map(|(k, v)| (k.clone(), v.to_string())).collect();
-    let (params, errors) = scenario.params(Some(&run.mode), values.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    match errors.first() {
-        Some(e) => Err(e.message.clone()),
-        None => Ok((scenario, params)),
     }
 }
 
