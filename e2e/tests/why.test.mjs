@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
-import { appSuite, tid, waitReady, waitRecorded, waitStep, waitUrlParam, runCli, UPDATE_TIMEOUT_MS } from '../lib/app.mjs';
+import { appSuite, tid, addAxe, waitReady, waitRecorded, waitStep, waitUrlParam, runCli, UPDATE_TIMEOUT_MS } from '../lib/app.mjs';
 import { NATIVE_BUILD_TIMEOUT_MS } from '../lib/native.mjs';
 
 const require = createRequire(import.meta.url);
@@ -184,3 +184,20 @@ appTest('a search can be cancelled, and the next one runs; a passing run has not
   const forked = await searchResult(passing, 'forked');
   assert.match(await forked.textContent(), /This run passes/);
 }, { timeout: NATIVE_BUILD_TIMEOUT_MS });
+
+appTest('axe: the Why panel with a shrink, a fork and a bisection has no violations', async ({ open }) => {
+  const page = await open('s=race&seed=12');
+  await waitRecorded(page);
+  await waitFailing(page);
+  for (const [button, kind] of [['shrink', 'shrunk'], ['fork', 'forked'], ['bisect', 'bisected']]) {
+    await page.locator(tid(button)).click();
+    await searchResult(page, kind);
+    await addAxe(page);
+    const violations = await page.evaluate(async () => {
+      // eslint-disable-next-line no-undef
+      const result = await axe.run(document.querySelector('[data-testid="why"]'), { resultTypes: ['violations'] });
+      return result.violations.map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    });
+    assert.deepEqual(violations, [], `after ${button}`);
+  }
+});

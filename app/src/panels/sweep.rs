@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::use_session;
+use super::{count_field, use_session};
 use crate::model::sweep::{SWEEP_SEEDS_DEFAULT, SWEEP_SEEDS_MAX, SWEEP_SEEDS_MIN};
 
 /// The sweep bar: seed count, start/cancel, progress and result.
@@ -12,25 +12,7 @@ pub fn SweepBar() -> impl IntoView {
     let session = use_session();
     let sweep = session.judging().sweep();
     let count = RwSignal::new(SWEEP_SEEDS_DEFAULT);
-    let on_count = move |ev: leptos::ev::Event| {
-        let text = event_target_value(&ev);
-        match text.trim().parse::<u64>() {
-            Ok(n) if (SWEEP_SEEDS_MIN..=SWEEP_SEEDS_MAX).contains(&n) => count.set(n),
-            _ => {
-                session.report(format!(
-                    "seeds to sweep: `{}` is not a whole number in {SWEEP_SEEDS_MIN}..={SWEEP_SEEDS_MAX}; using {}",
-                    crate::model::describe::clip(&text, 20),
-                    count.get_untracked()
-                ));
-                if let Some(input) = ev
-                    .target()
-                    .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok())
-                {
-                    input.set_value(&count.get_untracked().to_string());
-                }
-            }
-        }
-    };
+    let on_count = count_field(session, count, (SWEEP_SEEDS_MIN, SWEEP_SEEDS_MAX), "seeds to sweep");
     let running = move || sweep.with(|s| s.running);
     let pct = move || {
         sweep.with(|s| {

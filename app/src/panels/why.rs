@@ -12,7 +12,7 @@ use wakescope::view::EndKind;
 use wakescope_worker::Found;
 use wakescope_worker::search::{Bisected, Forked, Shrunk};
 
-use super::use_session;
+use super::{count_field, use_session};
 use crate::model::Setup;
 use crate::web::Session;
 use crate::web::inquiry::{Inquiry, Stage};
@@ -29,25 +29,7 @@ pub fn WhyPanel() -> impl IntoView {
     let follows = move || setup.with(|s| s.schedule.is_some());
     let running = move || inquiry.with(|i| i.as_ref().is_some_and(Inquiry::running));
     let runs = RwSignal::new(FORK_RUNS_DEFAULT);
-    let on_runs = move |ev: leptos::ev::Event| {
-        let text = event_target_value(&ev);
-        match text.trim().parse::<u64>() {
-            Ok(n) if (1..=FORK_RUNS_MAX).contains(&n) => runs.set(n),
-            _ => {
-                session.report(format!(
-                    "continuations: `{}` is not a whole number in 1..={FORK_RUNS_MAX}; using {}",
-                    crate::model::describe::clip(&text, 20),
-                    runs.get_untracked()
-                ));
-                if let Some(input) = ev
-                    .target()
-                    .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok())
-                {
-                    input.set_value(&runs.get_untracked().to_string());
-                }
-            }
-        }
-    };
+    let on_runs = count_field(session, runs, (1, FORK_RUNS_MAX), "continuations");
     let step = session.playback().step();
 
     view! {

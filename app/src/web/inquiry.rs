@@ -14,7 +14,7 @@ use leptos::prelude::*;
 use wakescope_worker::{Found, Request, Response, Search};
 
 use super::browser::WorkerHandle;
-use super::interpreter::WORKER_URL;
+use super::interpreter::start_worker;
 use super::read_only::ReadOnly;
 use crate::model::Setup;
 
@@ -179,17 +179,14 @@ impl Searcher {
             return;
         }
         let (heard, failed) = (*self, *self);
-        let started = WorkerHandle::start(
-            WORKER_URL,
-            move |text| match Response::from_text(&text) {
-                Ok(response) => heard.heard(response),
-                Err(message) => heard.fail(message),
-            },
-            move |message| failed.fail(format!("the searcher {message}")),
+        let started = start_worker(
+            "the searcher",
+            move |response| heard.heard(response),
+            move |message| failed.fail(message),
         );
         match started {
             Ok(worker) => self.worker.set_value(Some(worker)),
-            Err(message) => self.fail(format!("the searcher {message}")),
+            Err(message) => self.fail(message),
         }
     }
 

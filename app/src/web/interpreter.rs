@@ -15,7 +15,28 @@ use wakescope_worker::{End, Request, Response, RunRequest};
 use super::browser::WorkerHandle;
 
 /// Where the worker's loader is, beside the page.
-pub const WORKER_URL: &str = "./wakescope-worker_loader.js";
+const WORKER_URL: &str = "./wakescope-worker_loader.js";
+
+/// Starts a worker of the `wakescope-worker` module (`what` names it in
+/// messages: "the interpreter"): `heard` is told each response, `failed`
+/// why it stopped or sent what is not a response; `Err` if it cannot start.
+pub fn start_worker(
+    what: &'static str,
+    heard: impl Fn(Response) + 'static,
+    failed: impl Fn(String) + 'static,
+) -> Result<WorkerHandle, String> {
+    let failed = std::rc::Rc::new(failed);
+    let unreadable = failed.clone();
+    WorkerHandle::start(
+        WORKER_URL,
+        move |text| match Response::from_text(&text) {
+            Ok(response) => heard(response),
+            Err(message) => unreadable(message),
+        },
+        move |message| failed(format!("{what} {message}")),
+    )
+    .map_err(|message| format!("{what} {message}"))
+}
 
 /// What the worker said about the current run.
 pub enum Answer {
@@ -112,18 +133,15 @@ impl Interpreter {
             return;
         }
         let (heard, failed) = (*self, *self);
-        let started = WorkerHandle::start(
-            WORKER_URL,
-            move |text| match Response::from_text(&text) {
-                Ok(response) => heard.heard(response),
-                Err(message) => heard.fail(message),
-            },
-            move |message| failed.fail(format!("the interpreter {message}")),
+        let started = start_worker(
+            "the interpreter",
+            move |response| heard.heard(response),
+            move |message| failed.fail(message),
         );
         let worker = match started {
             Ok(worker) => worker,
             Err(message) => {
-                self.fail(format!("the interpreter {message}"));
+                self.fail(message);
                 return;
             }
         };
