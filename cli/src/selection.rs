@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use wakescope::scenarios::{self, Params, Scenario};
 use wakescope::sweep::{SeedResult, check_outcome};
-use wakescope::{Config, Limits, Outcome, Policy, Sim};
+use wakescope::{Config, Limits, Outcome, Policy, Schedule, Sim};
 use wakescope_playground::Program;
 
 /// Where the app is served by `cargo xtask serve`.
@@ -211,16 +211,32 @@ impl Selection {
     }
 
     /// The address that opens `seed` in the app (which always uses the
-    /// random policy); none for a program yet.
-    pub fn app_url(&self, seed: u64) -> Option<String> {
-        let Source::Scenario { scenario, params } = &self.source else {
-            return None;
+    /// random policy) at `step`, following `schedule` if given (a shrunk
+    /// run: a schedule replays under any policy). A program goes in the
+    /// fragment as the app's share links carry it (`#code=`, lz-string's
+    /// `compressToEncodedURIComponent`).
+    pub fn app_url(&self, seed: u64, schedule: Option<&Schedule>, step: Option<u64>) -> String {
+        let mut url = match &self.source {
+            Source::Scenario { scenario, params } => {
+                let mut url = format!("{APP_URL}?s={}&mode={}&seed={seed}", scenario.id, params.mode);
+                for (name, value) in &params.values {
+                    url.push_str(&format!("&{name}={value}"));
+                }
+                url
+            }
+            Source::Program { .. } => format!("{APP_URL}?seed={seed}"),
         };
-        let mut url = format!("{APP_URL}?s={}&mode={}&seed={seed}", scenario.id, params.mode);
-        for (name, value) in &params.values {
-            url.push_str(&format!("&{name}={value}"));
+        if let Some(schedule) = schedule {
+            url.push_str(&format!("&schedule={schedule}"));
         }
-        Some(url)
+        if let Some(step) = step {
+            url.push_str(&format!("&step={step}"));
+        }
+        if let Source::Program { text, .. } = &self.source {
+            url.push_str("#code=");
+            url.push_str(&lz_str::compress_to_encoded_uri_component(&**text));
+        }
+        url
     }
 }
 
@@ -252,8 +268,8 @@ mod tests {
             "wakescope run timers --mode sequential --seed 9 --param popcorn_s=4 --param boiler_s=5 --param cookies_s=10 --format chrome --out run.json"
         );
         assert_eq!(
-            sel.app_url(9).as_deref(),
-            Some("http://127.0.0.1:8080/?s=timers&mode=sequential&seed=9&popcorn_s=4&boiler_s=5&cookies_s=10")
+            sel.app_url(9, None, None),
+            "http://127.0.0.1:8080/?s=timers&mode=sequential&seed=9&popcorn_s=4&boiler_s=5&cookies_s=10"
         );
     }
 

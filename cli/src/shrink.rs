@@ -53,6 +53,12 @@ pub fn shrink_command(args: &ShrinkArgs) -> Result<Exit, String> {
 pub fn report(selection: &Selection, seed: u64, shrunk: &Shrunk) -> Vec<String> {
     let mut lines: Vec<String> = shrunk.to_string().lines().map(str::to_string).collect();
     lines.push(format!("  replay: {}", replay_command(selection, seed, shrunk)));
+    // At the first deviation, where the shrunk run leaves first-come, first-served order.
+    let step = shrunk.deviations.first().map_or(0, |d| d.seq);
+    lines.push(format!(
+        "  open:   {}",
+        selection.app_url(seed, Some(&shrunk.schedule), Some(step))
+    ));
     lines
 }
 

@@ -121,9 +121,7 @@ pub fn sweep(args: &SweepArgs) -> Result<Exit, String> {
                 format_time_ns(end_ns(&failure.trace))
             ));
             out.push(format!("  replay: {}", failure.replay));
-            if let Some(url) = selection.app_url(failure.seed) {
-                out.push(format!("  open:   {url}"));
-            }
+            out.push(format!("  open:   {}", selection.app_url(failure.seed, None, None)));
             if let Some(differences) = selection.app_differences() {
                 out.push(format!("          (the app runs with the random policy and default limits; the replay command keeps {differences})"));
             }

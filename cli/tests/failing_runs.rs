@@ -61,6 +61,19 @@ fn a_program_shrinks_to_one_deviation_that_the_replay_command_repeats() {
     assert_eq!(code, 1, "{replayed}");
     assert!(stderr.contains("b's write was lost"), "{stderr}");
     assert!(stderr.contains("left: 1\n"), "the shrunk run's own failure: {stderr}");
+
+    // The app link opens the shrunk run at its deviation, the program in its fragment.
+    let open = after(&shrunk, "open:   ");
+    let (query, code) = open.split_once("#code=").expect("a program link has its text");
+    assert_eq!(
+        lz_str::decompress_from_encoded_uri_component(code).map(|w| String::from_utf16_lossy(&w)),
+        Some(std::fs::read_to_string(ORDER).unwrap())
+    );
+    let deviation_step = after(&shrunk, "at step ").split(' ').next().unwrap();
+    assert_eq!(
+        query,
+        format!("http://127.0.0.1:8080/?seed={seed}&schedule={schedule}&step={deviation_step}")
+    );
 }
 
 #[test]
@@ -72,6 +85,10 @@ fn the_race_scenario_shrinks_to_fifo_and_keeps_its_check() {
         "{out}"
     );
     assert_eq!(after(&out, "schedule "), "s:");
+    assert_eq!(
+        after(&out, "open:   "),
+        "http://127.0.0.1:8080/?s=race&mode=racy&seed=12&tasks=2&increments=1&spread_ms=10&schedule=s:&step=0"
+    );
     let (code, replayed, _) = run_printed(after(&out, "replay: "));
     assert_eq!(code, 1);
     assert!(
