@@ -12,10 +12,11 @@
 use std::cell::{Cell, RefCell};
 
 use serde::{Deserialize, Serialize};
+use wakescope::compare::{Against, Strictness, compare};
 use wakescope::sweep::{
     self, FORK_RUNS_MAX, FailureKind, Forks, SHRINK_RUNS_MAX, SHRINK_RUNS_MIN, SeedResult, ShrinkError, estimate_error,
 };
-use wakescope::{Config, Schedule, Sim, decisions};
+use wakescope::{Config, Policy, Schedule, Sim, Trace, decisions};
 use wakescope_playground::Program;
 
 use crate::scenario_run::ScenarioRun;
@@ -54,6 +55,10 @@ pub enum Search {
     /// Where the failing run's failure became inevitable: `per_point`
     /// continuations at each point, at most `budget` runs.
     Bisect { per_point: u64, budget: u64 },
+    /// This run beside the run `vs` describes — this one changed by
+    /// `seed:N`, `mode:M`, `policy:P`, `schedule:s:…`, `param:NAME=VALUE`
+    /// (comma-joined, as `wakescope diff --vs` takes them).
+    Compare { vs: String },
 }
 
 /// What a search found.
@@ -62,6 +67,7 @@ pub enum Found {
     Shrunk(Shrunk),
     Forked(Forked),
     Bisected(Bisected),
+    Compared(Compared),
     /// The run passes: there is no failure to shrink or bisect (the sentence).
     Passes(String),
     /// The search cannot be made (the sentence).
@@ -154,6 +160,39 @@ pub struct Point {
     pub fails: u64,
 }
 
+/// Two runs side by side: this one (A) and the one `vs` describes (B).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Compared {
+    /// The changes, as written (`seed:13`).
+    pub vs: String,
+    /// Where they first differ; `None`: they are the same, step for step.
+    pub divergence: Option<Divergence>,
+    /// How they differ at the end, a line each.
+    pub differences: Vec<String>,
+    /// How each ended, in words.
+    pub ends: (String, String),
+    /// Events of each.
+    pub events: (u64, u64),
+    /// B's trace as `.jsonl`, for the page's view of B at the cursor;
+    /// `None` when it is longer than [`COMPARED_TRACE_BYTES_MAX`].
+    pub trace: Option<String>,
+}
+
+/// The first step at which two runs differ, in words.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Divergence {
+    /// The index of the first event that differs.
+    pub step: u64,
+    /// "step 17: A polled `b`, B polled `a`".
+    pub summary: String,
+    pub a: String,
+    pub b: String,
+}
+
+/// The longest trace of the other run that is sent to the page for its
+/// view at the cursor (the comparison itself is made whatever the length).
+pub const COMPARED_TRACE_BYTES_MAX: usize = 64 * 1024 * 1024;
+
 /// A program ready to run again and again: the config of the run and the
 /// body that starts, runs and judges it.
 struct Prepared {
@@ -213,6 +252,7 @@ fn run(request: &SearchRequest, progress: &mut dyn FnMut(u64, u64)) -> Result<Fo
         Search::Shrink { budget } => budget,
         Search::Fork { runs, .. } => runs + 1,
         Search::Bisect { budget, .. } => budget,
+        Search::Compare { .. } => 2,
     };
     let every = (of / PROGRESS_STEPS).max(1);
     let made = Cell::new(0u64);
@@ -227,6 +267,7 @@ fn run(request: &SearchRequest, progress: &mut dyn FnMut(u64, u64)) -> Result<Fo
     let config = prepared.config;
     let followed = "this run follows a schedule (a shrunk or forked run); open the seed's own run to";
     match request.search {
+        Search::Compare { ref vs } => compare_runs(request, vs),
         Search::Shrink { budget } => {
             if schedule.is_some() {
                 return Err(format!("{followed} shrink it"));
@@ -324,6 +365,80 @@ fn run(request: &SearchRequest, progress: &mut dyn FnMut(u64, u64)) -> Result<Fo
             }))
         }
     }
+}
+
+/// This run and the run `vs` describes, each recorded once, compared by
+/// what happened (`wakescope::compare`, behaviour).
+fn compare_runs(request: &SearchRequest, vs: &str) -> Result<Found, String> {
+    let against: Against = vs.parse().map_err(|e| format!("vs={vs}: {e}"))?;
+    let other = other_request(request, &against).map_err(|e| format!("vs={vs}: {e}"))?;
+    let a = record(request, None)?;
+    let b = record(&other, against.policy())?;
+    let comparison = compare(&a, &b, Strictness::Behaviour);
+    let text = b.to_jsonl();
+    Ok(Found::Compared(Compared {
+        vs: against.to_string(),
+        divergence: comparison.divergence.as_ref().map(|d| Divergence {
+            step: d.step,
+            summary: d.summary.clone(),
+            a: d.a_text.clone(),
+            b: d.b_text.clone(),
+        }),
+        differences: comparison.differences(),
+        ends: comparison.ends.clone(),
+        events: comparison.events,
+        trace: (text.len() <= COMPARED_TRACE_BYTES_MAX).then_some(text),
+    }))
+}
+
+/// The request for run B: run A changed as `against` says. A schedule
+/// belongs to one seed and one program: B follows only the one `against` names.
+fn other_request(request: &SearchRequest, against: &Against) -> Result<SearchRequest, String> {
+    let target = match &request.target {
+        Target::Scenario(run) => {
+            let mut run = run.clone();
+            if let Some(mode) = against.mode() {
+                run.mode = mode.to_string();
+            }
+            for (name, value) in against.params() {
+                let value: i64 = value
+                    .parse()
+                    .map_err(|_| format!("param:{name}={value}: the value is not a whole number"))?;
+                run.params.retain(|(k, _)| k != name);
+                run.params.push((name.to_string(), value));
+            }
+            // Unknown modes and parameters are said here, before anything runs.
+            run.resolve()?;
+            Target::Scenario(run)
+        }
+        Target::Program { .. } if against.mode().is_some() || against.params().next().is_some() => {
+            return Err("a program has no modes or parameters: compare it with seed:, policy: or schedule:".into());
+        }
+        program => program.clone(),
+    };
+    Ok(SearchRequest {
+        job: request.job,
+        target,
+        seed: against.seed().unwrap_or(request.seed),
+        schedule: against.schedule().map(ToString::to_string),
+        search: request.search.clone(),
+    })
+}
+
+/// One run of `request`'s program, recorded (under `policy` when given).
+fn record(request: &SearchRequest, policy: Option<Policy>) -> Result<Trace, String> {
+    let prepared = prepare(request)?;
+    let mut config = prepared.config.with_trace(true);
+    if let Some(policy) = policy {
+        config = config.with_policy(policy);
+    }
+    let mut sim = match &request.schedule {
+        Some(text) => Sim::with_schedule(config, &text.parse::<Schedule>()?),
+        None => Sim::new(config),
+    };
+    // The verdict is the comparison's, not the search's: either way the run is recorded.
+    let _ = (prepared.body)(&mut sim);
+    Ok(sim.take_trace())
 }
 
 fn forked(forks: &Forks) -> Forked {

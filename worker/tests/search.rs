@@ -250,3 +250,107 @@ fn searches_that_cannot_be_made_say_why() {
     };
     assert!(message.contains("does not fail"), "{message}");
 }
+
+/// The race's run with `seed`, recorded, as the library runs it.
+fn race_trace(seed: u64, mode: Option<&str>) -> wakescope::Trace {
+    let race = scenarios::find("race").expect("registered");
+    let (params, errors) = race.params(mode, std::iter::empty());
+    assert!(errors.is_empty());
+    let mut sim = Sim::new(race.configured(Config::seeded(seed).with_trace(true), &params));
+    sim.set_scenario("race", params.pairs());
+    (race.spawn)(&mut sim, &params);
+    sim.run();
+    sim.take_trace()
+}
+
+#[test]
+fn compare_finds_the_librarys_first_divergence_and_sends_the_other_run() {
+    use wakescope::compare::{Strictness, compare};
+    let (found, _) = ask(
+        Target::Scenario(race()),
+        12,
+        None,
+        Search::Compare { vs: "seed:13".into() },
+    );
+    let Found::Compared(compared) = found else {
+        panic!("two runs compare: {found:?}")
+    };
+    let library = compare(&race_trace(12, None), &race_trace(13, None), Strictness::Behaviour);
+    let divergence = compared.divergence.expect("seeds 12 and 13 differ");
+    assert_eq!(divergence.step, library.divergence.as_ref().expect("they differ").step);
+    assert_eq!(divergence.summary, library.divergence.as_ref().unwrap().summary);
+    assert_eq!(compared.differences, library.differences());
+    let other = wakescope::Trace::from_jsonl(compared.trace.as_deref().expect("small enough to send")).expect("reads");
+    assert_eq!(
+        other.fingerprint(),
+        race_trace(13, None).fingerprint(),
+        "B is seed 13's run"
+    );
+
+    // Another mode of the same seed.
+    let (found, _) = ask(
+        Target::Scenario(race()),
+        12,
+        None,
+        Search::Compare {
+            vs: "mode:locked".into(),
+        },
+    );
+    let Found::Compared(locked) = found else {
+        panic!("{found:?}")
+    };
+    let other = wakescope::Trace::from_jsonl(locked.trace.as_deref().unwrap()).unwrap();
+    assert_eq!(other.fingerprint(), race_trace(12, Some("locked")).fingerprint());
+    assert!(
+        locked.ends.0 != locked.ends.1,
+        "the racy run fails, the locked one passes: {:?}",
+        locked.ends
+    );
+
+    // The same run is the same.
+    let (found, _) = ask(
+        Target::Scenario(race()),
+        12,
+        None,
+        Search::Compare { vs: "seed:12".into() },
+    );
+    let Found::Compared(same) = found else {
+        panic!("{found:?}")
+    };
+    assert_eq!((same.divergence, same.differences.len()), (None, 0));
+}
+
+#[test]
+fn compare_says_what_it_cannot_compare() {
+    let program = Target::Program {
+        file: "main.rs".into(),
+        text: order_program(),
+    };
+    for (target, vs, said) in [
+        (program.clone(), "mode:locked", "a program has no modes or parameters"),
+        (Target::Scenario(race()), "mode:nonesuch", "nonesuch"),
+        (Target::Scenario(race()), "colour:red", "vs=colour:red"),
+        (Target::Scenario(race()), "param:tasks=two", "not a whole number"),
+    ] {
+        let (found, _) = ask(target, 0, None, Search::Compare { vs: vs.into() });
+        assert!(
+            matches!(&found, Found::Refused(m) if m.contains(said)),
+            "{vs}: {found:?}"
+        );
+    }
+    let (found, _) = ask(
+        program,
+        0,
+        None,
+        Search::Compare {
+            vs: "schedule:s:1".into(),
+        },
+    );
+    let Found::Compared(compared) = found else {
+        panic!("{found:?}")
+    };
+    assert!(
+        compared.divergence.is_some(),
+        "the shrunk order violation runs otherwise than seed 0's own run"
+    );
+}
