@@ -25,6 +25,7 @@
 //! never a garbled program.
 
 use wakescope::Schedule;
+use wakescope::compare::Against;
 use wakescope::scenarios::{self, Params, Scenario};
 use wakescope_playground::PROGRAM_BYTES_MAX;
 
@@ -38,6 +39,9 @@ const CODE_ALPHABET: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxy
 /// Longest `schedule=` value read, in characters: one per decision, so a
 /// few thousand decisions. A shrunk schedule is a handful.
 pub const SCHEDULE_CHARS_MAX: usize = 8 * 1024;
+
+/// Longest `vs=` value read, in characters: a schedule and a few changes.
+pub const VS_CHARS_MAX: usize = SCHEDULE_CHARS_MAX + 256;
 
 /// Characters of user text quoted back in an error message.
 const QUOTE_CHARS_MAX: usize = 40;
@@ -54,6 +58,8 @@ pub struct Request {
     pub schedule: Option<Schedule>,
     /// `None`: start at step 0. `Some(u64::MAX)`: the last step.
     pub step: Option<u64>,
+    /// The run to compare this one with (`&vs=seed:13`), if any.
+    pub vs: Option<Against>,
 }
 
 impl PartialEq for Request {
@@ -63,6 +69,7 @@ impl PartialEq for Request {
             && self.seed == other.seed
             && self.schedule == other.schedule
             && self.step == other.step
+            && self.vs == other.vs
     }
 }
 
@@ -100,6 +107,7 @@ pub fn parse(query: &str) -> Parsed {
     let mut seed_text: Option<String> = None;
     let mut step_text: Option<String> = None;
     let mut schedule_text: Option<String> = None;
+    let mut vs_text: Option<String> = None;
     let mut given: Vec<(String, String)> = Vec::new();
     let pairs: Vec<&str> = query.split('&').filter(|p| !p.is_empty()).collect();
     if pairs.len() > PAIRS_MAX {
@@ -117,6 +125,7 @@ pub fn parse(query: &str) -> Parsed {
             "seed" => &mut seed_text,
             "step" => &mut step_text,
             "schedule" => &mut schedule_text,
+            "vs" => &mut vs_text,
             _ => {
                 given.push((key, value));
                 continue;
@@ -165,6 +174,13 @@ pub fn parse(query: &str) -> Parsed {
             None
         }
     });
+    let vs = vs_text.as_deref().and_then(|text| match parse_vs(text) {
+        Ok(vs) => Some(vs),
+        Err(e) => {
+            errors.push(format!("{e}; showing the run without a comparison"));
+            None
+        }
+    });
     let step = match step_text.as_deref() {
         None => None,
         Some(text) => match text.trim().parse::<u64>() {
@@ -185,8 +201,30 @@ pub fn parse(query: &str) -> Parsed {
             seed,
             schedule,
             step,
+            vs,
         },
         errors,
+    }
+}
+
+/// Reads what to compare with: `seed:N`, `mode:M`, `policy:P`,
+/// `schedule:s:…` or `param:NAME=VALUE`, comma-joined (as `wakescope diff --vs`).
+pub fn parse_vs(text: &str) -> Result<Against, String> {
+    if text.chars().count() > VS_CHARS_MAX {
+        return Err(format!(
+            "vs= is {} characters long, over the {VS_CHARS_MAX}-character limit",
+            text.chars().count()
+        ));
+    }
+    text.parse::<Against>()
+        .map_err(|e| format!("vs=`{}` is not a run to compare with: {e}", quote(text)))
+}
+
+/// Appends `&vs=…` for the comparison on screen, if there is one.
+pub fn push_vs(out: &mut String, vs: Option<&Against>) {
+    if let Some(vs) = vs {
+        out.push_str("&vs=");
+        out.push_str(&vs.to_string());
     }
 }
 

@@ -25,6 +25,7 @@
 //! - [`waitfor`]: a deadlock's wait-for graph, listed and laid out.
 
 pub mod code;
+pub mod compare;
 pub mod editing;
 pub mod examples;
 pub mod frame;

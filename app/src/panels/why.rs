@@ -10,10 +10,11 @@ use leptos::prelude::*;
 use wakescope::sweep::{FORK_RUNS_DEFAULT, FORK_RUNS_MAX};
 use wakescope::view::EndKind;
 use wakescope_worker::Found;
-use wakescope_worker::search::{Bisected, Forked, Shrunk};
+use wakescope_worker::search::{Bisected, Compared, Forked, Shrunk};
 
 use super::{count_field, use_session};
 use crate::model::Setup;
+use crate::model::compare::side_by_side;
 use crate::web::Session;
 use crate::web::inquiry::{Inquiry, Stage};
 
@@ -31,6 +32,13 @@ pub fn WhyPanel() -> impl IntoView {
     let runs = RwSignal::new(FORK_RUNS_DEFAULT);
     let on_runs = count_field(session, runs, (1, FORK_RUNS_MAX), "continuations");
     let step = session.playback().step();
+    // The comparison on screen, if any, fills the field.
+    let vs_text = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(vs) = inquiry.with(|i| i.as_ref().and_then(|i| i.vs.as_ref().map(ToString::to_string))) {
+            vs_text.set(vs);
+        }
+    });
 
     view! {
         <Show when=shown>
@@ -82,6 +90,26 @@ pub fn WhyPanel() -> impl IntoView {
                     >
                         {move || format!("What if from step {}?", step.get())}
                     </button>
+                    <form class="compare-form" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                        ev.prevent_default();
+                        session.compare_with(&vs_text.get_untracked());
+                    }>
+                        <span class="field">
+                            <label for="vs-input">"Compare with"</label>
+                            <input
+                                id="vs-input"
+                                type="text"
+                                data-testid="vs"
+                                autocomplete="off"
+                                spellcheck="false"
+                                placeholder="seed:13"
+                                title="Another run: seed:N, mode:M, policy:P, schedule:s:…, param:NAME=VALUE, comma-joined"
+                                prop:value=move || vs_text.get()
+                                on:input=move |ev| vs_text.set(event_target_value(&ev))
+                            />
+                        </span>
+                        <button type="submit" data-testid="compare" disabled=running>"Compare"</button>
+                    </form>
                     {move || (follows() && failing()).then(|| view! {
                         <button type="button" data-testid="open-original" on:click=move |_| session.open_schedule(None, 0)>
                             "Open the seed's own run"
@@ -157,6 +185,7 @@ fn stage_view(session: Session, inquiry: Inquiry) -> AnyView {
         Stage::Found(Found::Shrunk(shrunk)) => shrunk_view(session, shrunk),
         Stage::Found(Found::Forked(forked)) => forked_view(session, forked),
         Stage::Found(Found::Bisected(bisected)) => bisected_view(session, inquiry.about, bisected),
+        Stage::Found(Found::Compared(compared)) => compared_view(session, compared),
     }
 }
 
@@ -360,6 +389,78 @@ fn bisected_view(session: Session, about: Setup, bisected: Bisected) -> AnyView 
             <button type="button" data-testid="inevitable-jump" on:click=move |_| session.show_run_at(&about, k)>
                 {format!("Go to step {k}")}
             </button>
+        </div>
+    }
+    .into_any()
+}
+
+fn compared_view(session: Session, compared: Compared) -> AnyView {
+    let same = compared.divergence.is_none();
+    let divergence = compared.divergence.clone();
+    let first = divergence.as_ref().map(|d| d.step);
+    let heading = match &divergence {
+        None => format!("Against {}: the runs are the same, step for step.", compared.vs),
+        Some(d) => format!("Against {}: first divergence at {}.", compared.vs, d.summary),
+    };
+    let step = session.playback().step();
+    let has_other = compared.trace.is_some();
+    let rows = move || {
+        let k = step.get();
+        let a = session.recorder().frame().get()?;
+        let b = session.searcher().other_frame(k)?;
+        Some(side_by_side(&a, &b))
+    };
+    view! {
+        <div
+            class="why-result"
+            data-testid="search-result"
+            data-kind="compared"
+            data-same=same.to_string()
+            data-divergence-step=first.map(|s| s.to_string()).unwrap_or_default()
+        >
+            <p><strong>{heading}</strong></p>
+            {divergence.map(|d| {
+                // Step s+1 shows the event at index s as the one just applied.
+                let show = d.step + 1;
+                view! {
+                    <p class="why-note">"A: " {d.a}</p>
+                    <p class="why-note">"B: " {d.b}</p>
+                    <button type="button" data-testid="divergence-jump" on:click=move |_| {
+                        session.pause();
+                        session.seek(show);
+                    }>
+                        {format!("Show it (step {show})")}
+                    </button>
+                }
+            })}
+            {(!compared.differences.is_empty()).then(|| view! {
+                <ul class="differences" data-testid="differences">
+                    {compared.differences.into_iter().map(|d| view! { <li>{d}</li> }).collect_view()}
+                </ul>
+            })}
+            {if has_other {
+                view! {
+                    <table class="endings side-by-side" data-testid="side-by-side">
+                        <caption class="sr-only">"Run A and run B at the step on screen"</caption>
+                        <thead><tr><th scope="col">"At this step"</th><th scope="col">"A (on screen)"</th><th scope="col">{format!("B ({})", compared.vs)}</th></tr></thead>
+                        <tbody>
+                            {move || rows().unwrap_or_default().into_iter().map(|row| {
+                                let differs = row.differs();
+                                let what = row.what.clone();
+                                view! {
+                                    <tr data-testid="compare-row" data-what=what data-differs=differs.to_string() class:differs=differs>
+                                        <th scope="row">{row.what}</th>
+                                        <td>{row.a}</td>
+                                        <td>{row.b}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            } else {
+                view! { <p class="why-note">"Run B is too long to show beside A; the comparison above covers all of it."</p> }.into_any()
+            }}
         </div>
     }
     .into_any()

@@ -16,7 +16,16 @@ use wakescope_worker::{Found, Request, Response, Search};
 use super::browser::WorkerHandle;
 use super::interpreter::start_worker;
 use super::read_only::ReadOnly;
-use crate::model::Setup;
+use crate::model::{Frame, Setup};
+use wakescope::compare::Against;
+use wakescope::view::Recording;
+
+/// A trace the searcher sent, read and folded (`None` if it does not read).
+fn folded(text: &str) -> Option<Recording> {
+    let mut recording = Recording::loaded(wakescope::Trace::from_jsonl(text).ok()?);
+    recording.finish();
+    Some(recording)
+}
 
 /// Which search.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,6 +33,7 @@ pub enum Kind {
     Shrink,
     Fork,
     Bisect,
+    Compare,
 }
 
 impl Kind {
@@ -32,6 +42,7 @@ impl Kind {
             Search::Shrink { .. } => Kind::Shrink,
             Search::Fork { .. } => Kind::Fork,
             Search::Bisect { .. } => Kind::Bisect,
+            Search::Compare { .. } => Kind::Compare,
         }
     }
 
@@ -41,6 +52,7 @@ impl Kind {
             Kind::Shrink => "shrinking the failing run",
             Kind::Fork => "running continuations",
             Kind::Bisect => "bisecting the failing run",
+            Kind::Compare => "running the other run",
         }
     }
 }
@@ -64,6 +76,8 @@ pub struct Inquiry {
     pub kind: Kind,
     /// The run searched around.
     pub about: Setup,
+    /// What a comparison compares it with.
+    pub vs: Option<Against>,
     pub stage: Stage,
 }
 
@@ -85,6 +99,8 @@ pub struct Searcher {
     queued: StoredValue<Option<String>>,
     /// The number of the current search (answers about others are ignored).
     job: StoredValue<u32>,
+    /// The other run of a comparison, folded, for its view at the cursor.
+    other: StoredValue<Option<Recording>, LocalStorage>,
     /// An ended worker, kept until the next search: it may be ended from
     /// inside its own listener, which must not be freed while it runs.
     retired: StoredValue<Option<WorkerHandle>, LocalStorage>,
@@ -100,6 +116,7 @@ impl Searcher {
             queued: StoredValue::new(None),
             job: StoredValue::new(0),
             retired: StoredValue::new_local(None),
+            other: StoredValue::new_local(None),
         }
     }
 
@@ -110,7 +127,12 @@ impl Searcher {
 
     /// Starts `search` around the run of `about` in place of any other.
     pub(super) fn start(&self, about: Setup, search: Search) {
+        let vs = match &search {
+            Search::Compare { vs } => vs.parse::<Against>().ok(),
+            _ => None,
+        };
         self.retired.set_value(None);
+        self.other.set_value(None);
         if self
             .inquiry
             .with_untracked(|i| i.as_ref().is_some_and(Inquiry::running))
@@ -125,6 +147,7 @@ impl Searcher {
         self.inquiry.set(Some(Inquiry {
             kind,
             about,
+            vs,
             stage: Stage::Running { runs: 0, of: 0 },
         }));
         if self.ready.get_value() {
@@ -159,9 +182,25 @@ impl Searcher {
         {
             self.end_worker();
         }
+        self.other.set_value(None);
         if self.inquiry.with_untracked(Option::is_some) {
             self.inquiry.set(None);
         }
+    }
+
+    /// The comparison the run on screen is in, as the address writes it.
+    pub(super) fn comparing(&self, setup: &Setup) -> Option<Against> {
+        self.inquiry.with_untracked(|i| {
+            let i = i.as_ref().filter(|i| i.kind == Kind::Compare && &i.about == setup)?;
+            i.vs.clone()
+        })
+    }
+
+    /// Step `k` of the other run of the comparison on screen (clamped to
+    /// its end), if its trace came; tracks nothing itself.
+    pub fn other_frame(&self, k: u64) -> Option<Frame> {
+        self.other
+            .with_value(|o| o.as_ref().map(|recording| Frame::at(recording, k.min(recording.len()))))
     }
 
     fn end_worker(&self) {
@@ -202,6 +241,9 @@ impl Searcher {
             Response::Progress { job, runs, of } if job == current => self.set_stage(Stage::Running { runs, of }),
             Response::Found { job, found } if job == current => {
                 self.job.set_value(0);
+                if let Found::Compared(compared) = &found {
+                    self.other.set_value(compared.trace.as_deref().and_then(folded));
+                }
                 self.set_stage(Stage::Found(found));
             }
             Response::Failed { message } => self.fail(message),

@@ -150,13 +150,25 @@ impl Session {
     pub fn open_address(&self, fresh: bool) {
         self.address.new_entry();
         let (setup, asked, errors) = requested();
+        let vs = url::parse(&browser::search()).request.vs;
         self.errors.set(errors);
         let step = asked.unwrap_or(0);
         if !fresh && self.recorder.is_run_of(&setup) {
             self.halt();
             self.ask_step(step, asked.is_some());
         } else {
-            self.load_or_fall_back(setup, step, asked.is_some(), fresh.then_some(HistoryMode::Replace));
+            self.load_or_fall_back(
+                setup.clone(),
+                step,
+                asked.is_some(),
+                fresh.then_some(HistoryMode::Replace),
+            );
+        }
+        // The comparison the address names, once its run is the one on screen.
+        if let Some(vs) = vs
+            && self.searcher.comparing(&setup).as_ref() != Some(&vs)
+        {
+            self.searcher.start(setup, Search::Compare { vs: vs.to_string() });
         }
     }
 
@@ -489,13 +501,13 @@ impl Session {
             if s.is_program() {
                 // A program too long for a link keeps its seed and step only.
                 let hash = self.recorder.link().with_untracked(|l| l.clone().and_then(Result::ok));
-                format!(
-                    "{}{}",
-                    url::format_program(s.seed, s.schedule.as_ref(), step),
-                    hash.unwrap_or_default()
-                )
+                let mut query = url::format_program(s.seed, s.schedule.as_ref(), step);
+                url::push_vs(&mut query, self.searcher.comparing(s).as_ref());
+                format!("{query}{}", hash.unwrap_or_default())
             } else {
-                url::format(s.scenario, &s.params, s.seed, s.schedule.as_ref(), step)
+                let mut query = url::format(s.scenario, &s.params, s.seed, s.schedule.as_ref(), step);
+                url::push_vs(&mut query, self.searcher.comparing(s).as_ref());
+                query
             }
         }))
     }
@@ -582,6 +594,18 @@ impl Session {
         self.pause();
         let setup = self.recorder.setup().get_untracked();
         self.searcher.start(setup, search);
+    }
+
+    /// Compares the run on screen with the one `text` describes
+    /// (`seed:13`, `mode:locked`, …; see [`url::parse_vs`]), or says why not.
+    pub fn compare_with(&self, text: &str) {
+        match url::parse_vs(text.trim()) {
+            Ok(vs) => {
+                self.search(Search::Compare { vs: vs.to_string() });
+                self.write_address(HistoryMode::Replace);
+            }
+            Err(message) => self.report(message),
+        }
     }
 
     /// Stops a running search.
