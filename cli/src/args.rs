@@ -67,10 +67,12 @@ pub struct ExploreArgs {
     pub target: ScenarioArgs,
     /// Stop after this many schedules.
     pub max: u64,
+    /// `--stop-at-first`: stop at the first failing schedule.
+    pub stop_at_first: bool,
 }
 
 /// Default for `explore --max`.
-pub const EXPLORE_MAX_DEFAULT: u64 = 100_000;
+pub const EXPLORE_MAX_DEFAULT: u64 = wakescope::EXPLORE_SCHEDULES_MAX_DEFAULT;
 
 /// What to run, in which mode, with which parameters and policy.
 #[derive(Debug, PartialEq)]
@@ -142,6 +144,8 @@ pub struct SweepArgs {
     pub jobs: Option<usize>,
     /// Shrink the first failure (`--no-shrink` turns it off).
     pub shrink: bool,
+    /// `--stop-at-first`: skip the seeds after the first failure (`sweep` only).
+    pub stop_at_first: bool,
 }
 
 /// `wakescope diff`: run A (the target with `--seed`) against run B (`--vs`).
@@ -444,6 +448,13 @@ struct SweepOptions {
     /// Do not shrink the first failing seed's run (see `wakescope shrink`).
     #[arg(long)]
     no_shrink: bool,
+    /// Stop at the first failing seed (sweep only; still the smallest one)
+    ///
+    /// Skip the seeds after the first failure instead of running them all.
+    /// The failing seed reported is the smallest, as in a full sweep; the
+    /// counts are of the seeds that ran. `sweep` only.
+    #[arg(long, verbatim_doc_comment)]
+    stop_at_first: bool,
     #[command(flatten)]
     policy: PolicyOption,
 }
@@ -551,6 +562,9 @@ struct ExploreOptions {
     /// Stop after this many schedules.
     #[arg(long, value_name = "N", default_value_t = EXPLORE_MAX_DEFAULT, value_parser = parse_max, allow_negative_numbers = true)]
     max: u64,
+    /// Stop at the first failing schedule instead of counting every failure.
+    #[arg(long)]
+    stop_at_first: bool,
 }
 
 impl TargetOptions {
@@ -572,6 +586,7 @@ impl From<SweepOptions> for SweepArgs {
             seeds: o.seeds,
             jobs: o.jobs,
             shrink: !o.no_shrink,
+            stop_at_first: o.stop_at_first,
         }
     }
 }
@@ -593,6 +608,7 @@ impl From<CliCommand> for Command {
             CliCommand::Explore(o) => Command::Explore(ExploreArgs {
                 target: o.target.with_policy(Policy::Random),
                 max: o.max,
+                stop_at_first: o.stop_at_first,
             }),
             CliCommand::Shrink(o) => Command::Shrink(ShrinkArgs {
                 target: o.target.with_policy(o.policy.policy),

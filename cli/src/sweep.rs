@@ -72,6 +72,9 @@ fn sweep_of(selection: &Selection, args: &SweepArgs) -> Sweep {
     if !args.shrink {
         sweep = sweep.shrink(false);
     }
+    if args.stop_at_first {
+        sweep = sweep.stop_at_first(true);
+    }
     let replay = selection.clone();
     sweep.replay_hint(move |seed| replay.replay_command(seed))
 }
@@ -100,6 +103,13 @@ pub fn sweep(args: &SweepArgs) -> Result<Exit, String> {
         out.push(format!("  {kind:<20} {:>12}", count.0.load(Ordering::Relaxed)));
     }
     out.push(rate(report.runs, report.elapsed));
+    if report.stopped_at_first {
+        out.push(format!(
+            "stopped at the first failure (--stop-at-first): {} of {} seeds ran",
+            report.runs,
+            report.seeds.end - report.seeds.start
+        ));
+    }
     let exit = match &report.first_failure {
         None => {
             out.push("no failing seed".to_string());
@@ -144,6 +154,9 @@ pub fn sweep(args: &SweepArgs) -> Result<Exit, String> {
 }
 
 pub fn check_determinism(args: &SweepArgs) -> Result<Exit, String> {
+    if args.stop_at_first {
+        return Err("--stop-at-first is an option of `sweep`: check-determinism runs every seed twice".to_string());
+    }
     let selection = args.target.select()?;
     let report = sweep_of(&selection, args).check_determinism(|sim| {
         start(&selection, sim);

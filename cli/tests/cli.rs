@@ -674,3 +674,62 @@ fn explore_tries_every_schedule_and_its_failure_replays() {
         stdout(&bounded)
     );
 }
+
+#[test]
+fn explore_and_sweep_stop_at_the_first_failure() {
+    let all = wakescope(&["explore", "race", "--param", "tasks=2"]);
+    let first = wakescope(&["explore", "race", "--param", "tasks=2", "--stop-at-first"]);
+    assert_eq!((code(&all), code(&first)), (1, 1));
+    let (all, first) = (stdout(&all), stdout(&first));
+    let line = |text: &str, prefix: &str| {
+        text.lines()
+            .find_map(|l| l.trim().strip_prefix(prefix).map(str::to_string))
+            .unwrap_or_else(|| panic!("no line `{prefix}…` in {text}"))
+    };
+    // The same first failing schedule and index, found without the rest of the walk.
+    assert_eq!(line(&all, "schedule "), line(&first, "schedule "));
+    assert_eq!(
+        line(&all, "the walk's schedule #"),
+        line(&first, "the walk's schedule #")
+    );
+    assert!(
+        first.contains("stopped at the first failure (--stop-at-first)") && first.contains("1 of 1 schedules failed"),
+        "{first}"
+    );
+
+    let all = wakescope(&["sweep", "race", "--seeds", "0..200", "--no-shrink", "--jobs", "1"]);
+    let first = wakescope(&[
+        "sweep",
+        "race",
+        "--seeds",
+        "0..200",
+        "--no-shrink",
+        "--jobs",
+        "1",
+        "--stop-at-first",
+    ]);
+    assert_eq!((code(&all), code(&first)), (1, 1));
+    let (all, first) = (stdout(&all), stdout(&first));
+    let seed = line(&all, "replay: ");
+    assert_eq!(seed, line(&first, "replay: "), "the same smallest failing seed");
+    let failing: u64 = line(&first, "1 of ")
+        .split("the first is seed ")
+        .nth(1)
+        .and_then(|s| s.trim_end_matches(':').parse().ok())
+        .expect("the failing seed");
+    assert!(
+        first.contains(&format!(
+            "stopped at the first failure (--stop-at-first): {} of 200 seeds ran",
+            failing + 1
+        )),
+        "{first}"
+    );
+
+    let refused = wakescope(&["check-determinism", "race", "--seeds", "0..5", "--stop-at-first"]);
+    assert_eq!(code(&refused), 2, "{}", stdout(&refused));
+    assert!(
+        stderr(&refused).contains("an option of `sweep`"),
+        "{}",
+        stderr(&refused)
+    );
+}

@@ -41,6 +41,11 @@
 //! - **The first failure does not depend on the job count.** Every seed runs
 //!   (so the failure count is exact) and the smallest failing seed wins, so
 //!   one job and sixteen report the same seed, message and trace.
+//! - **Or stop at the first failure** ([`Sweep::stop_at_first`]): workers
+//!   skip the seeds above the smallest failing seed found so far. Every seed
+//!   below it still runs, so the reported seed is the one a full sweep
+//!   reports; the counts are of the seeds that ran (with one job, exactly
+//!   the seeds up to the failing one and one failure).
 //! - **Sweeps run with recording off** (unless the [`Config`] given to
 //!   [`Sweep::config`] turns it on): the first failing seed is then run once
 //!   more, on the calling thread, with recording on, to capture its trace.
@@ -139,6 +144,8 @@ pub struct Sweep {
     replay: Option<Box<dyn Fn(u64) -> String>>,
     /// Runs the shrink of the first failure may take; 0: no shrink.
     shrink_runs: u64,
+    /// Skip the seeds after the first failure.
+    stop_at_first: bool,
 }
 
 impl fmt::Debug for Sweep {
@@ -150,6 +157,7 @@ impl fmt::Debug for Sweep {
             .field("env", &self.env)
             .field("name", &self.name)
             .field("shrink_runs", &self.shrink_runs)
+            .field("stop_at_first", &self.stop_at_first)
             .finish_non_exhaustive()
     }
 }
@@ -166,6 +174,7 @@ impl Sweep {
             name: None,
             replay: None,
             shrink_runs: SHRINK_RUNS_DEFAULT,
+            stop_at_first: false,
         }
     }
 
@@ -225,6 +234,25 @@ impl Sweep {
         self
     }
 
+    /// Stop at the first failing seed instead of running every seed (off by
+    /// default). The smallest failing seed is the same as a full sweep's;
+    /// [`SweepReport::runs`] and [`SweepReport::failures`] then count only
+    /// the seeds that ran.
+    ///
+    /// ```
+    /// use wakescope::sweep::Sweep;
+    /// let report = Sweep::new(0..1_000_000).env(false).jobs(1).stop_at_first(true).run(|sim| {
+    ///     let seed = sim.config().seed;
+    ///     if seed == 41 { Err("forty-one".into()) } else { Ok(()) }
+    /// });
+    /// assert_eq!((report.runs, report.failures, report.first_failure.unwrap().seed), (42, 1, 41));
+    /// assert!(report.stopped_at_first);
+    /// ```
+    pub fn stop_at_first(mut self, on: bool) -> Sweep {
+        self.stop_at_first = on;
+        self
+    }
+
     /// Writes the replay hint for a failing seed, replacing the `cargo test` one.
     pub fn replay_hint(mut self, hint: impl Fn(u64) -> String + 'static) -> Sweep {
         self.replay = Some(Box::new(hint));
@@ -257,7 +285,7 @@ impl Sweep {
             let _ = body(sim);
         });
         let run_seed = |seed: u64| engine::run_body(Config { seed, ..config }, &body).err();
-        let tally = engine::for_each_seed(seeds.clone(), self.jobs, &run_seed);
+        let tally = engine::for_each_seed(seeds.clone(), self.jobs, self.stop_at_first, &run_seed);
         let first_failure = tally.first.map(|(seed, message)| {
             let replay = self.replay_for(seed);
             let mut failure = engine::replay(config, seed, message, replay, &body);
@@ -267,6 +295,7 @@ impl Sweep {
             failure
         });
         SweepReport {
+            stopped_at_first: self.stop_at_first && first_failure.is_some() && tally.runs < range_len(&seeds),
             seeds,
             runs: tally.runs,
             failures: tally.failures,
@@ -320,7 +349,8 @@ pub struct Failure {
 pub struct SweepReport {
     /// The seeds that were run.
     pub seeds: Range<u64>,
-    /// How many seeds ran (every seed in the range).
+    /// How many seeds ran (every seed in the range, unless the sweep
+    /// [stopped at the first failure](Sweep::stop_at_first)).
     pub runs: u64,
     /// How many seeds failed.
     pub failures: u64,
@@ -331,6 +361,14 @@ pub struct SweepReport {
     /// Wall-clock time of the sweep (without the recorded re-run); `None` on
     /// wasm32, which has no clock in the standard library.
     pub elapsed: Option<Duration>,
+    /// True when the sweep stopped at its first failure with seeds left
+    /// ([`Sweep::stop_at_first`]).
+    pub stopped_at_first: bool,
+}
+
+/// How many seeds `seeds` holds.
+fn range_len(seeds: &Range<u64>) -> u64 {
+    seeds.end.saturating_sub(seeds.start)
 }
 
 impl SweepReport {
@@ -394,6 +432,9 @@ impl fmt::Display for SweepReport {
             "sweep of seeds {}..{}: {} run, {} failed, {} job(s)",
             self.seeds.start, self.seeds.end, self.runs, self.failures, self.jobs
         )?;
+        if self.stopped_at_first {
+            write!(f, ", stopped at the first failure")?;
+        }
         if let Some(rate) = self.seeds_per_second() {
             write!(f, ", {rate:.0} seeds/s")?;
         }

@@ -407,3 +407,36 @@ fn the_environment_picks_the_seeds() {
         "{text}"
     );
 }
+
+#[test]
+fn a_sweep_that_stops_at_the_first_failure_reports_the_smallest_failing_seed() {
+    let expected = failing_seeds(racy_counter);
+    let first = expected[0].0;
+    let full = Sweep::new(SEEDS).jobs(1).env(false).shrink(false).run(racy_counter);
+    assert!(!full.stopped_at_first);
+    for jobs in [1, 2, 4] {
+        let report = Sweep::new(SEEDS)
+            .jobs(jobs)
+            .env(false)
+            .shrink(false)
+            .stop_at_first(true)
+            .run(racy_counter);
+        let failure = report.first_failure.as_ref().expect("a failure");
+        let full_failure = full.first_failure.as_ref().unwrap();
+        assert_eq!(
+            (failure.seed, &failure.message, failure.fingerprint),
+            (full_failure.seed, &full_failure.message, full_failure.fingerprint),
+            "jobs {jobs}"
+        );
+        assert!(report.stopped_at_first, "jobs {jobs}");
+        assert!(
+            report.runs > first && report.runs < SEEDS.end,
+            "jobs {jobs}: {} runs",
+            report.runs
+        );
+        if jobs == 1 {
+            assert_eq!((report.runs, report.failures), (first + 1, 1));
+            assert!(report.to_string().contains("stopped at the first failure"), "{report}");
+        }
+    }
+}

@@ -36,5 +36,5 @@ pub mod search;
 pub mod web;
 
 pub use job::{Job, PIECE_EVENTS_MAX, PIECE_STEPS_MAX};
-pub use protocol::{End, Problem, Request, Response, RunRequest, ScenarioRun};
-pub use search::{Found, Search, SearchRequest, Target};
+pub use protocol::{End, Problem, Request, Response, RunRequest};
+pub use search::{Found, ScenarioRun, Search, SearchRequest, Target};

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use wakescope::view::{EndKind, RunEnd};
 use wakescope_playground::Diagnostic;
 
-use crate::search::{Found, SearchRequest};
+use crate::search::{Found, ScenarioRun, SearchRequest};
 
 /// From the page to the worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -41,14 +41,6 @@ pub struct RunRequest {
     /// (`Sim::with_schedule`): a shrunk or forked run, replayed.
     #[serde(default)]
     pub schedule: Option<String>,
-}
-
-/// A scenario and its parameters, as the page validated them.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ScenarioRun {
-    pub id: String,
-    pub mode: String,
-    pub params: Vec<(String, i64)>,
 }
 
 /// From the worker to the page.

@@ -19,7 +19,13 @@ use wakescope::sweep::{
 use wakescope::{Config, Schedule, Sim, decisions};
 use wakescope_playground::Program;
 
-use crate::protocol::ScenarioRun;
+/// A scenario and its parameters, as the page validated them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioRun {
+    pub id: String,
+    pub mode: String,
+    pub params: Vec<(String, i64)>,
+}
 
 /// Progress is told about this many times over a search.
 const PROGRESS_STEPS: u64 = 100;
