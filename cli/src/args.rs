@@ -84,6 +84,8 @@ pub struct ScenarioArgs {
     pub params: Vec<(String, String)>,
     /// `--steps-max N`: a tighter step limit than the default.
     pub steps_max: Option<u64>,
+    /// `--preemption-points`: every lock, send and recv may switch tasks.
+    pub preemption_points: bool,
 }
 
 impl ScenarioArgs {
@@ -94,6 +96,7 @@ impl ScenarioArgs {
             Target::Scenario(id) => {
                 let given = self.params.iter().map(|(k, v)| (k.as_str(), v.as_str()));
                 Selection::resolve(id, self.mode.as_deref(), given, self.policy, self.steps_max)
+                    .map(|s| s.with_preemption_points(self.preemption_points))
             }
             Target::Program(path) => {
                 if self.mode.is_some() || !self.params.is_empty() {
@@ -102,6 +105,7 @@ impl ScenarioArgs {
                     ));
                 }
                 Selection::program(path, self.policy, self.steps_max)
+                    .map(|s| s.with_preemption_points(self.preemption_points))
             }
         }
     }
@@ -376,6 +380,14 @@ struct TargetOptions {
         long_help = format!("End each run after N executor steps (default {STEPS_MAX_DEFAULT});\na run that hits the limit fails")
     )]
     steps_max: Option<u64>,
+    /// Make every lock, send and recv a point where another task may run
+    ///
+    /// Preemption points, for code that will run on a multi-threaded runtime:
+    /// each lock (contended or not), send and recv yields once first, so the
+    /// scheduler may run another task there. Off by default; off, the run is
+    /// exactly as without the option.
+    #[arg(long, help_heading = SCENARIO_OPTIONS, verbatim_doc_comment)]
+    preemption_points: bool,
 }
 
 /// `--policy`, for the commands that schedule by a policy (not `explore`,
@@ -575,6 +587,7 @@ impl TargetOptions {
             policy,
             params: self.params,
             steps_max: self.steps_max,
+            preemption_points: self.preemption_points,
         }
     }
 }

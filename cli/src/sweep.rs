@@ -229,6 +229,7 @@ mod tests {
                 policy: wakescope::Policy::Random,
                 params: vec![("boiler_s".into(), "7".into())],
                 steps_max: None,
+                preemption_points: false,
             };
             let selection = args.select().unwrap();
             // Fail every seed so that the sweep records the trace of `seed`.

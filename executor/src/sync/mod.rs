@@ -48,6 +48,29 @@ pub use semaphore::{Acquire, AcquireError, AcquireOwned, OwnedPermit, Permit, Se
 pub(crate) use crate::context::pending_at;
 pub(crate) use crate::core::End;
 
+/// A preemption point ([`crate::Config::with_preemption_points`]): the
+/// first poll of an operation returns `Pending` once, waking its task, when
+/// the simulation asks for preemption points; otherwise it does nothing.
+#[derive(Debug, Default)]
+pub(crate) struct PreemptionPoint {
+    /// True once the point was passed (yielded, or found switched off).
+    passed: bool,
+}
+
+impl PreemptionPoint {
+    /// `Pending` once when preemption points are on, then `Ready`.
+    pub(crate) fn poll(&mut self, waker: &Waker, at: &'static std::panic::Location<'static>) -> std::task::Poll<()> {
+        if std::mem::replace(&mut self.passed, true) {
+            return std::task::Poll::Ready(());
+        }
+        if try_with_core(|core| core.preemption_points()).unwrap_or(false) {
+            waker.wake_by_ref();
+            return pending_at(at);
+        }
+        std::task::Poll::Ready(())
+    }
+}
+
 /// Where an operation was asked for: the call or `.await` (`#[track_caller]`),
 /// or `None` for one a destructor does.
 pub(crate) type At = Option<&'static std::panic::Location<'static>>;
