@@ -1,5 +1,6 @@
-//! Instrumented synchronisation: channels, a oneshot, mutexes, a semaphore
-//! and a notification point whose every operation is a trace event.
+//! Instrumented synchronisation: channels, a oneshot, mutexes, a condition
+//! variable, a semaphore and a notification point whose every operation is
+//! a trace event.
 //!
 //! They follow tokio's and futures' semantics, with two differences that
 //! matter for watching them: each resource has a name, and each operation —
@@ -24,6 +25,7 @@
 //! a release take the lock, so a task that unlocks and locks again without
 //! yielding can starve the others — the difference the mutex scenario shows.
 
+mod condvar;
 mod mpsc;
 mod mutex;
 mod notify;
@@ -40,6 +42,7 @@ use crate::core::Core;
 use crate::task::TaskId;
 use crate::trace::{ResourceId, ResourceKind, ResourceOp};
 
+pub use condvar::{Condvar, CondvarWait};
 pub use mpsc::{Receiver, Recv, RecvError, Send, SendError, Sender, TryRecvError, TrySendError, channel};
 pub use mutex::{Lock, LockOwned, Mutex, MutexGuard, OwnedMutexGuard};
 pub use notify::{Notified, Notify, OwnedNotified};
@@ -249,6 +252,24 @@ impl Waiters {
             w.granted
         });
         wakers
+    }
+
+    /// Grants every waiter not yet granted and returns their wakers (a
+    /// condition variable's `notify_all`: they leave the line when polled).
+    pub(crate) fn grant_all(&mut self) -> Vec<Waker> {
+        self.queue
+            .iter_mut()
+            .filter(|w| !w.granted)
+            .map(|w| {
+                w.granted = true;
+                w.waker.clone()
+            })
+            .collect()
+    }
+
+    /// Waiters not yet granted.
+    pub(crate) fn waiting(&self) -> usize {
+        self.queue.iter().filter(|w| !w.granted).count()
     }
 
     /// Takes every waker (to wake them all, e.g. when a channel closes).

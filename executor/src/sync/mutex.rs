@@ -301,6 +301,13 @@ pub struct MutexGuard<'a, T> {
     mutex: &'a Mutex<T>,
 }
 
+impl<'a, T> MutexGuard<'a, T> {
+    /// The mutex this guard holds (for a condition variable's wait).
+    pub(super) fn mutex(&self) -> &'a Mutex<T> {
+        self.mutex
+    }
+}
+
 impl<T> Deref for MutexGuard<'_, T> {
     type Target = T;
 
