@@ -18,8 +18,8 @@ use clap_complete::Shell;
 use wakescope::compare::Against;
 use wakescope::config::STEPS_MAX_DEFAULT;
 use wakescope::sweep::{
-    BISECT_RUNS_DEFAULT, BISECT_RUNS_MAX, FORK_RUNS_DEFAULT, FORK_RUNS_MAX, JOBS_MAX, SHRINK_RUNS_DEFAULT,
-    SHRINK_RUNS_MAX, SHRINK_RUNS_MIN, parse_seeds,
+    BISECT_RUNS_DEFAULT, BISECT_RUNS_MAX, FORK_RUNS_DEFAULT, FORK_RUNS_MAX, JOBS_MAX, SHARDS_MAX, SHRINK_RUNS_DEFAULT,
+    SHRINK_RUNS_MAX, SHRINK_RUNS_MIN, Shard, parse_seeds,
 };
 use wakescope::{Policy, Schedule};
 
@@ -47,6 +47,8 @@ pub enum Command {
     Fork(ForkArgs),
     /// `wakescope bisect <target> --seed N [--runs R] [--budget B] …`.
     Bisect(BisectArgs),
+    /// `wakescope merge <report>…`.
+    Merge(Vec<PathBuf>),
     /// `wakescope completions <shell>`.
     Completions(Shell),
 }
@@ -150,6 +152,10 @@ pub struct SweepArgs {
     pub shrink: bool,
     /// `--stop-at-first`: skip the seeds after the first failure (`sweep` only).
     pub stop_at_first: bool,
+    /// `--shard K/N`: run only that block of the seeds (`sweep` only).
+    pub shard: Option<Shard>,
+    /// `--report FILE`: write the shard report there (`sweep` only).
+    pub report: Option<PathBuf>,
 }
 
 /// `wakescope diff`: run A (the target with `--seed`) against run B (`--vs`).
@@ -239,7 +245,7 @@ impl Command {
             Command::Diff(a) => Some(("diff", &a.target)),
             Command::Fork(a) => Some(("fork", &a.target)),
             Command::Bisect(a) => Some(("bisect", &a.target)),
-            Command::List | Command::Completions(_) => None,
+            Command::List | Command::Merge(_) | Command::Completions(_) => None,
         }
     }
 }
@@ -255,6 +261,8 @@ Examples:
   wakescope run timers --mode sequential
   wakescope run timers --seed 42 --format chrome --out run.json   # open it in ui.perfetto.dev
   wakescope sweep timers --seeds 0..100000
+  wakescope sweep race --seeds 0..100000 --shard 2/4 --report shard-2.json
+  wakescope merge shard-*.json
   wakescope explore race --param tasks=2
   wakescope shrink race --seed 12
   wakescope diff race --seed 12 --vs seed:13
@@ -346,6 +354,19 @@ enum CliCommand {
     /// seed is refused.
     #[command(verbatim_doc_comment)]
     Bisect(BisectOptions),
+    /// Adds up the reports of a sweep's shards: the whole sweep's counts
+    ///
+    /// Reads the reports `wakescope sweep … --shard K/N --report FILE` wrote,
+    /// checks that they are the shards of one sweep (one target, one seed
+    /// range, every shard exactly once), and prints the counts and the
+    /// smallest failing seed the unsharded sweep prints. Exits 1 when a seed
+    /// failed, 2 when the reports are not one sweep's.
+    #[command(verbatim_doc_comment)]
+    Merge {
+        /// The shard reports, e.g. shard-*.json.
+        #[arg(value_name = "REPORT", required = true, value_hint = ValueHint::FilePath)]
+        reports: Vec<PathBuf>,
+    },
     /// Prints a shell completion script to stdout
     ///
     /// Prints a completion script for SHELL to stdout. To install it:
@@ -467,6 +488,20 @@ struct SweepOptions {
     /// counts are of the seeds that ran. `sweep` only.
     #[arg(long, verbatim_doc_comment)]
     stop_at_first: bool,
+    #[arg(
+        long,
+        value_name = "K/N",
+        value_parser = parse_shard,
+        help = "Run only the K-th of N blocks of the seeds (sweep only)",
+        long_help = format!(
+            "Run only the K-th of N equal blocks of the seeds, K from 1 to N, N up to {SHARDS_MAX};\n\
+             for a sweep split across machines (see --report and `wakescope merge`). sweep only"
+        )
+    )]
+    shard: Option<Shard>,
+    /// Write what the sweep found as a shard report to FILE (for `wakescope merge`)
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    report: Option<PathBuf>,
     #[command(flatten)]
     policy: PolicyOption,
 }
@@ -600,6 +635,8 @@ impl From<SweepOptions> for SweepArgs {
             jobs: o.jobs,
             shrink: !o.no_shrink,
             stop_at_first: o.stop_at_first,
+            shard: o.shard,
+            report: o.report,
         }
     }
 }
@@ -645,6 +682,7 @@ impl From<CliCommand> for Command {
                 runs: o.runs,
                 budget: o.budget,
             }),
+            CliCommand::Merge { reports } => Command::Merge(reports),
             CliCommand::Completions { shell } => Command::Completions(shell),
         }
     }
@@ -713,6 +751,10 @@ fn runs_in(text: &str, min: u64, max: u64) -> Result<u64, String> {
         Ok(n) if (min..=max).contains(&n) => Ok(n),
         _ => Err(format!("not a number of runs from {min} to {max}")),
     }
+}
+
+fn parse_shard(text: &str) -> Result<Shard, String> {
+    text.parse::<Shard>()
 }
 
 fn parse_against(text: &str) -> Result<Against, String> {

@@ -14,6 +14,7 @@ use wakescope::{Limit, Outcome, Sim};
 
 use crate::args::SweepArgs;
 use crate::selection::Selection;
+use crate::shard::{ShardFailure, ShardReport, count_lines, failure_lines};
 use crate::{Exit, Output};
 
 /// How runs can end, in the order the report lists them.
@@ -75,6 +76,9 @@ fn sweep_of(selection: &Selection, args: &SweepArgs) -> Sweep {
     if args.stop_at_first {
         sweep = sweep.stop_at_first(true);
     }
+    if let Some(shard) = args.shard {
+        sweep = sweep.shard(shard);
+    }
     let replay = selection.clone();
     sweep.replay_hint(move |seed| replay.replay_command(seed))
 }
@@ -92,16 +96,23 @@ pub fn sweep(args: &SweepArgs) -> Result<Exit, String> {
         }
         check_run(&selection, sim, &outcome)
     });
+    let shard = match args.shard {
+        Some(shard) => format!(" (shard {shard} of {}..{})", args.seeds.start, args.seeds.end),
+        None => String::new(),
+    };
     let mut out = vec![format!(
-        "sweep {} over seeds {}..{} on {} job(s)",
+        "sweep {} over seeds {}..{}{shard} on {} job(s)",
         selection.describe(),
         report.seeds.start,
         report.seeds.end,
         report.jobs
     )];
-    for (kind, count) in OUTCOME_KINDS.iter().zip(&counts) {
-        out.push(format!("  {kind:<20} {:>12}", count.0.load(Ordering::Relaxed)));
-    }
+    let outcomes: Vec<(String, u64)> = OUTCOME_KINDS
+        .iter()
+        .zip(&counts)
+        .map(|(kind, count)| (kind.to_string(), count.0.load(Ordering::Relaxed)))
+        .collect();
+    out.extend(count_lines(&outcomes));
     out.push(rate(report.runs, report.elapsed));
     if report.stopped_at_first {
         out.push(format!(
@@ -116,11 +127,12 @@ pub fn sweep(args: &SweepArgs) -> Result<Exit, String> {
             Exit::Ok
         }
         Some(failure) => {
-            out.push(format!(
-                "{} of {} seeds failed; the first is seed {}:",
-                report.failures, report.runs, failure.seed
+            out.extend(failure_lines(
+                report.failures,
+                report.runs,
+                failure.seed,
+                &failure.message,
             ));
-            out.push(format!("  {}", failure.message));
             if !failure.reproduced {
                 out.push("  warning: the seed did not fail again when re-run with recording on".to_string());
             }
@@ -149,6 +161,31 @@ pub fn sweep(args: &SweepArgs) -> Result<Exit, String> {
             Exit::Failure
         }
     };
+    if let Some(path) = &args.report {
+        let shard_report = ShardReport {
+            target: selection.describe(),
+            seeds: (args.seeds.start, args.seeds.end),
+            shard: report.shard,
+            stop_at_first: args.stop_at_first,
+            runs: report.runs,
+            failures: report.failures,
+            outcomes,
+            first_failure: report.first_failure.as_ref().map(|f| ShardFailure {
+                seed: f.seed,
+                message: f.message.clone(),
+                replay: f.replay.clone(),
+                open: selection.app_url(f.seed),
+                fingerprint: format!("{:016x}", f.fingerprint),
+                events: f.trace.len() as u64,
+                end_ns: end_ns(&f.trace),
+            }),
+        };
+        Output::open(Some(path))?.write(&shard_report.to_json())?;
+        out.push(format!(
+            "report: {} (wakescope merge adds the shards up)",
+            path.display()
+        ));
+    }
     print_lines(&out)?;
     Ok(exit)
 }

@@ -733,3 +733,55 @@ fn explore_and_sweep_stop_at_the_first_failure() {
         stderr(&refused)
     );
 }
+
+#[test]
+fn the_shards_of_a_sweep_merge_to_the_unsharded_sweeps_counts_and_first_failure() {
+    let dir = std::env::temp_dir().join(format!("wakescope-shards-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let report = |k: u32| dir.join(format!("shard-{k}.json")).display().to_string();
+    let sweep = ["sweep", "race", "--seeds", "0..2000", "--no-shrink"];
+    for k in 1..=3 {
+        let shard = format!("{k}/3");
+        let path = report(k);
+        let out = wakescope(&[&sweep[..], &["--shard", &shard, "--report", &path]].concat());
+        assert!(code(&out) <= 1, "{}", stderr(&out));
+        assert!(
+            stdout(&out).contains(&format!("(shard {k}/3 of 0..2000)")),
+            "{}",
+            stdout(&out)
+        );
+    }
+    let whole = wakescope(&sweep);
+    let merged = wakescope(&["merge", &report(1), &report(2), &report(3)]);
+    assert_eq!((code(&whole), code(&merged)), (1, 1), "{}", stderr(&merged));
+    let (whole, merged) = (stdout(&whole), stdout(&merged));
+    // Every count line, the failure's lines and the replay are the same.
+    let summary = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| {
+                l.starts_with("  ") && !l.starts_with("  shrunk") || l.contains("seeds failed; the first is seed")
+            })
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(summary(&merged), summary(&whole), "merged:\n{merged}\nwhole:\n{whole}");
+    assert!(merged.contains("the first is seed 12:"), "{merged}");
+    assert!(merged.contains("merged from 3 shard report(s)"), "{merged}");
+
+    // Shards that are not one sweep's are refused, with the reason.
+    let missing = wakescope(&["merge", &report(1), &report(3)]);
+    assert_eq!(code(&missing), 2);
+    assert!(
+        stderr(&missing).contains("1 of 3 shards missing: 2/3"),
+        "{}",
+        stderr(&missing)
+    );
+    let bad = wakescope(&["sweep", "race", "--seeds", "0..10", "--shard", "3/2"]);
+    assert_eq!(code(&bad), 2);
+    assert!(
+        stderr(&bad).contains("shard 3/2 does not exist: K in K/N counts from 1 to 2"),
+        "{}",
+        stderr(&bad)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -64,6 +64,9 @@
 //! - **Replay by environment.** `WAKESCOPE_SEED=N` narrows a sweep to seed N
 //!   and `WAKESCOPE_SEEDS=A..B` replaces its range, so the printed replay
 //!   command works on an unchanged test ([`Sweep::env`]).
+//! - **Shards.** `WAKESCOPE_SHARD=K/N` (or [`Sweep::shard`]) runs the K-th
+//!   of N contiguous blocks of the range ([`Shard`]), for a sweep split
+//!   across machines; the report names the shard.
 //! - **Wall-clock time is used only to report seeds per second**; it never
 //!   reaches a simulation.
 //!
@@ -73,6 +76,7 @@
 mod determinism;
 mod engine;
 mod fork;
+mod shard;
 mod shrink;
 
 use std::fmt;
@@ -91,6 +95,7 @@ pub use fork::{
     BISECT_RUNS_DEFAULT, BISECT_RUNS_MAX, Bisection, ERROR_CONFIDENCE, Ending, FORK_RUNS_DEFAULT, FORK_RUNS_MAX, Forks,
     Inevitable, Point, bisect, estimate_error, fork,
 };
+pub use shard::{SHARD_ENV, SHARDS_MAX, Shard, shard_from_env};
 pub use shrink::{FailureKind, SHRINK_RUNS_DEFAULT, SHRINK_RUNS_MAX, SHRINK_RUNS_MIN, ShrinkError, Shrunk, shrink};
 
 /// Environment variable that narrows a sweep to one seed (see [`Sweep::env`]).
@@ -146,6 +151,8 @@ pub struct Sweep {
     shrink_runs: u64,
     /// Skip the seeds after the first failure.
     stop_at_first: bool,
+    /// The block of the seeds to run; [`SHARD_ENV`] may override it.
+    shard: Shard,
 }
 
 impl fmt::Debug for Sweep {
@@ -158,6 +165,7 @@ impl fmt::Debug for Sweep {
             .field("name", &self.name)
             .field("shrink_runs", &self.shrink_runs)
             .field("stop_at_first", &self.stop_at_first)
+            .field("shard", &self.shard)
             .finish_non_exhaustive()
     }
 }
@@ -175,6 +183,7 @@ impl Sweep {
             replay: None,
             shrink_runs: SHRINK_RUNS_DEFAULT,
             stop_at_first: false,
+            shard: Shard::WHOLE,
         }
     }
 
@@ -253,22 +262,56 @@ impl Sweep {
         self
     }
 
+    /// Runs only `shard`'s block of the seeds (see [`Shard`]); with
+    /// [`Sweep::env`] on, `WAKESCOPE_SHARD=K/N` overrides it, and
+    /// `WAKESCOPE_SEED=N` (a replay) runs seed N whatever the shard.
+    ///
+    /// ```
+    /// use wakescope::sweep::{Shard, Sweep};
+    /// let sweep = Sweep::new(0..1000).env(false).shard(Shard::new(2, 4).unwrap());
+    /// assert_eq!(sweep.seeds(), 250..500);
+    /// ```
+    pub fn shard(mut self, shard: Shard) -> Sweep {
+        self.shard = shard;
+        self
+    }
+
+    /// The shard the sweep will run, after any environment override.
+    ///
+    /// # Panics
+    /// When [`Sweep::env`] is on and [`SHARD_ENV`] holds something that is not a shard.
+    pub fn shard_to_run(&self) -> Shard {
+        if !self.env {
+            return self.shard;
+        }
+        // Replaying one seed (the printed hint) ignores the shard it came from.
+        if std::env::var_os(SEED_ENV).is_some() {
+            return Shard::WHOLE;
+        }
+        match shard_from_env(self.shard) {
+            Ok(shard) => shard,
+            Err(message) => panic!("{message}"),
+        }
+    }
+
     /// Writes the replay hint for a failing seed, replacing the `cargo test` one.
     pub fn replay_hint(mut self, hint: impl Fn(u64) -> String + 'static) -> Sweep {
         self.replay = Some(Box::new(hint));
         self
     }
 
-    /// The seeds the sweep will run, after any environment override.
+    /// The seeds the sweep will run, after any environment override: its
+    /// shard's block of the range.
     ///
     /// # Panics
     /// When [`Sweep::env`] is on and a variable holds something that is not a seed.
     pub fn seeds(&self) -> Range<u64> {
+        let shard = self.shard_to_run();
         if !self.env {
-            return self.seeds.clone();
+            return shard.seeds(self.seeds.clone());
         }
         match seeds_from_env(self.seeds.clone()) {
-            Ok(seeds) => seeds,
+            Ok(seeds) => shard.seeds(seeds),
             Err(message) => panic!("{message}"),
         }
     }
@@ -295,6 +338,7 @@ impl Sweep {
             failure
         });
         SweepReport {
+            shard: self.shard_to_run(),
             stopped_at_first: self.stop_at_first && first_failure.is_some() && tally.runs < range_len(&seeds),
             seeds,
             runs: tally.runs,
@@ -364,6 +408,9 @@ pub struct SweepReport {
     /// True when the sweep stopped at its first failure with seeds left
     /// ([`Sweep::stop_at_first`]).
     pub stopped_at_first: bool,
+    /// The shard that ran ([`Shard::WHOLE`] unless the sweep was sharded);
+    /// [`SweepReport::seeds`] is its block.
+    pub shard: Shard,
 }
 
 /// How many seeds `seeds` holds.
@@ -432,6 +479,9 @@ impl fmt::Display for SweepReport {
             "sweep of seeds {}..{}: {} run, {} failed, {} job(s)",
             self.seeds.start, self.seeds.end, self.runs, self.failures, self.jobs
         )?;
+        if self.shard != Shard::WHOLE {
+            write!(f, ", shard {}", self.shard)?;
+        }
         if self.stopped_at_first {
             write!(f, ", stopped at the first failure")?;
         }
