@@ -17,6 +17,9 @@
 //!   condition must be checked again in a `while` loop. An `if` is the
 //!   classic bug, which `explore` finds (`executor/tests/condvar.rs`).
 //!
+//! [`Condvar::wait_owned`] does the same with an [`OwnedMutexGuard`] and
+//! `Rc`s, through the same state machine (`poll_wait`).
+//!
 //! States of a [`CondvarWait`]: holding the guard (not yet polled) →
 //! waiting (the mutex released, a ticket among the waiters) → notified,
 //! locking the mutex again (a [`Lock`] future, fair like any other) →
@@ -32,9 +35,10 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use super::mutex::{Lock, Mutex, MutexGuard};
+use super::mutex::{Lock, LockOwned, Mutex, MutexGuard, OwnedMutexGuard};
 use super::{At, Registration, Waiters, pending_at};
 use crate::trace::{ResourceKind, ResourceOp};
 
@@ -86,6 +90,42 @@ impl Condvar {
     pub fn wait<'a, T>(&'a self, guard: MutexGuard<'a, T>) -> CondvarWait<'a, T> {
         CondvarWait {
             condvar: self,
+            mutex: guard.mutex(),
+            guard: Some(guard),
+            ticket: None,
+            lock: None,
+        }
+    }
+
+    /// [`Condvar::wait`] with an [`OwnedMutexGuard`]: the future owns `Rc`s
+    /// of the condition variable and the mutex and borrows nothing.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use wakescope::sync::{Condvar, Mutex};
+    /// let mut sim = wakescope::Sim::new(wakescope::Config::seeded(2));
+    /// let count = Rc::new(Mutex::new("count", 0));
+    /// let grew = Rc::new(Condvar::new("grew"));
+    /// let (c, g) = (count.clone(), grew.clone());
+    /// let waiter = sim.spawn("waiter", async move {
+    ///     let mut guard = c.lock_owned().await;
+    ///     while *guard < 2 {
+    ///         guard = g.wait_owned(guard).await;
+    ///     }
+    ///     *guard
+    /// });
+    /// let _adder = sim.spawn("adder", async move {
+    ///     for _ in 0..2 {
+    ///         *count.lock().await += 1;
+    ///         grew.notify_one();
+    ///         wakescope::yield_now().await;
+    ///     }
+    /// });
+    /// assert!(sim.run().is_completed());
+    /// ```
+    pub fn wait_owned<T>(self: &Rc<Self>, guard: OwnedMutexGuard<T>) -> CondvarWaitOwned<T> {
+        CondvarWaitOwned {
+            condvar: Rc::clone(self),
             mutex: guard.mutex(),
             guard: Some(guard),
             ticket: None,
@@ -150,6 +190,42 @@ impl Condvar {
         false
     }
 
+    /// One poll of a wait, borrowed or owned, at the `.await` `at`: the
+    /// first releases `guard` (after joining the line), later ones check
+    /// for the notification, then drive `lock` (made by `relock`) until the
+    /// mutex is ours again.
+    fn poll_wait<G, L>(
+        &self,
+        guard: &mut Option<G>,
+        ticket: &mut Option<u64>,
+        lock: &mut Option<L>,
+        relock: impl FnOnce() -> L,
+        cx: &mut Context<'_>,
+        at: &'static Location<'static>,
+    ) -> Poll<G>
+    where
+        L: Future<Output = G> + Unpin,
+    {
+        if let Some(held) = guard.take() {
+            // Join the line before unlocking: a notification sent by the
+            // task the unlock lets in reaches us.
+            *ticket = Some(self.begin_waiting(cx.waker(), at));
+            drop(held);
+            return pending_at(at);
+        }
+        if let Some(t) = *ticket {
+            if !self.check(t, cx.waker()) {
+                return pending_at(at);
+            }
+            *ticket = None;
+            *lock = Some(relock());
+        }
+        let relocking = lock.as_mut().expect("a condvar wait is not polled after it finished");
+        let again = std::task::ready!(Pin::new(relocking).poll(cx));
+        *lock = None;
+        Poll::Ready(again)
+    }
+
     /// A wait dropped before it woke leaves the line; a notification
     /// `notify_one` gave it is passed on.
     fn give_up(&self, ticket: u64) {
@@ -187,32 +263,59 @@ impl<'a, T> Future for CondvarWait<'a, T> {
     #[track_caller]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<MutexGuard<'a, T>> {
         let this = self.get_mut();
-        let at = Location::caller();
-        if let Some(guard) = this.guard.take() {
-            // Join the line before unlocking: a notification sent by the
-            // task the unlock lets in reaches us.
-            this.ticket = Some(this.condvar.begin_waiting(cx.waker(), at));
-            drop(guard);
-            return pending_at(at);
-        }
-        if let Some(ticket) = this.ticket {
-            if !this.condvar.check(ticket, cx.waker()) {
-                return pending_at(at);
-            }
-            this.ticket = None;
-            this.lock = Some(this.mutex.lock());
-        }
-        let lock = this
-            .lock
-            .as_mut()
-            .expect("a condvar wait is not polled after it finished");
-        let guard = std::task::ready!(Pin::new(lock).poll(cx));
-        this.lock = None;
-        Poll::Ready(guard)
+        let mutex = this.mutex;
+        this.condvar.poll_wait(
+            &mut this.guard,
+            &mut this.ticket,
+            &mut this.lock,
+            || mutex.lock(),
+            cx,
+            Location::caller(),
+        )
     }
 }
 
 impl<T> Drop for CondvarWait<'_, T> {
+    fn drop(&mut self) {
+        if let Some(ticket) = self.ticket.take() {
+            self.condvar.give_up(ticket);
+        }
+    }
+}
+
+/// The future returned by [`Condvar::wait_owned`]: [`CondvarWait`] with
+/// `Rc`s of the condition variable and the mutex.
+#[must_use = "futures do nothing unless awaited"]
+pub struct CondvarWaitOwned<T> {
+    condvar: Rc<Condvar>,
+    mutex: Rc<Mutex<T>>,
+    /// The guard given to `wait_owned`, until the first poll releases it.
+    guard: Option<OwnedMutexGuard<T>>,
+    /// Our place among the waiters, while waiting.
+    ticket: Option<u64>,
+    /// Locking the mutex again, once notified.
+    lock: Option<LockOwned<T>>,
+}
+
+impl<T> Future for CondvarWaitOwned<T> {
+    type Output = OwnedMutexGuard<T>;
+
+    #[track_caller]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<OwnedMutexGuard<T>> {
+        let this = self.get_mut();
+        let mutex = &this.mutex;
+        this.condvar.poll_wait(
+            &mut this.guard,
+            &mut this.ticket,
+            &mut this.lock,
+            || mutex.lock_owned(),
+            cx,
+            Location::caller(),
+        )
+    }
+}
+
+impl<T> Drop for CondvarWaitOwned<T> {
     fn drop(&mut self) {
         if let Some(ticket) = self.ticket.take() {
             self.condvar.give_up(ticket);

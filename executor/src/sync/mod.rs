@@ -42,7 +42,7 @@ use crate::core::Core;
 use crate::task::TaskId;
 use crate::trace::{ResourceId, ResourceKind, ResourceOp};
 
-pub use condvar::{Condvar, CondvarWait};
+pub use condvar::{Condvar, CondvarWait, CondvarWaitOwned};
 pub use mpsc::{Receiver, Recv, RecvError, Send, SendError, Sender, TryRecvError, TrySendError, channel};
 pub use mutex::{Lock, LockOwned, Mutex, MutexGuard, OwnedMutexGuard};
 pub use notify::{Notified, Notify, OwnedNotified};

@@ -337,6 +337,13 @@ pub struct OwnedMutexGuard<T> {
     mutex: Rc<Mutex<T>>,
 }
 
+impl<T> OwnedMutexGuard<T> {
+    /// The mutex this guard holds (for a condition variable's wait).
+    pub(super) fn mutex(&self) -> Rc<Mutex<T>> {
+        Rc::clone(&self.mutex)
+    }
+}
+
 impl<T> Deref for OwnedMutexGuard<T> {
     type Target = T;
 
