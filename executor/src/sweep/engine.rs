@@ -6,7 +6,9 @@
 //! the range.
 //!
 //! With `stop_at_first`, a worker skips every seed above the smallest
-//! failing seed found so far (an atomic minimum). Seeds below it still run,
+//! failing seed found so far (an atomic minimum), and a parallel loop runs
+//! the seeds in blocks of `STOP_BLOCK_SEEDS`, ending after the first block
+//! with a failure. Seeds below it still run,
 //! so the smallest failing seed is the one a full loop finds, whatever the
 //! job count; how many seeds ran before the workers saw it is not (with one
 //! job: exactly the seeds up to it).
@@ -144,16 +146,37 @@ where
             .fold(Acc::new, |acc, seed| acc.add(seed, check(seed)))
             .reduce(Acc::new, Acc::merge)
     };
+    // Stopping at the first failure, the seeds go in blocks: the loop ends
+    // after the block with a failure instead of skipping the rest one by one.
+    let all = || {
+        if !stop_at_first {
+            return parallel(seeds.clone());
+        }
+        let mut acc = Acc::new();
+        let mut start = seeds.start;
+        while start < seeds.end && acc.first.is_none() {
+            let end = start.saturating_add(STOP_BLOCK_SEEDS).min(seeds.end);
+            acc = acc.merge(parallel(start..end));
+            start = end;
+        }
+        acc
+    };
     match jobs {
         Some(1) => (run_in_order(seeds, stop_at_first, check), 1),
         Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
-            Ok(pool) => (pool.install(|| parallel(seeds)), n),
+            Ok(pool) => (pool.install(all), n),
             // No threads to be had: the global pool still gives the same answer.
-            Err(_) => (parallel(seeds), rayon::current_num_threads()),
+            Err(_) => (all(), rayon::current_num_threads()),
         },
-        None => (parallel(seeds), rayon::current_num_threads()),
+        None => (all(), rayon::current_num_threads()),
     }
 }
+
+/// Seeds a parallel sweep that stops at its first failure runs before it
+/// looks for one: a block's seeds run in parallel, and no block starts after
+/// a block with a failure.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))] // seeds run in order there
+const STOP_BLOCK_SEEDS: u64 = 4096;
 
 #[cfg(target_arch = "wasm32")]
 fn run_seeds<R, C>(seeds: Range<u64>, _jobs: Option<usize>, stop_at_first: bool, check: &C) -> (Acc<R>, usize)
@@ -351,6 +374,12 @@ mod tests {
             let tally = for_each_seed(0..1_000, jobs, true, &fails);
             assert_eq!(tally.first, Some((3, 3)), "jobs {jobs:?}");
             assert!(tally.runs >= 4 && tally.failures >= 1, "jobs {jobs:?}");
+        }
+        // A range far too long to walk ends at the first failure all the same.
+        for jobs in [Some(1), Some(2)] {
+            let tally = for_each_seed(0..u64::MAX, jobs, true, &fails);
+            assert_eq!(tally.first, Some((3, 3)), "jobs {jobs:?}");
+            assert!(tally.runs <= STOP_BLOCK_SEEDS, "jobs {jobs:?}: {} runs", tally.runs);
         }
         let in_order = for_each_seed(0..1_000, Some(1), true, &fails);
         assert_eq!((in_order.runs, in_order.failures), (4, 1));
