@@ -18,8 +18,8 @@ use clap_complete::Shell;
 use wakescope::compare::Against;
 use wakescope::config::STEPS_MAX_DEFAULT;
 use wakescope::sweep::{
-    BISECT_RUNS_DEFAULT, BISECT_RUNS_MAX, FORK_RUNS_DEFAULT, FORK_RUNS_MAX, JOBS_MAX, SHRINK_RUNS_DEFAULT,
-    SHRINK_RUNS_MAX, SHRINK_RUNS_MIN, parse_seeds,
+    BISECT_RUNS_DEFAULT, BISECT_RUNS_MAX, FORK_RUNS_DEFAULT, FORK_RUNS_MAX, JOBS_MAX, SHARDS_MAX, SHRINK_RUNS_DEFAULT,
+    SHRINK_RUNS_MAX, SHRINK_RUNS_MIN, Shard, parse_seeds,
 };
 use wakescope::{Policy, Schedule};
 
@@ -47,6 +47,8 @@ pub enum Command {
     Fork(ForkArgs),
     /// `wakescope bisect <target> --seed N [--runs R] [--budget B] …`.
     Bisect(BisectArgs),
+    /// `wakescope merge <report>…`.
+    Merge(Vec<PathBuf>),
     /// `wakescope completions <shell>`.
     Completions(Shell),
 }
@@ -67,10 +69,12 @@ pub struct ExploreArgs {
     pub target: ScenarioArgs,
     /// Stop after this many schedules.
     pub max: u64,
+    /// `--stop-at-first`: stop at the first failing schedule.
+    pub stop_at_first: bool,
 }
 
 /// Default for `explore --max`.
-pub const EXPLORE_MAX_DEFAULT: u64 = 100_000;
+pub const EXPLORE_MAX_DEFAULT: u64 = wakescope::EXPLORE_SCHEDULES_MAX_DEFAULT;
 
 /// What to run, in which mode, with which parameters and policy.
 #[derive(Debug, PartialEq)]
@@ -82,6 +86,8 @@ pub struct ScenarioArgs {
     pub params: Vec<(String, String)>,
     /// `--steps-max N`: a tighter step limit than the default.
     pub steps_max: Option<u64>,
+    /// `--preemption-points`: every lock, send and recv may switch tasks.
+    pub preemption_points: bool,
 }
 
 impl ScenarioArgs {
@@ -92,6 +98,7 @@ impl ScenarioArgs {
             Target::Scenario(id) => {
                 let given = self.params.iter().map(|(k, v)| (k.as_str(), v.as_str()));
                 Selection::resolve(id, self.mode.as_deref(), given, self.policy, self.steps_max)
+                    .map(|s| s.with_preemption_points(self.preemption_points))
             }
             Target::Program(path) => {
                 if self.mode.is_some() || !self.params.is_empty() {
@@ -100,6 +107,7 @@ impl ScenarioArgs {
                     ));
                 }
                 Selection::program(path, self.policy, self.steps_max)
+                    .map(|s| s.with_preemption_points(self.preemption_points))
             }
         }
     }
@@ -142,6 +150,12 @@ pub struct SweepArgs {
     pub jobs: Option<usize>,
     /// Shrink the first failure (`--no-shrink` turns it off).
     pub shrink: bool,
+    /// `--stop-at-first`: skip the seeds after the first failure (`sweep` only).
+    pub stop_at_first: bool,
+    /// `--shard K/N`: run only that block of the seeds (`sweep` only).
+    pub shard: Option<Shard>,
+    /// `--report FILE`: write the shard report there (`sweep` only).
+    pub report: Option<PathBuf>,
 }
 
 /// `wakescope diff`: run A (the target with `--seed`) against run B (`--vs`).
@@ -231,7 +245,7 @@ impl Command {
             Command::Diff(a) => Some(("diff", &a.target)),
             Command::Fork(a) => Some(("fork", &a.target)),
             Command::Bisect(a) => Some(("bisect", &a.target)),
-            Command::List | Command::Completions(_) => None,
+            Command::List | Command::Merge(_) | Command::Completions(_) => None,
         }
     }
 }
@@ -247,6 +261,8 @@ Examples:
   wakescope run timers --mode sequential
   wakescope run timers --seed 42 --format chrome --out run.json   # open it in ui.perfetto.dev
   wakescope sweep timers --seeds 0..100000
+  wakescope sweep race --seeds 0..100000 --shard 2/4 --report shard-2.json
+  wakescope merge shard-*.json
   wakescope explore race --param tasks=2
   wakescope shrink race --seed 12
   wakescope diff race --seed 12 --vs seed:13
@@ -338,6 +354,19 @@ enum CliCommand {
     /// seed is refused.
     #[command(verbatim_doc_comment)]
     Bisect(BisectOptions),
+    /// Adds up the reports of a sweep's shards: the whole sweep's counts
+    ///
+    /// Reads the reports `wakescope sweep … --shard K/N --report FILE` wrote,
+    /// checks that they are the shards of one sweep (one target, one seed
+    /// range, every shard exactly once), and prints the counts and the
+    /// smallest failing seed the unsharded sweep prints. Exits 1 when a seed
+    /// failed, 2 when the reports are not one sweep's.
+    #[command(verbatim_doc_comment)]
+    Merge {
+        /// The shard reports, e.g. shard-*.json.
+        #[arg(value_name = "REPORT", required = true, value_hint = ValueHint::FilePath)]
+        reports: Vec<PathBuf>,
+    },
     /// Prints a shell completion script to stdout
     ///
     /// Prints a completion script for SHELL to stdout. To install it:
@@ -372,6 +401,14 @@ struct TargetOptions {
         long_help = format!("End each run after N executor steps (default {STEPS_MAX_DEFAULT});\na run that hits the limit fails")
     )]
     steps_max: Option<u64>,
+    /// Make every lock, send and recv a point where another task may run
+    ///
+    /// Preemption points, for code that will run on a multi-threaded runtime:
+    /// each lock (contended or not), send and recv yields once first, so the
+    /// scheduler may run another task there. Off by default; off, the run is
+    /// exactly as without the option.
+    #[arg(long, help_heading = SCENARIO_OPTIONS, verbatim_doc_comment)]
+    preemption_points: bool,
 }
 
 /// `--policy`, for the commands that schedule by a policy (not `explore`,
@@ -444,6 +481,27 @@ struct SweepOptions {
     /// Do not shrink the first failing seed's run (see `wakescope shrink`).
     #[arg(long)]
     no_shrink: bool,
+    /// Stop at the first failing seed (sweep only; still the smallest one)
+    ///
+    /// Skip the seeds after the first failure instead of running them all.
+    /// The failing seed reported is the smallest, as in a full sweep; the
+    /// counts are of the seeds that ran. `sweep` only.
+    #[arg(long, verbatim_doc_comment)]
+    stop_at_first: bool,
+    #[arg(
+        long,
+        value_name = "K/N",
+        value_parser = parse_shard,
+        help = "Run only the K-th of N blocks of the seeds (sweep only)",
+        long_help = format!(
+            "Run only the K-th of N equal blocks of the seeds, K from 1 to N, N up to {SHARDS_MAX};\n\
+             for a sweep split across machines (see --report and `wakescope merge`). sweep only"
+        )
+    )]
+    shard: Option<Shard>,
+    /// Write what the sweep found as a shard report to FILE (for `wakescope merge`)
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    report: Option<PathBuf>,
     #[command(flatten)]
     policy: PolicyOption,
 }
@@ -551,6 +609,9 @@ struct ExploreOptions {
     /// Stop after this many schedules.
     #[arg(long, value_name = "N", default_value_t = EXPLORE_MAX_DEFAULT, value_parser = parse_max, allow_negative_numbers = true)]
     max: u64,
+    /// Stop at the first failing schedule instead of counting every failure.
+    #[arg(long)]
+    stop_at_first: bool,
 }
 
 impl TargetOptions {
@@ -561,6 +622,7 @@ impl TargetOptions {
             policy,
             params: self.params,
             steps_max: self.steps_max,
+            preemption_points: self.preemption_points,
         }
     }
 }
@@ -572,6 +634,9 @@ impl From<SweepOptions> for SweepArgs {
             seeds: o.seeds,
             jobs: o.jobs,
             shrink: !o.no_shrink,
+            stop_at_first: o.stop_at_first,
+            shard: o.shard,
+            report: o.report,
         }
     }
 }
@@ -593,6 +658,7 @@ impl From<CliCommand> for Command {
             CliCommand::Explore(o) => Command::Explore(ExploreArgs {
                 target: o.target.with_policy(Policy::Random),
                 max: o.max,
+                stop_at_first: o.stop_at_first,
             }),
             CliCommand::Shrink(o) => Command::Shrink(ShrinkArgs {
                 target: o.target.with_policy(o.policy.policy),
@@ -616,6 +682,7 @@ impl From<CliCommand> for Command {
                 runs: o.runs,
                 budget: o.budget,
             }),
+            CliCommand::Merge { reports } => Command::Merge(reports),
             CliCommand::Completions { shell } => Command::Completions(shell),
         }
     }
@@ -684,6 +751,10 @@ fn runs_in(text: &str, min: u64, max: u64) -> Result<u64, String> {
         Ok(n) if (min..=max).contains(&n) => Ok(n),
         _ => Err(format!("not a number of runs from {min} to {max}")),
     }
+}
+
+fn parse_shard(text: &str) -> Result<Shard, String> {
+    text.parse::<Shard>()
 }
 
 fn parse_against(text: &str) -> Result<Against, String> {

@@ -63,6 +63,7 @@ fn against_args(a: &ScenarioArgs, vs: &Against) -> Result<ScenarioArgs, String> 
         policy: vs.policy().unwrap_or(a.policy),
         params,
         steps_max: a.steps_max,
+        preemption_points: a.preemption_points,
     })
 }
 

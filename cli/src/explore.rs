@@ -6,7 +6,7 @@
 //! prints how many schedules it tried, whether that was all of them, and the
 //! first failing schedule as a string `wakescope run --schedule` replays.
 
-use wakescope::explore;
+use wakescope::Explore;
 
 use crate::args::ExploreArgs;
 use crate::sweep::{check_run, start};
@@ -14,12 +14,13 @@ use crate::{Exit, Output};
 
 pub fn explore_command(args: &ExploreArgs) -> Result<Exit, String> {
     let selection = args.target.select()?;
-    let found = explore(
-        selection.config(0),
-        args.max,
-        |sim| start(&selection, sim),
-        |sim, outcome| check_run(&selection, sim, outcome),
-    );
+    let found = Explore::new(selection.config(0))
+        .schedules_max(args.max)
+        .stop_at_first(args.stop_at_first)
+        .run(
+            |sim| start(&selection, sim),
+            |sim, outcome, ()| check_run(&selection, sim, outcome),
+        );
     let mut lines = vec![format!(
         "explore {} (up to {} schedules)",
         selection.describe(),
@@ -27,6 +28,8 @@ pub fn explore_command(args: &ExploreArgs) -> Result<Exit, String> {
     )];
     let scope = if found.exhausted {
         "every schedule"
+    } else if found.stopped_at_first {
+        "stopped at the first failure (--stop-at-first); more schedules remain"
     } else {
         "stopped at the bound; more schedules remain"
     };
@@ -42,7 +45,9 @@ pub fn explore_command(args: &ExploreArgs) -> Result<Exit, String> {
                 found.failures, found.schedules
             ));
             lines.push(format!("  {message}"));
+            let index = found.first_failure_index.unwrap_or_default();
             lines.push(format!("  schedule {schedule}"));
+            lines.push(format!("  the walk's schedule #{index}, counting from 0"));
             let mut replay = selection
                 .replay_command(0)
                 .replace(" --format chrome --out run.json", "");

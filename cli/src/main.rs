@@ -7,7 +7,8 @@
 //! shrinks a failing seed's run to its fewest deviations from FIFO order;
 //! `diff` compares two runs and names the first step where they differ;
 //! `fork` runs continuations of a run from a step; `bisect` finds the step
-//! after which a failing run is sure to fail;
+//! after which a failing run is sure to fail; `merge` adds up the reports
+//! of a sweep's shards (`sweep --shard K/N --report FILE`);
 //! `completions` prints a shell completion script. Exit status: 0 all well,
 //! 1 a failure was found, 2 bad usage.
 
@@ -18,6 +19,7 @@ mod fork;
 mod list;
 mod run;
 mod selection;
+mod shard;
 mod shrink;
 mod suggest;
 mod sweep;
@@ -117,6 +119,7 @@ fn execute(command: Command) -> Exit {
         Command::Diff(args) => diff::diff(&args),
         Command::Fork(args) => fork::fork_command(&args),
         Command::Bisect(args) => fork::bisect_command(&args),
+        Command::Merge(paths) => shard::merge_command(&paths),
         Command::Completions(shell) => completions(shell).map(|()| Exit::Ok),
     };
     result.unwrap_or_else(|message| {

@@ -21,6 +21,8 @@ pub struct Selection {
     pub policy: Policy,
     /// The default limits, with any tighter step limit from the command line.
     pub limits: Limits,
+    /// `--preemption-points` ([`Config::with_preemption_points`]).
+    pub preemption_points: bool,
 }
 
 /// What runs.
@@ -74,6 +76,7 @@ impl Selection {
             },
             policy,
             limits,
+            preemption_points: false,
         })
     }
 
@@ -143,13 +146,23 @@ impl Selection {
             source: Source::Scenario { scenario, params },
             policy,
             limits,
+            preemption_points: false,
         })
     }
 
+    /// The same selection with preemption points on or off.
+    pub fn with_preemption_points(mut self, on: bool) -> Selection {
+        self.preemption_points = on;
+        self
+    }
+
     /// The configuration of a run of this selection with `seed`: as the app
-    /// makes it, unless the policy or the step limit were changed.
+    /// makes it, unless the policy, the step limit or preemption points were changed.
     pub fn config(&self, seed: u64) -> Config {
-        let mut config = Config::seeded(seed).with_policy(self.policy).with_limits(self.limits);
+        let mut config = Config::seeded(seed)
+            .with_policy(self.policy)
+            .with_limits(self.limits)
+            .with_preemption_points(self.preemption_points);
         if let Source::Scenario { scenario, params } = &self.source
             && let Some(configure) = scenario.configure
         {
@@ -168,6 +181,9 @@ impl Selection {
         if self.limits != Limits::default() {
             differences.push(format!("--steps-max {}", self.limits.steps_max));
         }
+        if self.preemption_points {
+            differences.push("--preemption-points".to_string());
+        }
         (!differences.is_empty()).then(|| differences.join(" and "))
     }
 
@@ -175,16 +191,33 @@ impl Selection {
     pub fn describe(&self) -> String {
         let (scenario, params) = match &self.source {
             Source::Scenario { scenario, params } => (scenario, params),
-            Source::Program { path, .. } => return format!("{path} (policy {})", self.policy),
+            Source::Program { path, .. } => {
+                return format!("{path} (policy {}{})", self.policy, self.preemption_note());
+            }
         };
         let values: Vec<String> = params.values.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        let mut text = format!("{} (mode {}, policy {}", scenario.id, params.mode, self.policy);
+        let mut text = format!(
+            "{} (mode {}, policy {}{}",
+            scenario.id,
+            params.mode,
+            self.policy,
+            self.preemption_note()
+        );
         if !values.is_empty() {
             text.push_str(", ");
             text.push_str(&values.join(" "));
         }
         text.push(')');
         text
+    }
+
+    /// `, preemption points` when they are on, for [`Selection::describe`].
+    fn preemption_note(&self) -> &'static str {
+        if self.preemption_points {
+            ", preemption points"
+        } else {
+            ""
+        }
     }
 
     /// The command that replays `seed` and writes it for Perfetto.
@@ -200,6 +233,9 @@ impl Selection {
         }
         if self.limits != Limits::default() {
             cmd.push_str(&format!(" --steps-max {}", self.limits.steps_max));
+        }
+        if self.preemption_points {
+            cmd.push_str(" --preemption-points");
         }
         if let Source::Scenario { params, .. } = &self.source {
             for (name, value) in &params.values {

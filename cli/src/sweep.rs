@@ -14,6 +14,7 @@ use wakescope::{Limit, Outcome, Sim};
 
 use crate::args::SweepArgs;
 use crate::selection::Selection;
+use crate::shard::{ShardFailure, ShardReport, count_lines, failure_lines};
 use crate::{Exit, Output};
 
 /// How runs can end, in the order the report lists them.
@@ -72,6 +73,12 @@ fn sweep_of(selection: &Selection, args: &SweepArgs) -> Sweep {
     if !args.shrink {
         sweep = sweep.shrink(false);
     }
+    if args.stop_at_first {
+        sweep = sweep.stop_at_first(true);
+    }
+    if let Some(shard) = args.shard {
+        sweep = sweep.shard(shard);
+    }
     let replay = selection.clone();
     sweep.replay_hint(move |seed| replay.replay_command(seed))
 }
@@ -89,28 +96,43 @@ pub fn sweep(args: &SweepArgs) -> Result<Exit, String> {
         }
         check_run(&selection, sim, &outcome)
     });
+    let shard = match args.shard {
+        Some(shard) => format!(" (shard {shard} of {}..{})", args.seeds.start, args.seeds.end),
+        None => String::new(),
+    };
     let mut out = vec![format!(
-        "sweep {} over seeds {}..{} on {} job(s)",
+        "sweep {} over seeds {}..{}{shard} on {} job(s)",
         selection.describe(),
         report.seeds.start,
         report.seeds.end,
         report.jobs
     )];
-    for (kind, count) in OUTCOME_KINDS.iter().zip(&counts) {
-        out.push(format!("  {kind:<20} {:>12}", count.0.load(Ordering::Relaxed)));
-    }
+    let outcomes: Vec<(String, u64)> = OUTCOME_KINDS
+        .iter()
+        .zip(&counts)
+        .map(|(kind, count)| (kind.to_string(), count.0.load(Ordering::Relaxed)))
+        .collect();
+    out.extend(count_lines(&outcomes));
     out.push(rate(report.runs, report.elapsed));
+    if report.stopped_at_first {
+        out.push(format!(
+            "stopped at the first failure (--stop-at-first): {} of {} seeds ran",
+            report.runs,
+            report.seeds.end - report.seeds.start
+        ));
+    }
     let exit = match &report.first_failure {
         None => {
             out.push("no failing seed".to_string());
             Exit::Ok
         }
         Some(failure) => {
-            out.push(format!(
-                "{} of {} seeds failed; the first is seed {}:",
-                report.failures, report.runs, failure.seed
+            out.extend(failure_lines(
+                report.failures,
+                report.runs,
+                failure.seed,
+                &failure.message,
             ));
-            out.push(format!("  {}", failure.message));
             if !failure.reproduced {
                 out.push("  warning: the seed did not fail again when re-run with recording on".to_string());
             }
@@ -137,11 +159,39 @@ pub fn sweep(args: &SweepArgs) -> Result<Exit, String> {
             Exit::Failure
         }
     };
+    if let Some(path) = &args.report {
+        let shard_report = ShardReport {
+            target: selection.describe(),
+            seeds: (args.seeds.start, args.seeds.end),
+            shard: report.shard,
+            stop_at_first: args.stop_at_first,
+            runs: report.runs,
+            failures: report.failures,
+            outcomes,
+            first_failure: report.first_failure.as_ref().map(|f| ShardFailure {
+                seed: f.seed,
+                message: f.message.clone(),
+                replay: f.replay.clone(),
+                open: Some(selection.app_url(f.seed, None, None)),
+                fingerprint: format!("{:016x}", f.fingerprint),
+                events: f.trace.len() as u64,
+                end_ns: end_ns(&f.trace),
+            }),
+        };
+        Output::open(Some(path))?.write(&shard_report.to_json())?;
+        out.push(format!(
+            "report: {} (wakescope merge adds the shards up)",
+            path.display()
+        ));
+    }
     print_lines(&out)?;
     Ok(exit)
 }
 
 pub fn check_determinism(args: &SweepArgs) -> Result<Exit, String> {
+    if args.stop_at_first {
+        return Err("--stop-at-first is an option of `sweep`: check-determinism runs every seed twice".to_string());
+    }
     let selection = args.target.select()?;
     let report = sweep_of(&selection, args).check_determinism(|sim| {
         start(&selection, sim);
@@ -214,6 +264,7 @@ mod tests {
                 policy: wakescope::Policy::Random,
                 params: vec![("boiler_s".into(), "7".into())],
                 steps_max: None,
+                preemption_points: false,
             };
             let selection = args.select().unwrap();
             // Fail every seed so that the sweep records the trace of `seed`.

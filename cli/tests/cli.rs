@@ -674,3 +674,114 @@ fn explore_tries_every_schedule_and_its_failure_replays() {
         stdout(&bounded)
     );
 }
+
+#[test]
+fn explore_and_sweep_stop_at_the_first_failure() {
+    let all = wakescope(&["explore", "race", "--param", "tasks=2"]);
+    let first = wakescope(&["explore", "race", "--param", "tasks=2", "--stop-at-first"]);
+    assert_eq!((code(&all), code(&first)), (1, 1));
+    let (all, first) = (stdout(&all), stdout(&first));
+    let line = |text: &str, prefix: &str| {
+        text.lines()
+            .find_map(|l| l.trim().strip_prefix(prefix).map(str::to_string))
+            .unwrap_or_else(|| panic!("no line `{prefix}…` in {text}"))
+    };
+    // The same first failing schedule and index, found without the rest of the walk.
+    assert_eq!(line(&all, "schedule "), line(&first, "schedule "));
+    assert_eq!(
+        line(&all, "the walk's schedule #"),
+        line(&first, "the walk's schedule #")
+    );
+    assert!(
+        first.contains("stopped at the first failure (--stop-at-first)") && first.contains("1 of 1 schedules failed"),
+        "{first}"
+    );
+
+    let all = wakescope(&["sweep", "race", "--seeds", "0..200", "--no-shrink", "--jobs", "1"]);
+    let first = wakescope(&[
+        "sweep",
+        "race",
+        "--seeds",
+        "0..200",
+        "--no-shrink",
+        "--jobs",
+        "1",
+        "--stop-at-first",
+    ]);
+    assert_eq!((code(&all), code(&first)), (1, 1));
+    let (all, first) = (stdout(&all), stdout(&first));
+    let seed = line(&all, "replay: ");
+    assert_eq!(seed, line(&first, "replay: "), "the same smallest failing seed");
+    let failing: u64 = line(&first, "1 of ")
+        .split("the first is seed ")
+        .nth(1)
+        .and_then(|s| s.trim_end_matches(':').parse().ok())
+        .expect("the failing seed");
+    assert!(
+        first.contains(&format!(
+            "stopped at the first failure (--stop-at-first): {} of 200 seeds ran",
+            failing + 1
+        )),
+        "{first}"
+    );
+
+    let refused = wakescope(&["check-determinism", "race", "--seeds", "0..5", "--stop-at-first"]);
+    assert_eq!(code(&refused), 2, "{}", stdout(&refused));
+    assert!(
+        stderr(&refused).contains("an option of `sweep`"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
+#[test]
+fn the_shards_of_a_sweep_merge_to_the_unsharded_sweeps_counts_and_first_failure() {
+    let dir = std::env::temp_dir().join(format!("wakescope-shards-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let report = |k: u32| dir.join(format!("shard-{k}.json")).display().to_string();
+    let sweep = ["sweep", "race", "--seeds", "0..2000", "--no-shrink"];
+    for k in 1..=3 {
+        let shard = format!("{k}/3");
+        let path = report(k);
+        let out = wakescope(&[&sweep[..], &["--shard", &shard, "--report", &path]].concat());
+        assert!(code(&out) <= 1, "{}", stderr(&out));
+        assert!(
+            stdout(&out).contains(&format!("(shard {k}/3 of 0..2000)")),
+            "{}",
+            stdout(&out)
+        );
+    }
+    let whole = wakescope(&sweep);
+    let merged = wakescope(&["merge", &report(1), &report(2), &report(3)]);
+    assert_eq!((code(&whole), code(&merged)), (1, 1), "{}", stderr(&merged));
+    let (whole, merged) = (stdout(&whole), stdout(&merged));
+    // Every count line, the failure's lines and the replay are the same.
+    let summary = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| {
+                l.starts_with("  ") && !l.starts_with("  shrunk") || l.contains("seeds failed; the first is seed")
+            })
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(summary(&merged), summary(&whole), "merged:\n{merged}\nwhole:\n{whole}");
+    assert!(merged.contains("the first is seed 12:"), "{merged}");
+    assert!(merged.contains("merged from 3 shard report(s)"), "{merged}");
+
+    // Shards that are not one sweep's are refused, with the reason.
+    let missing = wakescope(&["merge", &report(1), &report(3)]);
+    assert_eq!(code(&missing), 2);
+    assert!(
+        stderr(&missing).contains("1 of 3 shards missing: 2/3"),
+        "{}",
+        stderr(&missing)
+    );
+    let bad = wakescope(&["sweep", "race", "--seeds", "0..10", "--shard", "3/2"]);
+    assert_eq!(code(&bad), 2);
+    assert!(
+        stderr(&bad).contains("shard 3/2 does not exist: K in K/N counts from 1 to 2"),
+        "{}",
+        stderr(&bad)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -80,3 +80,36 @@ fn a_bad_program_is_refused_with_its_place_and_exit_2() {
         "{stderr}"
     );
 }
+
+#[test]
+fn preemption_points_find_the_update_lost_between_two_locked_sections() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/programs/split_lock.rs");
+    let (code, stdout, stderr) = wakescope(&["explore", path]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("every schedule") && stdout.contains("no schedule failed"),
+        "{stdout}"
+    );
+    let (code, stdout, _) = wakescope(&["sweep", path, "--seeds", "0..200", "--jobs", "1", "--no-shrink"]);
+    assert_eq!(code, 0, "{stdout}");
+
+    let (code, stdout, _) = wakescope(&["explore", path, "--preemption-points", "--stop-at-first"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("an increment was lost"), "{stdout}");
+    let schedule = stdout
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("schedule "))
+        .expect("a failing schedule")
+        .to_string();
+    let (code, replayed, _) = wakescope(&["run", path, "--preemption-points", "--schedule", &schedule]);
+    assert_eq!(code, 1, "{replayed}");
+    assert!(replayed.contains("an increment was lost"), "{replayed}");
+
+    let (code, stdout, _) = wakescope(&["sweep", path, "--seeds", "0..200", "--jobs", "1", "--preemption-points"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("an increment was lost"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("replay: wakescope run {path} --seed ")) && stdout.contains("--preemption-points"),
+        "the replay keeps the option: {stdout}"
+    );
+}

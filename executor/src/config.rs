@@ -211,6 +211,11 @@ pub struct Config {
     pub workers: u32,
     /// Injected faults (none by default).
     pub faults: Faults,
+    /// Preemption points (off by default): every `lock`, `send` and `recv`
+    /// of [`crate::sync`] first yields once, so the scheduler may run
+    /// another task there, as a multi-threaded runtime may at any moment.
+    /// See [`Config::with_preemption_points`].
+    pub preemption_points: bool,
 }
 
 impl Config {
@@ -223,6 +228,7 @@ impl Config {
             limits: Limits::default(),
             workers: 1,
             faults: Faults::NONE,
+            preemption_points: false,
         }
     }
 
@@ -247,6 +253,49 @@ impl Config {
     /// The same config with these faults injected.
     pub fn with_faults(mut self, faults: Faults) -> Config {
         self.faults = faults;
+        self
+    }
+
+    /// The same config with preemption points on or off (off by default).
+    ///
+    /// Under cooperative scheduling a task runs until it awaits something
+    /// that is not ready, so code between two `.await`s that do not wait is
+    /// atomic here — and not on a multi-threaded runtime, where another
+    /// thread runs at any moment. With preemption points on, every
+    /// [`Mutex::lock`](crate::sync::Mutex::lock) (contended or not),
+    /// [`Sender::send`](crate::sync::Sender::send) and
+    /// [`Receiver::recv`](crate::sync::Receiver::recv) returns `Pending`
+    /// once before it does its work, waking its own task: the scheduler
+    /// (any policy, [`crate::explore`]) may pick another task there. A
+    /// lock released and taken again without an `.await` between is no
+    /// longer one atomic step:
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use wakescope::{explore, sync::Mutex, Config};
+    /// let lost = |preemption: bool| {
+    ///     explore(Config::seeded(0).with_preemption_points(preemption), 1000, |sim| {
+    ///         let x = Rc::new(Mutex::new("x", 0));
+    ///         for name in ["a", "b"] {
+    ///             let x = x.clone();
+    ///             let _t = sim.spawn(name, async move {
+    ///                 let read = *x.lock().await; // read x, unlock
+    ///                 *x.lock().await = read + 1; // lock again, write x + 1
+    ///             });
+    ///         }
+    ///     }, |_, _| Ok(()))
+    /// };
+    /// assert_eq!(lost(false).schedules, 2); // only which task starts first
+    /// assert!(lost(true).schedules > 2);    // the tasks interleave at each lock
+    /// ```
+    ///
+    /// Without preemption points the trace is unchanged; with them, each
+    /// point is a poll that ends `Pending` after the task woke itself.
+    /// `spawn` and dropping a guard are plain calls that cannot return
+    /// `Pending`: they are not points themselves, the task's next `lock`,
+    /// `send` or `recv` is.
+    pub fn with_preemption_points(mut self, on: bool) -> Config {
+        self.preemption_points = on;
         self
     }
 

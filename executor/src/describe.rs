@@ -365,6 +365,7 @@ pub fn resource_kind(kind: ResourceKind) -> &'static str {
         ResourceKind::Semaphore => "semaphore",
         ResourceKind::Notify => "notify",
         ResourceKind::Mailbox => "mailbox",
+        ResourceKind::Condvar => "condvar",
     }
 }
 
@@ -378,6 +379,7 @@ pub fn kind_word(kind: ResourceKind) -> &'static str {
         ResourceKind::Semaphore => "semaphore",
         ResourceKind::Notify => "notify",
         ResourceKind::Mailbox => "mailbox",
+        ResourceKind::Condvar => "condvar",
     }
 }
 
@@ -398,6 +400,8 @@ pub fn resource_op(op: ResourceOp) -> &'static str {
         ResourceOp::BlockedOnNotify => "waits for",
         ResourceOp::GaveUp => "stops waiting on",
         ResourceOp::Closed => "closes",
+        ResourceOp::BlockedOnCondvar => "waits on",
+        ResourceOp::NotifyAll => "notifies every waiter of",
     }
 }
 
@@ -409,6 +413,7 @@ pub fn wait_word(op: ResourceOp) -> &'static str {
         ResourceOp::BlockedOnLock => "the lock",
         ResourceOp::BlockedOnPermit => "a permit",
         ResourceOp::BlockedOnNotify => "a notification",
+        ResourceOp::BlockedOnCondvar => "a notification (condvar)",
         _ => "",
     }
 }

@@ -113,6 +113,7 @@ fn kind_word(kind: ResourceKind) -> &'static str {
         ResourceKind::Semaphore => "semaphore",
         ResourceKind::Notify => "notify",
         ResourceKind::Mailbox => "mailbox",
+        ResourceKind::Condvar => "condvar",
     }
 }
 

@@ -41,6 +41,11 @@
 //! - **The first failure does not depend on the job count.** Every seed runs
 //!   (so the failure count is exact) and the smallest failing seed wins, so
 //!   one job and sixteen report the same seed, message and trace.
+//! - **Or stop at the first failure** ([`Sweep::stop_at_first`]): workers
+//!   skip the seeds above the smallest failing seed found so far. Every seed
+//!   below it still runs, so the reported seed is the one a full sweep
+//!   reports; the counts are of the seeds that ran (with one job, exactly
+//!   the seeds up to the failing one and one failure).
 //! - **Sweeps run with recording off** (unless the [`Config`] given to
 //!   [`Sweep::config`] turns it on): the first failing seed is then run once
 //!   more, on the calling thread, with recording on, to capture its trace.
@@ -59,6 +64,9 @@
 //! - **Replay by environment.** `WAKESCOPE_SEED=N` narrows a sweep to seed N
 //!   and `WAKESCOPE_SEEDS=A..B` replaces its range, so the printed replay
 //!   command works on an unchanged test ([`Sweep::env`]).
+//! - **Shards.** `WAKESCOPE_SHARD=K/N` (or [`Sweep::shard`]) runs the K-th
+//!   of N contiguous blocks of the range ([`Shard`]), for a sweep split
+//!   across machines; the report names the shard.
 //! - **Wall-clock time is used only to report seeds per second**; it never
 //!   reaches a simulation.
 //!
@@ -68,6 +76,7 @@
 mod determinism;
 mod engine;
 mod fork;
+mod shard;
 mod shrink;
 
 use std::fmt;
@@ -86,6 +95,7 @@ pub use fork::{
     BISECT_RUNS_DEFAULT, BISECT_RUNS_MAX, Bisection, ERROR_CONFIDENCE, Ending, FORK_RUNS_DEFAULT, FORK_RUNS_MAX, Forks,
     Inevitable, Point, bisect, estimate_error, fork,
 };
+pub use shard::{SHARD_ENV, SHARDS_MAX, Shard, shard_from_env};
 pub use shrink::{FailureKind, SHRINK_RUNS_DEFAULT, SHRINK_RUNS_MAX, SHRINK_RUNS_MIN, ShrinkError, Shrunk, shrink};
 
 /// Environment variable that narrows a sweep to one seed (see [`Sweep::env`]).
@@ -139,6 +149,10 @@ pub struct Sweep {
     replay: Option<Box<dyn Fn(u64) -> String>>,
     /// Runs the shrink of the first failure may take; 0: no shrink.
     shrink_runs: u64,
+    /// Skip the seeds after the first failure.
+    stop_at_first: bool,
+    /// The block of the seeds to run; [`SHARD_ENV`] may override it.
+    shard: Shard,
 }
 
 impl fmt::Debug for Sweep {
@@ -150,6 +164,8 @@ impl fmt::Debug for Sweep {
             .field("env", &self.env)
             .field("name", &self.name)
             .field("shrink_runs", &self.shrink_runs)
+            .field("stop_at_first", &self.stop_at_first)
+            .field("shard", &self.shard)
             .finish_non_exhaustive()
     }
 }
@@ -166,6 +182,8 @@ impl Sweep {
             name: None,
             replay: None,
             shrink_runs: SHRINK_RUNS_DEFAULT,
+            stop_at_first: false,
+            shard: Shard::WHOLE,
         }
     }
 
@@ -225,22 +243,75 @@ impl Sweep {
         self
     }
 
+    /// Stop at the first failing seed instead of running every seed (off by
+    /// default). The smallest failing seed is the same as a full sweep's;
+    /// [`SweepReport::runs`] and [`SweepReport::failures`] then count only
+    /// the seeds that ran.
+    ///
+    /// ```
+    /// use wakescope::sweep::Sweep;
+    /// let report = Sweep::new(0..1_000_000).env(false).jobs(1).stop_at_first(true).run(|sim| {
+    ///     let seed = sim.config().seed;
+    ///     if seed == 41 { Err("forty-one".into()) } else { Ok(()) }
+    /// });
+    /// assert_eq!((report.runs, report.failures, report.first_failure.unwrap().seed), (42, 1, 41));
+    /// assert!(report.stopped_at_first);
+    /// ```
+    pub fn stop_at_first(mut self, on: bool) -> Sweep {
+        self.stop_at_first = on;
+        self
+    }
+
+    /// Runs only `shard`'s block of the seeds (see [`Shard`]); with
+    /// [`Sweep::env`] on, `WAKESCOPE_SHARD=K/N` overrides it, and
+    /// `WAKESCOPE_SEED=N` (a replay) runs seed N whatever the shard.
+    ///
+    /// ```
+    /// use wakescope::sweep::{Shard, Sweep};
+    /// let sweep = Sweep::new(0..1000).env(false).shard(Shard::new(2, 4).unwrap());
+    /// assert_eq!(sweep.seeds(), 250..500);
+    /// ```
+    pub fn shard(mut self, shard: Shard) -> Sweep {
+        self.shard = shard;
+        self
+    }
+
+    /// The shard the sweep will run, after any environment override.
+    ///
+    /// # Panics
+    /// When [`Sweep::env`] is on and [`SHARD_ENV`] holds something that is not a shard.
+    pub fn shard_to_run(&self) -> Shard {
+        if !self.env {
+            return self.shard;
+        }
+        // Replaying one seed (the printed hint) ignores the shard it came from.
+        if std::env::var_os(SEED_ENV).is_some() {
+            return Shard::WHOLE;
+        }
+        match shard_from_env(self.shard) {
+            Ok(shard) => shard,
+            Err(message) => panic!("{message}"),
+        }
+    }
+
     /// Writes the replay hint for a failing seed, replacing the `cargo test` one.
     pub fn replay_hint(mut self, hint: impl Fn(u64) -> String + 'static) -> Sweep {
         self.replay = Some(Box::new(hint));
         self
     }
 
-    /// The seeds the sweep will run, after any environment override.
+    /// The seeds the sweep will run, after any environment override: its
+    /// shard's block of the range.
     ///
     /// # Panics
     /// When [`Sweep::env`] is on and a variable holds something that is not a seed.
     pub fn seeds(&self) -> Range<u64> {
+        let shard = self.shard_to_run();
         if !self.env {
-            return self.seeds.clone();
+            return shard.seeds(self.seeds.clone());
         }
         match seeds_from_env(self.seeds.clone()) {
-            Ok(seeds) => seeds,
+            Ok(seeds) => shard.seeds(seeds),
             Err(message) => panic!("{message}"),
         }
     }
@@ -257,7 +328,7 @@ impl Sweep {
             let _ = body(sim);
         });
         let run_seed = |seed: u64| engine::run_body(Config { seed, ..config }, &body).err();
-        let tally = engine::for_each_seed(seeds.clone(), self.jobs, &run_seed);
+        let tally = engine::for_each_seed(seeds.clone(), self.jobs, self.stop_at_first, &run_seed);
         let first_failure = tally.first.map(|(seed, message)| {
             let replay = self.replay_for(seed);
             let mut failure = engine::replay(config, seed, message, replay, &body);
@@ -267,6 +338,8 @@ impl Sweep {
             failure
         });
         SweepReport {
+            shard: self.shard_to_run(),
+            stopped_at_first: self.stop_at_first && first_failure.is_some() && tally.runs < range_len(&seeds),
             seeds,
             runs: tally.runs,
             failures: tally.failures,
@@ -320,7 +393,8 @@ pub struct Failure {
 pub struct SweepReport {
     /// The seeds that were run.
     pub seeds: Range<u64>,
-    /// How many seeds ran (every seed in the range).
+    /// How many seeds ran (every seed in the range, unless the sweep
+    /// [stopped at the first failure](Sweep::stop_at_first)).
     pub runs: u64,
     /// How many seeds failed.
     pub failures: u64,
@@ -331,6 +405,17 @@ pub struct SweepReport {
     /// Wall-clock time of the sweep (without the recorded re-run); `None` on
     /// wasm32, which has no clock in the standard library.
     pub elapsed: Option<Duration>,
+    /// True when the sweep stopped at its first failure with seeds left
+    /// ([`Sweep::stop_at_first`]).
+    pub stopped_at_first: bool,
+    /// The shard that ran ([`Shard::WHOLE`] unless the sweep was sharded);
+    /// [`SweepReport::seeds`] is its block.
+    pub shard: Shard,
+}
+
+/// How many seeds `seeds` holds.
+fn range_len(seeds: &Range<u64>) -> u64 {
+    seeds.end.saturating_sub(seeds.start)
 }
 
 impl SweepReport {
@@ -394,6 +479,12 @@ impl fmt::Display for SweepReport {
             "sweep of seeds {}..{}: {} run, {} failed, {} job(s)",
             self.seeds.start, self.seeds.end, self.runs, self.failures, self.jobs
         )?;
+        if self.shard != Shard::WHOLE {
+            write!(f, ", shard {}", self.shard)?;
+        }
+        if self.stopped_at_first {
+            write!(f, ", stopped at the first failure")?;
+        }
         if let Some(rate) = self.seeds_per_second() {
             write!(f, ", {rate:.0} seeds/s")?;
         }

@@ -622,3 +622,41 @@ fn an_invariant_is_checked_after_every_step() {
         other => panic!("expected a failed invariant, got {other}"),
     }
 }
+
+#[test]
+fn the_explorer_stops_at_the_first_failure_with_its_index_and_the_programs_state() {
+    // Three racy increments: the check reads the counter the program returns.
+    let check = |_: &Sim, _: &Outcome, counter: Rc<Cell<u32>>| match counter.get() {
+        3 => Ok(()),
+        n => Err(format!("counter is {n}")),
+    };
+    let all = wakescope::Explore::new(Config::seeded(0)).run(|sim| racy_counter(sim, 3), check);
+    assert!(all.exhausted && !all.stopped_at_first);
+    assert!(all.failures > 1, "{all:?}");
+    let first = wakescope::Explore::new(Config::seeded(0))
+        .stop_at_first(true)
+        .run(|sim| racy_counter(sim, 3), check);
+    assert!(first.stopped_at_first && !first.exhausted);
+    assert_eq!(first.failures, 1);
+    assert_eq!(first.first_failure, all.first_failure);
+    assert_eq!(first.first_failure_index, all.first_failure_index);
+    // The walk stopped right after the failing schedule.
+    assert_eq!(Some(first.schedules - 1), first.first_failure_index);
+
+    // The schedule replays the failure: same counter.
+    let (schedule, message) = first.first_failure.unwrap();
+    let mut sim = Sim::with_schedule(Config::seeded(0), &schedule);
+    let counter = racy_counter(&mut sim, 3);
+    assert!(sim.run().is_completed());
+    assert_eq!(format!("counter is {}", counter.get()), message);
+
+    // A passing program explores everything even with the option on.
+    let clean = wakescope::Explore::new(Config::seeded(0))
+        .stop_at_first(true)
+        .run(|sim| yielders(sim, &[1, 1]), |sim, outcome, ()| completed(sim, outcome));
+    assert_eq!(
+        (clean.schedules, clean.exhausted, clean.stopped_at_first),
+        (6, true, false)
+    );
+    assert_eq!(clean.first_failure_index, None);
+}

@@ -5,7 +5,9 @@ use std::process::Command;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use wakescope::sweep::{self, SeedResult, Sweep, check_determinism, check_no_panics, check_outcome, parse_seeds};
+use wakescope::sweep::{
+    self, SeedResult, Shard, Sweep, check_determinism, check_no_panics, check_outcome, parse_seeds,
+};
 use wakescope::{Config, Policy, Sim, TaskId, spawn, yield_now};
 
 mod support;
@@ -371,15 +373,16 @@ fn seed_ranges_parse_with_clear_messages() {
 fn child_sweep_reading_the_environment() {
     let report = Sweep::new(0..1000).run(racy_counter);
     println!(
-        "ran seeds {}..{} ({} runs)",
-        report.seeds.start, report.seeds.end, report.runs
+        "ran seeds {}..{} ({} runs), shard {}",
+        report.seeds.start, report.seeds.end, report.runs, report.shard
     );
 }
 
 #[test]
 fn the_environment_picks_the_seeds() {
-    let child = |var: &str, value: &str| {
-        let out = Command::new(std::env::current_exe().unwrap())
+    let child = |vars: &[(&str, &str)]| {
+        let mut command = Command::new(std::env::current_exe().unwrap());
+        command
             .args([
                 "--ignored",
                 "--exact",
@@ -389,21 +392,98 @@ fn the_environment_picks_the_seeds() {
             ])
             .env_remove(wakescope::sweep::SEED_ENV)
             .env_remove(wakescope::sweep::SEEDS_ENV)
-            .env(var, value)
-            .output()
-            .unwrap();
+            .env_remove(wakescope::sweep::SHARD_ENV);
+        for (var, value) in vars {
+            command.env(var, value);
+        }
+        let out = command.output().unwrap();
         (
             out.status.success(),
             String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
         )
     };
-    let (ok, text) = child("WAKESCOPE_SEED", "17");
+    let (ok, text) = child(&[("WAKESCOPE_SEED", "17")]);
     assert!(ok && text.contains("ran seeds 17..18 (1 runs)"), "{text}");
-    let (ok, text) = child("WAKESCOPE_SEEDS", "3..9");
+    let (ok, text) = child(&[("WAKESCOPE_SEEDS", "3..9")]);
     assert!(ok && text.contains("ran seeds 3..9 (6 runs)"), "{text}");
-    let (ok, text) = child("WAKESCOPE_SEED", "seventeen");
+    let (ok, text) = child(&[("WAKESCOPE_SEED", "seventeen")]);
     assert!(
         !ok && text.contains("WAKESCOPE_SEED=seventeen: `seventeen` is not a seed"),
         "{text}"
     );
+    // Shards: the second of four blocks of 0..1000; of a replaced range too.
+    let (ok, text) = child(&[("WAKESCOPE_SHARD", "2/4")]);
+    assert!(
+        ok && text.contains("ran seeds 250..500 (250 runs), shard 2/4"),
+        "{text}"
+    );
+    let (ok, text) = child(&[("WAKESCOPE_SHARD", "3/3"), ("WAKESCOPE_SEEDS", "0..10")]);
+    assert!(ok && text.contains("ran seeds 6..10 (4 runs), shard 3/3"), "{text}");
+    // A replay of one seed ignores the shard it was found in.
+    let (ok, text) = child(&[("WAKESCOPE_SHARD", "2/4"), ("WAKESCOPE_SEED", "17")]);
+    assert!(ok && text.contains("ran seeds 17..18 (1 runs), shard 1/1"), "{text}");
+    let (ok, text) = child(&[("WAKESCOPE_SHARD", "3/2")]);
+    assert!(
+        !ok && text.contains("WAKESCOPE_SHARD=3/2: shard 3/2 does not exist: K in K/N counts from 1 to 2"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_shards_of_a_sweep_add_up_to_the_whole_sweep() {
+    let whole = Sweep::new(SEEDS).jobs(1).env(false).shrink(false).run(racy_counter);
+    let shards: Vec<_> = (1..=3)
+        .map(|k| {
+            Sweep::new(SEEDS)
+                .jobs(1)
+                .env(false)
+                .shrink(false)
+                .shard(Shard::new(k, 3).unwrap())
+                .run(racy_counter)
+        })
+        .collect();
+    assert_eq!(shards.iter().map(|r| r.runs).sum::<u64>(), whole.runs);
+    assert_eq!(shards.iter().map(|r| r.failures).sum::<u64>(), whole.failures);
+    let smallest = shards
+        .iter()
+        .filter_map(|r| r.first_failure.as_ref())
+        .map(|f| (f.seed, f.fingerprint))
+        .min();
+    let w = whole.first_failure.as_ref().unwrap();
+    assert_eq!(smallest, Some((w.seed, w.fingerprint)));
+    assert_eq!(shards[1].shard, Shard::new(2, 3).unwrap());
+    assert!(shards[1].to_string().contains(", shard 2/3"), "{}", shards[1]);
+}
+
+#[test]
+fn a_sweep_that_stops_at_the_first_failure_reports_the_smallest_failing_seed() {
+    let expected = failing_seeds(racy_counter);
+    let first = expected[0].0;
+    let full = Sweep::new(SEEDS).jobs(1).env(false).shrink(false).run(racy_counter);
+    assert!(!full.stopped_at_first);
+    for jobs in [1, 2, 4] {
+        let report = Sweep::new(SEEDS)
+            .jobs(jobs)
+            .env(false)
+            .shrink(false)
+            .stop_at_first(true)
+            .run(racy_counter);
+        let failure = report.first_failure.as_ref().expect("a failure");
+        let full_failure = full.first_failure.as_ref().unwrap();
+        assert_eq!(
+            (failure.seed, &failure.message, failure.fingerprint),
+            (full_failure.seed, &full_failure.message, full_failure.fingerprint),
+            "jobs {jobs}"
+        );
+        assert!(report.stopped_at_first, "jobs {jobs}");
+        assert!(
+            report.runs > first && report.runs < SEEDS.end,
+            "jobs {jobs}: {} runs",
+            report.runs
+        );
+        if jobs == 1 {
+            assert_eq!((report.runs, report.failures), (first + 1, 1));
+            assert!(report.to_string().contains("stopped at the first failure"), "{report}");
+        }
+    }
 }

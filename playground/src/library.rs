@@ -234,6 +234,7 @@ pub(crate) fn call(path: &[Rc<str>], mut values: Vec<Value>, site: Site, steps: 
         | "Mutex::unfair"
         | "Semaphore::new"
         | "Notify::new"
+        | "Condvar::new"
         | "Either::Left"
         | "Either::Right" => two.as_str(),
         _ => last.as_str(),
@@ -307,6 +308,13 @@ pub(crate) fn call(path: &[Rc<str>], mut values: Vec<Value>, site: Site, steps: 
             let name = str_of(&values[0], span)?;
             Ok(Value::Notify(Rc::new(with_site(site, || {
                 wakescope::sync::Notify::new(&name)
+            }))))
+        }
+        "Condvar::new" => {
+            arity(1)?;
+            let name = str_of(&values[0], span)?;
+            Ok(Value::Condvar(Rc::new(with_site(site, || {
+                wakescope::sync::Condvar::new(&name)
             }))))
         }
         "Cell::new" | "RefCell::new" => {
@@ -582,6 +590,7 @@ fn method_on_shared(rc: Rc<Value>, method: &str, args: Vec<Value>, site: Site, s
     match (&*rc, method) {
         (Value::Cell(s), _) => cell_method(s, method, args, span),
         (Value::Mutex(_) | Value::Semaphore(_) | Value::Notify(_), _) => sync_method(&rc, method, site, span),
+        (Value::Condvar(cv), _) => condvar_method(cv, method, args, site, span),
         (Value::Sender(_), "send") => {
             let value = one(args, span)?;
             Ok(future(async move {
@@ -640,6 +649,34 @@ fn cell_method(s: &Slot, method: &str, mut args: Vec<Value>, span: Span) -> Ev {
         }
         "take" => Ok(s.borrow_mut().replace(Value::Option(None)).unwrap_or(Value::Unit)),
         _ => Err(fault(span, format!("no method `{method}` on a Cell"))),
+    }
+}
+
+/// `wait(guard)`, `notify_one` and `notify_all` on a condition variable.
+fn condvar_method(cv: &Rc<wakescope::sync::Condvar>, method: &str, args: Vec<Value>, site: Site, span: Span) -> Ev {
+    match method {
+        "wait" | "wait_owned" => match one(args, span)? {
+            Value::Guard(guard) => {
+                let wait = cv.wait_owned(guard);
+                Ok(future(async move { Ok(Value::Guard(wait.await)) }))
+            }
+            other => Err(fault(
+                span,
+                format!("`Condvar::wait` takes a `MutexGuard`, not a {}", other.type_name()),
+            )),
+        },
+        "notify_one" => {
+            with_site(site, || cv.notify_one());
+            Ok(Value::Unit)
+        }
+        "notify_all" => {
+            with_site(site, || cv.notify_all());
+            Ok(Value::Unit)
+        }
+        _ => Err(fault(
+            span,
+            format!("no method `{method}` on a value of type `Condvar`"),
+        )),
     }
 }
 
@@ -716,6 +753,13 @@ fn method_on_slot(s: Slot, method: &str, mut args: Vec<Value>, site: Site, span:
         ("Mutex" | "Semaphore" | "Notify", _) => {
             let guard = s.borrow();
             sync_method(guard.as_ref().expect("checked above"), method, site, span)
+        }
+        ("Condvar", _) => {
+            let cv = match s.borrow().as_ref() {
+                Some(Value::Condvar(cv)) => cv.clone(),
+                _ => unreachable!("a Condvar"),
+            };
+            condvar_method(&cv, method, args, site, span)
         }
         ("MutexGuard", _) => {
             // A method on the value inside the lock: run it on the value, put it back.

@@ -10,7 +10,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::time::Duration;
 
-use wakescope::sync::{Mutex, Notify, OwnedMutexGuard, OwnedPermit, Receiver, Semaphore, Sender, oneshot};
+use wakescope::sync::{Condvar, Mutex, Notify, OwnedMutexGuard, OwnedPermit, Receiver, Semaphore, Sender, oneshot};
 use wakescope::{JoinHandle, TaskId};
 
 use crate::ir::{Expr, IntTy, Pat};
@@ -85,6 +85,8 @@ pub enum Value {
     /// A held permit, kept for its drop (which releases it).
     Permit(#[allow(dead_code)] OwnedPermit),
     Notify(Rc<Notify>),
+    /// A `wakescope::sync::Condvar`.
+    Condvar(Rc<Condvar>),
     ExitMessage(wakescope::supervision::ExitMessage),
     ExitReason(wakescope::ExitReason),
     Func(Rc<crate::ir::Func>),
@@ -176,6 +178,7 @@ impl Value {
             Value::Semaphore(_) => "Semaphore",
             Value::Permit(_) => "SemaphorePermit",
             Value::Notify(_) => "Notify",
+            Value::Condvar(_) => "Condvar",
             Value::ExitMessage(_) => "ExitMessage",
             Value::ExitReason(_) => "ExitReason",
             Value::Func(_) => "fn",

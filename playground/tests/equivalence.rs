@@ -45,6 +45,7 @@ programs!(
     deadline = "programs/deadline.rs",
     failures = "programs/failures.rs",
     locks = "programs/locks.rs",
+    condvar = "programs/condvar.rs",
     supervisor = "programs/supervisor.rs",
     iterators = "programs/iterators.rs",
     odds = "programs/odds.rs",

@@ -29,7 +29,7 @@ use super::read_only::ReadOnly;
 use super::address::Address;
 use super::browser::{self, HistoryMode};
 use super::import::Import;
-use super::inquiry::Searcher;
+use super::inquiry::{Kind, Searcher};
 use super::judging::Judging;
 use super::playback::Playback;
 use super::playground::Playground;
@@ -232,11 +232,15 @@ impl Session {
         self.halt();
         self.judging.cancel_sweep();
         self.judging.reset();
-        let searched = self
-            .searcher
-            .inquiry()
-            .with_untracked(|i| i.as_ref().map(|i| i.about.clone()));
-        if searched.is_none_or(|about| !about.same_but_schedule(run.setup())) {
+        // What a search found stays beside the runs it opens (the same
+        // program and seed, another schedule); a comparison is of one run.
+        let kept = self.searcher.inquiry().with_untracked(|i| {
+            i.as_ref().is_some_and(|i| match i.kind {
+                Kind::Compare => &i.about == run.setup(),
+                _ => i.about.same_but_schedule(run.setup()),
+            })
+        });
+        if !kept {
             self.searcher.forget();
         }
         self.import.show(None);

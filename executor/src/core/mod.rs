@@ -338,6 +338,12 @@ impl Core {
         self.state.borrow().config
     }
 
+    /// Whether `sync` operations are preemption points
+    /// ([`Config::with_preemption_points`]).
+    pub(crate) fn preemption_points(&self) -> bool {
+        self.state.borrow().config.preemption_points
+    }
+
     pub(crate) fn now(&self) -> Duration {
         self.state.borrow().clock.now()
     }

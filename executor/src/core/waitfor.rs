@@ -91,7 +91,8 @@ impl WaitFor {
             | ResourceOp::BlockedOnEmpty
             | ResourceOp::BlockedOnLock
             | ResourceOp::BlockedOnPermit
-            | ResourceOp::BlockedOnNotify => {
+            | ResourceOp::BlockedOnNotify
+            | ResourceOp::BlockedOnCondvar => {
                 self.waiting_on.insert(task, (resource, op));
             }
             _ => self.stop_waiting(task, resource),

@@ -172,7 +172,7 @@ impl Sweep {
             let _ = body(sim);
         });
         let check = |seed: u64| check_seed(Config { seed, ..config }, &body).err();
-        let tally = for_each_seed(seeds, self.jobs, &check);
+        let tally = for_each_seed(seeds, self.jobs, false, &check);
         DeterminismReport {
             runs: tally.runs,
             divergences: tally.failures,

@@ -5,6 +5,14 @@
 //! so the result is the same whatever the job count and however rayon splits
 //! the range.
 //!
+//! With `stop_at_first`, a worker skips every seed above the smallest
+//! failing seed found so far (an atomic minimum), and a parallel loop runs
+//! the seeds in blocks of `STOP_BLOCK_SEEDS`, ending after the first block
+//! with a failure. Seeds below it still run,
+//! so the smallest failing seed is the one a full loop finds, whatever the
+//! job count; how many seeds ran before the workers saw it is not (with one
+//! job: exactly the seeds up to it).
+//!
 //! A panic is caught around the body and around dropping its simulation, and
 //! becomes the seed's failure message. While a seed runs, a process-wide
 //! panic hook (installed once, delegating to the previous hook everywhere
@@ -16,6 +24,7 @@ use std::cell::{Cell, RefCell};
 use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Once;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use super::{Failure, SeedResult};
@@ -54,7 +63,10 @@ impl<R> Acc<R> {
         }
     }
 
-    fn add(mut self, seed: u64, failure: Option<R>) -> Acc<R> {
+    /// Counts a seed that ran (`Some`, with its failure if any); a skipped
+    /// seed (`None`) leaves the tally as it is.
+    fn add(mut self, seed: u64, ran: Option<Option<R>>) -> Acc<R> {
+        let Some(failure) = ran else { return self };
         self.runs += 1;
         if let Some(r) = failure {
             self.failures += 1;
@@ -79,14 +91,27 @@ impl<R> Acc<R> {
     }
 }
 
-/// Runs `check` for every seed and tallies the seeds for which it returns `Some`.
-pub(super) fn for_each_seed<R, C>(seeds: Range<u64>, jobs: Option<usize>, check: &C) -> Tally<R>
+/// Runs `check` for every seed and tallies the seeds for which it returns
+/// `Some`; with `stop_at_first`, skips the seeds above the smallest such
+/// seed found so far (see the module docs).
+pub(super) fn for_each_seed<R, C>(seeds: Range<u64>, jobs: Option<usize>, stop_at_first: bool, check: &C) -> Tally<R>
 where
     R: Send,
     C: Fn(u64) -> Option<R> + Sync,
 {
     let clock = Stopwatch::start();
-    let (acc, jobs) = run_seeds(seeds, jobs, check);
+    let smallest_failing = AtomicU64::new(u64::MAX);
+    let gated = |seed: u64| {
+        if stop_at_first && seed > smallest_failing.load(Ordering::Relaxed) {
+            return None;
+        }
+        let failure = check(seed);
+        if stop_at_first && failure.is_some() {
+            smallest_failing.fetch_min(seed, Ordering::Relaxed);
+        }
+        Some(failure)
+    };
+    let (acc, jobs) = run_seeds(seeds, jobs, stop_at_first, &gated);
     Tally {
         runs: acc.runs,
         failures: acc.failures,
@@ -96,15 +121,23 @@ where
     }
 }
 
-fn run_in_order<R>(seeds: Range<u64>, check: &impl Fn(u64) -> Option<R>) -> Acc<R> {
-    seeds.fold(Acc::new(), |acc, seed| acc.add(seed, check(seed)))
+/// The seeds in order; with `stop_at_first`, none after the first failure.
+fn run_in_order<R>(seeds: Range<u64>, stop_at_first: bool, check: &impl Fn(u64) -> Option<Option<R>>) -> Acc<R> {
+    let mut acc = Acc::new();
+    for seed in seeds {
+        acc = acc.add(seed, check(seed));
+        if stop_at_first && acc.first.is_some() {
+            break;
+        }
+    }
+    acc
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-fn run_seeds<R, C>(seeds: Range<u64>, jobs: Option<usize>, check: &C) -> (Acc<R>, usize)
+fn run_seeds<R, C>(seeds: Range<u64>, jobs: Option<usize>, stop_at_first: bool, check: &C) -> (Acc<R>, usize)
 where
     R: Send,
-    C: Fn(u64) -> Option<R> + Sync,
+    C: Fn(u64) -> Option<Option<R>> + Sync,
 {
     use rayon::prelude::*;
     let parallel = |seeds: Range<u64>| {
@@ -113,23 +146,44 @@ where
             .fold(Acc::new, |acc, seed| acc.add(seed, check(seed)))
             .reduce(Acc::new, Acc::merge)
     };
+    // Stopping at the first failure, the seeds go in blocks: the loop ends
+    // after the block with a failure instead of skipping the rest one by one.
+    let all = || {
+        if !stop_at_first {
+            return parallel(seeds.clone());
+        }
+        let mut acc = Acc::new();
+        let mut start = seeds.start;
+        while start < seeds.end && acc.first.is_none() {
+            let end = start.saturating_add(STOP_BLOCK_SEEDS).min(seeds.end);
+            acc = acc.merge(parallel(start..end));
+            start = end;
+        }
+        acc
+    };
     match jobs {
-        Some(1) => (run_in_order(seeds, check), 1),
+        Some(1) => (run_in_order(seeds, stop_at_first, check), 1),
         Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
-            Ok(pool) => (pool.install(|| parallel(seeds)), n),
+            Ok(pool) => (pool.install(all), n),
             // No threads to be had: the global pool still gives the same answer.
-            Err(_) => (parallel(seeds), rayon::current_num_threads()),
+            Err(_) => (all(), rayon::current_num_threads()),
         },
-        None => (parallel(seeds), rayon::current_num_threads()),
+        None => (all(), rayon::current_num_threads()),
     }
 }
 
+/// Seeds a parallel sweep that stops at its first failure runs before it
+/// looks for one: a block's seeds run in parallel, and no block starts after
+/// a block with a failure.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))] // seeds run in order there
+const STOP_BLOCK_SEEDS: u64 = 4096;
+
 #[cfg(target_arch = "wasm32")]
-fn run_seeds<R, C>(seeds: Range<u64>, _jobs: Option<usize>, check: &C) -> (Acc<R>, usize)
+fn run_seeds<R, C>(seeds: Range<u64>, _jobs: Option<usize>, stop_at_first: bool, check: &C) -> (Acc<R>, usize)
 where
-    C: Fn(u64) -> Option<R>,
+    C: Fn(u64) -> Option<Option<R>>,
 {
-    (run_in_order(seeds, check), 1)
+    (run_in_order(seeds, stop_at_first, check), 1)
 }
 
 /// Wall-clock time for the seeds-per-second figure; absent on wasm32.
@@ -292,19 +346,45 @@ mod tests {
 
     #[test]
     fn merging_keeps_the_smallest_failing_seed_and_exact_counts() {
-        let left = Acc::new().add(5, Some("five")).add(6, None).add(9, Some("nine"));
-        let right = Acc::new().add(1, None).add(3, Some("three"));
+        let left = Acc::new()
+            .add(5, Some(Some("five")))
+            .add(6, Some(None))
+            .add(9, Some(Some("nine")));
+        let right = Acc::new().add(1, Some(None)).add(3, Some(Some("three")));
         for merged in [
             left.merge(right),
-            Acc::new().add(3, Some("three")).merge(Acc::new().add(5, Some("five"))),
+            Acc::new()
+                .add(3, Some(Some("three")))
+                .merge(Acc::new().add(5, Some(Some("five")))),
         ] {
             assert_eq!(merged.first, Some((3, "three")));
         }
         let merged = Acc::new()
-            .add(5, Some("five"))
-            .add(6, None)
-            .merge(Acc::new().add(1, None));
+            .add(5, Some(Some("five")))
+            .add(6, Some(None))
+            .add(7, None) // skipped: not a run
+            .merge(Acc::new().add(1, Some(None)));
         assert_eq!((merged.runs, merged.failures, merged.first), (3, 1, Some((5, "five"))));
+    }
+
+    #[test]
+    fn stopping_at_the_first_failure_keeps_the_smallest_failing_seed() {
+        let fails = |seed: u64| (seed % 7 == 3).then_some(seed);
+        for jobs in [Some(1), Some(2), None] {
+            let tally = for_each_seed(0..1_000, jobs, true, &fails);
+            assert_eq!(tally.first, Some((3, 3)), "jobs {jobs:?}");
+            assert!(tally.runs >= 4 && tally.failures >= 1, "jobs {jobs:?}");
+        }
+        // A range far too long to walk ends at the first failure all the same.
+        for jobs in [Some(1), Some(2)] {
+            let tally = for_each_seed(0..u64::MAX, jobs, true, &fails);
+            assert_eq!(tally.first, Some((3, 3)), "jobs {jobs:?}");
+            assert!(tally.runs <= STOP_BLOCK_SEEDS, "jobs {jobs:?}: {} runs", tally.runs);
+        }
+        let in_order = for_each_seed(0..1_000, Some(1), true, &fails);
+        assert_eq!((in_order.runs, in_order.failures), (4, 1));
+        let full = for_each_seed(0..1_000, Some(1), false, &fails);
+        assert_eq!((full.runs, full.failures, full.first), (1_000, 143, Some((3, 3))));
     }
 
     #[test]

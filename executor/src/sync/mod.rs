@@ -1,5 +1,6 @@
-//! Instrumented synchronisation: channels, a oneshot, mutexes, a semaphore
-//! and a notification point whose every operation is a trace event.
+//! Instrumented synchronisation: channels, a oneshot, mutexes, a condition
+//! variable, a semaphore and a notification point whose every operation is
+//! a trace event.
 //!
 //! They follow tokio's and futures' semantics, with two differences that
 //! matter for watching them: each resource has a name, and each operation —
@@ -24,6 +25,7 @@
 //! a release take the lock, so a task that unlocks and locks again without
 //! yielding can starve the others — the difference the mutex scenario shows.
 
+mod condvar;
 mod mpsc;
 mod mutex;
 mod notify;
@@ -40,6 +42,7 @@ use crate::core::Core;
 use crate::task::TaskId;
 use crate::trace::{ResourceId, ResourceKind, ResourceOp};
 
+pub use condvar::{Condvar, CondvarWait, CondvarWaitOwned};
 pub use mpsc::{Receiver, Recv, RecvError, Send, SendError, Sender, TryRecvError, TrySendError, channel};
 pub use mutex::{Lock, LockOwned, Mutex, MutexGuard, OwnedMutexGuard};
 pub use notify::{Notified, Notify, OwnedNotified};
@@ -47,6 +50,29 @@ pub use semaphore::{Acquire, AcquireError, AcquireOwned, OwnedPermit, Permit, Se
 
 pub(crate) use crate::context::pending_at;
 pub(crate) use crate::core::End;
+
+/// A preemption point ([`crate::Config::with_preemption_points`]): the
+/// first poll of an operation returns `Pending` once, waking its task, when
+/// the simulation asks for preemption points; otherwise it does nothing.
+#[derive(Debug, Default)]
+pub(crate) struct PreemptionPoint {
+    /// True once the point was passed (yielded, or found switched off).
+    passed: bool,
+}
+
+impl PreemptionPoint {
+    /// `Pending` once when preemption points are on, then `Ready`.
+    pub(crate) fn poll(&mut self, waker: &Waker, at: &'static std::panic::Location<'static>) -> std::task::Poll<()> {
+        if std::mem::replace(&mut self.passed, true) {
+            return std::task::Poll::Ready(());
+        }
+        if try_with_core(|core| core.preemption_points()).unwrap_or(false) {
+            waker.wake_by_ref();
+            return pending_at(at);
+        }
+        std::task::Poll::Ready(())
+    }
+}
 
 /// Where an operation was asked for: the call or `.await` (`#[track_caller]`),
 /// or `None` for one a destructor does.
@@ -226,6 +252,24 @@ impl Waiters {
             w.granted
         });
         wakers
+    }
+
+    /// Grants every waiter not yet granted and returns their wakers (a
+    /// condition variable's `notify_all`: they leave the line when polled).
+    pub(crate) fn grant_all(&mut self) -> Vec<Waker> {
+        self.queue
+            .iter_mut()
+            .filter(|w| !w.granted)
+            .map(|w| {
+                w.granted = true;
+                w.waker.clone()
+            })
+            .collect()
+    }
+
+    /// Waiters not yet granted.
+    pub(crate) fn waiting(&self) -> usize {
+        self.queue.iter().filter(|w| !w.granted).count()
     }
 
     /// Takes every waker (to wake them all, e.g. when a channel closes).

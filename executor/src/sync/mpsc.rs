@@ -15,7 +15,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use super::{End, Registration, Waiters, pending_at};
+use super::{End, PreemptionPoint, Registration, Waiters, pending_at};
 use crate::trace::{ResourceKind, ResourceOp};
 
 struct Chan<T> {
@@ -188,6 +188,7 @@ impl<T> Sender<T> {
             sender: self,
             value: Some(value),
             ticket: None,
+            preemption: PreemptionPoint::default(),
         }
     }
 
@@ -236,6 +237,8 @@ pub struct Send<'a, T> {
     value: Option<T>,
     /// Our place in the senders' queue, once we had to wait.
     ticket: Option<u64>,
+    /// Yields once first when the run asks for preemption points.
+    preemption: PreemptionPoint,
 }
 
 impl<T> Unpin for Send<'_, T> {}
@@ -246,6 +249,7 @@ impl<T> Future for Send<'_, T> {
     #[track_caller]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
+        std::task::ready!(this.preemption.poll(cx.waker(), Location::caller()));
         let mut chan = this.sender.chan.borrow_mut();
         if !chan.receiver_alive {
             if let Some(t) = this.ticket.take() {
@@ -309,7 +313,10 @@ impl<T> Receiver<T> {
     /// Receives the next message, waiting while the buffer is empty; `None`
     /// once every sender is gone and the buffer is drained.
     pub fn recv(&mut self) -> Recv<'_, T> {
-        Recv { receiver: self }
+        Recv {
+            receiver: self,
+            preemption: PreemptionPoint::default(),
+        }
     }
 
     /// Receives a message if one is buffered.
@@ -367,6 +374,8 @@ impl<T> Drop for Receiver<T> {
 #[must_use = "futures do nothing unless awaited"]
 pub struct Recv<'a, T> {
     receiver: &'a mut Receiver<T>,
+    /// Yields once first when the run asks for preemption points.
+    preemption: PreemptionPoint,
 }
 
 impl<T> Future for Recv<'_, T> {
@@ -375,6 +384,7 @@ impl<T> Future for Recv<'_, T> {
     #[track_caller]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
         let this = self.get_mut();
+        std::task::ready!(this.preemption.poll(cx.waker(), Location::caller()));
         let mut chan = this.receiver.chan.borrow_mut();
         if let Some(v) = chan.buf.pop_front() {
             chan.recv_blocked = false;

@@ -20,7 +20,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use super::{Registration, Waiters, pending_at};
+use super::{PreemptionPoint, Registration, Waiters, pending_at};
 use crate::trace::{ResourceKind, ResourceOp};
 
 struct State {
@@ -87,6 +87,7 @@ impl<T> Mutex<T> {
         Lock {
             mutex: self,
             ticket: None,
+            preemption: PreemptionPoint::default(),
         }
     }
 
@@ -111,6 +112,7 @@ impl<T> Mutex<T> {
         LockOwned {
             mutex: Rc::clone(self),
             ticket: None,
+            preemption: PreemptionPoint::default(),
         }
     }
 
@@ -238,6 +240,8 @@ pub struct Lock<'a, T> {
     mutex: &'a Mutex<T>,
     /// Our place in line, once we wait.
     ticket: Option<u64>,
+    /// Yields once first when the run asks for preemption points.
+    preemption: PreemptionPoint,
 }
 
 impl<'a, T> Future for Lock<'a, T> {
@@ -246,6 +250,7 @@ impl<'a, T> Future for Lock<'a, T> {
     #[track_caller]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<MutexGuard<'a, T>> {
         let this = self.get_mut();
+        std::task::ready!(this.preemption.poll(cx.waker(), Location::caller()));
         let mutex = this.mutex;
         mutex
             .poll_lock(&mut this.ticket, cx.waker(), Location::caller())
@@ -266,6 +271,8 @@ pub struct LockOwned<T> {
     mutex: Rc<Mutex<T>>,
     /// Our place in line, once we wait.
     ticket: Option<u64>,
+    /// Yields once first when the run asks for preemption points.
+    preemption: PreemptionPoint,
 }
 
 impl<T> Future for LockOwned<T> {
@@ -274,6 +281,7 @@ impl<T> Future for LockOwned<T> {
     #[track_caller]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<OwnedMutexGuard<T>> {
         let this = self.get_mut();
+        std::task::ready!(this.preemption.poll(cx.waker(), Location::caller()));
         this.mutex
             .poll_lock(&mut this.ticket, cx.waker(), Location::caller())
             .map(|()| OwnedMutexGuard {
@@ -291,6 +299,13 @@ impl<T> Drop for LockOwned<T> {
 /// Access to the value while the lock is held; dropping it unlocks.
 pub struct MutexGuard<'a, T> {
     mutex: &'a Mutex<T>,
+}
+
+impl<'a, T> MutexGuard<'a, T> {
+    /// The mutex this guard holds (for a condition variable's wait).
+    pub(super) fn mutex(&self) -> &'a Mutex<T> {
+        self.mutex
+    }
 }
 
 impl<T> Deref for MutexGuard<'_, T> {
@@ -320,6 +335,13 @@ impl<T> Drop for MutexGuard<'_, T> {
 /// access to the value while the lock is held; dropping it unlocks.
 pub struct OwnedMutexGuard<T> {
     mutex: Rc<Mutex<T>>,
+}
+
+impl<T> OwnedMutexGuard<T> {
+    /// The mutex this guard holds (for a condition variable's wait).
+    pub(super) fn mutex(&self) -> Rc<Mutex<T>> {
+        Rc::clone(&self.mutex)
+    }
 }
 
 impl<T> Deref for OwnedMutexGuard<T> {

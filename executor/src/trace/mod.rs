@@ -140,6 +140,8 @@ coded! {
         Notify,
         /// A supervision mailbox for trapped exit signals.
         Mailbox,
+        /// A condition variable, used with a mutex.
+        Condvar,
     }
 
     /// An operation on a resource, as the trace records it.
@@ -174,6 +176,10 @@ coded! {
         GaveUp,
         /// The last sender or the receiver is gone.
         Closed,
+        /// A task waits on a condition variable (it released the mutex).
+        BlockedOnCondvar,
+        /// `notify_all`: every task waiting on the condition variable wakes.
+        NotifyAll,
     }
 
     /// How a supervised task ended (after Erlang's exit reasons).
@@ -334,7 +340,7 @@ struct Continued {
 
 impl ResourceOp {
     /// A task waits: the buffer is full or empty, or the lock, a permit or
-    /// a notification is not there yet.
+    /// a notification (of a notify point or a condition variable) is not there yet.
     pub fn is_blocked(self) -> bool {
         matches!(
             self,
@@ -343,6 +349,7 @@ impl ResourceOp {
                 | ResourceOp::BlockedOnLock
                 | ResourceOp::BlockedOnPermit
                 | ResourceOp::BlockedOnNotify
+                | ResourceOp::BlockedOnCondvar
         )
     }
 }

@@ -10,6 +10,7 @@
 //!   op that serves it (`Send`, `Recv`, `Lock`, `Acquire`) or `GaveUp`
 //!   removes it; `Notify` serves the first waiter (the trace does not say
 //!   whether `notify_waiters` served more; they leave when they give up);
+//!   a condition variable's `NotifyAll` serves every task waiting on it;
 //! - the buffer: `Send` adds a message, `Recv` takes one;
 //! - `Closed` marks the resource closed and releases receivers waiting on
 //!   an empty buffer (they wake to `None`).
@@ -39,7 +40,7 @@ pub struct ResourceView {
     pub buffered: u32,
     /// Messages sent so far.
     pub sent: u32,
-    /// Notifications sent so far (notify points).
+    /// Notifications sent so far (notify points and condition variables).
     pub notified: u32,
     /// The last sender or the receiver is gone (or the semaphore was closed).
     pub closed: bool,
@@ -88,7 +89,8 @@ impl ResourceView {
             | ResourceOp::BlockedOnEmpty
             | ResourceOp::BlockedOnLock
             | ResourceOp::BlockedOnPermit
-            | ResourceOp::BlockedOnNotify => {
+            | ResourceOp::BlockedOnNotify
+            | ResourceOp::BlockedOnCondvar => {
                 if let Some(t) = task
                     && !self.waiters.iter().any(|(w, _)| *w == t)
                 {
@@ -98,6 +100,10 @@ impl ResourceView {
             ResourceOp::Notify => {
                 self.notified = self.notified.saturating_add(1);
                 self.waiters.pop_front();
+            }
+            ResourceOp::NotifyAll => {
+                self.notified = self.notified.saturating_add(1);
+                self.waiters.retain(|(_, op)| *op != ResourceOp::BlockedOnCondvar);
             }
             ResourceOp::GaveUp => self.leave(task),
             ResourceOp::Closed => {
@@ -147,7 +153,7 @@ pub fn buffer_text(view: &ResourceView, kind: ResourceKind, capacity: u32) -> St
                 "locked".into()
             }
         }
-        ResourceKind::Notify => format!("{} notifications sent", view.notified),
+        ResourceKind::Notify | ResourceKind::Condvar => format!("{} notifications sent", view.notified),
     }
 }
 
