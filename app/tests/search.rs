@@ -93,3 +93,38 @@ fn a_replayed_schedule_is_not_shrunk_again_and_a_passing_run_has_nothing_to_shri
     let request = passing.search_request(1, Search::Shrink { budget: 100 });
     assert!(matches!(search(&request, &mut |_, _| {}), Found::Passes(_)));
 }
+
+#[test]
+fn two_runs_side_by_side_mark_where_they_differ_and_agree_before_their_divergence() {
+    use wakescope::compare::{Strictness, compare};
+    use wakescope_app::model::Frame;
+    use wakescope_app::model::compare::side_by_side;
+
+    let open = |seed: u64| {
+        let mut run = wakescope_app::model::Run::compiled(&race(seed));
+        run.finish();
+        wakescope_app::model::Source::Run(run)
+    };
+    let (a, b) = (open(12), open(13));
+    let ta = a.recording().sim().expect("a live run").trace();
+    let tb = b.recording().sim().expect("a live run").trace();
+    let step = compare(&ta, &tb, Strictness::Behaviour)
+        .divergence
+        .expect("they differ")
+        .step;
+    let rows = |k: u64| side_by_side(&Frame::at(a.recording(), k), &Frame::at(b.recording(), k));
+    let differs = |k: u64, what: &str| rows(k).iter().find(|r| r.what == what).expect(what).differs();
+    assert!(!differs(step, "event"), "up to the divergence the runs agree");
+    assert!(
+        differs(step + 1, "event"),
+        "step {} shows the first event that differs",
+        step + 1
+    );
+    assert!(!differs(step + 1, "step"));
+    let same = side_by_side(&Frame::at(a.recording(), 5), &Frame::at(a.recording(), 5));
+    assert!(same.iter().all(|r| !r.differs()), "a run beside itself differs nowhere");
+    assert!(
+        same.iter().any(|r| r.what == "main #0"),
+        "each task has its row: {same:?}"
+    );
+}

@@ -254,3 +254,37 @@ fn a_program_over_the_limit_gets_a_message_instead_of_a_link() {
     let message = url::parse_hash(&format!("#code={js_made}")).expect_err("over the limit");
     assert!(message.contains(&max.to_string()), "{message}");
 }
+
+#[test]
+fn a_comparison_goes_through_the_address_and_a_bad_one_is_a_sentence() {
+    let parsed = parse("?s=race&seed=12&step=7&vs=seed:13,mode:locked");
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    let vs = parsed.request.vs.as_ref().expect("a comparison");
+    assert_eq!((vs.seed(), vs.mode()), (Some(13), Some("locked")));
+    let mut query = format(parsed.request.scenario, &parsed.request.params, 12, None, 7);
+    url::push_vs(&mut query, Some(vs));
+    assert!(query.ends_with("&vs=seed:13,mode:locked"), "{query}");
+    assert_eq!(parse(&query).request, parsed.request);
+    assert!(
+        parse(&query).request.same_run(&parse("?s=race&seed=12").request),
+        "a comparison is no other run"
+    );
+
+    for (bad, says) in [
+        ("colour:red", "vs=`colour:red` is not a run to compare with"),
+        ("seed:x", "vs=`seed:x` is not a run to compare with"),
+    ] {
+        let parsed = parse(&format!("?s=race&seed=12&vs={bad}"));
+        assert_eq!(parsed.request.vs, None);
+        assert_eq!(parsed.request.seed, 12, "the run stays");
+        assert_eq!(parsed.errors.len(), 1, "{bad}: {:?}", parsed.errors);
+        assert!(
+            parsed.errors[0].contains(says) && parsed.errors[0].ends_with("showing the run without a comparison"),
+            "{}",
+            parsed.errors[0]
+        );
+    }
+    let long = format!("schedule:s:{}", "0".repeat(url::VS_CHARS_MAX));
+    let parsed = parse(&format!("?s=race&seed=12&vs={long}"));
+    assert!(parsed.errors[0].contains("-character limit"), "{:?}", parsed.errors);
+}

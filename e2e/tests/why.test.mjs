@@ -185,11 +185,12 @@ appTest('a search can be cancelled, and the next one runs; a passing run has not
   assert.match(await forked.textContent(), /This run passes/);
 }, { timeout: NATIVE_BUILD_TIMEOUT_MS });
 
-appTest('axe: the Why panel with a shrink, a fork and a bisection has no violations', async ({ open }) => {
+appTest('axe: the Why panel with a shrink, a fork, a bisection and a comparison has no violations', async ({ open }) => {
   const page = await open('s=race&seed=12');
   await waitRecorded(page);
   await waitFailing(page);
-  for (const [button, kind] of [['shrink', 'shrunk'], ['fork', 'forked'], ['bisect', 'bisected']]) {
+  await page.locator(tid('vs')).fill('seed:13');
+  for (const [button, kind] of [['shrink', 'shrunk'], ['fork', 'forked'], ['bisect', 'bisected'], ['compare', 'compared']]) {
     await page.locator(tid(button)).click();
     await searchResult(page, kind);
     await addAxe(page);
@@ -201,3 +202,41 @@ appTest('axe: the Why panel with a shrink, a fork and a bisection has no violati
     assert.deepEqual(violations, [], `after ${button}`);
   }
 });
+
+appTest('Compare: vs= in the address shows the first divergence the CLI names, and both runs at the cursor', async ({ open }) => {
+  const native = await runCli(['diff', 'race', '--seed', '12', '--vs', 'seed:13']);
+  const summary = native.stdout.match(/^first divergence: (step (\d+): .*)$/m) ?? native.stdout.match(/^(step (\d+): .*)$/m);
+  assert.ok(summary, `the CLI's diff: ${native.stdout}`);
+  const divergence = Number(summary[2]);
+
+  const page = await open('s=race&seed=12&vs=seed:13');
+  await waitRecorded(page);
+  const result = await searchResult(page, 'compared');
+  assert.equal(await result.getAttribute('data-same'), 'false');
+  assert.equal(await result.getAttribute('data-divergence-step'), String(divergence));
+  assert.ok((await result.textContent()).includes(summary[1]), `the page says what the CLI says: ${summary[1]}`);
+  assert.equal(await page.locator(tid('vs')).inputValue(), 'seed:13');
+
+  await page.locator(tid('divergence-jump')).click();
+  await waitStep(page, divergence + 1);
+  const rows = await page.locator(tid('compare-row')).evaluateAll((rs) =>
+    Object.fromEntries(rs.map((r) => [r.getAttribute('data-what'), r.getAttribute('data-differs')])),
+  );
+  assert.equal(rows.step, 'false', 'both at the same step');
+  assert.equal(rows.event, 'true', 'the event just applied differs');
+  const before = page.locator(tid('step-back'));
+  await before.click();
+  await waitStep(page, divergence);
+  const same = await page.locator(`${tid('compare-row')}[data-what="event"]`).getAttribute('data-differs');
+  assert.equal(same, 'false', 'one step earlier the runs agree');
+  await waitUrlParam(page, 'vs', 'seed:13');
+
+  // Typed in the field: a bad one is a sentence; the same run is the same.
+  await page.locator(tid('vs')).fill('colour:red');
+  await page.locator(tid('compare')).click();
+  assert.match(await page.locator(tid('error')).textContent(), /vs=`colour:red` is not a run to compare with/);
+  await page.locator(tid('vs')).fill('seed:12');
+  await page.locator(tid('compare')).click();
+  await page.locator(`${tid('search-result')}[data-same="true"]`).waitFor({ timeout: SEARCH_TIMEOUT_MS });
+  await waitUrlParam(page, 'vs', 'seed:12');
+}, { timeout: NATIVE_BUILD_TIMEOUT_MS });
