@@ -7,7 +7,7 @@ import { mkdtemp, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { appSuite, tid, counter, clickAndWaitStep, readView, waitRecorded, runCli, UPDATE_TIMEOUT_MS } from '../lib/app.mjs';
+import { appSuite, tid, counter, clickAndWaitStep, readView, waitRecorded, waitUrlParam, runCli, UPDATE_TIMEOUT_MS } from '../lib/app.mjs';
 import { NATIVE_BUILD_TIMEOUT_MS } from '../lib/native.mjs';
 
 const appTest = appSuite();
@@ -61,6 +61,8 @@ appTest('a malformed trace names the line and keeps the view', async ({ open }) 
 
   const page = await open('s=timers&seed=1&step=5');
   await waitRecorded(page);
+  // The address settles on the step once it is recorded (written throttled).
+  await waitUrlParam(page, 'step', '5');
   const before = await readView(page);
   const urlBefore = page.url();
 
