@@ -46,8 +46,13 @@ const BATCHES: u64 = 10;
 const RUNS_PER_BATCH: u64 = 2_000;
 
 pub fn report() {
-    println!("\nplayground programs, whole runs per second, trace on ({BATCHES} alternating batches of {RUNS_PER_BATCH}):");
-    println!("{:<12} {:>14} {:>14} {:>12}", "program", "compiled", "interpreted", "ratio");
+    println!(
+        "\nplayground programs, whole runs per second, trace on ({BATCHES} alternating batches of {RUNS_PER_BATCH}):"
+    );
+    println!(
+        "{:<12} {:>14} {:>14} {:>12}",
+        "program", "compiled", "interpreted", "ratio"
+    );
     for (name, text, compiled) in programs() {
         let program = Program::parse(&format!("{name}.rs"), text).expect("the program parses");
         let (mut compiled_time, mut interpreted_time) = (Duration::ZERO, Duration::ZERO);
@@ -68,7 +73,10 @@ pub fn report() {
             seed += RUNS_PER_BATCH;
         }
         let runs = (BATCHES * RUNS_PER_BATCH) as f64;
-        let (c, i) = (runs / compiled_time.as_secs_f64(), runs / interpreted_time.as_secs_f64());
+        let (c, i) = (
+            runs / compiled_time.as_secs_f64(),
+            runs / interpreted_time.as_secs_f64(),
+        );
         println!("{name:<12} {c:>10.0} /s {i:>10.0} /s {:>11.2}×", i / c);
     }
 }

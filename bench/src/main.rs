@@ -11,11 +11,14 @@
 //! - `interpreter`: whole runs per second of playground programs, compiled
 //!   here and interpreted from their text, interleaved in one process; the
 //!   ratio is interpreted / compiled.
+//! - `search`: shrink, fork and bisect around failing runs of scenarios and
+//!   playground programs: runs taken, deviations left and wall time.
 //!
 //! Run: `cargo xtask bench` (or `cargo run --release --manifest-path bench/Cargo.toml`).
 
 mod alloc;
 mod interpreter;
+mod search;
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -30,6 +33,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("interpreter") => interpreter::report(),
+        Some("search") => search::report(),
         Some("--case") => run_case(&args[1], args.get(2).and_then(|n| n.parse().ok()).unwrap_or(TASKS)),
         _ => {
             let tasks = args.first().and_then(|n| n.parse().ok()).unwrap_or(TASKS);
