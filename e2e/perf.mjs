@@ -22,6 +22,7 @@ import { readdir, readFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync, brotliCompressSync, constants as zlib } from 'node:zlib';
 import os from 'node:os';
+import { spawnSync } from 'node:child_process';
 
 import { serve, distDir, REPO_DIR } from './lib/server.mjs';
 import { launchBrowser, VIEWPORT } from './lib/browser.mjs';
@@ -50,6 +51,12 @@ const BIG_RUNS = [
   { label: 'million, 1,000,000 tasks', query: '?s=million&tasks=1000000&seed=1', timeoutMs: 900_000 },
 ];
 const BIG = process.env.WAKESCOPE_PERF_BIG !== '0';
+/** Set WAKESCOPE_PERF_SEARCH=0 to skip the searches (and the native benchmark they are compared with). */
+const SEARCHES = process.env.WAKESCOPE_PERF_SEARCH !== '0';
+/** Continuations of each timed "What if from here?". */
+const SEARCH_FORK_RUNS = 20_000;
+/** Timed repetitions of each search. */
+const SEARCH_REPEATS = 3;
 
 // Runs in the page before any of its scripts: records when the app is ready
 // (the step counter shows a run) and when the run is fully recorded (the
@@ -99,6 +106,7 @@ async function main() {
   const loads = [];
   const recordings = [];
   const bigRuns = [];
+  let searches = [];
   try {
     for (let i = 0; i < RUNS; i++) loads.push(await coldLoad(browser, server.url + '/' + QUERY));
     for (const id of await scenarioIds(browser, server.url + '/' + QUERY)) {
@@ -110,10 +118,12 @@ async function main() {
         bigRuns.push({ run: big.label, query: big.query, ...(await recordRun(browser, server.url + '/' + big.query, big.timeoutMs)) });
       }
     }
+    if (SEARCHES) searches = await measureSearches(browser, server.url);
   } finally {
     await browser.close();
     await server.close();
   }
+  const native = SEARCHES ? nativeSearches() : [];
 
   const metrics = ['firstPaintMs', 'firstContentfulPaintMs', 'appReadyMs', 'domContentLoadedMs', 'loadMs'];
   const summary = Object.fromEntries(metrics.map((m) => [m, stats(loads.map((l) => l[m]))]));
@@ -126,6 +136,7 @@ async function main() {
   printReport(dist, sizes, loads, summary, budgets, version);
   printRecordings(recordings);
   printBigRuns(bigRuns);
+  printSearches(searches, native);
   const report = {
     date: new Date().toISOString(),
     dist,
@@ -139,12 +150,103 @@ async function main() {
     summary,
     recordings,
     bigRuns,
+    searches,
+    nativeSearches: native,
     budgets,
   };
   const out = path.join(REPO_DIR, 'target', 'perf.json');
   await mkdir(path.dirname(out), { recursive: true });
   await writeFile(out, JSON.stringify(report, null, 2) + '\n');
   console.log(`\nwrote ${path.relative(process.cwd(), out) || out}`);
+}
+
+/**
+ * The page's searches, timed in the page from the click to the result
+ * (median of SEARCH_REPEATS after one warm-up that starts the searcher's
+ * worker): continuations per second of "What if from here?" and of Bisect.
+ */
+async function measureSearches(browser, base) {
+  const order = await readFile(path.join(REPO_DIR, 'cli/tests/programs/order.rs'), 'utf8');
+  const lz = (await import('lz-string')).default;
+  const targets = [
+    { program: 'race racy (tasks=2)', url: `${base}/?s=race&seed=12&step=0` },
+    { program: 'order.rs interpreted', url: `${base}/?seed=12&step=0#code=${lz.compressToEncodedURIComponent(order)}` },
+  ];
+  const results = [];
+  for (const target of targets) {
+    console.error(`searching around ${target.program}…`);
+    const context = await browser.newContext({ viewport: VIEWPORT });
+    try {
+      const page = await context.newPage();
+      await page.goto(target.url, { timeout: LOAD_TIMEOUT_MS });
+      await page.locator('[data-testid="why"]').waitFor({ timeout: RECORD_TIMEOUT_MS });
+      const runs = page.locator('[data-testid="fork-runs"]');
+      await runs.fill(String(SEARCH_FORK_RUNS));
+      await runs.press('Tab');
+      for (const search of ['fork', 'bisect']) {
+        const times = [];
+        let made = null;
+        for (let i = 0; i <= SEARCH_REPEATS; i++) {
+          const { ms, runs: n } = await page.evaluate(async (button) => {
+            const start = performance.now();
+            document.querySelector(`[data-testid="${button}"]`).click();
+            for (;;) {
+              await new Promise((resolve) => requestAnimationFrame(resolve));
+              const result = document.querySelector('[data-testid="search-result"]');
+              if (result) return { ms: performance.now() - start, runs: Number(result.getAttribute('data-runs')) };
+            }
+          }, search);
+          if (i > 0) times.push(ms);
+          made = n;
+        }
+        const median = stats(times).median;
+        results.push({ program: target.program, search, runs: made, ms: median, perSecond: made / (median / 1000) });
+      }
+    } finally {
+      await context.close();
+    }
+  }
+  return results;
+}
+
+/** The same searches natively, from the `search` case of the benchmark binary (built in release). */
+function nativeSearches() {
+  console.error('running the native search benchmark (cargo run --release --manifest-path bench/Cargo.toml -- search)…');
+  const run = spawnSync('cargo', ['run', '-q', '--release', '--manifest-path', 'bench/Cargo.toml', '--', 'search'], {
+    cwd: REPO_DIR,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (run.status !== 0) {
+    console.error(`the native benchmark failed: ${run.stderr}`);
+    return [];
+  }
+  const rows = [];
+  for (const line of run.stdout.split('\n')) {
+    const m = line.match(/^\| `?([^|`]+?)`?(?: racy \(tasks=2[^|]*\)| interpreted)? \| (fork|bisection)[^|]*\| ([\d,]+) \| [^|]+\| ([\d,]+) \/s \|$/);
+    if (m) rows.push({ program: m[1], search: m[2] === 'fork' ? 'fork' : 'bisect', runs: Number(m[3].replaceAll(',', '')), perSecond: Number(m[4].replaceAll(',', '')) });
+  }
+  return rows;
+}
+
+function printSearches(searches, native) {
+  if (searches.length === 0) return;
+  console.log(`\nSearches in the page (continuations per second, median of ${SEARCH_REPEATS}, click to result) vs natively`);
+  const rows = [['program', 'search', 'runs', 'page', 'page runs/s', 'native runs/s', 'page / native']];
+  for (const s of searches) {
+    const key = s.program.split(' ')[0];
+    const n = native.find((r) => r.program.startsWith(key.replace('.rs', '')) && r.search === s.search);
+    rows.push([
+      s.program,
+      s.search,
+      s.runs,
+      ms(s.ms),
+      Math.round(s.perSecond).toLocaleString('en'),
+      n ? n.perSecond.toLocaleString('en') : '—',
+      n ? `${(s.perSecond / n.perSecond).toFixed(2)}×` : '—',
+    ]);
+  }
+  printTable(rows);
 }
 
 /** Every file under `dir`, relative paths, sorted. */

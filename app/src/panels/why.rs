@@ -363,7 +363,7 @@ fn bisected_view(session: Session, about: Setup, bisected: Bisected) -> AnyView 
         ))
     );
     view! {
-        <div class="why-result" data-testid="search-result" data-kind="bisected" data-inevitable-step=k>
+        <div class="why-result" data-testid="search-result" data-kind="bisected" data-inevitable-step=k data-runs=bisected.runs>
             <p>{format!("{}: ", bisected.failure)}<strong>{why}</strong></p>
             <svg class="bisect-chart" data-testid="bisect-chart" viewBox=format!("0 0 {CHART_W} {CHART_H}") role="img" aria-label=label>
                 <line class="axis" x1="0" y1=y(0.0) x2=CHART_W y2=y(0.0)></line>
