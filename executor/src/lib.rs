@@ -86,7 +86,7 @@ pub use context::{YieldNow, current_task, panic_task, spawn, with_site, yield_no
 pub use decisions::{Decision, DecisionText, decisions};
 pub use explore::{Exploration, explore};
 pub use faults::{buggify, check};
-pub use join::{JoinError, JoinHandle};
+pub use join::{AbortHandle, JoinError, JoinHandle};
 pub use outcome::{BlockedTask, CheckFailure, Deadlock, Limit, Outcome, Step, TaskPanic, WaitingOn};
 pub use print::{print_line, record_line};
 pub use rng::{SimRng, rng};
@@ -95,7 +95,7 @@ pub use scheduler::Picked;
 pub use sim::{BlockOnError, FIRE_PER_STEP_MAX, Sim};
 pub use sweep::{FailureKind, ShrinkError, Shrunk, Sweep, SweepReport, check_determinism, shrink, sweep};
 pub use task::{TaskId, TaskState};
-pub use time::{Either, Elapsed, Select, Sleep, Timeout, now, select, sleep, sleep_until, timeout};
+pub use time::{Either, Elapsed, Select, Sleep, Timeout, now, select, select_first, sleep, sleep_until, timeout};
 pub use timer::TimerId;
 pub use trace::{
     CancelCause, DropCause, EndReason, Event, EventRecord, ExitReason, FaultKind, Pick, PollResult, ResourceId,
