@@ -104,6 +104,14 @@ pub use trace::{
 pub use waker::WakeSource;
 pub use work::{LONG_POLL, Work, work};
 
+/// `#[wakescope::test(seeds = 0..1000)]` on an `async fn`: runs it as the
+/// `main` task of one simulation per seed (through [`Sweep`], so
+/// `WAKESCOPE_SEED`/`WAKESCOPE_SEEDS` override the range) and fails with
+/// the smallest failing seed, its message and the replay command. With the
+/// `macros` feature.
+#[cfg(feature = "macros")]
+pub use wakescope_macros::wakescope_test as test;
+
 /// The README's examples, compiled and run as doctests so they stay true.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]

@@ -40,8 +40,14 @@
 //! assert_eq!(elapsed.unwrap(), Duration::from_secs(5)); // concurrent, not 8 s
 //! ```
 
+mod macros;
 pub mod sync;
 pub mod task;
 pub mod time;
 
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
 pub use task::spawn;
+pub use wakescope_macros::{tokio_main as main, tokio_test as test};

@@ -382,9 +382,9 @@ fn watch_and_notify_shut_workers_down_gracefully() {
                 workers.push(tokio::spawn(async move {
                     let mut ticks = 0;
                     loop {
-                        match wakescope::select(stop.changed(), sleep(ms(40))).await {
-                            wakescope::Either::Left(_) => break,
-                            wakescope::Either::Right(()) => ticks += 1,
+                        tokio::select! {
+                            _ = stop.changed() => break,
+                            _ = sleep(ms(40)) => ticks += 1,
                         }
                     }
                     running.set(running.get() - 1);
