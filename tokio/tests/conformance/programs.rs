@@ -1,0 +1,368 @@
+// Ordinary tokio programs, written once against the paths `tokio::…`, and
+// included twice by `main.rs`: once with `tokio` naming real tokio, once
+// naming the facade. Each returns what it computed and the virtual time it
+// took (ms), both independent of the order in which a fair scheduler runs
+// ready tasks, so the two runs must agree.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use tokio::sync::{Barrier, Mutex, Notify, RwLock, Semaphore, broadcast, mpsc, oneshot, watch};
+use tokio::task::JoinSet;
+use tokio::time::{Instant, MissedTickBehavior, interval, sleep, timeout};
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+fn since(start: Instant) -> u128 {
+    start.elapsed().as_millis()
+}
+
+/// The article's three kitchen timers: concurrent, so 5 s, not 10 s.
+pub async fn timers() -> (u64, u128) {
+    let start = Instant::now();
+    let mut handles = Vec::new();
+    for secs in [3u64, 5, 2] {
+        handles.push(tokio::spawn(async move {
+            sleep(Duration::from_secs(secs)).await;
+            secs
+        }));
+    }
+    let mut total = 0;
+    for h in handles {
+        total += h.await.unwrap();
+    }
+    (total, since(start))
+}
+
+/// Sleeps one after another add up.
+pub async fn sequential_sleeps() -> (Vec<u128>, u128) {
+    let start = Instant::now();
+    let mut marks = Vec::new();
+    for n in [100, 250, 50] {
+        sleep(ms(n)).await;
+        marks.push(since(start));
+    }
+    (marks, since(start))
+}
+
+/// A timeout that elapses, one that does not, and `timeout_at`.
+pub async fn timeouts() -> (bool, Result<u8, ()>, bool, u128) {
+    let start = Instant::now();
+    let late = timeout(ms(100), sleep(ms(200))).await.is_err();
+    let early = timeout(ms(100), async {
+        sleep(ms(50)).await;
+        7
+    })
+    .await
+    .map_err(|_| ());
+    let at = tokio::time::timeout_at(Instant::now() + ms(30), sleep(ms(60))).await.is_err();
+    (late, early, at, since(start))
+}
+
+/// Interval ticks under each missed-tick behaviour, with two ticks missed.
+pub async fn intervals() -> (Vec<Vec<u128>>, u128) {
+    let start = Instant::now();
+    let mut all = Vec::new();
+    for behavior in [MissedTickBehavior::Burst, MissedTickBehavior::Delay, MissedTickBehavior::Skip] {
+        let origin = Instant::now();
+        let mut every = interval(ms(100));
+        every.set_missed_tick_behavior(behavior);
+        let mut seen = Vec::new();
+        for i in 0..5 {
+            let due = every.tick().await;
+            seen.push((due - origin).as_millis());
+            seen.push(since(origin));
+            if i == 1 {
+                sleep(ms(250)).await;
+            }
+        }
+        all.push(seen);
+    }
+    (all, since(start))
+}
+
+/// `select!` between a oneshot and a timer, then the other way round.
+pub async fn select_oneshot() -> (u8, &'static str, u128) {
+    let start = Instant::now();
+    let (tx, rx) = oneshot::channel();
+    let _sender = tokio::spawn(async move {
+        sleep(ms(20)).await;
+        let _ = tx.send(7u8);
+    });
+    let got = tokio::select! {
+        v = rx => v.unwrap(),
+        _ = sleep(ms(100)) => 0,
+    };
+    let (_tx2, rx2) = oneshot::channel::<u8>();
+    let second = tokio::select! {
+        _ = rx2 => "value",
+        _ = sleep(ms(30)) => "timer",
+    };
+    (got, second, since(start))
+}
+
+/// A bounded channel of two: the producer waits for room.
+pub async fn mpsc_backpressure() -> (Vec<u32>, Vec<u128>, usize, u128) {
+    let start = Instant::now();
+    let (tx, mut rx) = mpsc::channel::<u32>(2);
+    let max = tx.max_capacity();
+    let producer = tokio::spawn(async move {
+        let mut sent_at = Vec::new();
+        for i in 0..5 {
+            tx.send(i).await.unwrap();
+            sent_at.push(since(start));
+        }
+        sent_at
+    });
+    let mut got = Vec::new();
+    while let Some(v) = rx.recv().await {
+        got.push(v);
+        sleep(ms(100)).await;
+    }
+    (got, producer.await.unwrap(), max, since(start))
+}
+
+/// Unbounded fan-in from five senders; the receiver ends when all are gone.
+pub async fn unbounded_fan_in() -> (Vec<u64>, bool, u128) {
+    let start = Instant::now();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    for id in 0..5u64 {
+        let tx = tx.clone();
+        let _sender = tokio::spawn(async move {
+            sleep(ms(10 * (5 - id))).await;
+            tx.send(id).unwrap();
+        });
+    }
+    drop(tx);
+    let mut got = Vec::new();
+    while let Some(v) = rx.recv().await {
+        got.push(v);
+    }
+    let (closed_tx, closed_rx) = mpsc::unbounded_channel::<u8>();
+    drop(closed_rx);
+    (got, closed_tx.send(1).is_err(), since(start))
+}
+
+/// A mutex held across `.await` serialises the read-modify-write.
+pub async fn mutex_across_await() -> (u32, u128) {
+    let start = Instant::now();
+    let counter = Arc::new(Mutex::new(0));
+    let mut set = JoinSet::new();
+    for _ in 0..4 {
+        let counter = counter.clone();
+        set.spawn(async move {
+            let mut guard = counter.lock().await;
+            let read = *guard;
+            sleep(ms(10)).await;
+            *guard = read + 1;
+        });
+    }
+    while let Some(r) = set.join_next().await {
+        r.unwrap();
+    }
+    let mut owned = counter.clone().lock_owned().await;
+    *owned += 10;
+    drop(owned);
+    let total = *counter.lock().await;
+    (total, since(start))
+}
+
+/// Two permits for six jobs: at most two run at once.
+pub async fn semaphore_limit() -> (usize, bool, u128) {
+    let start = Instant::now();
+    let permits = Arc::new(Semaphore::new(2));
+    let running = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let mut set = JoinSet::new();
+    for _ in 0..6 {
+        let (permits, running, peak) = (permits.clone(), running.clone(), peak.clone());
+        set.spawn(async move {
+            let _permit = permits.acquire_owned().await.unwrap();
+            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+            peak.fetch_max(now, Ordering::SeqCst);
+            sleep(ms(100)).await;
+            running.fetch_sub(1, Ordering::SeqCst);
+        });
+    }
+    while set.join_next().await.is_some() {}
+    permits.close();
+    let closed = permits.acquire().await.is_err();
+    (peak.load(Ordering::SeqCst), closed, since(start))
+}
+
+/// Workers tick until a `watch` says stop; the last one out tells main
+/// through a `Notify`.
+pub async fn graceful_shutdown() -> (Vec<u32>, bool, u128) {
+    let start = Instant::now();
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let done = Arc::new(Notify::new());
+    let running = Arc::new(AtomicUsize::new(3));
+    let mut workers = Vec::new();
+    for _ in 0..3 {
+        let mut stop = stop_rx.clone();
+        let (done, running) = (done.clone(), running.clone());
+        workers.push(tokio::spawn(async move {
+            let mut ticks = 0;
+            loop {
+                tokio::select! {
+                    _ = stop.changed() => break,
+                    _ = sleep(ms(40)) => ticks += 1,
+                }
+            }
+            if running.fetch_sub(1, Ordering::SeqCst) == 1 {
+                done.notify_one();
+            }
+            ticks
+        }));
+    }
+    sleep(ms(100)).await;
+    stop_tx.send(true).unwrap();
+    done.notified().await;
+    let mut ticks = Vec::new();
+    for w in workers {
+        ticks.push(w.await.unwrap());
+    }
+    let seen = *stop_rx.borrow();
+    (ticks, seen, since(start))
+}
+
+/// Every receiver gets every value; a slow one lags; then the channel closes.
+#[allow(clippy::type_complexity)]
+pub async fn broadcast_lag() -> (Vec<String>, Vec<String>, usize) {
+    let (tx, mut a) = broadcast::channel(2);
+    let mut b = tx.subscribe();
+    let mut receivers = 0;
+    for i in 0..3u32 {
+        receivers = tx.send(i).unwrap();
+    }
+    let mut seen_a = Vec::new();
+    for _ in 0..3 {
+        seen_a.push(format!("{:?}", a.recv().await));
+    }
+    drop(tx);
+    let mut seen_b = vec![format!("{:?}", b.try_recv())];
+    for _ in 0..3 {
+        seen_b.push(format!("{:?}", b.recv().await));
+    }
+    (seen_a, seen_b, receivers)
+}
+
+/// A capacity that is not a power of two.
+pub async fn broadcast_capacity_three() -> Vec<String> {
+    let (tx, mut rx) = broadcast::channel(3);
+    for i in 0..5u32 {
+        tx.send(i).unwrap();
+    }
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        seen.push(format!("{:?}", rx.try_recv()));
+    }
+    seen
+}
+
+/// A `JoinSet` yields in finishing order; abort gives a cancelled error.
+pub async fn join_set_and_abort() -> (Vec<u64>, bool, bool, bool, u128) {
+    let start = Instant::now();
+    let mut set = JoinSet::new();
+    for n in [3u64, 1, 2] {
+        set.spawn(async move {
+            sleep(ms(n * 100)).await;
+            n
+        });
+    }
+    let mut order = Vec::new();
+    while let Some(r) = set.join_next().await {
+        order.push(r.unwrap());
+    }
+    let slow = tokio::spawn(async { sleep(Duration::from_secs(60)).await });
+    sleep(ms(10)).await;
+    slow.abort();
+    let err = slow.await.unwrap_err();
+    let bad = tokio::spawn(async { panic!("boom") });
+    let panicked = bad.await.unwrap_err().is_panic();
+    (order, err.is_cancelled(), panicked, set.is_empty(), since(start))
+}
+
+/// Readers share, a writer waits for them and then excludes.
+pub async fn rwlock() -> (Vec<u32>, u32, u128) {
+    let start = Instant::now();
+    let lock = Arc::new(RwLock::new(1));
+    let mut readers = JoinSet::new();
+    for _ in 0..3 {
+        let lock = lock.clone();
+        readers.spawn(async move {
+            let r = lock.read().await;
+            sleep(ms(100)).await;
+            *r
+        });
+    }
+    sleep(ms(1)).await;
+    let writer = {
+        let lock = lock.clone();
+        tokio::spawn(async move {
+            let mut w = lock.write().await;
+            sleep(ms(50)).await;
+            *w += 1;
+        })
+    };
+    let mut read = Vec::new();
+    while let Some(r) = readers.join_next().await {
+        read.push(r.unwrap());
+    }
+    writer.await.unwrap();
+    let value = *lock.read().await;
+    (read, value, since(start))
+}
+
+/// Three tasks meet at a barrier: one leader, all released at the last arrival.
+pub async fn barrier() -> (usize, Vec<u128>, u128) {
+    let start = Instant::now();
+    let barrier = Arc::new(Barrier::new(3));
+    let mut set = JoinSet::new();
+    for i in 0..3u64 {
+        let barrier = barrier.clone();
+        set.spawn(async move {
+            sleep(ms(10 * (i + 1))).await;
+            let leader = barrier.wait().await.is_leader();
+            (leader, since(start))
+        });
+    }
+    let mut leaders = 0;
+    let mut released = Vec::new();
+    while let Some(r) = set.join_next().await {
+        let (leader, at) = r.unwrap();
+        leaders += usize::from(leader);
+        released.push(at);
+    }
+    (leaders, released, since(start))
+}
+
+/// `join!`, `try_join!` and `spawn_blocking`.
+pub async fn joins_and_blocking() -> ((u8, u8), Result<(u8, u8), String>, u32, u128) {
+    let start = Instant::now();
+    let both = tokio::join!(
+        async {
+            sleep(ms(30)).await;
+            1u8
+        },
+        async {
+            sleep(ms(50)).await;
+            2u8
+        },
+    );
+    let failed: Result<(u8, u8), String> = tokio::try_join!(
+        async {
+            sleep(ms(10)).await;
+            Err::<u8, String>("early".to_string())
+        },
+        async {
+            sleep(ms(100)).await;
+            Ok::<u8, String>(2)
+        },
+    );
+    let blocking = tokio::task::spawn_blocking(|| 6 * 7).await.unwrap();
+    (both, failed, blocking, since(start))
+}
