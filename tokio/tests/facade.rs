@@ -1,6 +1,10 @@
 //! The facade's paths behave like tokio's, on the virtual clock: values,
 //! virtual elapsed times and error kinds, each run under a few seeds.
 
+// tokio code shares primitives through `Arc`; on the simulation's one
+// thread an `Arc` of a `!Sync` value is fine.
+#![allow(clippy::arc_with_non_send_sync)]
+
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;

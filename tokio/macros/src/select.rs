@@ -193,10 +193,15 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
             let mut #f = ::core::pin::pin!(#private::IntoFuture::into_future(#future));
         }
     });
-    let start = if input.biased {
+    let start = if input.biased || n == 1 {
         quote!(0usize)
     } else {
         quote!(#private::select_first(#n_u32) as usize)
+    };
+    let index = if n == 1 {
+        quote!(__select_start + __select_turn)
+    } else {
+        quote!((__select_start + __select_turn) % #n)
     };
     let polls = input.branches.iter().enumerate().map(|(i, b)| {
         let f = &futures[i];
@@ -239,7 +244,7 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
             #private::poll_fn(|__select_cx| {
                 let __select_start: usize = #start;
                 for __select_turn in 0..#n {
-                    match (__select_start + __select_turn) % #n {
+                    match #index {
                         #(#polls)*
                         _ => ::core::unreachable!(),
                     }

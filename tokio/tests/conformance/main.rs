@@ -11,7 +11,9 @@ mod real {
     include!("programs.rs");
 }
 
-/// The same programs with `tokio` naming the facade.
+/// The same programs with `tokio` naming the facade (whose primitives are
+/// `!Sync`: an `Arc` of one is fine on the simulation's one thread).
+#[allow(clippy::arc_with_non_send_sync)]
 mod sim {
     use wakescope_tokio as tokio;
     include!("programs.rs");
