@@ -232,3 +232,92 @@ fn wakescope_test_names_the_smallest_failing_seed() {
         "the report has the replay command: {text}"
     );
 }
+
+/// The lost update as a `#[tokio::test]`: with the seed 0 alone it may pass;
+/// `WAKESCOPE_SEEDS` widens it. Ignored on its own:
+/// `tokio_test_honours_wakescope_seeds` runs it in a child process.
+#[tokio::test]
+#[ignore = "fails under some seeds by design; run by tokio_test_honours_wakescope_seeds"]
+async fn lost_update_under_tokio_test() {
+    let counter = Rc::new(Cell::new(0));
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..2 {
+        let counter = counter.clone();
+        set.spawn(async move {
+            let read = counter.get();
+            tokio::task::yield_now().await;
+            counter.set(read + 1);
+        });
+    }
+    while set.join_next().await.is_some() {}
+    assert_eq!(counter.get(), 2, "an update was lost");
+}
+
+/// Runs this test binary's `lost_update_under_tokio_test` with `vars` set;
+/// returns whether it passed and what it printed.
+fn run_child(vars: &[(&str, &str)]) -> (bool, String) {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let mut child = std::process::Command::new(exe);
+    child.args([
+        "--ignored",
+        "--exact",
+        "lost_update_under_tokio_test",
+        "--nocapture",
+        "--test-threads=1",
+    ]);
+    child.env_remove("WAKESCOPE_SEED").env_remove("WAKESCOPE_SEEDS");
+    for (name, value) in vars {
+        child.env(name, value);
+    }
+    let out = child.output().expect("the test binary runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+#[test]
+fn tokio_test_honours_wakescope_seeds() {
+    let mut losing = Vec::new();
+    for seed in 0..100u64 {
+        let mut sim = wakescope::Sim::new(wakescope::Config::seeded(seed));
+        let counter = sim
+            .block_on(async {
+                let counter = Rc::new(Cell::new(0));
+                let mut set = tokio::task::JoinSet::new();
+                for _ in 0..2 {
+                    let counter = counter.clone();
+                    set.spawn(async move {
+                        let read = counter.get();
+                        tokio::task::yield_now().await;
+                        counter.set(read + 1);
+                    });
+                }
+                while set.join_next().await.is_some() {}
+                counter.get()
+            })
+            .unwrap();
+        if counter != 2 {
+            losing.push(seed);
+        }
+    }
+    let first = *losing.first().expect("some seed in 0..100 loses an update");
+    let (passed, text) = run_child(&[("WAKESCOPE_SEEDS", "0..100")]);
+    assert!(!passed, "a sweep over 0..100 fails: {text}");
+    assert!(
+        text.contains(&format!("seed {first}")),
+        "names the smallest failing seed {first}: {text}"
+    );
+    assert!(text.contains("an update was lost"), "has the message: {text}");
+    assert!(
+        text.contains(&format!("WAKESCOPE_SEED={first}")),
+        "has the replay command: {text}"
+    );
+    let passing = (0..100)
+        .find(|s| !losing.contains(s))
+        .expect("some seed keeps both updates");
+    let (passed, text) = run_child(&[("WAKESCOPE_SEED", &passing.to_string())]);
+    assert!(passed, "seed {passing} alone passes: {text}");
+}
