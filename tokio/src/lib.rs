@@ -41,6 +41,7 @@
 //! ```
 
 mod macros;
+pub mod runtime;
 pub mod sync;
 pub mod task;
 pub mod time;

@@ -80,25 +80,9 @@ impl<T, E, F: Future<Output = Result<T, E>>> MaybeDone<F> {
 /// # Panics
 /// When the variable is set but not a seed, or the run ends (deadlock,
 /// limit, panic) before the body finishes — naming the seed.
+#[track_caller]
 pub fn run_main<F: Future + 'static>(body: F) -> F::Output {
-    let seed = main_seed();
-    let mut sim = wakescope::Sim::new(wakescope::Config::seeded(seed));
-    match sim.block_on(body) {
-        Ok(output) => output,
-        Err(e) => panic!(
-            "seed {seed}: {e}\nreplay: {}={seed} (the same seed gives the same run)",
-            wakescope::sweep::SEED_ENV
-        ),
-    }
-}
-
-/// The seed of a `#[tokio::main]` run.
-fn main_seed() -> u64 {
-    match std::env::var(wakescope::sweep::SEED_ENV) {
-        Err(_) => 0,
-        Ok(text) => match wakescope::sweep::parse_seeds(&text) {
-            Ok(range) => range.start,
-            Err(e) => panic!("{}={text}: {e}", wakescope::sweep::SEED_ENV),
-        },
-    }
+    crate::runtime::Runtime::new()
+        .expect("a simulation always builds")
+        .block_on(body)
 }

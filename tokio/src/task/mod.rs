@@ -6,6 +6,7 @@
 //! it was aborted or panicked; dropping it detaches the task, as in tokio.
 
 mod join_set;
+mod local;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -13,6 +14,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 pub use join_set::JoinSet;
+pub use local::LocalSet;
 pub use wakescope::JoinError;
 
 /// The virtual CPU time a [`spawn_blocking`] closure is charged: none, as
@@ -94,6 +96,11 @@ pub struct JoinHandle<T> {
 }
 
 impl<T> JoinHandle<T> {
+    /// Wraps the library's handle.
+    pub(crate) fn from_inner(inner: wakescope::JoinHandle<T>) -> JoinHandle<T> {
+        JoinHandle { inner }
+    }
+
     /// Cancels the task; awaiting the handle then gives a cancelled [`JoinError`].
     #[track_caller]
     pub fn abort(&self) {
