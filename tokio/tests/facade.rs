@@ -480,3 +480,50 @@ fn barrier_releases_all_at_the_last_arrival_with_one_leader() {
         assert_eq!(took, ms(30), "seed {seed}");
     }
 }
+
+#[test]
+fn once_cell_initialises_once_while_others_wait() {
+    for seed in SEEDS {
+        let ((values, inits, set_again), took) = run(seed, || async {
+            let cell = Rc::new(tokio::sync::OnceCell::new());
+            let inits = Rc::new(std::cell::Cell::new(0));
+            let mut set = JoinSet::new();
+            for i in 0..3u32 {
+                let (cell, inits) = (cell.clone(), inits.clone());
+                set.spawn(async move {
+                    *cell
+                        .get_or_init(|| async {
+                            inits.set(inits.get() + 1);
+                            sleep(ms(20)).await;
+                            10 + i
+                        })
+                        .await
+                });
+            }
+            let mut values = Vec::new();
+            while let Some(r) = set.join_next().await {
+                values.push(r.unwrap());
+            }
+            let again = matches!(cell.set(1), Err(tokio::sync::SetError::AlreadyInitializedError(1)));
+            (values, inits.get(), again)
+        });
+        assert_eq!(inits, 1, "seed {seed}: one initialiser ran");
+        assert!(
+            values.iter().all(|v| *v == values[0]),
+            "seed {seed}: all saw one value: {values:?}"
+        );
+        assert!(set_again, "seed {seed}");
+        assert_eq!(took, ms(20), "seed {seed}");
+    }
+}
+
+#[test]
+fn mutex_into_inner_and_get_mut_need_no_lock() {
+    let (value, _) = run(0, || async {
+        let mut m = Mutex::new(vec![1]);
+        m.get_mut().push(2);
+        m.lock().await.push(3);
+        m.into_inner()
+    });
+    assert_eq!(value, vec![1, 2, 3]);
+}

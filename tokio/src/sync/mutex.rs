@@ -66,6 +66,28 @@ impl<T> Mutex<T> {
         self.inner.try_lock().ok_or(TryLockError(()))
     }
 
+    /// The value, through exclusive access to the mutex itself.
+    ///
+    /// # Panics
+    /// While an owned guard (or its `lock_owned` future) is alive: it
+    /// keeps a handle on the value.
+    pub fn get_mut(&mut self) -> &mut T {
+        Rc::get_mut(&mut self.inner)
+            .expect("Mutex::get_mut while an owned guard is alive")
+            .get_mut()
+    }
+
+    /// The value, consuming the mutex.
+    ///
+    /// # Panics
+    /// While an owned guard (or its `lock_owned` future) is alive.
+    pub fn into_inner(self) -> T {
+        match Rc::try_unwrap(self.inner) {
+            Ok(mutex) => mutex.into_inner(),
+            Err(_) => panic!("Mutex::into_inner while an owned guard is alive"),
+        }
+    }
+
     /// Waits for the lock and returns a guard that owns a handle on the mutex.
     #[track_caller]
     pub fn lock_owned(self: Arc<Self>) -> wakescope::sync::LockOwned<T> {

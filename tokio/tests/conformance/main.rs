@@ -78,6 +78,7 @@ conformance!(
     rwlock,
     barrier,
     joins_and_blocking,
+    once_cell,
 );
 
 /// The programs really run: a few of tokio's results, spelt out.

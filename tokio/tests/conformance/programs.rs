@@ -366,3 +366,28 @@ pub async fn joins_and_blocking() -> ((u8, u8), Result<(u8, u8), String>, u32, u
     let blocking = tokio::task::spawn_blocking(|| 6 * 7).await.unwrap();
     (both, failed, blocking, since(start))
 }
+
+/// A `OnceCell` initialised by the first of three tasks; the others wait.
+pub async fn once_cell() -> (Vec<u32>, usize, u128) {
+    let start = Instant::now();
+    let cell = Arc::new(tokio::sync::OnceCell::new());
+    let inits = Arc::new(AtomicUsize::new(0));
+    let mut set = JoinSet::new();
+    for _ in 0..3 {
+        let (cell, inits) = (cell.clone(), inits.clone());
+        set.spawn(async move {
+            *cell
+                .get_or_init(|| async {
+                    inits.fetch_add(1, Ordering::SeqCst);
+                    sleep(ms(20)).await;
+                    42u32
+                })
+                .await
+        });
+    }
+    let mut values = Vec::new();
+    while let Some(r) = set.join_next().await {
+        values.push(r.unwrap());
+    }
+    (values, inits.load(Ordering::SeqCst), since(start))
+}
