@@ -527,3 +527,54 @@ fn mutex_into_inner_and_get_mut_need_no_lock() {
     });
     assert_eq!(value, vec![1, 2, 3]);
 }
+
+#[test]
+fn every_primitive_is_a_named_resource_of_the_trace() {
+    let mut sim = Sim::new(Config::seeded(4));
+    sim.block_on(async {
+        let (tx, mut rx) = mpsc::channel::<u8>(1);
+        tx.send(1).await.unwrap();
+        rx.recv().await.unwrap();
+        let (utx, mut urx) = mpsc::unbounded_channel::<u8>();
+        utx.send(1).unwrap();
+        urx.recv().await.unwrap();
+        let (otx, orx) = oneshot::channel::<u8>();
+        otx.send(1).unwrap();
+        orx.await.unwrap();
+        drop(Mutex::new(0).lock().await);
+        drop(RwLock::new(0).write().await);
+        drop(Semaphore::new(1).acquire().await.unwrap());
+        let notify = Notify::new();
+        notify.notify_one();
+        notify.notified().await;
+        let (wtx, _wrx) = watch::channel(0);
+        wtx.send(1).unwrap();
+        let (btx, _brx) = broadcast::channel::<u8>(1);
+        btx.send(1).unwrap();
+        Barrier::new(1).wait().await;
+        tokio::sync::OnceCell::new().get_or_init(|| async { 1 }).await;
+    })
+    .unwrap();
+    let trace = sim.trace();
+    let mut names: Vec<String> = (0..trace.resource_count() as u32)
+        .map(|i| trace.resource(wakescope::ResourceId(i)).unwrap().name.to_string())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "barrier",
+            "broadcast",
+            "mpsc",
+            "mpsc unbounded",
+            "mutex",
+            "notify",
+            "once cell",
+            "oneshot",
+            "rwlock",
+            "rwlock readers",
+            "semaphore",
+            "watch"
+        ]
+    );
+}
