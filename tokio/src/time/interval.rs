@@ -10,6 +10,11 @@ use std::time::Duration;
 
 use super::{Instant, Sleep, sleep_until};
 
+/// How late a tick may fire and still count as on time: within it the
+/// schedule is kept whatever the [`MissedTickBehavior`], as tokio does (the
+/// conformance suite's `intervals_slightly_late` pins this down).
+pub const LATE_TICK_TOLERANCE: Duration = Duration::from_millis(5);
+
 /// What an [`Interval`] does when ticks were missed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum MissedTickBehavior {
@@ -23,8 +28,12 @@ pub enum MissedTickBehavior {
 }
 
 impl MissedTickBehavior {
-    /// The deadline after a tick due at `due` that fired at `now`.
+    /// The deadline after a tick due at `due` that fired at `now`: the next
+    /// on the schedule unless the tick was later than [`LATE_TICK_TOLERANCE`].
     fn next(self, due: Instant, now: Instant, period: Duration) -> Instant {
+        if now <= due + LATE_TICK_TOLERANCE {
+            return due + period;
+        }
         match self {
             MissedTickBehavior::Burst => due + period,
             MissedTickBehavior::Delay => now + period,

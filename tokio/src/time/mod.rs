@@ -15,7 +15,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 pub use instant::Instant;
-pub use interval::{Interval, MissedTickBehavior, interval, interval_at};
+pub use interval::{Interval, LATE_TICK_TOLERANCE, MissedTickBehavior, interval, interval_at};
 pub use std::time::Duration;
 pub use wakescope::Timeout;
 

@@ -79,6 +79,7 @@ conformance!(
     barrier,
     joins_and_blocking,
     once_cell,
+    intervals_slightly_late,
 );
 
 /// The programs really run: a few of tokio's results, spelt out.

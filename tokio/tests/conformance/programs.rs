@@ -391,3 +391,26 @@ pub async fn once_cell() -> (Vec<u32>, usize, u128) {
     }
     (values, inits.load(Ordering::SeqCst), since(start))
 }
+
+/// Interval ticks a few milliseconds late: within tokio's tolerance the
+/// schedule is kept whatever the missed-tick behaviour.
+pub async fn intervals_slightly_late() -> Vec<Vec<u128>> {
+    let mut all = Vec::new();
+    for late in [3u64, 5, 6] {
+        for behavior in [MissedTickBehavior::Delay, MissedTickBehavior::Skip] {
+            let origin = Instant::now();
+            let mut every = interval(ms(100));
+            every.set_missed_tick_behavior(behavior);
+            let mut seen = Vec::new();
+            for i in 0..4 {
+                let due = every.tick().await;
+                seen.push((due - origin).as_millis());
+                if i == 1 {
+                    sleep(ms(100 + late)).await;
+                }
+            }
+            all.push(seen);
+        }
+    }
+    all
+}
