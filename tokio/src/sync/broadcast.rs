@@ -86,8 +86,8 @@ const NAME: &str = "broadcast";
 
 /// The state every end shares.
 struct Shared<T> {
-    /// The kept values with their sequence numbers, oldest first.
-    ring: RefCell<VecDeque<(u64, T)>>,
+    /// The kept values, oldest first.
+    ring: RefCell<VecDeque<Slot<T>>>,
     /// Most values kept (a power of two).
     capacity: usize,
     /// The sequence number the next value gets.
@@ -98,6 +98,17 @@ struct Shared<T> {
     receivers: Cell<usize>,
     /// Wakes the receivers waiting in `recv`.
     sent: wakescope::sync::Notify,
+}
+
+/// One kept value.
+struct Slot<T> {
+    /// Its sequence number.
+    seq: u64,
+    /// The value.
+    value: T,
+    /// Receivers alive when it was sent that have not received it yet:
+    /// while above zero the value counts as queued (`Sender::len`).
+    unseen: usize,
 }
 
 /// A channel keeping the last `capacity` values (rounded up to a power of two).
@@ -156,7 +167,11 @@ impl<T> Sender<T> {
             if ring.len() == self.shared.capacity {
                 ring.pop_front();
             }
-            ring.push_back((seq, value));
+            ring.push_back(Slot {
+                seq,
+                value,
+                unseen: receivers,
+            });
         }
         self.shared.next_seq.set(seq + 1);
         self.shared.sent.notify_waiters();
@@ -177,9 +192,10 @@ impl<T> Sender<T> {
         self.shared.receivers.get()
     }
 
-    /// Values kept now.
+    /// Values queued: kept, and not yet received by every receiver that
+    /// was alive when each was sent.
     pub fn len(&self) -> usize {
-        self.shared.ring.borrow().len()
+        self.shared.ring.borrow().iter().filter(|slot| slot.unseen > 0).count()
     }
 
     /// True when no value is kept.
@@ -231,22 +247,23 @@ impl<T: Clone> Receiver<T> {
 
     /// The next value if one is there now.
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        let ring = self.shared.ring.borrow();
-        if let Some(&(oldest, _)) = ring.front()
+        let mut ring = self.shared.ring.borrow_mut();
+        if let Some(oldest) = ring.front().map(|slot| slot.seq)
             && self.next < oldest
         {
             let missed = oldest - self.next;
             self.next = oldest;
             return Err(TryRecvError::Lagged(missed));
         }
-        if let Some(&(oldest, _)) = ring.front()
+        if let Some(oldest) = ring.front().map(|slot| slot.seq)
             && self.next < self.shared.next_seq.get()
         {
             let index = usize::try_from(self.next - oldest).expect("a ring index fits in usize");
-            let (seq, value) = &ring[index];
-            assert_eq!(*seq, self.next, "broadcast: the ring's sequence numbers have a gap");
+            let slot = &mut ring[index];
+            assert_eq!(slot.seq, self.next, "broadcast: the ring's sequence numbers have a gap");
+            slot.unseen = slot.unseen.saturating_sub(1);
             self.next += 1;
-            return Ok(value.clone());
+            return Ok(slot.value.clone());
         }
         if self.shared.senders.get() == 0 {
             return Err(TryRecvError::Closed);
@@ -265,7 +282,7 @@ impl<T: Clone> Receiver<T> {
 
     /// Values sent that this receiver has not received (and still kept).
     pub fn len(&self) -> usize {
-        let oldest = self.shared.ring.borrow().front().map_or(self.next, |&(seq, _)| seq);
+        let oldest = self.shared.ring.borrow().front().map_or(self.next, |slot| slot.seq);
         let from = self.next.max(oldest);
         usize::try_from(self.shared.next_seq.get() - from).expect("a count of kept values fits in usize")
     }
@@ -281,5 +298,11 @@ impl<T> Drop for Receiver<T> {
         let receivers = self.shared.receivers.get();
         assert!(receivers > 0, "broadcast: a receiver dropped twice");
         self.shared.receivers.set(receivers - 1);
+        // The values it never received no longer wait for it.
+        for slot in self.shared.ring.borrow_mut().iter_mut() {
+            if slot.seq >= self.next {
+                slot.unseen = slot.unseen.saturating_sub(1);
+            }
+        }
     }
 }

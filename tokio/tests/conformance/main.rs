@@ -80,6 +80,8 @@ conformance!(
     joins_and_blocking,
     once_cell,
     intervals_slightly_late,
+    channel_edges,
+    timer_and_task_edges,
 );
 
 /// The programs really run: a few of tokio's results, spelt out.

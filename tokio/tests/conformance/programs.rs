@@ -414,3 +414,88 @@ pub async fn intervals_slightly_late() -> Vec<Vec<u128>> {
     }
     all
 }
+
+/// Channel edge cases: errors, lengths, capacities, closing.
+pub async fn channel_edges() -> Vec<String> {
+    let mut out = Vec::new();
+    let (tx, mut rx) = mpsc::channel::<u8>(3);
+    tx.send(1).await.unwrap();
+    out.push(format!("capacity {} of {}", tx.capacity(), tx.max_capacity()));
+    tx.try_send(2).unwrap();
+    tx.try_send(3).unwrap();
+    out.push(format!("full {:?}", tx.try_send(4).map_err(|e| matches!(e, mpsc::error::TrySendError::Full(4)))));
+    out.push(format!("len {}", rx.len()));
+    drop(tx);
+    out.push(format!("{:?} {:?} {:?} {:?}", rx.recv().await, rx.recv().await, rx.recv().await, rx.recv().await));
+    let (tx, rx) = mpsc::channel::<u8>(1);
+    drop(rx);
+    out.push(format!("closed {} {:?}", tx.is_closed(), tx.send(9).await.map_err(|e| e.0)));
+    out.push(format!("try closed {:?}", tx.try_send(8).map_err(|e| matches!(e, mpsc::error::TrySendError::Closed(8)))));
+    let (otx, orx) = oneshot::channel::<u8>();
+    drop(orx);
+    out.push(format!("oneshot {} {:?}", otx.is_closed(), otx.send(5)));
+    let (wtx, wrx) = watch::channel(0);
+    out.push(format!("watch {:?} {}", wrx.has_changed(), wrx.borrow().has_changed()));
+    wtx.send(1).unwrap();
+    let changed = (wrx.has_changed(), wrx.borrow().has_changed());
+    out.push(format!("watch {changed:?} old {}", wtx.send_replace(2)));
+    let mut wrx2 = wrx.clone();
+    drop(wtx);
+    out.push(format!("watch closed {:?} then {:?} {:?}", wrx.has_changed(), wrx2.changed().await, wrx2.changed().await));
+    let (wtx, wrx) = watch::channel(0);
+    drop(wrx);
+    out.push(format!("watch no receiver {:?}", wtx.send(3).map_err(|e| e.0)));
+    let (btx, mut brx) = broadcast::channel::<u8>(4);
+    btx.send(1).unwrap();
+    let mut late = btx.subscribe();
+    btx.send(2).unwrap();
+    out.push(format!("broadcast {:?} {:?} {:?} len {} {}", brx.try_recv(), late.try_recv(), late.try_recv(), brx.len(), btx.len()));
+    drop((brx, late));
+    out.push(format!("broadcast no receiver {:?}", btx.send(3).map_err(|e| e.0)));
+    out
+}
+
+/// Timer and task edge cases: zero timeouts, zero sleeps, empty sets.
+pub async fn timer_and_task_edges() -> (Vec<String>, u128) {
+    let start = Instant::now();
+    let mut out = Vec::new();
+    out.push(format!("{:?}", timeout(Duration::ZERO, async { 5 }).await.map_err(|_| "elapsed")));
+    out.push(format!("{:?}", timeout(Duration::ZERO, sleep(ms(1))).await.map_err(|_| "elapsed")));
+    sleep(Duration::ZERO).await;
+    out.push(format!("after zero sleep {}", since(start)));
+    let deadline = Instant::now() + ms(40);
+    tokio::time::sleep_until(deadline).await;
+    out.push(format!("sleep_until {}", since(start)));
+    tokio::time::sleep_until(deadline - ms(20)).await;
+    out.push(format!("past deadline {}", since(start)));
+    let mut set: JoinSet<u8> = JoinSet::new();
+    out.push(format!("empty {:?} {}", set.join_next().await.map(|r| r.is_ok()), set.len()));
+    for _ in 0..3 {
+        set.spawn(async {
+            sleep(ms(500)).await;
+            1
+        });
+    }
+    set.abort_all();
+    let mut cancelled = 0;
+    while let Some(r) = set.join_next().await {
+        cancelled += usize::from(r.unwrap_err().is_cancelled());
+    }
+    out.push(format!("cancelled {cancelled}"));
+    let notify = Notify::new();
+    notify.notify_one();
+    notify.notify_one();
+    notify.notified().await;
+    let second = timeout(ms(10), notify.notified()).await.is_err();
+    notify.notify_waiters();
+    let after_waiters = timeout(ms(10), notify.notified()).await.is_err();
+    out.push(format!("one permit only {second}, notify_waiters stores none {after_waiters}"));
+    let barrier = Barrier::new(1);
+    out.push(format!("barrier of one {} {}", barrier.wait().await.is_leader(), barrier.wait().await.is_leader()));
+    let picked = tokio::select! {
+        _ = sleep(ms(1)), if false => "disabled",
+        else => "else",
+    };
+    out.push(picked.to_string());
+    (out, since(start))
+}
