@@ -22,6 +22,11 @@ mod sim {
 /// Seeds each program runs under on the facade.
 const SEEDS: std::ops::Range<u64> = 0..16;
 
+/// Virtual time after which a program on real tokio counts as stuck: tokio
+/// has no deadlock report, but its paused clock jumps to this deadline when
+/// every task waits, so a stuck program fails instead of hanging.
+const TOKIO_STUCK_AFTER: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
 /// Runs `program` on real tokio, as `#[tokio::test(start_paused = true)]` would.
 fn on_tokio<F: Future>(program: F) -> F::Output {
     real_tokio::runtime::Builder::new_current_thread()
@@ -29,7 +34,8 @@ fn on_tokio<F: Future>(program: F) -> F::Output {
         .start_paused(true)
         .build()
         .expect("a current_thread runtime")
-        .block_on(program)
+        .block_on(async move { real_tokio::time::timeout(TOKIO_STUCK_AFTER, program).await })
+        .expect("the program is stuck on real tokio: every task waits and no timer is due")
 }
 
 /// Runs `program` on the facade with `seed`; returns its output and the
