@@ -70,6 +70,22 @@ impl fmt::Debug for OwnedSemaphorePermit {
     }
 }
 
+impl SemaphorePermit<'_> {
+    /// Keeps the permit taken for good: the semaphore has one permit fewer.
+    /// (The trace goes on showing it held by the task that took it.)
+    pub fn forget(self) {
+        std::mem::forget(self._inner);
+    }
+}
+
+impl OwnedSemaphorePermit {
+    /// Keeps the permit taken for good: the semaphore has one permit fewer.
+    /// (The trace goes on showing it held by the task that took it.)
+    pub fn forget(self) {
+        std::mem::forget(self._inner);
+    }
+}
+
 impl Semaphore {
     /// A semaphore with `permits` permits.
     pub fn new(permits: usize) -> Semaphore {

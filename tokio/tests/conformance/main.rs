@@ -88,6 +88,7 @@ conformance!(
     intervals_slightly_late,
     channel_edges,
     timer_and_task_edges,
+    semaphore_forget,
 );
 
 /// The programs really run: a few of tokio's results, spelt out.

@@ -499,3 +499,15 @@ pub async fn timer_and_task_edges() -> (Vec<String>, u128) {
     out.push(picked.to_string());
     (out, since(start))
 }
+
+/// A forgotten permit is gone for good.
+pub async fn semaphore_forget() -> (usize, usize, bool) {
+    let permits = Arc::new(Semaphore::new(3));
+    permits.acquire().await.unwrap().forget();
+    permits.clone().acquire_owned().await.unwrap().forget();
+    let after = permits.available_permits();
+    let held = permits.try_acquire().unwrap();
+    let none_left = permits.try_acquire().is_err();
+    drop(held);
+    (after, permits.available_permits(), none_left)
+}
