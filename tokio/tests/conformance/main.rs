@@ -89,6 +89,7 @@ conformance!(
     channel_edges,
     timer_and_task_edges,
     semaphore_forget,
+    fairness,
 );
 
 /// The programs really run: a few of tokio's results, spelt out.
@@ -113,4 +114,13 @@ fn tokio_gives_the_expected_values() {
         (vec![0, 1, 2, 3, 4], vec![0, 0, 0, 100, 200], 2, 500)
     );
     assert_eq!(on_tokio(real::graceful_shutdown()), (vec![2, 2, 2], true, 100));
+    assert_eq!(
+        on_tokio(real::fairness()),
+        (
+            vec![(0, 10), (1, 15), (2, 20)],
+            vec![(0, 10), (1, 15), (2, 20)],
+            vec![("writer", 10), ("late reader", 15)]
+        ),
+        "arrival order; the late reader waits behind the writer"
+    );
 }

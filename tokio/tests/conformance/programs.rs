@@ -511,3 +511,72 @@ pub async fn semaphore_forget() -> (usize, usize, bool) {
     drop(held);
     (after, permits.available_permits(), none_left)
 }
+
+/// Waiters get a mutex, a semaphore's permit and a lock in arrival order;
+/// a reader arriving behind a waiting writer waits for it.
+pub async fn fairness() -> (Vec<(u64, u128)>, Vec<(u64, u128)>, Vec<(&'static str, u128)>) {
+    let start = Instant::now();
+    let mutex = Arc::new(Mutex::new(Vec::new()));
+    let held = mutex.clone().lock_owned().await;
+    let mut set = JoinSet::new();
+    for id in 0..3u64 {
+        let mutex = mutex.clone();
+        set.spawn(async move {
+            sleep(ms(id + 1)).await;
+            let mut order = mutex.lock().await;
+            order.push((id, since(start)));
+            sleep(ms(5)).await;
+        });
+    }
+    sleep(ms(10)).await;
+    drop(held);
+    while set.join_next().await.is_some() {}
+    let mutex_order = mutex.lock().await.clone();
+
+    let start = Instant::now();
+    let permits = Arc::new(Semaphore::new(1));
+    let order = Arc::new(Mutex::new(Vec::new()));
+    let first = permits.clone().acquire_owned().await.unwrap();
+    for id in 0..3u64 {
+        let (permits, order) = (permits.clone(), order.clone());
+        set.spawn(async move {
+            sleep(ms(id + 1)).await;
+            let _permit = permits.acquire().await.unwrap();
+            order.lock().await.push((id, since(start)));
+            sleep(ms(5)).await;
+        });
+    }
+    sleep(ms(10)).await;
+    drop(first);
+    while set.join_next().await.is_some() {}
+    let permit_order = order.lock().await.clone();
+
+    let start = Instant::now();
+    let lock = Arc::new(RwLock::new(()));
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let first_reader = lock.clone();
+    let reader = first_reader.read().await;
+    let mut tasks = JoinSet::new();
+    {
+        let (lock, log) = (lock.clone(), log.clone());
+        tasks.spawn(async move {
+            sleep(ms(1)).await;
+            let _w = lock.write().await;
+            log.lock().await.push(("writer", since(start)));
+            sleep(ms(5)).await;
+        });
+    }
+    {
+        let (lock, log) = (lock.clone(), log.clone());
+        tasks.spawn(async move {
+            sleep(ms(2)).await;
+            let _r = lock.read().await;
+            log.lock().await.push(("late reader", since(start)));
+        });
+    }
+    sleep(ms(10)).await;
+    drop(reader);
+    while tasks.join_next().await.is_some() {}
+    let lock_order = log.lock().await.clone();
+    (mutex_order, permit_order, lock_order)
+}
