@@ -113,6 +113,20 @@ struct Slot<T> {
 
 /// A channel keeping the last `capacity` values (rounded up to a power of two).
 ///
+/// ```
+/// use wakescope_tokio as tokio;
+/// use tokio::sync::broadcast::error::RecvError;
+/// let mut sim = wakescope::Sim::new(wakescope::Config::seeded(1));
+/// let got = sim.block_on(async {
+///     let (tx, mut rx) = tokio::sync::broadcast::channel(2);
+///     for i in 0..3 {
+///         tx.send(i).unwrap(); // the third pushes out the first
+///     }
+///     (rx.recv().await, rx.recv().await, rx.recv().await)
+/// });
+/// assert_eq!(got.unwrap(), (Err(RecvError::Lagged(1)), Ok(1), Ok(2)));
+/// ```
+///
 /// # Panics
 /// When `capacity` is 0.
 pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {

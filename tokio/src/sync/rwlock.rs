@@ -22,6 +22,21 @@ const GATE_NAME: &str = "rwlock";
 const READERS_NAME: &str = "rwlock readers";
 
 /// A fair reader-writer lock held across `.await`.
+///
+/// ```
+/// use std::rc::Rc;
+/// use wakescope_tokio as tokio;
+/// let mut sim = wakescope::Sim::new(wakescope::Config::seeded(1));
+/// let value = sim.block_on(async {
+///     let lock = Rc::new(tokio::sync::RwLock::new(1));
+///     let (a, b) = (lock.read().await, lock.read().await); // readers share
+///     assert!(lock.try_write().is_err());
+///     drop((a, b));
+///     *lock.write().await += 1;
+///     *lock.read().await
+/// });
+/// assert_eq!(value.unwrap(), 2);
+/// ```
 pub struct RwLock<T> {
     /// Passed by every reader and held by the writer.
     gate: wakescope::sync::Mutex<()>,

@@ -66,6 +66,18 @@ struct Shared<T> {
 }
 
 /// A channel holding `init`, which receivers have already seen.
+///
+/// ```
+/// use wakescope_tokio as tokio;
+/// let mut sim = wakescope::Sim::new(wakescope::Config::seeded(1));
+/// let seen = sim.block_on(async {
+///     let (tx, mut rx) = tokio::sync::watch::channel("starting");
+///     let _task = tokio::spawn(async move { tx.send("ready").unwrap() });
+///     rx.changed().await.unwrap();
+///     *rx.borrow_and_update()
+/// });
+/// assert_eq!(seen.unwrap(), "ready");
+/// ```
 pub fn channel<T>(init: T) -> (Sender<T>, Receiver<T>) {
     let shared = Rc::new(Shared {
         value: RefCell::new(init),

@@ -12,6 +12,24 @@ use std::task::{Context, Poll};
 use super::{AbortHandle, JoinError, JoinHandle, spawn};
 
 /// A set of spawned tasks of one output type.
+///
+/// ```
+/// use std::time::Duration;
+/// use wakescope_tokio as tokio;
+/// let mut sim = wakescope::Sim::new(wakescope::Config::seeded(1));
+/// let order = sim.block_on(async {
+///     let mut set = tokio::task::JoinSet::new();
+///     for n in [3u64, 1, 2] {
+///         set.spawn(async move { tokio::time::sleep(Duration::from_secs(n)).await; n });
+///     }
+///     let mut order = Vec::new();
+///     while let Some(done) = set.join_next().await {
+///         order.push(done.unwrap());
+///     }
+///     order
+/// });
+/// assert_eq!(order.unwrap(), [1, 2, 3]); // in the order they finished
+/// ```
 #[derive(Debug)]
 pub struct JoinSet<T> {
     /// Handles of the tasks not yet joined, in spawn order.

@@ -49,6 +49,22 @@ impl MissedTickBehavior {
 
 /// Ticks every `period`, the first tick at once.
 ///
+/// ```
+/// use std::time::Duration;
+/// use wakescope_tokio as tokio;
+/// let mut sim = wakescope::Sim::new(wakescope::Config::seeded(1));
+/// let ticks = sim.block_on(async {
+///     let start = tokio::time::Instant::now();
+///     let mut every = tokio::time::interval(Duration::from_millis(100));
+///     let mut ticks = Vec::new();
+///     for _ in 0..3 {
+///         ticks.push((every.tick().await - start).as_millis());
+///     }
+///     ticks
+/// });
+/// assert_eq!(ticks.unwrap(), [0, 100, 200]);
+/// ```
+///
 /// # Panics
 /// When `period` is zero.
 pub fn interval(period: Duration) -> Interval {
