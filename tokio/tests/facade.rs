@@ -578,3 +578,16 @@ fn every_primitive_is_a_named_resource_of_the_trace() {
         ]
     );
 }
+
+#[test]
+fn task_ids_name_the_tasks() {
+    let ((inside, handle_id, distinct), _) = run(2, || async {
+        let child = tokio::spawn(async { tokio::task::id() });
+        let handle_id = child.id();
+        let inside = child.await.unwrap();
+        (inside, handle_id, tokio::task::id() != handle_id)
+    });
+    assert_eq!(inside, handle_id);
+    assert!(distinct, "main and the child have different ids");
+    assert_eq!(tokio::task::try_id(), None, "outside a task");
+}

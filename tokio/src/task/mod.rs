@@ -82,6 +82,29 @@ where
     }
 }
 
+/// A task's id: the simulation's own (`#n` in the trace), unique within a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Id(wakescope::TaskId);
+
+impl std::fmt::Display for Id {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+/// The id of the task being polled.
+///
+/// # Panics
+/// Outside a task.
+pub fn id() -> Id {
+    try_id().expect("tokio::task::id() called outside a task")
+}
+
+/// The id of the task being polled, `None` outside a task.
+pub fn try_id() -> Option<Id> {
+    wakescope::current_task().map(Id)
+}
+
 /// Gives the other ready tasks a turn before this one goes on.
 pub async fn yield_now() {
     wakescope::yield_now().await
@@ -110,6 +133,18 @@ impl<T> JoinHandle<T> {
     /// True once the task completed, was aborted or panicked.
     pub fn is_finished(&self) -> bool {
         self.inner.is_finished()
+    }
+
+    /// The task's id.
+    ///
+    /// # Panics
+    /// When the spawn was refused because the run's task limit was reached
+    /// (awaiting the handle then gives a `JoinError`).
+    pub fn id(&self) -> Id {
+        Id(self
+            .inner
+            .id()
+            .expect("the spawn hit the run's task limit: the task has no id"))
     }
 
     /// A handle that can abort the task without owning its output.
