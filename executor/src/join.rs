@@ -118,6 +118,64 @@ impl<T> JoinHandle<T> {
         };
         core.is_finished(task)
     }
+
+    /// A handle that can abort the task (and ask whether it finished)
+    /// without owning its output; it may outlive this handle.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let mut sim = wakescope::Sim::new(wakescope::Config::seeded(1));
+    /// let slow = sim.spawn("slow", async { wakescope::sleep(Duration::from_secs(60)).await });
+    /// let abort = slow.abort_handle();
+    /// drop(slow);
+    /// abort.abort();
+    /// assert!(sim.run().is_completed());
+    /// assert!(abort.is_finished());
+    /// ```
+    pub fn abort_handle(&self) -> AbortHandle {
+        AbortHandle {
+            core: self.core.clone(),
+            task: self.task,
+        }
+    }
+}
+
+/// Aborts a task without owning its output: see [`JoinHandle::abort_handle`].
+#[derive(Clone)]
+pub struct AbortHandle {
+    /// The simulation the task runs in (weak: handles never keep it alive).
+    core: Weak<Core>,
+    /// `None` when the spawn was refused.
+    task: Option<TaskId>,
+}
+
+impl fmt::Debug for AbortHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AbortHandle").field("task", &self.task).finish()
+    }
+}
+
+impl AbortHandle {
+    /// The task's id, or `None` if the spawn hit the task limit.
+    pub fn id(&self) -> Option<TaskId> {
+        self.task
+    }
+
+    /// Cancels the task, as [`JoinHandle::abort`] does.
+    #[track_caller]
+    pub fn abort(&self) {
+        if let (Some(task), Some(core)) = (self.task, self.core.upgrade()) {
+            core.abort(task);
+        }
+    }
+
+    /// True once the task completed, was cancelled or panicked.
+    pub fn is_finished(&self) -> bool {
+        let (Some(task), Some(core)) = (self.task, self.core.upgrade()) else {
+            return true;
+        };
+        core.is_finished(task)
+    }
 }
 
 impl<T: 'static> Future for JoinHandle<T> {

@@ -86,7 +86,7 @@ pub use context::{YieldNow, current_task, panic_task, spawn, with_site, yield_no
 pub use decisions::{Decision, DecisionText, decisions};
 pub use explore::{EXPLORE_SCHEDULES_MAX_DEFAULT, Exploration, Explore, explore};
 pub use faults::{buggify, check};
-pub use join::{JoinError, JoinHandle};
+pub use join::{AbortHandle, JoinError, JoinHandle};
 pub use outcome::{BlockedTask, CheckFailure, Deadlock, Limit, Outcome, Step, TaskPanic, WaitingOn};
 pub use print::{print_line, record_line};
 pub use rng::{SimRng, rng};
@@ -95,7 +95,7 @@ pub use scheduler::Picked;
 pub use sim::{BlockOnError, FIRE_PER_STEP_MAX, Sim};
 pub use sweep::{FailureKind, ShrinkError, Shrunk, Sweep, SweepReport, check_determinism, shrink, sweep};
 pub use task::{TaskId, TaskState};
-pub use time::{Either, Elapsed, Select, Sleep, Timeout, now, select, sleep, sleep_until, timeout};
+pub use time::{Either, Elapsed, Select, Sleep, Timeout, now, select, select_first, sleep, sleep_until, timeout};
 pub use timer::TimerId;
 pub use trace::{
     CancelCause, DropCause, EndReason, Event, EventRecord, ExitReason, FaultKind, Pick, PollResult, ResourceId,
@@ -103,6 +103,14 @@ pub use trace::{
 };
 pub use waker::WakeSource;
 pub use work::{LONG_POLL, Work, work};
+
+/// `#[wakescope::test(seeds = 0..1000)]` on an `async fn`: runs it as the
+/// `main` task of one simulation per seed (through [`Sweep`], so
+/// `WAKESCOPE_SEED`/`WAKESCOPE_SEEDS` override the range) and fails with
+/// the smallest failing seed, its message and the replay command. With the
+/// `macros` feature.
+#[cfg(feature = "macros")]
+pub use wakescope_macros::wakescope_test as test;
 
 /// The README's examples, compiled and run as doctests so they stay true.
 #[cfg(doctest)]

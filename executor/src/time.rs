@@ -243,6 +243,26 @@ pub fn select<A: Future, B: Future>(a: A, b: B) -> Select<A, B> {
     Select { a: Some(a), b: Some(b) }
 }
 
+/// Which of `branches` branches a select of more than two (such as the
+/// `wakescope-tokio` facade's `select!`) polls first this time: drawn from
+/// the same seeded stream as [`select`]'s order, `0` outside a simulation.
+///
+/// # Panics
+/// When `branches` is 0.
+///
+/// ```
+/// let mut sim = wakescope::Sim::new(wakescope::Config::seeded(1));
+/// let first = sim.block_on(async { wakescope::select_first(3) }).unwrap();
+/// assert!(first < 3);
+/// ```
+pub fn select_first(branches: u32) -> u32 {
+    assert!(
+        branches > 0,
+        "wakescope::select_first(0): a select needs at least one branch"
+    );
+    try_with_core(|core| core.select_first(branches)).unwrap_or(0)
+}
+
 /// The future returned by [`select`].
 #[must_use = "futures do nothing unless awaited"]
 pub struct Select<A, B> {

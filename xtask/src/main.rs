@@ -28,7 +28,7 @@ Commands:
   test     Install what the tests need, then run every stage, stopping at the first failure:
              1. format            cargo fmt --all --check (rustfmt.toml: 120 columns)
              2. determinism lint  clippy on the executor: no wall clock, threads or hash containers
-             3. module layout     no module of executor, app, cli, playground or xtask imports itself
+             3. module layout     no module of executor, app, cli, playground, worker, xtask or tokio imports itself
                                   through others; README.md's module map lists every executor module
                                   (xtask/src/layout.rs)
              4. native tests      cargo test --workspace --all-features
@@ -211,7 +211,16 @@ fn secs(d: Duration) -> String {
 }
 
 /// The crates whose `src/` the module layout stage checks.
-const LAYOUT_CRATES: &[&str] = &["executor", "app", "cli", "playground", "worker", "xtask"];
+const LAYOUT_CRATES: &[&str] = &[
+    "executor",
+    "app",
+    "cli",
+    "playground",
+    "worker",
+    "xtask",
+    "tokio",
+    "tokio/macros",
+];
 
 /// No import cycles in any crate; the README's module map lists every module of the executor.
 fn check_layout(env: &Env) -> Result<(), String> {
@@ -267,9 +276,11 @@ fn test(env: &Env) -> Result<(), String> {
     ]);
     report.stage("determinism lint", &run::show(&lint), |_| run::run(&mut lint))?;
 
-    report.stage("module layout", "executor, app, cli, playground, xtask", |_| {
-        check_layout(env)
-    })?;
+    report.stage(
+        "module layout",
+        "executor, app, cli, playground, worker, xtask, tokio, tokio/macros",
+        |_| check_layout(env),
+    )?;
 
     let mut native = env.cargo();
     native.args(["test", "--workspace", "--all-features"]);

@@ -196,6 +196,11 @@ impl Core {
         self.state.borrow_mut().select_rng.below(2) == 1
     }
 
+    /// Which of `branches` branches a select polls first (its own stream).
+    pub(crate) fn select_first(&self, branches: u32) -> u32 {
+        self.state.borrow_mut().select_rng.below(branches)
+    }
+
     /// Under the buggify fault: true with its probability, recorded.
     pub(crate) fn buggify(&self) -> bool {
         let mut guard = self.state.borrow_mut();

@@ -129,6 +129,16 @@ impl<T> Mutex<T> {
             .then(|| OwnedMutexGuard { mutex: Rc::clone(self) })
     }
 
+    /// The value, through exclusive access to the mutex itself (no lock needed).
+    pub fn get_mut(&mut self) -> &mut T {
+        self.value.get_mut()
+    }
+
+    /// The value, consuming the mutex.
+    pub fn into_inner(self) -> T {
+        self.value.into_inner()
+    }
+
     /// Tasks waiting for the lock.
     pub fn waiters(&self) -> usize {
         self.state.borrow().waiters.len()

@@ -106,6 +106,11 @@ impl Semaphore {
         self.state.borrow().permits
     }
 
+    /// True once [`Semaphore::close`] was called.
+    pub fn is_closed(&self) -> bool {
+        self.state.borrow().closed
+    }
+
     /// Closes the semaphore: waiters and later `acquire`s fail.
     #[track_caller]
     pub fn close(&self) {
