@@ -12,7 +12,7 @@ use std::fmt;
 use std::future::Future;
 use std::io;
 
-use crate::task::JoinHandle;
+use crate::task::{JoinHandle, LocalSet};
 
 /// The name of a task spawned through [`Runtime::spawn`].
 const TASK_NAME: &str = "task";
@@ -129,5 +129,14 @@ impl Builder {
             sim: RefCell::new(wakescope::Sim::new(wakescope::Config::seeded(seed))),
             seed,
         })
+    }
+}
+
+impl LocalSet {
+    /// Runs `future` on `runtime` (see [`Runtime::block_on`]); the set's
+    /// tasks are the runtime's, as every task is.
+    #[track_caller]
+    pub fn block_on<F: Future + 'static>(&self, runtime: &Runtime, future: F) -> F::Output {
+        runtime.block_on(future)
     }
 }

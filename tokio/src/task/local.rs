@@ -5,7 +5,6 @@
 use std::future::Future;
 
 use super::{JoinHandle, spawn};
-use crate::runtime::Runtime;
 
 /// A set for `!Send` tasks: see the module docs.
 #[derive(Debug, Default)]
@@ -34,9 +33,5 @@ impl LocalSet {
         future.await
     }
 
-    /// Runs `future` on `runtime` (see [`Runtime::block_on`]).
-    #[track_caller]
-    pub fn block_on<F: Future + 'static>(&self, runtime: &Runtime, future: F) -> F::Output {
-        runtime.block_on(future)
-    }
+    // `block_on(&runtime, future)` is defined beside `Runtime` (runtime.rs).
 }
