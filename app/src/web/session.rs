@@ -500,7 +500,11 @@ impl Session {
         if self.import.is_open() {
             return None;
         }
-        let step = self.playback.step().get_untracked();
+        // A step still being recorded is the one the view is on its way to.
+        let step = match self.pending.get_value() {
+            Some(pending) if pending.step != u64::MAX => pending.step,
+            _ => self.playback.step().get_untracked(),
+        };
         Some(self.recorder.setup().with_untracked(|s| {
             if s.is_program() {
                 // A program too long for a link keeps its seed and step only.
