@@ -261,10 +261,27 @@ fn million_report(tasks: usize) {
     ] {
         let mut plain = Vec::with_capacity(MILLION_RUNS);
         let mut facade = Vec::with_capacity(MILLION_RUNS);
-        for _ in 0..MILLION_RUNS {
-            plain.push(measure_once(plain_case, tasks));
-            facade.push(measure_once(facade_case, tasks));
+        for i in 0..MILLION_RUNS {
+            // Alternate which goes first, so neither always follows the other.
+            if i % 2 == 0 {
+                plain.push(measure_once(plain_case, tasks));
+                facade.push(measure_once(facade_case, tasks));
+            } else {
+                facade.push(measure_once(facade_case, tasks));
+                plain.push(measure_once(plain_case, tasks));
+            }
         }
+        let walls_ms = |samples: &[Sample]| -> Vec<String> {
+            samples
+                .iter()
+                .map(|s| format!("{:.1}", s.wall.as_secs_f64() * 1e3))
+                .collect()
+        };
+        eprintln!(
+            "  trace {label}: plain {:?} ms, facade {:?} ms",
+            walls_ms(&plain),
+            walls_ms(&facade)
+        );
         let (plain, facade) = (median(plain), median(facade));
         println!(
             "| {label} | {:.1} ms | {:.1} ms | **{:.2}×** | {:.1} MiB | {:.1} MiB |",
