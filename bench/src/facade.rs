@@ -23,7 +23,7 @@ use wakescope::Policy;
 
 use crate::{Sample, measure_once};
 
-/// The programs with `tokio` naming real tokio.
+/// The programs with `tokio` naming real tokio (the bench's own dependency).
 mod real {
     include!("../../tokio/tests/conformance/programs.rs");
 }
@@ -56,12 +56,15 @@ const MILLION_RUNS: usize = 3;
 /// A conformance program: its name, one run on each executor (its output
 /// passed through `black_box`), and a check that the outputs agree.
 struct Program {
+    /// The program's function name in `programs.rs`.
     name: &'static str,
+    /// A run on a fresh tokio runtime.
     tokio: fn(),
     /// A run on the facade with the default config (trace on).
     facade: fn(),
     /// A run on the facade with the trace off.
     facade_untraced: fn(),
+    /// Panics unless both facade runs give tokio's output.
     check: fn(),
 }
 
