@@ -13,10 +13,15 @@
 //!   ratio is interpreted / compiled.
 //! - `search`: shrink, fork and bisect around failing runs of scenarios and
 //!   playground programs: runs taken, deviations left and wall time.
+//! - `facade`: each tokio conformance program on real tokio and on
+//!   `wakescope-tokio`, interleaved in one process (the ratio is facade /
+//!   tokio), and the million sleepers written against the facade beside the
+//!   plain `wakescope` case, in fresh processes.
 //!
 //! Run: `cargo xtask bench` (or `cargo run --release --manifest-path bench/Cargo.toml`).
 
 mod alloc;
+mod facade;
 mod interpreter;
 mod search;
 
@@ -34,6 +39,7 @@ fn main() {
     match args.first().map(String::as_str) {
         Some("interpreter") => interpreter::report(),
         Some("search") => search::report(),
+        Some("facade") => facade::report(args.get(1).and_then(|n| n.parse().ok()).unwrap_or(TASKS)),
         Some("--case") => run_case(&args[1], args.get(2).and_then(|n| n.parse().ok()).unwrap_or(TASKS)),
         _ => {
             let tasks = args.first().and_then(|n| n.parse().ok()).unwrap_or(TASKS);
@@ -52,6 +58,8 @@ fn run_case(case: &str, tasks: usize) {
         "random-off" => million_wakescope(tasks, Policy::Random, false),
         "random-on" => million_wakescope(tasks, Policy::Random, true),
         "tokio" => million_tokio(tasks),
+        "facade-million" => facade::million(tasks, Policy::Random, false),
+        "facade-million-on" => facade::million(tasks, Policy::Random, true),
         "timers-off" => timers_runs(false),
         "timers-on" => timers_runs(true),
         other => panic!("unknown case {other}"),
@@ -142,28 +150,29 @@ struct Sample {
     rss_kib: u64,
 }
 
-fn measure(case: &str, tasks: usize) -> Sample {
+/// Runs `case` once in a fresh process of this binary.
+fn measure_once(case: &str, tasks: usize) -> Sample {
     let exe = std::env::current_exe().unwrap();
-    let mut samples: Vec<Sample> = (0..RUNS)
-        .map(|_| {
-            let out = Command::new(&exe)
-                .args(["--case", case, &tasks.to_string()])
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{case} failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            let text = String::from_utf8(out.stdout).unwrap();
-            let v: Vec<u64> = text.split_whitespace().map(|x| x.parse().unwrap()).collect();
-            Sample {
-                wall: Duration::from_nanos(v[0]),
-                heap_bytes: v[1],
-                rss_kib: v[2],
-            }
-        })
-        .collect();
+    let out = Command::new(&exe)
+        .args(["--case", case, &tasks.to_string()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{case} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let v: Vec<u64> = text.split_whitespace().map(|x| x.parse().unwrap()).collect();
+    Sample {
+        wall: Duration::from_nanos(v[0]),
+        heap_bytes: v[1],
+        rss_kib: v[2],
+    }
+}
+
+fn measure(case: &str, tasks: usize) -> Sample {
+    let mut samples: Vec<Sample> = (0..RUNS).map(|_| measure_once(case, tasks)).collect();
     samples.sort_by_key(|s| s.wall);
     samples.swap_remove(RUNS / 2)
 }
