@@ -529,3 +529,27 @@ fn an_owned_handle_names_its_await_or_its_call_like_a_borrowed_one() {
     // Each pending poll waits at the `.await` of the owned future.
     assert_eq!(waits, [lock, acquire, notified]);
 }
+
+/// A forgotten permit stays taken — the semaphore has one permit fewer —
+/// and an owned one lets go of its handle on the semaphore (nothing leaks).
+#[test]
+fn a_forgotten_permit_stays_taken_and_lets_go_of_its_semaphore() {
+    let mut sim = Sim::new(Config::seeded(1));
+    let left = Rc::new(RefCell::new(Vec::new()));
+    let seen = Rc::clone(&left);
+    sim.block_on(async move {
+        let semaphore = Rc::new(Semaphore::new("slots", 3));
+        let borrowed = semaphore.acquire().await.expect("open");
+        borrowed.forget();
+        seen.borrow_mut().push(semaphore.available_permits());
+        let owned = Rc::clone(&semaphore).acquire_owned().await.expect("open");
+        seen.borrow_mut().push(Rc::strong_count(&semaphore));
+        owned.forget();
+        seen.borrow_mut().push(semaphore.available_permits());
+        seen.borrow_mut().push(Rc::strong_count(&semaphore));
+        drop(semaphore.try_acquire().expect("one is left"));
+        seen.borrow_mut().push(semaphore.available_permits());
+    })
+    .expect("completes");
+    assert_eq!(*left.borrow(), [2, 2, 1, 1, 1]);
+}

@@ -90,7 +90,10 @@ impl Semaphore {
     /// Takes a permit if one is free and nobody waits.
     #[track_caller]
     pub fn try_acquire(&self) -> Option<Permit<'_>> {
-        self.try_take(Location::caller()).then(|| Permit { semaphore: self })
+        self.try_take(Location::caller()).then(|| Permit {
+            semaphore: self,
+            release: true,
+        })
     }
 
     /// [`Semaphore::try_acquire`], giving an [`OwnedPermit`].
@@ -98,6 +101,7 @@ impl Semaphore {
     pub fn try_acquire_owned(self: &Rc<Self>) -> Option<OwnedPermit> {
         self.try_take(Location::caller()).then(|| OwnedPermit {
             semaphore: Rc::clone(self),
+            release: true,
         })
     }
 
@@ -233,7 +237,10 @@ impl<'a> Future for Acquire<'a> {
         let semaphore = this.semaphore;
         semaphore
             .poll_acquire(&mut this.ticket, cx.waker(), Location::caller())
-            .map_ok(|()| Permit { semaphore })
+            .map_ok(|()| Permit {
+                semaphore,
+                release: true,
+            })
     }
 }
 
@@ -262,6 +269,7 @@ impl Future for AcquireOwned {
             .poll_acquire(&mut this.ticket, cx.waker(), Location::caller())
             .map_ok(|()| OwnedPermit {
                 semaphore: Rc::clone(&this.semaphore),
+                release: true,
             })
     }
 }
@@ -275,11 +283,23 @@ impl Drop for AcquireOwned {
 /// A held permit; dropping it releases the permit.
 pub struct Permit<'a> {
     semaphore: &'a Semaphore,
+    /// False once forgotten: dropping it then releases nothing.
+    release: bool,
+}
+
+impl Permit<'_> {
+    /// Keeps the permit taken for good: the semaphore has one permit fewer
+    /// (the trace goes on showing it held by the task that took it).
+    pub fn forget(mut self) {
+        self.release = false;
+    }
 }
 
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
-        self.semaphore.release();
+        if self.release {
+            self.semaphore.release();
+        }
     }
 }
 
@@ -287,10 +307,23 @@ impl Drop for Permit<'_> {
 /// [`Semaphore::acquire_owned`]); dropping it releases the permit.
 pub struct OwnedPermit {
     semaphore: Rc<Semaphore>,
+    /// False once forgotten: dropping it then releases nothing.
+    release: bool,
+}
+
+impl OwnedPermit {
+    /// Keeps the permit taken for good: the semaphore has one permit fewer,
+    /// and this handle on it is let go (the trace goes on showing the
+    /// permit held by the task that took it).
+    pub fn forget(mut self) {
+        self.release = false;
+    }
 }
 
 impl Drop for OwnedPermit {
     fn drop(&mut self) {
-        self.semaphore.release();
+        if self.release {
+            self.semaphore.release();
+        }
     }
 }

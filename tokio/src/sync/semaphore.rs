@@ -74,7 +74,7 @@ impl SemaphorePermit<'_> {
     /// Keeps the permit taken for good: the semaphore has one permit fewer.
     /// (The trace goes on showing it held by the task that took it.)
     pub fn forget(self) {
-        std::mem::forget(self._inner);
+        self._inner.forget();
     }
 }
 
@@ -82,7 +82,7 @@ impl OwnedSemaphorePermit {
     /// Keeps the permit taken for good: the semaphore has one permit fewer.
     /// (The trace goes on showing it held by the task that took it.)
     pub fn forget(self) {
-        std::mem::forget(self._inner);
+        self._inner.forget();
     }
 }
 
