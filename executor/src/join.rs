@@ -106,17 +106,12 @@ impl<T> JoinHandle<T> {
     /// `Cancelled { cause: Aborted }`. A finished task is left as it is.
     #[track_caller]
     pub fn abort(&self) {
-        if let (Some(task), Some(core)) = (self.task, self.core.upgrade()) {
-            core.abort(task);
-        }
+        self.abort_handle().abort();
     }
 
     /// True once the task completed, was cancelled or panicked.
     pub fn is_finished(&self) -> bool {
-        let (Some(task), Some(core)) = (self.task, self.core.upgrade()) else {
-            return true;
-        };
-        core.is_finished(task)
+        self.abort_handle().is_finished()
     }
 
     /// A handle that can abort the task (and ask whether it finished)
