@@ -230,6 +230,8 @@ appTest('Compare: vs= in the address shows the first divergence the CLI names, a
   const same = await page.locator(`${tid('compare-row')}[data-what="event"]`).getAttribute('data-differs');
   assert.equal(same, 'false', 'one step earlier the runs agree');
   await waitUrlParam(page, 'vs', 'seed:13');
+  const shared = new URL(await page.locator(tid('share')).getAttribute('data-url'));
+  assert.equal(shared.searchParams.get('vs'), 'seed:13', 'the share link keeps the comparison');
 
   // Typed in the field: a bad one is a sentence; the same run is the same.
   await page.locator(tid('vs')).fill('colour:red');

@@ -525,17 +525,18 @@ impl Session {
         let setup = self.recorder.setup().get();
         let step = self.playback.step().get();
         let base = self.address.base_url();
+        // Tracked, so a comparison started or dropped changes the link.
+        self.searcher.inquiry().track();
+        let vs = self.searcher.comparing(&setup);
         if setup.is_program() {
             let hash = self.recorder.link().get().unwrap_or_else(|| Ok(String::new()))?;
-            Ok(format!(
-                "{base}{}{hash}",
-                url::format_program(setup.seed, setup.schedule.as_ref(), step)
-            ))
+            let mut query = url::format_program(setup.seed, setup.schedule.as_ref(), step);
+            url::push_vs(&mut query, vs.as_ref());
+            Ok(format!("{base}{query}{hash}"))
         } else {
-            Ok(format!(
-                "{base}{}",
-                url::format(setup.scenario, &setup.params, setup.seed, setup.schedule.as_ref(), step)
-            ))
+            let mut query = url::format(setup.scenario, &setup.params, setup.seed, setup.schedule.as_ref(), step);
+            url::push_vs(&mut query, vs.as_ref());
+            Ok(format!("{base}{query}"))
         }
     }
 
