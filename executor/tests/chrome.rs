@@ -516,3 +516,37 @@ fn writing_streams_the_same_text_and_reports_write_errors() {
     let err = trace.write_chrome_json(Full(0)).unwrap_err();
     assert_eq!(err.to_string(), "disk full");
 }
+
+/// Every scenario's export, in every mode, keeps the rules `validate`
+/// checks: polls as complete events that never overlap on their task's
+/// track, each wake a flow that ends inside a poll of the woken task.
+/// Scenarios with a task count run with 200 tasks, so the test stays quick.
+#[cfg(feature = "scenarios")]
+#[test]
+fn every_scenarios_export_keeps_the_perfetto_rules() {
+    use wakescope::scenarios;
+
+    let mut checked = 0;
+    for scenario in scenarios::registry() {
+        let small: Vec<(&str, &str)> = scenario
+            .params
+            .iter()
+            .filter(|p| p.name == "tasks" && p.max > 200)
+            .map(|p| (p.name, "200"))
+            .collect();
+        for mode in scenario.modes {
+            let (params, errors) = scenario.params(Some(mode.id), small.iter().copied());
+            assert!(errors.is_empty(), "{}: {errors:?}", scenario.id);
+            for seed in [1, 12] {
+                let mut sim = Sim::new(scenario.configured(Config::seeded(seed), &params));
+                sim.set_scenario(scenario.id, params.pairs());
+                (scenario.spawn)(&mut sim, &params);
+                sim.run();
+                let context = format!("{} mode {} seed {seed}", scenario.id, mode.id);
+                validate(&sim.trace(), &context);
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 20, "{checked} exports checked");
+}
