@@ -46,7 +46,7 @@ impl Kind {
         }
     }
 
-    /// "shrinking", "forking", "bisecting".
+    /// What the searcher is doing, for the progress line ("shrinking the failing run").
     pub fn doing(self) -> &'static str {
         match self {
             Kind::Shrink => "shrinking the failing run",
