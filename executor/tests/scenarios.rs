@@ -692,8 +692,9 @@ fn the_cost_report_gives_future_size_polls_and_latency() {
             let sim = s.start(Config::seeded(seed), &p);
             (sim, (), format!("cost seed {seed}"))
         };
-        // Step until the first small task waits on its timer, and weigh its future.
-        let first = TaskId(0);
+        // Step until the first small task (task 0 is `main`, which spawns
+        // them) waits on its timer, and weigh its future.
+        let first = TaskId(1);
         while sim.task_polls(first) != Some(1) || sim.task_state(first) != Some(TaskState::Idle) {
             assert!(!matches!(sim.step(), Step::Finished(_)), "{ctx}: the task never waited");
         }
@@ -711,6 +712,18 @@ fn the_cost_report_gives_future_size_polls_and_latency() {
         assert!(report.contains("latency avg"), "{ctx}: {report}");
         assert_eq!(sim.now(), Duration::from_micros(1000 + 1000 * 10), "{ctx}");
     }
+    // Past one spawn batch `main` yields between batches; its polls and wakes
+    // are not the small tasks' and stay out of the counts.
+    let s = scenario("cost");
+    let p = params(s, "many-small", &[("tasks", "5000"), ("poll_us", "0")]);
+    let (sim, outcome) = s.run(Config::seeded(1), &p);
+    assert!(outcome.is_completed(), "{outcome}");
+    assert_eq!(sim.task_count(), 5001, "main and the small tasks");
+    let report = s.measure(&sim).unwrap();
+    assert!(report.contains("polls per task 2, wakes per task 1"), "{report}");
+    // No CPU work: every task is polled at the instant it became runnable.
+    assert!(report.contains("latency avg 0 s, max 0 s"), "{report}");
+    assert_eq!(sim.now(), Duration::from_millis(1));
 }
 
 #[test]

@@ -83,9 +83,9 @@ pub(crate) fn lock_waits(trace: &Trace) -> Vec<(TaskId, u64)> {
     waits
 }
 
-/// Scheduling latency: for every poll, the virtual time from the moment its
-/// task became runnable (spawned or woken) to the poll's start.
-pub(crate) fn wake_to_poll(trace: &Trace) -> Vec<u64> {
+/// Scheduling latency: for every poll, its task and the virtual time from
+/// the moment the task became runnable (spawned or woken) to the poll's start.
+pub(crate) fn wake_to_poll(trace: &Trace) -> Vec<(TaskId, u64)> {
     let mut runnable_since: BTreeMap<TaskId, u64> = BTreeMap::new();
     let mut latencies = Vec::new();
     for r in trace.iter() {
@@ -95,7 +95,7 @@ pub(crate) fn wake_to_poll(trace: &Trace) -> Vec<u64> {
             }
             Event::PollStarted { task, .. } => {
                 if let Some(since) = runnable_since.remove(&task) {
-                    latencies.push(r.time_ns - since);
+                    latencies.push((task, r.time_ns - since));
                 }
             }
             _ => {}
