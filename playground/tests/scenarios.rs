@@ -75,3 +75,24 @@ fn a_scenario_program_puts_its_parameters_in_consts_at_the_top() {
     assert!(text.contains("const BOILER_S: u64 = 7;"), "{text}");
     assert!(text.find("const POPCORN_S").unwrap() < text.find("async fn main").unwrap());
 }
+
+#[test]
+fn past_one_spawn_batch_the_program_yields_where_the_scenario_does() {
+    // `million` and `cost` spawn 4,096 tasks a poll and yield between
+    // batches; the bounds above stay inside one batch.
+    for (id, tasks) in [("million", "5000"), ("cost", "9000")] {
+        let scenario = scenarios::find(id).unwrap();
+        let mode = scenario.modes[0].id;
+        let (params, errors) = scenario.params(Some(mode), [("tasks", tasks)].into_iter());
+        assert!(errors.is_empty(), "{id}: {errors:?}");
+        let text = (scenario.program.unwrap())(&params);
+        let parsed = Program::parse(&format!("{id}.rs"), &text).unwrap_or_else(|d| panic!("{id}: {d}"));
+        let config = scenario_config(scenario, &params, 1);
+        let (compiled, _) = scenario.run(config, &params);
+        let mut sim = Sim::new(config);
+        let _main = parsed.spawn_main(&mut sim);
+        sim.run();
+        assert_eq!(sim.fingerprint(), compiled.fingerprint(), "{id} with {tasks} tasks");
+        assert_eq!(sim.task_count(), compiled.task_count(), "{id}");
+    }
+}
