@@ -8,6 +8,7 @@ use std::task::Poll;
 
 use wakescope::scenarios::{self, Mode, Params, Scenario};
 use wakescope::{Config, Sim};
+use wakescope_app::model::code::{CodeView, SpawnLines};
 use wakescope_app::model::{EVENTS_MAX, INTERPRETED_TASKS_MAX, Listing, Run, Setup};
 use wakescope_worker::{Job, Response};
 
@@ -225,4 +226,45 @@ fn a_scenario_without_a_program_shows_its_rust_source_unlit_and_not_editable() {
     run.finish();
     let (sim, _) = UNSAYABLE.run(Config::seeded(1), &UNSAYABLE.default_params());
     assert_eq!(run.fingerprint(), Some(sim.trace().fingerprint()), "the compiled scenario ran");
+}
+
+/// The line (1-based) of the first line of `text` containing `needle`.
+fn line_with(text: &str, needle: &str) -> u32 {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no line with {needle:?}")) as u32
+        + 1
+}
+
+#[test]
+fn the_cost_program_is_lit_and_marks_each_small_task_where_it_waits() {
+    // The steps `e2e/tests/scenario-code.test.mjs` checks in the page.
+    let cost = scenarios::find("cost").expect("registered");
+    let params = params(cost, cost.modes[0].id, &[("tasks", "3")]);
+    let mut run = Run::start(cost, params.clone(), 1);
+    run.finish();
+    let text = (cost.program.expect("cost has a program"))(&params);
+    assert_eq!(run.listing(), &Listing::Interpreted(text.clone().into()));
+    let mut spawns = SpawnLines::default();
+    spawns.update(&run);
+    let at = |k| {
+        let view = CodeView::at(&run, k, &spawns);
+        let markers: Vec<(u32, u32)> = view
+            .markers
+            .iter()
+            .flat_map(|m| m.tasks.iter().map(move |t| (t.task, m.line)))
+            .collect();
+        (view.current_line, markers)
+    };
+    let (spawn, sleep, work) = (
+        line_with(&text, "spawn(\"small\""),
+        line_with(&text, "sleep(Duration"),
+        line_with(&text, "work(Duration"),
+    );
+    // Step 7: main has spawned the three and finished; none is polled yet.
+    assert_eq!(at(7), (Some(spawn), vec![]));
+    // Step 16: all three wait at their sleep.
+    assert_eq!(at(16), (Some(sleep), vec![(1, sleep), (2, sleep), (3, sleep)]));
+    // Step 30: tasks 3 and 2 have worked and finished; task 1 waits for its poll.
+    assert_eq!(at(30), (Some(work), vec![(1, sleep)]));
 }

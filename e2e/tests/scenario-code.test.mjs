@@ -1,7 +1,6 @@
 // Every run shows its program: a scenario with a program runs that program's
 // text (lines lit, tasks marked where they wait), its parameters are the
-// `const`s at the top, and "Edit this program" opens it in the editor; a
-// scenario the playground cannot say shows its Rust source, unlit.
+// `const`s at the top, and "Edit this program" opens it in the editor.
 
 import assert from 'node:assert/strict';
 
@@ -96,20 +95,37 @@ appTest('Edit this program on a scenario opens the editor with the program text'
   assert.match(await editor.inputValue(), /const BOILER_S: u64 = 5;/);
 });
 
-appTest('a scenario without a program shows its Rust source, unlit, and cannot be edited', async ({ open }) => {
-  const page = await open('s=cost');
+appTest('the cost scenario shows its program: its consts at the top, each small task marked where it waits', async ({ open }) => {
+  // Every registered scenario has a program; the Rust-source listing of one
+  // without is covered natively (`app/tests/scenario_programs.rs`).
+  const page = await open('s=cost&tasks=3&seed=1');
   await waitRecorded(page);
   const code = await readCode(page);
   assert.ok(code, 'the code panel is shown');
-  assert.ok(code.lines.some((l) => l.includes('SCENARIO')), 'it lists the scenario\'s Rust source');
-  assert.match(code.caption, /compiled Rust/);
-  await stepForward(page, 5);
-  const later = await readCode(page);
-  assert.deepEqual(later.markers, [], 'no task markers');
-  assert.deepEqual(later.current, [], 'no current line');
-  const edit = page.locator(tid('code-edit'));
-  assert.ok(await edit.isDisabled(), 'Edit this program is disabled');
-  assert.match((await edit.getAttribute('title')) ?? '', /cannot run/);
+  assert.ok(code.lines.includes('const TASKS: usize = 3;'), `the task count is a const: ${code.lines.slice(0, 14).join('\n')}`);
+  assert.ok(code.lines.includes('const POLL_US: u64 = 10;'), 'the default CPU per task');
+  assert.ok(lineOf(code, 'const TASKS') < lineOf(code, 'async fn main'), 'the consts come first');
+  assert.match(code.caption, /click a line/);
+  assert.ok(await page.locator(tid('code-edit')).isEnabled(), 'its program can be edited');
+
+  const spawnLine = lineOf(code, 'spawn("small"');
+  const sleepLine = lineOf(code, 'sleep(Duration');
+  const workLine = lineOf(code, 'work(Duration');
+  // Step 7 (seed 1): main has spawned the three small tasks and finished; none is polled yet.
+  await stepForward(page, 7 - (await counter(page)).step);
+  const spawned = await readCode(page);
+  assert.deepEqual(spawned.current, [spawnLine], 'the current event is at the spawn');
+  assert.deepEqual(spawned.markers, [], 'main has finished and no small task has waited yet');
+  // Step 16: every small task has armed its timer and waits at its sleep.
+  await stepForward(page, 9);
+  const sleeping = await readCode(page);
+  assert.deepEqual(sleeping.current, [sleepLine], 'the current line moved to the sleep');
+  assert.deepEqual(sleeping.markers, [`1@${sleepLine}`, `2@${sleepLine}`, `3@${sleepLine}`]);
+  // Step 30: after the wakes, tasks 3 and 2 have done their work; task 1 still waits for its poll.
+  await stepForward(page, 14);
+  const working = await readCode(page);
+  assert.deepEqual(working.current, [workLine], 'the current line is the work');
+  assert.deepEqual(working.markers, [`1@${sleepLine}`]);
 });
 
 appTest('a million-task run past the interpreter limit is compiled and shows its program unlit', async ({ open }) => {
