@@ -225,7 +225,11 @@ fn a_scenario_without_a_program_shows_its_rust_source_unlit_and_not_editable() {
     assert_eq!(run.listing().program(), None);
     run.finish();
     let (sim, _) = UNSAYABLE.run(Config::seeded(1), &UNSAYABLE.default_params());
-    assert_eq!(run.fingerprint(), Some(sim.trace().fingerprint()), "the compiled scenario ran");
+    assert_eq!(
+        run.fingerprint(),
+        Some(sim.trace().fingerprint()),
+        "the compiled scenario ran"
+    );
 }
 
 /// The line (1-based) of the first line of `text` containing `needle`.

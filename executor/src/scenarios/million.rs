@@ -63,9 +63,10 @@ fn sleep_of(params: &Params) -> Duration {
     Duration::from_millis(params.get("sleep_ms").max(1) as u64)
 }
 
-/// Tasks `main` spawns per poll (here and in `cost`). Between batches it yields, so no single
-/// step spawns more than this many — each stays a few milliseconds, and the
-/// app keeps to its frame budget even for a million tasks.
+/// Tasks `main` spawns per poll (here and in `cost`). Between batches it
+/// yields, so no single step spawns more than this many — each stays a few
+/// milliseconds, and the app keeps to its frame budget even for a million
+/// tasks.
 pub(super) const SPAWN_BATCH: usize = 4096;
 
 fn spawn_million(sim: &mut Sim, params: &Params) {
