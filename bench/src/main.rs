@@ -92,12 +92,13 @@ fn million_wakescope(tasks: usize, policy: Policy, record: bool) {
         let trace = sim.trace();
         let (sites, located) = trace.site_counts();
         eprintln!(
-            "  events recorded: {} ({} bytes of trace, {:.2} bytes per event; {} of them located at {} distinct sites)",
+            "  events recorded: {} ({} bytes of trace, {:.2} bytes per event; {} of them located at {} distinct sites); fingerprint {:016x}",
             trace.len(),
             trace.heap_bytes(),
             trace.heap_bytes() as f64 / trace.len() as f64,
             located,
-            sites
+            sites,
+            trace.fingerprint()
         );
     }
 }

@@ -62,6 +62,7 @@ pub mod explore;
 mod faults;
 mod join;
 pub mod outcome;
+mod prefetch;
 mod print;
 mod rng;
 #[cfg(feature = "scenarios")]

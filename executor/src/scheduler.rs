@@ -38,8 +38,12 @@ use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, VecDeque};
 
 use crate::config::{PCT_DEPTH_MAX, PCT_HORIZON_FALLBACK, Policy};
-use crate::seeded::SeededRng;
+use crate::seeded::{SeededRng, below_first};
 use crate::task::TaskId;
+
+/// Queue length from which [`Scheduler::upcoming`] names the next picks:
+/// a shorter queue and its tasks stay in the cache anyway.
+const UPCOMING_QUEUE_MIN: usize = 1024;
 
 /// How a task left the ready queue for its poll.
 ///
@@ -169,12 +173,52 @@ impl Script {
     }
 }
 
+/// The scheduler's stream, with some values drawn ahead of their use.
+///
+/// Values come out in stream order whether they were drawn ahead or not, so
+/// drawing ahead changes no pick. It lets [`Scheduler::upcoming`] say which
+/// tasks the next picks will take while the current poll runs.
+struct Draws {
+    rng: SeededRng,
+    /// Values drawn and not yet used, in stream order.
+    ahead: VecDeque<u32>,
+}
+
+impl Draws {
+    fn new(rng: SeededRng) -> Draws {
+        Draws {
+            rng,
+            ahead: VecDeque::new(),
+        }
+    }
+
+    fn next_u32(&mut self) -> u32 {
+        match self.ahead.pop_front() {
+            Some(x) => x,
+            None => self.rng.next_u32(),
+        }
+    }
+
+    fn below(&mut self, n: u32) -> u32 {
+        crate::seeded::below(n, || self.next_u32())
+    }
+
+    /// The value `k` draws from now (0: the next), without using it.
+    fn peek(&mut self, k: usize) -> u32 {
+        while self.ahead.len() <= k {
+            let x = self.rng.next_u32();
+            self.ahead.push_back(x);
+        }
+        self.ahead[k]
+    }
+}
+
 /// Runnable tasks, and the rule that orders them.
 pub(crate) struct Scheduler {
     /// The ready queue, in queue order, under every policy.
     ready: VecDeque<TaskId>,
     policy: Policy,
-    rng: SeededRng,
+    rng: Draws,
     /// Tasks picked so far (a pick that finds the queue empty does not count).
     picks: u64,
     /// PCT's priorities beside the queue, under [`Policy::Pct`] without a script.
@@ -191,7 +235,7 @@ impl Scheduler {
         Scheduler {
             ready: VecDeque::new(),
             policy,
-            rng,
+            rng: Draws::new(rng),
             picks: 0,
             pct,
             script: None,
@@ -209,7 +253,7 @@ impl Scheduler {
     /// Draws the policy's picks from `rng` from now on (a fork's
     /// continuation: the same prefix, another scheduler seed).
     pub(crate) fn reseed(&mut self, rng: SeededRng) {
-        self.rng = rng;
+        self.rng = Draws::new(rng);
     }
 
     pub(crate) fn script(&self) -> Option<&Script> {
@@ -318,6 +362,28 @@ impl Scheduler {
             assert_eq!(pct.heap.len(), self.ready.len(), "the PCT heap holds the queued tasks");
         }
         true
+    }
+
+    /// The queue slot of the task the `j`-th pick from now (0: the next) will
+    /// take if no task joins the queue before then, under `Random` and `Fifo`
+    /// with a long queue; `None` otherwise.
+    ///
+    /// A guess, for fetching memory early and nothing else: a task that
+    /// joins, or a draw that [`crate::seeded::below`] rejects, or an earlier
+    /// pick that moves the task, makes it wrong, and then only a fetch is
+    /// wasted. Taking the slot's reference reads nothing, so the caller may
+    /// fetch the slot itself before reading it.
+    pub(crate) fn upcoming(&mut self, j: usize) -> Option<&TaskId> {
+        let n = self.ready.len();
+        if n < UPCOMING_QUEUE_MIN || j >= n || self.pct.is_some() || self.script.is_some() {
+            return None;
+        }
+        let index = match self.policy {
+            Policy::Random => below_first((n - j) as u32, self.rng.peek(j)) as usize,
+            Policy::Fifo => j,
+            _ => return None,
+        };
+        self.ready.get(index)
     }
 
     /// Number of queued tasks.

@@ -45,17 +45,30 @@ impl SeededRng {
 
     /// A uniform integer in `0..n`. `n` must be non-zero.
     pub(crate) fn below(&mut self, n: u32) -> u32 {
-        assert!(n > 0, "below(0) has no value to return");
-        // Lemire, "Fast Random Integer Generation in an Interval" (2019).
-        let mut m = u64::from(self.next_u32()) * u64::from(n);
-        if (m as u32) < n {
-            let threshold = n.wrapping_neg() % n;
-            while (m as u32) < threshold {
-                m = u64::from(self.next_u32()) * u64::from(n);
-            }
-        }
-        (m >> 32) as u32
+        below(n, || self.next_u32())
     }
+}
+
+/// A uniform integer in `0..n` from a stream of uniform `u32`s (`n` must be
+/// non-zero), by Lemire's multiply-and-reject ("Fast Random Integer
+/// Generation in an Interval", 2019): usually one draw, and then it is
+/// [`below_first`] of that draw.
+pub(crate) fn below(n: u32, mut next: impl FnMut() -> u32) -> u32 {
+    assert!(n > 0, "below(0) has no value to return");
+    let mut m = u64::from(next()) * u64::from(n);
+    if (m as u32) < n {
+        let threshold = n.wrapping_neg() % n;
+        while (m as u32) < threshold {
+            m = u64::from(next()) * u64::from(n);
+        }
+    }
+    (m >> 32) as u32
+}
+
+/// What [`below`] returns when `draw` is its only draw — always, unless the
+/// draw is rejected (a chance of under `n` in 2^32).
+pub(crate) fn below_first(n: u32, draw: u32) -> u32 {
+    ((u64::from(draw) * u64::from(n)) >> 32) as u32
 }
 
 #[cfg(test)]

@@ -188,6 +188,14 @@ impl TaskSlot {
         self.future_bytes
     }
 
+    /// Asks the cache for the task's future, which its next poll reads first.
+    pub(crate) fn prefetch_future(&self) {
+        if let Some(cell) = &self.cell {
+            let p = std::ptr::from_ref::<dyn ErasedTask>(&**cell).cast::<u8>();
+            crate::prefetch::fetch_bytes(p, self.future_bytes as usize + crate::prefetch::LINE / 2);
+        }
+    }
+
     /// `Idle → Scheduled`: a wake put it in the ready queue.
     pub(crate) fn transition_to_scheduled(&mut self) {
         assert_eq!(self.state, TaskState::Idle, "only an idle task is scheduled");

@@ -190,6 +190,14 @@ impl Wakers {
         ManuallyDrop::new(unsafe { Waker::from_raw(raw) })
     }
 
+    /// Asks the cache for task `task`'s waker cell, which its next poll's
+    /// sleeps and waits clone.
+    pub(crate) fn prefetch(&self, task: TaskId) {
+        if task.index() / CHUNK_CELLS < self.bases.len() {
+            crate::prefetch::fetch(self.cell(task).as_ptr());
+        }
+    }
+
     /// The task a waker wakes, if it is a plain waker of this simulation.
     /// `current` is the task being polled: its own waker is by far the most
     /// common case and is recognised by address, without reading the cell.
@@ -218,7 +226,9 @@ impl Wakers {
     /// allocations. Returns false, without locking, when there are none.
     pub(crate) fn drain_into(&self, out: &mut Vec<Wake>) -> bool {
         let arena = self.arena();
-        if !arena.pending.swap(false, Ordering::Acquire) {
+        // A plain load first: most steps have no wakes to drain, and a swap
+        // (a locked instruction) would wait for every store before it.
+        if !arena.pending.load(Ordering::Acquire) || !arena.pending.swap(false, Ordering::Acquire) {
             return false;
         }
         let mut wakes = arena.wakes.lock().unwrap_or_else(|e| e.into_inner());

@@ -39,6 +39,11 @@ fn jitter_matches_the_recorded_run() {
 }
 
 #[test]
+fn a_crowd_of_thousands_matches_the_recorded_runs_under_both_policies() {
+    check_crowd();
+}
+
+#[test]
 fn the_seed_decides_the_interleaving() {
     // The racy program is only a useful check if seeds really differ.
     let fingerprints: std::collections::BTreeSet<u64> = RACY_RANDOM.iter().map(|e| e.fingerprint).collect();

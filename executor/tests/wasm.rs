@@ -41,6 +41,11 @@ fn jitter_matches_the_recorded_run() {
 }
 
 #[wasm_bindgen_test]
+fn a_crowd_of_thousands_matches_the_recorded_runs_under_both_policies() {
+    check_crowd();
+}
+
+#[wasm_bindgen_test]
 fn the_seeds_kitchen_timers_take_10_and_18_seconds() {
     // Spelled out here too, so a wrong constant cannot hide a wrong clock.
     assert_eq!(timers_concurrent().end_ns, 10_000_000_000);

@@ -20,6 +20,16 @@ use crate::waker::WakeSource;
 /// step stays short enough for the app to keep to its frame budget.
 pub const FIRE_PER_STEP_MAX: usize = 4096;
 
+/// Picks ahead at which [`State::prefetch_upcoming`] asks for a task's
+/// queue slot, its record, and its future: far enough apart that each fetch
+/// has a few polls' time to arrive before the next stage reads it.
+const PREFETCH_SLOT_AHEAD: usize = 10;
+const PREFETCH_RECORD_AHEAD: usize = 5;
+const PREFETCH_FUTURE_AHEAD: usize = 2;
+
+/// How many timers ahead [`Core::fire_due`] asks for a task's record.
+const FIRE_PREFETCH_DISTANCE: usize = 8;
+
 /// Passes over the tasks at shutdown: a destructor may spawn, so repeat, but boundedly.
 const SHUTDOWN_PASSES_MAX: u32 = 16;
 
@@ -58,6 +68,7 @@ impl Core {
         if let Some(pick) = st.scheduler.pick() {
             let task = pick.task;
             st.steps += 1;
+            st.prefetch_upcoming();
             let delay = st.config.faults.delay_ppm.min(DELAY_PPM_MAX);
             if st.scheduler.len() > 0 && st.fault_hits(delay) {
                 // An extra yield before the poll: back of the queue, someone else first.
@@ -117,9 +128,17 @@ impl Core {
         let fired = {
             let mut guard = self.state.borrow_mut();
             let st = &mut *guard;
-            let due = st.timers.take_due(st.clock.now_ns(), FIRE_PER_STEP_MAX);
+            let mut due = st.timers.take_due(st.clock.now_ns(), FIRE_PER_STEP_MAX);
             let fired = due.len() as u32;
-            for (id, target) in due {
+            let mut firing = due.drain(..);
+            while let Some((id, target)) = firing.next() {
+                // The timers fire in arming order, their tasks in any order:
+                // ask for the record of a task a few timers on.
+                if let Some((_, Target::Task(ahead))) = firing.as_slice().get(FIRE_PREFETCH_DISTANCE)
+                    && let Some(slot) = st.tasks.get(ahead.index())
+                {
+                    crate::prefetch::fetch(slot);
+                }
                 st.record(Event::TimerFired { timer: id });
                 match target {
                     Target::Task(task) => st.wake(task, WakeSource::Timer(id)),
@@ -311,5 +330,30 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         s.clone()
     } else {
         "a non-string panic payload".to_string()
+    }
+}
+
+impl State {
+    /// Asks the cache for what the next picks will read, while the picked
+    /// task's poll runs, in stages that each find the one before already
+    /// fetched: [`PREFETCH_SLOT_AHEAD`] picks ahead the queue slot naming the
+    /// task, [`PREFETCH_RECORD_AHEAD`] ahead its record and waker cell, and
+    /// [`PREFETCH_FUTURE_AHEAD`] ahead its future.
+    fn prefetch_upcoming(&mut self) {
+        if let Some(slot) = self.scheduler.upcoming(PREFETCH_SLOT_AHEAD) {
+            crate::prefetch::fetch(slot);
+        }
+        if let Some(&task) = self.scheduler.upcoming(PREFETCH_RECORD_AHEAD)
+            && let Some(slot) = self.tasks.get(task.index())
+        {
+            crate::prefetch::fetch(slot);
+            crate::prefetch::fetch(&self.waits_at[task.index()]);
+            self.wakers.prefetch(task);
+        }
+        if let Some(&task) = self.scheduler.upcoming(PREFETCH_FUTURE_AHEAD)
+            && let Some(slot) = self.tasks.get(task.index())
+        {
+            slot.prefetch_future();
+        }
     }
 }

@@ -36,6 +36,12 @@ pub const JITTER_SEED: u64 = 7;
 /// Sleepers in the jitter program.
 pub const JITTER_TASKS: u64 = 5;
 
+/// Seed of the crowd program.
+pub const CROWD_SEED: u64 = 11;
+/// Tasks in the crowd program: enough that the ready queue is thousands long,
+/// where the scheduler fetches the next picks' memory early.
+pub const CROWD_TASKS: u64 = 3000;
+
 /// What one run of a program gave.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Run {
@@ -164,6 +170,37 @@ pub fn jitter() -> Run {
     finish(&mut sim, outcome, value)
 }
 
+/// A crowd of tasks, spawned by `main` in one poll: each sleeps 0, 1 or 2 ms,
+/// yields (joining the back of a long queue while the queue is drained),
+/// and takes a turn number from a shared counter. The value mixes every
+/// task's number with its turn, so it changes if any two picks swap.
+pub fn crowd(policy: Policy) -> Run {
+    let mut sim = Sim::new(Config::seeded(CROWD_SEED).with_policy(policy));
+    let total = Rc::new(Cell::new(0u64));
+    let out = Rc::clone(&total);
+    let _main = sim.spawn("main", async move {
+        let turn = Rc::new(Cell::new(0u64));
+        let mut handles = Vec::new();
+        for t in 0..CROWD_TASKS {
+            let turn = Rc::clone(&turn);
+            handles.push(spawn("member", async move {
+                sleep(Duration::from_millis(t % 3)).await;
+                yield_now().await;
+                let mine = turn.get();
+                turn.set(mine + 1);
+                (t + 1).wrapping_mul(mine + 1)
+            }));
+        }
+        for h in handles {
+            let value = h.await.expect("a member cannot fail");
+            out.set(out.get().wrapping_mul(31).wrapping_add(value));
+        }
+    });
+    let outcome = sim.run();
+    let value = total.get();
+    finish(&mut sim, outcome, value)
+}
+
 // ---------------------------------------------------------------------------
 // The recorded results.
 // ---------------------------------------------------------------------------
@@ -229,6 +266,20 @@ pub const JITTER: Expected = Expected {
     value: 1813,
 };
 
+/// Under the default random policy, and under FIFO.
+pub const CROWD_RANDOM: Expected = Expected {
+    fingerprint: 0xc1c65a29e66c34f6,
+    events: 31025,
+    end_ns: 2000000,
+    value: 16580675598660615487,
+};
+pub const CROWD_FIFO: Expected = Expected {
+    fingerprint: 0x218642780c2f3ba1,
+    events: 31016,
+    end_ns: 2000000,
+    value: 9126328430535971112,
+};
+
 // ---------------------------------------------------------------------------
 // The checks both targets run.
 // ---------------------------------------------------------------------------
@@ -253,6 +304,11 @@ pub fn check_racy_fifo() {
 
 pub fn check_jitter() {
     jitter().check("jitter", &JITTER);
+}
+
+pub fn check_crowd() {
+    crowd(Policy::Random).check("crowd, random policy", &CROWD_RANDOM);
+    crowd(Policy::Fifo).check("crowd, fifo policy", &CROWD_FIFO);
 }
 
 /// The constants above as Rust source, from this target's runs.
@@ -282,5 +338,7 @@ pub fn recorded_table() -> String {
         line(&racy_counter(1, Policy::Fifo))
     );
     out += &format!("pub const JITTER: Expected = {};\n", line(&jitter()));
+    out += &format!("pub const CROWD_RANDOM: Expected = {};\n", line(&crowd(Policy::Random)));
+    out += &format!("pub const CROWD_FIFO: Expected = {};\n", line(&crowd(Policy::Fifo)));
     out
 }
