@@ -32,6 +32,8 @@ use wakescope::Policy;
 
 const TASKS: usize = 1_000_000;
 const RUNS: usize = 3;
+/// Rounds of the million-sleepers comparison.
+const MILLION_ROUNDS: usize = 5;
 const TIMER_RUNS: u32 = 200_000;
 
 fn main() {
@@ -178,38 +180,65 @@ fn measure(case: &str, tasks: usize) -> Sample {
     samples.swap_remove(RUNS / 2)
 }
 
+/// The median of `values` (not empty).
+fn median_f64(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
 fn mib(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
 
+/// The million sleepers on each executor: [`MILLION_ROUNDS`] rounds, each
+/// running every case once in a fresh process, tokio first and again last,
+/// so each case's ratio is to the tokio runs around it in the same round
+/// (the median of the rounds' ratios); wall time and memory are medians.
 fn report(tasks: usize) {
-    println!("wakescope benchmarks (median of {RUNS} runs, each in a fresh process)\n");
+    const CASES: [(&str, &str); 4] = [
+        ("wakescope fifo, trace off", "fifo-off"),
+        ("wakescope fifo, trace on", "fifo-on"),
+        ("wakescope random, trace off", "random-off"),
+        ("wakescope random, trace on", "random-on"),
+    ];
+    println!(
+        "wakescope benchmarks ({MILLION_ROUNDS} rounds; each round runs tokio, every case, tokio again, each in a fresh process)\n"
+    );
     println!("{tasks} tasks × sleep(10 ms), then join all:");
     println!(
         "{:<28} {:>10} {:>9} {:>12} {:>12}",
         "executor", "wall", "vs tokio", "peak heap", "peak RSS"
     );
-    let tokio = measure("tokio", tasks);
-    for (label, case) in [
-        ("wakescope fifo, trace off", "fifo-off"),
-        ("wakescope fifo, trace on", "fifo-on"),
-        ("wakescope random, trace off", "random-off"),
-        ("wakescope random, trace on", "random-on"),
-        ("tokio current_thread paused", "tokio"),
-    ] {
-        let s = if case == "tokio" {
-            Sample { ..tokio }
-        } else {
-            measure(case, tasks)
-        };
+    let mut samples: Vec<Vec<Sample>> = CASES.iter().map(|_| Vec::new()).collect();
+    let mut ratios: Vec<Vec<f64>> = CASES.iter().map(|_| Vec::new()).collect();
+    let mut tokio = Vec::new();
+    for _ in 0..MILLION_ROUNDS {
+        let before = measure_once("tokio", tasks);
+        let round: Vec<Sample> = CASES.iter().map(|(_, case)| measure_once(case, tasks)).collect();
+        let after = measure_once("tokio", tasks);
+        let peer = (before.wall.as_secs_f64() + after.wall.as_secs_f64()) / 2.0;
+        for (i, s) in round.into_iter().enumerate() {
+            ratios[i].push(s.wall.as_secs_f64() / peer);
+            samples[i].push(s);
+        }
+        tokio.push(before);
+        tokio.push(after);
+    }
+    let row = |label: &str, mut runs: Vec<Sample>, ratio: f64| {
+        runs.sort_by_key(|s| s.wall);
+        let s = &runs[runs.len() / 2];
         println!(
             "{label:<28} {:>8.1}ms {:>8.2}× {:>8.1} MiB {:>8.1} MiB",
             s.wall.as_secs_f64() * 1e3,
-            s.wall.as_secs_f64() / tokio.wall.as_secs_f64(),
+            ratio,
             mib(s.heap_bytes),
             s.rss_kib as f64 / 1024.0
         );
+    };
+    for (((label, _), runs), ratios) in CASES.iter().zip(samples).zip(ratios) {
+        row(label, runs, median_f64(ratios));
     }
+    row("tokio current_thread paused", tokio, 1.0);
     interpreter::report();
     println!("\nthree-timers program, whole runs on one core ({TIMER_RUNS} runs):");
     for (label, case) in [("trace off", "timers-off"), ("trace on", "timers-on")] {

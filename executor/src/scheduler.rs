@@ -213,10 +213,19 @@ impl Draws {
     }
 }
 
+/// A task in the ready queue, and where its future was when it joined: a
+/// hint for fetching memory early, never read through (a prefetch of a
+/// stale address is harmless).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Queued {
+    pub(crate) task: TaskId,
+    pub(crate) future: *const u8,
+}
+
 /// Runnable tasks, and the rule that orders them.
 pub(crate) struct Scheduler {
     /// The ready queue, in queue order, under every policy.
-    ready: VecDeque<TaskId>,
+    ready: VecDeque<Queued>,
     policy: Policy,
     rng: Draws,
     /// Tasks picked so far (a pick that finds the queue empty does not count).
@@ -260,10 +269,11 @@ impl Scheduler {
         self.script.as_ref()
     }
 
-    /// Queues a task that became runnable, at the back.
-    pub(crate) fn push(&mut self, task: TaskId) {
+    /// Queues a task that became runnable, at the back; `future` is where
+    /// its future is (for [`Scheduler::upcoming`], null if unknown).
+    pub(crate) fn push(&mut self, task: TaskId, future: *const u8) {
         let index = u32::try_from(self.ready.len()).expect("the ready queue is bounded by the task limit");
-        self.ready.push_back(task);
+        self.ready.push_back(Queued { task, future });
         if let Some(pct) = &mut self.pct {
             while pct.priorities.len() <= task.index() {
                 // Fresh tasks get a random priority above every lowered one.
@@ -314,7 +324,8 @@ impl Scheduler {
         } else {
             self.ready.remove(index as usize)
         }
-        .expect("the picked index is in the queue");
+        .expect("the picked index is in the queue")
+        .task;
         self.picks += 1;
         if let Some(pct) = &mut self.pct {
             let (_, Reverse(top)) = pct.heap.pop().expect("the PCT heap holds the queued tasks");
@@ -325,8 +336,8 @@ impl Scheduler {
                 "the index map agrees with the queue"
             );
             pct.positions[task.index()] = NOT_QUEUED;
-            if refill && let Some(&moved) = self.ready.get(index as usize) {
-                pct.positions[moved.index()] = index;
+            if refill && let Some(moved) = self.ready.get(index as usize) {
+                pct.positions[moved.task.index()] = index;
             }
             if pct.change_points.get(pct.next_change) == Some(&self.picks) {
                 pct.next_change += 1;
@@ -349,14 +360,14 @@ impl Scheduler {
     /// Removes a task that was aborted while queued: the tasks behind it move
     /// up, as in [`Picked`] without `refill`. O(n), but aborts are rare.
     pub(crate) fn remove(&mut self, task: TaskId) -> bool {
-        let Some(i) = self.ready.iter().position(|t| *t == task) else {
+        let Some(i) = self.ready.iter().position(|q| q.task == task) else {
             return false;
         };
         self.ready.remove(i);
         if let Some(pct) = &mut self.pct {
             pct.positions[task.index()] = NOT_QUEUED;
-            for (j, t) in self.ready.iter().enumerate().skip(i) {
-                pct.positions[t.index()] = j as u32;
+            for (j, q) in self.ready.iter().enumerate().skip(i) {
+                pct.positions[q.task.index()] = j as u32;
             }
             pct.heap.retain(|(_, Reverse(t))| *t != task);
             assert_eq!(pct.heap.len(), self.ready.len(), "the PCT heap holds the queued tasks");
@@ -373,7 +384,7 @@ impl Scheduler {
     /// pick that moves the task, makes it wrong, and then only a fetch is
     /// wasted. Taking the slot's reference reads nothing, so the caller may
     /// fetch the slot itself before reading it.
-    pub(crate) fn upcoming(&mut self, j: usize) -> Option<&TaskId> {
+    pub(crate) fn upcoming(&mut self, j: usize) -> Option<&Queued> {
         let n = self.ready.len();
         if n < UPCOMING_QUEUE_MIN || j >= n || self.pct.is_some() || self.script.is_some() {
             return None;
@@ -393,7 +404,7 @@ impl Scheduler {
 
     /// Queued tasks, in queue order (for every policy).
     pub(crate) fn iter(&self) -> impl Iterator<Item = TaskId> + '_ {
-        self.ready.iter().copied()
+        self.ready.iter().map(|q| q.task)
     }
 }
 
@@ -430,7 +441,7 @@ mod tests {
             SeededRng::new(4, SCHEDULER_STREAM),
         );
         for t in 0..6 {
-            s.push(TaskId(t));
+            s.push(TaskId(t), std::ptr::null());
         }
         let mut seen = Vec::new();
         while let Some(pick) = s.pick() {

@@ -188,11 +188,12 @@ impl TaskSlot {
         self.future_bytes
     }
 
-    /// Asks the cache for the task's future, which its next poll reads first.
-    pub(crate) fn prefetch_future(&self) {
-        if let Some(cell) = &self.cell {
-            let p = std::ptr::from_ref::<dyn ErasedTask>(&**cell).cast::<u8>();
-            crate::prefetch::fetch_bytes(p, self.future_bytes as usize + crate::prefetch::LINE / 2);
+    /// Where the task's future is (null while it is out for a poll or gone):
+    /// a hint for fetching it early, see `Scheduler::upcoming`.
+    pub(crate) fn future_address(&self) -> *const u8 {
+        match &self.cell {
+            Some(cell) => std::ptr::from_ref::<dyn ErasedTask>(&**cell).cast::<u8>(),
+            None => std::ptr::null(),
         }
     }
 

@@ -126,9 +126,10 @@ pub(crate) struct State {
     /// their own `.await` only when nothing inside them did.
     wait_marks: u32,
     /// Where each task waited when its last poll ended `Pending` (`NO_SITE`
-    /// if unknown), for deadlock reports.
+    /// if unknown), for deadlock reports. Locations are known only with a
+    /// trace (they are interned in it), so without one this stays empty.
     waits_at: Vec<u32>,
-    /// Where each task was spawned (`NO_SITE` if unknown).
+    /// Where each task was spawned (`NO_SITE` if unknown); empty without a trace.
     spawned_at: Vec<u32>,
     /// A location an interpreter names for the calls it makes next, in place
     /// of the compiler's (which would point into the interpreter).
@@ -173,7 +174,7 @@ impl State {
                     // A library future that is the task's whole future: it
                     // waits where the task was spawned.
                     let task = self.current?;
-                    let site = self.spawned_at[task.index()];
+                    let site = *self.spawned_at.get(task.index())?;
                     return (site != NO_SITE).then_some(SiteId(site));
                 }
                 self.trace.intern_location(location)
@@ -241,7 +242,7 @@ impl State {
         }
         if slot.state() == TaskState::Idle {
             slot.transition_to_scheduled();
-            self.scheduler.push(task);
+            self.scheduler.push(task, slot.future_address());
         }
         self.ended = false;
     }
@@ -485,18 +486,17 @@ impl Core {
         let id = TaskId(st.tasks.len() as u32);
         let name_id = st.names.intern(name);
         st.wakers.ensure(id);
-        st.tasks.push(TaskSlot::new(TaskCell::boxed(future), name_id));
-        st.waits_at.push(NO_SITE);
+        let slot = TaskSlot::new(TaskCell::boxed(future), name_id);
+        st.scheduler.push(id, slot.future_address());
+        st.tasks.push(slot);
         st.live += 1;
-        st.scheduler.push(id);
         st.ended = false;
         if st.config.record_trace {
             let parent = st.current;
             let site = st.site(Some(at));
             st.spawned_at.push(site.map_or(NO_SITE, |s| s.0));
+            st.waits_at.push(NO_SITE);
             st.trace.record_spawn(id, name_id, name, parent, site);
-        } else {
-            st.spawned_at.push(NO_SITE);
         }
         Some(id)
     }

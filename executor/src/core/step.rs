@@ -9,7 +9,7 @@ use super::{Core, PanicRecord, State};
 use crate::clock::duration_ns;
 use crate::config::DELAY_PPM_MAX;
 use crate::outcome::{Limit, Outcome, Step};
-use crate::scheduler::Picked;
+use crate::scheduler::{Picked, Queued};
 use crate::task::{TaskId, TaskState};
 use crate::timer::Target;
 use crate::trace::{CancelCause, Event, FaultKind, PollResult};
@@ -21,11 +21,13 @@ use crate::waker::WakeSource;
 pub const FIRE_PER_STEP_MAX: usize = 4096;
 
 /// Picks ahead at which [`State::prefetch_upcoming`] asks for a task's
-/// queue slot, its record, and its future: far enough apart that each fetch
-/// has a few polls' time to arrive before the next stage reads it.
-const PREFETCH_SLOT_AHEAD: usize = 10;
-const PREFETCH_RECORD_AHEAD: usize = 5;
-const PREFETCH_FUTURE_AHEAD: usize = 2;
+/// queue slot, and then for its record and future: far enough apart that
+/// each fetch has a few polls' time to arrive before it is read.
+const PREFETCH_SLOT_AHEAD: usize = 8;
+const PREFETCH_TASK_AHEAD: usize = 3;
+/// Bytes of a future fetched ahead: two cache lines, a small task's whole
+/// future (a sleeping task's is under 64 bytes).
+const FUTURE_PREFETCH_BYTES: usize = 128;
 
 /// How many timers ahead [`Core::fire_due`] asks for a task's record.
 const FIRE_PREFETCH_DISTANCE: usize = 8;
@@ -72,7 +74,8 @@ impl Core {
             let delay = st.config.faults.delay_ppm.min(DELAY_PPM_MAX);
             if st.scheduler.len() > 0 && st.fault_hits(delay) {
                 // An extra yield before the poll: back of the queue, someone else first.
-                st.scheduler.push(task);
+                let future = st.tasks[task.index()].future_address();
+                st.scheduler.push(task, future);
                 st.record(Event::Delayed {
                     task,
                     pick: pick.to_trace(),
@@ -197,7 +200,9 @@ impl Core {
             } else {
                 None
             };
-            st.waits_at[task.index()] = site.map_or(super::NO_SITE, |s| s.0);
+            if let Some(at) = st.waits_at.get_mut(task.index()) {
+                *at = site.map_or(super::NO_SITE, |s| s.0);
+            }
             st.record_at(Event::PollEnded { task, result }, site);
             if long_poll {
                 st.record(Event::LongPoll { task });
@@ -335,25 +340,23 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 
 impl State {
     /// Asks the cache for what the next picks will read, while the picked
-    /// task's poll runs, in stages that each find the one before already
-    /// fetched: [`PREFETCH_SLOT_AHEAD`] picks ahead the queue slot naming the
-    /// task, [`PREFETCH_RECORD_AHEAD`] ahead its record and waker cell, and
-    /// [`PREFETCH_FUTURE_AHEAD`] ahead its future.
+    /// task's poll runs, in two stages: [`PREFETCH_SLOT_AHEAD`] picks ahead
+    /// the queue slot naming the task, and [`PREFETCH_TASK_AHEAD`] ahead —
+    /// reading that slot, by then fetched — the task's record, waker cell and
+    /// future.
     fn prefetch_upcoming(&mut self) {
-        if let Some(slot) = self.scheduler.upcoming(PREFETCH_SLOT_AHEAD) {
-            crate::prefetch::fetch(slot);
+        if let Some(queued) = self.scheduler.upcoming(PREFETCH_SLOT_AHEAD) {
+            crate::prefetch::fetch(queued);
         }
-        if let Some(&task) = self.scheduler.upcoming(PREFETCH_RECORD_AHEAD)
-            && let Some(slot) = self.tasks.get(task.index())
-        {
-            crate::prefetch::fetch(slot);
-            crate::prefetch::fetch(&self.waits_at[task.index()]);
+        if let Some(&Queued { task, future }) = self.scheduler.upcoming(PREFETCH_TASK_AHEAD) {
+            if let Some(slot) = self.tasks.get(task.index()) {
+                crate::prefetch::fetch(slot);
+            }
+            if let Some(at) = self.waits_at.get(task.index()) {
+                crate::prefetch::fetch(at);
+            }
             self.wakers.prefetch(task);
-        }
-        if let Some(&task) = self.scheduler.upcoming(PREFETCH_FUTURE_AHEAD)
-            && let Some(slot) = self.tasks.get(task.index())
-        {
-            slot.prefetch_future();
+            crate::prefetch::fetch_bytes(future, FUTURE_PREFETCH_BYTES);
         }
     }
 }

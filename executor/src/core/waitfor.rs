@@ -196,7 +196,7 @@ impl State {
                 waits_for.retain(|t| *t != task && alive(t));
                 waits_for.sort_unstable();
                 waits_for.dedup();
-                let site = self.waits_at[i];
+                let site = self.waits_at.get(i).copied().unwrap_or(super::NO_SITE);
                 BlockedTask {
                     task,
                     name: self.names.get(slot.name()).to_string(),
