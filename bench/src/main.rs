@@ -65,6 +65,7 @@ fn run_case(case: &str, tasks: usize) {
         "facade-million-on" => facade::million(tasks, Policy::Random, true),
         "timers-off" => timers_runs(false),
         "timers-on" => timers_runs(true),
+        "record-million" => record_million(tasks),
         other => panic!("unknown case {other}"),
     }
     let mut wall = start.elapsed();
@@ -101,6 +102,24 @@ fn million_wakescope(tasks: usize, policy: Policy, record: bool) -> wakescope::S
     .expect("the million sleepers complete");
     assert_eq!(sim.now(), Duration::from_millis(10));
     sim
+}
+
+/// The page's event limit (`wakescope_app::EVENTS_MAX`): the recording stops there.
+const PAGE_EVENTS_MAX: u64 = 16_000_000;
+
+/// The `million` scenario with `tasks` sleepers, seed 1, recorded as the page
+/// records it — a live recording advanced [`wakescope::view::Recording::advance`]
+/// 64 executor steps at a time, folding, snapshotting and indexing as it goes —
+/// natively, for the page's recording time to be compared with
+/// (`cd e2e && npm run perf`).
+fn record_million(tasks: usize) {
+    let scenario = wakescope::scenarios::find("million").expect("registered");
+    let (params, errors) = scenario.params(None, [("tasks", tasks.to_string().as_str())].into_iter());
+    assert!(errors.is_empty(), "{errors:?}");
+    let sim = scenario.start(wakescope::Config::seeded(1), &params);
+    let mut recording = wakescope::view::Recording::live(sim, PAGE_EVENTS_MAX);
+    while !recording.advance(64) {}
+    eprintln!("  recorded {} events", recording.len());
 }
 
 /// Prints the size of a run's trace, and its fingerprint (which a change in

@@ -33,6 +33,13 @@ impl ReadyQueue {
     }
 
     /// Appends `task`.
+    /// Asks the cache for the queue slot at `index` (a pick to come).
+    pub(crate) fn prefetch(&self, index: u32) {
+        if let Some(slot) = self.tasks.get(index as usize) {
+            crate::prefetch::fetch(slot);
+        }
+    }
+
     pub fn push(&mut self, task: TaskId) {
         self.tasks.push_back(task);
     }

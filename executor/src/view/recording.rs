@@ -44,6 +44,9 @@ use crate::trace::{EndReason, Event, Fingerprinter, JsonlReader, Trace, TraceErr
 /// the fold has caught up.
 pub const FOLD_PER_ADVANCE_MAX: u64 = 4_096;
 
+/// Events [`ingest_into`] reads ahead of the one it folds.
+const FOLD_PREFETCH_AHEAD: u64 = 8;
+
 /// How a recording ended, as one word (`data-outcome` in the app).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum EndKind {
@@ -568,9 +571,22 @@ fn ingest_into(
 ) -> bool {
     let len = trace.len() as u64;
     let stop = len.min(head.step.saturating_add(max));
+    // Events are read a few ahead of their fold, and the memory the fold of
+    // each will touch is asked for then: with a million tasks picked in
+    // random order, every event names a task whose view is not in the cache.
+    let read = |seq: u64| trace.get(seq as usize).expect("seq below the trace length");
+    let mut ahead: VecDeque<Event> = (head.step..stop.min(head.step + FOLD_PREFETCH_AHEAD))
+        .map(read)
+        .collect();
     while head.step < stop {
         let seq = head.step;
-        let event = trace.get(seq as usize).expect("seq below the trace length");
+        let event = ahead.pop_front().expect("the next event was read ahead");
+        let next = seq + 1 + ahead.len() as u64;
+        if next < stop {
+            let later = read(next);
+            head.prefetch_for(&later);
+            ahead.push_back(later);
+        }
         match event {
             Event::PollStarted { task, .. } => polls.push((seq, task)),
             Event::ClockAdvanced { to_ns } | Event::Worked { to_ns, .. } => advances.push((seq, to_ns)),

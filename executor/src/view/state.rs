@@ -246,6 +246,17 @@ impl ViewState {
         }
     }
 
+    /// Asks the cache for what folding `event` (a few events from now) will
+    /// touch: its task's view, and for a pick the queue slot it leaves.
+    pub(crate) fn prefetch_for(&self, event: &Event) {
+        if let Some(view) = event.task().and_then(|t| self.tasks.get(t.index())) {
+            crate::prefetch::fetch(view);
+        }
+        if let Event::PollStarted { pick, .. } | Event::Delayed { pick, .. } = event {
+            self.ready.prefetch(pick.index);
+        }
+    }
+
     /// Applies the event at index `self.step`; `trace` supplies the side tables.
     pub fn apply(&mut self, event: Event, trace: &Trace) {
         let now_ns = self.clock_ns;
