@@ -1,4 +1,5 @@
-//! Work in slices: long work spread over animation frames, so the page never
+//! Work in slices: long work spread over the page's frames — turns of its
+//! event loop, with rendering and input in between — so the page never
 //! freezes.
 //!
 //! Recording a run, judging it, sweeping seeds and folding an imported trace
@@ -18,14 +19,15 @@
 //!   from a frame already requested.
 //!
 //! The slicer is plain Rust: the clock and the next frame come from its
-//! [`Frames`] (the browser's in `web/frames.rs`), so the rules above are
+//! [`Frames`] (the browser's in `web/frames.rs`: the next turn of the event
+//! loop, so no time waits idle for an animation frame), so the rules above are
 //! tested natively with a clock that moves as the test says.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-/// Work per animation frame, in milliseconds: the page keeps the rest of a
-/// 60 Hz frame (about 16.7 ms) to render.
+/// Work per slice, in milliseconds: between slices the page renders (when a
+/// 60 Hz frame, about 16.7 ms, is due) and answers input.
 pub const SLICE_BUDGET_MS: f64 = 8.0;
 /// Executor steps in one chunk: the clock is looked at between chunks.
 pub const STEPS_PER_CHECK: u32 = 64;

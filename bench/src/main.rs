@@ -118,8 +118,26 @@ fn record_million(tasks: usize) {
     assert!(errors.is_empty(), "{errors:?}");
     let sim = scenario.start(wakescope::Config::seeded(1), &params);
     let mut recording = wakescope::view::Recording::live(sim, PAGE_EVENTS_MAX);
-    while !recording.advance(64) {}
-    eprintln!("  recorded {} events", recording.len());
+    // The longest single advance: the page cannot cut one short, so it bounds
+    // the page's longest frame gap (times the page's slowdown).
+    let mut longest = (Duration::ZERO, 0);
+    loop {
+        let start = Instant::now();
+        let done = recording.advance(64);
+        let took = start.elapsed();
+        if took > longest.0 {
+            longest = (took, recording.len());
+        }
+        if done {
+            break;
+        }
+    }
+    eprintln!(
+        "  recorded {} events; longest advance {:.1} ms (ending at event {})",
+        recording.len(),
+        longest.0.as_secs_f64() * 1e3,
+        longest.1
+    );
 }
 
 /// Prints the size of a run's trace, and its fingerprint (which a change in
