@@ -10,8 +10,10 @@
 //! jumps from 0 to 10 ms once, every timer fires at that instant, and each
 //! fired timer wakes exactly its own task. Nothing polls a sleeping task to
 //! ask whether it is done yet. (`main` spawns in batches of 4,096 and yields
-//! between them, and the executor fires at most 4,096 timers per step, so
-//! even a million tasks never make one long step.)
+//! between them, and joins in batches too — by the time it is polled again
+//! most sleepers may have finished, and one poll would join them all — and
+//! the executor fires at most 4,096 timers per step, so even a million tasks
+//! never make one long step.)
 
 use std::time::Duration;
 
@@ -63,10 +65,10 @@ fn sleep_of(params: &Params) -> Duration {
     Duration::from_millis(params.get("sleep_ms").max(1) as u64)
 }
 
-/// Tasks `main` spawns per poll (here and in `cost`). Between batches it
-/// yields, so no single step spawns more than this many — each stays a few
-/// milliseconds, and the app keeps to its frame budget even for a million
-/// tasks.
+/// Tasks `main` spawns (here and in `cost`), and joins, per poll. Between
+/// batches it yields, so no single step spawns or joins more than this many
+/// — each stays a few milliseconds, and the app keeps to its frame budget
+/// even for a million tasks.
 pub(super) const SPAWN_BATCH: usize = 4096;
 
 fn spawn_million(sim: &mut Sim, params: &Params) {
@@ -81,8 +83,13 @@ fn spawn_million(sim: &mut Sim, params: &Params) {
                 yield_now().await;
             }
         }
+        let mut joined = 0;
         for h in handles {
+            if joined > 0 && joined % SPAWN_BATCH == 0 {
+                yield_now().await;
+            }
             h.await.expect("a sleeping task cannot fail");
+            joined += 1;
         }
     });
 }
@@ -114,7 +121,7 @@ fn report(sim: &Sim) -> String {
 /// The program, with the parameters as `const`s.
 fn program(params: &Params) -> String {
     format!(
-        "{PROGRAM_HEAD}const TASKS: usize = {};\nconst SLEEP_MS: u64 = {};\n// Spawned in batches, with a yield between, so the page keeps drawing.\nconst SPAWN_BATCH: usize = {SPAWN_BATCH};\n\n{PROGRAM_MAIN}",
+        "{PROGRAM_HEAD}const TASKS: usize = {};\nconst SLEEP_MS: u64 = {};\n// Spawned and joined in batches, with a yield between, so the page keeps drawing.\nconst SPAWN_BATCH: usize = {SPAWN_BATCH};\n\n{PROGRAM_MAIN}",
         params.get("tasks").max(1),
         params.get("sleep_ms").max(1)
     )
@@ -141,8 +148,13 @@ async fn main() {
             yield_now().await;
         }
     }
+    let mut joined = 0;
     for handle in handles {
+        if joined > 0 && joined % SPAWN_BATCH == 0 {
+            yield_now().await;
+        }
         handle.await.expect(\"a sleeping task cannot fail\");
+        joined += 1;
     }
 }
 ";

@@ -32,11 +32,13 @@
 mod queue;
 mod recording;
 mod resources;
+mod shared;
 mod snapshots;
 mod state;
 
 pub use queue::ReadyQueue;
 pub use recording::{EndKind, FOLD_PER_ADVANCE_MAX, Recording, RunEnd};
 pub use resources::{ResourceView, buffer_text, info as resource_info, is_shown};
+pub use shared::{SharedSet, SharedVec};
 pub use snapshots::{SNAPSHOT_EVERY_MIN, SPACING_PER_WEIGHT, Snapshots};
 pub use state::{Phase, RECENT_WAKES_MAX, TaskStatus, TaskView, ViewState, WakeView};

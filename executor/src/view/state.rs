@@ -27,7 +27,7 @@
 //! ready queue iff it is `scheduled`, at most once; a pending timer has not
 //! fired or been cancelled; the clock never goes back.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 
 use crate::task::TaskId;
 use crate::timer::TimerId;
@@ -36,6 +36,7 @@ use crate::waker::WakeSource;
 
 use super::queue::ReadyQueue;
 use super::resources::ResourceView;
+use super::shared::{SharedSet, SharedVec};
 
 /// Wakes kept for the wakers panel: the latest ones.
 pub const RECENT_WAKES_MAX: usize = 8;
@@ -190,11 +191,11 @@ pub struct ViewState {
     /// Virtual time, in nanoseconds.
     pub clock_ns: u64,
     /// Every task spawned so far, by id.
-    pub tasks: Vec<TaskView>,
+    pub tasks: SharedVec<TaskView>,
     /// Runnable tasks in queue order.
     pub ready: ReadyQueue,
     /// Pending timers as `(deadline_ns, timer)`: sorted by deadline, then arming order.
-    pub timers: BTreeSet<(u64, TimerId)>,
+    pub timers: SharedSet<(u64, TimerId)>,
     /// The latest wakes, oldest first.
     pub recent_wakes: VecDeque<WakeView>,
     /// The task inside `poll` at this step, if any.
@@ -213,9 +214,9 @@ impl ViewState {
         ViewState {
             step: 0,
             clock_ns: 0,
-            tasks: Vec::new(),
+            tasks: SharedVec::new(),
             ready: ReadyQueue::new(),
-            timers: BTreeSet::new(),
+            timers: SharedSet::new(),
             recent_wakes: VecDeque::new(),
             polling: None,
             phase: Phase::Start,
@@ -249,7 +250,7 @@ impl ViewState {
     /// Asks the cache for what folding `event` (a few events from now) will
     /// touch: its task's view, and for a pick the queue slot it leaves.
     pub(crate) fn prefetch_for(&self, event: &Event) {
-        if let Some(view) = event.task().and_then(|t| self.tasks.get(t.index())) {
+        if let Some(view) = event.task().and_then(|t| self.tasks.address(t.index())) {
             crate::prefetch::fetch(view);
         }
         if let Event::PollStarted { pick, .. } | Event::Delayed { pick, .. } = event {
