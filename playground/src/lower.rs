@@ -28,6 +28,17 @@ pub struct Lowered {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// Where a token starts.
+fn start_of(token: proc_macro2::Span) -> Span {
+    let start = token.start();
+    Span {
+        line: start.line as u32,
+        column: start.column as u32 + 1,
+    }
+}
+
+/// Where a syntax node starts. `Spanned::span` prints the node to find it:
+/// for an expression use [`expr_span`], which reads its first token.
 fn span_of(s: &impl Spanned) -> Span {
     let start = s.span().start();
     Span {
@@ -90,13 +101,41 @@ fn expr_span(e: &syn::Expr) -> Span {
             .segments
             .first()
             .map_or_else(|| span_of(e), |s| token(s.ident.span())),
-        E::Closure(c) => token(c.or1_token.span),
+        E::Closure(c) => match &c.asyncness {
+            Some(a) => token(a.span),
+            None => token(c.or1_token.span),
+        },
+        E::Yield(y) => token(y.yield_token.span),
+        E::Const(c) => token(c.const_token.span),
+        E::Unsafe(u) => token(u.unsafe_token.span),
+        E::TryBlock(t) => token(t.try_token.span),
+        E::Infer(i) => token(i.underscore_token.span),
+        E::Repeat(r) => token(r.bracket_token.span.open()),
+        E::RawAddr(r) => token(r.and_token.span),
+        E::Group(g) => expr_span(&g.expr),
+        E::Struct(s) => match s.path.segments.first() {
+            Some(first) => token(first.ident.span()),
+            None => span_of(&s.path),
+        },
+        E::Verbatim(tokens) => match tokens.clone().into_iter().next() {
+            Some(first) => token(first.span()),
+            None => span_of(e),
+        },
         _ => span_of(e),
     }
 }
 
 fn refuse(s: &impl Spanned, what: &str) -> Diagnostic {
-    let at = span_of(s);
+    refuse_at(span_of(s), what)
+}
+
+/// [`refuse`] of an expression, placed at its first token: printing a deep
+/// expression to find its span can take exponential time in `syn`.
+fn refuse_expr(e: &syn::Expr, what: &str) -> Diagnostic {
+    refuse_at(expr_span(e), what)
+}
+
+fn refuse_at(at: Span, what: &str) -> Diagnostic {
     Diagnostic {
         line: at.line,
         column: at.column,
@@ -271,7 +310,7 @@ impl Lowerer {
                         pat,
                         ty,
                         init,
-                        span: span_of(local),
+                        span: start_of(local.let_token.span),
                     });
                 }
                 syn::Stmt::Expr(e, semi) => {
@@ -458,7 +497,7 @@ impl Lowerer {
                     syn::UnOp::Neg(_) => UnOp::Neg,
                     syn::UnOp::Not(_) => UnOp::Not,
                     syn::UnOp::Deref(_) => UnOp::Deref,
-                    _ => return Err(refuse(u, "this unary operator")),
+                    _ => return Err(refuse_at(span_of(&u.op), "this unary operator")),
                 },
                 expr: self.boxed(&u.expr)?,
             },
@@ -523,7 +562,7 @@ impl Lowerer {
             }),
             syn::Expr::Block(b) => {
                 if b.label.is_some() {
-                    return Err(refuse(b, "a labelled block"));
+                    return Err(refuse_at(expr_span(e), "a labelled block"));
                 }
                 ExprKind::Block(Rc::new(self.block(&b.block)?))
             }
@@ -592,7 +631,7 @@ impl Lowerer {
             syn::Expr::Try(t) => ExprKind::Try(self.boxed(&t.expr)?),
             syn::Expr::Closure(c) => {
                 if c.asyncness.is_some() {
-                    return Err(refuse(c, "an async closure"));
+                    return Err(refuse_at(expr_span(e), "an async closure"));
                 }
                 let params: Vec<Pat> = c.inputs.iter().map(|p| self.pat(p)).collect::<R<_>>()?;
                 let body = self.expr(&c.body)?;
@@ -608,7 +647,7 @@ impl Lowerer {
                     captures: captures.into_iter().collect(),
                 }
             }
-            other => return Err(refuse(other, &format!("the expression `{}`", expr_word(other)))),
+            other => return Err(refuse_expr(other, &format!("the expression `{}`", expr_word(other)))),
         };
         Ok(Expr { kind, span })
     }
@@ -666,7 +705,7 @@ impl Lowerer {
                     format = Some(s.value().into());
                     args.remove(i);
                 }
-                other => return Err(error(other, format!("`{name}!` needs a string literal here"))),
+                other => return Err(error_at(other, format!("`{name}!` needs a string literal here"))),
             }
         }
         let min_args = match kind {

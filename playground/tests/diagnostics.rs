@@ -329,3 +329,28 @@ fn a_deep_garbled_program_is_refused_quickly() {
     let refused = Program::parse("slow.rs", text).err().expect("refused");
     assert!(refused.message.contains("nests deeper than"), "{}", refused.message);
 }
+
+/// Found by the fuzz target (two timeouts, 7 s and 90 s): an expression kind
+/// whose start was found by printing it (`yield`, here before a deep chain of
+/// unary operators and ranges), and refusals placed the same way; `syn`'s
+/// printer can take exponential time on such chains. Every expression is
+/// now placed at its first token.
+#[test]
+fn garbled_programs_with_deep_yields_are_refused_at_their_first_token() {
+    for (name, text) in [
+        (
+            "regression-yield-printing.rs",
+            include_str!("../../fuzz/corpus/playground/regression-yield-printing.rs"),
+        ),
+        (
+            "regression-yield-printing-2.rs",
+            include_str!("../../fuzz/corpus/playground/regression-yield-printing-2.rs"),
+        ),
+    ] {
+        let refused = Program::parse(name, text).err().expect("refused");
+        assert!(refused.line >= 1 && refused.column >= 1, "{name}: {refused:?}");
+    }
+    // A refused `yield` is placed at the keyword, not at what it yields.
+    let (line, column, message) = refused("async fn main() {\n    let _x = yield -(-(-(1 .. 2)));\n}\n");
+    assert_eq!((line, column), (2, 14), "{message}");
+}
