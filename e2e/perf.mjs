@@ -47,8 +47,8 @@ const RECORD_TIMEOUT_MS = 180_000;
 /** Big runs recorded after the scenarios, with the longest each may take
  *  (`WAKESCOPE_PERF_BIG=0` skips them). */
 const BIG_RUNS = [
-  { label: 'million, 100,000 tasks', query: '?s=million&tasks=100000&seed=1', timeoutMs: 300_000 },
-  { label: 'million, 1,000,000 tasks', query: '?s=million&tasks=1000000&seed=1', timeoutMs: 900_000 },
+  { label: 'million, 100,000 tasks', query: '?s=million&tasks=100000&seed=1', tasks: 100_000, timeoutMs: 300_000 },
+  { label: 'million, 1,000,000 tasks', query: '?s=million&tasks=1000000&seed=1', tasks: 1_000_000, timeoutMs: 900_000 },
 ];
 const BIG = process.env.WAKESCOPE_PERF_BIG !== '0';
 /** Set WAKESCOPE_PERF_SEARCH=0 to skip the searches (and the native benchmark they are compared with). */
@@ -57,6 +57,9 @@ const SEARCHES = process.env.WAKESCOPE_PERF_SEARCH !== '0';
 const SEARCH_FORK_RUNS = 20_000;
 /** Timed repetitions of each search. */
 const SEARCH_REPEATS = 3;
+
+/** How long after a run is recorded frame gaps are still watched. */
+const AFTER_MS = 1000;
 
 // Runs in the page before any of its scripts: records when the app is ready
 // (the step counter shows a run) and when the run is fully recorded (the
@@ -75,18 +78,25 @@ const READY_PROBE = `(() => {
   };
   const observer = new MutationObserver(check);
   observer.observe(document, { subtree: true, childList: true, attributes: true });
-  // The longest gap between two animation frames until the run is recorded:
-  // how long the page was unresponsive at worst.
+  // The longest gap between two animation frames until the run is recorded,
+  // and in the AFTER_MS after it (the timeline is built then): how long the
+  // page was unresponsive at worst.
   window.__wakescopeFrameGapMaxMs = 0;
+  window.__wakescopeFrameGapAfterMs = 0;
   window.__wakescopeFrames = 0;
   let last = null;
   const frame = (t) => {
-    if (last !== null && window.__wakescopeReadyMs !== undefined) {
+    const recorded = window.__wakescopeRecordedMs;
+    if (last !== null && recorded !== undefined && t > recorded) {
+      window.__wakescopeFrameGapAfterMs = Math.max(window.__wakescopeFrameGapAfterMs, t - Math.max(last, recorded));
+    }
+    if (last !== null && window.__wakescopeReadyMs !== undefined && (recorded === undefined || last < recorded)) {
       window.__wakescopeFrameGapMaxMs = Math.max(window.__wakescopeFrameGapMaxMs, t - last);
       window.__wakescopeFrames += 1;
     }
     last = t;
-    if (window.__wakescopeRecordedMs === undefined) requestAnimationFrame(frame);
+    if (recorded === undefined || t - recorded < ${AFTER_MS}) requestAnimationFrame(frame);
+    else window.__wakescopeAfterDone = true;
   };
   requestAnimationFrame(frame);
 })();`;
@@ -115,7 +125,10 @@ async function main() {
     if (BIG) {
       for (const big of BIG_RUNS) {
         console.error(`recording ${big.label}…`);
-        bigRuns.push({ run: big.label, query: big.query, ...(await recordRun(browser, server.url + '/' + big.query, big.timeoutMs)) });
+        const page = await recordRun(browser, server.url + '/' + big.query, big.timeoutMs);
+        // The same scenario and seed recorded natively, right after, on the same machine.
+        console.error(`recording ${big.label} natively…`);
+        bigRuns.push({ run: big.label, query: big.query, ...page, native: nativeRecord(big.tasks) });
       }
     }
     if (SEARCHES) searches = await measureSearches(browser, server.url);
@@ -207,6 +220,23 @@ async function measureSearches(browser, base) {
     }
   }
   return results;
+}
+
+/** The million scenario with `tasks` sleepers, seed 1, recorded natively as
+ *  the page records it (the benchmark's `record-million` case, in release):
+ *  its wall time and its longest single advance. */
+function nativeRecord(tasks) {
+  const run = spawnSync('cargo', ['run', '-q', '--release', '--manifest-path', 'bench/Cargo.toml', '--', '--case', 'record-million', String(tasks)], {
+    cwd: REPO_DIR,
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) {
+    console.error(`the native recording failed: ${run.stderr}`);
+    return null;
+  }
+  const wallNs = Number(run.stdout.trim().split(/\s+/)[0]);
+  const longest = run.stderr.match(/longest advance ([\d.]+) ms/);
+  return { recordMs: round(wallNs / 1e6), longestAdvanceMs: longest ? Number(longest[1]) : null };
 }
 
 /** The same searches natively, from the `search` case of the benchmark binary (built in release). */
@@ -374,6 +404,7 @@ async function recordRun(browser, url, timeoutMs = RECORD_TIMEOUT_MS) {
         .catch(() => null);
       return { mode: null, steps, outcome: 'not recorded in time', readyMs: null, recordedMs: null, frameGapMaxMs: null };
     }
+    await page.waitForFunction(() => window.__wakescopeAfterDone === true, null, { timeout: 60_000, polling: 100 }).catch(() => {});
     return await page.evaluate(() => ({
       mode: document.querySelector('[data-testid="mode"]')?.value ?? null,
       steps: Number(document.querySelector('[data-testid="step-counter"]')?.getAttribute('data-total')),
@@ -381,6 +412,7 @@ async function recordRun(browser, url, timeoutMs = RECORD_TIMEOUT_MS) {
       readyMs: Math.round(window.__wakescopeReadyMs * 10) / 10,
       recordedMs: Math.round(window.__wakescopeRecordedMs * 10) / 10,
       frameGapMaxMs: Math.round(window.__wakescopeFrameGapMaxMs * 10) / 10,
+      frameGapAfterMs: Math.round(window.__wakescopeFrameGapAfterMs * 10) / 10,
       frames: window.__wakescopeFrames,
     }));
   } finally {
@@ -400,11 +432,13 @@ function printRecordings(recordings) {
 
 function printBigRuns(runs) {
   if (runs.length === 0) return;
-  console.log('\nBig runs (seed 1; ms since navigation start; longest gap between animation frames while recording)');
-  const rows = [['run', 'steps', 'outcome', 'ready', 'recorded', 'record time', 'longest frame gap']];
+  console.log(`\nBig runs (seed 1; ms since navigation start; longest gap between animation frames while recording and in the ${AFTER_MS} ms after; the same run recorded natively right after)`);
+  const rows = [['run', 'steps', 'outcome', 'ready', 'recorded', 'record time', 'native', 'page / native', 'longest frame gap', 'gap after']];
   for (const r of runs) {
     const took = r.recordedMs !== null && r.readyMs !== null ? r.recordedMs - r.readyMs : null;
-    rows.push([r.run, r.steps ?? '—', r.outcome ?? '—', ms(r.readyMs), ms(r.recordedMs), ms(took), ms(r.frameGapMaxMs ?? null)]);
+    const native = r.native?.recordMs ?? null;
+    const ratio = took !== null && native ? `${(took / native).toFixed(2)}×` : '—';
+    rows.push([r.run, r.steps ?? '—', r.outcome ?? '—', ms(r.readyMs), ms(r.recordedMs), ms(took), ms(native), ratio, ms(r.frameGapMaxMs ?? null), ms(r.frameGapAfterMs ?? null)]);
   }
   printTable(rows);
 }

@@ -19,7 +19,7 @@ use super::read_only::ReadOnly;
 use super::frames::FrameSlicer;
 use super::interpreter::{Answer, Interpreter};
 use crate::model::code::{CodeView, SpawnLines, next_step_at_line};
-use crate::model::frame::{LogRow, log_window};
+use crate::model::frame::{LOG_ROWS_AFTER, LogRow, log_window};
 use crate::model::sweep::Judgement;
 use crate::model::{EVENTS_MAX, Frame, Listing, Run, Setup, Source, Status, Timeline};
 use crate::slicer::{STEPS_PER_CHECK, Slice};
@@ -53,6 +53,11 @@ pub struct Recorder {
     /// True from asking the interpreter for a run until it has answered:
     /// the run on screen is about to be replaced.
     starting: RwSignal<bool>,
+    /// The step the panels were last built for, once nothing more the
+    /// recording adds can change them: its state, the next poll after it
+    /// and the event log around it are all recorded (or the run has ended).
+    /// Rebuilding them for the same step would only redo the same work.
+    settled: StoredValue<Option<u64>>,
 }
 
 /// Why an interpreted run did not start.
@@ -85,6 +90,7 @@ impl Recorder {
             slicer: FrameSlicer::new(),
             interpreter: Interpreter::new(),
             starting: RwSignal::new(false),
+            settled: StoredValue::new(None),
         }
     }
 
@@ -231,6 +237,7 @@ impl Recorder {
             self.starting.set(false);
         }
         self.source.set_value(Some(source));
+        self.settled.set_value(None);
         self.timeline.set(None);
         self.code.set(None);
         self.spawns.set_value(SpawnLines::default());
@@ -297,6 +304,15 @@ impl Recorder {
     /// Rebuilds the panels' rows and the event log's window at step `k`
     /// (and the code panel's, when the run's listing is lit).
     pub(super) fn refresh(&self, k: u64) {
+        if self.settled.get_value() == Some(k) {
+            return;
+        }
+        let settled = self.source.with_value(|s| {
+            s.as_ref().is_some_and(|s| {
+                s.is_finished() || (k.saturating_add(LOG_ROWS_AFTER) < s.len() && s.next_poll(k).is_some())
+            })
+        });
+        self.settled.set_value(settled.then_some(k));
         let built = self
             .source
             .with_value(|s| s.as_ref().map(|s| (Frame::at(s, k), log_window(s, k))));
