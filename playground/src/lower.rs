@@ -129,6 +129,122 @@ fn refuse(s: &impl Spanned, what: &str) -> Diagnostic {
     refuse_at(span_of(s), what)
 }
 
+/// Where an item starts (its visibility, or the keyword after it), from
+/// its first tokens: the item may hold expressions of any depth.
+fn item_span(item: &syn::Item) -> Span {
+    use syn::Item as I;
+    let vis = match item {
+        I::Const(i) => Some(&i.vis),
+        I::Enum(i) => Some(&i.vis),
+        I::ExternCrate(i) => Some(&i.vis),
+        I::Fn(i) => Some(&i.vis),
+        I::Mod(i) => Some(&i.vis),
+        I::Static(i) => Some(&i.vis),
+        I::Struct(i) => Some(&i.vis),
+        I::Trait(i) => Some(&i.vis),
+        I::TraitAlias(i) => Some(&i.vis),
+        I::Type(i) => Some(&i.vis),
+        I::Union(i) => Some(&i.vis),
+        I::Use(i) => Some(&i.vis),
+        _ => None,
+    };
+    match vis {
+        Some(syn::Visibility::Public(p)) => return start_of(p.span),
+        Some(syn::Visibility::Restricted(r)) => return start_of(r.pub_token.span),
+        _ => {}
+    }
+    match item {
+        I::Const(i) => start_of(i.const_token.span),
+        I::Enum(i) => start_of(i.enum_token.span),
+        I::ExternCrate(i) => start_of(i.extern_token.span),
+        I::Fn(i) => match (&i.sig.constness, &i.sig.asyncness, &i.sig.unsafety) {
+            (Some(c), _, _) => start_of(c.span),
+            (None, Some(a), _) => start_of(a.span),
+            (None, None, Some(u)) => start_of(u.span),
+            (None, None, None) => start_of(i.sig.fn_token.span),
+        },
+        I::ForeignMod(i) => start_of(i.abi.extern_token.span),
+        I::Impl(i) => start_of(i.impl_token.span),
+        I::Macro(i) => match i.mac.path.segments.first() {
+            Some(first) => start_of(first.ident.span()),
+            None => start_of(i.mac.bang_token.span),
+        },
+        I::Mod(i) => start_of(i.mod_token.span),
+        I::Static(i) => start_of(i.static_token.span),
+        I::Struct(i) => start_of(i.struct_token.span),
+        I::Trait(i) => start_of(i.trait_token.span),
+        I::TraitAlias(i) => start_of(i.trait_token.span),
+        I::Type(i) => start_of(i.type_token.span),
+        I::Union(i) => start_of(i.union_token.span),
+        I::Use(i) => start_of(i.use_token.span),
+        other => span_of(other),
+    }
+}
+
+/// Where a pattern starts, from its first token (a pattern may hold
+/// expressions: range bounds, `const` blocks).
+fn pat_span(p: &syn::Pat) -> Span {
+    use syn::Pat as P;
+    let path = |path: &syn::Path| match path.segments.first() {
+        Some(first) => start_of(first.ident.span()),
+        None => span_of(path),
+    };
+    match p {
+        P::Ident(i) => match (&i.by_ref, &i.mutability) {
+            (Some(r), _) => start_of(r.span),
+            (None, Some(m)) => start_of(m.span),
+            (None, None) => start_of(i.ident.span()),
+        },
+        P::Lit(l) => start_of(l.lit.span()),
+        P::Range(r) => match &r.start {
+            Some(start) => expr_span(start),
+            None => span_of(&r.limits),
+        },
+        P::Tuple(t) => start_of(t.paren_token.span.open()),
+        P::Paren(t) => start_of(t.paren_token.span.open()),
+        P::Slice(t) => start_of(t.bracket_token.span.open()),
+        P::Or(o) => match (&o.leading_vert, o.cases.first()) {
+            (Some(v), _) => start_of(v.span),
+            (None, Some(first)) => pat_span(first),
+            (None, None) => span_of(o),
+        },
+        P::TupleStruct(t) => path(&t.path),
+        P::Struct(t) => path(&t.path),
+        P::Path(t) => path(&t.path),
+        P::Reference(r) => start_of(r.and_token.span),
+        P::Rest(r) => span_of(&r.dot2_token),
+        P::Type(t) => pat_span(&t.pat),
+        P::Wild(w) => start_of(w.underscore_token.span),
+        P::Const(c) => start_of(c.const_token.span),
+        P::Macro(m) => path(&m.mac.path),
+        other => span_of(other),
+    }
+}
+
+/// Where a type starts, from its first token (an array type holds its
+/// length, an expression).
+fn type_span(ty: &syn::Type) -> Span {
+    use syn::Type as T;
+    match ty {
+        T::Path(p) => match (&p.qself, p.path.segments.first()) {
+            (Some(q), _) => start_of(q.lt_token.span),
+            (None, Some(first)) => start_of(first.ident.span()),
+            (None, None) => span_of(ty),
+        },
+        T::Reference(r) => start_of(r.and_token.span),
+        T::Array(a) => start_of(a.bracket_token.span.open()),
+        T::Slice(s) => start_of(s.bracket_token.span.open()),
+        T::Tuple(t) => start_of(t.paren_token.span.open()),
+        T::Paren(p) => start_of(p.paren_token.span.open()),
+        T::Ptr(p) => start_of(p.star_token.span),
+        T::Never(n) => start_of(n.bang_token.span),
+        T::ImplTrait(i) => start_of(i.impl_token.span),
+        T::Infer(i) => start_of(i.underscore_token.span),
+        T::Group(g) => type_span(&g.elem),
+        other => span_of(other),
+    }
+}
+
 /// [`refuse`] of an expression, placed at its first token: printing a deep
 /// expression to find its span can take exponential time in `syn`.
 fn refuse_expr(e: &syn::Expr, what: &str) -> Diagnostic {
@@ -195,7 +311,7 @@ pub fn lower(file: &syn::File) -> R<Lowered> {
                 let func = lowerer.func(f)?;
                 out.funcs.insert(func.name.clone(), Rc::new(func));
             }
-            other => return Err(refuse(other, &format!("the item `{}`", item_word(other)))),
+            other => return Err(refuse_at(item_span(other), &format!("the item `{}`", item_word(other)))),
         }
     }
     if !out.funcs.contains_key("main") {
@@ -263,7 +379,12 @@ struct Lowerer {
 impl Lowerer {
     fn func(&mut self, f: &syn::ItemFn) -> R<Func> {
         if let Some(g) = f.sig.generics.params.first() {
-            return Err(refuse(g, "a generic function"));
+            let at = match g {
+                syn::GenericParam::Lifetime(l) => start_of(l.lifetime.apostrophe),
+                syn::GenericParam::Type(t) => start_of(t.ident.span()),
+                syn::GenericParam::Const(c) => start_of(c.const_token.span),
+            };
+            return Err(refuse_at(at, "a generic function"));
         }
         let mut params = Vec::new();
         for input in &f.sig.inputs {
@@ -296,7 +417,7 @@ impl Lowerer {
                     if let Some(init) = &local.init
                         && let Some((_, diverge)) = &init.diverge
                     {
-                        return Err(refuse(diverge, "`let … else`"));
+                        return Err(refuse_expr(diverge, "`let … else`"));
                     }
                     let (pat, ty) = match &local.pat {
                         syn::Pat::Type(t) => (self.pat(&t.pat)?, lower_ty(&t.ty)),
@@ -332,7 +453,7 @@ impl Lowerer {
                         stmts.push(Stmt::Expr { expr });
                     }
                 }
-                syn::Stmt::Item(item) => return Err(refuse(item, "an item inside a block")),
+                syn::Stmt::Item(item) => return Err(refuse_at(item_span(item), "an item inside a block")),
             }
         }
         Ok(Block { stmts, tail })
@@ -363,7 +484,7 @@ impl Lowerer {
                     return Err(refuse(r, "a `ref` binding"));
                 }
                 if let Some((_, sub)) = &i.subpat {
-                    return Err(refuse(sub, "a binding with `@`"));
+                    return Err(refuse_at(pat_span(sub), "a binding with `@`"));
                 }
                 let name = i.ident.to_string();
                 match name.as_str() {
@@ -386,8 +507,8 @@ impl Lowerer {
                             syn::Lit::Int(i) => i.base10_parse::<i128>().map_err(|e| error(i, e.to_string())),
                             other => Err(refuse(other, "a range pattern over anything but integers")),
                         },
-                        Some(other) => Err(refuse(other, "a range pattern bound that is not a literal")),
-                        None => Err(refuse(r, "an open range pattern")),
+                        Some(other) => Err(refuse_expr(other, "a range pattern bound that is not a literal")),
+                        None => Err(refuse_at(pat_span(p), "an open range pattern")),
                     }
                 };
                 Pat::Range {
@@ -399,7 +520,7 @@ impl Lowerer {
             syn::Pat::TupleStruct(ts) => {
                 let variant = variant_of(&ts.path).ok_or_else(|| refuse(&ts.path, "this tuple-struct pattern"))?;
                 if ts.elems.len() != 1 {
-                    return Err(refuse(ts, "a variant pattern with other than one field"));
+                    return Err(refuse_at(pat_span(p), "a variant pattern with other than one field"));
                 }
                 Pat::Variant {
                     variant,
@@ -407,12 +528,12 @@ impl Lowerer {
                 }
             }
             syn::Pat::Path(pp) => {
-                let variant = variant_of(&pp.path).ok_or_else(|| refuse(pp, "this path pattern"))?;
+                let variant = variant_of(&pp.path).ok_or_else(|| refuse_at(pat_span(p), "this path pattern"))?;
                 Pat::Variant { variant, inner: None }
             }
             syn::Pat::Type(t) => self.pat(&t.pat)?,
             syn::Pat::Reference(r) => self.pat(&r.pat)?,
-            other => return Err(refuse(other, "this pattern")),
+            other => return Err(refuse_at(pat_span(other), "this pattern")),
         })
     }
 
@@ -607,7 +728,12 @@ impl Lowerer {
             syn::Expr::Cast(c) => {
                 let ty = match lower_ty(&c.ty) {
                     Ty::Int(t) => t,
-                    Ty::Other => return Err(refuse(&c.ty, "an `as` cast to anything but an integer type")),
+                    Ty::Other => {
+                        return Err(refuse_at(
+                            type_span(&c.ty),
+                            "an `as` cast to anything but an integer type",
+                        ));
+                    }
                 };
                 ExprKind::Cast {
                     expr: self.boxed(&c.expr)?,

@@ -330,11 +330,12 @@ fn a_deep_garbled_program_is_refused_quickly() {
     assert!(refused.message.contains("nests deeper than"), "{}", refused.message);
 }
 
-/// Found by the fuzz target (two timeouts, 7 s and 90 s): an expression kind
+/// Found by the fuzz target (three timeouts, up to 90 s): an expression kind
 /// whose start was found by printing it (`yield`, here before a deep chain of
-/// unary operators and ranges), and refusals placed the same way; `syn`'s
-/// printer can take exponential time on such chains. Every expression is
-/// now placed at its first token.
+/// unary operators and ranges), and refusals placed the same way (an item
+/// inside a block, a `const` holding such a chain); `syn`'s printer can take
+/// exponential time on such chains. Every expression, item, pattern and type
+/// a refusal names is now placed at its first token.
 #[test]
 fn garbled_programs_with_deep_yields_are_refused_at_their_first_token() {
     for (name, text) in [
@@ -346,6 +347,10 @@ fn garbled_programs_with_deep_yields_are_refused_at_their_first_token() {
             "regression-yield-printing-2.rs",
             include_str!("../../fuzz/corpus/playground/regression-yield-printing-2.rs"),
         ),
+        (
+            "regression-item-printing.rs",
+            include_str!("../../fuzz/corpus/playground/regression-item-printing.rs"),
+        ),
     ] {
         let refused = Program::parse(name, text).err().expect("refused");
         assert!(refused.line >= 1 && refused.column >= 1, "{name}: {refused:?}");
@@ -353,4 +358,8 @@ fn garbled_programs_with_deep_yields_are_refused_at_their_first_token() {
     // A refused `yield` is placed at the keyword, not at what it yields.
     let (line, column, message) = refused("async fn main() {\n    let _x = yield -(-(-(1 .. 2)));\n}\n");
     assert_eq!((line, column), (2, 14), "{message}");
+    // An item inside a block is placed at its first token, `pub` included.
+    let (line, column, message) = refused("async fn main() {\n    pub const X: u32 = 1;\n}\n");
+    assert_eq!((line, column), (2, 5), "{message}");
+    assert!(message.contains("an item inside a block"), "{message}");
 }
