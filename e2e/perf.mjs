@@ -48,7 +48,7 @@ const RECORD_TIMEOUT_MS = 180_000;
  *  (`WAKESCOPE_PERF_BIG=0` skips them). */
 const BIG_RUNS = [
   { label: 'million, 100,000 tasks', query: '?s=million&tasks=100000&seed=1', tasks: 100_000, timeoutMs: 300_000 },
-  { label: 'million, 1,000,000 tasks', query: '?s=million&tasks=1000000&seed=1', tasks: 1_000_000, timeoutMs: 900_000 },
+  { label: 'million, 1,000,000 tasks', query: '?s=million&tasks=1000000&seed=1', tasks: 1_000_000, timeoutMs: 900_000, seeks: 100 },
 ];
 const BIG = process.env.WAKESCOPE_PERF_BIG !== '0';
 /** Set WAKESCOPE_PERF_SEARCH=0 to skip the searches (and the native benchmark they are compared with). */
@@ -125,7 +125,7 @@ async function main() {
     if (BIG) {
       for (const big of BIG_RUNS) {
         console.error(`recording ${big.label}…`);
-        const page = await recordRun(browser, server.url + '/' + big.query, big.timeoutMs);
+        const page = await recordRun(browser, server.url + '/' + big.query, big.timeoutMs, big.seeks ?? 0);
         // The same scenario and seed recorded natively, right after, on the same machine.
         console.error(`recording ${big.label} natively…`);
         bigRuns.push({ run: big.label, query: big.query, ...page, native: nativeRecord(big.tasks) });
@@ -220,6 +220,32 @@ async function measureSearches(browser, base) {
     }
   }
   return results;
+}
+
+/** Seeks to `count` steps of the recorded run spread over it in a fixed
+ *  pseudo-random order, through the scrubber: each is the time the page's
+ *  input handler takes (the seek and the rebuilt panels), before the frame
+ *  draws. Returns p50, p95 and the longest, in ms. */
+async function measureSeeks(page, count) {
+  const times = await page.evaluate(async (count) => {
+    const scrubber = document.querySelector('[data-testid="scrubber"]');
+    const total = Number(scrubber.max);
+    let x = 12345;
+    const out = [];
+    for (let i = 0; i < count; i++) {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      const k = Math.floor((x / 2147483648) * (total + 1));
+      scrubber.value = String(k);
+      const start = performance.now();
+      scrubber.dispatchEvent(new Event('input', { bubbles: true }));
+      out.push(performance.now() - start);
+      await new Promise((r) => requestAnimationFrame(() => r()));
+    }
+    return out;
+  }, count);
+  times.sort((a, b) => a - b);
+  const at = (q) => round(times[Math.min(times.length - 1, Math.floor(q * times.length))]);
+  return { count: times.length, p50: at(0.5), p95: at(0.95), max: round(times[times.length - 1]) };
 }
 
 /** The million scenario with `tasks` sleepers, seed 1, recorded natively as
@@ -387,7 +413,7 @@ async function scenarioIds(browser, url) {
 }
 
 /** One load of a scenario (default mode): when it was ready and when fully recorded. */
-async function recordRun(browser, url, timeoutMs = RECORD_TIMEOUT_MS) {
+async function recordRun(browser, url, timeoutMs = RECORD_TIMEOUT_MS, seeks = 0) {
   const context = await browser.newContext({ viewport: VIEWPORT });
   try {
     const page = await context.newPage();
@@ -405,7 +431,8 @@ async function recordRun(browser, url, timeoutMs = RECORD_TIMEOUT_MS) {
       return { mode: null, steps, outcome: 'not recorded in time', readyMs: null, recordedMs: null, frameGapMaxMs: null };
     }
     await page.waitForFunction(() => window.__wakescopeAfterDone === true, null, { timeout: 60_000, polling: 100 }).catch(() => {});
-    return await page.evaluate(() => ({
+    const seekMs = seeks > 0 ? await measureSeeks(page, seeks) : null;
+    const result = await page.evaluate(() => ({
       mode: document.querySelector('[data-testid="mode"]')?.value ?? null,
       steps: Number(document.querySelector('[data-testid="step-counter"]')?.getAttribute('data-total')),
       outcome: document.querySelector('[data-testid="outcome"]')?.getAttribute('data-outcome'),
@@ -415,6 +442,7 @@ async function recordRun(browser, url, timeoutMs = RECORD_TIMEOUT_MS) {
       frameGapAfterMs: Math.round(window.__wakescopeFrameGapAfterMs * 10) / 10,
       frames: window.__wakescopeFrames,
     }));
+    return { ...result, seekMs };
   } finally {
     await context.close();
   }
@@ -441,6 +469,9 @@ function printBigRuns(runs) {
     rows.push([r.run, r.steps ?? '—', r.outcome ?? '—', ms(r.readyMs), ms(r.recordedMs), ms(took), ms(native), ratio, ms(r.frameGapMaxMs ?? null), ms(r.frameGapAfterMs ?? null)]);
   }
   printTable(rows);
+  for (const r of runs.filter((r) => r.seekMs)) {
+    console.log(`\nSeeks in ${r.run}: ${r.seekMs.count} through the scrubber, p50 ${ms(r.seekMs.p50)}, p95 ${ms(r.seekMs.p95)}, longest ${ms(r.seekMs.max)}`);
+  }
 }
 
 function stats(values) {
