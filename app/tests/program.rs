@@ -2,6 +2,9 @@
 //! like a scenario, the line of the current event, where each task waits,
 //! and clicking a line.
 
+mod common;
+
+use common::line_with;
 use std::sync::Arc;
 
 use wakescope::describe::task_name;
@@ -29,14 +32,6 @@ fn program_run(text: &str, seed: u64) -> Run {
     let mut run = Run::program(Arc::from(text), seed, &back()).unwrap_or_else(|d| panic!("seed {seed}: {d}"));
     run.finish();
     run
-}
-
-/// The line (1-based) of the first line of `text` containing `needle`.
-fn line_with(text: &str, needle: &str) -> u32 {
-    text.lines()
-        .position(|l| l.contains(needle))
-        .unwrap_or_else(|| panic!("no line with {needle:?}")) as u32
-        + 1
 }
 
 #[test]

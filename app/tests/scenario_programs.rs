@@ -4,6 +4,9 @@
 //! shared link and `wakescope run <scenario> --seed N` agree. Too many
 //! tasks for the interpreter, or no program, and the compiled scenario runs.
 
+mod common;
+
+use common::line_with;
 use std::task::Poll;
 
 use wakescope::scenarios::{self, Mode, Params, Scenario};
@@ -230,14 +233,6 @@ fn a_scenario_without_a_program_shows_its_rust_source_unlit_and_not_editable() {
         Some(sim.trace().fingerprint()),
         "the compiled scenario ran"
     );
-}
-
-/// The line (1-based) of the first line of `text` containing `needle`.
-fn line_with(text: &str, needle: &str) -> u32 {
-    text.lines()
-        .position(|l| l.contains(needle))
-        .unwrap_or_else(|| panic!("no line with {needle:?}")) as u32
-        + 1
 }
 
 #[test]
