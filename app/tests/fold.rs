@@ -6,6 +6,7 @@ use std::time::Duration;
 use wakescope::scenarios::{self, Params};
 use wakescope::{Config, Sim, TaskId, Trace, sleep, yield_now};
 use wakescope_app::model::frame::log_window;
+use wakescope_app::model::timeline::TimelineBuilder;
 use wakescope_app::model::{Frame, Phase, Run, Snapshots, TaskStatus, Timeline, TimelineBody, ViewState};
 
 const SECOND_NS: u64 = 1_000_000_000;
@@ -237,6 +238,24 @@ fn the_timeline_draws_one_lane_per_task_with_its_sleeps() {
     assert_eq!(sleeps, [(0, 3 * SECOND_NS), (0, 5 * SECOND_NS), (0, 10 * SECOND_NS)]);
     assert_eq!(lanes[0].polls.iter().map(|p| p.count).sum::<u32>(), 4);
     assert_eq!(lanes[3].end_ns, Some(10 * SECOND_NS));
+}
+
+#[test]
+fn a_timeline_built_a_few_events_at_a_time_is_the_timeline_built_at_once() {
+    let lanes = finished_timers("concurrent", 42).with_trace(|t| t.clone());
+    let aggregate = finished_trace(busy_many(3));
+    for trace in [&lanes, &aggregate] {
+        let whole = Timeline::build(trace);
+        for per_feed in [1, 7, 64] {
+            let mut builder = TimelineBuilder::new(trace);
+            let mut feeds = 1;
+            while !builder.feed(trace, per_feed) {
+                feeds += 1;
+            }
+            assert_eq!(feeds, trace.len().div_ceil(per_feed).max(1), "{per_feed} events a feed");
+            assert_eq!(builder.finish(), whole, "{per_feed} events a feed");
+        }
+    }
 }
 
 #[test]

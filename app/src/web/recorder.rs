@@ -3,10 +3,11 @@
 //! panel's too: the code the run shows, lit when it is interpreted.
 //!
 //! Recording happens in slices on a [`FrameSlicer`], at most
-//! [`crate::slicer::SLICE_BUDGET_MS`] per animation frame; after each slice
-//! the status is published (the header's step counter shows the progress),
-//! the timeline is built once the recording has ended, and the session is
-//! told, so it can move a waiting cursor and judge the run. The recording
+//! [`crate::slicer::SLICE_BUDGET_MS`] at a time; after each slice the
+//! status is published (the header's step counter shows the progress), and
+//! the session is told, so it can move a waiting cursor. Once the recording
+//! has ended, its timeline is built in the slices that follow, and when it
+//! is there the session is told the work is done, so it can judge the run. The recording
 //! itself stays in a local store: a `Sim` is not `Send` and never leaves
 //! this thread.
 
@@ -21,9 +22,13 @@ use super::interpreter::{Answer, Interpreter};
 use crate::model::code::{CodeView, SpawnLines, next_step_at_line};
 use crate::model::frame::{LOG_ROWS_AFTER, LogRow, log_window};
 use crate::model::sweep::Judgement;
+use crate::model::timeline::TimelineBuilder;
 use crate::model::{EVENTS_MAX, Frame, Listing, Run, Setup, Source, Status, Timeline};
 use crate::slicer::{STEPS_PER_CHECK, Slice};
 use crate::url;
+
+/// Events of a recorded run read into its timeline per chunk of a slice.
+const TIMELINE_EVENTS_PER_CHUNK: usize = 16_384;
 
 /// The recording and its views; `Copy`, owned by the session.
 #[derive(Clone, Copy)]
@@ -242,9 +247,21 @@ impl Recorder {
         self.code.set(None);
         self.spawns.set_value(SpawnLines::default());
         let recorder = *self;
+        // Recording first; once it has ended, its timeline is built in the
+        // same slices, [`TIMELINE_EVENTS_PER_CHUNK`] events a chunk (a
+        // million-task run's would otherwise be one long task at the end).
         self.slicer.start(
-            (),
-            move |_| {
+            None::<TimelineBuilder>,
+            move |builder| {
+                if let Some(builder) = builder {
+                    return recorder
+                        .source
+                        .with_value(|s| {
+                            s.as_ref()
+                                .map(|s| s.with_trace(|t| builder.feed(t, TIMELINE_EVENTS_PER_CHUNK)))
+                        })
+                        .unwrap_or(true);
+                }
                 // A recording that is gone has nothing more to do.
                 let (done, wants_lines) = recorder
                     .source
@@ -256,27 +273,30 @@ impl Recorder {
                 if wants_lines {
                     recorder.interpreter.ask_more();
                 }
-                done
+                if done {
+                    *builder = recorder
+                        .source
+                        .with_value(|s| s.as_ref().map(|s| s.with_trace(TimelineBuilder::new)));
+                    return builder.is_none();
+                }
+                false
             },
-            move |_, slice| {
-                recorder.publish(slice.done);
+            move |builder, slice| {
+                if slice.done {
+                    recorder.timeline.set(builder.take().map(TimelineBuilder::finish));
+                }
+                recorder.publish();
                 recorded(slice);
             },
         );
     }
 
-    /// Shows where recording stands; the timeline once it has ended.
-    fn publish(&self, done: bool) {
+    /// Shows where recording stands.
+    fn publish(&self) {
         let Some(status) = self.source.with_value(|s| s.as_ref().map(|s| Status::of(s))) else {
             return;
         };
         self.status.set(status);
-        if done {
-            let timeline = self
-                .source
-                .with_value(|s| s.as_ref().map(|s| s.with_trace(Timeline::build)));
-            self.timeline.set(timeline);
-        }
     }
 
     /// The scenario's verdict from the recorded run itself, once it has ended

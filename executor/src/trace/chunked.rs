@@ -51,8 +51,21 @@ impl<T: Copy> Chunked<T> {
         self.chunks.get(i / CHUNK)?.get(i % CHUNK)
     }
 
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &T> + '_ {
-        self.chunks.iter().flatten()
+    /// The elements from index `from` on (none if it is past the end).
+    pub(crate) fn iter_from(&self, from: usize) -> impl Iterator<Item = &T> + '_ {
+        let skip = from % CHUNK;
+        self.chunks
+            .get(from / CHUNK..)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .flat_map(move |(i, chunk)| {
+                if i == 0 {
+                    chunk.get(skip..).unwrap_or_default()
+                } else {
+                    &chunk[..]
+                }
+            })
     }
 
     /// Elements the allocated chunks can hold.
@@ -74,7 +87,24 @@ mod tests {
         assert_eq!(c.len(), CHUNK * 2 + 5);
         assert_eq!(c.get(CHUNK), Some(&(CHUNK as u32)));
         assert_eq!(c.get(CHUNK * 2 + 5), None);
-        assert!(c.iter().copied().eq(0..(CHUNK as u32 * 2 + 5)));
+        assert!(c.iter_from(0).copied().eq(0..(CHUNK as u32 * 2 + 5)));
         assert_eq!(c.capacity(), CHUNK * 3);
+        for from in [
+            0,
+            1,
+            CHUNK - 1,
+            CHUNK,
+            CHUNK + 7,
+            CHUNK * 2 + 4,
+            CHUNK * 2 + 5,
+            CHUNK * 9,
+        ] {
+            assert!(
+                c.iter_from(from)
+                    .copied()
+                    .eq((from as u32).min(CHUNK as u32 * 2 + 5)..(CHUNK as u32 * 2 + 5)),
+                "from {from}"
+            );
+        }
     }
 }

@@ -415,14 +415,22 @@ impl Trace {
 
     /// Every event with its sequence number and virtual time, in order.
     pub fn iter(&self) -> impl Iterator<Item = EventRecord> + '_ {
-        let mut time_ns = self.continued.start_ns;
-        self.events.iter().enumerate().map(move |(i, p)| {
+        self.iter_from(0, self.continued.start_ns)
+    }
+
+    /// The events from number `from` on, as [`Trace::iter`] gives them;
+    /// `time_ns` is the virtual time before event `from` (the `time_ns` of
+    /// the record before it, or [`Trace::start_time`] for the first), which
+    /// a reader that stops and goes on knows from the last record it read.
+    pub fn iter_from(&self, from: usize, time_ns: u64) -> impl Iterator<Item = EventRecord> + '_ {
+        let mut time_ns = time_ns;
+        self.events.iter_from(from).enumerate().map(move |(i, p)| {
             let event = p.unpack(&self.instants_ns);
             if let Some(to_ns) = event.clock_to_ns() {
                 time_ns = to_ns;
             }
             EventRecord {
-                seq: i as u64,
+                seq: (from + i) as u64,
                 time_ns,
                 event,
             }

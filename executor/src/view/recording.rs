@@ -359,13 +359,20 @@ impl Recording {
         self.end.is_some()
     }
 
-    /// Steps a live simulation up to `steps_max` times, noting how it ended.
+    /// Steps a live simulation up to `steps_max` times, noting how it ended;
+    /// it stops early once the steps have recorded [`FOLD_PER_ADVANCE_MAX`]
+    /// events, more than one advance folds (64 steps that each fire 4,096
+    /// timers would otherwise be a quarter of a million timers in one call).
     fn step_sim(&mut self, steps_max: u32) {
         let Source::Live { sim, outcome } = &mut self.source else {
             return;
         };
+        let start_len = sim.trace().len() as u64;
         for _ in 0..steps_max {
             if self.pending_end.is_some() {
+                return;
+            }
+            if sim.trace().len() as u64 >= start_len + FOLD_PER_ADVANCE_MAX {
                 return;
             }
             if sim.trace().len() as u64 >= self.events_max {
