@@ -27,10 +27,25 @@ fn run(program: &Program) -> u64 {
     sim.fingerprint()
 }
 
+/// Stack of the thread each input runs on: the evaluator may nest
+/// `NESTED_POLLS_MAX` polls, and this build's frames (debug assertions,
+/// coverage counters) are several times a release build's.
+const STACK_BYTES: usize = 64 << 20;
+
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let Ok(program) = Program::parse("fuzz.rs", text) else { return };
-    let program = program.with_steps_per_poll(STATEMENTS_PER_POLL);
-    let first = run(&program);
-    assert_eq!(run(&program), first, "the same program and seed gave two traces");
+    let text = text.to_owned();
+    let checked = std::thread::Builder::new()
+        .stack_size(STACK_BYTES)
+        .spawn(move || {
+            let Ok(program) = Program::parse("fuzz.rs", &text) else { return };
+            let program = program.with_steps_per_poll(STATEMENTS_PER_POLL);
+            let first = run(&program);
+            assert_eq!(run(&program), first, "the same program and seed gave two traces");
+        })
+        .expect("a thread for the input")
+        .join();
+    if let Err(panic) = checked {
+        std::panic::resume_unwind(panic);
+    }
 });

@@ -38,6 +38,14 @@ const HIGHER_ORDER: &[&str] = &[
 /// recurses on them, and the page's stack is small.
 pub const CALL_DEPTH_MAX: u32 = 64;
 
+/// Expressions being polled inside one another, across calls: the evaluator
+/// recurses on the program, each level a few frames of the host's stack, so
+/// a deep expression around an `.await` in a function called deep could
+/// overflow it (the page's worker has 1 MiB). Past this many the task stops
+/// with a message at the expression. A count, not a measure of the stack,
+/// so the limit falls at the same place on every target and build.
+pub const NESTED_POLLS_MAX: u32 = 1024;
+
 /// Statements one poll may run before the task is stopped as looping
 /// without an `.await` (it would hold the executor forever).
 pub const STEPS_PER_POLL_MAX: u64 = 1_000_000;
@@ -53,6 +61,51 @@ pub struct Interp {
     pub(crate) steps_max: std::cell::Cell<u64>,
     /// Polls of the program's functions inside one another, now.
     pub(crate) depth: std::cell::Cell<u32>,
+    /// Polls of expressions inside one another, now (see [`NESTED_POLLS_MAX`]).
+    pub(crate) nested: std::cell::Cell<u32>,
+}
+
+/// Sets a counter back to a value when dropped.
+struct Restore<'a>(&'a std::cell::Cell<u32>, u32);
+
+impl Drop for Restore<'_> {
+    fn drop(&mut self) {
+        self.0.set(self.1);
+    }
+}
+
+/// An expression's future, counted against [`NESTED_POLLS_MAX`] while it
+/// is polled.
+struct Counted<'a, F> {
+    interp: &'a Interp,
+    span: Span,
+    inner: F,
+}
+
+impl<F: Future<Output = Ev>> Future for Counted<'_, F> {
+    type Output = Ev;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Ev> {
+        // SAFETY: `inner` is structurally pinned: it is never moved out of
+        // `self`, and `Counted` has no `Drop` of its own.
+        let this = unsafe { self.get_unchecked_mut() };
+        let nested = this.interp.nested.get();
+        if nested >= NESTED_POLLS_MAX {
+            return Poll::Ready(Err(Flow::Fault(Fault {
+                message: format!(
+                    "expressions and calls nest {NESTED_POLLS_MAX} deep here: the playground stops there \
+                     (split the expression into `let`s, or recurse less deeply)"
+                ),
+                line: this.span.line,
+                column: this.span.column,
+            })));
+        }
+        this.interp.nested.set(nested + 1);
+        // Put back however the poll ends, an unwinding panic included.
+        let _restore = Restore(&this.interp.nested, nested);
+        // SAFETY: see above.
+        unsafe { Pin::new_unchecked(&mut this.inner) }.poll(cx)
+    }
 }
 
 /// Polls a future with the program's location for the `.await`, so the
@@ -317,6 +370,15 @@ impl Interp {
 
     // ---- Expressions.
 
+    /// `future`, the evaluation of `e`, boxed and counted (see [`Counted`]).
+    fn counted<'a>(self: &'a Rc<Self>, e: &Expr, future: impl Future<Output = Ev> + 'a) -> LocalFut<'a, Ev> {
+        Box::pin(Counted {
+            interp: self.as_ref(),
+            span: e.span,
+            inner: future,
+        })
+    }
+
     pub(crate) fn eval<'a>(self: &'a Rc<Self>, e: &'a Expr, env: &'a mut Env) -> LocalFut<'a, Ev> {
         // Each kind is an async fn of its own: a poll's stack frame holds
         // only the construct being run (the page's stack is small).
@@ -325,37 +387,37 @@ impl Interp {
                 let v = lit_value(l);
                 Box::pin(async move { Ok(v) })
             }
-            ExprKind::Path { .. } => Box::pin(self.eval_path(e, env)),
-            ExprKind::Call { .. } => Box::pin(self.eval_call(e, env)),
-            ExprKind::MethodCall { .. } => Box::pin(self.eval_method_call(e, env)),
-            ExprKind::Binary { .. } => Box::pin(self.eval_binary(e, env)),
-            ExprKind::Unary { .. } => Box::pin(self.eval_unary(e, env)),
-            ExprKind::Assign { .. } => Box::pin(self.eval_assign(e, env)),
-            ExprKind::AssignOp { .. } => Box::pin(self.eval_assign_op(e, env)),
-            ExprKind::Field { .. } => Box::pin(self.eval_field(e, env)),
-            ExprKind::Matches { .. } => Box::pin(self.eval_matches(e, env)),
-            ExprKind::NamedField { .. } => Box::pin(self.eval_named_field(e, env)),
-            ExprKind::Index { .. } => Box::pin(self.eval_index(e, env)),
-            ExprKind::If { .. } => Box::pin(self.eval_if(e, env)),
-            ExprKind::Let { .. } => Box::pin(self.eval_let(e, env)),
-            ExprKind::While { .. } => Box::pin(self.eval_while(e, env)),
-            ExprKind::Loop { .. } => Box::pin(self.eval_loop(e, env)),
-            ExprKind::For { .. } => Box::pin(self.eval_for(e, env)),
-            ExprKind::Break { .. } => Box::pin(self.eval_break(e, env)),
-            ExprKind::Continue { .. } => Box::pin(self.eval_continue(e, env)),
-            ExprKind::Return { .. } => Box::pin(self.eval_return(e, env)),
-            ExprKind::Block { .. } => Box::pin(self.eval_block(e, env)),
-            ExprKind::Async { .. } => Box::pin(self.eval_async(e, env)),
-            ExprKind::Await { .. } => Box::pin(self.eval_await(e, env)),
-            ExprKind::Tuple { .. } => Box::pin(self.eval_tuple(e, env)),
-            ExprKind::Array { .. } => Box::pin(self.eval_array(e, env)),
-            ExprKind::Match { .. } => Box::pin(self.eval_match(e, env)),
-            ExprKind::Macro { .. } => Box::pin(self.eval_macro(e, env)),
-            ExprKind::Cast { .. } => Box::pin(self.eval_cast(e, env)),
-            ExprKind::Range { .. } => Box::pin(self.eval_range(e, env)),
-            ExprKind::Ref { .. } => Box::pin(self.eval_ref(e, env)),
-            ExprKind::Try { .. } => Box::pin(self.eval_try(e, env)),
-            ExprKind::Closure { .. } => Box::pin(self.eval_closure(e, env)),
+            ExprKind::Path { .. } => self.counted(e, self.eval_path(e, env)),
+            ExprKind::Call { .. } => self.counted(e, self.eval_call(e, env)),
+            ExprKind::MethodCall { .. } => self.counted(e, self.eval_method_call(e, env)),
+            ExprKind::Binary { .. } => self.counted(e, self.eval_binary(e, env)),
+            ExprKind::Unary { .. } => self.counted(e, self.eval_unary(e, env)),
+            ExprKind::Assign { .. } => self.counted(e, self.eval_assign(e, env)),
+            ExprKind::AssignOp { .. } => self.counted(e, self.eval_assign_op(e, env)),
+            ExprKind::Field { .. } => self.counted(e, self.eval_field(e, env)),
+            ExprKind::Matches { .. } => self.counted(e, self.eval_matches(e, env)),
+            ExprKind::NamedField { .. } => self.counted(e, self.eval_named_field(e, env)),
+            ExprKind::Index { .. } => self.counted(e, self.eval_index(e, env)),
+            ExprKind::If { .. } => self.counted(e, self.eval_if(e, env)),
+            ExprKind::Let { .. } => self.counted(e, self.eval_let(e, env)),
+            ExprKind::While { .. } => self.counted(e, self.eval_while(e, env)),
+            ExprKind::Loop { .. } => self.counted(e, self.eval_loop(e, env)),
+            ExprKind::For { .. } => self.counted(e, self.eval_for(e, env)),
+            ExprKind::Break { .. } => self.counted(e, self.eval_break(e, env)),
+            ExprKind::Continue { .. } => self.counted(e, self.eval_continue(e, env)),
+            ExprKind::Return { .. } => self.counted(e, self.eval_return(e, env)),
+            ExprKind::Block { .. } => self.counted(e, self.eval_block(e, env)),
+            ExprKind::Async { .. } => self.counted(e, self.eval_async(e, env)),
+            ExprKind::Await { .. } => self.counted(e, self.eval_await(e, env)),
+            ExprKind::Tuple { .. } => self.counted(e, self.eval_tuple(e, env)),
+            ExprKind::Array { .. } => self.counted(e, self.eval_array(e, env)),
+            ExprKind::Match { .. } => self.counted(e, self.eval_match(e, env)),
+            ExprKind::Macro { .. } => self.counted(e, self.eval_macro(e, env)),
+            ExprKind::Cast { .. } => self.counted(e, self.eval_cast(e, env)),
+            ExprKind::Range { .. } => self.counted(e, self.eval_range(e, env)),
+            ExprKind::Ref { .. } => self.counted(e, self.eval_ref(e, env)),
+            ExprKind::Try { .. } => self.counted(e, self.eval_try(e, env)),
+            ExprKind::Closure { .. } => self.counted(e, self.eval_closure(e, env)),
         }
     }
 

@@ -42,7 +42,7 @@ use std::rc::Rc;
 
 use wakescope::{JoinHandle, Sim};
 
-pub use eval::{CALL_DEPTH_MAX, STEPS_PER_POLL_MAX};
+pub use eval::{CALL_DEPTH_MAX, NESTED_POLLS_MAX, STEPS_PER_POLL_MAX};
 pub use lower::{EXPR_DEPTH_MAX, SUPPORTED};
 pub use rt::{STRING_BYTES_MAX, VEC_LEN_MAX};
 pub use value::Fault;
@@ -202,6 +202,7 @@ impl Program {
                 source: text.into(),
                 steps: Rc::new(std::cell::Cell::new(0)),
                 depth: std::cell::Cell::new(0),
+                nested: std::cell::Cell::new(0),
                 steps_max: std::cell::Cell::new(STEPS_PER_POLL_MAX),
             }),
         })

@@ -14,3 +14,8 @@ use wasm_bindgen_test::wasm_bindgen_test;
 fn interpreted_fingerprints_match_the_recorded_ones() {
     common::cross::check_all();
 }
+
+#[wasm_bindgen_test]
+fn a_program_nesting_polls_too_deep_stops_its_task_not_the_host() {
+    common::deep::check();
+}

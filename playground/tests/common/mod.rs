@@ -1,1 +1,2 @@
 pub mod cross;
+pub mod deep;
