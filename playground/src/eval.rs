@@ -46,8 +46,9 @@ pub const CALL_DEPTH_MAX: u32 = 64;
 /// so the limit falls at the same place on every target and build.
 pub const NESTED_POLLS_MAX: u32 = 1024;
 
-/// Statements one poll may run before the task is stopped as looping
-/// without an `.await` (it would hold the executor forever).
+/// Statements one poll may run (loop turns and calls count too) before the
+/// task is stopped as looping or recursing without an `.await` that waits
+/// (it would hold the executor forever).
 pub const STEPS_PER_POLL_MAX: u64 = 1_000_000;
 
 /// The program, shared by every task that runs a part of it.
@@ -201,18 +202,23 @@ impl Interp {
 
     /// Counts a loop's turn; past the limit the task stops at the loop.
     fn tick(&self, span: Span) -> Result<(), Flow> {
+        self.tick_with(span, |max| {
+            format!(
+                "this loop ran {max} statements without an `.await`: it holds the executor \
+                 (a poll that never returns); add an `.await` (e.g. `yield_now().await`) inside it"
+            )
+        })
+    }
+
+    /// Counts a step of the poll (a loop's turn, a call); past the limit the
+    /// task stops at `span` with `message(limit)`.
+    fn tick_with(&self, span: Span, message: impl FnOnce(u64) -> String) -> Result<(), Flow> {
         let n = self.steps.get() + 1;
         self.steps.set(n);
         let max = self.steps_max.get();
         if n > max {
             self.steps.set(0);
-            return Err(fault(
-                span,
-                format!(
-                    "this loop ran {max} statements without an `.await`: it holds the executor \
-                     (a poll that never returns); add an `.await` (e.g. `yield_now().await`) inside it"
-                ),
-            ));
+            return Err(fault(span, message(max)));
         }
         Ok(())
     }
@@ -233,6 +239,17 @@ impl Interp {
                 ),
             ));
         }
+        // A call counts as a step of the poll: recursion that never awaits
+        // anything that waits (`f(n - 1).await + f(n - 1).await`, say) holds
+        // the executor as surely as a loop does.
+        self.tick_with(span, |max| {
+            format!(
+                "this call of `{}` came after {max} statements without a real wait: the calls hold the \
+                 executor (a poll that never returns); recurse less, or add an `.await` that waits \
+                 (e.g. `yield_now().await`)",
+                func.name
+            )
+        })?;
         if func.is_async {
             let interp = self.clone();
             let future: BoxFuture = Box::pin(async move { interp.run_func(&func, args).await });

@@ -363,3 +363,32 @@ fn garbled_programs_with_deep_yields_are_refused_at_their_first_token() {
     assert_eq!((line, column), (2, 5), "{message}");
     assert!(message.contains("an item inside a block"), "{message}");
 }
+
+/// Found by the fuzz target (a timeout): recursion that doubles at every
+/// level and never waits ran 2^31 calls in one poll; the per-poll limit
+/// counted only loop turns. Calls count now, and the task stops at the call.
+#[test]
+fn recursion_that_never_waits_stops_at_the_per_poll_limit_at_the_call() {
+    let text = "async fn f(n: u64) -> u64 {\n    if n == 0 {\n        return 0;\n    }\n    f(n - 2).await + f(n - 2).await + 1\n}\n\nasync fn main() {\n    let v = f(62).await;\n    assert!(v > 0);\n}\n";
+    let program = Program::parse("prog.rs", text).unwrap().with_steps_per_poll(10_000);
+    let mut sim = Sim::new(Config::seeded(1));
+    let _main = program.spawn_main(&mut sim);
+    let outcome = sim.run();
+    assert!(matches!(outcome, Outcome::Panicked(_)), "{outcome}");
+    let trace = sim.trace_clone();
+    let (message, at) = trace
+        .iter()
+        .find_map(|r| match r.event {
+            Event::Panicked { task } => Some((
+                trace.panic_message(task).unwrap_or_default().to_string(),
+                trace.site(r.seq as usize).map(ToString::to_string).unwrap_or_default(),
+            )),
+            _ => None,
+        })
+        .expect("main panicked");
+    assert!(
+        message.contains("this call of `f` came after 10000 statements"),
+        "{message}"
+    );
+    assert!(at.starts_with("prog.rs:5:"), "at the recursive call: {at}");
+}
