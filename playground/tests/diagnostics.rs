@@ -15,7 +15,11 @@ fn refused(text: &str) -> (u32, u32, String) {
 /// Runs `text` to its end; the outcome and, for the first panicked task, its
 /// message and the location the trace gives it.
 fn run(text: &str) -> (Outcome, Option<(String, String)>) {
-    let program = Program::parse("prog.rs", text).unwrap_or_else(|d| panic!("{d}"));
+    run_program(&Program::parse("prog.rs", text).unwrap_or_else(|d| panic!("{d}")))
+}
+
+/// [`run`] of a parsed program (one given other limits, say).
+fn run_program(program: &Program) -> (Outcome, Option<(String, String)>) {
     let mut sim = Sim::new(Config::seeded(1));
     let _main = program.spawn_main(&mut sim);
     let outcome = sim.run();
@@ -371,21 +375,9 @@ fn garbled_programs_with_deep_yields_are_refused_at_their_first_token() {
 fn recursion_that_never_waits_stops_at_the_per_poll_limit_at_the_call() {
     let text = "async fn f(n: u64) -> u64 {\n    if n == 0 {\n        return 0;\n    }\n    f(n - 2).await + f(n - 2).await + 1\n}\n\nasync fn main() {\n    let v = f(62).await;\n    assert!(v > 0);\n}\n";
     let program = Program::parse("prog.rs", text).unwrap().with_steps_per_poll(10_000);
-    let mut sim = Sim::new(Config::seeded(1));
-    let _main = program.spawn_main(&mut sim);
-    let outcome = sim.run();
+    let (outcome, panicked) = run_program(&program);
     assert!(matches!(outcome, Outcome::Panicked(_)), "{outcome}");
-    let trace = sim.trace_clone();
-    let (message, at) = trace
-        .iter()
-        .find_map(|r| match r.event {
-            Event::Panicked { task } => Some((
-                trace.panic_message(task).unwrap_or_default().to_string(),
-                trace.site(r.seq as usize).map(ToString::to_string).unwrap_or_default(),
-            )),
-            _ => None,
-        })
-        .expect("main panicked");
+    let (message, at) = panicked.expect("main panicked");
     assert!(
         message.contains("this call of `f` came after 10000 statements"),
         "{message}"
