@@ -4,10 +4,10 @@
 use std::time::Duration;
 
 use wakescope::scenarios::{self, Params};
-use wakescope::{Config, Sim, TaskId, Trace, sleep, yield_now};
+use wakescope::{Config, Event, Sim, TaskId, Trace, sleep, yield_now};
 use wakescope_app::model::frame::log_window;
-use wakescope_app::model::timeline::TimelineBuilder;
-use wakescope_app::model::{Frame, Phase, Run, Snapshots, TaskStatus, Timeline, TimelineBody, ViewState};
+use wakescope_app::model::timeline::{Layout, PollEnd, Row, TimelineBuilder, Waker, Window, density};
+use wakescope_app::model::{Frame, Phase, Run, Snapshots, TaskStatus, Timeline, ViewState};
 
 const SECOND_NS: u64 = 1_000_000_000;
 
@@ -222,29 +222,65 @@ fn seeking_by_time_lands_just_after_the_nearest_clock_jump() {
 }
 
 #[test]
-fn the_timeline_draws_one_lane_per_task_with_its_sleeps() {
+fn the_timeline_gives_every_task_its_polls_and_sleeps() {
     let run = finished_timers("concurrent", 42);
     let timeline = run.with_trace(Timeline::build);
     assert_eq!(timeline.end_ns, 10 * SECOND_NS);
-    let TimelineBody::Lanes(lanes) = &timeline.body else {
-        panic!("four tasks get lanes")
-    };
-    let names: Vec<&str> = lanes.iter().map(|l| l.name.as_str()).collect();
+    let layout = Layout::new(&timeline, &[]);
+    let rows: Vec<Row> = (0..layout.len()).map(|i| layout.row(&timeline, i).unwrap()).collect();
+    assert_eq!(rows.len(), 4, "four tasks, no group");
+    let names: Vec<&str> = (0..4).map(|t| timeline.name(t)).collect();
     assert_eq!(names, ["main", "popcorn", "boiler", "cookies"]);
-    let sleeps: Vec<(u64, u64)> = lanes[1..]
-        .iter()
-        .map(|l| (l.sleeps[0].from_ns, l.sleeps[0].to_ns))
+    let sleeps: Vec<(u64, u64)> = (1..4)
+        .map(|t| (timeline.sleeps(t)[0].from_ns, timeline.sleeps(t)[0].to_ns))
         .collect();
     assert_eq!(sleeps, [(0, 3 * SECOND_NS), (0, 5 * SECOND_NS), (0, 10 * SECOND_NS)]);
-    assert_eq!(lanes[0].polls.iter().map(|p| p.count).sum::<u32>(), 4);
-    assert_eq!(lanes[3].end_ns, Some(10 * SECOND_NS));
+    assert_eq!(timeline.polls(0).len(), 4, "main: polled at the start and after each join");
+    assert_eq!(timeline.finish_ns(3), Some(10 * SECOND_NS));
+    assert_eq!(timeline.polls(3).last().unwrap().end, PollEnd::Ready);
+}
+
+#[test]
+fn every_poll_knows_the_wake_that_caused_it() {
+    let run = finished_timers("concurrent", 42);
+    run.with_trace(|trace| {
+        let timeline = Timeline::build(trace);
+        let mut wakes = 0;
+        for task in 0..timeline.task_count() as u32 {
+            for (i, poll) in timeline.polls(task).iter().enumerate() {
+                let cause = poll.cause().expect("every poll follows a spawn or a wake");
+                assert!(cause < poll.seq, "the cause comes first");
+                let waker = timeline.waker(trace, cause).unwrap();
+                match trace.get(cause as usize).unwrap() {
+                    Event::Spawned { task: t } => {
+                        assert_eq!((t.0, i), (task, 0), "only a first poll is caused by its spawn");
+                        let expected = timeline.parent(task).map_or(Waker::Outside, Waker::Task);
+                        assert_eq!(waker, expected);
+                    }
+                    Event::Woken { task: t, .. } => {
+                        assert_eq!(t.0, task);
+                        wakes += 1;
+                    }
+                    other => panic!("a poll caused by {other:?}"),
+                }
+            }
+        }
+        // Each cook's timer wakes it; each cook's end wakes main's join.
+        assert_eq!(wakes, 6);
+        let popcorn_second = timeline.polls(1)[1];
+        assert!(matches!(
+            timeline.waker(trace, popcorn_second.cause().unwrap()),
+            Some(Waker::Timer { owner: Some(1), .. })
+        ));
+        assert_eq!(popcorn_second.cause_ns, 3 * SECOND_NS);
+    });
 }
 
 #[test]
 fn a_timeline_built_a_few_events_at_a_time_is_the_timeline_built_at_once() {
     let lanes = finished_timers("concurrent", 42).with_trace(|t| t.clone());
-    let aggregate = finished_trace(busy_many(3));
-    for trace in [&lanes, &aggregate] {
+    let grouped = finished_trace(busy_many(3));
+    for trace in [&lanes, &grouped] {
         let whole = Timeline::build(trace);
         for per_feed in [1, 7, 64] {
             let mut builder = TimelineBuilder::new(trace);
@@ -259,19 +295,30 @@ fn a_timeline_built_a_few_events_at_a_time_is_the_timeline_built_at_once() {
 }
 
 #[test]
-fn many_tasks_aggregate_the_timeline() {
+fn many_tasks_of_one_name_share_a_group_row_that_opens() {
     let trace = finished_trace(busy_many(3));
     let timeline = Timeline::build(&trace);
-    let TimelineBody::Aggregate(agg) = &timeline.body else {
-        panic!("60 tasks aggregate")
-    };
-    assert_eq!(agg.tasks, 60);
-    let polls: u32 = agg.polls.iter().sum();
-    let expected = trace
+    assert_eq!(timeline.groups.len(), 1);
+    let group = &timeline.groups[0];
+    assert_eq!((group.name.as_str(), group.tasks.len()), ("worker", 60));
+    let polls = trace
         .iter()
-        .filter(|r| matches!(r.event, wakescope::Event::PollStarted { .. }))
+        .filter(|r| matches!(r.event, Event::PollStarted { .. }))
         .count();
-    assert_eq!(polls as usize, expected);
+    assert_eq!(group.poll_times.len(), polls, "every poll is a worker's");
+    assert!(group.poll_times.is_sorted());
+    let closed = Layout::new(&timeline, &[]);
+    assert_eq!(closed.len(), 1);
+    assert_eq!(closed.row(&timeline, 0), Some(Row::Group { group: 0, open: false }));
+    assert_eq!(closed.row_of(&timeline, 17), Some(0), "a closed group's tasks are on its row");
+    let open = Layout::new(&timeline, &[0]);
+    assert_eq!(open.len(), 61);
+    assert_eq!(open.row(&timeline, 18), Some(Row::Task { task: 17, nested: true }));
+    assert_eq!(open.row_of(&timeline, 17), Some(18));
+    assert_eq!(open.row(&timeline, 61), None);
+    // The density over the whole run counts every poll once.
+    let counts = density(&group.poll_times, Window::fit(timeline.end_ns), 300);
+    assert_eq!(counts.iter().map(|c| *c as usize).sum::<usize>(), polls);
 }
 
 #[test]
@@ -331,9 +378,6 @@ fn a_big_run_sliced_thin_keeps_snapshots_exact_and_lists_capped() {
     assert_eq!(frame.tasks.len() + frame.tasks_hidden, 1_500);
     assert!(frame.ready.len() <= wakescope_app::model::frame::READY_ROWS_MAX);
     let timeline = run.with_trace(Timeline::build);
-    assert!(
-        matches!(timeline.body, TimelineBody::Aggregate(_)),
-        "1,500 tasks aggregate"
-    );
+    assert_eq!(timeline.groups[0].tasks.len(), 1_500, "1,500 workers share a group");
     assert_eq!(run.end().unwrap().kind.as_str(), "completed");
 }

@@ -43,7 +43,7 @@ pub use frame::{Frame, LogRow, ReadyRow, ResourceRow, SourceKind, TaskRef, TaskR
 pub use listing::Listing;
 pub use progress::{Landing, PendingStep, Status};
 pub use run::{EVENTS_MAX, INTERPRETED_TASKS_MAX, PROGRAM_FILE, Run, Setup, Source};
-pub use timeline::{Timeline, TimelineBody};
+pub use timeline::Timeline;
 pub use wakescope::describe;
 pub use wakescope::view::{
     EndKind, Phase, ReadyQueue, Recording, RunEnd, SNAPSHOT_EVERY_MIN, Snapshots, TaskStatus, TaskView, ViewState,

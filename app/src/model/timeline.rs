@@ -1,35 +1,70 @@
-//! The timeline: every task's life on the virtual-time axis.
+//! The timeline's index: every task's polls, sleeps and CPU work on the
+//! virtual-time axis, and the lanes the canvas draws a window of.
 //!
-//! Built once from the whole recorded trace (the page knows the future, and
-//! shows it dimmed past the cursor). With up to [`TIMELINE_LANES_MAX`] tasks
-//! each gets a lane — polls as ticks, sleeps (a timer it armed, from arming
-//! to firing) as bars. With more, lanes would be unreadable, so the timeline
-//! aggregates: per time bucket, how many polls ran and how many timers were
-//! pending.
+//! Built once from the whole recorded trace (the page knows the future and
+//! shows it dimmed past the cursor), a bounded number of events at a time
+//! ([`TimelineBuilder`]). Each task's polls and sleeps are stored
+//! contiguously, in time order, so a lane's part of any time window is two
+//! binary searches away; a lane with more polls than pixels is drawn one
+//! poll per pixel column by searching from column to column. Tasks that share
+//! a name with many others form a group ("sleeper × 1,000,000") with one row
+//! of its own, collapsed until opened; its row draws, per pixel column, how
+//! many polls of its tasks fall there, counted by binary search over the
+//! group's poll times (the trace's order is time order, so they come
+//! sorted). Both make a frame's work proportional to the pixels drawn, not
+//! to the events in view, at any zoom.
 
-use wakescope::{Event, EventRecord, TaskId, Trace};
+use std::collections::BTreeMap;
 
-use wakescope::describe::{duration, task_name};
+use wakescope::describe::{duration, one_line};
+use wakescope::{Event, EventRecord, PollResult, TaskId, Trace, WakeSource};
 
-/// Most tasks drawn as lanes of their own; past it the timeline aggregates.
-pub const TIMELINE_LANES_MAX: usize = 24;
-/// Poll ticks kept per lane (ticks at one instant are merged first).
-pub const POLL_MARKS_MAX: usize = 2_000;
-/// Sleep bars kept per lane.
-pub const SLEEP_BARS_MAX: usize = 2_000;
-/// Time buckets of the aggregate view.
-pub const AGGREGATE_BUCKETS: usize = 120;
+/// Tasks of one name, at least this many, share a group row.
+pub const GROUP_MIN: usize = 9;
+/// Narrowest window the timeline zooms to.
+pub const VIEW_SPAN_MIN_NS: u64 = 100;
+/// Most wake arrows drawn for the visible range at once.
+pub const ARROWS_MAX: usize = 2_000;
 /// Axis ticks aimed for.
 const AXIS_TICKS: u64 = 5;
+/// `u32` for "none" in the index's tables.
+const NONE: u32 = u32::MAX;
 
-/// Polls of one task at one virtual instant.
+/// How a poll ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct PollMark {
-    pub time_ns: u64,
-    /// Index of the first `PollStarted` at this instant (seek target: `seq + 1`).
-    pub seq: u64,
-    /// Polls at this instant.
-    pub count: u32,
+pub enum PollEnd {
+    /// `Poll::Pending`: the task waits for a wake.
+    Pending,
+    /// `Poll::Ready`: the task finished.
+    Ready,
+    /// The task panicked in it.
+    Panicked,
+    /// The run ended inside it.
+    Open,
+}
+
+/// One poll of a task.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PollSlice {
+    /// When it started (CPU work inside it is a [`WorkBar`]).
+    pub at_ns: u64,
+    /// When the wake (or spawn) that made it runnable happened.
+    pub cause_ns: u64,
+    /// Index of its `PollStarted` event.
+    pub seq: u32,
+    /// Index of the `Woken` (or `Spawned`) event that made it runnable;
+    /// `u32::MAX` when the trace does not say.
+    pub cause_seq: u32,
+    pub end: PollEnd,
+    /// It held the executor over [`wakescope::LONG_POLL`].
+    pub long: bool,
+}
+
+impl PollSlice {
+    /// The event that made this poll runnable, if the trace says.
+    pub fn cause(&self) -> Option<u32> {
+        (self.cause_seq != NONE).then_some(self.cause_seq)
+    }
 }
 
 /// A timer armed by the task, from arming to firing or cancelling.
@@ -39,7 +74,7 @@ pub struct SleepBar {
     /// When it fired or was cancelled; the end of the run if it never did.
     pub to_ns: u64,
     /// Index of the `TimerArmed` event.
-    pub seq: u64,
+    pub seq: u32,
 }
 
 /// CPU work inside a poll: the clock moved while the task held the executor.
@@ -47,38 +82,71 @@ pub struct SleepBar {
 pub struct WorkBar {
     pub from_ns: u64,
     pub to_ns: u64,
+    /// Index of the `Worked` event.
+    pub seq: u32,
     /// The poll ran over 8 ms (a `LongPoll` followed it): it blocked the executor.
     pub long: bool,
 }
 
-/// One task's lane.
+/// Tasks of one name drawn as one row until opened.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Lane {
-    pub task: u32,
+pub struct Group {
     pub name: String,
-    pub spawn_ns: u64,
-    /// When it finished, if it did.
-    pub end_ns: Option<u64>,
-    pub polls: Vec<PollMark>,
-    pub sleeps: Vec<SleepBar>,
-    pub work: Vec<WorkBar>,
+    /// Its tasks, by id.
+    pub tasks: Vec<u32>,
+    /// Start times of all its tasks' polls, ascending.
+    pub poll_times: Vec<u64>,
 }
 
-/// Activity per time bucket, for runs with many tasks.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Aggregate {
-    pub tasks: u32,
-    /// Polls started in each bucket.
-    pub polls: Vec<u32>,
-    /// Timers pending at each bucket's start.
-    pub pending: Vec<u32>,
+/// Who woke a task.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Waker {
+    /// Code in this task's poll (a send, a release, a join) or its spawn.
+    Task(u32),
+    /// A timer, owned by this task if any.
+    Timer { timer: u32, owner: Option<u32> },
+    /// Nothing in the simulation.
+    Outside,
 }
 
-/// What the timeline draws.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum TimelineBody {
-    Lanes(Vec<Lane>),
-    Aggregate(Aggregate),
+/// Per task, a range of a shared table: `at[t]..at[t + 1]`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+struct PerTask<T> {
+    at: Vec<u32>,
+    items: Vec<T>,
+}
+
+impl<T: Copy> PerTask<T> {
+    fn of(&self, task: u32) -> &[T] {
+        let t = task as usize;
+        match (self.at.get(t), self.at.get(t + 1)) {
+            (Some(&a), Some(&b)) => &self.items[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+
+    /// Sorts `(task, item)` pairs, in trace order, by task keeping that
+    /// order within a task (a counting sort: one pass to count, one to place).
+    fn gather(tasks: usize, raw: Vec<(u32, T)>) -> PerTask<T> {
+        let mut at = vec![0u32; tasks + 1];
+        for (task, _) in &raw {
+            at[*task as usize + 1] += 1;
+        }
+        for i in 0..tasks {
+            at[i + 1] += at[i];
+        }
+        let mut next = at.clone();
+        let mut slots: Vec<Option<T>> = vec![None; raw.len()];
+        for (task, item) in raw {
+            let slot = &mut next[task as usize];
+            slots[*slot as usize] = Some(item);
+            *slot += 1;
+        }
+        PerTask {
+            at,
+            items: slots.into_iter().flatten().collect(),
+        }
+    }
 }
 
 /// The timeline of a recorded trace.
@@ -86,9 +154,22 @@ pub enum TimelineBody {
 pub struct Timeline {
     /// The axis spans `0..=end_ns` (at least 1 ns).
     pub end_ns: u64,
-    pub body: TimelineBody,
-    /// Axis ticks: time and label.
-    pub ticks: Vec<(u64, String)>,
+    names: Vec<String>,
+    /// Per task: index into `names`.
+    name_of: Vec<u32>,
+    /// Per task: its group, or `NONE`.
+    group_of: Vec<u32>,
+    /// Per task: the task that spawned it, or `NONE`.
+    parent: Vec<u32>,
+    spawn_ns: Vec<u64>,
+    /// Per task: when it ended, `u64::MAX` if it did not.
+    finish_ns: Vec<u64>,
+    polls: PerTask<PollSlice>,
+    sleeps: PerTask<SleepBar>,
+    work: PerTask<WorkBar>,
+    pub groups: Vec<Group>,
+    /// Per timer: its owner, or `NONE`.
+    timer_owner: Vec<u32>,
 }
 
 impl Timeline {
@@ -100,9 +181,95 @@ impl Timeline {
         builder.finish()
     }
 
-    /// Where `time_ns` lies on the axis, from 0.0 to 1.0.
+    /// Where `time_ns` lies on the whole axis, from 0.0 to 1.0.
     pub fn fraction(&self, time_ns: u64) -> f64 {
         (time_ns.min(self.end_ns) as f64) / (self.end_ns as f64)
+    }
+
+    pub fn task_count(&self) -> usize {
+        self.name_of.len()
+    }
+
+    /// The task's name as spawned (one line).
+    pub fn name(&self, task: u32) -> &str {
+        self.name_of.get(task as usize).map_or("?", |n| &self.names[*n as usize])
+    }
+
+    /// The task's group, if it is in one.
+    pub fn group_of(&self, task: u32) -> Option<u32> {
+        self.group_of.get(task as usize).copied().filter(|g| *g != NONE)
+    }
+
+    pub fn parent(&self, task: u32) -> Option<u32> {
+        self.parent.get(task as usize).copied().filter(|p| *p != NONE)
+    }
+
+    pub fn spawn_ns(&self, task: u32) -> u64 {
+        self.spawn_ns.get(task as usize).copied().unwrap_or(0)
+    }
+
+    /// When the task ended, if it did.
+    pub fn finish_ns(&self, task: u32) -> Option<u64> {
+        self.finish_ns.get(task as usize).copied().filter(|t| *t != u64::MAX)
+    }
+
+    /// The task's polls, in time order.
+    pub fn polls(&self, task: u32) -> &[PollSlice] {
+        self.polls.of(task)
+    }
+
+    /// The timers the task armed, in arming order.
+    pub fn sleeps(&self, task: u32) -> &[SleepBar] {
+        self.sleeps.of(task)
+    }
+
+    /// CPU work inside the task's polls, in time order.
+    pub fn work(&self, task: u32) -> &[WorkBar] {
+        self.work.of(task)
+    }
+
+    /// The poll of `task` that event `seq` lies in or follows: the last one
+    /// started at or before it.
+    pub fn poll_at(&self, task: u32, seq: u64) -> Option<&PollSlice> {
+        let polls = self.polls(task);
+        let i = polls.partition_point(|p| u64::from(p.seq) <= seq);
+        i.checked_sub(1).map(|i| &polls[i])
+    }
+
+    /// Who caused event `cause_seq` of `trace` (a `Woken` or a `Spawned`).
+    pub fn waker(&self, trace: &Trace, cause_seq: u32) -> Option<Waker> {
+        match trace.get(cause_seq as usize)? {
+            Event::Woken { source, .. } => Some(match source {
+                WakeSource::Task(t) => Waker::Task(t.0),
+                WakeSource::Timer(timer) => Waker::Timer {
+                    timer: timer.0,
+                    owner: self.timer_owner.get(timer.index()).copied().filter(|o| *o != NONE),
+                },
+                WakeSource::Outside => Waker::Outside,
+            }),
+            Event::Spawned { task } => Some(self.parent(task.0).map_or(Waker::Outside, Waker::Task)),
+            _ => None,
+        }
+    }
+
+    /// Heap bytes held by the index.
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let per_task = self.name_of.capacity() * 4
+            + self.group_of.capacity() * 4
+            + self.parent.capacity() * 4
+            + self.spawn_ns.capacity() * 8
+            + self.finish_ns.capacity() * 8;
+        let tables = (self.polls.at.capacity() + self.sleeps.at.capacity() + self.work.at.capacity()) * 4
+            + self.polls.items.capacity() * size_of::<PollSlice>()
+            + self.sleeps.items.capacity() * size_of::<SleepBar>()
+            + self.work.items.capacity() * size_of::<WorkBar>();
+        let groups: usize = self
+            .groups
+            .iter()
+            .map(|g| g.tasks.capacity() * 4 + g.poll_times.capacity() * 8 + g.name.capacity())
+            .sum();
+        per_task + tables + groups + self.timer_owner.capacity() * 4 + self.names.iter().map(String::capacity).sum::<usize>()
     }
 }
 
@@ -114,200 +281,490 @@ pub struct TimelineBuilder {
     /// The next event to read, and the virtual time before it.
     next: usize,
     time_ns: u64,
-    body: Building,
-}
-
-enum Building {
-    Lanes {
-        lanes: Vec<Lane>,
-        /// Open sleeps by timer id: (lane, index of its bar).
-        open: Vec<Option<(usize, usize)>>,
-    },
-    Aggregate {
-        tasks: u32,
-        polls: Vec<u32>,
-        /// +1 where a timer is armed, -1 where it ends; the running sum is what is pending.
-        delta: Vec<i64>,
-        armed_at: Vec<u64>,
-    },
+    names: Vec<String>,
+    name_of: Vec<u32>,
+    group_of: Vec<u32>,
+    groups: Vec<Group>,
+    parent: Vec<u32>,
+    spawn_ns: Vec<u64>,
+    finish_ns: Vec<u64>,
+    timer_owner: Vec<u32>,
+    polls: Vec<(u32, PollSlice)>,
+    sleeps: Vec<(u32, SleepBar)>,
+    work: Vec<(u32, WorkBar)>,
+    /// Per task: its open poll (index into `polls`), or `NONE`.
+    open_poll: Vec<u32>,
+    /// Per task: the first wake since its last poll started: (seq, time).
+    cause: Vec<(u32, u64)>,
+    /// Per timer: its bar (index into `sleeps`) while armed, or `NONE`.
+    open_sleep: Vec<u32>,
 }
 
 impl TimelineBuilder {
     /// Nothing read yet of `trace`, which has ended.
     pub fn new(trace: &Trace) -> TimelineBuilder {
-        let end_ns = trace.end_time().as_nanos() as u64;
-        let body = if trace.task_count() <= TIMELINE_LANES_MAX {
-            Building::Lanes {
-                lanes: (0..trace.task_count())
-                    .map(|i| Lane {
-                        task: i as u32,
-                        name: task_name(trace, TaskId(i as u32)),
-                        spawn_ns: 0,
-                        end_ns: None,
-                        polls: Vec::new(),
-                        sleeps: Vec::new(),
-                        work: Vec::new(),
-                    })
-                    .collect(),
-                open: vec![None; trace.timer_count()],
+        let tasks = trace.task_count();
+        let mut names: Vec<String> = Vec::new();
+        let mut by_name: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
+        let mut name_of = Vec::with_capacity(tasks);
+        let mut parent = Vec::with_capacity(tasks);
+        for i in 0..tasks {
+            let info = trace.task(TaskId(i as u32));
+            let name = info.map_or("?", |info| info.name);
+            parent.push(info.and_then(|i| i.parent).map_or(NONE, |p| p.0));
+            let entry = by_name.entry(name).or_insert_with(|| {
+                names.push(one_line(name).into_owned());
+                (names.len() as u32 - 1, 0)
+            });
+            entry.1 += 1;
+            name_of.push(entry.0);
+        }
+        // Groups in order of their first task.
+        let mut group_of_name = vec![NONE; names.len()];
+        let mut groups: Vec<Group> = Vec::new();
+        let counts: BTreeMap<u32, u32> = by_name.values().copied().collect();
+        let mut group_of = Vec::with_capacity(tasks);
+        for (i, n) in name_of.iter().enumerate() {
+            let g = &mut group_of_name[*n as usize];
+            if *g == NONE && counts[n] as usize >= GROUP_MIN {
+                *g = groups.len() as u32;
+                groups.push(Group {
+                    name: names[*n as usize].clone(),
+                    tasks: Vec::with_capacity(counts[n] as usize),
+                    poll_times: Vec::new(),
+                });
             }
-        } else {
-            Building::Aggregate {
-                tasks: trace.task_count() as u32,
-                polls: vec![0u32; AGGREGATE_BUCKETS],
-                delta: vec![0i64; AGGREGATE_BUCKETS + 1],
-                armed_at: vec![0; trace.timer_count()],
+            if *g != NONE {
+                groups[*g as usize].tasks.push(i as u32);
             }
-        };
+            group_of.push(*g);
+        }
+        let timer_owner = (0..trace.timer_count())
+            .map(|i| {
+                trace
+                    .timer(wakescope::TimerId(i as u32))
+                    .and_then(|t| t.owner)
+                    .map_or(NONE, |o| o.0)
+            })
+            .collect();
         TimelineBuilder {
-            end_ns,
+            end_ns: trace.end_time().as_nanos() as u64,
             next: 0,
             time_ns: trace.start_time().as_nanos() as u64,
-            body,
+            names,
+            name_of,
+            group_of,
+            groups,
+            parent,
+            spawn_ns: vec![0; tasks],
+            finish_ns: vec![u64::MAX; tasks],
+            timer_owner,
+            polls: Vec::new(),
+            sleeps: Vec::new(),
+            work: Vec::new(),
+            open_poll: vec![NONE; tasks],
+            cause: vec![(NONE, 0); tasks],
+            open_sleep: vec![NONE; trace.timer_count()],
         }
     }
 
     /// Reads up to `max` more events of `trace` (the one [`TimelineBuilder::new`]
     /// was given); true once every event is read.
     pub fn feed(&mut self, trace: &Trace, max: usize) -> bool {
-        let end_ns = self.end_ns;
         let mut read = 0;
         let mut before_ns = self.time_ns;
         for record in trace.iter_from(self.next, self.time_ns).take(max) {
             read += 1;
-            let now = record.time_ns;
-            let was_ns = std::mem::replace(&mut before_ns, now);
-            match &mut self.body {
-                Building::Lanes { lanes, open } => lane_event(trace, lanes, open, record, was_ns, end_ns),
-                Building::Aggregate {
-                    polls, delta, armed_at, ..
-                } => aggregate_event(polls, delta, armed_at, record, end_ns),
-            }
+            let was_ns = std::mem::replace(&mut before_ns, record.time_ns);
+            self.event(record, was_ns);
         }
         self.next += read;
         self.time_ns = before_ns;
         self.next >= trace.len()
     }
 
-    /// The timeline, from what was read.
-    pub fn finish(self) -> Timeline {
-        let body = match self.body {
-            Building::Lanes { lanes, .. } => TimelineBody::Lanes(lanes),
-            Building::Aggregate {
-                tasks, polls, delta, ..
-            } => {
-                let mut pending = Vec::with_capacity(AGGREGATE_BUCKETS);
-                let mut sum = 0i64;
-                for d in delta.iter().take(AGGREGATE_BUCKETS) {
-                    sum += d;
-                    pending.push(sum.max(0) as u32);
-                }
-                TimelineBody::Aggregate(Aggregate { tasks, polls, pending })
+    /// One event; `was_ns` is the time before it.
+    fn event(&mut self, record: EventRecord, was_ns: u64) {
+        let now = record.time_ns;
+        let seq = record.seq.min(u64::from(NONE - 1)) as u32;
+        match record.event {
+            Event::Spawned { task } => {
+                let t = task.index();
+                self.spawn_ns[t] = now;
+                self.cause[t] = (seq, now);
             }
-        };
-        Timeline {
-            end_ns: self.end_ns.max(1),
-            body,
-            ticks: ticks(self.end_ns),
-        }
-    }
-}
-
-/// One event into the lanes; `was_ns` is the time before it.
-fn lane_event(
-    trace: &Trace,
-    lanes: &mut [Lane],
-    open: &mut [Option<(usize, usize)>],
-    record: EventRecord,
-    was_ns: u64,
-    end_ns: u64,
-) {
-    let now = record.time_ns;
-    match record.event {
-        Event::Worked { task, to_ns } => {
-            let work = &mut lanes[task.index()].work;
-            if work.len() < SLEEP_BARS_MAX {
-                work.push(WorkBar {
+            Event::Woken { task, .. } => {
+                let cause = &mut self.cause[task.index()];
+                if cause.0 == NONE {
+                    *cause = (seq, now);
+                }
+            }
+            Event::PollStarted { task, .. } => {
+                let t = task.index();
+                let (cause_seq, cause_ns) = std::mem::replace(&mut self.cause[t], (NONE, 0));
+                self.open_poll[t] = self.polls.len() as u32;
+                self.polls.push((
+                    task.0,
+                    PollSlice {
+                        at_ns: now,
+                        cause_ns,
+                        seq,
+                        cause_seq,
+                        end: PollEnd::Open,
+                        long: false,
+                    },
+                ));
+                if let Some(g) = self.group_of.get(t).filter(|g| **g != NONE) {
+                    self.groups[*g as usize].poll_times.push(now);
+                }
+            }
+            Event::PollEnded { task, result } => {
+                if let Some(poll) = self.open(task) {
+                    if poll.end == PollEnd::Open {
+                        poll.end = match result {
+                            PollResult::Ready => PollEnd::Ready,
+                            PollResult::Pending => PollEnd::Pending,
+                        };
+                    }
+                }
+            }
+            Event::Panicked { task } => {
+                if let Some(poll) = self.open(task) {
+                    poll.end = PollEnd::Panicked;
+                }
+                self.finish_ns[task.index()] = self.finish_ns[task.index()].min(now);
+            }
+            Event::Worked { task, to_ns } => self.work.push((
+                task.0,
+                WorkBar {
                     from_ns: was_ns,
                     to_ns,
+                    seq,
                     long: false,
-                });
+                },
+            )),
+            Event::LongPoll { task } => {
+                if let Some(poll) = self.open(task) {
+                    poll.long = true;
+                }
+                if let Some((_, bar)) = self.work.iter_mut().rev().find(|(t, _)| *t == task.0) {
+                    bar.long = true;
+                }
             }
-        }
-        Event::LongPoll { task } => {
-            if let Some(bar) = lanes[task.index()].work.last_mut() {
-                bar.long = true;
+            Event::TimerArmed { timer } => {
+                let owner = self.timer_owner.get(timer.index()).copied().unwrap_or(NONE);
+                if owner != NONE {
+                    self.open_sleep[timer.index()] = self.sleeps.len() as u32;
+                    self.sleeps.push((
+                        owner,
+                        SleepBar {
+                            from_ns: now,
+                            to_ns: self.end_ns,
+                            seq,
+                        },
+                    ));
+                }
             }
+            Event::TimerFired { timer } | Event::TimerCancelled { timer } => {
+                let open = std::mem::replace(&mut self.open_sleep[timer.index()], NONE);
+                if open != NONE {
+                    self.sleeps[open as usize].1.to_ns = now;
+                }
+            }
+            Event::Completed { task } | Event::Cancelled { task, .. } => {
+                self.finish_ns[task.index()] = self.finish_ns[task.index()].min(now);
+            }
+            _ => {}
         }
-        Event::Spawned { task } => lanes[task.index()].spawn_ns = now,
-        Event::PollStarted { task, .. } => {
-            let polls = &mut lanes[task.index()].polls;
-            let full = polls.len() >= POLL_MARKS_MAX;
-            match polls.last_mut() {
-                Some(last) if last.time_ns == now => last.count += 1,
-                _ if !full => polls.push(PollMark {
-                    time_ns: now,
-                    seq: record.seq,
-                    count: 1,
-                }),
+    }
+
+    fn open(&mut self, task: TaskId) -> Option<&mut PollSlice> {
+        let i = *self.open_poll.get(task.index())?;
+        self.polls.get_mut(i as usize).map(|(_, p)| p)
+    }
+
+    /// The timeline, from what was read.
+    pub fn finish(self) -> Timeline {
+        let tasks = self.name_of.len();
+        Timeline {
+            end_ns: self.end_ns.max(1),
+            names: self.names,
+            name_of: self.name_of,
+            group_of: self.group_of,
+            parent: self.parent,
+            spawn_ns: self.spawn_ns,
+            finish_ns: self.finish_ns,
+            polls: PerTask::gather(tasks, self.polls),
+            sleeps: PerTask::gather(tasks, self.sleeps),
+            work: PerTask::gather(tasks, self.work),
+            groups: self.groups,
+            timer_owner: self.timer_owner,
+        }
+    }
+}
+
+/// What one row of the timeline shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Row {
+    /// A task's lane; `nested` when it is listed under its open group.
+    Task { task: u32, nested: bool },
+    /// A group's row.
+    Group { group: u32, open: bool },
+}
+
+/// The rows, in order: tasks by id, a group at the place of its first task
+/// with its tasks under it while open.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Layout {
+    /// Runs of rows and the row each starts at.
+    runs: Vec<(usize, Run)>,
+    rows: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Run {
+    /// Tasks `from..to` on rows of their own (none of them grouped).
+    Tasks { from: u32, to: u32 },
+    /// A group's row, then its tasks' rows if open.
+    Group { group: u32, open: bool },
+}
+
+impl Layout {
+    /// The rows of `timeline` with the groups in `open` opened.
+    pub fn new(timeline: &Timeline, open: &[u32]) -> Layout {
+        let mut runs = Vec::new();
+        let mut rows = 0usize;
+        let mut seen = vec![false; timeline.groups.len()];
+        let mut from: Option<u32> = None;
+        let tasks = timeline.task_count() as u32;
+        for task in 0..=tasks {
+            let group = if task < tasks { timeline.group_of(task) } else { None };
+            let ungrouped = task < tasks && group.is_none();
+            match (ungrouped, from) {
+                (true, None) => from = Some(task),
+                (false, Some(f)) => {
+                    runs.push((rows, Run::Tasks { from: f, to: task }));
+                    rows += (task - f) as usize;
+                    from = None;
+                }
                 _ => {}
             }
-        }
-        Event::TimerArmed { timer } => {
-            let Some(owner) = trace.timer(timer).and_then(|i| i.owner) else {
-                return;
-            };
-            let sleeps = &mut lanes[owner.index()].sleeps;
-            if sleeps.len() < SLEEP_BARS_MAX {
-                open[timer.index()] = Some((owner.index(), sleeps.len()));
-                sleeps.push(SleepBar {
-                    from_ns: now,
-                    to_ns: end_ns,
-                    seq: record.seq,
-                });
+            if let Some(g) = group {
+                if !std::mem::replace(&mut seen[g as usize], true) {
+                    let is_open = open.contains(&g);
+                    runs.push((rows, Run::Group { group: g, open: is_open }));
+                    rows += 1 + if is_open { timeline.groups[g as usize].tasks.len() } else { 0 };
+                }
             }
         }
-        Event::TimerFired { timer } | Event::TimerCancelled { timer } => {
-            if let Some((lane, bar)) = open[timer.index()].take() {
-                lanes[lane].sleeps[bar].to_ns = now;
+        Layout { runs, rows }
+    }
+
+    /// How many rows there are.
+    pub fn len(&self) -> usize {
+        self.rows
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    /// Row `i`.
+    pub fn row(&self, timeline: &Timeline, i: usize) -> Option<Row> {
+        if i >= self.rows {
+            return None;
+        }
+        let at = self.runs.partition_point(|(start, _)| *start <= i) - 1;
+        let (start, run) = self.runs[at];
+        let offset = i - start;
+        Some(match run {
+            Run::Tasks { from, .. } => Row::Task {
+                task: from + offset as u32,
+                nested: false,
+            },
+            Run::Group { group, open } if offset == 0 => Row::Group { group, open },
+            Run::Group { group, .. } => Row::Task {
+                task: timeline.groups[group as usize].tasks[offset - 1],
+                nested: true,
+            },
+        })
+    }
+
+    /// The row that shows `task`: its own, or its group's while closed.
+    pub fn row_of(&self, timeline: &Timeline, task: u32) -> Option<usize> {
+        if task as usize >= timeline.task_count() {
+            return None;
+        }
+        let group = timeline.group_of(task);
+        self.runs.iter().find_map(|(start, run)| match (*run, group) {
+            (Run::Tasks { from, to }, None) if (from..to).contains(&task) => Some(start + (task - from) as usize),
+            (Run::Group { group: g, open }, Some(tg)) if g == tg => {
+                if !open {
+                    return Some(*start);
+                }
+                let tasks = &timeline.groups[g as usize].tasks;
+                tasks.binary_search(&task).ok().map(|k| start + 1 + k)
             }
-        }
-        Event::Completed { task } | Event::Panicked { task } | Event::Cancelled { task, .. } => {
-            lanes[task.index()].end_ns.get_or_insert(now);
-        }
-        _ => {}
+            _ => None,
+        })
     }
 }
 
-/// One event into the aggregate's buckets over `0..=end_ns`.
-fn aggregate_event(polls: &mut [u32], delta: &mut [i64], armed_at: &mut [u64], record: EventRecord, end_ns: u64) {
-    let span = end_ns.max(1);
-    let bucket =
-        |t: u64| (((t as u128) * (AGGREGATE_BUCKETS as u128 - 1) / span as u128) as usize).min(AGGREGATE_BUCKETS - 1);
-    match record.event {
-        Event::PollStarted { .. } => {
-            let b = bucket(record.time_ns);
-            polls[b] = polls[b].saturating_add(1);
+/// The window of the axis on screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Window {
+    pub from_ns: u64,
+    pub to_ns: u64,
+}
+
+impl Window {
+    /// The whole run.
+    pub fn fit(end_ns: u64) -> Window {
+        Window {
+            from_ns: 0,
+            to_ns: end_ns.max(1),
         }
-        Event::TimerArmed { timer } => {
-            armed_at[timer.index()] = record.time_ns;
-            delta[bucket(record.time_ns)] += 1;
+    }
+
+    pub fn span(&self) -> u64 {
+        self.to_ns - self.from_ns
+    }
+
+    /// Zoomed by `factor` (below 1 zooms in) about the point `anchor` of the
+    /// way across, kept inside `0..=end_ns` and at least [`VIEW_SPAN_MIN_NS`] wide.
+    pub fn zoom(self, factor: f64, anchor: f64, end_ns: u64) -> Window {
+        let end_ns = end_ns.max(1);
+        let anchor = anchor.clamp(0.0, 1.0);
+        let min = VIEW_SPAN_MIN_NS.min(end_ns);
+        let span = ((self.span() as f64 * factor).round() as u64).clamp(min, end_ns);
+        let at = self.from_ns as f64 + anchor * self.span() as f64;
+        let from = (at - anchor * span as f64).round().max(0.0) as u64;
+        Window {
+            from_ns: from.min(end_ns - span),
+            to_ns: from.min(end_ns - span) + span,
         }
-        Event::TimerFired { timer } | Event::TimerCancelled { timer } => {
-            let from = bucket(armed_at[timer.index()]);
-            let to = bucket(record.time_ns).max(from + 1);
-            delta[to] -= 1;
+    }
+
+    /// Moved by `fraction` of its width (negative: earlier), inside `0..=end_ns`.
+    pub fn pan(self, fraction: f64, end_ns: u64) -> Window {
+        let span = self.span();
+        let shift = (fraction * span as f64).round() as i128;
+        let from = (self.from_ns as i128 + shift).clamp(0, (end_ns.max(1) - span.min(end_ns.max(1))) as i128) as u64;
+        Window {
+            from_ns: from,
+            to_ns: from + span,
         }
-        _ => {}
+    }
+
+    /// Centred on `at_ns` if it lies outside, keeping the width.
+    pub fn follow(self, at_ns: u64, end_ns: u64) -> Window {
+        if (self.from_ns..=self.to_ns).contains(&at_ns) {
+            return self;
+        }
+        let half = self.span() / 2;
+        let from = at_ns.saturating_sub(half).min(end_ns.max(1).saturating_sub(self.span()));
+        Window {
+            from_ns: from,
+            to_ns: from + self.span(),
+        }
+    }
+
+    /// The x of `ns` across `width` pixels (may lie outside `0..width`).
+    pub fn x(&self, ns: u64, width: f64) -> f64 {
+        (ns as f64 - self.from_ns as f64) * width / self.span() as f64
+    }
+
+    /// Where `ns` lies across the window, from 0.0 (its start) to 1.0 (its end).
+    pub fn fraction(&self, ns: u64) -> f64 {
+        (ns as f64 - self.from_ns as f64) / self.span().max(1) as f64
+    }
+
+    /// The time at pixel `x` of `width`.
+    pub fn time_at(&self, x: f64, width: f64) -> u64 {
+        let t = self.from_ns as f64 + (x / width.max(1.0)) * self.span() as f64;
+        t.max(0.0).round() as u64
     }
 }
 
-/// Round axis ticks from 0 to about `end_ns`: steps of 1, 2 or 5 × 10ⁿ ns.
-fn ticks(end_ns: u64) -> Vec<(u64, String)> {
-    if end_ns == 0 {
-        return vec![(0, duration(0))];
+/// The polls of `polls` (in time order) that draw inside `window` across
+/// `width` pixels, at most one per pixel column: a lane with a million polls
+/// costs at most `width` binary searches.
+pub fn visible_polls<'a>(polls: &'a [PollSlice], window: Window, width: f64) -> impl Iterator<Item = &'a PollSlice> + 'a {
+    let mut i = polls.partition_point(|p| p.at_ns < window.from_ns);
+    std::iter::from_fn(move || {
+        let p = polls.get(i).filter(|p| p.at_ns <= window.to_ns)?;
+        // Next: the first poll in a later pixel column (or the next one, if
+        // columns are finer than nanoseconds).
+        let column = window.x(p.at_ns, width).floor() + 1.0;
+        let next_ns = window.time_at(column, width).max(p.at_ns + 1);
+        i += polls[i..].partition_point(|q| q.at_ns < next_ns).max(1);
+        Some(p)
+    })
+}
+
+/// How many of `times` (ascending) fall in each of `columns` columns of `window`.
+pub fn density(times: &[u64], window: Window, columns: usize) -> Vec<u32> {
+    let width = columns as f64;
+    let mut lo = times.partition_point(|t| *t < window.from_ns);
+    (0..columns)
+        .map(|c| {
+            let end = if c + 1 == columns { window.to_ns + 1 } else { window.time_at(c as f64 + 1.0, width) };
+            let hi = lo + times[lo..].partition_point(|t| *t < end);
+            let n = (hi - lo) as u32;
+            lo = hi;
+            n
+        })
+        .collect()
+}
+
+/// The sleeps of a lane that overlap `window`.
+pub fn visible_sleeps(sleeps: &[SleepBar], window: Window) -> impl Iterator<Item = &SleepBar> {
+    sleeps.iter().filter(move |s| s.to_ns >= window.from_ns && s.from_ns <= window.to_ns)
+}
+
+/// The poll nearest `at_ns` in `polls`, if one lies within `slack_ns` of it.
+pub fn poll_near(polls: &[PollSlice], at_ns: u64, slack_ns: u64) -> Option<&PollSlice> {
+    let i = polls.partition_point(|p| p.at_ns < at_ns);
+    [i.checked_sub(1), Some(i)]
+        .into_iter()
+        .flatten()
+        .filter_map(|i| polls.get(i))
+        .filter(|p| p.at_ns.abs_diff(at_ns) <= slack_ns)
+        .min_by_key(|p| p.at_ns.abs_diff(at_ns))
+}
+
+/// Where a task stands at `at_ns`, in words, for the text alternative.
+pub fn lane_state(timeline: &Timeline, task: u32, at_ns: u64) -> String {
+    let name = format!("{} #{task}", timeline.name(task));
+    if at_ns < timeline.spawn_ns(task) {
+        return format!("{name}: not yet spawned");
     }
-    let raw = end_ns.div_ceil(AXIS_TICKS).max(1);
+    if let Some(end) = timeline.finish_ns(task).filter(|e| *e <= at_ns) {
+        return format!("{name}: ended at {}", duration(end));
+    }
+    let polls = timeline.polls(task);
+    let last = polls.partition_point(|p| p.at_ns <= at_ns);
+    let sleeping = timeline
+        .sleeps(task)
+        .iter()
+        .rev()
+        .find(|s| s.from_ns <= at_ns && at_ns < s.to_ns);
+    let polled = last.checked_sub(1).map(|i| &polls[i]);
+    match (sleeping, polled) {
+        (Some(s), _) => format!("{name}: asleep until {}", duration(s.to_ns)),
+        (None, Some(p)) if p.at_ns == at_ns => format!("{name}: polled at {}", duration(at_ns)),
+        (None, Some(p)) => format!("{name}: waiting since its poll at {}", duration(p.at_ns)),
+        (None, None) => format!("{name}: spawned, not yet polled"),
+    }
+}
+
+/// Round axis ticks inside `window`: steps of 1, 2 or 5 × 10ⁿ ns.
+pub fn ticks(window: Window) -> Vec<(u64, String)> {
+    let span = window.span();
+    if span == 0 {
+        return vec![(window.from_ns, duration(window.from_ns))];
+    }
+    let raw = span.div_ceil(AXIS_TICKS).max(1);
     let mut unit = 1u64;
     let step = loop {
         if let Some(s) = [1u64, 2, 5].iter().map(|m| m.saturating_mul(unit)).find(|s| *s >= raw) {
@@ -315,9 +772,10 @@ fn ticks(end_ns: u64) -> Vec<(u64, String)> {
         }
         unit = unit.saturating_mul(10);
     };
+    let first = window.from_ns.div_ceil(step) * step;
     (0..)
-        .map(|i: u64| i * step)
-        .take_while(|t| *t <= end_ns)
+        .map(|i: u64| first + i * step)
+        .take_while(|t| *t <= window.to_ns)
         .map(|t| (t, duration(t)))
         .collect()
 }
@@ -326,12 +784,94 @@ fn ticks(end_ns: u64) -> Vec<(u64, String)> {
 mod tests {
     use super::*;
 
+    fn poll(at_ns: u64, seq: u32) -> PollSlice {
+        PollSlice {
+            at_ns,
+            cause_ns: 0,
+            seq,
+            cause_seq: NONE,
+            end: PollEnd::Pending,
+            long: false,
+        }
+    }
+
     #[test]
     fn ticks_are_round() {
-        let labels: Vec<String> = ticks(10_000_000_000).into_iter().map(|(_, l)| l).collect();
+        let labels: Vec<String> = ticks(Window::fit(10_000_000_000)).into_iter().map(|(_, l)| l).collect();
         assert_eq!(labels, ["0 s", "2 s", "4 s", "6 s", "8 s", "10 s"]);
-        let labels: Vec<String> = ticks(18_000_000_000).into_iter().map(|(_, l)| l).collect();
+        let labels: Vec<String> = ticks(Window::fit(18_000_000_000)).into_iter().map(|(_, l)| l).collect();
         assert_eq!(labels, ["0 s", "5 s", "10 s", "15 s"]);
-        assert_eq!(ticks(0).len(), 1);
+        let zoomed = Window {
+            from_ns: 3_300_000,
+            to_ns: 4_100_000,
+        };
+        let ns: Vec<u64> = ticks(zoomed).into_iter().map(|(t, _)| t).collect();
+        assert_eq!(ns, [3_400_000, 3_600_000, 3_800_000, 4_000_000]);
+    }
+
+    #[test]
+    fn zoom_keeps_the_anchor_and_stays_inside_the_run() {
+        let end = 1_000_000;
+        let w = Window::fit(end).zoom(0.5, 0.5, end);
+        assert_eq!(w, Window { from_ns: 250_000, to_ns: 750_000 });
+        let w = w.zoom(0.5, 0.0, end);
+        assert_eq!(w, Window { from_ns: 250_000, to_ns: 500_000 });
+        assert_eq!(w.zoom(100.0, 0.3, end), Window::fit(end), "zooming out stops at the whole run");
+        let mut narrow = Window::fit(end);
+        for _ in 0..100 {
+            narrow = narrow.zoom(0.5, 1.0, end);
+        }
+        assert_eq!(narrow, Window { from_ns: end - VIEW_SPAN_MIN_NS, to_ns: end });
+    }
+
+    #[test]
+    fn pan_and_follow_keep_the_width() {
+        let end = 1_000;
+        let w = Window { from_ns: 100, to_ns: 300 };
+        assert_eq!(w.pan(0.5, end), Window { from_ns: 200, to_ns: 400 });
+        assert_eq!(w.pan(-5.0, end), Window { from_ns: 0, to_ns: 200 });
+        assert_eq!(w.pan(50.0, end), Window { from_ns: 800, to_ns: 1_000 });
+        assert_eq!(w.follow(250, end), w, "inside: no move");
+        assert_eq!(w.follow(900, end), Window { from_ns: 800, to_ns: 1_000 });
+        assert_eq!(w.follow(500, end), Window { from_ns: 400, to_ns: 600 });
+    }
+
+    #[test]
+    fn a_dense_lane_draws_one_poll_per_pixel_column() {
+        let polls: Vec<PollSlice> = (0..1_000_000u32).map(|i| poll(u64::from(i) * 10, i)).collect();
+        let window = Window::fit(10_000_000);
+        let drawn: Vec<u64> = visible_polls(&polls, window, 1_000.0).map(|p| p.at_ns).collect();
+        assert_eq!(drawn.len(), 1_000);
+        assert_eq!(drawn[..3], [0, 10_000, 20_000]);
+        // Zoomed in to 20 polls: every one is drawn.
+        let zoomed = Window { from_ns: 5_000, to_ns: 5_190 };
+        let drawn: Vec<u64> = visible_polls(&polls, zoomed, 1_000.0).map(|p| p.at_ns).collect();
+        assert_eq!(drawn, (500..=519).map(|i| i * 10).collect::<Vec<_>>());
+        // Polls at one instant draw once.
+        let same = vec![poll(7, 0), poll(7, 1), poll(7, 2), poll(9, 3)];
+        let drawn: Vec<u32> = visible_polls(&same, Window::fit(10), 100.0).map(|p| p.seq).collect();
+        assert_eq!(drawn, [0, 3]);
+    }
+
+    #[test]
+    fn density_counts_every_time_once() {
+        let times: Vec<u64> = (0..10_000).map(|i| i * 7 % 1_000).collect::<Vec<_>>();
+        let mut times = times;
+        times.sort_unstable();
+        let window = Window::fit(999);
+        let counts = density(&times, window, 37);
+        assert_eq!(counts.iter().map(|c| *c as usize).sum::<usize>(), times.len());
+        let half = Window { from_ns: 500, to_ns: 999 };
+        let counts = density(&times, half, 10);
+        assert_eq!(counts.iter().sum::<u32>() as usize, times.iter().filter(|t| **t >= 500).count());
+    }
+
+    #[test]
+    fn a_poll_near_the_pointer_is_found_within_the_slack() {
+        let polls = vec![poll(100, 0), poll(200, 1), poll(300, 2)];
+        assert_eq!(poll_near(&polls, 190, 20).map(|p| p.seq), Some(1));
+        assert_eq!(poll_near(&polls, 260, 50).map(|p| p.seq), Some(2));
+        assert_eq!(poll_near(&polls, 150, 20), None);
+        assert_eq!(poll_near(&polls, 5_000, 20), None);
     }
 }

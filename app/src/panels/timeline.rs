@@ -1,221 +1,964 @@
-//! The timeline: one lane per task on the virtual-time axis — polls as
-//! ticks, sleeps as bars — with a cursor at the current step's clock and the
-//! future dimmed. Many tasks: an aggregate of polls and pending timers.
-//! Clicking seeks to the step nearest that virtual time.
+//! The timeline: one lane per task on the virtual-time axis, drawn on a
+//! canvas — polls as ticks coloured by how they ended, sleeps as bars, CPU
+//! work in the poll's colour and polls that blocked the executor in red — with
+//! the cursor at the current step's clock, the future dimmed, and an arrow
+//! from whatever woke the current poll (a task, a timer, a spawn) to it.
+//!
+//! Only the rows and the time window on screen are drawn (see
+//! [`crate::model::timeline`] for why a frame costs the pixels drawn, not
+//! the events in view). Wheel or `+`/`-` zooms, drag or shift+wheel or ←/→
+//! pans, ↑/↓ and the wheel over the names scroll the lanes; hovering names
+//! the poll under the pointer, clicking it jumps to its step. A text
+//! alternative lists what the visible lanes are doing at the cursor.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
+use web_sys::CanvasRenderingContext2d;
 
 use super::why::inevitable_step;
 use super::{use_session, with_frame};
 use crate::model::describe::duration;
-use crate::model::timeline::{Aggregate, Lane};
-use crate::model::{Timeline, TimelineBody};
+use crate::model::timeline::{
+    ARROWS_MAX, Layout, PollEnd, PollSlice, Row, Waker, Window, density, lane_state, poll_near, ticks,
+    visible_polls, visible_sleeps,
+};
+use crate::model::Timeline;
+use crate::web::Session;
+use crate::web::read_only::ReadOnly;
 
-/// Width of the drawing in SVG units (stretched to the panel's width).
-const WIDTH: f64 = 1000.0;
-const LANE_HEIGHT: f64 = 24.0;
-const AGGREGATE_HEIGHT: f64 = 48.0;
+/// Height of one lane, CSS pixels.
+const LANE_HEIGHT: f64 = 22.0;
+/// Lanes on screen at most; the rest scroll.
+const ROWS_SHOWN_MAX: usize = 14;
+/// Width of the names at the left, CSS pixels.
+const LABEL_WIDTH: f64 = 150.0;
+/// Height of the time axis under the lanes.
+const AXIS_HEIGHT: f64 = 18.0;
+/// How close (pixels) the pointer must be to a poll to name it.
+const HIT_SLACK_PX: f64 = 4.0;
+/// One `+`/`-` press or zoom button zooms by this factor.
+const ZOOM_STEP: f64 = 0.5;
+/// One ←/→ press pans this fraction of the window.
+const PAN_STEP: f64 = 0.1;
+/// Long-poll marks kept in the page at once (they are DOM elements).
+const LONG_MARKS_MAX: usize = 64;
+
+/// What the pointer is over.
+#[derive(Clone, Debug, PartialEq)]
+struct Hover {
+    x: f64,
+    y: f64,
+    text: String,
+    /// The step clicking jumps to.
+    step: Option<u64>,
+}
+
+/// The state of the view: which rows and time window are on screen.
+#[derive(Clone, Copy)]
+struct View {
+    window: RwSignal<Option<Window>>,
+    first_row: RwSignal<usize>,
+    open: RwSignal<Vec<u32>>,
+    arrows: RwSignal<bool>,
+    hover: RwSignal<Option<Hover>>,
+    /// Bumped on resize and theme change: a redraw.
+    redraw: RwSignal<u32>,
+}
 
 /// The timeline panel (`data-testid="timeline"`).
 #[component]
 pub fn TimelinePanel() -> impl IntoView {
     let session = use_session();
     let timeline = session.recorder().timeline();
-    let clock_ns = Memo::new(move |_| with_frame(session, |f| f.clock_ns));
-    let polling = Memo::new(move |_| with_frame(session, |f| f.polling.as_ref().map(|(id, _)| *id)));
-
-    let on_click = move |ev: leptos::ev::MouseEvent| {
-        let Some(svg) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
-            return;
-        };
-        let rect = svg.get_bounding_client_rect();
-        if rect.width() <= 0.0 {
-            return;
-        }
-        let fraction = ((ev.client_x() as f64 - rect.left()) / rect.width()).clamp(0.0, 1.0);
-        let end_ns = timeline.with_untracked(|t| t.as_ref().map_or(0, |t| t.end_ns));
-        session.pause();
-        session.seek_time((fraction * end_ns as f64).round() as u64);
+    let view = View {
+        window: RwSignal::new(None),
+        first_row: RwSignal::new(0),
+        open: RwSignal::new(Vec::new()),
+        arrows: RwSignal::new(false),
+        hover: RwSignal::new(None),
+        redraw: RwSignal::new(0),
     };
+    // A new run starts at the whole run, its groups closed.
+    Effect::new(move |_| {
+        timeline.with(|_| ());
+        view.window.set(None);
+        view.first_row.set(0);
+        view.open.set(Vec::new());
+        view.hover.set(None);
+    });
+    let layout = Memo::new(move |_| {
+        let open = view.open.get();
+        timeline.with(|t| t.as_ref().map(|t| Layout::new(t, &open)))
+    });
+    let end_ns = Memo::new(move |_| timeline.with(|t| t.as_ref().map_or(1, |t| t.end_ns)));
+    let window = Memo::new(move |_| view.window.get().unwrap_or_else(|| Window::fit(end_ns.get())));
+    let clock_ns = Memo::new(move |_| with_frame(session, |f| f.clock_ns));
+    let step = Memo::new(move |_| with_frame(session, |f| f.step));
+    let polling = Memo::new(move |_| with_frame(session, |f| f.polling.as_ref().map(|(id, _)| *id)));
+    let rows_shown = Memo::new(move |_| layout.with(|l| l.as_ref().map_or(1, |l| l.len().clamp(1, ROWS_SHOWN_MAX))));
+
+    // The cursor follows stepping: the window moves to keep the clock in
+    // view, and the lanes scroll to the task being polled.
+    Effect::new(move |_| {
+        let clock = clock_ns.get();
+        let end = end_ns.get_untracked();
+        if let Some(w) = view.window.get_untracked() {
+            let moved = w.follow(clock, end);
+            if moved != w {
+                view.window.set(Some(moved));
+            }
+        }
+        let Some(task) = polling.get() else { return };
+        let row = timeline.with_untracked(|t| {
+            let t = t.as_ref()?;
+            layout.with_untracked(|l| l.as_ref()?.row_of(t, task))
+        });
+        if let Some(row) = row {
+            let first = view.first_row.get_untracked();
+            let shown = rows_shown.get_untracked();
+            if row < first || row >= first + shown {
+                view.first_row.set(row.saturating_sub(shown / 2));
+            }
+        }
+    });
+
+    let canvas = NodeRef::<leptos::html::Canvas>::new();
+    // Draws whenever what is on screen changes.
+    Effect::new(move |_| {
+        view.redraw.track();
+        let w = window.get();
+        let first = view.first_row.get();
+        let arrows = view.arrows.get();
+        let clock = clock_ns.get();
+        let k = step.get();
+        let shown = rows_shown.get();
+        let inevitable = inevitable_step(session).and_then(|k| session.recorder().clock_at(k));
+        let Some(element) = canvas.get() else { return };
+        timeline.with(|t| {
+            let Some(t) = t.as_ref() else { return };
+            layout.with(|l| {
+                let Some(l) = l.as_ref() else { return };
+                let started = now_ms();
+                let scene = Scene {
+                    timeline: t,
+                    layout: l,
+                    window: w,
+                    first_row: first,
+                    rows: shown,
+                    clock_ns: clock,
+                    step: k,
+                    inevitable_ns: inevitable,
+                };
+                scene.draw(session, &element, arrows);
+                let took = now_ms() - started;
+                let _ = element.set_attribute("data-frame-ms", &format!("{took:.2}"));
+            });
+        });
+    });
+    let resize = window_event_listener(leptos::ev::resize, move |_| view.redraw.update(|n| *n += 1));
+    on_cleanup(move || resize.remove());
 
     view! {
         <section class="panel timeline-panel" aria-labelledby="timeline-title">
-            <h2 id="timeline-title">"Timeline" <span class="subtitle">"virtual time · click to jump"</span></h2>
+            <h2 id="timeline-title">
+                "Timeline"
+                <span class="subtitle">"virtual time · wheel or +/− zooms · drag pans · click a poll to jump"</span>
+            </h2>
             <div class="timeline" data-testid="timeline">
-                {move || match timeline.get() {
-                    None => view! { <p class="empty">"Recording the run…"</p> }.into_any(),
-                    Some(t) => {
-                        let height = body_height(&t);
-                        let end_ns = t.end_ns;
-                        let cursor_x = move || WIDTH * (clock_ns.get().min(end_ns) as f64) / end_ns as f64;
-                        view! {
-                            <div class="timeline-grid">
-                                <div class="lane-labels" aria-hidden="true">{labels(&t, polling)}</div>
-                                <div class="timeline-plot">
-                                    <svg
-                                        class="timeline-svg"
-                                        viewBox=format!("0 0 {WIDTH} {height}")
-                                        preserveAspectRatio="none"
-                                        style:height=format!("{height}px")
-                                        role="img"
-                                        aria-label=summary(&t)
-                                        on:click=on_click
-                                    >
-                                        {body(&t)}
-                                        <rect
-                                            class="future"
-                                            x=cursor_x
-                                            y="0"
-                                            width=move || (WIDTH - cursor_x()).max(0.0)
-                                            height=height
-                                        ></rect>
-                                        <line class="cursor" x1=cursor_x x2=cursor_x y1="0" y2=height></line>
-                                        {move || inevitable_step(session).and_then(|k| session.recorder().clock_at(k)).map(|ns| {
-                                            let x = WIDTH * (ns.min(end_ns) as f64) / end_ns as f64;
-                                            view! {
-                                                <line class="inevitable" data-testid="timeline-inevitable" x1=x x2=x y1="0" y2=height>
-                                                    <title>"From here on, every continuation fails"</title>
-                                                </line>
-                                            }
-                                        })}
-                                    </svg>
-                                    <div class="axis" aria-hidden="true">
-                                        {t.ticks
-                                            .iter()
-                                            .map(|(ns, label)| {
-                                                let left = 100.0 * t.fraction(*ns);
-                                                view! { <span class="tick" style:left=format!("{left:.2}%")>{label.clone()}</span> }
-                                            })
-                                            .collect_view()}
-                                    </div>
-                                </div>
-                            </div>
-                            <p class="timeline-now">{move || format!("Cursor at {} of {}", duration(clock_ns.get()), duration(end_ns))}</p>
-                        }
-                        .into_any()
+                {move || {
+                    if timeline.with(Option::is_none) {
+                        return view! { <p class="empty">"Recording the run…"</p> }.into_any();
                     }
+                    view! {
+                        <Toolbar view=view end_ns=end_ns />
+                        <Groups view=view timeline=timeline />
+                        <Plot
+                            view=view
+                            timeline=timeline
+                            layout=layout
+                            window=window
+                            rows_shown=rows_shown
+                            clock_ns=clock_ns
+                            canvas=canvas
+                        />
+                        <p class="timeline-now">
+                            {move || {
+                                let w = window.get();
+                                format!(
+                                    "Cursor at {} of {} · showing {} to {}",
+                                    duration(clock_ns.get()),
+                                    duration(end_ns.get()),
+                                    duration(w.from_ns),
+                                    duration(w.to_ns),
+                                )
+                            }}
+                        </p>
+                    }
+                    .into_any()
                 }}
             </div>
         </section>
     }
 }
 
-fn body_height(t: &Timeline) -> f64 {
-    match &t.body {
-        TimelineBody::Lanes(lanes) => (lanes.len().max(1) as f64) * LANE_HEIGHT,
-        TimelineBody::Aggregate(_) => 2.0 * AGGREGATE_HEIGHT,
-    }
-}
-
-fn summary(t: &Timeline) -> String {
-    match &t.body {
-        TimelineBody::Lanes(lanes) => format!("Timeline of {} tasks over {}", lanes.len(), duration(t.end_ns)),
-        TimelineBody::Aggregate(a) => format!("Aggregate timeline of {} tasks over {}", a.tasks, duration(t.end_ns)),
-    }
-}
-
-fn labels(t: &Timeline, polling: Memo<Option<u32>>) -> AnyView {
-    match &t.body {
-        TimelineBody::Lanes(lanes) => lanes
-            .iter()
-            .map(|lane| {
-                let task = lane.task;
-                view! { <div class="lane-label" class:active=move || polling.get() == Some(task)>{format!("{} #{task}", lane.name)}</div> }
-            })
-            .collect_view()
-            .into_any(),
-        TimelineBody::Aggregate(a) => view! {
-            <div class="lane-label agg">{format!("polls ({} tasks)", a.tasks)}</div>
-            <div class="lane-label agg">"pending timers"</div>
-        }
-        .into_any(),
-    }
-}
-
-fn body(t: &Timeline) -> AnyView {
-    let x = |ns: u64| WIDTH * t.fraction(ns);
-    match &t.body {
-        TimelineBody::Lanes(lanes) => lanes
-            .iter()
-            .enumerate()
-            .map(|(i, lane)| lane_view(lane, i, &x))
-            .collect_view()
-            .into_any(),
-        TimelineBody::Aggregate(a) => aggregate_view(a).into_any(),
-    }
-}
-
-fn lane_view(lane: &Lane, i: usize, x: &dyn Fn(u64) -> f64) -> impl IntoView {
-    let top = i as f64 * LANE_HEIGHT;
-    let mid = top + LANE_HEIGHT / 2.0;
-    let life_end = lane.end_ns.map_or(WIDTH, x);
-    let sleeps = lane
-        .sleeps
-        .iter()
-        .map(|s| {
-            let (x1, x2) = (x(s.from_ns), x(s.to_ns));
-            view! { <rect class="sleep" x=x1 y=mid - 5.0 width=(x2 - x1).max(1.5) height="10" rx="3"></rect> }
-        })
-        .collect_view();
-    let work = lane
-        .work
-        .iter()
-        .map(|w| {
-            let (x1, x2) = (x(w.from_ns), x(w.to_ns));
-            if w.long {
-                view! {
-                    <rect class="work long" data-testid="long-poll-mark" x=x1 y=top + 1.0 width=(x2 - x1).max(1.5) height=LANE_HEIGHT - 2.0 rx="2">
-                        <title>"This poll blocked the executor (over 8 ms without an await)"</title>
-                    </rect>
-                }
-                .into_any()
-            } else {
-                view! { <rect class="work" x=x1 y=top + 3.0 width=(x2 - x1).max(1.5) height=LANE_HEIGHT - 6.0 rx="2"></rect> }.into_any()
-            }
-        })
-        .collect_view();
-    let polls = lane
-        .polls
-        .iter()
-        .map(|p| {
-            let px = x(p.time_ns).clamp(1.0, WIDTH - 1.0);
-            view! { <line class="poll" x1=px x2=px y1=top + 3.0 y2=top + LANE_HEIGHT - 3.0></line> }
-        })
-        .collect_view();
-    view! {
-        <g class="lane">
-            <rect class=if i.is_multiple_of(2) { "lane-bg even" } else { "lane-bg odd" } x="0" y=top width=WIDTH height=LANE_HEIGHT></rect>
-            <line class="life" x1=x(lane.spawn_ns) x2=life_end y1=mid y2=mid></line>
-            {sleeps}
-            {work}
-            {polls}
-        </g>
-    }
-}
-
-fn aggregate_view(a: &Aggregate) -> impl IntoView {
-    let buckets = a.polls.len().max(1) as f64;
-    let w = WIDTH / buckets;
-    let polls_max = a.polls.iter().copied().max().unwrap_or(0).max(1) as f64;
-    let pending_max = a.pending.iter().copied().max().unwrap_or(0).max(1) as f64;
-    let bars = |values: &[u32], max: f64, top: f64, class: &'static str| {
-        values
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| **v > 0)
-            .map(|(i, v)| {
-                let h = (AGGREGATE_HEIGHT - 6.0) * (*v as f64) / max;
-                view! { <rect class=class x=i as f64 * w y=top + AGGREGATE_HEIGHT - 3.0 - h width=(w - 1.0).max(0.5) height=h></rect> }
-            })
-            .collect_view()
+/// Zoom, fit and the arrows toggle.
+#[component]
+fn Toolbar(view: View, end_ns: Memo<u64>) -> impl IntoView {
+    let zoom = move |factor: f64| {
+        let end = end_ns.get_untracked();
+        let w = view.window.get_untracked().unwrap_or_else(|| Window::fit(end));
+        view.window.set(Some(w.zoom(factor, 0.5, end)));
     };
     view! {
-        <g class="aggregate">
-            <rect class="lane-bg even" x="0" y="0" width=WIDTH height=AGGREGATE_HEIGHT></rect>
-            <rect class="lane-bg odd" x="0" y=AGGREGATE_HEIGHT width=WIDTH height=AGGREGATE_HEIGHT></rect>
-            {bars(&a.polls, polls_max, 0.0, "agg-polls")}
-            {bars(&a.pending, pending_max, AGGREGATE_HEIGHT, "agg-pending")}
-        </g>
+        <div class="timeline-tools" role="toolbar" aria-label="Timeline view">
+            <button type="button" data-testid="timeline-zoom-in" aria-label="Zoom in" on:click=move |_| zoom(ZOOM_STEP)>"+"</button>
+            <button type="button" data-testid="timeline-zoom-out" aria-label="Zoom out" on:click=move |_| zoom(1.0 / ZOOM_STEP)>"−"</button>
+            <button type="button" data-testid="timeline-fit" on:click=move |_| view.window.set(None)>"Fit"</button>
+            <button
+                type="button"
+                data-testid="timeline-arrows"
+                aria-pressed=move || if view.arrows.get() { "true" } else { "false" }
+                title="Draw every wake arrow in the visible range"
+                on:click=move |_| view.arrows.update(|a| *a = !*a)
+            >
+                "Wake arrows"
+            </button>
+        </div>
     }
+}
+
+/// A button per group of same-named tasks, to open or close it.
+#[component]
+fn Groups(view: View, timeline: ReadOnly<Option<Timeline>>) -> impl IntoView {
+    let groups = move || {
+        timeline.with(|t| {
+            t.as_ref()
+                .map(|t| t.groups.iter().map(|g| (g.name.clone(), g.tasks.len())).collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
+    };
+    move || {
+        let groups = groups();
+        (!groups.is_empty()).then(|| {
+            let buttons = groups
+                .into_iter()
+                .enumerate()
+                .map(|(g, (name, count))| {
+                    let g = g as u32;
+                    let open = move || view.open.with(|o| o.contains(&g));
+                    view! {
+                        <button
+                            type="button"
+                            class="timeline-group"
+                            data-testid="timeline-group"
+                            data-name=name.clone()
+                            data-count=count.to_string()
+                            aria-expanded=move || if open() { "true" } else { "false" }
+                            on:click=move |_| toggle_group(view, g)
+                        >
+                            {format!("{name} × {}", thousands(count))}
+                        </button>
+                    }
+                })
+                .collect_view();
+            view! { <div class="timeline-groups" aria-label="Groups of tasks with one name">{buttons}</div> }
+        })
+    }
+}
+
+fn toggle_group(view: View, g: u32) {
+    view.open.update(|open| match open.iter().position(|o| *o == g) {
+        Some(i) => {
+            open.remove(i);
+        }
+        None => open.push(g),
+    });
+}
+
+/// The canvas, its overlays and its text alternative.
+#[component]
+fn Plot(
+    view: View,
+    timeline: ReadOnly<Option<Timeline>>,
+    layout: Memo<Option<Layout>>,
+    window: Memo<Window>,
+    rows_shown: Memo<usize>,
+    clock_ns: Memo<u64>,
+    canvas: NodeRef<leptos::html::Canvas>,
+) -> impl IntoView {
+    let session = use_session();
+    let total_rows = move || layout.with(|l| l.as_ref().map_or(0, Layout::len));
+    let height = move || rows_shown.get() as f64 * LANE_HEIGHT + AXIS_HEIGHT;
+    // Drag to pan: where the drag started and the window then.
+    let drag = StoredValue::new(None::<(f64, Window, bool)>);
+
+    let plot_width = move || canvas.get_untracked().map_or(0.0, |c| (c.client_width() as f64 - LABEL_WIDTH).max(1.0));
+    let end = move || timeline.with_untracked(|t| t.as_ref().map_or(1, |t| t.end_ns));
+    let set_window = move |w: Window| view.window.set(Some(w));
+    let scroll_rows = move |delta: i64| {
+        let max = total_rows().saturating_sub(rows_shown.get_untracked());
+        let first = view.first_row.get_untracked() as i64 + delta;
+        view.first_row.set(first.clamp(0, max as i64) as usize);
+    };
+    let hit = move |x: f64, y: f64| -> Option<Hover> {
+        timeline.with_untracked(|t| {
+            let t = t.as_ref()?;
+            layout.with_untracked(|l| {
+                let l = l.as_ref()?;
+                hit_test(t, l, window.get_untracked(), view.first_row.get_untracked(), plot_width(), x, y)
+            })
+        })
+    };
+    let pointer = move |ev: &web_sys::MouseEvent| -> Option<(f64, f64)> {
+        let target = ev.current_target()?.dyn_into::<web_sys::Element>().ok()?;
+        let rect = target.get_bounding_client_rect();
+        Some((ev.client_x() as f64 - rect.left(), ev.client_y() as f64 - rect.top()))
+    };
+
+    let on_down = move |ev: leptos::ev::MouseEvent| {
+        if let Some((x, _)) = pointer(&ev) {
+            drag.set_value(Some((x, window.get_untracked(), false)));
+        }
+    };
+    let on_move = move |ev: leptos::ev::MouseEvent| {
+        let Some((x, y)) = pointer(&ev) else { return };
+        if let Some((x0, w0, _)) = drag.get_value().filter(|_| ev.buttons() & 1 == 1) {
+            if (x - x0).abs() > 3.0 {
+                drag.set_value(Some((x0, w0, true)));
+                set_window(w0.pan(-(x - x0) / plot_width(), end()));
+                view.hover.set(None);
+                return;
+            }
+        }
+        view.hover.set(hit(x, y));
+    };
+    let on_up = move |ev: leptos::ev::MouseEvent| {
+        let dragged = drag.get_value().is_some_and(|(_, _, moved)| moved);
+        drag.set_value(None);
+        if dragged {
+            return;
+        }
+        let Some((x, y)) = pointer(&ev) else { return };
+        if x < LABEL_WIDTH {
+            // A group's name opens or closes it.
+            let row = view.first_row.get_untracked() + (y / LANE_HEIGHT) as usize;
+            let group = timeline.with_untracked(|t| {
+                let t = t.as_ref()?;
+                layout.with_untracked(|l| match l.as_ref()?.row(t, row)? {
+                    Row::Group { group, .. } => Some(group),
+                    Row::Task { .. } => None,
+                })
+            });
+            if let Some(g) = group {
+                toggle_group(view, g);
+            }
+            return;
+        }
+        session.pause();
+        match hit(x, y).and_then(|h| h.step) {
+            Some(step) => session.seek(step),
+            None => session.seek_time(window.get_untracked().time_at(x - LABEL_WIDTH, plot_width())),
+        }
+    };
+    let on_wheel = move |ev: leptos::ev::WheelEvent| {
+        let Some((x, _)) = pointer(&ev) else { return };
+        ev.prevent_default();
+        let delta = if ev.delta_y() != 0.0 { ev.delta_y() } else { ev.delta_x() };
+        if x < LABEL_WIDTH && !ev.shift_key() {
+            scroll_rows(if delta > 0.0 { 1 } else { -1 });
+        } else if ev.shift_key() || ev.delta_x().abs() > ev.delta_y().abs() {
+            set_window(window.get_untracked().pan(delta / plot_width(), end()));
+        } else {
+            let anchor = (x - LABEL_WIDTH) / plot_width();
+            set_window(window.get_untracked().zoom((delta * 0.002).exp(), anchor, end()));
+        }
+    };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let w = window.get_untracked();
+        let page = rows_shown.get_untracked() as i64;
+        let handled = match ev.key().as_str() {
+            "+" | "=" => {
+                set_window(w.zoom(ZOOM_STEP, 0.5, end()));
+                true
+            }
+            "-" | "_" => {
+                set_window(w.zoom(1.0 / ZOOM_STEP, 0.5, end()));
+                true
+            }
+            "0" => {
+                view.window.set(None);
+                true
+            }
+            "ArrowLeft" => {
+                set_window(w.pan(-PAN_STEP, end()));
+                true
+            }
+            "ArrowRight" => {
+                set_window(w.pan(PAN_STEP, end()));
+                true
+            }
+            "ArrowUp" => {
+                scroll_rows(-1);
+                true
+            }
+            "ArrowDown" => {
+                scroll_rows(1);
+                true
+            }
+            "PageUp" => {
+                scroll_rows(-page);
+                true
+            }
+            "PageDown" => {
+                scroll_rows(page);
+                true
+            }
+            _ => false,
+        };
+        if handled {
+            // The page's own arrows step the run: not while the timeline has them.
+            ev.prevent_default();
+            ev.stop_propagation();
+        }
+    };
+
+    // Marks over the canvas, as elements: the polls that blocked the
+    // executor and the step from which every continuation fails.
+    let long_marks = move || {
+        let w = window.get();
+        let first = view.first_row.get();
+        let shown = rows_shown.get();
+        timeline.with(|t| {
+            let Some(t) = t.as_ref() else { return Vec::new() };
+            layout.with(|l| {
+                let Some(l) = l.as_ref() else { return Vec::new() };
+                let mut marks = Vec::new();
+                for r in first..(first + shown).min(l.len()) {
+                    let Some(Row::Task { task, .. }) = l.row(t, r) else { continue };
+                    for bar in t.work(task).iter().filter(|b| b.long && b.to_ns >= w.from_ns && b.from_ns <= w.to_ns) {
+                        if marks.len() < LONG_MARKS_MAX {
+                            marks.push((w.fraction(bar.from_ns), w.fraction(bar.to_ns), r - first));
+                        }
+                    }
+                }
+                marks
+            })
+        })
+    };
+    let inevitable = move || {
+        let ns = inevitable_step(session).and_then(|k| session.recorder().clock_at(k))?;
+        let w = window.get();
+        (w.from_ns..=w.to_ns).contains(&ns).then(|| w.fraction(ns))
+    };
+    let description = move || {
+        let w = window.get();
+        let first = view.first_row.get();
+        let shown = rows_shown.get();
+        let clock = clock_ns.get();
+        timeline.with(|t| {
+            let Some(t) = t.as_ref() else { return String::new() };
+            layout.with(|l| {
+                let Some(l) = l.as_ref() else { return String::new() };
+                describe(t, l, w, first, shown, clock)
+            })
+        })
+    };
+
+    view! {
+        <div
+            class="timeline-plot"
+            tabindex="0"
+            role="group"
+            aria-label="Timeline lanes: + and − zoom, arrows pan and scroll, 0 fits"
+            aria-describedby="timeline-lanes"
+            on:keydown=on_key
+        >
+            <canvas
+                class="timeline-canvas"
+                data-testid="timeline-canvas"
+                node_ref=canvas
+                aria-hidden="true"
+                data-view-from-ns=move || window.get().from_ns.to_string()
+                data-view-to-ns=move || window.get().to_ns.to_string()
+                data-lanes=move || total_rows().to_string()
+                data-first-row=move || view.first_row.get().to_string()
+                style:height=move || format!("{}px", height())
+                on:mousedown=on_down
+                on:mousemove=on_move
+                on:mouseup=on_up
+                on:mouseleave=move |_| {
+                    drag.set_value(None);
+                    view.hover.set(None);
+                }
+                on:wheel=on_wheel
+            ></canvas>
+            <div class="timeline-overlay" aria-hidden="true">
+                {move || {
+                    long_marks()
+                        .into_iter()
+                        .map(|(from, to, row)| {
+                            view! {
+                                <span
+                                    class="long-poll-mark"
+                                    data-testid="long-poll-mark"
+                                    title="This poll blocked the executor (over 8 ms without an await)"
+                                    style:left=format!("calc({LABEL_WIDTH}px + (100% - {LABEL_WIDTH}px) * {from:.5})")
+                                    style:width=format!("max(2px, calc((100% - {LABEL_WIDTH}px) * {:.5}))", (to - from).max(0.0))
+                                    style:top=format!("{}px", row as f64 * LANE_HEIGHT + 1.0)
+                                    style:height=format!("{}px", LANE_HEIGHT - 2.0)
+                                ></span>
+                            }
+                        })
+                        .collect_view()
+                }}
+                {move || inevitable().map(|at| view! {
+                    <span
+                        class="inevitable"
+                        data-testid="timeline-inevitable"
+                        title="From here on, every continuation fails"
+                        style:left=format!("calc({LABEL_WIDTH}px + (100% - {LABEL_WIDTH}px) * {at:.5})")
+                        style:height=format!("{}px", rows_shown.get() as f64 * LANE_HEIGHT)
+                    ></span>
+                })}
+                {move || view.hover.get().map(|h| view! {
+                    <div
+                        class="timeline-tooltip"
+                        data-testid="timeline-tooltip"
+                        role="tooltip"
+                        style:left=format!("{}px", h.x + 12.0)
+                        style:top=format!("{}px", h.y + 12.0)
+                    >
+                        {h.text}
+                    </div>
+                })}
+            </div>
+            <p id="timeline-lanes" class="sr-only" data-testid="timeline-lanes" aria-live="polite">{description}</p>
+        </div>
+    }
+}
+
+/// Everything a frame draws from.
+struct Scene<'a> {
+    timeline: &'a Timeline,
+    layout: &'a Layout,
+    window: Window,
+    first_row: usize,
+    rows: usize,
+    clock_ns: u64,
+    step: u64,
+    inevitable_ns: Option<u64>,
+}
+
+/// The theme's colours, read from the page's CSS.
+struct Colours {
+    even: String,
+    odd: String,
+    text: String,
+    muted: String,
+    poll: String,
+    ready: String,
+    bad: String,
+    sleep: String,
+    accent: String,
+    future: String,
+}
+
+impl Colours {
+    fn of(element: &web_sys::Element) -> Colours {
+        let style = web_sys::window().and_then(|w| w.get_computed_style(element).ok().flatten());
+        let read = |name: &str, fallback: &str| {
+            style
+                .as_ref()
+                .and_then(|s| s.get_property_value(name).ok())
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| fallback.to_string())
+        };
+        Colours {
+            even: read("--lane-even", "#f6f8fb"),
+            odd: read("--lane-odd", "#edf1f6"),
+            text: read("--text", "#1a1f26"),
+            muted: read("--muted", "#4b5563"),
+            poll: read("--poll", "#6d28d9"),
+            ready: read("--ok", "#166534"),
+            bad: read("--bad", "#b42318"),
+            sleep: read("--timer-bar", "#e79a3c"),
+            accent: read("--accent", "#1d4ed8"),
+            future: read("--future", "rgba(244, 246, 249, 0.72)"),
+        }
+    }
+}
+
+impl Scene<'_> {
+    fn draw(&self, session: Session, canvas: &web_sys::HtmlCanvasElement, all_arrows: bool) {
+        let css_width = canvas.client_width() as f64;
+        let css_height = self.rows as f64 * LANE_HEIGHT + AXIS_HEIGHT;
+        if css_width <= LABEL_WIDTH {
+            return;
+        }
+        let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
+        let (pw, ph) = ((css_width * ratio).round() as u32, (css_height * ratio).round() as u32);
+        if canvas.width() != pw || canvas.height() != ph {
+            canvas.set_width(pw);
+            canvas.set_height(ph);
+        }
+        let Some(ctx) = canvas
+            .get_context("2d")
+            .ok()
+            .flatten()
+            .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
+        else {
+            return;
+        };
+        let colours = Colours::of(canvas);
+        let _ = ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0);
+        ctx.clear_rect(0.0, 0.0, css_width, css_height);
+        let width = css_width - LABEL_WIDTH;
+        ctx.set_font("12px system-ui, sans-serif");
+        ctx.set_text_baseline("middle");
+        for r in 0..self.rows {
+            let Some(row) = self.layout.row(self.timeline, self.first_row + r) else { break };
+            let top = r as f64 * LANE_HEIGHT;
+            ctx.set_fill_style_str(if (self.first_row + r) % 2 == 0 { &colours.even } else { &colours.odd });
+            ctx.fill_rect(0.0, top, css_width, LANE_HEIGHT);
+            self.label(&ctx, &colours, row, top);
+            ctx.save();
+            ctx.translate(LABEL_WIDTH, top).ok();
+            ctx.begin_path();
+            ctx.rect(0.0, 0.0, width, LANE_HEIGHT);
+            ctx.clip();
+            match row {
+                Row::Task { task, .. } => self.lane(&ctx, &colours, task, width),
+                Row::Group { group, .. } => self.group(&ctx, &colours, group, width),
+            }
+            ctx.restore();
+        }
+        let lanes_height = self.rows as f64 * LANE_HEIGHT;
+        // The future, dimmed; the cursor.
+        let cursor = LABEL_WIDTH + self.window.x(self.clock_ns, width).clamp(-1.0, width + 1.0);
+        if cursor < css_width {
+            ctx.set_fill_style_str(&colours.future);
+            ctx.fill_rect(cursor.max(LABEL_WIDTH), 0.0, css_width - cursor.max(LABEL_WIDTH), lanes_height);
+        }
+        if (LABEL_WIDTH..=css_width).contains(&cursor) {
+            ctx.set_stroke_style_str(&colours.accent);
+            ctx.set_line_width(2.0);
+            line(&ctx, cursor, 0.0, cursor, lanes_height);
+        }
+        if let Some(ns) = self.inevitable_ns.filter(|ns| (self.window.from_ns..=self.window.to_ns).contains(ns)) {
+            let x = LABEL_WIDTH + self.window.x(ns, width);
+            ctx.set_stroke_style_str(&colours.bad);
+            ctx.set_line_width(2.0);
+            let dash = js_sys_array(&[4.0, 3.0]);
+            let _ = ctx.set_line_dash(&dash);
+            line(&ctx, x, 0.0, x, lanes_height);
+            let _ = ctx.set_line_dash(&js_sys_array(&[]));
+        }
+        self.arrows(session, &ctx, &colours, width, all_arrows);
+        self.axis(&ctx, &colours, width, lanes_height);
+    }
+
+    fn label(&self, ctx: &CanvasRenderingContext2d, colours: &Colours, row: Row, top: f64) {
+        let text = match row {
+            Row::Task { task, nested } => {
+                format!("{}{} #{task}", if nested { "  " } else { "" }, self.timeline.name(task))
+            }
+            Row::Group { group, open } => {
+                let g = &self.timeline.groups[group as usize];
+                format!("{} {} × {}", if open { "▾" } else { "▸" }, g.name, thousands(g.tasks.len()))
+            }
+        };
+        ctx.set_fill_style_str(&colours.text);
+        ctx.save();
+        ctx.begin_path();
+        ctx.rect(0.0, top, LABEL_WIDTH - 6.0, LANE_HEIGHT);
+        ctx.clip();
+        let _ = ctx.fill_text(&text, 6.0, top + LANE_HEIGHT / 2.0);
+        ctx.restore();
+    }
+
+    /// One task's lane, in lane coordinates (`0..width` × `0..LANE_HEIGHT`).
+    fn lane(&self, ctx: &CanvasRenderingContext2d, colours: &Colours, task: u32, width: f64) {
+        let w = self.window;
+        let mid = LANE_HEIGHT / 2.0;
+        let x = |ns: u64| w.x(ns, width).clamp(-2.0, width + 2.0);
+        // Its life, spawn to end.
+        let spawn = self.timeline.spawn_ns(task);
+        let end = self.timeline.finish_ns(task).unwrap_or(self.timeline.end_ns);
+        if end >= w.from_ns && spawn <= w.to_ns {
+            ctx.set_stroke_style_str(&colours.muted);
+            ctx.set_line_width(1.0);
+            ctx.set_global_alpha(0.6);
+            line(ctx, x(spawn), mid, x(end), mid);
+            ctx.set_global_alpha(1.0);
+        }
+        ctx.set_fill_style_str(&colours.sleep);
+        ctx.set_global_alpha(0.85);
+        for s in visible_sleeps(self.timeline.sleeps(task), w) {
+            let (x1, x2) = (x(s.from_ns), x(s.to_ns));
+            ctx.fill_rect(x1, mid - 5.0, (x2 - x1).max(1.5), 10.0);
+        }
+        ctx.set_global_alpha(1.0);
+        for bar in self.timeline.work(task).iter().filter(|b| b.to_ns >= w.from_ns && b.from_ns <= w.to_ns) {
+            let (x1, x2) = (x(bar.from_ns), x(bar.to_ns));
+            ctx.set_fill_style_str(if bar.long { &colours.bad } else { &colours.poll });
+            ctx.set_global_alpha(if bar.long { 0.75 } else { 0.55 });
+            ctx.fill_rect(x1, 2.0, (x2 - x1).max(1.5), LANE_HEIGHT - 4.0);
+        }
+        ctx.set_global_alpha(1.0);
+        for p in visible_polls(self.timeline.polls(task), w, width) {
+            ctx.set_fill_style_str(match p.end {
+                PollEnd::Ready => &colours.ready,
+                PollEnd::Panicked => &colours.bad,
+                PollEnd::Pending | PollEnd::Open => &colours.poll,
+            });
+            let px = w.x(p.at_ns, width).floor();
+            ctx.fill_rect(px - 1.0, 3.0, 3.0, LANE_HEIGHT - 6.0);
+        }
+    }
+
+    /// A group's row: how many of its tasks' polls fall in each pixel column.
+    fn group(&self, ctx: &CanvasRenderingContext2d, colours: &Colours, group: u32, width: f64) {
+        let columns = width.floor().max(1.0) as usize;
+        let counts = density(&self.timeline.groups[group as usize].poll_times, self.window, columns);
+        let max = counts.iter().copied().max().unwrap_or(0).max(1) as f64;
+        ctx.set_fill_style_str(&colours.poll);
+        for (c, n) in counts.iter().enumerate().filter(|(_, n)| **n > 0) {
+            // Square root: one poll still shows next to a million.
+            let h = ((*n as f64) / max).sqrt() * (LANE_HEIGHT - 4.0);
+            ctx.fill_rect(c as f64, LANE_HEIGHT - 2.0 - h.max(1.0), 1.0, h.max(1.0));
+        }
+    }
+
+    /// Wake arrows: to the current poll always, to every visible poll on demand.
+    fn arrows(&self, session: Session, ctx: &CanvasRenderingContext2d, colours: &Colours, width: f64, all: bool) {
+        let recorder = session.recorder();
+        let mut targets: Vec<(u32, PollSlice)> = Vec::new();
+        if let Some(current) = self.current_poll(session) {
+            targets.push(current);
+        }
+        if all {
+            for r in 0..self.rows {
+                let Some(Row::Task { task, .. }) = self.layout.row(self.timeline, self.first_row + r) else {
+                    continue;
+                };
+                for p in visible_polls(self.timeline.polls(task), self.window, width) {
+                    if targets.len() >= ARROWS_MAX {
+                        break;
+                    }
+                    targets.push((task, *p));
+                }
+            }
+        }
+        ctx.set_stroke_style_str(&colours.accent);
+        ctx.set_fill_style_str(&colours.accent);
+        recorder.with_trace(|trace| {
+            for (i, (task, poll)) in targets.iter().enumerate() {
+                let Some(cause) = poll.cause() else { continue };
+                let Some(waker) = self.timeline.waker(trace, cause) else { continue };
+                ctx.set_line_width(if i == 0 { 2.0 } else { 1.0 });
+                ctx.set_global_alpha(if i == 0 && !all { 1.0 } else { 0.7 });
+                self.arrow(ctx, width, waker, poll.cause_ns, *task, poll.at_ns);
+            }
+        });
+        ctx.set_global_alpha(1.0);
+    }
+
+    /// The poll the current step lies in, or the one its wake causes.
+    fn current_poll(&self, session: Session) -> Option<(u32, PollSlice)> {
+        let current = self.step.checked_sub(1)?;
+        let recorder = session.recorder();
+        let event = recorder.with_trace(|t| t.get(current as usize)).flatten()?;
+        let task = match event {
+            wakescope::Event::Woken { task, .. } => {
+                // The wake's poll, if this wake is what made it runnable.
+                let polls = self.timeline.polls(task.0);
+                let next = polls.partition_point(|p| u64::from(p.seq) <= current);
+                return polls
+                    .get(next)
+                    .filter(|p| p.cause_seq as u64 == current)
+                    .map(|p| (task.0, *p));
+            }
+            other => other.task()?,
+        };
+        self.timeline.poll_at(task.0, current).map(|p| (task.0, *p))
+    }
+
+    /// The y of `task`'s row's middle on screen, clamped to the lanes' edges.
+    fn row_y(&self, task: u32) -> f64 {
+        let row = self.layout.row_of(self.timeline, task).unwrap_or(0) as f64 - self.first_row as f64;
+        let y = row * LANE_HEIGHT + LANE_HEIGHT / 2.0;
+        y.clamp(0.0, self.rows as f64 * LANE_HEIGHT)
+    }
+
+    fn arrow(&self, ctx: &CanvasRenderingContext2d, width: f64, waker: Waker, from_ns: u64, task: u32, to_ns: u64) {
+        let x = |ns: u64| LABEL_WIDTH + self.window.x(ns, width).clamp(-4.0, width + 4.0);
+        let (x2, y2) = (x(to_ns), self.row_y(task));
+        let (x1, y1) = match waker {
+            Waker::Task(t) => (x(from_ns), self.row_y(t)),
+            Waker::Timer { owner: Some(o), .. } => (x(from_ns), self.row_y(o)),
+            Waker::Timer { owner: None, .. } | Waker::Outside => (x(from_ns), 0.0),
+        };
+        // Same lane, same instant: a small hook from above.
+        let (x1, y1) = if (y1 - y2).abs() < 1.0 && (x1 - x2).abs() < 6.0 {
+            (x1 - 10.0, y1 - LANE_HEIGHT / 2.0 + 1.0)
+        } else {
+            (x1, y1)
+        };
+        ctx.begin_path();
+        ctx.move_to(x1, y1);
+        let bend = ((y2 - y1).abs() / 3.0).max(8.0);
+        ctx.quadratic_curve_to((x1 + x2) / 2.0 - bend, (y1 + y2) / 2.0, x2, y2);
+        ctx.stroke();
+        // The head, along the last stretch of the curve.
+        let (dx, dy) = (x2 - ((x1 + x2) / 2.0 - bend), y2 - (y1 + y2) / 2.0);
+        let len = (dx * dx + dy * dy).sqrt().max(1e-6);
+        let (ux, uy) = (dx / len, dy / len);
+        ctx.begin_path();
+        ctx.move_to(x2, y2);
+        ctx.line_to(x2 - 7.0 * ux + 3.5 * uy, y2 - 7.0 * uy - 3.5 * ux);
+        ctx.line_to(x2 - 7.0 * ux - 3.5 * uy, y2 - 7.0 * uy + 3.5 * ux);
+        ctx.close_path();
+        ctx.fill();
+    }
+
+    fn axis(&self, ctx: &CanvasRenderingContext2d, colours: &Colours, width: f64, top: f64) {
+        ctx.set_fill_style_str(&colours.muted);
+        ctx.set_font("11px system-ui, sans-serif");
+        ctx.set_text_baseline("top");
+        for (ns, label) in ticks(self.window) {
+            let x = LABEL_WIDTH + self.window.x(ns, width);
+            ctx.set_text_align(if x > LABEL_WIDTH + width - 30.0 { "right" } else { "center" });
+            let _ = ctx.fill_text(&label, x.max(LABEL_WIDTH + 12.0), top + 3.0);
+        }
+        ctx.set_text_align("start");
+    }
+}
+
+/// What is under the pointer at (`x`, `y`) of the canvas.
+fn hit_test(t: &Timeline, l: &Layout, w: Window, first_row: usize, width: f64, x: f64, y: f64) -> Option<Hover> {
+    let row = l.row(t, first_row + (y / LANE_HEIGHT).floor().max(0.0) as usize)?;
+    if y < 0.0 || x < LABEL_WIDTH {
+        return match row {
+            Row::Group { open, .. } => Some(Hover {
+                x,
+                y,
+                text: if open { "Click to close the group" } else { "Click to list the group's tasks" }.to_string(),
+                step: None,
+            }),
+            Row::Task { .. } => None,
+        };
+    }
+    let at = w.time_at(x - LABEL_WIDTH, width);
+    let slack = (HIT_SLACK_PX * w.span() as f64 / width).ceil() as u64;
+    match row {
+        Row::Task { task, .. } => {
+            let name = format!("{} #{task}", t.name(task));
+            if let Some(p) = poll_near(t.polls(task), at, slack) {
+                let end = match p.end {
+                    PollEnd::Pending => "returned Pending",
+                    PollEnd::Ready => "returned Ready",
+                    PollEnd::Panicked => "panicked",
+                    PollEnd::Open => "still running when the run ended",
+                };
+                let long = if p.long { " · blocked the executor" } else { "" };
+                return Some(Hover {
+                    x,
+                    y,
+                    text: format!("{name}: poll at {} (step {}), {end}{long}", duration(p.at_ns), p.seq + 1),
+                    step: Some(u64::from(p.seq) + 1),
+                });
+            }
+            let sleep = t.sleeps(task).iter().find(|s| s.from_ns <= at && at <= s.to_ns)?;
+            Some(Hover {
+                x,
+                y,
+                text: format!("{name}: asleep from {} to {}", duration(sleep.from_ns), duration(sleep.to_ns)),
+                step: Some(u64::from(sleep.seq) + 1),
+            })
+        }
+        Row::Group { group, .. } => {
+            let g = &t.groups[group as usize];
+            let from = w.time_at(x - LABEL_WIDTH - HIT_SLACK_PX, width);
+            let to = w.time_at(x - LABEL_WIDTH + HIT_SLACK_PX, width);
+            let n = g.poll_times.partition_point(|p| *p <= to) - g.poll_times.partition_point(|p| *p < from);
+            Some(Hover {
+                x,
+                y,
+                text: format!(
+                    "{} × {}: {} polls between {} and {}",
+                    g.name,
+                    thousands(g.tasks.len()),
+                    thousands(n),
+                    duration(from),
+                    duration(to)
+                ),
+                step: None,
+            })
+        }
+    }
+}
+
+/// The text alternative: which lanes are on screen, and each one's state at the cursor.
+fn describe(t: &Timeline, l: &Layout, w: Window, first: usize, shown: usize, clock: u64) -> String {
+    let last = (first + shown).min(l.len());
+    let mut text = format!(
+        "Lanes {} to {} of {}, from {} to {}. At the cursor, {}: ",
+        first + 1,
+        last,
+        l.len(),
+        duration(w.from_ns),
+        duration(w.to_ns),
+        duration(clock)
+    );
+    let states: Vec<String> = (first..last)
+        .filter_map(|r| l.row(t, r))
+        .map(|row| match row {
+            Row::Task { task, .. } => lane_state(t, task, clock),
+            Row::Group { group, open } => {
+                let g = &t.groups[group as usize];
+                let polled = g.poll_times.partition_point(|p| *p <= clock);
+                format!(
+                    "group {} × {} ({}), {} polls so far",
+                    g.name,
+                    thousands(g.tasks.len()),
+                    if open { "open" } else { "closed" },
+                    thousands(polled)
+                )
+            }
+        })
+        .collect();
+    text.push_str(&states.join("; "));
+    text.push('.');
+    text
+}
+
+/// `1234567` as `1,234,567`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn line(ctx: &CanvasRenderingContext2d, x1: f64, y1: f64, x2: f64, y2: f64) {
+    ctx.begin_path();
+    ctx.move_to(x1, y1);
+    ctx.line_to(x2, y2);
+    ctx.stroke();
+}
+
+fn js_sys_array(values: &[f64]) -> js_sys::Array {
+    values.iter().map(|v| wasm_bindgen::JsValue::from_f64(*v)).collect()
+}
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
 }

@@ -308,6 +308,11 @@ impl Recorder {
         })
     }
 
+    /// Reads the recorded trace, if anything is recorded (not tracked).
+    pub fn with_trace<R>(&self, f: impl FnOnce(&wakescope::Trace) -> R) -> Option<R> {
+        self.source.with_value(|s| s.as_ref().map(|s| s.with_trace(f)))
+    }
+
     /// The virtual time of step `k` (clamped to what is recorded), if
     /// anything is; not tracked (the timeline's marks read it once).
     pub fn clock_at(&self, k: u64) -> Option<u64> {
