@@ -248,6 +248,53 @@ async function measureSeeks(page, count) {
   return { count: times.length, p50: at(0.5), p95: at(0.95), max: round(times[times.length - 1]) };
 }
 
+/** Zoom levels the timeline's frame time is measured at: zoom-in presses from the whole run. */
+const TIMELINE_ZOOMS = [
+  { label: 'whole run', presses: 0 },
+  { label: '1/1,024 of it', presses: 10 },
+  { label: 'narrowest (100 ns)', presses: 40 },
+];
+/** Frames drawn per zoom level (each after one pan key). */
+const TIMELINE_FRAMES = 20;
+
+/**
+ * The timeline's draw time (`data-frame-ms` of its canvas: the time spent
+ * drawing one frame) at each of TIMELINE_ZOOMS, with the run's groups closed
+ * and then opened: TIMELINE_FRAMES frames each, redrawn by a resize event.
+ * Returns per level and grouping the median and the longest.
+ */
+async function measureTimelineFrames(page) {
+  return page.evaluate(
+    async ([zooms, frames]) => {
+      const q = (id) => document.querySelector(`[data-testid="${id}"]`);
+      const canvas = q('timeline-canvas');
+      if (!canvas) return null;
+      const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+      const out = [];
+      for (const opened of [false, true]) {
+        for (const group of document.querySelectorAll('[data-testid="timeline-group"]')) {
+          if ((group.getAttribute('aria-expanded') === 'true') !== opened) group.click();
+        }
+        for (const zoom of zooms) {
+          q('timeline-fit').click();
+          for (let i = 0; i < zoom.presses; i++) q('timeline-zoom-in').click();
+          const times = [];
+          for (let i = 0; i < frames; i++) {
+            // A resize redraws the canvas as it stands.
+            window.dispatchEvent(new Event('resize'));
+            await frame();
+            times.push(Number(canvas.getAttribute('data-frame-ms')));
+          }
+          times.sort((a, b) => a - b);
+          out.push({ zoom: zoom.label, groups: opened ? 'open' : 'closed', medianMs: times[Math.floor(times.length / 2)], maxMs: times[times.length - 1], span: `${canvas.getAttribute('data-view-from-ns')}..${canvas.getAttribute('data-view-to-ns')}` });
+        }
+      }
+      return out;
+    },
+    [TIMELINE_ZOOMS, TIMELINE_FRAMES],
+  );
+}
+
 /** The million scenario with `tasks` sleepers, seed 1, recorded natively as
  *  the page records it (the benchmark's `record-million` case, in release):
  *  its wall time and its longest single advance. */
@@ -262,7 +309,8 @@ function nativeRecord(tasks) {
   }
   const wallNs = Number(run.stdout.trim().split(/\s+/)[0]);
   const longest = run.stderr.match(/longest advance ([\d.]+) ms/);
-  return { recordMs: round(wallNs / 1e6), longestAdvanceMs: longest ? Number(longest[1]) : null };
+  const holds = run.stderr.match(/holds (\d+) bytes/);
+  return { recordMs: round(wallNs / 1e6), longestAdvanceMs: longest ? Number(longest[1]) : null, heldBytes: holds ? Number(holds[1]) : null };
 }
 
 /** The same searches natively, from the `search` case of the benchmark binary (built in release). */
@@ -432,6 +480,7 @@ async function recordRun(browser, url, timeoutMs = RECORD_TIMEOUT_MS, seeks = 0)
     }
     await page.waitForFunction(() => window.__wakescopeAfterDone === true, null, { timeout: 60_000, polling: 100 }).catch(() => {});
     const seekMs = seeks > 0 ? await measureSeeks(page, seeks) : null;
+    const timelineMs = seeks > 0 ? await measureTimelineFrames(page) : null;
     const result = await page.evaluate(() => ({
       mode: document.querySelector('[data-testid="mode"]')?.value ?? null,
       steps: Number(document.querySelector('[data-testid="step-counter"]')?.getAttribute('data-total')),
@@ -441,8 +490,9 @@ async function recordRun(browser, url, timeoutMs = RECORD_TIMEOUT_MS, seeks = 0)
       frameGapMaxMs: Math.round(window.__wakescopeFrameGapMaxMs * 10) / 10,
       frameGapAfterMs: Math.round(window.__wakescopeFrameGapAfterMs * 10) / 10,
       frames: window.__wakescopeFrames,
+      indexBytes: Number(document.querySelector('[data-testid="timeline-canvas"]')?.getAttribute('data-index-bytes') ?? NaN),
     }));
-    return { ...result, seekMs };
+    return { ...result, seekMs, timelineMs };
   } finally {
     await context.close();
   }
@@ -471,6 +521,19 @@ function printBigRuns(runs) {
   printTable(rows);
   for (const r of runs.filter((r) => r.seekMs)) {
     console.log(`\nSeeks in ${r.run}: ${r.seekMs.count} through the scrubber, p50 ${ms(r.seekMs.p50)}, p95 ${ms(r.seekMs.p95)}, longest ${ms(r.seekMs.max)}`);
+  }
+  for (const r of runs.filter((r) => r.steps && r.native?.heldBytes)) {
+    const perEvent = (bytes) => `${(bytes / r.steps).toFixed(1)} B/event`;
+    const index = Number.isFinite(r.indexBytes) ? r.indexBytes : 0;
+    console.log(
+      `\nMemory of ${r.run}: trace and snapshots ${perEvent(r.native.heldBytes)} (native, 64-bit), timeline index ${perEvent(index)} (page), together ${perEvent(r.native.heldBytes + index)}`,
+    );
+  }
+  for (const r of runs.filter((r) => r.timelineMs)) {
+    console.log(`\nTimeline frames in ${r.run} (canvas draw time, ${TIMELINE_FRAMES} frames per row)`);
+    const rows = [['zoom', 'groups', 'window (ns)', 'median', 'longest']];
+    for (const t of r.timelineMs) rows.push([t.zoom, t.groups, t.span, `${t.medianMs.toFixed(2)} ms`, `${t.maxMs.toFixed(2)} ms`]);
+    printTable(rows);
   }
 }
 

@@ -235,7 +235,11 @@ fn the_timeline_gives_every_task_its_polls_and_sleeps() {
         .map(|t| (timeline.sleeps(t)[0].from_ns, timeline.sleeps(t)[0].to_ns))
         .collect();
     assert_eq!(sleeps, [(0, 3 * SECOND_NS), (0, 5 * SECOND_NS), (0, 10 * SECOND_NS)]);
-    assert_eq!(timeline.polls(0).len(), 4, "main: polled at the start and after each join");
+    assert_eq!(
+        timeline.polls(0).len(),
+        4,
+        "main: polled at the start and after each join"
+    );
     assert_eq!(timeline.finish_ns(3), Some(10 * SECOND_NS));
     assert_eq!(timeline.polls(3).last().unwrap().end, PollEnd::Ready);
 }
@@ -310,7 +314,11 @@ fn many_tasks_of_one_name_share_a_group_row_that_opens() {
     let closed = Layout::new(&timeline, &[]);
     assert_eq!(closed.len(), 1);
     assert_eq!(closed.row(&timeline, 0), Some(Row::Group { group: 0, open: false }));
-    assert_eq!(closed.row_of(&timeline, 17), Some(0), "a closed group's tasks are on its row");
+    assert_eq!(
+        closed.row_of(&timeline, 17),
+        Some(0),
+        "a closed group's tasks are on its row"
+    );
     let open = Layout::new(&timeline, &[0]);
     assert_eq!(open.len(), 61);
     assert_eq!(open.row(&timeline, 18), Some(Row::Task { task: 17, nested: true }));
@@ -350,6 +358,7 @@ fn many_workers_scenario() -> &'static scenarios::Scenario {
         spawn: spawn_many,
         // Its compiled tasks are what runs: it has no program.
         program: None,
+        source: Some("// spawn_many in app/tests/fold.rs\n"),
         ..*timers
     }))
 }

@@ -53,3 +53,8 @@ pub fn reset_peak() -> u64 {
 pub fn peak() -> u64 {
     PEAK.load(Ordering::Relaxed)
 }
+
+/// Heap bytes in use now.
+pub fn current() -> u64 {
+    CURRENT.load(Ordering::Relaxed)
+}

@@ -113,6 +113,7 @@ const PAGE_EVENTS_MAX: u64 = 16_000_000;
 /// natively, for the page's recording time to be compared with
 /// (`cd e2e && npm run perf`).
 fn record_million(tasks: usize) {
+    let before = alloc::current();
     let scenario = wakescope::scenarios::find("million").expect("registered");
     let (params, errors) = scenario.params(None, [("tasks", tasks.to_string().as_str())].into_iter());
     assert!(errors.is_empty(), "{errors:?}");
@@ -132,12 +133,18 @@ fn record_million(tasks: usize) {
             break;
         }
     }
+    // What the recorded run holds: the trace, the snapshots and the
+    // simulation's remains (the page's timeline index is counted by the page).
+    let held = alloc::current().saturating_sub(before);
     eprintln!(
-        "  recorded {} events; longest advance {:.1} ms (ending at event {})",
+        "  recorded {} events; longest advance {:.1} ms (ending at event {}); holds {} bytes, {:.1} bytes per event",
         recording.len(),
         longest.0.as_secs_f64() * 1e3,
-        longest.1
+        longest.1,
+        held,
+        held as f64 / recording.len().max(1) as f64
     );
+    drop(recording);
 }
 
 /// Prints the size of a run's trace, and its fingerprint (which a change in

@@ -212,7 +212,7 @@ impl Run {
         let scenario = setup.scenario;
         let listing = match scenario.program {
             Some(program) => Listing::CompiledEquivalent(program(&setup.params).into()),
-            None => Listing::Source(scenario.source),
+            None => Listing::Source(scenario.source.unwrap_or_default()),
         };
         Run {
             setup: Setup {

@@ -14,8 +14,6 @@
 //! sorted). Both make a frame's work proportional to the pixels drawn, not
 //! to the events in view, at any zoom.
 
-use std::collections::BTreeMap;
-
 use wakescope::describe::{duration, one_line};
 use wakescope::{Event, EventRecord, PollResult, TaskId, Trace, WakeSource};
 
@@ -164,6 +162,8 @@ pub struct Timeline {
     spawn_ns: Vec<u64>,
     /// Per task: when it ended, `u64::MAX` if it did not.
     finish_ns: Vec<u64>,
+    /// Per task: the event that ended it, `NONE` if none did.
+    finish_seq: Vec<u32>,
     polls: PerTask<PollSlice>,
     sleeps: PerTask<SleepBar>,
     work: PerTask<WorkBar>,
@@ -192,7 +192,9 @@ impl Timeline {
 
     /// The task's name as spawned (one line).
     pub fn name(&self, task: u32) -> &str {
-        self.name_of.get(task as usize).map_or("?", |n| &self.names[*n as usize])
+        self.name_of
+            .get(task as usize)
+            .map_or("?", |n| &self.names[*n as usize])
     }
 
     /// The task's group, if it is in one.
@@ -259,7 +261,8 @@ impl Timeline {
             + self.group_of.capacity() * 4
             + self.parent.capacity() * 4
             + self.spawn_ns.capacity() * 8
-            + self.finish_ns.capacity() * 8;
+            + self.finish_ns.capacity() * 8
+            + self.finish_seq.capacity() * 4;
         let tables = (self.polls.at.capacity() + self.sleeps.at.capacity() + self.work.at.capacity()) * 4
             + self.polls.items.capacity() * size_of::<PollSlice>()
             + self.sleeps.items.capacity() * size_of::<SleepBar>()
@@ -269,7 +272,11 @@ impl Timeline {
             .iter()
             .map(|g| g.tasks.capacity() * 4 + g.poll_times.capacity() * 8 + g.name.capacity())
             .sum();
-        per_task + tables + groups + self.timer_owner.capacity() * 4 + self.names.iter().map(String::capacity).sum::<usize>()
+        per_task
+            + tables
+            + groups
+            + self.timer_owner.capacity() * 4
+            + self.names.iter().map(String::capacity).sum::<usize>()
     }
 }
 
@@ -288,6 +295,7 @@ pub struct TimelineBuilder {
     parent: Vec<u32>,
     spawn_ns: Vec<u64>,
     finish_ns: Vec<u64>,
+    finish_seq: Vec<u32>,
     timer_owner: Vec<u32>,
     polls: Vec<(u32, PollSlice)>,
     sleeps: Vec<(u32, SleepBar)>,
@@ -304,33 +312,42 @@ impl TimelineBuilder {
     /// Nothing read yet of `trace`, which has ended.
     pub fn new(trace: &Trace) -> TimelineBuilder {
         let tasks = trace.task_count();
+        // Distinct names, sorted, with their index in `names` and their count.
+        let mut by_name: Vec<(&str, u32, u32)> = Vec::new();
         let mut names: Vec<String> = Vec::new();
-        let mut by_name: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
         let mut name_of = Vec::with_capacity(tasks);
         let mut parent = Vec::with_capacity(tasks);
         for i in 0..tasks {
             let info = trace.task(TaskId(i as u32));
             let name = info.map_or("?", |info| info.name);
             parent.push(info.and_then(|i| i.parent).map_or(NONE, |p| p.0));
-            let entry = by_name.entry(name).or_insert_with(|| {
-                names.push(one_line(name).into_owned());
-                (names.len() as u32 - 1, 0)
-            });
-            entry.1 += 1;
-            name_of.push(entry.0);
+            let at = match by_name.binary_search_by(|(n, ..)| (*n).cmp(name)) {
+                Ok(at) => at,
+                Err(at) => {
+                    names.push(one_line(name).into_owned());
+                    by_name.insert(at, (name, names.len() as u32 - 1, 0));
+                    at
+                }
+            };
+            by_name[at].2 += 1;
+            name_of.push(by_name[at].1);
+        }
+        let mut count_of = vec![0u32; names.len()];
+        for (_, n, count) in &by_name {
+            count_of[*n as usize] = *count;
         }
         // Groups in order of their first task.
         let mut group_of_name = vec![NONE; names.len()];
         let mut groups: Vec<Group> = Vec::new();
-        let counts: BTreeMap<u32, u32> = by_name.values().copied().collect();
         let mut group_of = Vec::with_capacity(tasks);
         for (i, n) in name_of.iter().enumerate() {
+            let count = count_of[*n as usize] as usize;
             let g = &mut group_of_name[*n as usize];
-            if *g == NONE && counts[n] as usize >= GROUP_MIN {
+            if *g == NONE && count >= GROUP_MIN {
                 *g = groups.len() as u32;
                 groups.push(Group {
                     name: names[*n as usize].clone(),
-                    tasks: Vec::with_capacity(counts[n] as usize),
+                    tasks: Vec::with_capacity(count),
                     poll_times: Vec::new(),
                 });
             }
@@ -358,6 +375,7 @@ impl TimelineBuilder {
             parent,
             spawn_ns: vec![0; tasks],
             finish_ns: vec![u64::MAX; tasks],
+            finish_seq: vec![NONE; tasks],
             timer_owner,
             polls: Vec::new(),
             sleeps: Vec::new(),
@@ -432,7 +450,7 @@ impl TimelineBuilder {
                 if let Some(poll) = self.open(task) {
                     poll.end = PollEnd::Panicked;
                 }
-                self.finish_ns[task.index()] = self.finish_ns[task.index()].min(now);
+                self.finished(task, now, seq);
             }
             Event::Worked { task, to_ns } => self.work.push((
                 task.0,
@@ -471,10 +489,16 @@ impl TimelineBuilder {
                     self.sleeps[open as usize].1.to_ns = now;
                 }
             }
-            Event::Completed { task } | Event::Cancelled { task, .. } => {
-                self.finish_ns[task.index()] = self.finish_ns[task.index()].min(now);
-            }
+            Event::Completed { task } | Event::Cancelled { task, .. } => self.finished(task, now, seq),
             _ => {}
+        }
+    }
+
+    fn finished(&mut self, task: TaskId, now: u64, seq: u32) {
+        let t = task.index();
+        if self.finish_seq[t] == NONE {
+            self.finish_seq[t] = seq;
+            self.finish_ns[t] = now;
         }
     }
 
@@ -494,6 +518,7 @@ impl TimelineBuilder {
             parent: self.parent,
             spawn_ns: self.spawn_ns,
             finish_ns: self.finish_ns,
+            finish_seq: self.finish_seq,
             polls: PerTask::gather(tasks, self.polls),
             sleeps: PerTask::gather(tasks, self.sleeps),
             work: PerTask::gather(tasks, self.work),
@@ -552,8 +577,18 @@ impl Layout {
             if let Some(g) = group {
                 if !std::mem::replace(&mut seen[g as usize], true) {
                     let is_open = open.contains(&g);
-                    runs.push((rows, Run::Group { group: g, open: is_open }));
-                    rows += 1 + if is_open { timeline.groups[g as usize].tasks.len() } else { 0 };
+                    runs.push((
+                        rows,
+                        Run::Group {
+                            group: g,
+                            open: is_open,
+                        },
+                    ));
+                    rows += 1 + if is_open {
+                        timeline.groups[g as usize].tasks.len()
+                    } else {
+                        0
+                    };
                 }
             }
         }
@@ -662,7 +697,9 @@ impl Window {
             return self;
         }
         let half = self.span() / 2;
-        let from = at_ns.saturating_sub(half).min(end_ns.max(1).saturating_sub(self.span()));
+        let from = at_ns
+            .saturating_sub(half)
+            .min(end_ns.max(1).saturating_sub(self.span()));
         Window {
             from_ns: from,
             to_ns: from + self.span(),
@@ -689,7 +726,11 @@ impl Window {
 /// The polls of `polls` (in time order) that draw inside `window` across
 /// `width` pixels, at most one per pixel column: a lane with a million polls
 /// costs at most `width` binary searches.
-pub fn visible_polls<'a>(polls: &'a [PollSlice], window: Window, width: f64) -> impl Iterator<Item = &'a PollSlice> + 'a {
+pub fn visible_polls<'a>(
+    polls: &'a [PollSlice],
+    window: Window,
+    width: f64,
+) -> impl Iterator<Item = &'a PollSlice> + 'a {
     let mut i = polls.partition_point(|p| p.at_ns < window.from_ns);
     std::iter::from_fn(move || {
         let p = polls.get(i).filter(|p| p.at_ns <= window.to_ns)?;
@@ -708,7 +749,11 @@ pub fn density(times: &[u64], window: Window, columns: usize) -> Vec<u32> {
     let mut lo = times.partition_point(|t| *t < window.from_ns);
     (0..columns)
         .map(|c| {
-            let end = if c + 1 == columns { window.to_ns + 1 } else { window.time_at(c as f64 + 1.0, width) };
+            let end = if c + 1 == columns {
+                window.to_ns + 1
+            } else {
+                window.time_at(c as f64 + 1.0, width)
+            };
             let hi = lo + times[lo..].partition_point(|t| *t < end);
             let n = (hi - lo) as u32;
             lo = hi;
@@ -719,7 +764,9 @@ pub fn density(times: &[u64], window: Window, columns: usize) -> Vec<u32> {
 
 /// The sleeps of a lane that overlap `window`.
 pub fn visible_sleeps(sleeps: &[SleepBar], window: Window) -> impl Iterator<Item = &SleepBar> {
-    sleeps.iter().filter(move |s| s.to_ns >= window.from_ns && s.from_ns <= window.to_ns)
+    sleeps
+        .iter()
+        .filter(move |s| s.to_ns >= window.from_ns && s.from_ns <= window.to_ns)
 }
 
 /// The poll nearest `at_ns` in `polls`, if one lies within `slack_ns` of it.
@@ -733,23 +780,34 @@ pub fn poll_near(polls: &[PollSlice], at_ns: u64, slack_ns: u64) -> Option<&Poll
         .min_by_key(|p| p.at_ns.abs_diff(at_ns))
 }
 
-/// Where a task stands at `at_ns`, in words, for the text alternative.
-pub fn lane_state(timeline: &Timeline, task: u32, at_ns: u64) -> String {
+/// Where a task stands at step `step` (virtual time `at_ns`), in words,
+/// for the text alternative.
+pub fn lane_state(timeline: &Timeline, task: u32, step: u64, at_ns: u64) -> String {
     let name = format!("{} #{task}", timeline.name(task));
-    if at_ns < timeline.spawn_ns(task) {
+    let before = |seq: u32| u64::from(seq) < step;
+    let polls = timeline.polls(task);
+    let started = polls.partition_point(|p| before(p.seq));
+    // A task's first poll is caused by its spawn.
+    let spawned = polls.first().and_then(PollSlice::cause).is_none_or(before);
+    if at_ns < timeline.spawn_ns(task) || !spawned {
         return format!("{name}: not yet spawned");
     }
-    if let Some(end) = timeline.finish_ns(task).filter(|e| *e <= at_ns) {
-        return format!("{name}: ended at {}", duration(end));
+    let ended = timeline
+        .finish_seq
+        .get(task as usize)
+        .is_some_and(|s| *s != NONE && before(*s));
+    if ended {
+        return format!(
+            "{name}: ended at {}",
+            duration(timeline.finish_ns(task).unwrap_or(at_ns))
+        );
     }
-    let polls = timeline.polls(task);
-    let last = polls.partition_point(|p| p.at_ns <= at_ns);
     let sleeping = timeline
         .sleeps(task)
         .iter()
         .rev()
-        .find(|s| s.from_ns <= at_ns && at_ns < s.to_ns);
-    let polled = last.checked_sub(1).map(|i| &polls[i]);
+        .find(|s| before(s.seq) && at_ns < s.to_ns);
+    let polled = started.checked_sub(1).map(|i| &polls[i]);
     match (sleeping, polled) {
         (Some(s), _) => format!("{name}: asleep until {}", duration(s.to_ns)),
         (None, Some(p)) if p.at_ns == at_ns => format!("{name}: polled at {}", duration(at_ns)),
@@ -813,27 +871,76 @@ mod tests {
     fn zoom_keeps_the_anchor_and_stays_inside_the_run() {
         let end = 1_000_000;
         let w = Window::fit(end).zoom(0.5, 0.5, end);
-        assert_eq!(w, Window { from_ns: 250_000, to_ns: 750_000 });
+        assert_eq!(
+            w,
+            Window {
+                from_ns: 250_000,
+                to_ns: 750_000
+            }
+        );
         let w = w.zoom(0.5, 0.0, end);
-        assert_eq!(w, Window { from_ns: 250_000, to_ns: 500_000 });
-        assert_eq!(w.zoom(100.0, 0.3, end), Window::fit(end), "zooming out stops at the whole run");
+        assert_eq!(
+            w,
+            Window {
+                from_ns: 250_000,
+                to_ns: 500_000
+            }
+        );
+        assert_eq!(
+            w.zoom(100.0, 0.3, end),
+            Window::fit(end),
+            "zooming out stops at the whole run"
+        );
         let mut narrow = Window::fit(end);
         for _ in 0..100 {
             narrow = narrow.zoom(0.5, 1.0, end);
         }
-        assert_eq!(narrow, Window { from_ns: end - VIEW_SPAN_MIN_NS, to_ns: end });
+        assert_eq!(
+            narrow,
+            Window {
+                from_ns: end - VIEW_SPAN_MIN_NS,
+                to_ns: end
+            }
+        );
     }
 
     #[test]
     fn pan_and_follow_keep_the_width() {
         let end = 1_000;
-        let w = Window { from_ns: 100, to_ns: 300 };
-        assert_eq!(w.pan(0.5, end), Window { from_ns: 200, to_ns: 400 });
+        let w = Window {
+            from_ns: 100,
+            to_ns: 300,
+        };
+        assert_eq!(
+            w.pan(0.5, end),
+            Window {
+                from_ns: 200,
+                to_ns: 400
+            }
+        );
         assert_eq!(w.pan(-5.0, end), Window { from_ns: 0, to_ns: 200 });
-        assert_eq!(w.pan(50.0, end), Window { from_ns: 800, to_ns: 1_000 });
+        assert_eq!(
+            w.pan(50.0, end),
+            Window {
+                from_ns: 800,
+                to_ns: 1_000
+            }
+        );
         assert_eq!(w.follow(250, end), w, "inside: no move");
-        assert_eq!(w.follow(900, end), Window { from_ns: 800, to_ns: 1_000 });
-        assert_eq!(w.follow(500, end), Window { from_ns: 400, to_ns: 600 });
+        assert_eq!(
+            w.follow(900, end),
+            Window {
+                from_ns: 800,
+                to_ns: 1_000
+            }
+        );
+        assert_eq!(
+            w.follow(500, end),
+            Window {
+                from_ns: 400,
+                to_ns: 600
+            }
+        );
     }
 
     #[test]
@@ -844,7 +951,10 @@ mod tests {
         assert_eq!(drawn.len(), 1_000);
         assert_eq!(drawn[..3], [0, 10_000, 20_000]);
         // Zoomed in to 20 polls: every one is drawn.
-        let zoomed = Window { from_ns: 5_000, to_ns: 5_190 };
+        let zoomed = Window {
+            from_ns: 5_000,
+            to_ns: 5_190,
+        };
         let drawn: Vec<u64> = visible_polls(&polls, zoomed, 1_000.0).map(|p| p.at_ns).collect();
         assert_eq!(drawn, (500..=519).map(|i| i * 10).collect::<Vec<_>>());
         // Polls at one instant draw once.
@@ -861,9 +971,15 @@ mod tests {
         let window = Window::fit(999);
         let counts = density(&times, window, 37);
         assert_eq!(counts.iter().map(|c| *c as usize).sum::<usize>(), times.len());
-        let half = Window { from_ns: 500, to_ns: 999 };
+        let half = Window {
+            from_ns: 500,
+            to_ns: 999,
+        };
         let counts = density(&times, half, 10);
-        assert_eq!(counts.iter().sum::<u32>() as usize, times.iter().filter(|t| **t >= 500).count());
+        assert_eq!(
+            counts.iter().sum::<u32>() as usize,
+            times.iter().filter(|t| **t >= 500).count()
+        );
     }
 
     #[test]

@@ -17,12 +17,12 @@ use web_sys::CanvasRenderingContext2d;
 
 use super::why::inevitable_step;
 use super::{use_session, with_frame};
+use crate::model::Timeline;
 use crate::model::describe::duration;
 use crate::model::timeline::{
-    ARROWS_MAX, Layout, PollEnd, PollSlice, Row, Waker, Window, density, lane_state, poll_near, ticks,
-    visible_polls, visible_sleeps,
+    ARROWS_MAX, Layout, PollEnd, PollSlice, Row, Waker, Window, density, lane_state, poll_near, ticks, visible_polls,
+    visible_sleeps,
 };
-use crate::model::Timeline;
 use crate::web::Session;
 use crate::web::read_only::ReadOnly;
 
@@ -53,16 +53,85 @@ struct Hover {
     step: Option<u64>,
 }
 
-/// The state of the view: which rows and time window are on screen.
+/// Which rows and which stretch of time are on screen, and what is drawn:
+/// one signal, so the panel adds one signal type to the page, not five.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Viewport {
+    /// `None`: the whole run.
+    window: Option<Window>,
+    first_row: usize,
+    /// Open groups.
+    open: Vec<u32>,
+    /// Every visible poll's wake arrow, not only the current one's.
+    arrows: bool,
+    /// Bumped on resize: a redraw.
+    redraws: u32,
+}
+
 #[derive(Clone, Copy)]
 struct View {
-    window: RwSignal<Option<Window>>,
-    first_row: RwSignal<usize>,
-    open: RwSignal<Vec<u32>>,
-    arrows: RwSignal<bool>,
+    port: RwSignal<Viewport>,
     hover: RwSignal<Option<Hover>>,
-    /// Bumped on resize and theme change: a redraw.
-    redraw: RwSignal<u32>,
+}
+
+/// What is on screen, derived from the viewport and the run.
+#[derive(Clone, Copy)]
+struct Shown {
+    view: View,
+    end_ns: Memo<u64>,
+    layout: Memo<Option<Layout>>,
+}
+
+impl Shown {
+    /// The time window on screen (tracked).
+    fn window(&self) -> Window {
+        let end = self.end_ns.get();
+        self.view.read(|p| p.window).unwrap_or_else(|| Window::fit(end))
+    }
+
+    fn window_untracked(&self) -> Window {
+        let end = self.end_ns.get_untracked();
+        self.view
+            .read_untracked(|p| p.window)
+            .unwrap_or_else(|| Window::fit(end))
+    }
+
+    /// How many lanes are on screen (tracked).
+    fn rows(&self) -> usize {
+        self.layout
+            .with(|l| l.as_ref().map_or(1, |l| l.len().clamp(1, ROWS_SHOWN_MAX)))
+    }
+
+    fn rows_untracked(&self) -> usize {
+        self.layout
+            .with_untracked(|l| l.as_ref().map_or(1, |l| l.len().clamp(1, ROWS_SHOWN_MAX)))
+    }
+}
+
+impl View {
+    fn read<R>(&self, f: impl FnOnce(&Viewport) -> R) -> R {
+        self.port.with(f)
+    }
+
+    fn read_untracked<R>(&self, f: impl FnOnce(&Viewport) -> R) -> R {
+        self.port.with_untracked(f)
+    }
+
+    fn change(&self, f: impl FnOnce(&mut Viewport)) {
+        self.port.update(f);
+    }
+
+    fn set_window(&self, w: Option<Window>) {
+        if self.read_untracked(|p| p.window != w) {
+            self.change(|p| p.window = w);
+        }
+    }
+
+    fn set_first_row(&self, row: usize) {
+        if self.read_untracked(|p| p.first_row != row) {
+            self.change(|p| p.first_row = row);
+        }
+    }
 }
 
 /// The timeline panel (`data-testid="timeline"`).
@@ -71,41 +140,34 @@ pub fn TimelinePanel() -> impl IntoView {
     let session = use_session();
     let timeline = session.recorder().timeline();
     let view = View {
-        window: RwSignal::new(None),
-        first_row: RwSignal::new(0),
-        open: RwSignal::new(Vec::new()),
-        arrows: RwSignal::new(false),
+        port: RwSignal::new(Viewport::default()),
         hover: RwSignal::new(None),
-        redraw: RwSignal::new(0),
     };
     // A new run starts at the whole run, its groups closed.
     Effect::new(move |_| {
         timeline.with(|_| ());
-        view.window.set(None);
-        view.first_row.set(0);
-        view.open.set(Vec::new());
+        view.port.set(Viewport::default());
         view.hover.set(None);
     });
     let layout = Memo::new(move |_| {
-        let open = view.open.get();
+        let open = view.read(|p| p.open.clone());
         timeline.with(|t| t.as_ref().map(|t| Layout::new(t, &open)))
     });
     let end_ns = Memo::new(move |_| timeline.with(|t| t.as_ref().map_or(1, |t| t.end_ns)));
-    let window = Memo::new(move |_| view.window.get().unwrap_or_else(|| Window::fit(end_ns.get())));
+    let window = Shown { view, end_ns, layout };
     let clock_ns = Memo::new(move |_| with_frame(session, |f| f.clock_ns));
     let step = Memo::new(move |_| with_frame(session, |f| f.step));
     let polling = Memo::new(move |_| with_frame(session, |f| f.polling.as_ref().map(|(id, _)| *id)));
-    let rows_shown = Memo::new(move |_| layout.with(|l| l.as_ref().map_or(1, |l| l.len().clamp(1, ROWS_SHOWN_MAX))));
 
     // The cursor follows stepping: the window moves to keep the clock in
     // view, and the lanes scroll to the task being polled.
     Effect::new(move |_| {
         let clock = clock_ns.get();
         let end = end_ns.get_untracked();
-        if let Some(w) = view.window.get_untracked() {
+        if let Some(w) = view.read_untracked(|p| p.window) {
             let moved = w.follow(clock, end);
             if moved != w {
-                view.window.set(Some(moved));
+                view.set_window(Some(moved));
             }
         }
         let Some(task) = polling.get() else { return };
@@ -114,10 +176,10 @@ pub fn TimelinePanel() -> impl IntoView {
             layout.with_untracked(|l| l.as_ref()?.row_of(t, task))
         });
         if let Some(row) = row {
-            let first = view.first_row.get_untracked();
-            let shown = rows_shown.get_untracked();
+            let first = view.read_untracked(|p| p.first_row);
+            let shown = window.rows_untracked();
             if row < first || row >= first + shown {
-                view.first_row.set(row.saturating_sub(shown / 2));
+                view.set_first_row(row.saturating_sub(shown / 2));
             }
         }
     });
@@ -125,13 +187,13 @@ pub fn TimelinePanel() -> impl IntoView {
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     // Draws whenever what is on screen changes.
     Effect::new(move |_| {
-        view.redraw.track();
-        let w = window.get();
-        let first = view.first_row.get();
-        let arrows = view.arrows.get();
+        view.port.track();
+        let w = window.window();
+        let first = view.read(|p| p.first_row);
+        let arrows = view.read(|p| p.arrows);
         let clock = clock_ns.get();
         let k = step.get();
-        let shown = rows_shown.get();
+        let shown = window.rows();
         let inevitable = inevitable_step(session).and_then(|k| session.recorder().clock_at(k));
         let Some(element) = canvas.get() else { return };
         timeline.with(|t| {
@@ -151,11 +213,13 @@ pub fn TimelinePanel() -> impl IntoView {
                 };
                 scene.draw(session, &element, arrows);
                 let took = now_ms() - started;
-                let _ = element.set_attribute("data-frame-ms", &format!("{took:.2}"));
+                let _ = element.set_attribute("data-frame-ms", &hundredths(took));
             });
         });
     });
-    let resize = window_event_listener(leptos::ev::resize, move |_| view.redraw.update(|n| *n += 1));
+    let resize = window_event_listener(leptos::ev::resize, move |_| {
+        view.change(|p| p.redraws = p.redraws.wrapping_add(1))
+    });
     on_cleanup(move || resize.remove());
 
     view! {
@@ -177,13 +241,13 @@ pub fn TimelinePanel() -> impl IntoView {
                             timeline=timeline
                             layout=layout
                             window=window
-                            rows_shown=rows_shown
                             clock_ns=clock_ns
+                            step=step
                             canvas=canvas
                         />
                         <p class="timeline-now">
                             {move || {
-                                let w = window.get();
+                                let w = window.window();
                                 format!(
                                     "Cursor at {} of {} · showing {} to {}",
                                     duration(clock_ns.get()),
@@ -206,20 +270,20 @@ pub fn TimelinePanel() -> impl IntoView {
 fn Toolbar(view: View, end_ns: Memo<u64>) -> impl IntoView {
     let zoom = move |factor: f64| {
         let end = end_ns.get_untracked();
-        let w = view.window.get_untracked().unwrap_or_else(|| Window::fit(end));
-        view.window.set(Some(w.zoom(factor, 0.5, end)));
+        let w = view.read_untracked(|p| p.window).unwrap_or_else(|| Window::fit(end));
+        view.set_window(Some(w.zoom(factor, 0.5, end)));
     };
     view! {
         <div class="timeline-tools" role="toolbar" aria-label="Timeline view">
             <button type="button" data-testid="timeline-zoom-in" aria-label="Zoom in" on:click=move |_| zoom(ZOOM_STEP)>"+"</button>
             <button type="button" data-testid="timeline-zoom-out" aria-label="Zoom out" on:click=move |_| zoom(1.0 / ZOOM_STEP)>"−"</button>
-            <button type="button" data-testid="timeline-fit" on:click=move |_| view.window.set(None)>"Fit"</button>
+            <button type="button" data-testid="timeline-fit" on:click=move |_| view.set_window(None)>"Fit"</button>
             <button
                 type="button"
                 data-testid="timeline-arrows"
-                aria-pressed=move || if view.arrows.get() { "true" } else { "false" }
+                aria-pressed=move || if view.read(|p| p.arrows) { "true" } else { "false" }
                 title="Draw every wake arrow in the visible range"
-                on:click=move |_| view.arrows.update(|a| *a = !*a)
+                on:click=move |_| view.change(|p| p.arrows = !p.arrows)
             >
                 "Wake arrows"
             </button>
@@ -233,7 +297,12 @@ fn Groups(view: View, timeline: ReadOnly<Option<Timeline>>) -> impl IntoView {
     let groups = move || {
         timeline.with(|t| {
             t.as_ref()
-                .map(|t| t.groups.iter().map(|g| (g.name.clone(), g.tasks.len())).collect::<Vec<_>>())
+                .map(|t| {
+                    t.groups
+                        .iter()
+                        .map(|g| (g.name.clone(), g.tasks.len()))
+                        .collect::<Vec<_>>()
+                })
                 .unwrap_or_default()
         })
     };
@@ -245,7 +314,7 @@ fn Groups(view: View, timeline: ReadOnly<Option<Timeline>>) -> impl IntoView {
                 .enumerate()
                 .map(|(g, (name, count))| {
                     let g = g as u32;
-                    let open = move || view.open.with(|o| o.contains(&g));
+                    let open = move || view.read(|p| p.open.contains(&g));
                     view! {
                         <button
                             type="button"
@@ -267,11 +336,11 @@ fn Groups(view: View, timeline: ReadOnly<Option<Timeline>>) -> impl IntoView {
 }
 
 fn toggle_group(view: View, g: u32) {
-    view.open.update(|open| match open.iter().position(|o| *o == g) {
+    view.change(|p| match p.open.iter().position(|o| *o == g) {
         Some(i) => {
-            open.remove(i);
+            p.open.remove(i);
         }
-        None => open.push(g),
+        None => p.open.push(g),
     });
 }
 
@@ -281,31 +350,43 @@ fn Plot(
     view: View,
     timeline: ReadOnly<Option<Timeline>>,
     layout: Memo<Option<Layout>>,
-    window: Memo<Window>,
-    rows_shown: Memo<usize>,
+    window: Shown,
     clock_ns: Memo<u64>,
+    step: Memo<u64>,
     canvas: NodeRef<leptos::html::Canvas>,
 ) -> impl IntoView {
     let session = use_session();
     let total_rows = move || layout.with(|l| l.as_ref().map_or(0, Layout::len));
-    let height = move || rows_shown.get() as f64 * LANE_HEIGHT + AXIS_HEIGHT;
+    let height = move || window.rows() as f64 * LANE_HEIGHT + AXIS_HEIGHT;
     // Drag to pan: where the drag started and the window then.
     let drag = StoredValue::new(None::<(f64, Window, bool)>);
 
-    let plot_width = move || canvas.get_untracked().map_or(0.0, |c| (c.client_width() as f64 - LABEL_WIDTH).max(1.0));
+    let plot_width = move || {
+        canvas
+            .get_untracked()
+            .map_or(0.0, |c| (c.client_width() as f64 - LABEL_WIDTH).max(1.0))
+    };
     let end = move || timeline.with_untracked(|t| t.as_ref().map_or(1, |t| t.end_ns));
-    let set_window = move |w: Window| view.window.set(Some(w));
+    let set_window = move |w: Window| view.set_window(Some(w));
     let scroll_rows = move |delta: i64| {
-        let max = total_rows().saturating_sub(rows_shown.get_untracked());
-        let first = view.first_row.get_untracked() as i64 + delta;
-        view.first_row.set(first.clamp(0, max as i64) as usize);
+        let max = total_rows().saturating_sub(window.rows_untracked());
+        let first = view.read_untracked(|p| p.first_row) as i64 + delta;
+        view.set_first_row(first.clamp(0, max as i64) as usize);
     };
     let hit = move |x: f64, y: f64| -> Option<Hover> {
         timeline.with_untracked(|t| {
             let t = t.as_ref()?;
             layout.with_untracked(|l| {
                 let l = l.as_ref()?;
-                hit_test(t, l, window.get_untracked(), view.first_row.get_untracked(), plot_width(), x, y)
+                hit_test(
+                    t,
+                    l,
+                    window.window_untracked(),
+                    view.read_untracked(|p| p.first_row),
+                    plot_width(),
+                    x,
+                    y,
+                )
             })
         })
     };
@@ -317,7 +398,7 @@ fn Plot(
 
     let on_down = move |ev: leptos::ev::MouseEvent| {
         if let Some((x, _)) = pointer(&ev) {
-            drag.set_value(Some((x, window.get_untracked(), false)));
+            drag.set_value(Some((x, window.window_untracked(), false)));
         }
     };
     let on_move = move |ev: leptos::ev::MouseEvent| {
@@ -341,7 +422,7 @@ fn Plot(
         let Some((x, y)) = pointer(&ev) else { return };
         if x < LABEL_WIDTH {
             // A group's name opens or closes it.
-            let row = view.first_row.get_untracked() + (y / LANE_HEIGHT) as usize;
+            let row = view.read_untracked(|p| p.first_row) + (y / LANE_HEIGHT) as usize;
             let group = timeline.with_untracked(|t| {
                 let t = t.as_ref()?;
                 layout.with_untracked(|l| match l.as_ref()?.row(t, row)? {
@@ -357,25 +438,36 @@ fn Plot(
         session.pause();
         match hit(x, y).and_then(|h| h.step) {
             Some(step) => session.seek(step),
-            None => session.seek_time(window.get_untracked().time_at(x - LABEL_WIDTH, plot_width())),
+            None => session.seek_time(window.window_untracked().time_at(x - LABEL_WIDTH, plot_width())),
         }
     };
     let on_wheel = move |ev: leptos::ev::WheelEvent| {
         let Some((x, _)) = pointer(&ev) else { return };
         ev.prevent_default();
-        let delta = if ev.delta_y() != 0.0 { ev.delta_y() } else { ev.delta_x() };
+        let delta = if ev.delta_y() != 0.0 {
+            ev.delta_y()
+        } else {
+            ev.delta_x()
+        };
         if x < LABEL_WIDTH && !ev.shift_key() {
             scroll_rows(if delta > 0.0 { 1 } else { -1 });
         } else if ev.shift_key() || ev.delta_x().abs() > ev.delta_y().abs() {
-            set_window(window.get_untracked().pan(delta / plot_width(), end()));
+            set_window(window.window_untracked().pan(delta / plot_width(), end()));
         } else {
             let anchor = (x - LABEL_WIDTH) / plot_width();
-            set_window(window.get_untracked().zoom((delta * 0.002).exp(), anchor, end()));
+            // 1.2× per notch of 100, smoothly for trackpads: no `exp` in the wasm.
+            let steps = delta.abs() / 100.0;
+            let factor = 1.0 + 0.2 * steps;
+            set_window(
+                window
+                    .window_untracked()
+                    .zoom(if delta > 0.0 { factor } else { 1.0 / factor }, anchor, end()),
+            );
         }
     };
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
-        let w = window.get_untracked();
-        let page = rows_shown.get_untracked() as i64;
+        let w = window.window_untracked();
+        let page = window.rows_untracked() as i64;
         let handled = match ev.key().as_str() {
             "+" | "=" => {
                 set_window(w.zoom(ZOOM_STEP, 0.5, end()));
@@ -386,7 +478,7 @@ fn Plot(
                 true
             }
             "0" => {
-                view.window.set(None);
+                view.set_window(None);
                 true
             }
             "ArrowLeft" => {
@@ -425,17 +517,23 @@ fn Plot(
     // Marks over the canvas, as elements: the polls that blocked the
     // executor and the step from which every continuation fails.
     let long_marks = move || {
-        let w = window.get();
-        let first = view.first_row.get();
-        let shown = rows_shown.get();
+        let w = window.window();
+        let first = view.read(|p| p.first_row);
+        let shown = window.rows();
         timeline.with(|t| {
             let Some(t) = t.as_ref() else { return Vec::new() };
             layout.with(|l| {
                 let Some(l) = l.as_ref() else { return Vec::new() };
                 let mut marks = Vec::new();
                 for r in first..(first + shown).min(l.len()) {
-                    let Some(Row::Task { task, .. }) = l.row(t, r) else { continue };
-                    for bar in t.work(task).iter().filter(|b| b.long && b.to_ns >= w.from_ns && b.from_ns <= w.to_ns) {
+                    let Some(Row::Task { task, .. }) = l.row(t, r) else {
+                        continue;
+                    };
+                    for bar in t
+                        .work(task)
+                        .iter()
+                        .filter(|b| b.long && b.to_ns >= w.from_ns && b.from_ns <= w.to_ns)
+                    {
                         if marks.len() < LONG_MARKS_MAX {
                             marks.push((w.fraction(bar.from_ns), w.fraction(bar.to_ns), r - first));
                         }
@@ -447,19 +545,20 @@ fn Plot(
     };
     let inevitable = move || {
         let ns = inevitable_step(session).and_then(|k| session.recorder().clock_at(k))?;
-        let w = window.get();
+        let w = window.window();
         (w.from_ns..=w.to_ns).contains(&ns).then(|| w.fraction(ns))
     };
     let description = move || {
-        let w = window.get();
-        let first = view.first_row.get();
-        let shown = rows_shown.get();
+        let w = window.window();
+        let first = view.read(|p| p.first_row);
+        let shown = window.rows();
         let clock = clock_ns.get();
+        let step = step.get();
         timeline.with(|t| {
             let Some(t) = t.as_ref() else { return String::new() };
             layout.with(|l| {
                 let Some(l) = l.as_ref() else { return String::new() };
-                describe(t, l, w, first, shown, clock)
+                describe(t, l, w, first, shown, step, clock)
             })
         })
     };
@@ -478,11 +577,12 @@ fn Plot(
                 data-testid="timeline-canvas"
                 node_ref=canvas
                 aria-hidden="true"
-                data-view-from-ns=move || window.get().from_ns.to_string()
-                data-view-to-ns=move || window.get().to_ns.to_string()
+                data-view-from-ns=move || window.window().from_ns.to_string()
+                data-view-to-ns=move || window.window().to_ns.to_string()
                 data-lanes=move || total_rows().to_string()
-                data-first-row=move || view.first_row.get().to_string()
-                style:height=move || format!("{}px", height())
+                data-first-row=move || view.read(|p| p.first_row).to_string()
+                data-index-bytes=move || timeline.with(|t| t.as_ref().map_or(0, Timeline::heap_bytes)).to_string()
+                style:height=move || px(height())
                 on:mousedown=on_down
                 on:mousemove=on_move
                 on:mouseup=on_up
@@ -502,10 +602,10 @@ fn Plot(
                                     class="long-poll-mark"
                                     data-testid="long-poll-mark"
                                     title="This poll blocked the executor (over 8 ms without an await)"
-                                    style:left=format!("calc({LABEL_WIDTH}px + (100% - {LABEL_WIDTH}px) * {from:.5})")
-                                    style:width=format!("max(2px, calc((100% - {LABEL_WIDTH}px) * {:.5}))", (to - from).max(0.0))
-                                    style:top=format!("{}px", row as f64 * LANE_HEIGHT + 1.0)
-                                    style:height=format!("{}px", LANE_HEIGHT - 2.0)
+                                    style:left=across(from)
+                                    style:width=format!("max(2px, calc((100% - {}px) * {} / 100000))", LABEL_WIDTH as i64, ((to - from).max(0.0) * 1e5).round() as i64)
+                                    style:top=px(row as f64 * LANE_HEIGHT + 1.0)
+                                    style:height=px(LANE_HEIGHT - 2.0)
                                 ></span>
                             }
                         })
@@ -516,8 +616,8 @@ fn Plot(
                         class="inevitable"
                         data-testid="timeline-inevitable"
                         title="From here on, every continuation fails"
-                        style:left=format!("calc({LABEL_WIDTH}px + (100% - {LABEL_WIDTH}px) * {at:.5})")
-                        style:height=format!("{}px", rows_shown.get() as f64 * LANE_HEIGHT)
+                        style:left=across(at)
+                        style:height=px(window.rows() as f64 * LANE_HEIGHT)
                     ></span>
                 })}
                 {move || view.hover.get().map(|h| view! {
@@ -525,8 +625,8 @@ fn Plot(
                         class="timeline-tooltip"
                         data-testid="timeline-tooltip"
                         role="tooltip"
-                        style:left=format!("{}px", h.x + 12.0)
-                        style:top=format!("{}px", h.y + 12.0)
+                        style:left=px(h.x + 12.0)
+                        style:top=px(h.y + 12.0)
                     >
                         {h.text}
                     </div>
@@ -617,9 +717,15 @@ impl Scene<'_> {
         ctx.set_font("12px system-ui, sans-serif");
         ctx.set_text_baseline("middle");
         for r in 0..self.rows {
-            let Some(row) = self.layout.row(self.timeline, self.first_row + r) else { break };
+            let Some(row) = self.layout.row(self.timeline, self.first_row + r) else {
+                break;
+            };
             let top = r as f64 * LANE_HEIGHT;
-            ctx.set_fill_style_str(if (self.first_row + r) % 2 == 0 { &colours.even } else { &colours.odd });
+            ctx.set_fill_style_str(if (self.first_row + r) % 2 == 0 {
+                &colours.even
+            } else {
+                &colours.odd
+            });
             ctx.fill_rect(0.0, top, css_width, LANE_HEIGHT);
             self.label(&ctx, &colours, row, top);
             ctx.save();
@@ -638,14 +744,22 @@ impl Scene<'_> {
         let cursor = LABEL_WIDTH + self.window.x(self.clock_ns, width).clamp(-1.0, width + 1.0);
         if cursor < css_width {
             ctx.set_fill_style_str(&colours.future);
-            ctx.fill_rect(cursor.max(LABEL_WIDTH), 0.0, css_width - cursor.max(LABEL_WIDTH), lanes_height);
+            ctx.fill_rect(
+                cursor.max(LABEL_WIDTH),
+                0.0,
+                css_width - cursor.max(LABEL_WIDTH),
+                lanes_height,
+            );
         }
         if (LABEL_WIDTH..=css_width).contains(&cursor) {
             ctx.set_stroke_style_str(&colours.accent);
             ctx.set_line_width(2.0);
             line(&ctx, cursor, 0.0, cursor, lanes_height);
         }
-        if let Some(ns) = self.inevitable_ns.filter(|ns| (self.window.from_ns..=self.window.to_ns).contains(ns)) {
+        if let Some(ns) = self
+            .inevitable_ns
+            .filter(|ns| (self.window.from_ns..=self.window.to_ns).contains(ns))
+        {
             let x = LABEL_WIDTH + self.window.x(ns, width);
             ctx.set_stroke_style_str(&colours.bad);
             ctx.set_line_width(2.0);
@@ -665,7 +779,12 @@ impl Scene<'_> {
             }
             Row::Group { group, open } => {
                 let g = &self.timeline.groups[group as usize];
-                format!("{} {} × {}", if open { "▾" } else { "▸" }, g.name, thousands(g.tasks.len()))
+                format!(
+                    "{} {} × {}",
+                    if open { "▾" } else { "▸" },
+                    g.name,
+                    thousands(g.tasks.len())
+                )
             }
         };
         ctx.set_fill_style_str(&colours.text);
@@ -699,7 +818,12 @@ impl Scene<'_> {
             ctx.fill_rect(x1, mid - 5.0, (x2 - x1).max(1.5), 10.0);
         }
         ctx.set_global_alpha(1.0);
-        for bar in self.timeline.work(task).iter().filter(|b| b.to_ns >= w.from_ns && b.from_ns <= w.to_ns) {
+        for bar in self
+            .timeline
+            .work(task)
+            .iter()
+            .filter(|b| b.to_ns >= w.from_ns && b.from_ns <= w.to_ns)
+        {
             let (x1, x2) = (x(bar.from_ns), x(bar.to_ns));
             ctx.set_fill_style_str(if bar.long { &colours.bad } else { &colours.poll });
             ctx.set_global_alpha(if bar.long { 0.75 } else { 0.55 });
@@ -755,13 +879,13 @@ impl Scene<'_> {
         recorder.with_trace(|trace| {
             for (i, (task, poll)) in targets.iter().enumerate() {
                 let Some(cause) = poll.cause() else { continue };
-                let Some(waker) = self.timeline.waker(trace, cause) else { continue };
-                ctx.set_line_width(if i == 0 { 2.0 } else { 1.0 });
-                ctx.set_global_alpha(if i == 0 && !all { 1.0 } else { 0.7 });
+                let Some(waker) = self.timeline.waker(trace, cause) else {
+                    continue;
+                };
+                ctx.set_line_width(if i == 0 { 2.0 } else { 1.5 });
                 self.arrow(ctx, width, waker, poll.cause_ns, *task, poll.at_ns);
             }
         });
-        ctx.set_global_alpha(1.0);
     }
 
     /// The poll the current step lies in, or the one its wake causes.
@@ -828,7 +952,11 @@ impl Scene<'_> {
         ctx.set_text_baseline("top");
         for (ns, label) in ticks(self.window) {
             let x = LABEL_WIDTH + self.window.x(ns, width);
-            ctx.set_text_align(if x > LABEL_WIDTH + width - 30.0 { "right" } else { "center" });
+            ctx.set_text_align(if x > LABEL_WIDTH + width - 30.0 {
+                "right"
+            } else {
+                "center"
+            });
             let _ = ctx.fill_text(&label, x.max(LABEL_WIDTH + 12.0), top + 3.0);
         }
         ctx.set_text_align("start");
@@ -843,7 +971,12 @@ fn hit_test(t: &Timeline, l: &Layout, w: Window, first_row: usize, width: f64, x
             Row::Group { open, .. } => Some(Hover {
                 x,
                 y,
-                text: if open { "Click to close the group" } else { "Click to list the group's tasks" }.to_string(),
+                text: if open {
+                    "Click to close the group"
+                } else {
+                    "Click to list the group's tasks"
+                }
+                .to_string(),
                 step: None,
             }),
             Row::Task { .. } => None,
@@ -865,7 +998,11 @@ fn hit_test(t: &Timeline, l: &Layout, w: Window, first_row: usize, width: f64, x
                 return Some(Hover {
                     x,
                     y,
-                    text: format!("{name}: poll at {} (step {}), {end}{long}", duration(p.at_ns), p.seq + 1),
+                    text: format!(
+                        "{name}: poll at {} (step {}), {end}{long}",
+                        duration(p.at_ns),
+                        p.seq + 1
+                    ),
                     step: Some(u64::from(p.seq) + 1),
                 });
             }
@@ -873,7 +1010,11 @@ fn hit_test(t: &Timeline, l: &Layout, w: Window, first_row: usize, width: f64, x
             Some(Hover {
                 x,
                 y,
-                text: format!("{name}: asleep from {} to {}", duration(sleep.from_ns), duration(sleep.to_ns)),
+                text: format!(
+                    "{name}: asleep from {} to {}",
+                    duration(sleep.from_ns),
+                    duration(sleep.to_ns)
+                ),
                 step: Some(u64::from(sleep.seq) + 1),
             })
         }
@@ -900,7 +1041,7 @@ fn hit_test(t: &Timeline, l: &Layout, w: Window, first_row: usize, width: f64, x
 }
 
 /// The text alternative: which lanes are on screen, and each one's state at the cursor.
-fn describe(t: &Timeline, l: &Layout, w: Window, first: usize, shown: usize, clock: u64) -> String {
+fn describe(t: &Timeline, l: &Layout, w: Window, first: usize, shown: usize, step: u64, clock: u64) -> String {
     let last = (first + shown).min(l.len());
     let mut text = format!(
         "Lanes {} to {} of {}, from {} to {}. At the cursor, {}: ",
@@ -914,7 +1055,7 @@ fn describe(t: &Timeline, l: &Layout, w: Window, first: usize, shown: usize, clo
     let states: Vec<String> = (first..last)
         .filter_map(|r| l.row(t, r))
         .map(|row| match row {
-            Row::Task { task, .. } => lane_state(t, task, clock),
+            Row::Task { task, .. } => lane_state(t, task, step, clock),
             Row::Group { group, open } => {
                 let g = &t.groups[group as usize];
                 let polled = g.poll_times.partition_point(|p| *p <= clock);
@@ -946,6 +1087,27 @@ fn thousands(n: usize) -> String {
     out
 }
 
+/// A CSS length in whole pixels (integers keep float formatting out of the wasm).
+fn px(v: f64) -> String {
+    format!("{}px", v.round() as i64)
+}
+
+/// The CSS `left` of the point `fraction` of the way across the lanes.
+fn across(fraction: f64) -> String {
+    format!(
+        "calc({}px + (100% - {}px) * {} / 100000)",
+        LABEL_WIDTH as i64,
+        LABEL_WIDTH as i64,
+        (fraction * 1e5).round() as i64
+    )
+}
+
+/// Milliseconds with two decimals.
+fn hundredths(ms: f64) -> String {
+    let h = (ms * 100.0).round().max(0.0) as u64;
+    format!("{}.{:02}", h / 100, h % 100)
+}
+
 fn line(ctx: &CanvasRenderingContext2d, x1: f64, y1: f64, x2: f64, y2: f64) {
     ctx.begin_path();
     ctx.move_to(x1, y1);
@@ -958,7 +1120,5 @@ fn js_sys_array(values: &[f64]) -> js_sys::Array {
 }
 
 fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }

@@ -79,7 +79,7 @@ pub(super) const SCENARIO: Scenario = Scenario {
     check: Some(check),
     report: Some(report),
     program: Some(program),
-    source: include_str!("blocking.rs"),
+    source: None,
 };
 
 fn spawn_blocking(sim: &mut Sim, params: &Params) {

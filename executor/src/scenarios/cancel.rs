@@ -80,7 +80,7 @@ pub(super) const SCENARIO: Scenario = Scenario {
     check: None,
     report: Some(report),
     program: Some(program),
-    source: include_str!("cancel.rs"),
+    source: None,
 };
 
 fn spawn_cancel(sim: &mut Sim, params: &Params) {

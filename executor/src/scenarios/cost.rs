@@ -71,7 +71,7 @@ pub(super) const SCENARIO: Scenario = Scenario {
     check: None,
     report: Some(report),
     program: Some(program),
-    source: include_str!("cost.rs"),
+    source: None,
 };
 
 /// One small task: what every spawned future is, and what the report measures.

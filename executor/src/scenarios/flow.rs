@@ -94,7 +94,7 @@ pub(super) const SCENARIO: Scenario = Scenario {
     check: Some(check),
     report: Some(report),
     program: Some(program),
-    source: include_str!("flow.rs"),
+    source: None,
 };
 
 fn spawn_flow(sim: &mut Sim, params: &Params) {

@@ -91,7 +91,7 @@ pub(super) const SCENARIO: Scenario = Scenario {
     check: Some(check),
     report: Some(report),
     program: Some(program),
-    source: include_str!("laundry.rs"),
+    source: None,
 };
 
 fn minutes(params: &Params, name: &str) -> Duration {

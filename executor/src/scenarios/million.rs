@@ -58,7 +58,7 @@ pub(super) const SCENARIO: Scenario = Scenario {
     check: Some(check),
     report: Some(report),
     program: Some(program),
-    source: include_str!("million.rs"),
+    source: None,
 };
 
 fn sleep_of(params: &Params) -> Duration {

@@ -137,9 +137,11 @@ pub struct Scenario {
     /// (`playground/tests/scenarios.rs` checks every mode over seeds). `None`
     /// when the playground's subset cannot say it.
     pub program: Option<fn(&Params) -> String>,
-    /// The scenario's own Rust source, shown when it has no program (its
-    /// code is the compiled code that runs).
-    pub source: &'static str,
+    /// The scenario's own Rust source, for one without a program: its code
+    /// is then the compiled code that runs, and this is what the app shows.
+    /// `None` with a program (the program is the code shown), so the page
+    /// does not carry a source it never shows.
+    pub source: Option<&'static str>,
 }
 
 impl std::fmt::Debug for Scenario {

@@ -81,7 +81,7 @@ pub(super) const SCENARIO: Scenario = Scenario {
     check: None,
     report: Some(report),
     program: Some(program),
-    source: include_str!("mutex.rs"),
+    source: None,
 };
 
 fn spawn_mutex(sim: &mut Sim, params: &Params) {

@@ -93,7 +93,7 @@ pub(super) const SCENARIO: Scenario = Scenario {
     check: None,
     report: Some(report),
     program: Some(program),
-    source: include_str!("race.rs"),
+    source: None,
 };
 
 fn spawn_race(sim: &mut Sim, params: &Params) {

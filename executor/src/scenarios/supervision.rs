@@ -68,7 +68,7 @@ pub(super) const SCENARIO: Scenario = Scenario {
     check: Some(check),
     report: None,
     program: Some(program),
-    source: include_str!("supervision.rs"),
+    source: None,
 };
 
 fn spawn_chain(sim: &mut Sim, params: &Params) {

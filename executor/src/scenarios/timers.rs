@@ -67,7 +67,7 @@ pub(super) const SCENARIO: Scenario = Scenario {
     check: Some(check),
     report: Some(report),
     program: Some(program),
-    source: include_str!("timers.rs"),
+    source: None,
 };
 
 /// The run must end when the mode says: at the longest timer, or at their sum.
