@@ -263,7 +263,10 @@ mod tests {
         for i in 0..=1_000 {
             let x = std::f64::consts::TAU * f64::from(i) / 1_000.0;
             let (c, s) = cos_sin(x);
-            assert!((c - x.cos()).abs() < 1e-12 && (s - x.sin()).abs() < 1e-12, "{x}: {c} {s}");
+            assert!(
+                (c - x.cos()).abs() < 1e-12 && (s - x.sin()).abs() < 1e-12,
+                "{x}: {c} {s}"
+            );
         }
     }
 }

@@ -664,27 +664,26 @@ struct Colours {
 }
 
 impl Colours {
+    /// The custom properties of `wakescope.css` (light or dark as the page is).
     fn of(element: &web_sys::Element) -> Colours {
         let style = web_sys::window().and_then(|w| w.get_computed_style(element).ok().flatten());
-        let read = |name: &str, fallback: &str| {
+        let read = |name: &str| {
             style
                 .as_ref()
                 .and_then(|s| s.get_property_value(name).ok())
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-                .unwrap_or_else(|| fallback.to_string())
+                .unwrap_or_default()
         };
         Colours {
-            even: read("--lane-even", "#f6f8fb"),
-            odd: read("--lane-odd", "#edf1f6"),
-            text: read("--text", "#1a1f26"),
-            muted: read("--muted", "#4b5563"),
-            poll: read("--poll", "#6d28d9"),
-            ready: read("--ok", "#166534"),
-            bad: read("--bad", "#b42318"),
-            sleep: read("--timer-bar", "#e79a3c"),
-            accent: read("--accent", "#1d4ed8"),
-            future: read("--future", "rgba(244, 246, 249, 0.72)"),
+            even: read("--lane-even"),
+            odd: read("--lane-odd"),
+            text: read("--text"),
+            muted: read("--muted"),
+            poll: read("--poll"),
+            ready: read("--ok"),
+            bad: read("--bad"),
+            sleep: read("--timer-bar"),
+            accent: read("--accent"),
+            future: read("--future"),
         }
     }
 }
@@ -761,12 +760,14 @@ impl Scene<'_> {
             .filter(|ns| (self.window.from_ns..=self.window.to_ns).contains(ns))
         {
             let x = LABEL_WIDTH + self.window.x(ns, width);
+            // Dashed: 4 px on, 3 off.
             ctx.set_stroke_style_str(&colours.bad);
             ctx.set_line_width(2.0);
-            let dash = js_sys_array(&[4.0, 3.0]);
-            let _ = ctx.set_line_dash(&dash);
-            line(&ctx, x, 0.0, x, lanes_height);
-            let _ = ctx.set_line_dash(&js_sys_array(&[]));
+            let mut y = 0.0;
+            while y < lanes_height {
+                line(&ctx, x, y, x, (y + 4.0).min(lanes_height));
+                y += 7.0;
+            }
         }
         self.arrows(session, &ctx, &colours, width, all_arrows);
         self.axis(&ctx, &colours, width, lanes_height);
@@ -942,7 +943,6 @@ impl Scene<'_> {
         ctx.move_to(x2, y2);
         ctx.line_to(x2 - 7.0 * ux + 3.5 * uy, y2 - 7.0 * uy - 3.5 * ux);
         ctx.line_to(x2 - 7.0 * ux - 3.5 * uy, y2 - 7.0 * uy + 3.5 * ux);
-        ctx.close_path();
         ctx.fill();
     }
 
@@ -950,16 +950,13 @@ impl Scene<'_> {
         ctx.set_fill_style_str(&colours.muted);
         ctx.set_font("11px system-ui, sans-serif");
         ctx.set_text_baseline("top");
+        // Each label starts at its tick; one too near the end is left out.
         for (ns, label) in ticks(self.window) {
             let x = LABEL_WIDTH + self.window.x(ns, width);
-            ctx.set_text_align(if x > LABEL_WIDTH + width - 30.0 {
-                "right"
-            } else {
-                "center"
-            });
-            let _ = ctx.fill_text(&label, x.max(LABEL_WIDTH + 12.0), top + 3.0);
+            if x <= LABEL_WIDTH + width - 36.0 {
+                let _ = ctx.fill_text(&label, x + 2.0, top + 3.0);
+            }
         }
-        ctx.set_text_align("start");
     }
 }
 
@@ -1113,10 +1110,6 @@ fn line(ctx: &CanvasRenderingContext2d, x1: f64, y1: f64, x2: f64, y2: f64) {
     ctx.move_to(x1, y1);
     ctx.line_to(x2, y2);
     ctx.stroke();
-}
-
-fn js_sys_array(values: &[f64]) -> js_sys::Array {
-    values.iter().map(|v| wasm_bindgen::JsValue::from_f64(*v)).collect()
 }
 
 fn now_ms() -> f64 {
