@@ -122,27 +122,67 @@ impl<T: Copy> PerTask<T> {
             _ => &[],
         }
     }
+}
 
-    /// Sorts `(task, item)` pairs, in trace order, by task keeping that
-    /// order within a task (a counting sort: one pass to count, one to place).
-    fn gather(tasks: usize, raw: Vec<(u32, T)>) -> PerTask<T> {
-        let mut at = vec![0u32; tasks + 1];
-        for (task, _) in &raw {
-            at[*task as usize + 1] += 1;
+/// `(task, item)` pairs in trace order, sorted by task into a [`PerTask`]
+/// keeping that order within a task — a counting sort, one pass to count
+/// and one to place, each a bounded number of items at a time.
+struct Gather<T> {
+    raw: Vec<(u32, T)>,
+    at: Vec<u32>,
+    /// Per task, the next slot to place its item in.
+    next: Vec<u32>,
+    items: Vec<T>,
+    counted: usize,
+    placed: usize,
+}
+
+impl<T: Copy> Gather<T> {
+    fn new(tasks: usize) -> Gather<T> {
+        Gather {
+            raw: Vec::new(),
+            at: vec![0; tasks + 1],
+            next: Vec::new(),
+            items: Vec::new(),
+            counted: 0,
+            placed: 0,
         }
-        for i in 0..tasks {
-            at[i + 1] += at[i];
+    }
+
+    /// Up to `max` items counted or placed; true once all are placed.
+    fn step(&mut self, max: usize) -> bool {
+        let len = self.raw.len();
+        if self.counted < len {
+            let end = self.counted.saturating_add(max).min(len);
+            for (task, _) in &self.raw[self.counted..end] {
+                self.at[*task as usize + 1] += 1;
+            }
+            self.counted = end;
+            if end == len {
+                for i in 1..self.at.len() {
+                    self.at[i] += self.at[i - 1];
+                }
+                self.next = self.at.clone();
+                // Every slot is written once: start them all as the first item.
+                self.items = vec![self.raw[0].1; len];
+            }
+            return false;
         }
-        let mut next = at.clone();
-        let mut slots: Vec<Option<T>> = vec![None; raw.len()];
-        for (task, item) in raw {
-            let slot = &mut next[task as usize];
-            slots[*slot as usize] = Some(item);
+        let end = self.placed.saturating_add(max).min(len);
+        for k in self.placed..end {
+            let (task, item) = self.raw[k];
+            let slot = &mut self.next[task as usize];
+            self.items[*slot as usize] = item;
             *slot += 1;
         }
+        self.placed = end;
+        end == len
+    }
+
+    fn finish(self) -> PerTask<T> {
         PerTask {
-            at,
-            items: slots.into_iter().flatten().collect(),
+            at: self.at,
+            items: self.items,
         }
     }
 }
@@ -285,9 +325,19 @@ impl Timeline {
 /// rather than in one long task.
 pub struct TimelineBuilder {
     end_ns: u64,
+    phase: Phase,
+    /// How far the phase has got (tasks, timers).
+    cursor: usize,
     /// The next event to read, and the virtual time before it.
     next: usize,
     time_ns: u64,
+    /// Distinct names as spawned, sorted, with their index in `names` and
+    /// how many tasks have each.
+    by_name: Vec<(String, u32, u32)>,
+    /// Per name: its group, or `NONE` (once the names are counted).
+    group_of_name: Vec<u32>,
+    /// Per name: how many tasks have it (once the names are counted).
+    count_of: Vec<u32>,
     names: Vec<String>,
     name_of: Vec<u32>,
     group_of: Vec<u32>,
@@ -297,9 +347,9 @@ pub struct TimelineBuilder {
     finish_ns: Vec<u64>,
     finish_seq: Vec<u32>,
     timer_owner: Vec<u32>,
-    polls: Vec<(u32, PollSlice)>,
-    sleeps: Vec<(u32, SleepBar)>,
-    work: Vec<(u32, WorkBar)>,
+    polls: Gather<PollSlice>,
+    sleeps: Gather<SleepBar>,
+    work: Gather<WorkBar>,
     /// Per task: its open poll (index into `polls`), or `NONE`.
     open_poll: Vec<u32>,
     /// Per task: the first wake since its last poll started: (seq, time).
@@ -308,97 +358,178 @@ pub struct TimelineBuilder {
     open_sleep: Vec<u32>,
 }
 
+/// What a [`TimelineBuilder`] does next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// Each task's name and parent; names counted.
+    Names,
+    /// Each task into its group, if its name has one.
+    Groups,
+    /// Each timer's owner.
+    Timers,
+    Events,
+    /// The polls, sleeps and work sorted by task.
+    Polls,
+    Sleeps,
+    Work,
+    Done,
+}
+
 impl TimelineBuilder {
     /// Nothing read yet of `trace`, which has ended.
     pub fn new(trace: &Trace) -> TimelineBuilder {
         let tasks = trace.task_count();
-        // Distinct names, sorted, with their index in `names` and their count.
-        let mut by_name: Vec<(&str, u32, u32)> = Vec::new();
-        let mut names: Vec<String> = Vec::new();
-        let mut name_of = Vec::with_capacity(tasks);
-        let mut parent = Vec::with_capacity(tasks);
-        for i in 0..tasks {
-            let info = trace.task(TaskId(i as u32));
-            let name = info.map_or("?", |info| info.name);
-            parent.push(info.and_then(|i| i.parent).map_or(NONE, |p| p.0));
-            let at = match by_name.binary_search_by(|(n, ..)| (*n).cmp(name)) {
-                Ok(at) => at,
-                Err(at) => {
-                    names.push(one_line(name).into_owned());
-                    by_name.insert(at, (name, names.len() as u32 - 1, 0));
-                    at
-                }
-            };
-            by_name[at].2 += 1;
-            name_of.push(by_name[at].1);
-        }
-        let mut count_of = vec![0u32; names.len()];
-        for (_, n, count) in &by_name {
-            count_of[*n as usize] = *count;
-        }
-        // Groups in order of their first task.
-        let mut group_of_name = vec![NONE; names.len()];
-        let mut groups: Vec<Group> = Vec::new();
-        let mut group_of = Vec::with_capacity(tasks);
-        for (i, n) in name_of.iter().enumerate() {
-            let count = count_of[*n as usize] as usize;
-            let g = &mut group_of_name[*n as usize];
-            if *g == NONE && count >= GROUP_MIN {
-                *g = groups.len() as u32;
-                groups.push(Group {
-                    name: names[*n as usize].clone(),
-                    tasks: Vec::with_capacity(count),
-                    poll_times: Vec::new(),
-                });
-            }
-            if *g != NONE {
-                groups[*g as usize].tasks.push(i as u32);
-            }
-            group_of.push(*g);
-        }
-        let timer_owner = (0..trace.timer_count())
-            .map(|i| {
-                trace
-                    .timer(wakescope::TimerId(i as u32))
-                    .and_then(|t| t.owner)
-                    .map_or(NONE, |o| o.0)
-            })
-            .collect();
         TimelineBuilder {
             end_ns: trace.end_time().as_nanos() as u64,
+            phase: Phase::Names,
+            cursor: 0,
             next: 0,
             time_ns: trace.start_time().as_nanos() as u64,
-            names,
-            name_of,
-            group_of,
-            groups,
-            parent,
+            by_name: Vec::new(),
+            group_of_name: Vec::new(),
+            count_of: Vec::new(),
+            names: Vec::new(),
+            name_of: Vec::with_capacity(tasks),
+            group_of: Vec::with_capacity(tasks),
+            groups: Vec::new(),
+            parent: Vec::with_capacity(tasks),
             spawn_ns: vec![0; tasks],
             finish_ns: vec![u64::MAX; tasks],
             finish_seq: vec![NONE; tasks],
-            timer_owner,
-            polls: Vec::new(),
-            sleeps: Vec::new(),
-            work: Vec::new(),
+            timer_owner: Vec::with_capacity(trace.timer_count()),
+            polls: Gather::new(tasks),
+            sleeps: Gather::new(tasks),
+            work: Gather::new(tasks),
             open_poll: vec![NONE; tasks],
             cause: vec![(NONE, 0); tasks],
             open_sleep: vec![NONE; trace.timer_count()],
         }
     }
 
-    /// Reads up to `max` more events of `trace` (the one [`TimelineBuilder::new`]
-    /// was given); true once every event is read.
+    /// Does up to `max` more units of work on `trace` (the one
+    /// [`TimelineBuilder::new`] was given) — tasks named, timers read,
+    /// events read or items sorted; true once the timeline is built.
     pub fn feed(&mut self, trace: &Trace, max: usize) -> bool {
-        let mut read = 0;
-        let mut before_ns = self.time_ns;
-        for record in trace.iter_from(self.next, self.time_ns).take(max) {
-            read += 1;
-            let was_ns = std::mem::replace(&mut before_ns, record.time_ns);
-            self.event(record, was_ns);
+        let max = max.max(1);
+        match self.phase {
+            Phase::Names => {
+                let end = self.cursor.saturating_add(max).min(trace.task_count());
+                for i in self.cursor..end {
+                    self.name(trace, i);
+                }
+                self.cursor = end;
+                if end == trace.task_count() {
+                    self.group_of_name = vec![NONE; self.names.len()];
+                    self.count_of = vec![0; self.names.len()];
+                    for (_, n, count) in &self.by_name {
+                        self.count_of[*n as usize] = *count;
+                    }
+                    self.advance(Phase::Groups);
+                }
+            }
+            Phase::Groups => {
+                let end = self.cursor.saturating_add(max).min(self.name_of.len());
+                for i in self.cursor..end {
+                    self.group(i);
+                }
+                self.cursor = end;
+                if end == self.name_of.len() {
+                    self.advance(Phase::Timers);
+                }
+            }
+            Phase::Timers => {
+                let end = self.cursor.saturating_add(max).min(trace.timer_count());
+                self.timer_owner.extend((self.cursor..end).map(|i| {
+                    trace
+                        .timer(wakescope::TimerId(i as u32))
+                        .and_then(|t| t.owner)
+                        .map_or(NONE, |o| o.0)
+                }));
+                self.cursor = end;
+                if end == trace.timer_count() {
+                    self.advance(Phase::Events);
+                }
+            }
+            Phase::Events => {
+                let mut read = 0;
+                let mut before_ns = self.time_ns;
+                for record in trace.iter_from(self.next, self.time_ns).take(max) {
+                    read += 1;
+                    let was_ns = std::mem::replace(&mut before_ns, record.time_ns);
+                    self.event(record, was_ns);
+                }
+                self.next += read;
+                self.time_ns = before_ns;
+                if self.next >= trace.len() {
+                    self.advance(Phase::Polls);
+                }
+            }
+            Phase::Polls => {
+                if self.polls.step(max) {
+                    self.advance(Phase::Sleeps);
+                }
+            }
+            Phase::Sleeps => {
+                if self.sleeps.step(max) {
+                    self.advance(Phase::Work);
+                }
+            }
+            Phase::Work => {
+                if self.work.step(max) {
+                    self.advance(Phase::Done);
+                }
+            }
+            Phase::Done => {}
         }
-        self.next += read;
-        self.time_ns = before_ns;
-        self.next >= trace.len()
+        self.phase == Phase::Done
+    }
+
+    fn advance(&mut self, phase: Phase) {
+        self.phase = phase;
+        self.cursor = 0;
+    }
+
+    /// Task `i`'s name and parent.
+    fn name(&mut self, trace: &Trace, i: usize) {
+        let info = trace.task(TaskId(i as u32));
+        let name = info.map_or("?", |info| info.name);
+        self.parent.push(info.and_then(|i| i.parent).map_or(NONE, |p| p.0));
+        let at = match self.by_name.binary_search_by(|(n, ..)| n.as_str().cmp(name)) {
+            Ok(at) => at,
+            Err(at) => {
+                self.names.push(one_line(name).into_owned());
+                self.by_name
+                    .insert(at, (name.to_string(), self.names.len() as u32 - 1, 0));
+                at
+            }
+        };
+        self.by_name[at].2 += 1;
+        self.name_of.push(self.by_name[at].1);
+    }
+
+    /// Task `i` into its name's group, the group made at its first task.
+    fn group(&mut self, i: usize) {
+        let n = self.name_of[i] as usize;
+        let g = self.group_of_name[n];
+        let g = if g == NONE {
+            let count = self.count_of[n] as usize;
+            if count < GROUP_MIN {
+                self.group_of.push(NONE);
+                return;
+            }
+            let g = self.groups.len() as u32;
+            self.groups.push(Group {
+                name: self.names[n].clone(),
+                tasks: Vec::with_capacity(count),
+                poll_times: Vec::new(),
+            });
+            self.group_of_name[n] = g;
+            g
+        } else {
+            g
+        };
+        self.groups[g as usize].tasks.push(i as u32);
+        self.group_of.push(g);
     }
 
     /// One event; `was_ns` is the time before it.
@@ -420,8 +551,8 @@ impl TimelineBuilder {
             Event::PollStarted { task, .. } => {
                 let t = task.index();
                 let (cause_seq, cause_ns) = std::mem::replace(&mut self.cause[t], (NONE, 0));
-                self.open_poll[t] = self.polls.len() as u32;
-                self.polls.push((
+                self.open_poll[t] = self.polls.raw.len() as u32;
+                self.polls.raw.push((
                     task.0,
                     PollSlice {
                         at_ns: now,
@@ -452,7 +583,7 @@ impl TimelineBuilder {
                 }
                 self.finished(task, now, seq);
             }
-            Event::Worked { task, to_ns } => self.work.push((
+            Event::Worked { task, to_ns } => self.work.raw.push((
                 task.0,
                 WorkBar {
                     from_ns: was_ns,
@@ -465,15 +596,15 @@ impl TimelineBuilder {
                 if let Some(poll) = self.open(task) {
                     poll.long = true;
                 }
-                if let Some((_, bar)) = self.work.iter_mut().rev().find(|(t, _)| *t == task.0) {
+                if let Some((_, bar)) = self.work.raw.iter_mut().rev().find(|(t, _)| *t == task.0) {
                     bar.long = true;
                 }
             }
             Event::TimerArmed { timer } => {
                 let owner = self.timer_owner.get(timer.index()).copied().unwrap_or(NONE);
                 if owner != NONE {
-                    self.open_sleep[timer.index()] = self.sleeps.len() as u32;
-                    self.sleeps.push((
+                    self.open_sleep[timer.index()] = self.sleeps.raw.len() as u32;
+                    self.sleeps.raw.push((
                         owner,
                         SleepBar {
                             from_ns: now,
@@ -486,7 +617,7 @@ impl TimelineBuilder {
             Event::TimerFired { timer } | Event::TimerCancelled { timer } => {
                 let open = std::mem::replace(&mut self.open_sleep[timer.index()], NONE);
                 if open != NONE {
-                    self.sleeps[open as usize].1.to_ns = now;
+                    self.sleeps.raw[open as usize].1.to_ns = now;
                 }
             }
             Event::Completed { task } | Event::Cancelled { task, .. } => self.finished(task, now, seq),
@@ -504,12 +635,16 @@ impl TimelineBuilder {
 
     fn open(&mut self, task: TaskId) -> Option<&mut PollSlice> {
         let i = *self.open_poll.get(task.index())?;
-        self.polls.get_mut(i as usize).map(|(_, p)| p)
+        self.polls.raw.get_mut(i as usize).map(|(_, p)| p)
     }
 
-    /// The timeline, from what was read.
-    pub fn finish(self) -> Timeline {
-        let tasks = self.name_of.len();
+    /// The timeline, from what was done: call it once [`TimelineBuilder::feed`]
+    /// has returned true (before, tasks not yet named have no lane).
+    pub fn finish(mut self) -> Timeline {
+        // Sorting needs no trace: finish it here if the feeds did not.
+        while !self.polls.step(usize::MAX) {}
+        while !self.sleeps.step(usize::MAX) {}
+        while !self.work.step(usize::MAX) {}
         Timeline {
             end_ns: self.end_ns.max(1),
             names: self.names,
@@ -519,9 +654,9 @@ impl TimelineBuilder {
             spawn_ns: self.spawn_ns,
             finish_ns: self.finish_ns,
             finish_seq: self.finish_seq,
-            polls: PerTask::gather(tasks, self.polls),
-            sleeps: PerTask::gather(tasks, self.sleeps),
-            work: PerTask::gather(tasks, self.work),
+            polls: self.polls.finish(),
+            sleeps: self.sleeps.finish(),
+            work: self.work.finish(),
             groups: self.groups,
             timer_owner: self.timer_owner,
         }

@@ -4,14 +4,18 @@ use leptos::prelude::*;
 
 use super::use_session;
 
-const SHORTCUTS: [(&str, &str); 7] = [
+const SHORTCUTS: [(&str, &str); 8] = [
     ("→ / ←", "Step forward / back one event"),
     ("Home / End", "First / last step"),
     ("Space", "Play / pause"),
     ("] / [", "Faster / slower"),
     ("?", "Show or hide this help"),
     ("Esc", "Close this help"),
-    ("Click the timeline", "Jump to that virtual time"),
+    ("Click the timeline", "Jump to that poll, or to that virtual time"),
+    (
+        "+ − 0 ← → ↑ ↓",
+        "On the focused timeline: zoom, fit, pan, scroll the lanes",
+    ),
 ];
 
 /// The help dialog, shown while `help_open`.
