@@ -163,9 +163,15 @@ impl<T: Copy> Gather<T> {
                     self.at[i] += self.at[i - 1];
                 }
                 self.next = self.at.clone();
-                // Every slot is written once: start them all as the first item.
-                self.items = vec![self.raw[0].1; len];
+                self.items = Vec::with_capacity(len);
             }
+            return false;
+        }
+        if self.items.len() < len {
+            // Every slot is written once: start them all as the first item,
+            // `max` at a time (a million-task run's are tens of megabytes).
+            let fill = self.items.len().saturating_add(max).min(len);
+            self.items.resize(fill, self.raw[0].1);
             return false;
         }
         let end = self.placed.saturating_add(max).min(len);
@@ -568,13 +574,13 @@ impl TimelineBuilder {
                 }
             }
             Event::PollEnded { task, result } => {
-                if let Some(poll) = self.open(task) {
-                    if poll.end == PollEnd::Open {
-                        poll.end = match result {
-                            PollResult::Ready => PollEnd::Ready,
-                            PollResult::Pending => PollEnd::Pending,
-                        };
-                    }
+                if let Some(poll) = self.open(task)
+                    && poll.end == PollEnd::Open
+                {
+                    poll.end = match result {
+                        PollResult::Ready => PollEnd::Ready,
+                        PollResult::Pending => PollEnd::Pending,
+                    };
                 }
             }
             Event::Panicked { task } => {
@@ -709,22 +715,22 @@ impl Layout {
                 }
                 _ => {}
             }
-            if let Some(g) = group {
-                if !std::mem::replace(&mut seen[g as usize], true) {
-                    let is_open = open.contains(&g);
-                    runs.push((
-                        rows,
-                        Run::Group {
-                            group: g,
-                            open: is_open,
-                        },
-                    ));
-                    rows += 1 + if is_open {
-                        timeline.groups[g as usize].tasks.len()
-                    } else {
-                        0
-                    };
-                }
+            if let Some(g) = group
+                && !std::mem::replace(&mut seen[g as usize], true)
+            {
+                let is_open = open.contains(&g);
+                runs.push((
+                    rows,
+                    Run::Group {
+                        group: g,
+                        open: is_open,
+                    },
+                ));
+                rows += 1 + if is_open {
+                    timeline.groups[g as usize].tasks.len()
+                } else {
+                    0
+                };
             }
         }
         Layout { runs, rows }
