@@ -154,7 +154,7 @@ pub fn TimelinePanel() -> impl IntoView {
         timeline.with(|t| t.as_ref().map(|t| Layout::new(t, &open)))
     });
     let end_ns = Memo::new(move |_| timeline.with(|t| t.as_ref().map_or(1, |t| t.end_ns)));
-    let window = Shown { view, end_ns, layout };
+    let shown = Shown { view, end_ns, layout };
     let clock_ns = Memo::new(move |_| with_frame(session, |f| f.clock_ns));
     let step = Memo::new(move |_| with_frame(session, |f| f.step));
     let polling = Memo::new(move |_| with_frame(session, |f| f.polling.as_ref().map(|(id, _)| *id)));
@@ -177,7 +177,7 @@ pub fn TimelinePanel() -> impl IntoView {
         });
         if let Some(row) = row {
             let first = view.read_untracked(|p| p.first_row);
-            let shown = window.rows_untracked();
+            let shown = shown.rows_untracked();
             if row < first || row >= first + shown {
                 view.set_first_row(row.saturating_sub(shown / 2));
             }
@@ -188,12 +188,12 @@ pub fn TimelinePanel() -> impl IntoView {
     // Draws whenever what is on screen changes.
     Effect::new(move |_| {
         view.port.track();
-        let w = window.window();
+        let w = shown.window();
         let first = view.read(|p| p.first_row);
         let arrows = view.read(|p| p.arrows);
         let clock = clock_ns.get();
         let k = step.get();
-        let shown = window.rows();
+        let shown = shown.rows();
         let inevitable = inevitable_step(session).and_then(|k| session.recorder().clock_at(k));
         let Some(element) = canvas.get() else { return };
         timeline.with(|t| {
@@ -240,14 +240,14 @@ pub fn TimelinePanel() -> impl IntoView {
                             view=view
                             timeline=timeline
                             layout=layout
-                            window=window
+                            shown=shown
                             clock_ns=clock_ns
                             step=step
                             canvas=canvas
                         />
                         <p class="timeline-now">
                             {move || {
-                                let w = window.window();
+                                let w = shown.window();
                                 format!(
                                     "Cursor at {} of {} · showing {} to {}",
                                     duration(clock_ns.get()),
@@ -350,14 +350,14 @@ fn Plot(
     view: View,
     timeline: ReadOnly<Option<Timeline>>,
     layout: Memo<Option<Layout>>,
-    window: Shown,
+    shown: Shown,
     clock_ns: Memo<u64>,
     step: Memo<u64>,
     canvas: NodeRef<leptos::html::Canvas>,
 ) -> impl IntoView {
     let session = use_session();
     let total_rows = move || layout.with(|l| l.as_ref().map_or(0, Layout::len));
-    let height = move || window.rows() as f64 * LANE_HEIGHT + AXIS_HEIGHT;
+    let height = move || shown.rows() as f64 * LANE_HEIGHT + AXIS_HEIGHT;
     // Drag to pan: where the drag started and the window then.
     let drag = StoredValue::new(None::<(f64, Window, bool)>);
 
@@ -369,7 +369,7 @@ fn Plot(
     let end = move || timeline.with_untracked(|t| t.as_ref().map_or(1, |t| t.end_ns));
     let set_window = move |w: Window| view.set_window(Some(w));
     let scroll_rows = move |delta: i64| {
-        let max = total_rows().saturating_sub(window.rows_untracked());
+        let max = total_rows().saturating_sub(shown.rows_untracked());
         let first = view.read_untracked(|p| p.first_row) as i64 + delta;
         view.set_first_row(first.clamp(0, max as i64) as usize);
     };
@@ -381,7 +381,7 @@ fn Plot(
                 hit_test(
                     t,
                     l,
-                    window.window_untracked(),
+                    shown.window_untracked(),
                     view.read_untracked(|p| p.first_row),
                     plot_width(),
                     x,
@@ -398,7 +398,7 @@ fn Plot(
 
     let on_down = move |ev: leptos::ev::MouseEvent| {
         if let Some((x, _)) = pointer(&ev) {
-            drag.set_value(Some((x, window.window_untracked(), false)));
+            drag.set_value(Some((x, shown.window_untracked(), false)));
         }
     };
     let on_move = move |ev: leptos::ev::MouseEvent| {
@@ -438,7 +438,7 @@ fn Plot(
         session.pause();
         match hit(x, y).and_then(|h| h.step) {
             Some(step) => session.seek(step),
-            None => session.seek_time(window.window_untracked().time_at(x - LABEL_WIDTH, plot_width())),
+            None => session.seek_time(shown.window_untracked().time_at(x - LABEL_WIDTH, plot_width())),
         }
     };
     let on_wheel = move |ev: leptos::ev::WheelEvent| {
@@ -452,22 +452,22 @@ fn Plot(
         if x < LABEL_WIDTH && !ev.shift_key() {
             scroll_rows(if delta > 0.0 { 1 } else { -1 });
         } else if ev.shift_key() || ev.delta_x().abs() > ev.delta_y().abs() {
-            set_window(window.window_untracked().pan(delta / plot_width(), end()));
+            set_window(shown.window_untracked().pan(delta / plot_width(), end()));
         } else {
             let anchor = (x - LABEL_WIDTH) / plot_width();
             // 1.2× per notch of 100, smoothly for trackpads: no `exp` in the wasm.
             let steps = delta.abs() / 100.0;
             let factor = 1.0 + 0.2 * steps;
             set_window(
-                window
+                shown
                     .window_untracked()
                     .zoom(if delta > 0.0 { factor } else { 1.0 / factor }, anchor, end()),
             );
         }
     };
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
-        let w = window.window_untracked();
-        let page = window.rows_untracked() as i64;
+        let w = shown.window_untracked();
+        let page = shown.rows_untracked() as i64;
         let handled = match ev.key().as_str() {
             "+" | "=" => {
                 set_window(w.zoom(ZOOM_STEP, 0.5, end()));
@@ -517,9 +517,9 @@ fn Plot(
     // Marks over the canvas, as elements: the polls that blocked the
     // executor and the step from which every continuation fails.
     let long_marks = move || {
-        let w = window.window();
+        let w = shown.window();
         let first = view.read(|p| p.first_row);
-        let shown = window.rows();
+        let shown = shown.rows();
         timeline.with(|t| {
             let Some(t) = t.as_ref() else { return Vec::new() };
             layout.with(|l| {
@@ -545,13 +545,13 @@ fn Plot(
     };
     let inevitable = move || {
         let ns = inevitable_step(session).and_then(|k| session.recorder().clock_at(k))?;
-        let w = window.window();
+        let w = shown.window();
         (w.from_ns..=w.to_ns).contains(&ns).then(|| w.fraction(ns))
     };
     let description = move || {
-        let w = window.window();
+        let w = shown.window();
         let first = view.read(|p| p.first_row);
-        let shown = window.rows();
+        let shown = shown.rows();
         let clock = clock_ns.get();
         let step = step.get();
         timeline.with(|t| {
@@ -577,8 +577,8 @@ fn Plot(
                 data-testid="timeline-canvas"
                 node_ref=canvas
                 aria-hidden="true"
-                data-view-from-ns=move || window.window().from_ns.to_string()
-                data-view-to-ns=move || window.window().to_ns.to_string()
+                data-view-from-ns=move || shown.window().from_ns.to_string()
+                data-view-to-ns=move || shown.window().to_ns.to_string()
                 data-lanes=move || total_rows().to_string()
                 data-first-row=move || view.read(|p| p.first_row).to_string()
                 data-index-bytes=move || timeline.with(|t| t.as_ref().map_or(0, Timeline::heap_bytes)).to_string()
@@ -617,7 +617,7 @@ fn Plot(
                         data-testid="timeline-inevitable"
                         title="From here on, every continuation fails"
                         style:left=across(at)
-                        style:height=px(window.rows() as f64 * LANE_HEIGHT)
+                        style:height=px(shown.rows() as f64 * LANE_HEIGHT)
                     ></span>
                 })}
                 {move || view.hover.get().map(|h| view! {
@@ -632,7 +632,7 @@ fn Plot(
                     </div>
                 })}
             </div>
-            <p id="timeline-lanes" class="sr-only" data-testid="timeline-lanes" aria-live="polite">{description}</p>
+            <p id="timeline-lanes" class="sr-only" data-testid="timeline-lanes">{description}</p>
         </div>
     }
 }
