@@ -258,7 +258,8 @@ fn every_poll_knows_the_wake_that_caused_it() {
                 match trace.get(cause as usize).unwrap() {
                     Event::Spawned { task: t } => {
                         assert_eq!((t.0, i), (task, 0), "only a first poll is caused by its spawn");
-                        let expected = timeline.parent(task).map_or(Waker::Outside, Waker::Task);
+                        let parent = trace.task(TaskId(task)).and_then(|info| info.parent);
+                        let expected = parent.map_or(Waker::Outside, |p| Waker::Task(p.0));
                         assert_eq!(waker, expected);
                     }
                     Event::Woken { task: t, .. } => {
@@ -267,6 +268,12 @@ fn every_poll_knows_the_wake_that_caused_it() {
                     }
                     other => panic!("a poll caused by {other:?}"),
                 }
+            }
+        }
+        // Every task's spawn time, from its first poll's cause.
+        for r in trace.iter() {
+            if let Event::Spawned { task } = r.event {
+                assert_eq!(timeline.spawn_ns(task.0), r.time_ns);
             }
         }
         // Each cook's timer wakes it; each cook's end wakes main's join.

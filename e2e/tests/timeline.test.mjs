@@ -265,10 +265,18 @@ appTest('the timeline is keyboard-reachable and axe-clean', async ({ open }) => 
   const plot = page.locator('.timeline-plot');
   assert.equal(await plot.getAttribute('tabindex'), '0');
   assert.equal(await plot.getAttribute('aria-describedby'), 'timeline-lanes');
-  await addAxe(page);
-  const result = await page.evaluate(async () => window.axe.run(document.querySelector('.timeline-panel')));
-  assert.deepEqual(
-    result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(', ')}`),
-    [],
-  );
+  const violations = async (p) => {
+    await addAxe(p);
+    const result = await p.evaluate(async () => window.axe.run(document.querySelector('.timeline-panel')));
+    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(', ')}`);
+  };
+  assert.deepEqual(await violations(page), []);
+  // With a group, closed and open, and a tooltip showing.
+  const grouped = await open('s=million&tasks=2000&seed=1');
+  await waitRecorded(grouped);
+  assert.deepEqual(await violations(grouped), []);
+  await grouped.locator(tid('timeline-group')).click();
+  const at = await pointAt(grouped, 0, 2);
+  await grouped.mouse.move(at.x + 1, at.y);
+  assert.deepEqual(await violations(grouped), []);
 });

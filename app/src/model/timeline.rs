@@ -230,10 +230,9 @@ impl<T: Copy> Gather<T> {
     }
 
     fn finish(self) -> PerTask<T> {
-        PerTask {
-            at: self.at,
-            items: self.items,
-        }
+        // No items: no offsets either (`PerTask::of` reads a missing one as empty).
+        let at = if self.items.is_empty() { Vec::new() } else { self.at };
+        PerTask { at, items: self.items }
     }
 }
 
@@ -245,11 +244,11 @@ pub struct Timeline {
     names: Vec<String>,
     /// Per task: index into `names`.
     name_of: Vec<u32>,
-    /// Per task: its group, or `NONE`.
-    group_of: Vec<u32>,
-    /// Per task: the task that spawned it, or `NONE`.
-    parent: Vec<u32>,
-    spawn_ns: Vec<u64>,
+    /// Per name: its group, or `NONE`.
+    group_of_name: Vec<u32>,
+    /// When each task that was never polled was spawned, by task (a polled
+    /// task's spawn is its first poll's cause).
+    unpolled_spawns: Vec<(u32, u64)>,
     /// Per task: when it ended, `u64::MAX` if it did not.
     finish_ns: Vec<u64>,
     /// Per task: the event that ended it, `NONE` if none did.
@@ -258,8 +257,6 @@ pub struct Timeline {
     sleeps: PerTask<SleepBar>,
     work: PerTask<WorkBar>,
     pub groups: Vec<Group>,
-    /// Per timer: its owner, or `NONE`.
-    timer_owner: Vec<u32>,
 }
 
 impl Timeline {
@@ -289,15 +286,20 @@ impl Timeline {
 
     /// The task's group, if it is in one.
     pub fn group_of(&self, task: u32) -> Option<u32> {
-        self.group_of.get(task as usize).copied().filter(|g| *g != NONE)
+        let name = *self.name_of.get(task as usize)?;
+        self.group_of_name.get(name as usize).copied().filter(|g| *g != NONE)
     }
 
-    pub fn parent(&self, task: u32) -> Option<u32> {
-        self.parent.get(task as usize).copied().filter(|p| *p != NONE)
-    }
-
+    /// When the task was spawned.
     pub fn spawn_ns(&self, task: u32) -> u64 {
-        self.spawn_ns.get(task as usize).copied().unwrap_or(0)
+        // A task's first poll is caused by its spawn.
+        match self.polls(task).first() {
+            Some(first) => first.cause_ns,
+            None => self
+                .unpolled_spawns
+                .binary_search_by_key(&task, |(t, _)| *t)
+                .map_or(0, |i| self.unpolled_spawns[i].1),
+        }
     }
 
     /// When the task ended, if it did.
@@ -335,11 +337,16 @@ impl Timeline {
                 WakeSource::Task(t) => Waker::Task(t.0),
                 WakeSource::Timer(timer) => Waker::Timer {
                     timer: timer.0,
-                    owner: self.timer_owner.get(timer.index()).copied().filter(|o| *o != NONE),
+                    owner: trace.timer(timer).and_then(|t| t.owner).map(|o| o.0),
                 },
                 WakeSource::Outside => Waker::Outside,
             }),
-            Event::Spawned { task } => Some(self.parent(task.0).map_or(Waker::Outside, Waker::Task)),
+            Event::Spawned { task } => Some(
+                trace
+                    .task(task)
+                    .and_then(|t| t.parent)
+                    .map_or(Waker::Outside, |p| Waker::Task(p.0)),
+            ),
             _ => None,
         }
     }
@@ -348,9 +355,8 @@ impl Timeline {
     pub fn heap_bytes(&self) -> usize {
         use std::mem::size_of;
         let per_task = self.name_of.capacity() * 4
-            + self.group_of.capacity() * 4
-            + self.parent.capacity() * 4
-            + self.spawn_ns.capacity() * 8
+            + self.group_of_name.capacity() * 4
+            + self.unpolled_spawns.capacity() * 16
             + self.finish_ns.capacity() * 8
             + self.finish_seq.capacity() * 4;
         let tables = (self.polls.at.capacity() + self.sleeps.at.capacity() + self.work.at.capacity()) * 4
@@ -362,11 +368,7 @@ impl Timeline {
             .iter()
             .map(|g| g.tasks.capacity() * 4 + g.poll_times.capacity() * 8 + g.name.capacity())
             .sum();
-        per_task
-            + tables
-            + groups
-            + self.timer_owner.capacity() * 4
-            + self.names.iter().map(String::capacity).sum::<usize>()
+        per_task + tables + groups + self.names.iter().map(String::capacity).sum::<usize>()
     }
 }
 
@@ -376,7 +378,7 @@ impl Timeline {
 pub struct TimelineBuilder {
     end_ns: u64,
     phase: Phase,
-    /// How far the phase has got (tasks, timers).
+    /// How many tasks the phase has done.
     cursor: usize,
     /// The next event to read, and the virtual time before it.
     next: usize,
@@ -392,11 +394,9 @@ pub struct TimelineBuilder {
     name_of: Vec<u32>,
     group_of: Vec<u32>,
     groups: Vec<Group>,
-    parent: Vec<u32>,
     spawn_ns: Vec<u64>,
     finish_ns: Vec<u64>,
     finish_seq: Vec<u32>,
-    timer_owner: Vec<u32>,
     polls: Gather<PollSlice>,
     sleeps: Gather<SleepBar>,
     work: Gather<WorkBar>,
@@ -411,12 +411,10 @@ pub struct TimelineBuilder {
 /// What a [`TimelineBuilder`] does next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
-    /// Each task's name and parent; names counted.
+    /// Each task's name; names counted.
     Names,
     /// Each task into its group, if its name has one.
     Groups,
-    /// Each timer's owner.
-    Timers,
     Events,
     /// The polls, sleeps and work sorted by task.
     Polls,
@@ -442,11 +440,9 @@ impl TimelineBuilder {
             name_of: Vec::with_capacity(tasks),
             group_of: Vec::with_capacity(tasks),
             groups: Vec::new(),
-            parent: Vec::with_capacity(tasks),
             spawn_ns: vec![0; tasks],
             finish_ns: vec![u64::MAX; tasks],
             finish_seq: vec![NONE; tasks],
-            timer_owner: Vec::with_capacity(trace.timer_count()),
             polls: Gather::new(tasks),
             sleeps: Gather::new(tasks),
             work: Gather::new(tasks),
@@ -484,19 +480,6 @@ impl TimelineBuilder {
                 }
                 self.cursor = end;
                 if end == self.name_of.len() {
-                    self.advance(Phase::Timers);
-                }
-            }
-            Phase::Timers => {
-                let end = self.cursor.saturating_add(max).min(trace.timer_count());
-                self.timer_owner.extend((self.cursor..end).map(|i| {
-                    trace
-                        .timer(wakescope::TimerId(i as u32))
-                        .and_then(|t| t.owner)
-                        .map_or(NONE, |o| o.0)
-                }));
-                self.cursor = end;
-                if end == trace.timer_count() {
                     self.advance(Phase::Events);
                 }
             }
@@ -506,7 +489,7 @@ impl TimelineBuilder {
                 for record in trace.iter_from(self.next, self.time_ns).take(max) {
                     read += 1;
                     let was_ns = std::mem::replace(&mut before_ns, record.time_ns);
-                    self.event(record, was_ns);
+                    self.event(trace, record, was_ns);
                 }
                 self.next += read;
                 self.time_ns = before_ns;
@@ -543,7 +526,6 @@ impl TimelineBuilder {
     fn name(&mut self, trace: &Trace, i: usize) {
         let info = trace.task(TaskId(i as u32));
         let name = info.map_or("?", |info| info.name);
-        self.parent.push(info.and_then(|i| i.parent).map_or(NONE, |p| p.0));
         let at = match self.by_name.binary_search_by(|(n, ..)| n.as_str().cmp(name)) {
             Ok(at) => at,
             Err(at) => {
@@ -583,7 +565,7 @@ impl TimelineBuilder {
     }
 
     /// One event; `was_ns` is the time before it.
-    fn event(&mut self, record: EventRecord, was_ns: u64) {
+    fn event(&mut self, trace: &Trace, record: EventRecord, was_ns: u64) {
         let now = record.time_ns;
         let seq = record.seq.min(u64::from(NONE - 1)) as u32;
         match record.event {
@@ -655,8 +637,7 @@ impl TimelineBuilder {
                 }
             }
             Event::TimerArmed { timer } => {
-                let owner = self.timer_owner.get(timer.index()).copied().unwrap_or(NONE);
-                if owner != NONE {
+                if let Some(owner) = trace.timer(timer).and_then(|t| t.owner).map(|o| o.0) {
                     self.open_sleep[timer.index()] = self.sleeps.raw.len() as u32;
                     self.sleeps.raw.push((
                         owner,
@@ -701,20 +682,23 @@ impl TimelineBuilder {
         while !self.polls.step(usize::MAX) {}
         while !self.sleeps.step(usize::MAX) {}
         while !self.work.step(usize::MAX) {}
+        let polls = self.polls.finish();
+        let unpolled_spawns = (0..self.spawn_ns.len() as u32)
+            .filter(|t| polls.of(*t).is_empty())
+            .map(|t| (t, self.spawn_ns[t as usize]))
+            .collect();
         Timeline {
             end_ns: self.end_ns.max(1),
             names: self.names,
             name_of: self.name_of,
-            group_of: self.group_of,
-            parent: self.parent,
-            spawn_ns: self.spawn_ns,
+            group_of_name: self.group_of_name,
+            unpolled_spawns,
             finish_ns: self.finish_ns,
             finish_seq: self.finish_seq,
-            polls: self.polls.finish(),
+            polls,
             sleeps: self.sleeps.finish(),
             work: self.work.finish(),
             groups: self.groups,
-            timer_owner: self.timer_owner,
         }
     }
 }

@@ -226,7 +226,7 @@ pub fn TimelinePanel() -> impl IntoView {
         <section class="panel timeline-panel" aria-labelledby="timeline-title">
             <h2 id="timeline-title">
                 "Timeline"
-                <span class="subtitle">"virtual time · wheel or +/− zooms · drag pans · click a poll to jump"</span>
+                <span class="subtitle">"virtual time · wheel zooms · drag pans · click a poll to jump"</span>
             </h2>
             <div class="timeline" data-testid="timeline">
                 {move || {
@@ -282,7 +282,6 @@ fn Toolbar(view: View, end_ns: Memo<u64>) -> impl IntoView {
                 type="button"
                 data-testid="timeline-arrows"
                 aria-pressed=move || if view.read(|p| p.arrows) { "true" } else { "false" }
-                title="Draw every wake arrow in the visible range"
                 on:click=move |_| view.change(|p| p.arrows = !p.arrows)
             >
                 "Wake arrows"
@@ -330,7 +329,7 @@ fn Groups(view: View, timeline: ReadOnly<Option<Timeline>>) -> impl IntoView {
                     }
                 })
                 .collect_view();
-            view! { <div class="timeline-groups" aria-label="Groups of tasks with one name">{buttons}</div> }
+            view! { <div class="timeline-groups">{buttons}</div> }
         })
     }
 }
@@ -727,16 +726,11 @@ impl Scene<'_> {
             });
             ctx.fill_rect(0.0, top, css_width, LANE_HEIGHT);
             self.label(&ctx, &colours, row, top);
-            ctx.save();
-            ctx.translate(LABEL_WIDTH, top).ok();
-            ctx.begin_path();
-            ctx.rect(0.0, 0.0, width, LANE_HEIGHT);
-            ctx.clip();
+            let pen = Pen { ctx: &ctx, top, width };
             match row {
-                Row::Task { task, .. } => self.lane(&ctx, &colours, task, width),
-                Row::Group { group, .. } => self.group(&ctx, &colours, group, width),
+                Row::Task { task, .. } => self.lane(&pen, &colours, task),
+                Row::Group { group, .. } => self.group(&pen, &colours, group),
             }
-            ctx.restore();
         }
         let lanes_height = self.rows as f64 * LANE_HEIGHT;
         // The future, dimmed; the cursor.
@@ -789,19 +783,16 @@ impl Scene<'_> {
             }
         };
         ctx.set_fill_style_str(&colours.text);
-        ctx.save();
-        ctx.begin_path();
-        ctx.rect(0.0, top, LABEL_WIDTH - 6.0, LANE_HEIGHT);
-        ctx.clip();
-        let _ = ctx.fill_text(&text, 6.0, top + LANE_HEIGHT / 2.0);
-        ctx.restore();
+        // Narrowed to the names' column if longer.
+        let _ = ctx.fill_text_with_max_width(&text, 6.0, top + LANE_HEIGHT / 2.0, LABEL_WIDTH - 12.0);
     }
 
     /// One task's lane, in lane coordinates (`0..width` × `0..LANE_HEIGHT`).
-    fn lane(&self, ctx: &CanvasRenderingContext2d, colours: &Colours, task: u32, width: f64) {
+    fn lane(&self, pen: &Pen, colours: &Colours, task: u32) {
+        let (ctx, width) = (pen.ctx, pen.width);
         let w = self.window;
         let mid = LANE_HEIGHT / 2.0;
-        let x = |ns: u64| w.x(ns, width).clamp(-2.0, width + 2.0);
+        let x = |ns: u64| w.x(ns, width).clamp(0.0, width);
         // Its life, spawn to end.
         let spawn = self.timeline.spawn_ns(task);
         let end = self.timeline.finish_ns(task).unwrap_or(self.timeline.end_ns);
@@ -809,14 +800,20 @@ impl Scene<'_> {
             ctx.set_stroke_style_str(&colours.muted);
             ctx.set_line_width(1.0);
             ctx.set_global_alpha(0.6);
-            line(ctx, x(spawn), mid, x(end), mid);
+            line(
+                ctx,
+                LABEL_WIDTH + x(spawn),
+                pen.top + mid,
+                LABEL_WIDTH + x(end),
+                pen.top + mid,
+            );
             ctx.set_global_alpha(1.0);
         }
         ctx.set_fill_style_str(&colours.sleep);
         ctx.set_global_alpha(0.85);
         for s in visible_sleeps(self.timeline.sleeps(task), w) {
             let (x1, x2) = (x(s.from_ns), x(s.to_ns));
-            ctx.fill_rect(x1, mid - 5.0, (x2 - x1).max(1.5), 10.0);
+            pen.rect(x1, mid - 5.0, (x2 - x1).max(1.5), 10.0);
         }
         ctx.set_global_alpha(1.0);
         for bar in self
@@ -828,7 +825,7 @@ impl Scene<'_> {
             let (x1, x2) = (x(bar.from_ns), x(bar.to_ns));
             ctx.set_fill_style_str(if bar.long { &colours.bad } else { &colours.poll });
             ctx.set_global_alpha(if bar.long { 0.75 } else { 0.55 });
-            ctx.fill_rect(x1, 2.0, (x2 - x1).max(1.5), LANE_HEIGHT - 4.0);
+            pen.rect(x1, 2.0, (x2 - x1).max(1.5), LANE_HEIGHT - 4.0);
         }
         ctx.set_global_alpha(1.0);
         for p in visible_polls(self.timeline.polls(task), w, width) {
@@ -838,12 +835,13 @@ impl Scene<'_> {
                 PollEnd::Pending | PollEnd::Open => &colours.poll,
             });
             let px = w.x(p.at_ns, width).floor();
-            ctx.fill_rect(px - 1.0, 3.0, 3.0, LANE_HEIGHT - 6.0);
+            pen.rect(px - 1.0, 3.0, 3.0, LANE_HEIGHT - 6.0);
         }
     }
 
     /// A group's row: how many of its tasks' polls fall in each pixel column.
-    fn group(&self, ctx: &CanvasRenderingContext2d, colours: &Colours, group: u32, width: f64) {
+    fn group(&self, pen: &Pen, colours: &Colours, group: u32) {
+        let (ctx, width) = (pen.ctx, pen.width);
         let columns = width.floor().max(1.0) as usize;
         let counts = density(&self.timeline.groups[group as usize].poll_times, self.window, columns);
         let max = counts.iter().copied().max().unwrap_or(0).max(1) as f64;
@@ -851,7 +849,7 @@ impl Scene<'_> {
         for (c, n) in counts.iter().enumerate().filter(|(_, n)| **n > 0) {
             // Square root: one poll still shows next to a million.
             let h = ((*n as f64) / max).sqrt() * (LANE_HEIGHT - 4.0);
-            ctx.fill_rect(c as f64, LANE_HEIGHT - 2.0 - h.max(1.0), 1.0, h.max(1.0));
+            pen.rect(c as f64, LANE_HEIGHT - 2.0 - h.max(1.0), 1.0, h.max(1.0));
         }
     }
 
@@ -954,8 +952,25 @@ impl Scene<'_> {
         for (ns, label) in ticks(self.window) {
             let x = LABEL_WIDTH + self.window.x(ns, width);
             if x <= LABEL_WIDTH + width - 36.0 {
-                let _ = ctx.fill_text(&label, x + 2.0, top + 3.0);
+                let _ = ctx.fill_text_with_max_width(&label, x + 2.0, top + 3.0, 90.0);
             }
+        }
+    }
+}
+
+/// Draws in one lane: `x` from the lanes' left edge, `y` from the lane's
+/// top, cut to the lanes' width (the names' column stays clear).
+struct Pen<'a> {
+    ctx: &'a CanvasRenderingContext2d,
+    top: f64,
+    width: f64,
+}
+
+impl Pen<'_> {
+    fn rect(&self, x: f64, y: f64, w: f64, h: f64) {
+        let (x1, x2) = (x.max(0.0), (x + w).min(self.width));
+        if x2 > x1 {
+            self.ctx.fill_rect(LABEL_WIDTH + x1, self.top + y, x2 - x1, h);
         }
     }
 }
