@@ -15,6 +15,7 @@
 //! to the events in view, at any zoom.
 
 use wakescope::describe::{duration, one_line};
+use wakescope::view::SharedVec;
 use wakescope::{Event, EventRecord, PollResult, TaskId, Trace, WakeSource};
 
 /// Tasks of one name, at least this many, share a group row.
@@ -124,51 +125,14 @@ impl<T: Copy> PerTask<T> {
     }
 }
 
-/// Items kept in pieces of [`PIECE`]: growing never copies what is
-/// already there (a million-task run's two million polls would otherwise be
-/// copied, 80 MB at a time, in one step of the build).
-struct Pieces<T> {
-    pieces: Vec<Vec<T>>,
-    len: usize,
-}
-
-/// Items per piece of [`Pieces`].
-const PIECE: usize = 1 << 14;
-
-impl<T> Pieces<T> {
-    fn new() -> Pieces<T> {
-        Pieces {
-            pieces: Vec::new(),
-            len: 0,
-        }
-    }
-
-    fn len(&self) -> usize {
-        self.len
-    }
-
-    fn push(&mut self, item: T) {
-        if self.len % PIECE == 0 {
-            self.pieces.push(Vec::with_capacity(PIECE));
-        }
-        self.pieces[self.len / PIECE].push(item);
-        self.len += 1;
-    }
-
-    fn get(&self, i: usize) -> Option<&T> {
-        self.pieces.get(i / PIECE)?.get(i % PIECE)
-    }
-
-    fn get_mut(&mut self, i: usize) -> Option<&mut T> {
-        self.pieces.get_mut(i / PIECE)?.get_mut(i % PIECE)
-    }
-}
-
 /// `(task, item)` pairs in trace order, sorted by task into a [`PerTask`]
 /// keeping that order within a task — a counting sort, one pass to count
 /// and one to place, each a bounded number of items at a time.
 struct Gather<T> {
-    raw: Pieces<(u32, T)>,
+    /// In chunks: growing never copies what is already there (a
+    /// million-task run's two million polls would otherwise be copied, 80 MB
+    /// at a time, in one step of the build).
+    raw: SharedVec<(u32, T)>,
     at: Vec<u32>,
     /// Per task, the next slot to place its item in.
     next: Vec<u32>,
@@ -180,7 +144,7 @@ struct Gather<T> {
 impl<T: Copy> Gather<T> {
     fn new(tasks: usize) -> Gather<T> {
         Gather {
-            raw: Pieces::new(),
+            raw: SharedVec::new(),
             at: vec![0; tasks + 1],
             next: Vec::new(),
             items: Vec::new(),
